@@ -1,0 +1,60 @@
+"""Argument checks shared by every factory: fail at once, name the argument."""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+
+def check_number(name: str, value, *, low=None, high=None, low_inclusive=True,
+                 high_inclusive=True, integer=False) -> float:
+    """Return ``value`` as a float (or int) after checking it is a finite real in range.
+
+    Raises:
+        TypeError: ``value`` is not a real number (bools are refused too).
+        ValueError: ``value`` is NaN, infinite or outside ``[low, high]``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        kind = "an integer" if integer else "a real number"
+        raise TypeError(f"{name} must be {kind}, got {value!r} of type {type(value).__name__}")
+    if integer and not float(value).is_integer():
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    v = float(value)
+    if math.isnan(v) or math.isinf(v):
+        raise ValueError(f"{name} must be finite, got {name}={value!r}")
+    lo_ok = low is None or (v >= low if low_inclusive else v > low)
+    hi_ok = high is None or (v <= high if high_inclusive else v < high)
+    if not (lo_ok and hi_ok):
+        lo = "-inf" if low is None else repr(low)
+        hi = "inf" if high is None else repr(high)
+        lb = "[" if low_inclusive else "("
+        hb = "]" if high_inclusive else ")"
+        raise ValueError(f"{name} must be in {lb}{lo}, {hi}{hb}, got {name}={value!r}")
+    return int(value) if integer else v
+
+
+def check_lr_array(name: str, value) -> np.ndarray:
+    """Check a learning rate (float or array of them): finite and >= 0."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a non-negative float, an array of them or a schedule, "
+                        f"got {value!r}") from None
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf), got {name}={value!r}")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0, got {name}={value!r}")
+    return arr
+
+
+def check_betas(name: str, betas) -> tuple[float, float]:
+    """Check a pair of coefficients in [0, 1)."""
+    try:
+        b1, b2 = betas
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair (beta1, beta2), got {betas!r}") from None
+    return (check_number(f"{name}[0]", b1, low=0.0, high=1.0, high_inclusive=False),
+            check_number(f"{name}[1]", b2, low=0.0, high=1.0, high_inclusive=False))

@@ -1,0 +1,206 @@
+r"""Diagnose a run: its regime, a learning-rate range test, update ratios, sharpness."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_number
+from .run import Trajectory, run
+
+__all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "lr_range_test",
+           "update_to_weight_ratio", "sharpness"]
+
+REGIMES = ("slow", "converging", "oscillating", "diverging")
+
+
+def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 0.3):
+    r"""Name the regime of each trajectory: 'diverging', 'oscillating', 'converging' or 'slow'.
+
+    The rule, applied in this order:
+
+    1. **diverging**: the run blew up (``traj.diverged``) or its final loss gap
+       :math:`f_T - f^*` is larger than the initial gap :math:`f_0 - f^*`.
+    2. **oscillating**: along some coordinate the steps keep changing sign:
+       among consecutive pairs of non-negligible steps (larger than 1e-12 of
+       that coordinate's largest step; at least two pairs), a fraction of at
+       least ``flip_fraction`` flip direction. The iterate jumps across the
+       valley instead of walking down it.
+    3. **converging**: the loss gap closed by at least the fraction
+       ``progress`` (default 90%).
+    4. **slow**: otherwise; the run is heading the right way but has not
+       got far.
+
+    :math:`f^*` is the loss's known minimum (``traj.loss_min``); when unknown,
+    progress is measured on the gradient norm instead (``1 - |g_T|/|g_0|``).
+    On a 1-D quadratic with curvature :math:`\lambda` this gives: diverging
+    for :math:`\eta\lambda > 2`, oscillating for :math:`1 < \eta\lambda < 2`,
+    converging for moderate :math:`\eta\lambda < 1`, and slow for tiny ones
+    (:math:`\eta\lambda = 10^{-4}` over 200 steps closes 4% of the gap).
+
+    Returns:
+        a ``str`` for a single trajectory, else an array of ``str`` of shape ``traj.batch_shape``.
+    """
+    if not isinstance(traj, Trajectory):
+        raise TypeError(f"traj must be a lrlab Trajectory (from lrlab.run), got {type(traj).__name__}")
+    progress = check_number("progress", progress, low=0.0, high=1.0)
+    flip_fraction = check_number("flip_fraction", flip_fraction, low=0.0, high=1.0)
+    batch = traj.batch_shape
+    T = traj.num_steps
+    loss = traj.loss.reshape(T + 1, -1)
+    params = traj.params.reshape(T + 1, -1, traj.params.shape[-1])
+    gnorm = traj.grad_norm.reshape(T + 1, -1)
+    diverged = np.asarray(traj.diverged).reshape(-1)
+    out = np.empty(loss.shape[1], dtype="<U11")
+    with np.errstate(all="ignore"):
+        if traj.loss_min is not None:
+            gap0 = loss[0] - traj.loss_min
+            gapT = loss[-1] - traj.loss_min
+            grew = gapT > gap0 * (1 + 1e-12) + 1e-300
+            frac = np.where(gap0 > 0, 1.0 - gapT / gap0, 1.0)
+        else:
+            grew = loss[-1] > loss[0] + 1e-12 * np.abs(loss[0])
+            frac = np.where(gnorm[0] > 0, 1.0 - gnorm[-1] / gnorm[0], 1.0)
+        steps = np.diff(params, axis=0)                       # (T, n, d)
+        mag = np.abs(steps)
+        active = mag > 1e-12 * mag.max(axis=0, keepdims=True)
+        pair = active[1:] & active[:-1] & (mag.max(axis=0, keepdims=True) > 0)
+        flips = pair & (np.sign(steps[1:]) != np.sign(steps[:-1]))
+        npairs = pair.sum(axis=0)                             # (n, d)
+        ratio = np.where(npairs > 0, flips.sum(axis=0) / np.maximum(npairs, 1), 0.0)
+        osc = ((npairs >= 2) & (ratio >= flip_fraction)).any(axis=-1) if T >= 3 else np.zeros(len(out), bool)
+    out[:] = np.where(diverged | grew, "diverging",
+                      np.where(osc, "oscillating", np.where(frac >= progress, "converging", "slow")))
+    return str(out[0]) if batch == () else out.reshape(batch)
+
+
+@dataclass(frozen=True)
+class LRRangeResult:
+    """Everything an LR range test measured, ready to plot.
+
+    Attributes:
+        lrs: the lr used at each iteration (exponential ramp), up to the stop.
+        losses: the raw loss after each iteration.
+        smoothed: bias-corrected exponential moving average of ``losses``.
+        suggestion: lr at the steepest descent of ``smoothed`` against log(lr).
+        min_lr: lr at the minimum of ``smoothed``.
+        min_lr_over_10: ``min_lr / 10``, the other common rule of thumb.
+        stopped_at: iteration at which the smoothed loss exceeded
+            ``diverge_factor`` times its best (or ``len(lrs)`` if never).
+        rule: how ``suggestion`` was chosen, in words.
+    """
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+    suggestion: float
+    min_lr: float
+    min_lr_over_10: float
+    stopped_at: int
+    rule: str
+
+
+def analyze_lr_range(lrs, losses, smooth: float = 0.98, diverge_factor: float = 4.0) -> LRRangeResult:
+    r"""Turn (lr, loss) pairs of a range test into a smoothed curve and suggestions.
+
+    The smoothed loss is :math:`s_i = \frac{m_i}{1-\alpha^{i+1}}`,
+    :math:`m_i = \alpha m_{i-1} + (1-\alpha)\ell_i` with :math:`\alpha` = ``smooth``.
+    The test stops at the first :math:`i` where :math:`s_i` is non-finite or
+    exceeds ``diverge_factor`` times the best :math:`s` so far.
+    """
+    smooth = check_number("smooth", smooth, low=0.0, high=1.0, high_inclusive=False)
+    diverge_factor = check_number("diverge_factor", diverge_factor, low=1.0, low_inclusive=False)
+    lrs = np.asarray(lrs, dtype=float)
+    losses = np.asarray(losses, dtype=float)
+    if lrs.ndim != 1 or lrs.shape != losses.shape or lrs.size < 2:
+        raise ValueError(f"lrs and losses must be 1-D arrays of the same length >= 2, got {lrs.shape} and {losses.shape}")
+    sm = np.empty_like(losses)
+    m, best, stop = 0.0, np.inf, len(losses)
+    with np.errstate(all="ignore"):
+        for i, value in enumerate(losses):
+            m = smooth * m + (1 - smooth) * value
+            sm[i] = m / (1 - smooth ** (i + 1))
+            if not np.isfinite(sm[i]) or (i > 0 and sm[i] > diverge_factor * best):
+                stop = i + 1
+                break
+            best = min(best, sm[i])
+    lrs, losses, sm = lrs[:stop], losses[:stop], sm[:stop]
+    ok = np.isfinite(sm)
+    i_min = int(np.nanargmin(np.where(ok, sm, np.nan)))
+    # steepest descent of the smoothed loss in log(lr), before the minimum
+    with np.errstate(all="ignore"):
+        slope = np.gradient(np.where(ok, sm, np.nan), np.log(lrs)) if ok.sum() >= 2 else np.zeros_like(sm)
+    window = slope[: max(i_min, 1) + 1]
+    i_steep = int(np.nanargmin(window)) if np.isfinite(window).any() else 0
+    return LRRangeResult(lrs=lrs, losses=losses, smoothed=sm, suggestion=float(lrs[i_steep]),
+                         min_lr=float(lrs[i_min]), min_lr_over_10=float(lrs[i_min] / 10),
+                         stopped_at=stop,
+                         rule="steepest descent: the lr where the smoothed loss falls fastest "
+                              "against log(lr), searched up to the minimum of the smoothed loss")
+
+
+def lr_range_test(loss, x0, stepper=None, start_lr: float = 1e-6, end_lr: float = 10.0,
+                  num_iter: int = 100, smooth: float = 0.98, diverge_factor: float = 4.0) -> LRRangeResult:
+    r"""The LR range test on a lrlab loss: one run whose lr grows exponentially each step.
+
+    .. math:: \eta_i = \eta_{start}\,(\eta_{end}/\eta_{start})^{i/(N-1)}
+
+    The loss recorded for :math:`\eta_i` is the loss after the step taken with it.
+    """
+    start_lr = check_number("start_lr", start_lr, low=0.0, low_inclusive=False)
+    end_lr = check_number("end_lr", end_lr, low=0.0, low_inclusive=False)
+    if end_lr <= start_lr:
+        raise ValueError(f"end_lr must be larger than start_lr, got {start_lr=} and {end_lr=}")
+    num_iter = check_number("num_iter", num_iter, low=2, integer=True)
+    ramp = start_lr * (end_lr / start_lr) ** (np.arange(num_iter) / (num_iter - 1))
+    traj = run(loss=loss, stepper=stepper, x0=x0, lr=lambda t: ramp[np.asarray(t)], num_steps=num_iter)
+    if traj.batch_shape != ():
+        raise ValueError(f"x0 must be a single starting point of shape (d,), got batch shape {traj.batch_shape}")
+    return analyze_lr_range(ramp, traj.loss[1:], smooth=smooth, diverge_factor=diverge_factor)
+
+
+def update_to_weight_ratio(traj: Trajectory) -> np.ndarray:
+    r"""Per step :math:`\lVert x_{t+1}-x_t\rVert / \lVert x_t\rVert`, shape ``(T, *batch)``.
+
+    A healthy value in neural-network training is around 1e-3: much smaller
+    and the lr is too low, near 1 and it is far too high.
+    """
+    if not isinstance(traj, Trajectory):
+        raise TypeError(f"traj must be a lrlab Trajectory, got {type(traj).__name__}")
+    with np.errstate(all="ignore"):
+        step = np.sqrt(np.add.reduce(np.diff(traj.params, axis=0) ** 2, axis=-1))
+        size = np.sqrt(np.add.reduce(traj.params[:-1] ** 2, axis=-1))
+        return step / size
+
+
+def sharpness(loss, x=None, *, iters: int = 100, eps: float = 1e-4, seed: int = 0) -> float:
+    r"""The top Hessian eigenvalue of ``loss`` at ``x``.
+
+    Exact for losses that know their eigenvalues (quadratic, least squares) or
+    their Hessian; otherwise power iteration on finite-difference
+    Hessian-vector products :math:`Hv \approx (\nabla f(x+\epsilon v) - \nabla f(x-\epsilon v))/2\epsilon`.
+    """
+    ev = getattr(loss, "eigenvalues", None)
+    if ev is not None:
+        return float(np.max(ev))
+    if x is None:
+        raise ValueError("x is required: the point at which to measure the sharpness")
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1:
+        raise ValueError(f"x must be a single point of shape (d,), got shape {x.shape}")
+    hess = getattr(loss, "hessian", None)
+    if callable(hess):
+        return float(np.linalg.eigvalsh(np.asarray(hess(x)).reshape(x.size, x.size))[-1])
+    iters = check_number("iters", iters, low=1, integer=True)
+    eps = check_number("eps", eps, low=0.0, low_inclusive=False)
+    v = np.random.default_rng(seed).standard_normal(x.shape)
+    v /= np.linalg.norm(v)
+    lam = 0.0
+    for _ in range(iters):
+        hv = (loss.grad(x + eps * v) - loss.grad(x - eps * v)) / (2 * eps)
+        lam = float(v @ hv)
+        norm = np.linalg.norm(hv)
+        if norm == 0:
+            return 0.0
+        v = hv / norm
+    return lam

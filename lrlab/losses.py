@@ -1,0 +1,323 @@
+r"""Toy losses for learning-rate experiments.
+
+Every loss has ``value(x)`` and ``grad(x)``, vectorized over the leading axes of
+``x`` (shape ``(..., d)``), and ``value_and_grad(x)`` which shares the work.
+What a loss knows about itself is an attribute: ``minimizer`` and ``min_value``
+(where known), ``eigenvalues`` (Hessian eigenvalues, for quadratics and least
+squares), ``hessian(x)`` where it has a closed form, and ``bounds``, an array of
+shape ``(d, 2)`` with a sensible plotting window per coordinate.
+
+Sums over the coordinate axis are written as reductions along the last axis of
+a contiguous array, so a batch of points gives bit for bit the values that the
+points give one at a time.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_number
+
+__all__ = ["Quadratic", "quadratic", "Rosenbrock", "rosenbrock", "Curve1D", "two_wells",
+           "plateau", "LeastSquares", "least_squares"]
+
+
+def _as_points(x, dim: int, name: str = "x") -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 0 or x.shape[-1] != dim:
+        raise ValueError(f"{name} must have shape (..., {dim}) for this {dim}-D loss, got shape {x.shape}")
+    return x
+
+
+class Quadratic:
+    r"""The quadratic bowl :math:`f(x) = \tfrac12 (x-c)^\top A (x-c)`.
+
+    Its Hessian is ``A`` everywhere, so the theory of ``lrlab.theory`` is exact
+    on it: gradient descent with a constant lr converges iff ``lr < 2 / L``,
+    ``L = max(eigenvalues)``.
+    """
+
+    def __init__(self, A, center=None):
+        A = np.asarray(A, dtype=float)
+        if A.ndim == 1:
+            if A.size == 0 or not np.all(np.isfinite(A)) or np.any(A < 0) or not np.any(A > 0):
+                raise ValueError("A given as curvatures must be a non-empty 1-D array of finite values >= 0, "
+                                 f"not all zero; got A={A.tolist()}")
+            self.curvatures = A.copy()
+            self.matrix = np.diag(A)
+            self.eigenvalues = np.sort(A)
+            self._diagonal = True
+        elif A.ndim == 2 and A.shape[0] == A.shape[1] and A.size > 0:
+            if not np.all(np.isfinite(A)):
+                raise ValueError("A must be finite")
+            if not np.allclose(A, A.T, rtol=1e-12, atol=1e-12 * np.abs(A).max()):
+                raise ValueError("A must be a symmetric matrix (an SPD Hessian), got a non-symmetric one")
+            eig = np.linalg.eigvalsh(A)
+            if eig[0] < -1e-12 * abs(eig[-1]) or eig[-1] <= 0:
+                raise ValueError(f"A must be positive (semi)definite, got eigenvalues {eig.tolist()}")
+            self.matrix = np.ascontiguousarray(A)
+            self.eigenvalues = np.clip(eig, 0.0, None)
+            self._diagonal = False
+        else:
+            raise ValueError(f"A must be a square matrix (d, d) or a 1-D array of curvatures, got shape {A.shape}")
+        self.dim = self.matrix.shape[0]
+        c = np.zeros(self.dim) if center is None else np.asarray(center, dtype=float)
+        if c.shape != (self.dim,) or not np.all(np.isfinite(c)):
+            raise ValueError(f"center must be a finite array of shape ({self.dim},), got {center!r}")
+        self.center = c
+        self.minimizer = c.copy()
+        self.min_value = 0.0
+        self.L = float(self.eigenvalues[-1])
+        self.mu = float(self.eigenvalues[0])
+        self.condition_number = self.L / self.mu if self.mu > 0 else np.inf
+        self.name = "quadratic"
+        # a window that shows the iterates started at distance ~1 on each axis
+        self.bounds = np.stack([c - 1.6, c + 1.6], axis=-1)
+
+    def __repr__(self):
+        return f"quadratic(eigenvalues={np.round(self.eigenvalues, 6).tolist()})"
+
+    def grad(self, x):
+        diff = _as_points(x, self.dim) - self.center
+        if self._diagonal:
+            return self.curvatures * diff
+        return np.add.reduce(diff[..., None, :] * self.matrix, axis=-1)
+
+    def value(self, x):
+        return self.value_and_grad(x)[0]
+
+    def value_and_grad(self, x):
+        diff = _as_points(x, self.dim) - self.center
+        g = self.curvatures * diff if self._diagonal else np.add.reduce(diff[..., None, :] * self.matrix, axis=-1)
+        return 0.5 * np.add.reduce(diff * g, axis=-1), g
+
+    def hessian(self, x=None):
+        return self.matrix.copy()
+
+
+def quadratic(A, center=None) -> Quadratic:
+    """A quadratic bowl from an SPD matrix ``A`` (d, d) or a 1-D array of curvatures."""
+    return Quadratic(A, center)
+
+
+class Rosenbrock:
+    r"""Rosenbrock's banana valley :math:`f(x, y) = (a-x)^2 + b\,(y-x^2)^2`.
+
+    Minimum 0 at ``(a, a**2)``; the valley floor is curved and flat, the walls
+    steep, so a single learning rate is either too small for the floor or too
+    large for the walls.
+    """
+
+    def __init__(self, a=1.0, b=100.0):
+        self.a = check_number("a", a)
+        self.b = check_number("b", b, low=0.0, low_inclusive=False)
+        self.dim = 2
+        self.minimizer = np.array([self.a, self.a ** 2])
+        self.min_value = 0.0
+        self.name = "rosenbrock"
+        self.bounds = np.array([[self.a - 3.0, self.a + 1.5], [self.a ** 2 - 2.0, self.a ** 2 + 3.0]])
+
+    def __repr__(self):
+        return f"rosenbrock(a={self.a}, b={self.b})"
+
+    def value_and_grad(self, x):
+        x = _as_points(x, 2)
+        u, v = x[..., 0], x[..., 1]
+        r = self.a - u
+        s = v - u * u
+        f = r * r + self.b * s * s
+        g = np.empty_like(x)
+        g[..., 0] = -2.0 * r - 4.0 * self.b * u * s
+        g[..., 1] = 2.0 * self.b * s
+        return f, g
+
+    def value(self, x):
+        x = _as_points(x, 2)
+        u, v = x[..., 0], x[..., 1]
+        r = self.a - u
+        s = v - u * u
+        return r * r + self.b * s * s
+
+    def grad(self, x):
+        return self.value_and_grad(x)[1]
+
+    def hessian(self, x):
+        x = _as_points(x, 2)
+        u, v = x[..., 0], x[..., 1]
+        h = np.empty(x.shape[:-1] + (2, 2))
+        h[..., 0, 0] = 2.0 - 4.0 * self.b * (v - u * u) + 8.0 * self.b * u * u
+        h[..., 0, 1] = h[..., 1, 0] = -4.0 * self.b * u
+        h[..., 1, 1] = 2.0 * self.b
+        return h
+
+
+def rosenbrock(a=1.0, b=100.0) -> Rosenbrock:
+    """Rosenbrock's function with torch-style keywords ``a`` and ``b``."""
+    return Rosenbrock(a, b)
+
+
+class Curve1D:
+    r"""A 1-D loss made of a wide parabola and Gaussian wells or steps.
+
+    .. math:: f(x) = \tfrac{k}{2}(x-c)^2 - \sum_i h_i \exp\!\big(-\tfrac{(x-m_i)^2}{2 s_i^2}\big)
+              + \sum_j p_j \tanh\!\big(\tfrac{x-q_j}{w_j}\big)
+
+    Used for the non-convex lessons: a narrow poor local minimum beside a wide
+    good one, or a plateau. Its local minima are found numerically.
+    """
+
+    def __init__(self, k, c, wells=(), steps=(), name="curve", bounds=(-3.0, 3.0)):
+        self.k = check_number("k", k, low=0.0)
+        self.c = check_number("c", c)
+        self.wells = tuple((float(h), float(m), float(s)) for h, m, s in wells)
+        self.steps = tuple((float(p), float(q), float(w)) for p, q, w in steps)
+        self.dim = 1
+        self.name = name
+        self.bounds = np.array([bounds], dtype=float)
+        grid = np.linspace(bounds[0] - 2.0, bounds[1] + 2.0, 40001)[:, None]
+        g = self.grad(grid)[:, 0]
+        idx = np.nonzero((g[:-1] < 0) & (g[1:] >= 0))[0]
+        mins = []
+        for i in idx:  # refine each sign change of f' by bisection
+            lo, hi = grid[i, 0], grid[i + 1, 0]
+            for _ in range(60):
+                mid = 0.5 * (lo + hi)
+                if self.grad(np.array([mid]))[0] < 0:
+                    lo = mid
+                else:
+                    hi = mid
+            mins.append(0.5 * (lo + hi))
+        self.local_minima = np.array(sorted(mins, key=lambda m: float(self.value(np.array([m])))))
+        self.minimizer = self.local_minima[:1].copy()      # the best one
+        self.min_value = float(self.value(self.minimizer))
+
+    def __repr__(self):
+        return f"{self.name}(minima at {np.round(self.local_minima, 3).tolist()})"
+
+    def value_and_grad(self, x):
+        x = _as_points(x, 1)
+        u = x[..., 0]
+        d = u - self.c
+        f = 0.5 * self.k * d * d
+        g = self.k * d
+        for h, m, s in self.wells:
+            z = (u - m) / s
+            e = h * np.exp(-0.5 * z * z)
+            f = f - e
+            g = g + e * z / s
+        for p, q, w in self.steps:
+            th = np.tanh((u - q) / w)
+            f = f + p * th
+            g = g + p * (1.0 - th * th) / w
+        return f, g[..., None]
+
+    def value(self, x):
+        return self.value_and_grad(x)[0]
+
+    def grad(self, x):
+        return self.value_and_grad(x)[1]
+
+    def curvature(self, x):
+        """f''(x), by a central difference of the exact gradient."""
+        x = np.asarray(x, dtype=float)
+        eps = 1e-5
+        return (self.grad(x + eps) - self.grad(x - eps))[..., 0] / (2 * eps)
+
+    def hessian(self, x):
+        return self.curvature(x)[..., None, None]
+
+
+def two_wells() -> Curve1D:
+    """A wide good basin at x = 2 and a narrow, shallower trap at x = -1.
+
+    Started at x = -1.6, a small lr settles in the trap (f ~ 0.8); the trap is
+    so narrow (curvature ~ 26) that any lr above ~0.08 cannot stay in it and
+    is thrown out into the wide basin (curvature ~ 0.4, stable up to lr ~ 5).
+    """
+    return Curve1D(k=0.4, c=2.0, wells=[(1.0, -1.0, 0.2)], name="two_wells", bounds=(-2.5, 3.5))
+
+
+def plateau() -> Curve1D:
+    """A long almost-flat shelf on the left that drops into a bowl at x = 2.
+
+    Started at x = -4 the gradient is tiny (~1e-2), so a small lr spends
+    hundreds of steps crossing the shelf before the loss drops.
+    """
+    return Curve1D(k=0.004, c=2.0, steps=[(-1.0, 0.5, 0.6)], name="plateau", bounds=(-5.0, 4.0))
+
+
+class LeastSquares:
+    r"""Mean-squared error of a linear model, :math:`f(w) = \tfrac{1}{2n}\lVert Xw - y\rVert^2`.
+
+    ``grad`` is the full-batch gradient. With ``batch_size`` set,
+    ``sample_grad(w, t)`` is the gradient on minibatch ``t``: ``batch_size``
+    rows drawn without replacement by a generator seeded with ``(seed, t)``, so
+    every trajectory of a batched run sees the same minibatches (common random
+    numbers) and a run is reproducible.
+    """
+
+    def __init__(self, X, y, batch_size=None, seed=0):
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+        if X.ndim != 2 or X.shape[0] < 1:
+            raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
+        if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+            raise ValueError("X and y must be finite")
+        n, d = X.shape
+        if batch_size is not None:
+            batch_size = check_number("batch_size", batch_size, low=1, high=n, integer=True)
+        self.X, self.y = X.copy(), y.copy()
+        self._XT = np.ascontiguousarray(X.T)
+        self.n, self.dim = n, d
+        self.batch_size = batch_size
+        self.seed = check_number("seed", seed, low=0, integer=True)
+        H = X.T @ X / n
+        self.eigenvalues = np.clip(np.linalg.eigvalsh(H), 0.0, None)
+        self.L = float(self.eigenvalues[-1])
+        self.mu = float(self.eigenvalues[0])
+        self.minimizer = np.linalg.lstsq(X, y, rcond=None)[0]
+        self.min_value = float(self.value(self.minimizer))
+        self.name = "least_squares"
+        span = np.maximum(np.abs(self.minimizer), 1.0) * 1.5
+        self.bounds = np.stack([self.minimizer - span, self.minimizer + span], axis=-1)
+
+    def __repr__(self):
+        return f"least_squares(n={self.n}, d={self.dim}, batch_size={self.batch_size})"
+
+    def _residual(self, w, rows=None):
+        w = _as_points(w, self.dim, "w")
+        X = self.X if rows is None else self.X[rows]
+        y = self.y if rows is None else self.y[rows]
+        return np.add.reduce(w[..., None, :] * X, axis=-1) - y
+
+    def value_and_grad(self, w, rows=None):
+        r = self._residual(w, rows)
+        XT = self._XT if rows is None else np.ascontiguousarray(self._XT[:, rows])
+        m = r.shape[-1]
+        return 0.5 * np.add.reduce(r * r, axis=-1) / m, np.add.reduce(r[..., None, :] * XT, axis=-1) / m
+
+    def value(self, w):
+        r = self._residual(w)
+        return 0.5 * np.add.reduce(r * r, axis=-1) / self.n
+
+    def grad(self, w):
+        return self.value_and_grad(w)[1]
+
+    def hessian(self, w=None):
+        return self.X.T @ self.X / self.n
+
+    def minibatch(self, t):
+        """Row indices of minibatch ``t`` (deterministic in ``(seed, t)``)."""
+        if self.batch_size is None or self.batch_size == self.n:
+            return None
+        return np.random.default_rng((self.seed, int(t))).choice(self.n, self.batch_size, replace=False)
+
+    def sample_grad(self, w, t):
+        """Gradient on minibatch ``t`` (the full gradient when ``batch_size`` is None)."""
+        return self.value_and_grad(w, self.minibatch(t))[1]
+
+
+def least_squares(X, y, batch_size=None, seed=0) -> LeastSquares:
+    """Least squares on a data set ``(X, y)``; minibatch gradients with ``batch_size`` and ``seed``."""
+    return LeastSquares(X, y, batch_size, seed)

@@ -1,0 +1,217 @@
+r"""The one optimization loop of lrlab: ``run(...) -> Trajectory``.
+
+.. math:: x_{t+1} = \mathrm{update}(\nabla f(x_t), \mathrm{state}_t, x_t, \eta_t)
+
+One call runs a whole batch of trajectories (one per learning rate and/or per
+starting point) as a single vectorized numpy computation.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_lr_array, check_number
+from .types import Stepper
+
+__all__ = ["Trajectory", "run"]
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """What ``run`` records. ``T = num_steps``; ``batch`` is the broadcast batch shape.
+
+    Attributes:
+        params: ``(T + 1, *batch, d)`` iterates, ``params[0]`` is ``x0``.
+        loss: ``(T + 1, *batch)`` loss at each iterate; ``+inf`` from the step a
+            trajectory diverged.
+        grad_norm: ``(T + 1, *batch)`` Euclidean norm of the gradient used at
+            each iterate (the minibatch gradient for stochastic losses);
+            ``+inf`` after divergence.
+        lr: ``(T, *batch)`` the learning rate used for step ``t -> t + 1``.
+        diverged: ``(*batch)`` bool, True if the trajectory blew up.
+        diverged_at: ``(*batch)`` int, the first index ``t`` whose loss was
+            non-finite or above the divergence threshold; -1 if never.
+        loss_min: the loss's known minimum value, or None.
+        stepper: name of the stepper, for labels.
+    """
+
+    params: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    lr: np.ndarray
+    diverged: np.ndarray
+    diverged_at: np.ndarray
+    loss_min: float | None = None
+    stepper: str = ""
+
+    @property
+    def num_steps(self) -> int:
+        return self.loss.shape[0] - 1
+
+    @property
+    def batch_shape(self) -> tuple:
+        return self.loss.shape[1:]
+
+    @property
+    def final_loss(self) -> np.ndarray:
+        return self.loss[-1]
+
+    def __getitem__(self, index) -> "Trajectory":
+        """Select trajectories by a batch index: ``traj[2]``, ``traj[:, 0]``."""
+        if not isinstance(index, tuple):
+            index = (index,)
+        full = (slice(None),) + index
+        return Trajectory(self.params[full], self.loss[full], self.grad_norm[full], self.lr[full],
+                          np.asarray(self.diverged[index]), np.asarray(self.diverged_at[index]),
+                          self.loss_min, self.stepper)
+
+    def __len__(self):
+        if not self.batch_shape:
+            raise TypeError("a single trajectory has no len(); its steps are traj.num_steps")
+        return self.batch_shape[0]
+
+    def __repr__(self):
+        return (f"Trajectory(stepper={self.stepper!r}, num_steps={self.num_steps}, "
+                f"batch_shape={self.batch_shape}, dim={self.params.shape[-1]}, "
+                f"diverged={int(np.sum(self.diverged))}/{self.diverged.size})")
+
+
+def _lr_of(lr, num_steps):
+    """Return (per-step lr array of shape (T, *lr_batch), lr_batch_shape)."""
+    if callable(lr):
+        values = np.asarray(lr(np.arange(num_steps)), dtype=float)
+        if values.shape[:1] != (num_steps,):
+            raise ValueError(f"lr as a schedule must return one value per step for t = 0..{num_steps - 1}; "
+                             f"got shape {values.shape}")
+        values = check_lr_array("lr (schedule values)", values)
+        return values, values.shape[1:]
+    arr = check_lr_array("lr", lr)
+    return np.broadcast_to(arr, (num_steps,) + arr.shape), arr.shape
+
+
+def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int = 100, *,
+        divergence_threshold: float = 1e10) -> Trajectory:
+    r"""Run an optimizer on a loss for ``num_steps`` steps, for a batch of lrs at once.
+
+    Args:
+        loss: an object with ``value(x)`` and ``grad(x)`` vectorized over
+            leading axes (``value_and_grad`` is used when present; a
+            ``sample_grad(x, t)`` method makes the run stochastic).
+        stepper: from ``lrlab.steppers`` (default: plain ``sgd()``).
+        x0: starting point(s), shape ``(..., d)``.
+        lr: a float, an array of lrs (one trajectory each), or a schedule
+            (a callable ``t -> lr`` such as ``lrlab.schedules.cosine_annealing_lr``).
+        num_steps: number of optimizer steps.
+        divergence_threshold: a trajectory has diverged when its loss is
+            non-finite or exceeds ``divergence_threshold * (1 + |f(x0)|)``.
+
+    Returns:
+        A ``Trajectory`` with batch shape
+        ``np.broadcast_shapes(lr_batch_shape, np.shape(x0)[:-1])``.
+
+    A batched run equals the runs of its members one by one, bit for bit.
+    Divergence is an outcome: the trajectory is frozen from the step it blew
+    up, flagged in ``diverged``/``diverged_at``, and no warning is emitted.
+    """
+    if not (callable(getattr(loss, "value", None)) and callable(getattr(loss, "grad", None))):
+        raise TypeError(f"loss must have value(x) and grad(x) methods, got {type(loss).__name__}")
+    if stepper is None:
+        from .steppers import sgd
+        stepper = sgd()
+    if not isinstance(stepper, Stepper):
+        raise TypeError(f"stepper must be a lrlab Stepper (e.g. lrlab.steppers.sgd()), got {type(stepper).__name__}")
+    if x0 is None:
+        raise TypeError("run() needs x0, the starting point(s), shape (..., d)")
+    if lr is None:
+        raise TypeError("run() needs lr: a float, an array of lrs or a schedule")
+    num_steps = check_number("num_steps", num_steps, low=0, integer=True)
+    check_number("divergence_threshold", divergence_threshold, low=0.0, low_inclusive=False)
+    try:
+        x0 = np.array(x0, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"x0 must be an array of numbers, shape (..., d); got {x0!r}") from None
+    if x0.ndim == 0 or x0.shape[-1] == 0:
+        raise ValueError(f"x0 must have shape (..., d) with d >= 1, got shape {x0.shape}")
+    if not np.all(np.isfinite(x0)):
+        raise ValueError("x0 must be finite")
+    dim = getattr(loss, "dim", None)
+    if dim is not None and x0.shape[-1] != dim:
+        raise ValueError(f"x0 must have shape (..., {dim}) for this loss, got shape {x0.shape}")
+    lr_steps, lr_batch = _lr_of(lr, num_steps)
+    d = x0.shape[-1]
+    try:
+        batch = np.broadcast_shapes(lr_batch, x0.shape[:-1])
+    except ValueError:
+        raise ValueError(f"lr of shape {lr_batch} and x0 of batch shape {x0.shape[:-1]} do not broadcast") from None
+    n = math.prod(batch)
+
+    x = np.ascontiguousarray(np.broadcast_to(x0, batch + (d,)).reshape(n, d))
+    lr_flat = np.ascontiguousarray(np.broadcast_to(lr_steps, (num_steps,) + batch).reshape(num_steps, n))
+    const_lr = not callable(lr)
+
+    value_and_grad = getattr(loss, "value_and_grad", None)
+    sample_grad = getattr(loss, "sample_grad", None)
+    stochastic = callable(sample_grad) and getattr(loss, "batch_size", 1) is not None
+
+    def evaluate(x, t):
+        if stochastic:
+            return loss.value(x), sample_grad(x, t)
+        if value_and_grad is not None:
+            return value_and_grad(x)
+        return loss.value(x), loss.grad(x)
+
+    P = np.empty((num_steps + 1, n, d))
+    F = np.empty((num_steps + 1, n))
+    G = np.empty((num_steps + 1, n))
+    alive = np.ones(n, dtype=bool)
+    diverged_at = np.full(n, -1, dtype=np.int64)
+    any_dead = False
+
+    with np.errstate(all="ignore"):
+        f, g = evaluate(x, 0)
+        f = np.asarray(f, dtype=float).reshape(n)
+        g = np.asarray(g, dtype=float).reshape(n, d)
+        limit = divergence_threshold * (1.0 + np.abs(f))
+        state = stepper.init(x)
+        lr_col = lr_flat[0][:, None] if num_steps else None
+        for t in range(num_steps + 1):
+            P[t] = x
+            F[t] = f
+            np.sqrt(np.add.reduce(g * g, axis=-1), out=G[t])
+            bad = ~(F[t] <= limit)
+            if any_dead or bad.any():
+                newly = bad & alive
+                if newly.any():
+                    diverged_at[newly] = t
+                    alive &= ~bad
+                    any_dead = True
+                dead = ~alive
+                F[t, dead] = np.inf
+                G[t, dead] = np.inf
+                if not alive.any():
+                    F[t + 1:] = np.inf
+                    G[t + 1:] = np.inf
+                    P[t + 1:] = P[t]
+                    break
+            if t == num_steps:
+                break
+            if not const_lr or t == 0:
+                lr_col = lr_flat[t][:, None]
+            new_x, state = stepper.update(g, state, x, lr_col)
+            if any_dead:
+                new_x = np.where(alive[:, None], new_x, x)
+            x = new_x
+            f, g = evaluate(x, t + 1)
+
+    shape = batch
+    return Trajectory(params=P.reshape((num_steps + 1,) + shape + (d,)),
+                      loss=F.reshape((num_steps + 1,) + shape),
+                      grad_norm=G.reshape((num_steps + 1,) + shape),
+                      lr=lr_flat.reshape((num_steps,) + shape),
+                      diverged=(diverged_at >= 0).reshape(shape),
+                      diverged_at=diverged_at.reshape(shape),
+                      loss_min=getattr(loss, "min_value", None),
+                      stepper=stepper.name)

@@ -1,0 +1,650 @@
+r"""Learning-rate schedules: ``torch.optim.lr_scheduler`` in closed form.
+
+Each factory is the snake_case name of a torch scheduler class and takes that
+class's keyword arguments with the same defaults, with ``optimizer`` replaced by
+``base_lr`` (the lr torch would read from the optimizer). It returns a
+stateless :class:`Schedule`: ``schedule(t)`` is the lr that torch's
+``scheduler.get_last_lr()[0]`` reports after ``t`` calls of ``scheduler.step()``
+(each preceded by ``optimizer.step()``), so ``schedule(0)`` is the lr of the
+first optimizer step. Torch computes most schedules recursively, multiplying the
+previous lr by a ratio; lrlab evaluates the equivalent closed form, vectorized
+over ``t``, and agrees with torch to a few ulps per step.
+
+Arguments are checked at once, as torch's constructors do, and more strictly
+where torch would silently misbehave or fail later (a negative or non-finite
+lr, ``gamma <= 0``, ``total_iters < 1``, a one-cycle warm-up shorter than a
+step, unsorted milestones, ...).
+
+Momentum cycling (``cycle_momentum``, ``base_momentum``, ``max_momentum`` of
+``CyclicLR`` and ``OneCycleLR``) is out of scope: a schedule here is a learning
+rate only, so those arguments are not accepted.
+"""
+from __future__ import annotations
+
+import numbers
+import types
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ._validation import check_number
+
+__all__ = [
+    "Schedule",
+    "step_lr",
+    "multistep_lr",
+    "exponential_lr",
+    "cosine_annealing_lr",
+    "cosine_annealing_warm_restarts",
+    "cyclic_lr",
+    "one_cycle_lr",
+    "linear_lr",
+    "polynomial_lr",
+    "constant_lr",
+    "sequential_lr",
+]
+
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _as_steps(t) -> tuple[np.ndarray, bool]:
+    """Return ``t`` as an int64 array and whether it was a scalar; refuse anything else."""
+    if isinstance(t, (bool, np.bool_)):
+        raise ValueError(f"t must be a non-negative integer or an integer array, got t={t!r}")
+    if isinstance(t, numbers.Integral):
+        value = int(t)
+        if value < 0:
+            raise ValueError(f"t must be a non-negative integer (a step count), got t={t!r}")
+        if value > _INT64_MAX:
+            raise ValueError(f"t must be at most {_INT64_MAX}, got t={t!r}")
+        return np.asarray(value, dtype=np.int64), True
+    if isinstance(t, numbers.Number):
+        raise ValueError(f"t must be a non-negative integer or an integer array, got t={t!r}")
+    try:
+        arr = np.asarray(t)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"t must be a non-negative integer or an integer array, got t={t!r}") from None
+    if arr.dtype.kind not in "iu":
+        raise ValueError(f"t must be a non-negative integer or an integer array, got an array "
+                         f"of dtype {arr.dtype} (t={t!r})")
+    if arr.size:
+        if arr.min() < 0:
+            raise ValueError(f"t must be >= 0 (a step count), got min(t)={arr.min()}")
+        if arr.dtype.kind == "u" and arr.max() > _INT64_MAX:
+            raise ValueError(f"t must be at most {_INT64_MAX}, got max(t)={arr.max()}")
+    return arr.astype(np.int64), False
+
+
+class Schedule:
+    """A learning rate as a pure function of the step index ``t``.
+
+    ``schedule(t)`` takes a Python/numpy integer (returns a Python float) or an
+    integer array (returns a float64 array of the same shape); ``t`` must be
+    ``>= 0``. A schedule holds no state: calling it never changes it.
+
+    Attributes:
+        name: the factory that made it, e.g. ``"cosine_annealing_lr"``.
+        kwargs: the (checked) arguments it was made with, read-only.
+    """
+
+    __slots__ = ("name", "kwargs", "_fn")
+
+    def __init__(self, name: str, kwargs: dict, fn: Callable[[np.ndarray], np.ndarray]):
+        # fn maps an int64 array of valid steps to lrs (anything broadcastable to its shape).
+        self.name = name
+        self.kwargs = types.MappingProxyType(dict(kwargs))
+        self._fn = fn
+
+    def _eval(self, steps: np.ndarray) -> np.ndarray:
+        out = np.asarray(self._fn(steps), dtype=np.float64)
+        if out.shape != steps.shape:
+            out = np.broadcast_to(out, steps.shape).copy()
+        return out
+
+    def __call__(self, t):
+        steps, scalar = _as_steps(t)
+        out = self._eval(steps)
+        return float(out) if scalar else out
+
+    def values(self, num_steps: int) -> np.ndarray:
+        """Return the lrs for ``t = 0, ..., num_steps - 1`` as a float64 array of shape ``(num_steps,)``."""
+        n = check_number("num_steps", num_steps, low=0, integer=True)
+        return self._eval(np.arange(n, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        return f"{self.name}({args})"
+
+    def __reduce__(self):
+        return (_rebuild, (self.name, dict(self.kwargs)))
+
+
+def _rebuild(name: str, kwargs: dict) -> Schedule:
+    """Unpickle a schedule by calling its factory again."""
+    return globals()[name](**kwargs)
+
+
+# ---------------------------------------------------------------------------
+# argument checks
+
+
+def _check_lr(name: str, value) -> float:
+    return check_number(name, value, low=0.0)
+
+
+def _check_gamma(value) -> float:
+    return check_number("gamma", value, low=0.0, low_inclusive=False)
+
+
+def _check_choice(name: str, value, allowed: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {name}={value!r}")
+    return value
+
+
+def _check_bool(name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {name}={value!r}")
+    return bool(value)
+
+
+def _check_increasing_ints(name: str, values, *, low: int = 0) -> tuple[int, ...]:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of integers, got {name}={values!r}")
+    out = tuple(check_number(f"{name}[{i}]", v, low=low, integer=True) for i, v in enumerate(values))
+    for i in range(1, len(out)):
+        if out[i] <= out[i - 1]:
+            raise ValueError(f"{name} must be strictly increasing, got {name}={list(out)!r} "
+                             f"({name}[{i}]={out[i]} <= {name}[{i - 1}]={out[i - 1]})")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the schedules
+
+
+def step_lr(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
+    r"""Multiply the lr by ``gamma`` every ``step_size`` steps.
+
+    .. math:: \eta_t = \eta_0 \, \gamma^{\lfloor t / s \rfloor}
+
+    Args:
+        base_lr: :math:`\eta_0`, the initial lr (float, ``>= 0``).
+        step_size: :math:`s`, the period of the decay (integer, ``>= 1``).
+        gamma: :math:`\gamma`, the decay factor (float, ``> 0``).
+
+    Returns:
+        A :class:`Schedule` matching ``torch.optim.lr_scheduler.StepLR``.
+    """
+    base_lr = _check_lr("base_lr", base_lr)
+    step_size = check_number("step_size", step_size, low=1, integer=True)
+    gamma = _check_gamma(gamma)
+
+    def fn(t):
+        return base_lr * gamma ** (t // step_size)
+
+    return Schedule("step_lr", dict(base_lr=base_lr, step_size=step_size, gamma=gamma), fn)
+
+
+def multistep_lr(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
+    r"""Multiply the lr by ``gamma`` at each milestone.
+
+    .. math:: \eta_t = \eta_0 \, \gamma^{\#\{i \,:\, m_i \le t\}}
+
+    A milestone at 0 already decays ``schedule(0)``, as in torch.
+
+    Args:
+        base_lr: :math:`\eta_0`, the initial lr (float, ``>= 0``).
+        milestones: :math:`m_i`, strictly increasing integers ``>= 0`` (torch
+            also accepts repeated or unsorted milestones; lrlab refuses them).
+        gamma: :math:`\gamma`, the decay factor (float, ``> 0``).
+
+    Returns:
+        A :class:`Schedule` matching ``torch.optim.lr_scheduler.MultiStepLR``.
+    """
+    base_lr = _check_lr("base_lr", base_lr)
+    milestones = _check_increasing_ints("milestones", milestones)
+    gamma = _check_gamma(gamma)
+    ms = np.array(milestones, dtype=np.int64)
+
+    def fn(t):
+        return base_lr * gamma ** np.searchsorted(ms, t, side="right")
+
+    return Schedule("multistep_lr", dict(base_lr=base_lr, milestones=list(milestones), gamma=gamma), fn)
+
+
+def exponential_lr(base_lr: float, gamma: float) -> Schedule:
+    r"""Multiply the lr by ``gamma`` every step.
+
+    .. math:: \eta_t = \eta_0 \, \gamma^{t}
+
+    Args:
+        base_lr: :math:`\eta_0`, the initial lr (float, ``>= 0``).
+        gamma: :math:`\gamma`, the decay factor per step (float, ``> 0``).
+
+    Returns:
+        A :class:`Schedule` matching ``torch.optim.lr_scheduler.ExponentialLR``.
+    """
+    base_lr = _check_lr("base_lr", base_lr)
+    gamma = _check_gamma(gamma)
+
+    def fn(t):
+        return base_lr * gamma ** t
+
+    return Schedule("exponential_lr", dict(base_lr=base_lr, gamma=gamma), fn)
+
+
+def cosine_annealing_lr(base_lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
+    r"""Cosine annealing from ``base_lr`` down to ``eta_min`` over ``T_max`` steps.
+
+    .. math:: \eta_t = \eta_{\min} + \tfrac12 (\eta_0 - \eta_{\min})
+              \bigl(1 + \cos(\pi t / T_{\max})\bigr)
+
+    Past ``T_max`` the formula simply continues: the lr climbs back to
+    ``base_lr`` at ``2 T_max`` and repeats with period ``2 T_max``. That is what
+    torch's recursive form does (it special-cases the step after each minimum so
+    as not to divide by zero); it is not a restart.
+
+    Args:
+        base_lr: :math:`\eta_0`, the initial lr (float, ``>= 0``).
+        T_max: :math:`T_{\max}`, the number of steps from maximum to minimum
+            (integer, ``>= 1``).
+        eta_min: :math:`\eta_{\min}`, the minimum lr (float, ``>= 0``).
+
+    Returns:
+        A :class:`Schedule` matching ``torch.optim.lr_scheduler.CosineAnnealingLR``.
+    """
+    base_lr = _check_lr("base_lr", base_lr)
+    T_max = check_number("T_max", T_max, low=1, integer=True)
+    eta_min = _check_lr("eta_min", eta_min)
+
+    def fn(t):
+        return eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * t / T_max)) / 2
+
+    return Schedule("cosine_annealing_lr", dict(base_lr=base_lr, T_max=T_max, eta_min=eta_min), fn)
+
+
+def _restart_position(t: np.ndarray, T_0: int, T_mult: int) -> tuple[np.ndarray, np.ndarray]:
+    """Steps since the last restart (int64) and the current period (float64) for each t."""
+    if T_mult == 1:
+        return t % T_0, np.full(t.shape, float(T_0))
+    # Period i starts at T_0 (T_mult^i - 1) / (T_mult - 1) and lasts T_0 T_mult^i;
+    # list the starts up to max(t) with exact Python integers.
+    t_last = int(t.max()) if t.size else 0
+    starts, lengths = [0], [T_0]
+    while starts[-1] + lengths[-1] <= t_last:
+        starts.append(starts[-1] + lengths[-1])
+        lengths.append(lengths[-1] * T_mult)
+    i = np.searchsorted(np.array(starts, dtype=np.int64), t, side="right") - 1
+    return t - np.array(starts, dtype=np.int64)[i], np.array([float(n) for n in lengths])[i]
+
+
+def cosine_annealing_warm_restarts(base_lr: float, T_0: int, T_mult: int = 1,
+                                   eta_min: float = 0.0) -> Schedule:
+    r"""Cosine annealing restarted (jumping back to ``base_lr``) at the end of each period (SGDR).
+
+    .. math:: \eta_t = \eta_{\min} + \tfrac12 (\eta_0 - \eta_{\min})
+              \bigl(1 + \cos(\pi T_{cur} / T_i)\bigr)
+
+    where period :math:`i = 0, 1, \dots` lasts :math:`T_i = T_0 T_{mult}^i`
+    steps and :math:`T_{cur}` counts the steps since it began; the restarts are
+    at :math:`t = T_0 (T_{mult}^i - 1) / (T_{mult} - 1)` (every :math:`T_0`
+    steps when :math:`T_{mult} = 1`). The lr never reaches ``eta_min`` exactly.
+
+    Args:
+        base_lr: :math:`\eta_0`, the lr at each restart (float, ``>= 0``).
+        T_0: length of the first period (integer, ``>= 1``).
+        T_mult: factor by which each period is longer than the previous one
+            (integer, ``>= 1``).
+        eta_min: :math:`\eta_{\min}`, the minimum lr (float, ``>= 0``).
+
+    Returns:
+        A :class:`Schedule` matching
+        ``torch.optim.lr_scheduler.CosineAnnealingWarmRestarts`` stepped
+        without an ``epoch`` argument.
+    """
+    base_lr = _check_lr("base_lr", base_lr)
+    T_0 = check_number("T_0", T_0, low=1, integer=True)
+    T_mult = check_number("T_mult", T_mult, low=1, integer=True)
+    eta_min = _check_lr("eta_min", eta_min)
+
+    def fn(t):
+        t_cur, t_i = _restart_position(t, T_0, T_mult)
+        return eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * t_cur / t_i)) / 2
+
+    return Schedule("cosine_annealing_warm_restarts",
+                    dict(base_lr=base_lr, T_0=T_0, T_mult=T_mult, eta_min=eta_min), fn)
+
+
+_CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
+_SCALE_MODES = ("cycle", "iterations")
+
+
+def cyclic_lr(base_lr: float, max_lr: float, step_size_up: int = 2000, step_size_down: int | None = None,
+              mode: str = "triangular", gamma: float = 1.0, scale_fn: Callable[[int], float] | None = None,
+              scale_mode: str = "cycle") -> Schedule:
+    r"""Cyclical learning rate (CLR): triangles between ``base_lr`` and ``max_lr``.
+
+    .. math::
+        c = \lfloor 1 + t / (u + d) \rfloor,\quad
+        x = 1 + t / (u + d) - c,\quad
+        h = \begin{cases} x / r & x \le r \\ (x - 1) / (r - 1) & x > r \end{cases},\quad
+        \eta_t = \eta_{lo} + (\eta_{hi} - \eta_{lo})\, h\, f(\cdot)
+
+    with :math:`r = u / (u + d)`. The amplitude scale :math:`f` is 1
+    (``'triangular'``), :math:`2^{-(c - 1)}` (``'triangular2'``, halved each
+    cycle), :math:`\gamma^{t}` (``'exp_range'``), or ``scale_fn`` evaluated at
+    the cycle number :math:`c` (``scale_mode='cycle'``) or at :math:`t`
+    (``scale_mode='iterations'``).
+
+    Args:
+        base_lr: :math:`\eta_{lo}`, the lr at the start of each cycle (float, ``>= 0``).
+        max_lr: :math:`\eta_{hi}`, the peak lr before scaling (float, ``>= 0``).
+        step_size_up: :math:`u`, steps from ``base_lr`` up to the peak (integer, ``>= 1``).
+        step_size_down: :math:`d`, steps back down (integer, ``>= 0``); ``None``
+            means ``step_size_up``.
+        mode: ``'triangular'``, ``'triangular2'`` or ``'exp_range'``; ignored
+            (but still checked) when ``scale_fn`` is given.
+        gamma: :math:`\gamma` of ``'exp_range'`` (float, ``> 0``).
+        scale_fn: a custom amplitude scale, a function of one Python int
+            returning a float in [0, 1]; it replaces ``mode``.
+        scale_mode: ``'cycle'`` or ``'iterations'``, the argument of
+            ``scale_fn`` (used only with ``scale_fn``; each mode fixes its own).
+
+    Returns:
+        A :class:`Schedule` matching ``torch.optim.lr_scheduler.CyclicLR`` with
+        ``cycle_momentum=False`` (momentum cycling is not part of lrlab
+        schedules, so ``cycle_momentum``, ``base_momentum`` and ``max_momentum``
+        are not accepted).
+    """
+    base_lr = _check_lr("base_lr", base_lr)
+    max_lr = _check_lr("max_lr", max_lr)
+    step_size_up = check_number("step_size_up", step_size_up, low=1, integer=True)
+    if step_size_down is not None:
+        step_size_down = check_number("step_size_down", step_size_down, low=0, integer=True)
+    mode = _check_choice("mode", mode, _CYCLIC_MODES)
+    gamma = _check_gamma(gamma)
+    if scale_fn is not None and not callable(scale_fn):
+        raise TypeError(f"scale_fn must be None or a function of one int, got scale_fn={scale_fn!r}")
+    scale_mode = _check_choice("scale_mode", scale_mode, _SCALE_MODES)
+
+    up = float(step_size_up)
+    down = up if step_size_down is None else float(step_size_down)
+    total = up + down
+    ratio = up / total
+    amplitude = max_lr - base_lr
+    if scale_fn is None:
+        # torch fixes scale_mode for the built-in modes.
+        effective_scale_mode = "iterations" if mode == "exp_range" else "cycle"
+    else:
+        effective_scale_mode = scale_mode
+
+    def scale(arg: np.ndarray) -> np.ndarray:
+        if scale_fn is None:
+            if mode == "triangular":
+                return np.ones(arg.shape)
+            if mode == "triangular2":
+                return 1 / (2.0 ** (arg - 1))
+            return gamma ** arg
+        keys, inverse = np.unique(arg, return_inverse=True)
+        table = np.array([float(scale_fn(int(k))) for k in keys], dtype=np.float64)
+        return table[inverse].reshape(arg.shape)
+
+    def fn(t):
+        cycle = np.floor(1 + t / total)
+        x = 1.0 + t / total - cycle
+        rising = x <= ratio
+        height = np.empty(t.shape)
+        height[rising] = x[rising] / ratio
+        height[~rising] = (x[~rising] - 1) / (ratio - 1)  # empty when step_size_down == 0
+        arg = cycle.astype(np.int64) if effective_scale_mode == "cycle" else t
+        return base_lr + amplitude * height * scale(arg)
+
+    kwargs = dict(base_lr=base_lr, max_lr=max_lr, step_size_up=step_size_up, step_size_down=step_size_down,
+                  mode=mode, gamma=gamma, scale_fn=scale_fn, scale_mode=scale_mode)
+    return Schedule("cyclic_lr", kwargs, fn)
+
+
+def one_cycle_lr(max_lr: float, total_steps: int | None = None, epochs: int | None = None,
+                 steps_per_epoch: int | None = None, pct_start: float = 0.3, anneal_strategy: str = "cos",
+                 div_factor: float = 25.0, final_div_factor: float = 1e4,
+                 three_phase: bool = False) -> Schedule:
+    r"""The 1cycle policy: warm up to ``max_lr``, then anneal far below the start.
+
+    With :math:`\eta_{init} = \eta_{max} / \text{div\_factor}` and
+    :math:`\eta_{min} = \eta_{init} / \text{final\_div\_factor}`, the lr
+    anneals between the phase values below over the phases ending at steps
+    :math:`e_k` (:math:`T` = ``total_steps``, :math:`p` = ``pct_start``):
+
+    - two phases: :math:`\eta_{init} \to \eta_{max}` until :math:`e_1 = pT - 1`,
+      then :math:`\eta_{max} \to \eta_{min}` until :math:`e_2 = T - 1`;
+    - three phases: :math:`\eta_{init} \to \eta_{max}` until :math:`pT - 1`,
+      :math:`\eta_{max} \to \eta_{init}` until :math:`2pT - 2`, then
+      :math:`\eta_{init} \to \eta_{min}` until :math:`T - 1`.
+
+    Within a phase from :math:`a` to :math:`b` between steps :math:`e_{k-1}`
+    and :math:`e_k` (:math:`e_0 = 0`), with :math:`q = (t - e_{k-1}) / (e_k - e_{k-1})`:
+
+    .. math:: \eta_t = b + \tfrac12 (a - b)\bigl(1 + \cos(\pi q)\bigr)
+              \quad\text{('cos')},\qquad \eta_t = a + (b - a)\, q \quad\text{('linear')}
+
+    ``schedule(t)`` is defined for ``0 <= t <= total_steps``: torch accepts
+    ``total_steps`` scheduler steps and raises on the next one, so lrlab raises
+    ``ValueError`` for ``t > total_steps``. The value at ``t = total_steps`` is
+    torch's extrapolation of the last phase (:math:`q > 1`): slightly above
+    :math:`\eta_{min}` for ``'cos'``, *below* it for ``'linear'`` (it can be
+    negative). It is never used by the optimizer in a run of ``total_steps``
+    steps, which uses ``t = 0 .. total_steps - 1``.
+
+    Args:
+        max_lr: :math:`\eta_{max}`, the peak lr (float, ``>= 0``).
+        total_steps: :math:`T`, steps in the cycle (integer, ``>= 1``); takes
+            precedence over ``epochs * steps_per_epoch``.
+        epochs: number of epochs (integer, ``>= 1``), used with ``steps_per_epoch``
+            when ``total_steps`` is ``None``.
+        steps_per_epoch: steps per epoch (integer, ``>= 1``).
+        pct_start: :math:`p`, the fraction of the cycle spent warming up (in
+            (0, 1)). lrlab requires :math:`pT > 1` (and :math:`2pT < T + 1`
+            with three phases) so that every phase lasts more than zero steps;
+            torch divides by zero at :math:`pT = 1` and silently skips the
+            warm-up below it.
+        anneal_strategy: ``'cos'`` or ``'linear'``.
+        div_factor: :math:`\eta_{max} / \eta_{init}` (float, ``> 0``).
+        final_div_factor: :math:`\eta_{init} / \eta_{min}` (float, ``> 0``).
+        three_phase: use the three-phase schedule of the original paper.
+
+    Returns:
+        A :class:`Schedule` matching ``torch.optim.lr_scheduler.OneCycleLR`` with
+        ``cycle_momentum=False`` (momentum cycling is not part of lrlab
+        schedules, so ``cycle_momentum``, ``base_momentum`` and ``max_momentum``
+        are not accepted).
+    """
+    max_lr = _check_lr("max_lr", max_lr)
+    if total_steps is not None:
+        total_steps = check_number("total_steps", total_steps, low=1, integer=True)
+        n_steps = total_steps
+    elif epochs is not None and steps_per_epoch is not None:
+        epochs = check_number("epochs", epochs, low=1, integer=True)
+        steps_per_epoch = check_number("steps_per_epoch", steps_per_epoch, low=1, integer=True)
+        n_steps = epochs * steps_per_epoch
+    else:
+        raise ValueError("one_cycle_lr needs total_steps, or both epochs and steps_per_epoch; "
+                         f"got total_steps={total_steps!r}, epochs={epochs!r}, steps_per_epoch={steps_per_epoch!r}")
+    pct_start = check_number("pct_start", pct_start, low=0.0, high=1.0, low_inclusive=False,
+                             high_inclusive=False)
+    anneal_strategy = _check_choice("anneal_strategy", anneal_strategy, ("cos", "linear"))
+    div_factor = check_number("div_factor", div_factor, low=0.0, low_inclusive=False)
+    final_div_factor = check_number("final_div_factor", final_div_factor, low=0.0, low_inclusive=False)
+    three_phase = _check_bool("three_phase", three_phase)
+
+    initial_lr = max_lr / div_factor
+    min_lr = initial_lr / final_div_factor
+    warmup_end = float(pct_start * n_steps) - 1
+    if three_phase:
+        ends = [warmup_end, float(2 * pct_start * n_steps) - 2, n_steps - 1]
+        levels = [(initial_lr, max_lr), (max_lr, initial_lr), (initial_lr, min_lr)]
+    else:
+        ends = [warmup_end, n_steps - 1]
+        levels = [(initial_lr, max_lr), (max_lr, min_lr)]
+    starts = [0.0] + ends[:-1]
+    if not warmup_end > 0:
+        raise ValueError(f"pct_start * total_steps must be > 1 so that the warm-up lasts at least one step, "
+                         f"got pct_start={pct_start!r} with total_steps={n_steps}")
+    if not all(e > s for s, e in zip(starts, ends)):
+        raise ValueError(f"with three_phase=True, pct_start must satisfy 2 * pct_start * total_steps "
+                         f"< total_steps + 1 so that the last phase lasts at least one step, "
+                         f"got pct_start={pct_start!r} with total_steps={n_steps}")
+    ends_a = np.array(ends, dtype=np.float64)
+    starts_a = np.array(starts, dtype=np.float64)
+    lo_a = np.array([a for a, _ in levels])
+    hi_a = np.array([b for _, b in levels])
+
+    def fn(t):
+        if t.size and t.max() > n_steps:
+            raise ValueError(f"t must be <= total_steps={n_steps} for one_cycle_lr (torch raises when "
+                             f"stepped more than total_steps times), got t={int(t.max())}")
+        k = np.minimum(np.searchsorted(ends_a, t, side="left"), len(ends) - 1)
+        pct = (t - starts_a[k]) / (ends_a[k] - starts_a[k])
+        start, end = lo_a[k], hi_a[k]
+        if anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (np.cos(np.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    kwargs = dict(max_lr=max_lr, total_steps=total_steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
+                  pct_start=pct_start, anneal_strategy=anneal_strategy, div_factor=div_factor,
+                  final_div_factor=final_div_factor, three_phase=three_phase)
+    return Schedule("one_cycle_lr", kwargs, fn)
+
+
+def linear_lr(base_lr: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+              total_iters: int = 5) -> Schedule:
+    r"""Scale the lr by a factor going linearly from ``start_factor`` to ``end_factor``.
+
+    .. math:: \eta_t = \eta_0 \Bigl(f_0 + (f_1 - f_0) \frac{\min(t, N)}{N}\Bigr)
+
+    Args:
+        base_lr: :math:`\eta_0` (float, ``>= 0``).
+        start_factor: :math:`f_0`, the factor at ``t = 0`` (in (0, 1]).
+        end_factor: :math:`f_1`, the factor from ``t = total_iters`` on (in [0, 1]).
+        total_iters: :math:`N`, the number of steps of the ramp (integer,
+            ``>= 1``; with 0 torch would keep ``start_factor`` for ever).
+
+    Returns:
+        A :class:`Schedule` matching ``torch.optim.lr_scheduler.LinearLR``.
+    """
+    base_lr = _check_lr("base_lr", base_lr)
+    start_factor = check_number("start_factor", start_factor, low=0.0, high=1.0, low_inclusive=False)
+    end_factor = check_number("end_factor", end_factor, low=0.0, high=1.0)
+    total_iters = check_number("total_iters", total_iters, low=1, integer=True)
+
+    def fn(t):
+        return base_lr * (start_factor + (end_factor - start_factor) * np.minimum(total_iters, t) / total_iters)
+
+    return Schedule("linear_lr", dict(base_lr=base_lr, start_factor=start_factor, end_factor=end_factor,
+                                      total_iters=total_iters), fn)
+
+
+def polynomial_lr(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Schedule:
+    r"""Polynomial decay to zero over ``total_iters`` steps, then zero.
+
+    .. math:: \eta_t = \eta_0 \Bigl(1 - \frac{\min(t, N)}{N}\Bigr)^{p}
+
+    Args:
+        base_lr: :math:`\eta_0` (float, ``>= 0``).
+        total_iters: :math:`N`, the number of steps of the decay (integer, ``>= 1``).
+        power: :math:`p` (float, ``>= 0``; torch divides by zero at ``t = N``
+            for a negative power).
+
+    Returns:
+        A :class:`Schedule` matching ``torch.optim.lr_scheduler.PolynomialLR``.
+    """
+    base_lr = _check_lr("base_lr", base_lr)
+    total_iters = check_number("total_iters", total_iters, low=1, integer=True)
+    power = check_number("power", power, low=0.0)
+
+    def fn(t):
+        return base_lr * (1.0 - np.minimum(total_iters, t) / total_iters) ** power
+
+    return Schedule("polynomial_lr", dict(base_lr=base_lr, total_iters=total_iters, power=power), fn)
+
+
+def constant_lr(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -> Schedule:
+    r"""Scale the lr by ``factor`` for the first ``total_iters`` steps, then use ``base_lr``.
+
+    .. math:: \eta_t = \eta_0 \cdot \begin{cases} f & t < N \\ 1 & t \ge N \end{cases}
+
+    Args:
+        base_lr: :math:`\eta_0` (float, ``>= 0``).
+        factor: :math:`f` (in (0, 1]; torch accepts 0 and then divides by zero at ``t = N``).
+        total_iters: :math:`N` (integer, ``>= 1``; with 0 torch would keep
+            ``factor`` for ever).
+
+    Returns:
+        A :class:`Schedule` matching ``torch.optim.lr_scheduler.ConstantLR``.
+    """
+    base_lr = _check_lr("base_lr", base_lr)
+    factor = check_number("factor", factor, low=0.0, high=1.0, low_inclusive=False)
+    total_iters = check_number("total_iters", total_iters, low=1, integer=True)
+
+    def fn(t):
+        return base_lr * (factor + (t >= total_iters) * (1 - factor))
+
+    return Schedule("constant_lr", dict(base_lr=base_lr, factor=factor, total_iters=total_iters), fn)
+
+
+def sequential_lr(schedules: Sequence[Schedule], milestones: Sequence[int]) -> Schedule:
+    r"""Run ``schedules[0]`` until ``milestones[0]``, then ``schedules[1]`` from its own step 0, and so on.
+
+    .. math:: \eta_t = S_k(t - m_k),\quad k = \#\{i : m_i \le t\},\quad m_0 = 0
+
+    As in torch, each schedule restarts from its own ``t = 0`` at its milestone
+    (torch resets it with ``_update_lr(0)``, the old ``step(0)``): the lr jumps to
+    that schedule's initial value, whatever the previous schedule had reached,
+    and the previous schedule is never consulted again. A milestone at 0 means
+    ``schedules[0]`` is never used. A schedule ending before its milestone keeps
+    its own value past the end (e.g. a finished ``linear_lr`` stays at
+    ``end_factor * base_lr``); a ``one_cycle_lr`` inside raises past its own
+    ``total_steps``, as torch does.
+
+    Differences from torch, which all come from torch's schedulers sharing one
+    optimizer: each lrlab schedule carries its own ``base_lr``, whereas torch's
+    schedulers read the optimizer's ``initial_lr``, which ``OneCycleLR`` (and a
+    first-built ``CyclicLR``) overwrite; and torch cannot resume a nested
+    ``SequentialLR`` at a milestone (it raises ``NotImplementedError``), while
+    lrlab nests them.
+
+    Args:
+        schedules: the lrlab :class:`Schedule` objects :math:`S_0, S_1, \dots`
+            (at least one).
+        milestones: :math:`m_1 < m_2 < \dots`, one fewer than ``schedules``
+            (strictly increasing integers ``>= 0``).
+
+    Returns:
+        A :class:`Schedule` matching ``torch.optim.lr_scheduler.SequentialLR``.
+    """
+    if isinstance(schedules, Schedule) or not isinstance(schedules, Sequence):
+        raise TypeError(f"schedules must be a list of lrlab schedules, got schedules={schedules!r}")
+    schedules = tuple(schedules)
+    if not schedules:
+        raise ValueError("schedules must contain at least one schedule, got schedules=[]")
+    for i, s in enumerate(schedules):
+        if not isinstance(s, Schedule):
+            raise TypeError(f"schedules[{i}] must be an lrlab Schedule (made by lrlab.schedules), "
+                            f"got {s!r}")
+    milestones = _check_increasing_ints("milestones", milestones)
+    if len(milestones) != len(schedules) - 1:
+        raise ValueError(f"milestones must have one entry fewer than schedules, got "
+                         f"{len(milestones)} milestones for {len(schedules)} schedules")
+    ms = np.array(milestones, dtype=np.int64)
+    offsets = (0,) + milestones
+
+    def fn(t):
+        k = np.searchsorted(ms, t, side="right")
+        out = np.empty(t.shape)
+        for i, s in enumerate(schedules):
+            mask = k == i
+            if mask.any():
+                out[mask] = s._eval(t[mask] - offsets[i])
+        return out
+
+    return Schedule("sequential_lr", dict(schedules=list(schedules), milestones=list(milestones)), fn)

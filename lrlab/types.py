@@ -1,0 +1,29 @@
+"""The small protocols that tie lrlab together: Stepper and Schedule."""
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple, Protocol
+
+import numpy as np
+
+
+class Stepper(NamedTuple):
+    """A pair of pure functions, as in optax, plus a name for plots.
+
+    ``init(params) -> state`` with ``params`` of shape ``(*batch, d)``.
+    ``update(grad, state, params, lr) -> (new_params, new_state)`` where ``lr``
+    broadcasts against ``params`` (a float, or an array of shape ``(*batch, 1)``).
+    Neither function mutates its arguments.
+    """
+
+    init: Callable[[np.ndarray], Any]
+    update: Callable[..., tuple[np.ndarray, Any]]
+    name: str
+    hyperparams: dict
+
+
+class Loss(Protocol):
+    """What ``lrlab.run`` needs of a loss: both functions vectorized over leading axes."""
+
+    def value(self, x: np.ndarray) -> np.ndarray: ...
+
+    def grad(self, x: np.ndarray) -> np.ndarray: ...

@@ -1,0 +1,295 @@
+"""ipywidgets front ends for the lrlab notebooks.
+
+The main builder is :class:`LRExplorer`: a log-scale learning-rate slider with
+the theory (1/L, 2/L or 2(1+beta)/L) written beside it, preset buttons for the
+teaching cases, a live regime label from ``lrlab.diagnostics.classify``, the
+current numbers, and a matplotlib figure (an ipympl canvas) whose artists are
+updated in place when a control moves. Every callback is plain Python, so the
+widgets can be driven and tested without a browser: set ``explorer.slider.value``.
+"""
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import ipywidgets as W
+import numpy as np
+
+from . import diagnostics, plotting, theory
+from ._validation import check_number
+from .run import Trajectory, run
+
+__all__ = ["Problem", "LRExplorer", "lr_slider", "live_canvas", "preset_buttons", "theory_text", "first_below"]
+
+
+@dataclass
+class Problem:
+    """What an explorer runs for one setting of its non-lr controls."""
+
+    loss: Any
+    x0: Any
+    num_steps: int = 100
+    stepper: Any = None
+    momentum: float = 0.0          # only for the theory marks (heavy-ball limit)
+    tol: float = 1e-6              # "steps to tolerance": loss gap below tol * initial gap
+    title: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def lr_slider(value: float, lr_min: float, lr_max: float, *, description: str = "learning rate",
+              steps: int = 240, width: str = "520px") -> W.FloatLogSlider:
+    """A log-scale lr slider from ``lr_min`` to ``lr_max`` (``steps`` positions)."""
+    lr_min = check_number("lr_min", lr_min, low=0.0, low_inclusive=False)
+    lr_max = check_number("lr_max", lr_max, low=lr_min, low_inclusive=False)
+    lo, hi = math.log10(lr_min), math.log10(lr_max)
+    value = min(max(check_number("value", value, low=0.0, low_inclusive=False), lr_min), lr_max)
+    return W.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=(hi - lo) / steps,
+                            description=description, readout_format=".3g", continuous_update=True,
+                            style={"description_width": "initial"}, layout=W.Layout(width=width))
+
+
+def theory_text(loss, momentum: float = 0.0) -> str:
+    """HTML line with 1/L and the stability limit, for beside the slider."""
+    if getattr(loss, "eigenvalues", None) is None:
+        return '<span class="lrlab-theory">no closed-form limit for this loss: explore!</span>'
+    L = theory.eigenvalues(loss)[-1]
+    crit = theory.critical_lr(loss, momentum)
+    c = plotting.PALETTE
+    name = "2/L" if momentum == 0 else "2(1+β)/L"
+    return (f'<span class="lrlab-theory">theory: <b style="color:{c["green"]}">1/L = {1 / L:.3g}</b> '
+            f'(fastest along the steepest direction) · <b style="color:{c["vermillion"]}">{name} = {crit:.3g}</b> '
+            f'(stability limit)</span>')
+
+
+def live_canvas(fig):
+    """An ipympl canvas widget for ``fig`` (no toolbar, no header), updated with draw_idle."""
+    from ipympl.backend_nbagg import Canvas, FigureManager
+    canvas = Canvas(fig)
+    FigureManager(canvas, 0)
+    canvas.header_visible = False
+    canvas.footer_visible = False
+    canvas.toolbar_visible = False
+    canvas.resizable = False
+    canvas.capture_scroll = False
+    return canvas
+
+
+def preset_buttons(presets: dict, on_click: Callable[[Any], None]) -> list:
+    """One button per preset; clicking calls ``on_click(value)``."""
+    buttons = []
+    for name, value in presets.items():
+        b = W.Button(description=name, layout=W.Layout(width="auto"), tooltip=f"{name}: {value}")
+        b.on_click(lambda _b, v=value: on_click(v))
+        b.add_class("lrlab-preset")
+        buttons.append(b)
+    return buttons
+
+
+def first_below(gap: np.ndarray, tol: float) -> int | None:
+    """First step whose loss gap is at most ``tol`` times the initial gap (None if never)."""
+    g = np.asarray(gap)
+    hit = np.nonzero(g <= tol * g[0])[0]
+    return int(hit[0]) if hit.size else None
+
+
+class LRExplorer:
+    """A learning-rate slider driving a live figure of a run.
+
+    Args:
+        setup: a ``Problem``, or a function ``setup(**controls) -> Problem``
+            called again whenever one of ``controls`` changes.
+        lr: the starting learning rate.
+        lr_range: ``(lr_min, lr_max)`` of the log slider.
+        presets: name -> lr (or a dict of control values, with an ``lr`` key).
+        controls: name -> ipywidget whose ``value`` is passed to ``setup``.
+        panels: any of ``'path'`` (1-D curve with stride arrows, or 2-D
+            contour with the path), ``'loss'`` (loss gap against step),
+            ``'map'`` (final loss against lr for ``map_points`` lrs, one
+            vectorized run, with the current lr as a moving marker) and
+            ``'ruler'`` (the lr axis with the regimes shaded).
+    """
+
+    def __init__(self, setup, *, lr: float, lr_range=(1e-3, 1.0), presets=None, controls=None,
+                 panels=("path", "loss", "map"), map_points: int = 300, title: str | None = None,
+                 loss_ylim=None, width=None, height=None):
+        self._setup = setup if callable(setup) else (lambda **_: setup)
+        self.controls = dict(controls or {})
+        bad = [p for p in panels if p not in ("path", "loss", "map", "ruler")]
+        if bad:
+            raise ValueError(f"panels must be among 'path', 'loss', 'map', 'ruler'; got {bad}")
+        self.panels = tuple(panels)
+        self.map_points = check_number("map_points", map_points, low=2, integer=True)
+        self.lr_range = tuple(float(v) for v in lr_range)
+        self.loss_ylim = loss_ylim
+        self.slider = lr_slider(lr, *self.lr_range)
+        self.label = W.HTML()
+        self.stats = W.HTML()
+        self.theory = W.HTML()
+        self.frames = 0
+        self.problem: Problem | None = None
+        self.traj: Trajectory | None = None
+        self.regime: str | None = None
+        self.presets = dict(presets or {})
+        self.buttons = preset_buttons(self.presets, self.apply_preset)
+
+        n = len(self.panels)
+        self.fig, axes = plotting.figure(1, n, width=width or min(4.3 * n, 13.5), height=height or 3.6, squeeze=False)
+        self.axes = dict(zip(self.panels, axes[0]))
+        if title:
+            self.fig.suptitle(title, fontweight="bold")
+        self.canvas = live_canvas(self.fig)
+        self._artists: dict = {}
+        self._rebuild()
+        self.slider.observe(self._on_lr, names="value")
+        for w in self.controls.values():
+            w.observe(self._on_control, names="value")
+
+        header = W.HBox([self.slider, self.label], layout=W.Layout(align_items="center", gap="12px"))
+        rows = [header, self.theory]
+        if self.buttons:
+            rows.append(W.HBox([W.HTML("<b>presets:</b>")] + self.buttons, layout=W.Layout(flex_flow="row wrap", gap="6px")))
+        if self.controls:
+            rows.append(W.HBox(list(self.controls.values()), layout=W.Layout(flex_flow="row wrap", gap="12px")))
+        rows += [self.stats, self.canvas]
+        self.box = W.VBox(rows)
+        self.box.add_class("lrlab-explorer")
+
+    # -- public -------------------------------------------------------------
+    @property
+    def lr(self) -> float:
+        return float(self.slider.value)
+
+    def set_lr(self, lr: float) -> None:
+        """Move the slider (clipped to its range) and update the figure."""
+        self.slider.value = float(np.clip(lr, *self.lr_range))
+
+    def apply_preset(self, value) -> None:
+        """Apply a preset: an lr, or a dict of control values with an optional 'lr'."""
+        if isinstance(value, dict):
+            with self.canvas.hold_sync() if hasattr(self.canvas, "hold_sync") else _null():
+                for k, v in value.items():
+                    if k != "lr":
+                        self.controls[k].value = v
+            if "lr" in value:
+                self.set_lr(value["lr"])
+        else:
+            self.set_lr(value)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.box)
+
+    # -- internals ----------------------------------------------------------
+    def _control_values(self):
+        return {k: w.value for k, w in self.controls.items()}
+
+    def _rebuild(self):
+        """(Re)draw what depends on the problem: background, map, theory."""
+        p = self._setup(**self._control_values())
+        self.problem = p
+        self.theory.value = theory_text(p.loss, p.momentum)
+        x0 = np.asarray(p.x0, dtype=float)
+        d = x0.shape[-1]
+        for name, ax in self.axes.items():
+            ax.clear()
+        self._artists = {}
+        probe = run(loss=p.loss, stepper=p.stepper, x0=x0, lr=self.lr, num_steps=p.num_steps)
+        g0 = plotting.gap(probe)[0]
+        with plotting.style():
+            if "path" in self.axes:
+                ax = self.axes["path"]
+                if d == 1:
+                    plotting.curve_1d(p.loss, ax)
+                    lo, hi = p.loss.bounds[0]
+                    vals = p.loss.value(np.linspace(lo, hi, 300)[:, None])
+                    ax.set_xlim(lo, hi)
+                    ax.set_ylim(vals.min() - 0.08 * np.ptp(vals), vals.max() + 0.08 * np.ptp(vals))
+                    self._artists["path"] = plotting.path_1d(p.loss, probe, ax)
+                else:
+                    plotting.contour(p.loss, ax)
+                    self._artists["path"] = plotting.path_2d(probe, ax)
+                ax.set_title(p.title or "the path")
+            if "loss" in self.axes:
+                ax = self.axes["loss"]
+                (line,) = plotting.loss_curve(probe, ax, color=plotting.PALETTE["blue"])
+                lo, hi = self.loss_ylim or (max(g0 * 1e-14, 1e-300), g0 * 1e4)
+                ax.set_ylim(lo, hi)
+                ax.set_xlim(0, p.num_steps)
+                ax.axhline(p.tol * g0, color=plotting.PALETTE["grey"], ls="--", lw=1)
+                ax.set_title("loss, log scale")
+                self._artists["loss"] = line
+            if "map" in self.axes:
+                ax = self.axes["map"]
+                lrs = np.geomspace(*self.lr_range, self.map_points)
+                sweep = run(loss=p.loss, stepper=p.stepper, x0=x0, lr=lrs, num_steps=p.num_steps)
+                self._map_lrs, self._map_final = lrs, plotting.gap(sweep)[-1]
+                self._artists["map"] = plotting.lr_map(lrs, self._map_final, ax, loss=p.loss, momentum=p.momentum,
+                                                       label=f"loss − min after {p.num_steps} steps")
+                ax.set_title("every lr at once")
+            if "ruler" in self.axes:
+                self._artists["ruler"] = plotting.lr_ruler(self.axes["ruler"], *self.lr_range, p.loss, momentum=p.momentum)
+        self._update(probe)
+
+    def _on_control(self, change):
+        self._rebuild()
+
+    def _on_lr(self, change):
+        p = self.problem
+        traj = run(loss=p.loss, stepper=p.stepper, x0=p.x0, lr=self.lr, num_steps=p.num_steps)
+        self._update(traj)
+
+    def _update(self, traj: Trajectory):
+        p = self.problem
+        self.traj = traj
+        self.regime = diagnostics.classify(traj)
+        lr = self.lr
+        a = self._artists
+        if "path" in a:
+            if isinstance(a["path"], dict):
+                plotting.update_path_1d(a["path"], traj)
+            else:
+                a["path"].set_data(traj.params[:, 0], traj.params[:, 1])
+                a["path"].set_color(plotting.REGIME_COLORS[self.regime])
+        gap = plotting.gap(traj)
+        if "loss" in a:
+            a["loss"].set_data(np.arange(gap.size), np.where(np.isfinite(gap), gap, np.nan))
+            a["loss"].set_color(plotting.REGIME_COLORS[self.regime])
+        if "map" in a:
+            m = a["map"]
+            i = int(np.argmin(np.abs(np.log(self._map_lrs) - math.log(lr))))
+            y = self._map_final[i]
+            y = m["top"] if not np.isfinite(y) else min(max(y, m["bottom"]), m["top"])
+            m["marker"].set_data([lr], [y])
+            m["vline"].set_xdata([lr, lr])
+        if "ruler" in a:
+            a["ruler"].set_xdata([lr, lr])
+        self.label.value = plotting.regime_badge(self.regime)
+        self.stats.value = self._stats_html(traj, gap)
+        self.frames += 1
+        self.canvas.draw_idle()
+
+    def _stats_html(self, traj, gap):
+        p = self.problem
+        lr = self.lr
+        parts = [f"lr = <b>{lr:.3g}</b>"]
+        if getattr(p.loss, "eigenvalues", None) is not None:
+            L = theory.eigenvalues(p.loss)[-1]
+            parts.append(f"lr·L = <b>{lr * L:.3g}</b>")
+        final = gap[-1]
+        if traj.diverged:
+            parts.append(f"diverged at step <b>{int(traj.diverged_at)}</b>")
+        else:
+            parts.append(f"loss − min after {p.num_steps} steps = <b>{final:.3g}</b>")
+        k = first_below(gap, p.tol)
+        parts.append(f"steps to {p.tol:g}× the initial gap: <b>{k if k is not None else f'> {p.num_steps}'}</b>")
+        return '<span class="lrlab-stats">' + " · ".join(parts) + "</span>"
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
