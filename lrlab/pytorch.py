@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -99,7 +99,7 @@ class LRFinderResult:
     min_lr_over_10: float
     rule: str
     diverged: bool
-    stop_reason: str = field(default="")
+    stop_reason: str
 
 
 # --------------------------------------------------------------------------- helpers
@@ -219,6 +219,7 @@ class _Progress:
     def __init__(self, total: int, description: str, enabled: bool):
         self.total = max(int(total), 1)
         self.every = max(1, self.total // 100)
+        self.description = description
         self.widget = self.label = None
         self.text = False
         if not enabled:
@@ -236,7 +237,6 @@ class _Progress:
                 display(ipywidgets.HBox([self.widget, self.label]))
                 return
         self.text = self.text or sys.stderr.isatty()
-        self.description = description
 
     def update(self, done: int, info: str = "", force: bool = False) -> None:
         if not (force or done % self.every == 0 or done == self.total):
@@ -254,8 +254,10 @@ class _Progress:
     def close(self, failed: bool = False) -> None:
         if self.widget is not None:
             self.widget.bar_style = "danger" if failed else "success"
+            if failed:
+                self.label.value += " (diverged)"
         elif self.text:
-            sys.stderr.write("\n")
+            sys.stderr.write(" (diverged)\n" if failed else "\n")
             sys.stderr.flush()
 
 
@@ -450,10 +452,17 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
     min_j s_j`` or a loss is not finite (losses are assumed positive).
 
     The suggestion is the lr where ``s`` falls fastest against ``log10(lr)``
-    (``np.gradient``), looking only at points up to the minimum of ``s``; if
-    there are fewer than three such points or none falls, it is ``min_lr / 10``
-    (clipped to ``start_lr``). ``rule`` says which applied. The suggestion is a
-    starting point for a run, not a guarantee: look at the curve.
+    (``np.gradient``), among iterations ``num_iter // 10`` (the first ones are
+    skipped: their average holds too few losses to be trusted) up to the minimum
+    of ``s``; if fewer than three points are left or none falls, it is
+    ``min_lr / 10`` (clipped to ``start_lr``). ``rule`` says which applied.
+
+    Read the suggestion as a starting point, not a guarantee. Each lr is used for
+    one step only, and with ``smooth=0.98`` the average spans about 50
+    iterations, so ``s`` lags the raw loss: with few iterations the steepest
+    fall can sit right next to the minimum, where a full run is unstable.
+    More iterations, a narrower ``[start_lr, end_lr]`` or ``min_lr_over_10``
+    are the remedies; plot ``losses`` and ``smoothed`` and look.
 
     Afterwards the model's parameters, buffers and gradients, its train/eval
     mode, the optimizer's state and hyperparameters (lr included) and torch's
@@ -506,6 +515,7 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
                         f"params -> optimizer, got {type(optimizer).__name__}")
 
     ramp = start_lr * (end_lr / start_lr) ** (np.arange(num_iter) / (num_iter - 1))
+    ramp[-1] = end_lr  # exactly, not end_lr up to rounding
     lrs, losses, smoothed = [], [], []
     stop_reason = f"completed {num_iter} iterations"
     diverged = False

@@ -96,10 +96,12 @@ class Schedule:
         self._fn = fn
 
     def _eval(self, steps: np.ndarray) -> np.ndarray:
-        out = np.asarray(self._fn(steps), dtype=np.float64)
-        if out.shape != steps.shape:
-            out = np.broadcast_to(out, steps.shape).copy()
-        return out
+        # Always evaluate on a flat contiguous array, so that a scalar t goes through the
+        # same numpy loops (e.g. SIMD pow/cos) as an array and gets bit-identical results.
+        flat = np.ascontiguousarray(steps, dtype=np.int64).reshape(-1)
+        with np.errstate(over="ignore"):  # a growing schedule (gamma > 1) may reach inf, as torch's does
+            out = np.asarray(self._fn(flat), dtype=np.float64)
+        return np.broadcast_to(out, flat.shape).reshape(steps.shape).copy()
 
     def __call__(self, t):
         steps, scalar = _as_steps(t)
@@ -126,6 +128,11 @@ def _rebuild(name: str, kwargs: dict) -> Schedule:
 
 # ---------------------------------------------------------------------------
 # argument checks
+
+
+def _times(base_lr: float, factor: np.ndarray) -> np.ndarray:
+    """``base_lr * factor``, but 0 when ``base_lr`` is 0 even if the factor overflowed (as torch's 0 * gamma)."""
+    return base_lr * factor if base_lr != 0 else np.zeros(np.shape(factor))
 
 
 def _check_lr(name: str, value) -> float:
@@ -181,7 +188,7 @@ def step_lr(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     gamma = _check_gamma(gamma)
 
     def fn(t):
-        return base_lr * gamma ** (t // step_size)
+        return _times(base_lr, gamma ** (t // step_size))
 
     return Schedule("step_lr", dict(base_lr=base_lr, step_size=step_size, gamma=gamma), fn)
 
@@ -208,7 +215,7 @@ def multistep_lr(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) 
     ms = np.array(milestones, dtype=np.int64)
 
     def fn(t):
-        return base_lr * gamma ** np.searchsorted(ms, t, side="right")
+        return _times(base_lr, gamma ** np.searchsorted(ms, t, side="right"))
 
     return Schedule("multistep_lr", dict(base_lr=base_lr, milestones=list(milestones), gamma=gamma), fn)
 
@@ -229,7 +236,7 @@ def exponential_lr(base_lr: float, gamma: float) -> Schedule:
     gamma = _check_gamma(gamma)
 
     def fn(t):
-        return base_lr * gamma ** t
+        return _times(base_lr, gamma ** t)
 
     return Schedule("exponential_lr", dict(base_lr=base_lr, gamma=gamma), fn)
 
@@ -345,7 +352,8 @@ def cyclic_lr(base_lr: float, max_lr: float, step_size_up: int = 2000, step_size
             means ``step_size_up``.
         mode: ``'triangular'``, ``'triangular2'`` or ``'exp_range'``; ignored
             (but still checked) when ``scale_fn`` is given.
-        gamma: :math:`\gamma` of ``'exp_range'`` (float, ``> 0``).
+        gamma: :math:`\gamma` of ``'exp_range'`` (in (0, 1]; torch also takes
+            :math:`\gamma > 1`, which lets the lr grow past ``max_lr`` without bound).
         scale_fn: a custom amplitude scale, a function of one Python int
             returning a float in [0, 1]; it replaces ``mode``.
         scale_mode: ``'cycle'`` or ``'iterations'``, the argument of
@@ -363,7 +371,7 @@ def cyclic_lr(base_lr: float, max_lr: float, step_size_up: int = 2000, step_size
     if step_size_down is not None:
         step_size_down = check_number("step_size_down", step_size_down, low=0, integer=True)
     mode = _check_choice("mode", mode, _CYCLIC_MODES)
-    gamma = _check_gamma(gamma)
+    gamma = check_number("gamma", gamma, low=0.0, high=1.0, low_inclusive=False)
     if scale_fn is not None and not callable(scale_fn):
         raise TypeError(f"scale_fn must be None or a function of one int, got scale_fn={scale_fn!r}")
     scale_mode = _check_choice("scale_mode", scale_mode, _SCALE_MODES)

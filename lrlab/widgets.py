@@ -108,18 +108,26 @@ class LRExplorer:
             contour with the path), ``'loss'`` (loss gap against step),
             ``'map'`` (final loss against lr for ``map_points`` lrs, one
             vectorized run, with the current lr as a moving marker) and
-            ``'ruler'`` (the lr axis with the regimes shaded).
+            ``'ruler'`` (the lr axis with the regimes shaded); or a custom
+            panel given as a tuple ``(name, init, update)`` where
+            ``init(ax, explorer) -> state`` draws the static part after each
+            rebuild and ``update(state, explorer, traj)`` moves its artists.
+        on_update: optional ``f(explorer, traj)`` called after every update
+            (e.g. to fill extra HTML widgets).
     """
 
     def __init__(self, setup, *, lr: float, lr_range=(1e-3, 1.0), presets=None, controls=None,
                  panels=("path", "loss", "map"), map_points: int = 300, title: str | None = None,
-                 loss_ylim=None, width=None, height=None):
+                 loss_ylim=None, width=None, height=None, on_update=None):
         self._setup = setup if callable(setup) else (lambda **_: setup)
         self.controls = dict(controls or {})
-        bad = [p for p in panels if p not in ("path", "loss", "map", "ruler")]
+        self._custom = {p[0]: p[1:] for p in panels if isinstance(p, tuple)}
+        names = [p[0] if isinstance(p, tuple) else p for p in panels]
+        bad = [p for p in panels if not isinstance(p, tuple) and p not in ("path", "loss", "map", "ruler")]
         if bad:
-            raise ValueError(f"panels must be among 'path', 'loss', 'map', 'ruler'; got {bad}")
-        self.panels = tuple(panels)
+            raise ValueError(f"panels must be among 'path', 'loss', 'map', 'ruler' or (name, init, update) tuples; got {bad}")
+        self.panels = tuple(names)
+        self._on_update_hook = on_update
         self.map_points = check_number("map_points", map_points, low=2, integer=True)
         self.lr_range = tuple(float(v) for v in lr_range)
         self.loss_ylim = loss_ylim
@@ -230,6 +238,8 @@ class LRExplorer:
                 ax.set_title("every lr at once")
             if "ruler" in self.axes:
                 self._artists["ruler"] = plotting.lr_ruler(self.axes["ruler"], *self.lr_range, p.loss, momentum=p.momentum)
+            for name, (init, _) in self._custom.items():
+                self._artists[name] = init(self.axes[name], self)
         self._update(probe)
 
     def _on_control(self, change):
@@ -265,6 +275,10 @@ class LRExplorer:
             m["vline"].set_xdata([lr, lr])
         if "ruler" in a:
             a["ruler"].set_xdata([lr, lr])
+        for name, (_, update) in self._custom.items():
+            update(a[name], self, traj)
+        if self._on_update_hook is not None:
+            self._on_update_hook(self, traj)
         self.label.value = plotting.regime_badge(self.regime)
         self.stats.value = self._stats_html(traj, gap)
         self.frames += 1

@@ -372,6 +372,7 @@ BAD = [
     (S.exponential_lr, (-0.1, 0.9), {}, ValueError, "base_lr"),
     (S.exponential_lr, (0.1, 0.0), {}, ValueError, "gamma"),
     (S.exponential_lr, (0.1, math.inf), {}, ValueError, "gamma"),
+    (S.exponential_lr, (0.1, 0.9), dict(last_epoch=3), TypeError, "last_epoch"),
     (S.cosine_annealing_lr, (-0.1, 10), {}, ValueError, "base_lr"),
     (S.cosine_annealing_lr, (0.1, 0), {}, ValueError, "T_max"),
     (S.cosine_annealing_lr, (0.1, -5), {}, ValueError, "T_max"),
@@ -391,6 +392,7 @@ BAD = [
     (S.cyclic_lr, (0.01, 0.1), dict(mode="triangle"), ValueError, "mode"),
     (S.cyclic_lr, (0.01, 0.1), dict(mode="exp_range", gamma=0.0), ValueError, "gamma"),
     (S.cyclic_lr, (0.01, 0.1), dict(scale_mode="epochs"), ValueError, "scale_mode"),
+    (S.cyclic_lr, (0.01, 0.1), dict(mode="exp_range", gamma=1.1), ValueError, "gamma"),
     (S.cyclic_lr, (0.01, 0.1), dict(scale_fn=3), TypeError, "scale_fn"),
     (S.cyclic_lr, (0.01, 0.1), dict(cycle_momentum=False), TypeError, "cycle_momentum"),
     (S.one_cycle_lr, (-0.1,), dict(total_steps=100), ValueError, "max_lr"),
@@ -440,3 +442,13 @@ BAD = [
 def test_bad_arguments(factory, args, kwargs, exc, name):
     with pytest.raises(exc, match=name):
         factory(*args, **kwargs)
+
+
+def test_growth_overflows_quietly():
+    """gamma > 1 may overflow to inf (as torch's repeated multiplication does) without a RuntimeWarning;
+    a zero base_lr stays zero."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert schedules.exponential_lr(0.1, 1.5)(10**6) == math.inf
+        assert schedules.exponential_lr(0.0, 1.5)(10**6) == 0.0
+        assert schedules.step_lr(0.0, 1, gamma=2.0)(np.array([5000]))[0] == 0.0

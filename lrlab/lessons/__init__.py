@@ -1,0 +1,1 @@
+"""Notebook-specific helpers: exercise checks and lesson set-ups (one module per notebook)."""

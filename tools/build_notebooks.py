@@ -1,0 +1,93 @@
+"""Build the notebooks from their sources and execute them, as nbval will re-run them.
+
+    python tools/build_notebooks.py                 # all notebooks/src/*.py
+    python tools/build_notebooks.py 02 05           # the ones whose name starts so
+    python tools/build_notebooks.py --no-execute 02 # only convert
+
+A source is a Python file in the "percent" format: cells start with
+``# %%`` (code) or ``# %% [markdown]`` (markdown, every line a ``# `` comment);
+``# %% tags=["nbval-ignore-output"]`` tags a cell. The notebook is executed
+top to bottom in a fresh kernel (pytest's interpreter, a timeout per cell) and
+written to ``notebooks/<name>.ipynb`` with its outputs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "notebooks" / "src"
+OUT = ROOT / "notebooks"
+HEADER = re.compile(r"^# %%(?P<md> \[markdown\])?(?P<rest>.*)$")
+
+
+def parse(text: str) -> nbformat.NotebookNode:
+    cells, kind, tags, lines = [], None, [], []
+
+    def flush():
+        if kind is None:
+            return
+        body = "\n".join(lines).strip("\n")
+        if kind == "markdown":
+            body = "\n".join(l[2:] if l.startswith("# ") else l.lstrip("#") for l in body.splitlines())
+            cell = nbformat.v4.new_markdown_cell(body)
+        else:
+            cell = nbformat.v4.new_code_cell(body)
+        if tags:
+            cell.metadata["tags"] = tags
+        cells.append(cell)
+
+    for line in text.splitlines():
+        m = HEADER.match(line)
+        if m:
+            flush()
+            kind = "markdown" if m.group("md") else "code"
+            t = re.search(r"tags=(\[.*\])", m.group("rest"))
+            tags = json.loads(t.group(1)) if t else []
+            lines = []
+        elif kind is not None:
+            lines.append(line)
+    flush()
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def build(src: Path, execute: bool = True, timeout: int = 300) -> Path:
+    nb = parse(src.read_text())
+    out = OUT / (src.stem + ".ipynb")
+    if execute:
+        t0 = time.time()
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(OUT)}},
+                                store_widget_state=True)
+        client.execute()
+        print(f"{src.stem}: executed in {time.time() - t0:.1f} s")
+    nbformat.write(nb, out)
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("names", nargs="*", help="prefixes of notebook names (default: all)")
+    ap.add_argument("--no-execute", action="store_true")
+    ap.add_argument("--timeout", type=int, default=300)
+    args = ap.parse_args(argv)
+    srcs = sorted(SRC.glob("*.py"))
+    if args.names:
+        srcs = [s for s in srcs if any(s.stem.startswith(n) for n in args.names)]
+    if not srcs:
+        sys.exit(f"no notebook sources match {args.names} in {SRC}")
+    for s in srcs:
+        build(s, execute=not args.no_execute, timeout=args.timeout)
+
+
+if __name__ == "__main__":
+    main()
