@@ -8,7 +8,7 @@ import numpy as np
 from ._validation import check_number
 from .run import Trajectory, run
 
-__all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "lr_range_test",
+__all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "suggest_lr", "lr_range_test",
            "update_to_weight_ratio", "sharpness"]
 
 REGIMES = ("slow", "converging", "oscillating", "diverging")
@@ -74,7 +74,7 @@ def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 
     return str(out[0]) if batch == () else out.reshape(batch)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class LRRangeResult:
     """Everything an LR range test measured, ready to plot.
 
@@ -98,6 +98,10 @@ class LRRangeResult:
     min_lr_over_10: float
     stopped_at: int
     rule: str
+
+    def __repr__(self):
+        return (f"LRRangeResult({len(self.lrs)} lrs from {self.lrs[0]:.3g} to {self.lrs[-1]:.3g}, "
+                f"suggestion={self.suggestion:.3g}, min_lr={self.min_lr:.3g}, stopped_at={self.stopped_at})")
 
 
 def analyze_lr_range(lrs, losses, smooth: float = 0.98, diverge_factor: float = 4.0) -> LRRangeResult:
@@ -125,18 +129,37 @@ def analyze_lr_range(lrs, losses, smooth: float = 0.98, diverge_factor: float = 
                 break
             best = min(best, sm[i])
     lrs, losses, sm = lrs[:stop], losses[:stop], sm[:stop]
-    ok = np.isfinite(sm)
-    i_min = int(np.nanargmin(np.where(ok, sm, np.nan)))
-    # steepest descent of the smoothed loss in log(lr), before the minimum
-    with np.errstate(all="ignore"):
-        slope = np.gradient(np.where(ok, sm, np.nan), np.log(lrs)) if ok.sum() >= 2 else np.zeros_like(sm)
-    window = slope[: max(i_min, 1) + 1]
-    i_steep = int(np.nanargmin(window)) if np.isfinite(window).any() else 0
-    return LRRangeResult(lrs=lrs, losses=losses, smoothed=sm, suggestion=float(lrs[i_steep]),
-                         min_lr=float(lrs[i_min]), min_lr_over_10=float(lrs[i_min] / 10),
-                         stopped_at=stop,
-                         rule="steepest descent: the lr where the smoothed loss falls fastest "
-                              "against log(lr), searched up to the minimum of the smoothed loss")
+    suggestion, min_lr, rule = suggest_lr(lrs, sm, skip=len(lrs) // 10)
+    return LRRangeResult(lrs=lrs, losses=losses, smoothed=sm, suggestion=suggestion, min_lr=min_lr,
+                         min_lr_over_10=min_lr / 10, stopped_at=stop, rule=rule)
+
+
+def suggest_lr(lrs, smoothed, skip: int = 0) -> tuple[float, float, str]:
+    """The range test's rules: ``(suggestion, min_lr, rule)`` from a smoothed loss curve.
+
+    ``suggestion`` is the lr where the smoothed loss falls fastest per decade
+    of lr, searched between iteration ``skip`` (the first averages are noisy)
+    and the minimum; if it does not fall there, ``min_lr / 10``. ``rule``
+    says in words which rule gave the suggestion.
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    s = np.asarray(smoothed, dtype=float)
+    finite = np.isfinite(s)
+    if not finite.any():
+        return float(lrs[0]), float(lrs[0]), "no finite loss was recorded; suggestion = the first lr"
+    s = np.where(finite, s, np.inf)
+    i_min = int(np.argmin(s))
+    min_lr = float(lrs[i_min])
+    if i_min - skip >= 2:
+        slope = np.gradient(s[:i_min + 1], np.log10(lrs[:i_min + 1]))
+        i = skip + int(np.argmin(slope[skip:]))
+        if slope[i] < 0:
+            return (float(lrs[i]), min_lr,
+                    f"steepest descent: the lr where the smoothed loss falls fastest per decade of lr, "
+                    f"between iteration {skip} and its minimum (iteration {i_min})")
+    return (max(min_lr / 10.0, float(lrs[0])), min_lr,
+            f"fallback: min_lr / 10, since the smoothed loss does not fall over at least 3 points "
+            f"between iteration {skip} and its minimum (iteration {i_min})")
 
 
 def lr_range_test(loss, x0, stepper=None, start_lr: float = 1e-6, end_lr: float = 10.0,

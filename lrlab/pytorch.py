@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from lrlab._validation import check_number
+from lrlab.diagnostics import suggest_lr
 
 __all__ = [
     "LRFinderResult",
@@ -127,7 +128,8 @@ def _as_tensor(a, name: str, dtype: torch.dtype) -> torch.Tensor:
 def _check_data(data, model: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
     """``(X, y)`` as tensors; numpy floats take the model's dtype, integers become int64."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise TypeError(f"data must be a pair (X, y) of tensors or numpy arrays, got {type(data).__name__}")
+        raise TypeError(f"data must be a pair (X, y) of tensors or numpy arrays, "
+                        f"got {type(data).__name__}")
     dtype = _model_dtype(model)
     X = _as_tensor(data[0], "data[0]", dtype)
     y = _as_tensor(data[1], "data[1]", dtype)
@@ -321,7 +323,8 @@ def train(model: nn.Module, loss_fn: Callable, data, optimizer: torch.optim.Opti
     if eval_fn is not None and not callable(eval_fn):
         raise TypeError(f"eval_fn must be callable (model -> float), got {eval_fn!r}")
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, "
+                        f"got {type(optimizer).__name__}")
     X, y = _check_data(data, model)
     batch_size = _check_batch_size(batch_size, X.shape[0])
 
@@ -441,7 +444,8 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
 
     Iteration ``i = 0 .. num_iter-1`` sets every param group's lr to
 
-    .. math:: \eta_i = \eta_\text{start}\,(\eta_\text{end}/\eta_\text{start})^{i/(\text{num\_iter}-1)}
+    .. math:: \eta_i = \eta_s\,(\eta_e/\eta_s)^{i/(n-1)},\quad
+              \eta_s = \text{start\_lr},\ \eta_e = \text{end\_lr},\ n = \text{num\_iter}
 
     takes one optimizer step on a batch, and records the batch loss ``l_i``
     (before the step) and its bias-corrected moving average
@@ -572,31 +576,11 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
 
     lrs_a = np.asarray(lrs, dtype=np.float64)
     smoothed_a = np.asarray(smoothed, dtype=np.float64)
-    suggestion, min_lr, rule = _suggest(lrs_a, smoothed_a, start_lr, skip=num_iter // 10)
+    suggestion, min_lr, rule = suggest_lr(lrs_a, smoothed_a, skip=num_iter // 10)
     return LRFinderResult(lrs=lrs_a, losses=np.asarray(losses, dtype=np.float64),
                           smoothed=smoothed_a, suggestion=suggestion, min_lr=min_lr,
                           min_lr_over_10=min_lr / 10.0, rule=rule, diverged=diverged,
                           stop_reason=stop_reason)
-
-
-def _suggest(lrs: np.ndarray, smoothed: np.ndarray, start_lr: float, skip: int):
-    """(suggestion, min_lr, rule) from the finite part of the smoothed curve."""
-    finite = np.isfinite(smoothed)
-    if not finite.any():
-        return start_lr, start_lr, "no finite loss was recorded; suggestion = start_lr"
-    s = np.where(finite, smoothed, np.inf)
-    i_min = int(np.argmin(s))
-    min_lr = float(lrs[i_min])
-    if i_min - skip >= 2:
-        slope = np.gradient(s[:i_min + 1], np.log10(lrs[:i_min + 1]))
-        i = skip + int(np.argmin(slope[skip:]))
-        if slope[i] < 0:
-            return (float(lrs[i]), min_lr,
-                    f"steepest descent: the lr where the smoothed loss falls fastest per "
-                    f"decade of lr, between iteration {skip} and its minimum (iteration {i_min})")
-    return (max(min_lr / 10.0, start_lr), min_lr,
-            f"fallback: min_lr / 10, since the smoothed loss does not fall over at least "
-            f"3 points between iteration {skip} and its minimum (iteration {i_min})")
 
 
 # --------------------------------------------------------------------------- models
@@ -609,7 +593,8 @@ def small_mlp(in_features: int, hidden=(64,), out_features: int = 1, *, seed: in
     Layout, for each width ``h`` in ``hidden``: ``Linear -> [BatchNorm1d | LayerNorm]
     -> activation``; then a final ``Linear`` to ``out_features``. Weights are drawn as
 
-    .. math:: W_{ij} \sim \mathcal N\big(0,\ (\text{init\_scale}\cdot\text{gain})^2 / \text{fan\_in}\big)
+    .. math:: W_{ij} \sim \mathcal N\big(0,\ (s\cdot g)^2 / \text{fan\_in}\big),\quad
+              s = \text{init\_scale},\ g = \text{gain}
 
     with ``gain = nn.init.calculate_gain(activation)`` for hidden layers (He
     initialisation for ReLU) and 1 for the output layer; biases start at 0.

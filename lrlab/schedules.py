@@ -617,9 +617,10 @@ def sequential_lr(schedules: Sequence[Schedule], milestones: Sequence[int]) -> S
     Differences from torch, which all come from torch's schedulers sharing one
     optimizer: each lrlab schedule carries its own ``base_lr``, whereas torch's
     schedulers read the optimizer's ``initial_lr``, which ``OneCycleLR`` (and a
-    first-built ``CyclicLR``) overwrite; and torch cannot resume a nested
-    ``SequentialLR`` at a milestone (it raises ``NotImplementedError``), while
-    lrlab nests them.
+    first-built ``CyclicLR``) overwrite; and torch mishandles a nested
+    ``SequentialLR`` (as the first scheduler its milestones fire one step early;
+    after a milestone it raises ``NotImplementedError``), while lrlab nests
+    sequential schedules as the formula above says.
 
     Args:
         schedules: the lrlab :class:`Schedule` objects :math:`S_0, S_1, \dots`

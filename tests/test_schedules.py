@@ -452,3 +452,11 @@ def test_growth_overflows_quietly():
         assert schedules.exponential_lr(0.1, 1.5)(10**6) == math.inf
         assert schedules.exponential_lr(0.0, 1.5)(10**6) == 0.0
         assert schedules.step_lr(0.0, 1, gamma=2.0)(np.array([5000]))[0] == 0.0
+
+
+def test_sequential_nests():
+    inner = schedules.sequential_lr([schedules.linear_lr(0.1), schedules.exponential_lr(0.1, 0.9)], [2])
+    outer = schedules.sequential_lr([schedules.step_lr(0.1, 2), inner], [4])
+    t = np.arange(12)
+    np.testing.assert_array_equal(outer(t), np.where(t < 4, outer.kwargs["schedules"][0](t),
+                                                     inner(np.maximum(t - 4, 0))))
