@@ -80,7 +80,6 @@ def run_against_torch(name, kwargs, lrs):
         else:
             np.testing.assert_allclose(value, torch_state[field].numpy(), rtol=1e-12, atol=1e-14,
                                        err_msg=f"{stepper.name}, state {field}")
-    return x
 
 
 def _grid(**axes):
@@ -160,6 +159,7 @@ def test_name_lists_changed_arguments():
 
 LRS = [0.003, 0.02, 0.05, 0.11, 0.3]
 BATCH_CASES = [(name, {}) for name in TORCH] + [(name, kw) for name, kw in HEAVY.items()] + [
+    ("sgd", dict(momentum=0.9)),
     ("sgd", dict(momentum=0.8, dampening=0.3, maximize=True)),
     ("adam", dict(betas=(0.3, 0.6), eps=1e-3)),
     ("rmsprop", dict(alpha=0.3, momentum=0.5)),

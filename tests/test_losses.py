@@ -1,0 +1,137 @@
+"""lrlab.losses: gradients (finite differences), Hessians, minimizers, bad input."""
+import numpy as np
+import pytest
+
+from lrlab import losses
+
+RNG = np.random.default_rng(0)
+
+
+def rotated_quadratic():
+    q, _ = np.linalg.qr(RNG.standard_normal((3, 3)))
+    return losses.quadratic(q @ np.diag([0.5, 2.0, 9.0]) @ q.T, center=[0.3, -0.2, 0.1])
+
+
+def make_ls(batch_size=None):
+    X = RNG.standard_normal((40, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.1 * RNG.standard_normal(40)
+    return losses.least_squares(X, y, batch_size=batch_size, seed=3)
+
+
+ALL = {
+    "quadratic-diag": lambda: losses.quadratic([1.0, 10.0]),
+    "quadratic-matrix": rotated_quadratic,
+    "rosenbrock": losses.rosenbrock,
+    "rosenbrock-a2": lambda: losses.rosenbrock(a=2.0, b=10.0),
+    "two_wells": losses.two_wells,
+    "plateau": losses.plateau,
+    "least_squares": make_ls,
+}
+
+
+def fd_grad(loss, x, eps=1e-6):
+    g = np.zeros_like(x)
+    for i in range(x.shape[-1]):
+        e = np.zeros_like(x)
+        e[..., i] = eps
+        g[..., i] = (loss.value(x + e) - loss.value(x - e)) / (2 * eps)
+    return g
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_gradient_matches_finite_differences(name):
+    loss = ALL[name]()
+    lo, hi = loss.bounds[:, 0], loss.bounds[:, 1]
+    x = lo + (hi - lo) * RNG.random((7, loss.dim))
+    np.testing.assert_allclose(loss.grad(x), fd_grad(loss, x), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_value_and_grad_agree_and_vectorize(name):
+    loss = ALL[name]()
+    lo, hi = loss.bounds[:, 0], loss.bounds[:, 1]
+    x = lo + (hi - lo) * RNG.random((2, 3, loss.dim))
+    f, g = loss.value_and_grad(x)
+    assert f.shape == (2, 3) and g.shape == (2, 3, loss.dim)
+    np.testing.assert_array_equal(f, loss.value(x))
+    np.testing.assert_array_equal(g, loss.grad(x))
+    # a batch gives, bit for bit, what the points give one at a time
+    for i in range(2):
+        for j in range(3):
+            assert np.array_equal(loss.grad(x[i, j]), g[i, j])
+            assert np.array_equal(loss.value(x[i, j]), f[i, j])
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_minimizer_is_stationary_and_lowest(name):
+    loss = ALL[name]()
+    xs = loss.minimizer
+    assert np.linalg.norm(loss.grad(xs)) < 1e-6
+    lo, hi = loss.bounds[:, 0], loss.bounds[:, 1]
+    x = lo + (hi - lo) * RNG.random((500, loss.dim))
+    assert loss.value(x).min() >= loss.min_value - 1e-9
+    assert np.isclose(loss.value(xs), loss.min_value)
+
+
+@pytest.mark.parametrize("name", ["quadratic-matrix", "rosenbrock", "two_wells", "least_squares"])
+def test_hessian_matches_finite_differences(name):
+    loss = ALL[name]()
+    x = loss.minimizer + 0.1
+    H = np.asarray(loss.hessian(x)).reshape(loss.dim, loss.dim)
+    eps = 1e-5
+    fd = np.stack([(loss.grad(x + eps * e) - loss.grad(x - eps * e)) / (2 * eps) for e in np.eye(loss.dim)])
+    np.testing.assert_allclose(H, fd, rtol=1e-4, atol=1e-5)
+
+
+def test_quadratic_knows_its_spectrum():
+    q = rotated_quadratic()
+    np.testing.assert_allclose(q.eigenvalues, [0.5, 2.0, 9.0])
+    assert q.L == pytest.approx(9.0) and q.mu == pytest.approx(0.5) and q.condition_number == pytest.approx(18.0)
+    d = losses.quadratic([3.0, 1.0])
+    np.testing.assert_array_equal(d.eigenvalues, [1.0, 3.0])
+
+
+def test_two_wells_has_a_poor_narrow_and_a_good_wide_minimum():
+    w = losses.two_wells()
+    assert len(w.local_minima) == 2
+    good, poor = w.local_minima
+    assert w.value(np.array([poor])) > w.value(np.array([good])) + 0.5
+    assert w.curvature(np.array([poor])) > 20 * w.curvature(np.array([good]))
+
+
+def test_plateau_is_flat_on_the_left():
+    p = losses.plateau()
+    assert abs(p.grad(np.array([-4.0]))[0]) < 0.03
+    assert abs(p.grad(np.array([0.5]))[0]) > 1.0
+
+
+def test_least_squares_minibatches_are_deterministic_and_unbiased():
+    ls = make_ls(batch_size=8)
+    w = np.array([0.3, 0.1, -0.4])
+    np.testing.assert_array_equal(ls.sample_grad(w, 5), ls.sample_grad(w, 5))
+    assert not np.array_equal(ls.sample_grad(w, 5), ls.sample_grad(w, 6))
+    mean = np.mean([ls.sample_grad(w, t) for t in range(4000)], axis=0)
+    np.testing.assert_allclose(mean, ls.grad(w), atol=0.05)
+    full = make_ls()
+    np.testing.assert_array_equal(full.sample_grad(w, 3), full.grad(w))
+    np.testing.assert_allclose(full.eigenvalues, np.linalg.eigvalsh(full.X.T @ full.X / full.n))
+
+
+@pytest.mark.parametrize("bad, match", [
+    (lambda: losses.quadratic([1.0, -1.0]), "A"),
+    (lambda: losses.quadratic([[1.0, 2.0], [0.0, 1.0]]), "symmetric"),
+    (lambda: losses.quadratic([[1.0, 0.0], [0.0, -2.0]]), "positive"),
+    (lambda: losses.quadratic(np.ones((2, 3))), "square"),
+    (lambda: losses.quadratic([1.0, np.nan]), "A"),
+    (lambda: losses.quadratic([1.0, 2.0], center=[0.0]), "center"),
+    (lambda: losses.rosenbrock(b=-1.0), "b"),
+    (lambda: losses.rosenbrock(a=np.inf), "a"),
+    (lambda: losses.least_squares(np.ones((5, 2)), np.ones(4)), "y"),
+    (lambda: losses.least_squares(np.ones(5), np.ones(5)), "X"),
+    (lambda: losses.least_squares(np.ones((5, 2)), np.ones(5), batch_size=0), "batch_size"),
+    (lambda: losses.least_squares(np.ones((5, 2)), np.ones(5), batch_size=9), "batch_size"),
+    (lambda: losses.quadratic([1.0, 2.0]).grad(np.ones(3)), "x"),
+])
+def test_bad_input_names_the_argument(bad, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        bad()
