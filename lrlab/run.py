@@ -149,6 +149,7 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
     n = math.prod(batch)
 
     x = np.ascontiguousarray(np.broadcast_to(x0, batch + (d,)).reshape(n, d))
+    lr_steps = lr_steps.reshape((num_steps,) + (1,) * (len(batch) - len(lr_batch)) + lr_batch)
     lr_flat = np.ascontiguousarray(np.broadcast_to(lr_steps, (num_steps,) + batch).reshape(num_steps, n))
     const_lr = not callable(lr)
 

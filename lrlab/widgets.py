@@ -65,9 +65,13 @@ def theory_text(loss, momentum: float = 0.0) -> str:
 
 def live_canvas(fig):
     """An ipympl canvas widget for ``fig`` (no toolbar, no header), updated with draw_idle."""
+    import warnings
+
     from ipympl.backend_nbagg import Canvas, FigureManager
     canvas = Canvas(fig)
-    FigureManager(canvas, 0)
+    with warnings.catch_warnings():   # ipympl's Toolbar trips a traitlets DeprecationWarning; not ours to show
+        warnings.simplefilter("ignore", DeprecationWarning)
+        FigureManager(canvas, 0)
     canvas.header_visible = False
     canvas.footer_visible = False
     canvas.toolbar_visible = False
@@ -154,12 +158,12 @@ class LRExplorer:
         for w in self.controls.values():
             w.observe(self._on_control, names="value")
 
-        header = W.HBox([self.slider, self.label], layout=W.Layout(align_items="center", gap="12px"))
+        header = W.HBox([self.slider, self.label], layout=W.Layout(align_items="center"))
         rows = [header, self.theory]
         if self.buttons:
-            rows.append(W.HBox([W.HTML("<b>presets:</b>")] + self.buttons, layout=W.Layout(flex_flow="row wrap", gap="6px")))
+            rows.append(W.HBox([W.HTML("<b>presets:</b>")] + self.buttons, layout=W.Layout(flex_flow="row wrap", align_items="center")))
         if self.controls:
-            rows.append(W.HBox(list(self.controls.values()), layout=W.Layout(flex_flow="row wrap", gap="12px")))
+            rows.append(W.HBox(list(self.controls.values()), layout=W.Layout(flex_flow="row wrap")))
         rows += [self.stats, self.canvas]
         self.box = W.VBox(rows)
         self.box.add_class("lrlab-explorer")

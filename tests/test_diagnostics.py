@@ -1,0 +1,106 @@
+"""lrlab.diagnostics: classify agrees with theory, the range test, ratios, sharpness."""
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import lrlab
+from lrlab import diagnostics, losses, steppers
+
+
+def test_design_example():
+    loss = losses.quadratic([1.0, 10.0])
+    traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=[1.0, 1.0], lr=[0.1, 0.15, 0.19, 0.21], num_steps=60)
+    assert list(diagnostics.classify(traj)) == ["converging", "oscillating", "oscillating", "diverging"]
+    assert diagnostics.classify(traj[0]) == "converging"
+
+
+@settings(max_examples=60, deadline=None)
+@given(lam=st.floats(0.01, 100.0), x0=st.floats(0.1, 10.0),
+       band=st.sampled_from(["diverging", "oscillating", "converging", "slow"]), u=st.floats(0.0, 1.0))
+def test_classify_agrees_with_theory_on_1d_quadratics(lam, x0, band, u):
+    lo, hi = {"diverging": (2.05, 10.0), "oscillating": (1.05, 1.95),
+              "converging": (0.02, 0.95), "slow": (1e-5, 2e-4)}[band]
+    h = lo * (hi / lo) ** u                          # h = lr * lambda, log-uniform in the band
+    traj = lrlab.run(loss=losses.quadratic([lam]), x0=[x0], lr=h / lam, num_steps=200)
+    assert diagnostics.classify(traj) == band
+
+
+def test_lr_lambda_1e4_over_200_steps_is_slow():
+    traj = lrlab.run(loss=losses.quadratic([3.0]), x0=[1.0], lr=1e-4 / 3.0, num_steps=200)
+    assert diagnostics.classify(traj) == "slow"
+
+
+def test_classify_shapes_and_unknown_minimum():
+    class Bowl:          # a loss that does not know its minimum
+        def value(self, x):
+            return 0.5 * np.sum(x * x, axis=-1) + 3.0
+
+        def grad(self, x):
+            return np.asarray(x, dtype=float)
+    traj = lrlab.run(loss=Bowl(), x0=np.ones((2, 1, 1)), lr=[1e-5, 0.5, 1.5, 2.5], num_steps=100)
+    assert traj.loss_min is None
+    np.testing.assert_array_equal(diagnostics.classify(traj),
+                                  [["slow", "converging", "oscillating", "diverging"]] * 2)
+    with pytest.raises(TypeError, match="traj"):
+        diagnostics.classify("not a trajectory")
+
+
+def test_lr_range_test_on_a_quadratic():
+    q = losses.quadratic([1.0, 10.0])
+    res = diagnostics.lr_range_test(q, [1.0, 1.0], start_lr=1e-5, end_lr=10.0, num_iter=200)
+    assert res.lrs[0] == pytest.approx(1e-5)
+    assert res.stopped_at < 200                     # it stopped at divergence ...
+    assert res.lrs[-1] > 2 / q.L                    # ... which happened past the true limit
+    assert 1e-5 <= res.suggestion <= res.min_lr
+    assert res.min_lr_over_10 == pytest.approx(res.min_lr / 10)
+    assert "steepest" in res.rule or "fallback" in res.rule
+    assert len(res.losses) == len(res.smoothed) == len(res.lrs)
+
+
+def test_analyze_lr_range_smoothing_is_the_bias_corrected_ema():
+    lrs = np.geomspace(1e-3, 1, 5)
+    losses_ = np.array([4.0, 3.0, 2.0, 1.0, 0.5])
+    res = diagnostics.analyze_lr_range(lrs, losses_, smooth=0.5)
+    m, expect = 0.0, []
+    for i, v in enumerate(losses_):
+        m = 0.5 * m + 0.5 * v
+        expect.append(m / (1 - 0.5 ** (i + 1)))
+    np.testing.assert_allclose(res.smoothed, expect)
+    with pytest.raises(ValueError, match="smooth"):
+        diagnostics.analyze_lr_range(lrs, losses_, smooth=1.0)
+    with pytest.raises(ValueError, match="end_lr"):
+        diagnostics.lr_range_test(losses.quadratic([1.0]), [1.0], start_lr=1.0, end_lr=0.1)
+
+
+def test_update_to_weight_ratio():
+    q = losses.quadratic([1.0], center=[5.0])
+    traj = lrlab.run(loss=q, x0=[[1.0], [2.0]], lr=[1e-3, 1e-1], num_steps=10)
+    r = diagnostics.update_to_weight_ratio(traj)
+    assert r.shape == (10, 2)
+    np.testing.assert_allclose(r[0], [1e-3 * 4 / 1.0, 1e-1 * 3 / 2.0])
+
+
+def test_sharpness():
+    q = losses.quadratic([[3.0, 1.0], [1.0, 2.0]])
+    assert diagnostics.sharpness(q) == pytest.approx(np.linalg.eigvalsh(q.matrix)[-1])
+    r = losses.rosenbrock()
+    exact = np.linalg.eigvalsh(r.hessian(np.array([1.0, 1.0])))[-1]
+    assert diagnostics.sharpness(r, [1.0, 1.0]) == pytest.approx(exact)
+
+    class GradOnly:                     # no Hessian: power iteration on finite differences
+        def value(self, x):
+            return r.value(x)
+
+        def grad(self, x):
+            return r.grad(x)
+    assert diagnostics.sharpness(GradOnly(), [1.0, 1.0], iters=200) == pytest.approx(exact, rel=1e-4)
+
+
+def test_diagnostics_are_silent_on_diverged_runs():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = lrlab.run(loss=losses.rosenbrock(), x0=[-1.5, 2.0], lr=np.geomspace(1e-4, 1, 200), num_steps=200)
+        assert (diagnostics.classify(traj)[traj.diverged] == "diverging").all()
+        diagnostics.update_to_weight_ratio(traj)

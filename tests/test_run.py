@@ -1,0 +1,141 @@
+"""lrlab.run: the contract of DESIGN.md (shapes, batching bit for bit, divergence, errors)."""
+import warnings
+
+import numpy as np
+import pytest
+
+import lrlab
+from lrlab import losses, schedules, steppers
+
+
+@pytest.fixture
+def quad():
+    return losses.quadratic([1.0, 10.0])
+
+
+def test_shapes_follow_broadcasting(quad):
+    traj = lrlab.run(loss=quad, x0=np.ones((4, 1, 2)), lr=[0.01, 0.1, 0.2], num_steps=7)
+    assert traj.batch_shape == (4, 3)
+    assert traj.params.shape == (8, 4, 3, 2)
+    assert traj.loss.shape == traj.grad_norm.shape == (8, 4, 3)
+    assert traj.lr.shape == (7, 4, 3)
+    assert traj.diverged.shape == traj.diverged_at.shape == (4, 3)
+    single = lrlab.run(loss=quad, x0=[1.0, 1.0], lr=0.1, num_steps=3)
+    assert single.batch_shape == () and single.params.shape == (4, 2) and single.loss.shape == (4,)
+
+
+def test_plain_gd_is_the_update_rule(quad):
+    traj = lrlab.run(loss=quad, stepper=steppers.sgd(), x0=[1.0, -2.0], lr=0.05, num_steps=5)
+    x = np.array([1.0, -2.0])
+    for t in range(5):
+        np.testing.assert_array_equal(traj.params[t], x)
+        assert traj.loss[t] == quad.value(x)
+        assert traj.grad_norm[t] == np.sqrt(np.sum(quad.grad(x) ** 2))
+        x = x - 0.05 * quad.grad(x)
+    np.testing.assert_array_equal(traj.params[5], x)
+
+
+@pytest.mark.parametrize("stepper", [steppers.sgd(), steppers.sgd(momentum=0.9, nesterov=True), steppers.adam(),
+                                     steppers.rmsprop(centered=True, momentum=0.5), steppers.adagrad(lr_decay=0.01),
+                                     steppers.adamw(amsgrad=True)], ids=lambda s: s.name)
+@pytest.mark.parametrize("make", [losses.rosenbrock, lambda: losses.quadratic([[2.0, 0.7], [0.7, 1.0]])],
+                         ids=["rosenbrock", "quadratic"])
+def test_batched_run_equals_single_runs_bit_for_bit(stepper, make):
+    loss = make()
+    lrs = np.geomspace(1e-4, 1.0, 9)
+    x0s = np.array([[-1.5, 2.0], [0.5, -0.5]])
+    batch = lrlab.run(loss=loss, stepper=stepper, x0=x0s[:, None, :], lr=lrs, num_steps=60)
+    for i in range(2):
+        for j, lr in enumerate(lrs):
+            one = lrlab.run(loss=loss, stepper=stepper, x0=x0s[i], lr=lr, num_steps=60)
+            assert np.array_equal(one.params, batch.params[:, i, j], equal_nan=True)
+            assert np.array_equal(one.loss, batch.loss[:, i, j], equal_nan=True)
+            assert np.array_equal(one.grad_norm, batch.grad_norm[:, i, j], equal_nan=True)
+            assert one.diverged_at == batch.diverged_at[i, j]
+
+
+def test_stochastic_run_is_reproducible_and_batched_equals_single():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((64, 2))
+    y = X @ [1.0, -1.0] + 0.3 * rng.standard_normal(64)
+    ls = losses.least_squares(X, y, batch_size=4, seed=7)
+    lrs = [0.01, 0.05, 0.2]
+    a = lrlab.run(loss=ls, x0=[0.0, 0.0], lr=lrs, num_steps=100)
+    b = lrlab.run(loss=ls, x0=[0.0, 0.0], lr=lrs, num_steps=100)
+    np.testing.assert_array_equal(a.params, b.params)
+    for j, lr in enumerate(lrs):
+        np.testing.assert_array_equal(lrlab.run(loss=ls, x0=[0.0, 0.0], lr=lr, num_steps=100).params, a.params[:, j])
+    full = lrlab.run(loss=losses.least_squares(X, y), x0=[0.0, 0.0], lr=0.05, num_steps=100)
+    assert not np.array_equal(full.params, a.params[:, 1])   # minibatch noise is real
+
+
+def test_divergence_is_flagged_frozen_and_silent(quad):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = lrlab.run(loss=quad, x0=[1.0, 1.0], lr=[0.1, 0.25, 5.0], num_steps=2000)
+    assert list(traj.diverged) == [False, True, True]
+    assert traj.diverged_at[0] == -1
+    assert 0 < traj.diverged_at[2] < traj.diverged_at[1] < 2000
+    for j in (1, 2):
+        s = traj.diverged_at[j]
+        assert np.all(np.isfinite(traj.loss[:s, j])) and np.all(np.isinf(traj.loss[s:, j]))
+        np.testing.assert_array_equal(traj.params[s:, j], np.broadcast_to(traj.params[s, j], traj.params[s:, j].shape))
+    assert np.isfinite(traj.loss[-1, 0])
+
+
+def test_a_big_sweep_that_mostly_diverges_emits_no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = lrlab.run(loss=losses.rosenbrock(), x0=[-1.5, 2.0], lr=np.geomspace(1e-5, 10, 10_000), num_steps=300)
+    assert traj.diverged.mean() > 0.5
+    assert not traj.diverged[:100].any()
+
+
+def test_schedule_as_lr(quad):
+    sched = schedules.step_lr(0.1, step_size=5, gamma=0.5)
+    traj = lrlab.run(loss=quad, x0=[1.0, 1.0], lr=sched, num_steps=20)
+    np.testing.assert_allclose(traj.lr, sched(np.arange(20)))
+    x = np.array([1.0, 1.0])
+    for t in range(20):
+        x = x - sched(t) * quad.grad(x)
+    np.testing.assert_allclose(traj.params[-1], x, rtol=1e-15)
+
+
+def test_zero_steps(quad):
+    traj = lrlab.run(loss=quad, x0=[1.0, 1.0], lr=0.1, num_steps=0)
+    assert traj.params.shape == (1, 2) and traj.lr.shape == (0,)
+
+
+def test_indexing_a_batch(quad):
+    traj = lrlab.run(loss=quad, x0=[1.0, 1.0], lr=[0.1, 0.3], num_steps=50)
+    one = traj[1]
+    assert one.batch_shape == () and bool(one.diverged)
+    np.testing.assert_array_equal(one.loss, traj.loss[:, 1])
+
+
+class NoGrad:
+    def value(self, x):
+        return np.sum(x * x, axis=-1)
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(lr=-0.1), ValueError, "lr"),
+    (dict(lr=np.nan), ValueError, "lr"),
+    (dict(lr=np.inf), ValueError, "lr"),
+    (dict(lr=[0.1, -1.0]), ValueError, "lr"),
+    (dict(lr="fast"), TypeError, "lr"),
+    (dict(x0=[1.0, 1.0, 1.0]), ValueError, "x0"),
+    (dict(x0=5.0), ValueError, "x0"),
+    (dict(x0=[np.nan, 1.0]), ValueError, "x0"),
+    (dict(num_steps=-1), ValueError, "num_steps"),
+    (dict(num_steps=2.5), TypeError, "num_steps"),
+    (dict(stepper="sgd"), TypeError, "stepper"),
+    (dict(x0=np.ones((3, 2)), lr=[0.1, 0.2]), ValueError, "broadcast"),
+    (dict(loss=NoGrad()), TypeError, "loss"),
+    (dict(learning_rate=0.1), TypeError, "learning_rate"),
+])
+def test_bad_input_names_the_argument(quad, kwargs, exc, match):
+    args = dict(loss=quad, x0=[1.0, 1.0], lr=0.1, num_steps=3)
+    args.update(kwargs)
+    with pytest.raises(exc, match=match):
+        lrlab.run(**args)
