@@ -28,6 +28,17 @@ def _as_points(x, dim: int, name: str = "x") -> np.ndarray:
     return x
 
 
+def _rowsum(a: np.ndarray) -> np.ndarray:
+    """Sum over the last axis in a fixed order, independent of batch size and memory layout."""
+    d = a.shape[-1]
+    if d > 64:
+        return np.add.reduce(np.ascontiguousarray(a), axis=-1)
+    acc = a[..., 0].copy()
+    for i in range(1, d):
+        acc += a[..., i]
+    return acc
+
+
 class Quadratic:
     r"""The quadratic bowl :math:`f(x) = \tfrac12 (x-c)^\top A (x-c)`.
 
@@ -35,6 +46,8 @@ class Quadratic:
     on it: gradient descent with a constant lr converges iff ``lr < 2 / L``,
     ``L = max(eigenvalues)``.
     """
+
+    thread_safe = True      # pure: lrlab.run may evaluate slices of a batch on threads
 
     def __init__(self, A, center=None):
         A = np.asarray(A, dtype=float)
@@ -77,18 +90,19 @@ class Quadratic:
         return f"quadratic(eigenvalues={np.round(self.eigenvalues, 6).tolist()})"
 
     def grad(self, x):
-        diff = _as_points(x, self.dim) - self.center
-        if self._diagonal:
-            return self.curvatures * diff
-        return np.add.reduce(diff[..., None, :] * self.matrix, axis=-1)
+        return self.value_and_grad(x)[1]
 
     def value(self, x):
         return self.value_and_grad(x)[0]
 
     def value_and_grad(self, x):
         diff = _as_points(x, self.dim) - self.center
-        g = self.curvatures * diff if self._diagonal else np.add.reduce(diff[..., None, :] * self.matrix, axis=-1)
-        return 0.5 * np.add.reduce(diff * g, axis=-1), g
+        if self._diagonal:
+            g = self.curvatures * diff
+        else:
+            diff = np.ascontiguousarray(diff)      # a fixed layout: the same bits for any batch
+            g = np.add.reduce(diff[..., None, :] * self.matrix, axis=-1)
+        return 0.5 * _rowsum(diff * g), g
 
     def hessian(self, x=None):
         return self.matrix.copy()
@@ -107,6 +121,8 @@ class Rosenbrock:
     large for the walls.
     """
 
+    thread_safe = True      # pure: lrlab.run may evaluate slices of a batch on threads
+
     def __init__(self, a=1.0, b=100.0):
         self.a = check_number("a", a)
         self.b = check_number("b", b, low=0.0, low_inclusive=False)
@@ -122,12 +138,19 @@ class Rosenbrock:
     def value_and_grad(self, x):
         x = _as_points(x, 2)
         u, v = x[..., 0], x[..., 1]
-        r = self.a - u
-        s = v - u * u
-        f = r * r + self.b * s * s
+        r = self.a - u                      # a - x
+        s = u * u
+        np.subtract(v, s, out=s)            # y - x^2
+        bs = self.b * s
+        f = r * r
+        f += bs * s
         g = np.empty_like(x)
-        g[..., 0] = -2.0 * r - 4.0 * self.b * u * s
-        g[..., 1] = 2.0 * self.b * s
+        g0, g1 = g[..., 0], g[..., 1]
+        np.multiply(u, bs, out=g0)
+        g0 *= -4.0
+        r *= 2.0
+        g0 -= r                             # -2 (a - x) - 4 b x (y - x^2)
+        np.multiply(bs, 2.0, out=g1)        # 2 b (y - x^2)
         return f, g
 
     def value(self, x):
@@ -135,7 +158,9 @@ class Rosenbrock:
         u, v = x[..., 0], x[..., 1]
         r = self.a - u
         s = v - u * u
-        return r * r + self.b * s * s
+        f = r * r
+        f += (self.b * s) * s               # the same operations as value_and_grad
+        return f
 
     def grad(self, x):
         return self.value_and_grad(x)[1]
@@ -164,6 +189,8 @@ class Curve1D:
     Used for the non-convex lessons: a narrow poor local minimum beside a wide
     good one, or a plateau. Its local minima are found numerically.
     """
+
+    thread_safe = True      # pure: lrlab.run may evaluate slices of a batch on threads
 
     def __init__(self, k, c, wells=(), steps=(), name="curve", bounds=(-3.0, 3.0)):
         self.k = check_number("k", k, low=0.0)
@@ -255,6 +282,8 @@ class LeastSquares:
     numbers) and a run is reproducible.
     """
 
+    thread_safe = True      # pure: lrlab.run may evaluate slices of a batch on threads
+
     def __init__(self, X, y, batch_size=None, seed=0):
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
@@ -286,7 +315,7 @@ class LeastSquares:
         return f"least_squares(n={self.n}, d={self.dim}, batch_size={self.batch_size})"
 
     def _residual(self, w, rows=None):
-        w = _as_points(w, self.dim, "w")
+        w = np.ascontiguousarray(_as_points(w, self.dim, "w"))   # a fixed layout: same bits for any batch
         X = self.X if rows is None else self.X[rows]
         y = self.y if rows is None else self.y[rows]
         return np.add.reduce(w[..., None, :] * X, axis=-1) - y

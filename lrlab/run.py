@@ -8,7 +8,7 @@ starting point) as a single vectorized numpy computation.
 from __future__ import annotations
 
 import math
-import numbers
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,9 @@ from ._validation import check_lr_array, check_number
 from .types import Stepper
 
 __all__ = ["Trajectory", "run"]
+
+_CPUS = os.cpu_count() or 1
+_MIN_CHUNK = 2048
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +82,23 @@ class Trajectory:
                 f"diverged={int(np.sum(self.diverged))}/{self.diverged.size})")
 
 
+def _sum_of_squares(g: np.ndarray) -> np.ndarray:
+    """sum_i g[..., i]**2, added coordinate by coordinate in a fixed order.
+
+    Elementwise over the batch, so a trajectory gets the same bits whatever the
+    batch size or memory layout (a reduction along a short axis would also be slow).
+    """
+    d = g.shape[-1]
+    if d > 64:
+        return np.add.reduce(np.ascontiguousarray(g) ** 2, axis=-1)
+    col = g[..., 0]
+    acc = col * col
+    for i in range(1, d):
+        col = g[..., i]
+        acc += col * col
+    return acc
+
+
 def _lr_of(lr, num_steps):
     """Return (per-step lr array of shape (T, *lr_batch), lr_batch_shape)."""
     if callable(lr):
@@ -93,7 +113,7 @@ def _lr_of(lr, num_steps):
 
 
 def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int = 100, *,
-        divergence_threshold: float = 1e10) -> Trajectory:
+        divergence_threshold: float = 1e10, workers: int | None = None) -> Trajectory:
     r"""Run an optimizer on a loss for ``num_steps`` steps, for a batch of lrs at once.
 
     Args:
@@ -107,6 +127,9 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
         num_steps: number of optimizer steps.
         divergence_threshold: a trajectory has diverged when its loss is
             non-finite or exceeds ``divergence_threshold * (1 + |f(x0)|)``.
+        workers: threads over slices of the batch (default: one per core for
+            batches of at least 4096 trajectories on lrlab's own losses, which
+            are thread-safe; otherwise 1). The results do not depend on it.
 
     Returns:
         A ``Trajectory`` with batch shape
@@ -148,10 +171,18 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
         raise ValueError(f"lr of shape {lr_batch} and x0 of batch shape {x0.shape[:-1]} do not broadcast") from None
     n = math.prod(batch)
 
-    x = np.ascontiguousarray(np.broadcast_to(x0, batch + (d,)).reshape(n, d))
+    # Internally the iterate is (n, d) in Fortran order: each coordinate is a contiguous run
+    # over the batch, so every elementwise op (and the lr of shape (n, 1)) streams over n.
+    x = np.asfortranarray(np.broadcast_to(x0, batch + (d,)).reshape(n, d))
     lr_steps = lr_steps.reshape((num_steps,) + (1,) * (len(batch) - len(lr_batch)) + lr_batch)
-    lr_flat = np.ascontiguousarray(np.broadcast_to(lr_steps, (num_steps,) + batch).reshape(num_steps, n))
+    lr_record = np.broadcast_to(lr_steps, (num_steps,) + batch)     # a read-only view, no copy
     const_lr = not callable(lr)
+
+    def lr_at(t):
+        """The lr of step t, shaped to broadcast against the (n, d) iterate."""
+        if not lr_batch:
+            return float(lr_steps.flat[t])
+        return np.ascontiguousarray(np.broadcast_to(lr_steps[t], batch).reshape(n, 1))
 
     value_and_grad = getattr(loss, "value_and_grad", None)
     sample_grad = getattr(loss, "sample_grad", None)
@@ -164,54 +195,75 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
             return value_and_grad(x)
         return loss.value(x), loss.grad(x)
 
-    P = np.empty((num_steps + 1, n, d))
+    P = np.empty((num_steps + 1, d, n))          # stored coordinate-major, returned as a (T+1, n, d) view
     F = np.empty((num_steps + 1, n))
     G = np.empty((num_steps + 1, n))
-    alive = np.ones(n, dtype=bool)
     diverged_at = np.full(n, -1, dtype=np.int64)
-    any_dead = False
+    lr_full = lr_at(0) if num_steps else 0.0
 
-    with np.errstate(all="ignore"):
-        f, g = evaluate(x, 0)
-        f = np.asarray(f, dtype=float).reshape(n)
-        g = np.asarray(g, dtype=float).reshape(n, d)
-        limit = divergence_threshold * (1.0 + np.abs(f))
-        state = stepper.init(x)
-        lr_col = lr_flat[0][:, None] if num_steps else None
-        for t in range(num_steps + 1):
-            P[t] = x
-            F[t] = f
-            np.sqrt(np.add.reduce(g * g, axis=-1), out=G[t])
-            bad = ~(F[t] <= limit)
-            if any_dead or bad.any():
-                newly = bad & alive
-                if newly.any():
-                    diverged_at[newly] = t
-                    alive &= ~bad
-                    any_dead = True
-                dead = ~alive
-                F[t, dead] = np.inf
-                G[t, dead] = np.inf
-                if not alive.any():
-                    F[t + 1:] = np.inf
-                    G[t + 1:] = np.inf
-                    P[t + 1:] = P[t]
+    def simulate(sl: slice):
+        """Run trajectories ``sl`` of the batch for all steps, writing into P, F, G, diverged_at."""
+        m = len(range(*sl.indices(n)))
+        x = x_all[sl]
+        alive = np.ones(m, dtype=bool)
+        any_dead = False
+        Ps, Fs, Gs, div = P[:, :, sl], F[:, sl], G[:, sl], diverged_at[sl]
+        with np.errstate(all="ignore"):
+            f, g = evaluate(x, 0)
+            f = np.asarray(f, dtype=float).reshape(m)
+            g = np.asarray(g, dtype=float).reshape(m, d)
+            limit = divergence_threshold * (1.0 + np.abs(f))
+            state = stepper.init(x)
+            lr_col = lr_full if np.ndim(lr_full) == 0 else lr_full[sl]
+            for t in range(num_steps + 1):
+                Ps[t] = x.T
+                Fs[t] = f
+                np.sqrt(_sum_of_squares(g), out=Gs[t])
+                bad = ~(Fs[t] <= limit)
+                if any_dead or bad.any():
+                    newly = bad & alive
+                    if newly.any():
+                        div[newly] = t
+                        alive &= ~bad
+                        any_dead = True
+                    dead = ~alive
+                    Fs[t, dead] = np.inf
+                    Gs[t, dead] = np.inf
+                    if not alive.any():
+                        Fs[t + 1:] = np.inf
+                        Gs[t + 1:] = np.inf
+                        Ps[t + 1:] = Ps[t]
+                        break
+                if t == num_steps:
                     break
-            if t == num_steps:
-                break
-            if not const_lr or t == 0:
-                lr_col = lr_flat[t][:, None]
-            new_x, state = stepper.update(g, state, x, lr_col)
-            if any_dead:
-                new_x = np.where(alive[:, None], new_x, x)
-            x = new_x
-            f, g = evaluate(x, t + 1)
+                if t > 0 and not const_lr:
+                    lr_t = lr_at(t)
+                    lr_col = lr_t if np.ndim(lr_t) == 0 else lr_t[sl]
+                new_x, state = stepper.update(g, state, x, lr_col)
+                if any_dead:
+                    new_x = np.where(alive[:, None], new_x, x)
+                x = new_x
+                f, g = evaluate(x, t + 1)
+
+    x_all = x
+    if workers is None:
+        workers = max(1, min(_CPUS, n // _MIN_CHUNK)) if getattr(loss, "thread_safe", False) else 1
+    workers = min(check_number("workers", workers, low=1, integer=True), n)
+    if workers == 1:
+        simulate(slice(0, n))
+    else:
+        # Independent slices of the batch on separate threads (numpy releases the GIL in its
+        # loops). Each trajectory's arithmetic is the same as in a single-threaded run.
+        from concurrent.futures import ThreadPoolExecutor
+        bounds = np.linspace(0, n, workers + 1).astype(int)
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(simulate, [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]))
 
     shape = batch
-    return Trajectory(params=P.reshape((num_steps + 1,) + shape + (d,)),
+    return Trajectory(params=P.transpose(0, 2, 1).reshape((num_steps + 1,) + shape + (d,)),
                       loss=F.reshape((num_steps + 1,) + shape),
                       grad_norm=G.reshape((num_steps + 1,) + shape),
-                      lr=lr_flat.reshape((num_steps,) + shape),
+                      lr=lr_record,
                       diverged=(diverged_at >= 0).reshape(shape),
                       diverged_at=diverged_at.reshape(shape),
                       loss_min=getattr(loss, "min_value", None),
