@@ -137,6 +137,9 @@ class Rosenbrock:
 
     def value_and_grad(self, x):
         x = _as_points(x, 2)
+        if x.ndim == 1:                     # one point: the same arithmetic on a batch of one
+            f, g = self.value_and_grad(x[None])
+            return f[0], g[0]
         u, v = x[..., 0], x[..., 1]
         r = self.a - u                      # a - x
         s = u * u
