@@ -259,9 +259,10 @@ class Curve1D:
 def two_wells() -> Curve1D:
     """A wide good basin at x = 2 and a narrow, shallower trap at x = -1.
 
-    Started at x = -1.6, a small lr settles in the trap (f ~ 0.8); the trap is
-    so narrow (curvature ~ 26) that any lr above ~0.08 cannot stay in it and
-    is thrown out into the wide basin (curvature ~ 0.4, stable up to lr ~ 5).
+    Started at x = -1.6, a small lr settles in the trap (f ~ 0.77). The trap is
+    so narrow (curvature ~ 23) that no lr above 2/23 ~ 0.086 can settle in it;
+    from about 0.15 on, the first bounces throw the iterate out into the wide
+    basin (curvature 0.4, stable up to lr = 5), where it converges.
     """
     return Curve1D(k=0.4, c=2.0, wells=[(1.0, -1.0, 0.2)], name="two_wells", bounds=(-2.5, 3.5))
 

@@ -204,8 +204,10 @@ class LRExplorer:
         self.theory.value = theory_text(p.loss, p.momentum)
         x0 = np.asarray(p.x0, dtype=float)
         d = x0.shape[-1]
-        for name, ax in self.axes.items():
-            ax.clear()
+        with plotting.style():             # clear() and new ticks read rcParams: keep lrlab's style
+            for name, ax in self.axes.items():
+                ax.clear()
+                ax.xaxis.get_major_ticks(), ax.yaxis.get_major_ticks()
         self._artists = {}
         probe = run(loss=p.loss, stepper=p.stepper, x0=x0, lr=self.lr, num_steps=p.num_steps)
         g0 = plotting.gap(probe)[0]

@@ -1,0 +1,147 @@
+"""Lesson 01, the update rule: the problem set-ups, figures and exercise checks of
+``notebooks/01_update_rule.ipynb``.
+
+The lesson's 1-D loss is the bowl :math:`f(w) = w^2` (``lrlab.losses.quadratic([2.0])``,
+curvature :math:`\\lambda = 2`), so one step of gradient descent is
+:math:`w \\leftarrow w - \\eta \\cdot 2w`: ``lr = 1/2`` lands on the minimum in one
+step and ``lr = 1`` (``2/L``) is where the iteration stops converging.
+
+This module imports matplotlib and ipywidgets (through ``lrlab.widgets``); torch
+is imported only by :func:`regression_data` and :func:`torch_parameters`.
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+from lrlab import losses, plotting, widgets
+from lrlab.exercises import Feedback, check_number_answer
+
+__all__ = ["CURVATURE", "X0", "NUM_STEPS", "PRESETS", "LR_RANGE", "bowl", "problem", "explorer",
+           "stride_figure", "torch_vs_lrlab_figure", "regression_data", "torch_parameters",
+           "check_one_step", "check_sum_lr", "check_one_step_lr"]
+
+CURVATURE = 2.0          # f(w) = w**2 = 0.5 * 2 * w**2
+X0 = [-1.5]
+NUM_STEPS = 30
+LR_RANGE = (1e-3, 2.0)
+# lr * curvature: 0.02 (slow), 0.6 (good), 1.6 (oscillating), 2.1 (diverging)
+PRESETS = {"too small": 0.01, "good": 0.3, "oscillating": 0.8, "diverging": 1.05}
+
+
+def bowl(curvature: float = CURVATURE) -> losses.Quadratic:
+    """The lesson's 1-D loss :math:`f(w) = \\tfrac{c}{2} w^2` (``c = 2``: :math:`w^2`)."""
+    return losses.quadratic([curvature])
+
+
+def problem(curvature: float = CURVATURE) -> widgets.Problem:
+    """The main widget's problem: the bowl, started at w = -1.5, 30 steps."""
+    return widgets.Problem(bowl(curvature), X0, NUM_STEPS, title="f(w) = w²: each arrow is one step")
+
+
+def explorer(lr: float = 0.3) -> widgets.LRExplorer:
+    """The main widget of lesson 01: the stride picture and the loss curve, driven by an lr slider."""
+    return widgets.LRExplorer(problem(), lr=lr, lr_range=LR_RANGE, presets=PRESETS, panels=("path", "loss"),
+                              width=11.0, height=3.9)
+
+
+def stride_figure(loss, traj, lrs):
+    """Left: the paths of a few lrs on the curve. Right: the step length |w_{t+1} - w_t|
+    (markers) on top of lr·|f'(w_t)| (lines): they are the same number.
+
+    ``traj`` is a batched run over ``lrs`` (batch shape ``(len(lrs),)``). Returns ``(fig, axes)``.
+    """
+    fig, axes = plotting.figure(1, 2, width=11.0, height=3.9)
+    colors = [plotting.PALETTE[c] for c in ("blue", "orange", "green", "purple")]
+    with plotting.style():
+        ax = axes[0]
+        plotting.curve_1d(loss, ax)
+        lo, hi = loss.bounds[0]
+        ax.set_xlim(lo, hi)
+        vals = loss.value(np.linspace(lo, hi, 200)[:, None])
+        ax.set_ylim(-0.08 * vals.max(), vals.max() * 1.08)
+        for i, lr in enumerate(lrs):
+            plotting.path_1d(loss, traj[i], ax, max_arrows=8, color=colors[i % len(colors)])
+        ax.set_title("the path: arrows are steps")
+        ax = axes[1]
+        steps = np.abs(np.diff(traj.params[..., 0], axis=0))          # (T, k)
+        predicted = traj.lr * traj.grad_norm[:-1]                      # (T, k)
+        t = np.arange(steps.shape[0])
+        for i, lr in enumerate(lrs):
+            c = colors[i % len(colors)]
+            ax.plot(t, predicted[:, i], color=c, lw=2, label=f"lr = {lr:g}:  lr·|slope|")
+            ax.plot(t, steps[:, i], "o", color=c, ms=6, mfc="white", mew=1.5)
+        ax.plot([], [], "o", color=plotting.PALETTE["grey"], mfc="white", mew=1.5, label="measured step |Δw|")
+        ax.set_yscale("log")
+        ax.set_xlabel("step t")
+        ax.set_ylabel("length of step t")
+        ax.set_title("stride = lr × slope")
+        ax.legend(frameon=False, loc="lower left")
+    return fig, axes
+
+
+def torch_vs_lrlab_figure(torch_losses, traj, torch_lr: float):
+    """The torch loop's MSE per step (markers) on top of lrlab's run of the same problem (line)."""
+    fig, ax = plotting.figure(1, 1, width=7.0, height=3.6)
+    torch_losses = np.asarray(torch_losses, dtype=float)
+    with plotting.style():
+        t = np.arange(traj.num_steps + 1)
+        ax.plot(t, 2 * traj.loss, color=plotting.PALETTE["blue"], lw=2.5,
+                label=f"lrlab: least squares, lr = {2 * torch_lr:g}")
+        ax.plot(np.arange(torch_losses.size)[::4], torch_losses[::4], "o", color=plotting.PALETTE["orange"], ms=6,
+                label=f"torch: nn.Linear + MSELoss, SGD lr = {torch_lr:g}")
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(FixedLocator([0.1, 0.2, 0.5, 1, 2, 5, 10]))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("step")
+        ax.set_ylabel("mean squared error")
+        ax.set_title("the same run, two libraries")
+        ax.legend(frameon=False)
+    return fig, ax
+
+
+def regression_data(n: int = 64, d: int = 10, seed: int = 0):
+    """A fixed regression data set as float32 torch tensors ``X (n, d)``, ``y (n, 1)``.
+
+    ``y = X @ w_true + 0.1 * noise`` from ``lrlab.data.linear_regression``: a real
+    linear relation to learn, drawn once (not redrawn every step).
+    """
+    import torch
+
+    from lrlab import data
+    X, y, _ = data.linear_regression(n=n, d=d, noise=0.1, seed=seed)
+    return torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)[:, None]
+
+
+def torch_parameters(model) -> np.ndarray:
+    """All parameters of a model, flattened into one float64 numpy vector (a copy)."""
+    import torch
+    with torch.no_grad():
+        return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).double().numpy().copy()
+
+
+# --------------------------------------------------------------------------- exercises
+
+def check_one_step(answer) -> Feedback:
+    """Exercise 1: on f(w) = w², from w = 1.5 with lr = 0.1, where does one step land?"""
+    return check_number_answer(answer, 1.2, rtol=1e-6,
+                               hint="The slope of w² is 2w, so at w = 1.5 it is 3. "
+                                    "The step is lr × slope; subtract it from w.",
+                               right="1.2: the slope is 3, the step 0.1 × 3 = 0.3, downhill from 1.5.")
+
+
+def check_sum_lr(answer) -> Feedback:
+    """Exercise 2: a loss summed over 32 examples instead of averaged: which lr gives the same path as 0.1?"""
+    return check_number_answer(answer, 0.1 / 32, rtol=1e-3,
+                               hint="Summing 32 terms makes the loss, and so its gradient, 32 times larger. "
+                                    "The step is lr × gradient: what lr keeps the product unchanged?",
+                               right="0.1 / 32 = 0.003125: the gradient is 32 times larger, so the lr must "
+                                     "be 32 times smaller for the same steps.")
+
+
+def check_one_step_lr(answer) -> Feedback:
+    """Exercise 3: which lr takes f(w) = w² from any start to the minimum in exactly one step?"""
+    return check_number_answer(answer, 0.5, rtol=1e-6,
+                               hint="One step gives w - lr·2w = (1 - 2·lr)·w. For which lr is that 0 for every w?",
+                               right="0.5 = 1/λ with λ = 2, the curvature: the 1/L mark on the slider.")

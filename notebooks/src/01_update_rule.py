@@ -1,0 +1,291 @@
+# %% [markdown]
+# # 01 · The update rule: what a learning rate does
+#
+# Training a model means nudging its parameters, over and over, in the direction that lowers the loss.
+# The **learning rate** decides how far each nudge goes. This notebook takes that sentence apart:
+#
+# 1. the update rule $w \leftarrow w - \eta\,\nabla L(w)$, drawn on a 1-D loss as a chain of arrows;
+# 2. the same rule written by hand in three lines, and checked against `lrlab`;
+# 3. why the length of a step is *learning rate × slope*, and why a learning rate has units;
+# 4. a PyTorch training loop, where `optimizer.step()` turns out to be exactly this rule.
+#
+# **Predict first.** The loss is $f(w) = w^2$ and we start at $w = -1.5$, where the slope is $-3$.
+# With learning rate 0.3 the first step moves $w$ by $0.3 \times 3 = 0.9$.
+# (a) How long is the first step with learning rate 0.6?
+# (b) With a *fixed* learning rate, is the second step longer, shorter or as long as the first?
+# Write down your guesses, then check them with the slider below.
+
+# %%
+import numpy as np
+import torch
+from torch import nn
+
+import lrlab
+from lrlab import diagnostics, losses, plotting, steppers
+from lrlab.lessons import l01
+
+torch.manual_seed(0)
+torch.set_num_threads(1)
+
+# %% [markdown]
+# ## The stride picture, live
+#
+# The grey curve is the loss $f(w) = w^2$. The black dot is the start; every arrow is one step of gradient
+# descent, drawn from the old point to the new one on the curve. Drag the learning rate (a log scale: each
+# notch multiplies it by the same factor) or press a preset. Watch three things: the length of the first
+# arrow, how the arrows shrink as they approach the bottom, and what happens past the red **2/L** mark.
+# The right panel is the loss after each step, on a log scale, so steady progress is a straight line.
+
+# %% tags=["nbval-ignore-output"]
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_01.py
+explorer = l01.explorer()
+explorer
+
+# %% [markdown]
+# Did your prediction hold? (a) Twice the learning rate gives twice the first step: $0.6 \times 3 = 1.8$,
+# which carries $w$ from $-1.5$ past the minimum to $+0.3$. (b) The steps shrink even though the learning
+# rate is fixed, because the slope shrinks as $w$ nears the bottom. The rest of the notebook explains both.
+#
+# ## 1. The rule
+#
+# Gradient descent repeats one instruction:
+#
+# $$w_{t+1} = w_t - \eta\,\nabla L(w_t).$$
+#
+# - $w_t$ are the parameters after $t$ steps (here one number; in a network, millions).
+# - $\nabla L(w_t)$ is the gradient of the loss at $w_t$: the direction in which the loss *rises* fastest,
+#   and how steeply. The minus sign turns it into a downhill direction.
+# - $\eta$ (eta), the **learning rate**, is a positive number that you choose. It converts "how steep is it
+#   here" into "how far do I move".
+#
+# Nothing else happens in plain gradient descent. Every behaviour you will meet in this course (slow
+# progress, zig-zags, blow-ups) comes from that one multiplication by $\eta$.
+#
+# ## 2. Four learning rates side by side
+#
+# The same experiment as the widget, frozen at the four presets. Each panel is titled with its learning
+# rate and labelled with the regime that `lrlab.diagnostics.classify` reads off the run.
+
+# %%
+loss = l01.bowl()                      # f(w) = w**2, curvature 2
+preset_lrs = list(l01.PRESETS.values())
+traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l01.X0, lr=preset_lrs, num_steps=l01.NUM_STEPS)
+titles = [f"{name}: lr = {lr:g}" for name, lr in l01.PRESETS.items()]
+fig, _ = plotting.small_multiples(traj, loss, titles=titles, num_arrows=10)
+plotting.show(fig)
+print("regimes:", ", ".join(diagnostics.classify(traj)))
+
+# %% [markdown]
+# - **too small (0.01)**: tiny strides; after 30 steps the loss has barely moved.
+# - **good (0.3)**: every step goes downhill and lands closer to the bottom, on the same side.
+# - **oscillating (0.8)**: each step overshoots the minimum and lands on the other side, but a little lower,
+#   so the iterate still closes in, zig-zagging.
+# - **diverging (1.05)**: each overshoot lands *higher* than the point it left; the arrows leave the plot.
+#
+# Notebook 02 explains exactly where these boundaries are. Here we look at the step itself.
+
+# %%
+assert list(diagnostics.classify(traj)) == ["slow", "converging", "oscillating", "diverging"]
+
+# %% [markdown]
+# ## 3. The rule by hand, in three lines
+#
+# `lrlab.run` is not magic. Here is gradient descent written out: start somewhere, then repeat
+# "subtract learning rate times gradient". `loss.grad(w)` returns the slope $f'(w) = 2w$.
+
+# %%
+lr = 0.3
+w = np.array(l01.X0)
+path = [w]
+for t in range(l01.NUM_STEPS):
+    w = w - lr * loss.grad(w)          # the whole update rule
+    path.append(w)
+path = np.array(path)
+
+print(f"w after 0, 1, 2, 3 steps: {path[0, 0]:.4f}, {path[1, 0]:.4f}, {path[2, 0]:.4f}, {path[3, 0]:.4f}")
+
+# %% [markdown]
+# The library's loop, with the plain SGD stepper, gives the same numbers, bit for bit:
+
+# %%
+lib = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l01.X0, lr=lr, num_steps=l01.NUM_STEPS)
+assert np.array_equal(path, lib.params)
+print("hand-written loop == lrlab.run(stepper=sgd()):", np.array_equal(path, lib.params))
+
+# %% [markdown]
+# ## 4. A stride is learning rate × slope
+#
+# Read the rule as a length: step $t$ moves $w$ by exactly $\eta\,|f'(w_t)|$. So the learning rate is not
+# the step length itself but the *exchange rate* between slope and distance. Where the loss is steep, a
+# given $\eta$ takes a long stride; where it is flat, a short one. Near a minimum the slope tends to zero,
+# so the strides shrink on their own, without anyone touching $\eta$.
+#
+# On $f(w) = w^2$ one step maps $w$ to $w - \eta \cdot 2w = (1 - 2\eta)\,w$, so each stride is
+# $|1 - 2\eta|$ times the previous one: 0.4 times for $\eta = 0.3$.
+# The right panel below shows each measured step (circles) on top of $\eta\,|f'(w_t)|$ (lines).
+
+# %%
+stride_lrs = [0.05, 0.3, 0.8]
+strides = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l01.X0, lr=stride_lrs, num_steps=12)
+fig, _ = l01.stride_figure(loss, strides, stride_lrs)
+plotting.show(fig)
+
+step_length = np.abs(np.diff(strides.params[..., 0], axis=0))       # (12 steps, 3 lrs)
+lr_times_slope = strides.lr * strides.grad_norm[:-1]
+assert np.allclose(step_length, lr_times_slope, rtol=1e-12)
+ratio = step_length[1:, 1] / step_length[:-1, 1]                   # lr = 0.3
+assert np.allclose(ratio, 0.4)
+print(f"first stride for lr = 0.05, 0.3, 0.8: {step_length[0, 0]:.2f}, {step_length[0, 1]:.2f}, {step_length[0, 2]:.2f}")
+print(f"each stride / the previous one, lr = 0.3: {ratio.min():.3f} to {ratio.max():.3f}")
+
+# %% [markdown]
+# ## 5. A learning rate has units
+#
+# Because $\Delta w = \eta\,\nabla L$, the learning rate carries units: $[\eta] = [w]^2 / [L]$. Two
+# consequences that bite in practice:
+#
+# - **Scale the loss, rescale the learning rate.** Multiply the loss by 10 (for example, *sum* the errors of
+#   10 examples instead of averaging them) and every gradient is 10 times larger. The same $\eta$ now takes
+#   strides 10 times longer; $\eta/10$ gives back the exact same path.
+# - **Change the parameter's units, rescale by the square.** Measure $w$ in centimetres instead of metres
+#   ($u = 100\,w$). The loss $w^2$ becomes $u^2/10^4$: at the same physical point its slope is 100 times
+#   smaller, while the distance to cover, counted in centimetres, is 100 times longer. The matching learning
+#   rate is $100 \times 100 = 10^4$ times larger.
+#
+# So "a good learning rate" is never a universal number like 0.01. What is meaningful is the product of the
+# learning rate with the curvature of the loss, $\eta\lambda$ (the widget prints it as lr·L): it has no
+# units, and notebook 02 shows that it alone decides the regime.
+
+# %%
+base = lrlab.run(loss=losses.quadratic([2.0]), stepper=steppers.sgd(), x0=[-1.5], lr=0.3, num_steps=20)
+loss_x10 = lrlab.run(loss=losses.quadratic([20.0]), stepper=steppers.sgd(), x0=[-1.5], lr=0.03, num_steps=20)
+in_cm = lrlab.run(loss=losses.quadratic([2.0 / 1e4]), stepper=steppers.sgd(), x0=[-150.0], lr=0.3 * 1e4, num_steps=20)
+
+assert np.allclose(loss_x10.params, base.params, rtol=1e-12, atol=1e-15)
+assert np.allclose(in_cm.params / 100, base.params, rtol=1e-12, atol=1e-15)
+for name, run_ in [("f(w) = w², lr = 0.3", base), ("10·w², lr = 0.03", loss_x10), ("w in cm, lr = 3000", in_cm)]:
+    print(f"{name:<22} first three iterates: {run_.params[1, 0]:9.4f} {run_.params[2, 0]:9.4f} {run_.params[3, 0]:9.4f}")
+print(f"lr × curvature in the three set-ups: {0.3 * 2.0:.2f}, {0.03 * 20.0:.2f}, {0.3e4 * 2e-4:.2f}")
+
+# %% [markdown]
+# The three runs are the same path (the last one in centimetres, hence the factor 100), and they share
+# $\eta\lambda = 0.6$.
+#
+# ## 6. The PyTorch training loop
+#
+# In PyTorch the rule hides inside `optimizer.step()`. Below is a complete loop for a linear model with 10
+# inputs and one output (`nn.Linear(10, 1)`), trained with mean squared error and plain SGD at learning rate
+# 0.01. Two choices are deliberate:
+#
+# - The data are drawn **once** (64 examples, a real linear relation plus a little noise) and reused every
+#   step. If fresh random inputs and unrelated random targets were drawn at every step there would be no
+#   relation to learn, and the loss could not go below the noise.
+# - Around `optimizer.step()` we keep a copy of the weights, and afterwards check that the new weights are
+#   the old ones minus `lr * grad`, for every parameter tensor (weight and bias) at every step.
+
+# %%
+X, y = l01.regression_data()           # fixed: X (64, 10), y (64, 1), float32
+model = nn.Linear(10, 1)               # weight (1, 10) and bias (1,), random start (seeded above)
+loss_fn = nn.MSELoss()
+torch_lr = 0.01
+optimizer = torch.optim.SGD(model.parameters(), lr=torch_lr)
+
+torch_path = [l01.torch_parameters(model)]   # all 11 parameters as one numpy vector, per step
+torch_losses = []
+for step in range(100):
+    optimizer.zero_grad()              # forget the previous step's gradient
+    mse = loss_fn(model(X), y)         # forward pass
+    mse.backward()                     # gradient of the loss, into p.grad
+    before = [p.detach().clone() for p in model.parameters()]
+    optimizer.step()                   # the update rule
+    for p, w_old in zip(model.parameters(), before):
+        assert torch.allclose(p, w_old - torch_lr * p.grad)
+    torch_losses.append(mse.item())
+    torch_path.append(l01.torch_parameters(model))
+torch_path = np.array(torch_path)
+
+print(f"MSE at step 0: {torch_losses[0]:.3f}   at step 99: {torch_losses[-1]:.3f}")
+print("optimizer.step() == w - lr * grad at all 100 steps, for the weight and the bias")
+
+# %% [markdown]
+# The same training run can be reproduced in `lrlab` without torch. A linear model with a bias is least
+# squares on the inputs with a column of ones appended. One detail is the units lesson again: `lrlab`'s
+# least-squares loss is $\frac{1}{2n}\lVert Xw - y\rVert^2$, *half* the mean squared error, so its gradient
+# is half of torch's, and torch's learning rate 0.01 corresponds to 0.02 in `lrlab`.
+
+# %%
+X1 = np.c_[X.double().numpy(), np.ones(len(X))]
+least_squares = losses.least_squares(X1, y.double().numpy()[:, 0])
+lrlab_run = lrlab.run(loss=least_squares, stepper=steppers.sgd(), x0=torch_path[0], lr=2 * torch_lr, num_steps=100)
+
+assert np.allclose(2 * lrlab_run.loss[:-1], torch_losses, rtol=1e-4)
+fig, _ = l01.torch_vs_lrlab_figure(torch_losses, lrlab_run, torch_lr)
+plotting.show(fig)
+gap_w = np.abs(lrlab_run.params - torch_path).max()
+assert gap_w < 1e-5
+print("torch's weights agree with lrlab's at every step, to float32 rounding (< 1e-5)")
+
+# %% [markdown]
+# Is 0.01 a good learning rate for this problem? The units argument says the question has no answer until
+# we know the curvature. The largest curvature of torch's MSE here is $L = 2\lambda_{max}$, where
+# $\lambda_{max}$ is the largest eigenvalue of $X_1^\top X_1/n$ ($X_1$: the inputs with the column of ones);
+# notebook 02 shows that gradient descent
+# stops converging at learning rate $2/L$. For this data set that limit is about 0.52, so the snippet's
+# 0.01 is some fifty times smaller than it could be: safe, but slow.
+
+# %%
+torch_limit = 2 / (2 * least_squares.L)          # 2/L for the MSE (curvature 2 * lambda_max)
+assert np.isclose(torch_limit, 1 / least_squares.L)
+assert 0.45 < torch_limit < 0.6 and 40 < torch_limit / torch_lr < 60
+print(f"stability limit 2/L for torch's MSE on this data: {torch_limit:.3f}; "
+      f"it is {torch_limit / torch_lr:.0f} times the lr 0.01")
+
+# %% [markdown]
+# ## Summary
+#
+# - Gradient descent repeats $w \leftarrow w - \eta\,\nabla L(w)$; the learning rate $\eta$ turns a slope
+#   into a distance.
+# - A step's length is $\eta \times |\text{slope}|$: long where the loss is steep, short where it is flat,
+#   shrinking near a minimum even at a fixed $\eta$.
+# - Written by hand, the rule is three lines, and it matches `lrlab.run` bit for bit; in PyTorch,
+#   `optimizer.step()` with SGD is the same rule, checked to float32 precision at every step.
+# - A learning rate has units ($[w]^2/[L]$): scaling the loss or the parameters changes the right value.
+#   The unitless number that matters is $\eta\lambda$, learning rate times curvature.
+#
+# ## Exercises
+#
+# Replace each `None` with your answer and run the cell; the check says whether you are right and gives a
+# hint if not.
+#
+# **Exercise 1.** On $f(w) = w^2$, starting from $w = 1.5$ with learning rate 0.1, where does one step of
+# gradient descent land?
+
+# %%
+answer = None
+l01.check_one_step(answer)
+
+# %% [markdown]
+# **Exercise 2.** You trained with the *mean* of 32 squared errors and learning rate 0.1. A colleague's code
+# uses the *sum* of the same 32 squared errors. Which learning rate makes their run follow exactly your path?
+
+# %%
+answer = None
+l01.check_sum_lr(answer)
+
+# %% [markdown]
+# **Exercise 3.** Which learning rate takes $f(w) = w^2$ from *any* starting point to the minimum in exactly
+# one step? Try it with the slider first. (Hint: one step multiplies $w$ by $1 - 2\eta$.)
+
+# %%
+answer = None
+l01.check_one_step_lr(answer)
+
+# %% [markdown]
+# The cell below checks the checks: each accepts the right answer and rejects a wrong one.
+
+# %%
+assert l01.check_one_step(1.2) and not l01.check_one_step(1.8)
+assert l01.check_sum_lr(0.1 / 32) and not l01.check_sum_lr(3.2)
+assert l01.check_one_step_lr(0.5) and not l01.check_one_step_lr(1.0)
+assert not l01.check_one_step(None) and not l01.check_sum_lr(None)
+print("all exercise checks behave")

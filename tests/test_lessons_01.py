@@ -1,0 +1,143 @@
+"""Lesson 01 (the update rule): its widget driven from Python, its figures, its exercise checks."""
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipympl")
+import lrlab  # noqa: E402
+from lrlab import diagnostics, steppers  # noqa: E402
+from lrlab.lessons import l01  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def snapshot(ex):
+    path = ex._artists["path"]
+    return [np.array(path["points"].get_xydata(), copy=True), np.array(path["arrows"].get_offsets(), copy=True),
+            np.array(path["arrows"].U, copy=True), np.array(ex._artists["loss"].get_xydata(), copy=True)]
+
+
+def changed(before, after):
+    return [b.shape != a.shape or not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after)]
+
+
+def regime_of(ex):
+    assert 'class="lrlab-regime"' in ex.label.value
+    return ex.label.value.split('data-regime="')[1].split('"')[0]
+
+
+def theory_regimes(lr):
+    """Regimes the factor 1 - lr*lambda allows (both neighbours within 2% of a boundary)."""
+    p = lr * l01.CURVATURE
+    if p > 2.04:
+        return {"diverging"}
+    if 1.02 < p < 1.96:
+        return {"oscillating"}
+    if p < 0.98:
+        # the loss gap after T steps is (1 - p)^(2T) of the start: converging once it is below 10%
+        return {"converging"} if (1 - p) ** (2 * l01.NUM_STEPS) <= 0.1 else {"slow"}
+    return set(diagnostics.REGIMES)
+
+
+def test_explorer_structure():
+    ex = l01.explorer()
+    assert "lrlab-explorer" in ex.box._dom_classes
+    assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
+    assert ex.lr_range == l01.LR_RANGE and ex.panels == ("path", "loss")
+    assert [b.description for b in ex.buttons] == ["too small", "good", "oscillating", "diverging"]
+    assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
+    assert "1/L = 0.5" in ex.theory.value and "2/L = 1" in ex.theory.value
+
+
+def test_slider_across_its_whole_range_moves_the_figure_and_the_label():
+    ex = l01.explorer()
+    lo, hi = ex.lr_range
+    values = [lo, *np.geomspace(lo, hi, 22)[1:-1], *l01.PRESETS.values(), hi, 0.7, lo]
+    for lr in values:
+        before = snapshot(ex)
+        frames = ex.frames
+        ex.set_lr(lr)
+        assert ex.frames == frames + 1, lr
+        diff = changed(before, snapshot(ex))
+        assert diff[0] and diff[3], (lr, diff)               # the points on the curve and the loss line moved
+        assert regime_of(ex) in theory_regimes(ex.lr), (ex.lr, regime_of(ex))
+        assert f"lr = <b>{ex.lr:.3g}</b>" in ex.stats.value
+        if ex.traj.diverged:
+            assert "diverged at step" in ex.stats.value
+    assert ex.frames >= len(values)
+
+
+def test_presets_give_the_four_regimes():
+    ex = l01.explorer()
+    expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"}
+    for button in ex.buttons:
+        ex.set_lr(0.05)
+        before = snapshot(ex)
+        button.click()
+        assert ex.lr == pytest.approx(l01.PRESETS[button.description])
+        assert any(changed(before, snapshot(ex)))
+        assert regime_of(ex) == expected[button.description]
+
+
+def test_arrows_are_the_steps():
+    ex = l01.explorer(lr=0.3)
+    arrows = ex._artists["path"]["arrows"]
+    x = ex.traj.params[:, 0]
+    k = min(len(arrows.U), len(x) - 1)
+    np.testing.assert_allclose(arrows.get_offsets()[:k, 0], x[:k])
+    np.testing.assert_allclose(arrows.U[:k], np.diff(x)[:k])
+
+
+def test_figures_build_without_warnings():
+    loss = l01.bowl()
+    lrs = [0.05, 0.3, 0.8]
+    traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l01.X0, lr=lrs, num_steps=12)
+    fig, axes = l01.stride_figure(loss, traj, lrs)
+    assert len(axes) == 2 and axes[1].get_ylabel() and axes[0].get_xlabel() == "w"
+    fig2, ax = l01.torch_vs_lrlab_figure(2 * traj.loss[:-1, 0], traj[0], 0.01)
+    assert ax.get_xlabel() == "step"
+    from lrlab import plotting
+    assert plotting.png_bytes(fig)[:4] == b"\x89PNG" and plotting.png_bytes(fig2)[:4] == b"\x89PNG"
+
+
+def test_torch_helpers():
+    torch = pytest.importorskip("torch")
+    X, y = l01.regression_data()
+    assert X.shape == (64, 10) and y.shape == (64, 1) and X.dtype == torch.float32
+    X2, _ = l01.regression_data()
+    assert torch.equal(X, X2)
+    model = torch.nn.Linear(10, 1)
+    v = l01.torch_parameters(model)
+    assert v.shape == (11,) and v.dtype == np.float64
+    v[:] = 0
+    assert not torch.all(model.weight == 0)               # a copy, not a view
+
+
+@pytest.mark.parametrize("check, right, wrong", [
+    (l01.check_one_step, 1.2, 1.8),
+    (l01.check_sum_lr, 0.1 / 32, 3.2),
+    (l01.check_one_step_lr, 0.5, 1.0),
+])
+def test_exercise_checks(check, right, wrong):
+    ok = check(right)
+    assert ok and ok.correct and ok.message
+    bad = check(wrong)
+    assert not bad and bad.message
+    assert not check(None) and not check("a word")
+    assert "Correct" in ok._repr_html_() and "Not yet" in bad._repr_html_()
+
+
+def test_exercise_answers_are_true():
+    loss = l01.bowl()
+    one = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=[1.5], lr=0.1, num_steps=1)
+    assert l01.check_one_step(one.params[1, 0])
+    assert lrlab.run(loss=loss, stepper=steppers.sgd(), x0=[-1.3], lr=0.5, num_steps=1).params[1, 0] == 0.0
+    mean = lrlab.run(loss=l01.bowl(2.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1, num_steps=10)
+    summed = lrlab.run(loss=l01.bowl(64.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1 / 32, num_steps=10)
+    np.testing.assert_allclose(summed.params, mean.params, rtol=1e-12)

@@ -1,0 +1,236 @@
+"""Lesson 02 (too high, too low): its three widgets driven from Python, its figures, its exercise checks."""
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipympl")
+import lrlab  # noqa: E402
+from lrlab import diagnostics, losses, plotting, steppers, theory  # noqa: E402
+from lrlab.lessons import l02  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def data(artist):
+    if hasattr(artist, "get_xydata"):
+        return np.array(artist.get_xydata(), copy=True)
+    return np.array(artist.get_offsets(), copy=True)
+
+
+def snapshot(ex):
+    out = []
+    for name in ex.panels:
+        a = ex._artists[name]
+        if isinstance(a, dict):
+            out += [data(a[k]) for k in ("points", "marker") if k in a]
+        else:
+            out.append(data(a))
+    return out
+
+
+def changed(before, after):
+    return [b.shape != a.shape or not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after)]
+
+
+def regime_of(ex):
+    assert 'class="lrlab-regime"' in ex.label.value
+    return ex.label.value.split('data-regime="')[1].split('"')[0]
+
+
+def near_boundary(lr, curvatures, rel=0.03):
+    """Whether lr is within rel of 1/lambda or 2/lambda for some curvature (where classify may tip either way)."""
+    edges = np.concatenate([1 / np.asarray(curvatures), 2 / np.asarray(curvatures)])
+    return bool(np.any(np.abs(lr / edges - 1) < rel))
+
+
+def check_structure(ex):
+    assert "lrlab-explorer" in ex.box._dom_classes
+    assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
+    assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
+
+
+# --------------------------------------------------------------------------- theory helper
+
+@pytest.mark.parametrize("lr", np.geomspace(1e-3, 1.0, 37))
+def test_expected_regime_agrees_with_classify_on_the_bowl(lr):
+    loss = l02.bowl()
+    if near_boundary(lr, [l02.LAM]):
+        pytest.skip("at a regime boundary")
+    traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l02.X0, lr=lr, num_steps=l02.NUM_STEPS)
+    assert diagnostics.classify(traj) == l02.expected_regime(loss, l02.X0, lr, l02.NUM_STEPS)
+
+
+# --------------------------------------------------------------------------- main explorer
+
+def test_main_explorer_structure_and_map():
+    ex = l02.explorer()
+    check_structure(ex)
+    assert ex.panels == ("path", "loss", "map") and ex.map_points == 5000
+    assert ex._map_lrs.shape == (5000,) and ex._map_final.shape == (5000,)
+    assert "1/L = 0.25" in ex.theory.value and "2/L = 0.5" in ex.theory.value
+    assert set(ex.presets) == {"too small", "good", "oscillating", "diverging"}
+    ax = ex.axes["map"]
+    xs = sorted(float(line.get_xdata()[0]) for line in ax.get_lines() if line.get_linestyle() == ":")
+    assert xs == pytest.approx([0.25, 0.5])                  # 1/L and 2/L drawn on the map
+
+
+def test_main_explorer_whole_slider_range():
+    ex = l02.explorer()
+    lo, hi = ex.lr_range
+    values = [lo, *np.geomspace(lo, hi, 22)[1:-1], *l02.PRESETS.values(), hi, 0.3, lo]
+    for lr in values:
+        before = snapshot(ex)
+        frames = ex.frames
+        ex.set_lr(lr)
+        assert ex.frames == frames + 1
+        diff = changed(before, snapshot(ex))
+        assert diff[0] and diff[-1], (lr, diff)              # path points and map marker moved
+        assert ex._artists["map"]["vline"].get_xdata()[0] == pytest.approx(ex.lr)
+        if not near_boundary(ex.lr, [l02.LAM]):
+            assert regime_of(ex) == l02.expected_regime(ex.problem.loss, l02.X0, ex.lr, l02.NUM_STEPS), ex.lr
+        if ex.lr > 1.02 * theory.critical_lr(ex.problem.loss):
+            assert regime_of(ex) == "diverging"
+
+
+def test_main_explorer_presets():
+    ex = l02.explorer()
+    expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"}
+    for button in ex.buttons:
+        ex.set_lr(0.03)
+        before = snapshot(ex)
+        button.click()
+        assert ex.lr == pytest.approx(l02.PRESETS[button.description])
+        assert all(changed(before, snapshot(ex))[i] for i in (0, 1))
+        assert regime_of(ex) == expected[button.description]
+
+
+# --------------------------------------------------------------------------- condition-number explorer
+
+def test_kappa_explorer_sliders_and_presets():
+    ex = l02.kappa_explorer()
+    check_structure(ex)
+    kappa = ex.controls["kappa"]
+    assert type(kappa).__name__ == "FloatLogSlider" and kappa.min == 0 and kappa.max == 3
+    lo, hi = ex.lr_range
+    for k in [1.0, 3.0, 20.0, 100.0, 1000.0]:
+        before = snapshot(ex)
+        title_before = ex.axes["path"].get_title()
+        kappa.value = k
+        assert ex.problem.loss.eigenvalues == pytest.approx([1 / k, 1.0])
+        assert ex.axes["path"].get_title() != title_before or k == 20.0
+        for lr in [lo, *np.geomspace(lo, hi, 12)[1:-1], hi]:
+            ex.set_lr(lr)
+            loss = ex.problem.loss
+            if not near_boundary(ex.lr, loss.curvatures):
+                assert regime_of(ex) == l02.expected_regime(loss, l02.X0_2D, ex.lr, l02.NUM_STEPS_2D), (k, ex.lr)
+            if ex.lr > 1.02 * theory.critical_lr(loss):
+                assert regime_of(ex) == "diverging"
+        assert any(changed(before, snapshot(ex)))
+    expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging",
+                "round bowl (κ = 1)": "converging", "narrow valley (κ = 200)": "converging"}
+    assert set(expected) == set(ex.presets)
+    for button in ex.buttons:
+        ex.set_lr(0.01)
+        button.click()
+        preset = l02.KAPPA_PRESETS[button.description]
+        assert ex.lr == pytest.approx(preset["lr"]) and kappa.value == pytest.approx(preset["kappa"])
+        assert regime_of(ex) == expected[button.description], button.description
+    # the narrow valley stalls: the loss dropped (steep direction) but is far from the 1e-6 target
+    assert "&gt; 60" in ex.stats.value or "> 60" in ex.stats.value
+
+
+# --------------------------------------------------------------------------- two wells explorer
+
+def test_wells_explorer():
+    ex = l02.wells_explorer()
+    check_structure(ex)
+    lo, hi = ex.lr_range
+    for lr in [lo, *np.geomspace(lo, hi, 22)[1:-1], hi, 5.5, 7.9]:
+        before = snapshot(ex)
+        ex.set_lr(lr)
+        assert changed(before, snapshot(ex))[0]
+        assert regime_of(ex) in diagnostics.REGIMES
+        if ex.lr > 5.2:
+            assert regime_of(ex) == "diverging"
+    expected = {"too small (stuck)": "slow", "bouncing in the trap": "oscillating", "good (escapes)": "converging",
+                "diverging": "diverging"}
+    trap, good = ex.problem.loss.local_minima[1], ex.problem.loss.local_minima[0]
+    for button in ex.buttons:
+        ex.set_lr(1.0)
+        button.click()
+        assert regime_of(ex) == expected[button.description]
+    ex.set_lr(l02.WELLS_PRESETS["too small (stuck)"])
+    assert abs(ex.traj.params[-1, 0] - trap) < 1e-6
+    ex.set_lr(l02.WELLS_PRESETS["good (escapes)"])
+    assert abs(ex.traj.params[-1, 0] - good) < 1e-4
+
+
+# --------------------------------------------------------------------------- figures and helpers
+
+def test_figures_build_without_warnings():
+    loss = l02.bowl()
+    fig, axes = l02.error_factor_figure()
+    assert len(axes) == 3 and all(ax.get_xlabel() for ax in axes)
+    lrs = np.geomspace(*l02.LR_RANGE, 400)
+    sweep = lrlab.run(loss=loss, x0=l02.X0, lr=lrs, num_steps=l02.NUM_STEPS)
+    fig2, ax = l02.lr_map_figure(lrs, sweep, loss, marks=l02.PRESETS)
+    assert ax.get_xscale() == "log" and ax.get_ylabel()
+    lrs2 = np.geomspace(1e-2, 3.0, 200)
+    maps = {k: lrlab.run(loss=l02.ill_conditioned(k), x0=l02.X0_2D, lr=lrs2, num_steps=20) for k in (1, 10)}
+    fig3, _ = l02.kappa_map_figure(lrs2, maps)
+    tw = losses.two_wells()
+    lrs3 = np.geomspace(1e-3, 8.0, 300)
+    fig4, _ = l02.landing_figure(tw, lrs3, lrlab.run(loss=tw, x0=l02.WELLS_X0, lr=lrs3, num_steps=100), last=10)
+    pl = losses.plateau()
+    fig5, _ = l02.plateau_figure(pl, [1.0, 3.0], lrlab.run(loss=pl, x0=l02.PLATEAU_X0, lr=[1.0, 3.0], num_steps=200))
+    for f in (fig, fig2, fig3, fig4, fig5):
+        assert plotting.png_bytes(f)[:4] == b"\x89PNG"
+
+
+def test_lr_map_helpers():
+    loss = l02.bowl()
+    lrs = np.geomspace(*l02.LR_RANGE, 2000)
+    sweep = lrlab.run(loss=loss, x0=l02.X0, lr=lrs, num_steps=l02.NUM_STEPS)
+    largest = l02.largest_converging_lr(lrs, sweep)
+    assert largest < 2 / l02.LAM <= largest * lrs[1] / lrs[0]
+    lo, hi = l02.good_window(lrs, sweep, target=1e-6)
+    assert lo < 1 / l02.LAM < hi
+    assert l02.good_window(lrs, lrlab.run(loss=loss, x0=l02.X0, lr=lrs, num_steps=1), target=1e-6) == (
+        pytest.approx(1 / l02.LAM, rel=0.01), pytest.approx(1 / l02.LAM, rel=0.01))
+
+
+def test_exit_step():
+    pl = losses.plateau()
+    traj = lrlab.run(loss=pl, x0=l02.PLATEAU_X0, lr=[0.001, 1.0], num_steps=300)
+    exits = l02.exit_step(traj)
+    assert exits[0] == -1 and 140 < exits[1] < 160
+    assert traj.loss[exits[1], 1] < 0 <= traj.loss[exits[1] - 1, 1]
+
+
+@pytest.mark.parametrize("check, right, wrong", [
+    (l02.check_largest_lr, 0.25, 0.125),
+    (l02.check_regime, "oscillating", "converging"),
+    (l02.check_flat_steps, 342, 100),
+])
+def test_exercise_checks(check, right, wrong):
+    ok = check(right)
+    assert ok and ok.message
+    bad = check(wrong)
+    assert not bad and bad.message
+    assert not check(None)
+
+
+def test_exercise_answers_are_true():
+    q = losses.quadratic([1.0, 8.0])
+    assert l02.check_largest_lr(theory.critical_lr(q))
+    traj = lrlab.run(loss=losses.quadratic([5.0]), x0=[1.0], lr=0.3, num_steps=30)
+    assert l02.check_regime(diagnostics.classify(traj))
+    flat = lrlab.run(loss=l02.ill_conditioned(50.0), x0=[1.0, 1.0], lr=1.0, num_steps=400)
+    steps = int(np.argmax(np.abs(flat.params[:, 0]) <= 1e-3))
+    assert l02.check_flat_steps(steps) and steps == 342
