@@ -1,0 +1,96 @@
+# %% [markdown]
+# # 00 · Start here: the learning rate, seen
+#
+# Gradient descent changes a model's parameters a little at every step, always downhill. **How much** it
+# changes them is set by one number, the *learning rate*. It is the first knob anyone turns when training
+# fails, and the one whose effect is easiest to *see*. This collection lets you see it: every lesson has a
+# slider for the learning rate and a figure that follows it as you drag.
+#
+# **What you need:** nothing but this notebook. Everything runs on a laptop CPU in seconds, offline.
+#
+# **Predict first.** In the explorer below, gradient descent minimizes $f(w) = w^2$ starting from $w = 1.5$.
+# If you double the learning rate, does it always reach the bottom twice as fast? Write down yes or no, then
+# drag the slider and find out.
+
+# %%
+import numpy as np
+
+import lrlab
+from lrlab import plotting, theory
+from lrlab.lessons import l00
+
+# %% [markdown]
+# ## How to use a slider
+#
+# - **Drag** the handle, or **click** it and use the **arrow keys** (one notch per press) and **Home** / **End**
+#   (the two ends). The slider is logarithmic: each notch multiplies the learning rate by the same factor,
+#   because learning rates that matter span many powers of ten.
+# - The **preset buttons** jump to the teaching cases: *too small*, *good*, *oscillating*, *diverging*.
+# - The coloured **label** beside the slider names the regime of the current run (read off the run itself
+#   by `lrlab.diagnostics.classify`); the line under the slider gives the **theory**: $1/L$ and $2/L$,
+#   where $L$ is the curvature of the loss. The numbers below say how far the run got.
+# - The figure: left, the loss curve with each step of gradient descent as an arrow; right, the loss after
+#   each step on a log scale (a straight line down means a constant rate of progress).
+
+# %% tags=["nbval-ignore-output"]
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_00.py
+explorer = l00.demo_explorer()
+explorer
+
+# %% [markdown]
+# Doubling the learning rate helps only up to a point. On $f(w) = w^2$ (curvature $L = 2$) the run is fastest
+# at $1/L = 0.5$, where the first step lands exactly on the minimum, and it no longer converges at all from
+# $2/L = 1$ on. The numbers, checked:
+
+# %%
+loss = lrlab.losses.quadratic([l00.LAM])
+print(f"1/L = {1 / loss.L:.2f}   2/L = {theory.critical_lr(loss):.2f}")
+traj = lrlab.run(loss=loss, x0=[1.5], lr=list(l00.PRESETS.values()), num_steps=30)
+regimes = lrlab.diagnostics.classify(traj)
+for (name, lr), regime in zip(l00.PRESETS.items(), regimes):
+    print(f"{name:>12s}: lr = {lr:<5}  ->  {regime}")
+assert list(regimes) == ["slow", "converging", "oscillating", "diverging"]
+assert theory.critical_lr(loss) == 1.0
+
+# %% [markdown]
+# ## The map of the collection
+#
+# Each lesson answers one question about the learning rate. One picture from each:
+
+# %%
+fig, _ = l00.map_figure()
+plotting.show(fig)
+
+# %% [markdown]
+# | lesson | the question | what you will see |
+# |---|---|---|
+# | [01 · The update rule](01_update_rule.ipynb) | What *is* the learning rate? | the update $w \leftarrow w - \eta\nabla L(w)$ as strides on a curve; PyTorch's `optimizer.step()` is exactly that |
+# | [02 · Too high, too low](02_too_high_too_low.ipynb) | What goes wrong when it is too large or too small? | where "too large" begins ($2/L$) and why; slow runs, oscillation, divergence; 5000 learning rates at once; stuck in a poor minimum or on a plateau |
+# | [03 · Finding a good lr](03_finding_a_good_lr.ipynb) | How do you choose it in practice? | a coarse grid, a log sweep and the LR range test, checked against the known answer, then on a real network |
+# | [04 · Schedules](04_schedules.ipynb) | Should it stay constant? | step, exponential, cosine, warm restarts, cyclic, warmup, one-cycle, each equal to PyTorch's scheduler; why decay beats the noise floor |
+# | [05 · Momentum & adaptive](05_momentum_and_adaptive.ipynb) | What do momentum, Adagrad, RMSProp and Adam do to it? | a larger stable range $2(1+\beta)/L$; per-parameter step sizes; a fair race |
+# | [06 · Batch size](06_batch_size.ipynb) | How do batch size and learning rate interact? | the noise floor $\propto \eta/B$; the linear scaling rule, where it works and where it breaks; warmup |
+# | [07 · Debugging](07_debugging.ipynb) | How do you recognise a bad learning rate? | loss-curve gallery, gradient norms, update histograms, update/weight ratio, the edge of stability |
+# | [08 · Beyond the lr](08_beyond_the_lr.ipynb) | What can it not fix? | feature scaling, initialization and normalization change which learning rates work |
+#
+# Every lesson has the same parts: a question to **predict** before you touch anything, a **live explorer**,
+# the same lesson as **static figures** (so it also reads on GitHub or on paper), numbers that are **checked**
+# by the notebook itself (if one of them stopped being true, the test suite would fail), a **summary** and
+# **exercises** that tell you whether your answer is right.
+#
+# For instructors: `lrlab present 02` serves any lesson as a clean page without code, with large fonts,
+# offline (see the README).
+
+# %% [markdown]
+# ## Exercise
+#
+# Using only the explorer above (no formulas), find the largest learning rate for which gradient descent on
+# $f(w) = w^2$ still converges. Put your answer in place of `None` and run the cell.
+
+# %%
+answer = None
+l00.check_edge(answer)
+
+# %%
+# the check accepts the right answer and rejects a wrong one
+assert l00.check_edge(1.0) and not l00.check_edge(0.5) and not l00.check_edge(None)

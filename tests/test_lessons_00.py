@@ -1,0 +1,49 @@
+"""Notebook 00: the demo explorer follows its slider and presets; the map figure draws; the check works."""
+import warnings
+
+import numpy as np
+import pytest
+
+from lrlab import plotting
+from lrlab.lessons import l00
+
+
+@pytest.fixture(autouse=True)
+def no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        yield
+
+
+def test_demo_explorer_slider_range_and_presets():
+    ex = l00.demo_explorer()
+    lo, hi = ex.lr_range
+    seen = set()
+    for lr in [lo, *np.geomspace(lo, hi, 20), hi]:
+        before = ex._artists["path"]["points"].get_xydata().copy()
+        ex.set_lr(lr)
+        after = ex._artists["path"]["points"].get_xydata()
+        assert before.shape != after.shape or not np.array_equal(before, after) or lr == lo
+        seen.add(ex.regime)
+        if ex.lr > 1.0 + 1e-9:          # 2/L = 1
+            assert ex.regime == "diverging"
+        if ex.lr < 0.002:
+            assert ex.regime == "slow"
+    assert seen == {"slow", "converging", "oscillating", "diverging"}
+    for button, (name, lr) in zip(ex.buttons, l00.PRESETS.items()):
+        button.click()
+        assert ex.regime == name if name != "too small" else ex.regime == "slow"
+        assert f'data-regime="{ex.regime}"' in ex.label.value
+
+
+def test_map_figure_has_one_panel_per_lesson():
+    fig, axes = l00.map_figure()
+    titles = [ax.get_title() for ax in axes.flat]
+    assert titles == list(l00.LESSONS.values())
+    assert plotting.png_bytes(fig)[:4] == b"\x89PNG"
+
+
+def test_check_edge():
+    assert l00.check_edge(1.0)
+    assert not l00.check_edge(2.0) and "too large" in l00.check_edge(2.0).message
+    assert not l00.check_edge(None)
