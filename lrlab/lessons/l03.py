@@ -1,0 +1,352 @@
+"""Lesson 03, finding a good learning rate: set-ups, figures, widgets and exercise checks.
+
+The lesson's problem with a known answer is least squares on two features of
+different scales (``lrlab.data.linear_regression`` with ``scales=[1, 3]``):
+its Hessian ``X^T X / n`` is known, so ``2/L`` and the best constant lr
+``2/(mu + L)`` are known exactly, and every way of *searching* for the lr can be
+scored against them. The LR range test is run on the same problem
+(``lrlab.diagnostics.lr_range_test``) and then on a real classifier
+(``lrlab.pytorch.find_lr``).
+
+Imports matplotlib and ipywidgets (not torch: the torch figures take records).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import ipywidgets as W
+import numpy as np
+
+import lrlab
+from lrlab import data, diagnostics, losses, plotting, theory, widgets
+from lrlab.exercises import Feedback, check_choice, check_number_answer
+
+__all__ = ["GRID", "NUM_STEPS", "TOL", "RULES", "KnownAnswer", "known_answer_problem", "explorer", "presets",
+           "grid_figure", "sweep_figure", "range_test", "rule_values", "rules_table", "range_test_figure",
+           "rules_figure", "RangeTestExplorer", "range_test_explorer", "finder_figure", "training_figure",
+           "check_largest_lr", "check_closest_rule", "check_smoothing_direction", "exercise_answers"]
+
+GRID = (0.1, 0.01, 0.001)          # the coarse grid everyone tries first
+NUM_STEPS = 50                     # the training budget of the known-answer problem
+TOL = 1e-6                         # "converged": the error shrank a million-fold
+RANGE_KW = dict(start_lr=1e-4, end_lr=10.0)
+RULES = ("steepest", "min", "min/10")
+RULE_COLORS = {"steepest": plotting.PALETTE["blue"], "min": plotting.PALETTE["vermillion"],
+               "min/10": plotting.PALETTE["green"]}
+RULE_MARKERS = {"steepest": "v", "min": "o", "min/10": "s"}
+
+
+def _styled(fn):
+    """Run a figure builder inside lrlab's rcParams, so titles and labels get the lesson style."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with plotting.style():
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+@dataclass(frozen=True)
+class KnownAnswer:
+    """The lesson's least-squares problem and what theory says about it.
+
+    ``data_loss`` is the least-squares loss on the data; ``loss`` is the same
+    function written as a quadratic, ``f(w) - f* = 1/2 (w - w*)^T H (w - w*)``,
+    whose gradient ``H (w - w*)`` equals ``X^T (X w - y) / n`` exactly. Gradient
+    descent gives the same iterates on both; the quadratic form is much cheaper
+    to evaluate on the 40 000 points of a contour plot.
+    """
+
+    data_loss: losses.LeastSquares
+    loss: losses.Quadratic
+    x0: np.ndarray
+    num_steps: int
+    critical_lr: float      # 2/L: the largest lr that converges
+    optimal_lr: float       # 2/(mu + L): the fastest constant lr
+    L: float
+    mu: float
+
+
+def known_answer_problem(num_steps: int = NUM_STEPS) -> KnownAnswer:
+    """Least squares on 200 points, features of scale 1 and 3, started from w = 0."""
+    X, y, _ = data.linear_regression(n=200, d=2, noise=0.5, seed=6, scales=[1.0, 3.0])
+    ls = losses.least_squares(X, y)
+    H = ls.hessian()
+    quad = losses.quadratic(0.5 * (H + H.T), center=ls.minimizer)
+    return KnownAnswer(data_loss=ls, loss=quad, x0=np.zeros(2), num_steps=num_steps,
+                       critical_lr=float(theory.critical_lr(ls)), optimal_lr=float(theory.optimal_lr(ls)),
+                       L=ls.L, mu=ls.mu)
+
+
+def presets(p: KnownAnswer | None = None) -> dict:
+    """The main widget's teaching cases: the grid's three values, the best lr, the edge, beyond it."""
+    p = p or known_answer_problem()
+    return {"0.001 (grid)": 0.001, "0.01 (grid)": 0.01, "0.1 (grid)": 0.1,
+            "best: 2/(μ+L)": round(p.optimal_lr, 4), "at the edge": round(0.985 * p.critical_lr, 4),
+            "diverging": round(1.1 * p.critical_lr, 3)}
+
+
+def explorer(lr: float = 0.01) -> widgets.LRExplorer:
+    """The main widget: the lr slider on the known-answer problem, with the grid as presets."""
+    p = known_answer_problem()
+    problem = widgets.Problem(p.loss, p.x0, p.num_steps, tol=TOL, title="path on the loss contours")
+    return widgets.LRExplorer(problem, lr=lr, lr_range=(1e-4, 1.0), presets=presets(p),
+                              panels=("path", "loss", "map"), map_points=300,
+                              loss_ylim=(1e-14, 1e6))
+
+
+# ----------------------------------------------------------------------------- grid and sweep
+
+@_styled
+def grid_figure(traj, p: KnownAnswer, lrs):
+    """Loss gap against step for the coarse grid, one line per lr."""
+    fig, ax = plotting.figure(width=6.4, height=3.8)
+    colors = [plotting.PALETTE[c] for c in ("blue", "orange", "green", "vermillion", "purple")]
+    plotting.loss_curve(traj, ax, labels=[f"lr = {lr:g}" for lr in lrs], colors=colors[:len(lrs)])
+    ax.set_ylim(1e-7, 1e2)
+    ax.set_title(f"the coarse grid: {p.num_steps} steps of gradient descent")
+    return fig
+
+
+@_styled
+def sweep_figure(lrs, final_gap, p: KnownAnswer, grid=GRID, best=None):
+    """Final loss gap against lr for a whole log sweep, with the grid, the best lr and 2/L marked."""
+    fig, ax = plotting.figure(width=7.6, height=4.2)
+    art = plotting.lr_map(lrs, final_gap, ax, loss=p.loss, label=f"loss − min after {p.num_steps} steps")
+    art["vline"].set_visible(False)
+    i = [int(np.argmin(np.abs(np.log(lrs / g)))) for g in grid]
+    y = np.clip(np.asarray(final_gap)[i], art["bottom"], art["top"])
+    ax.plot(np.asarray(grid), y, "D", color=plotting.PALETTE["orange"], ms=9, zorder=6, label="coarse grid")
+    if best is not None:
+        ax.plot([best], [np.nanmin(final_gap)], "*", color=plotting.PALETTE["black"], ms=16, zorder=7,
+                label=f"sweep's best: {best:.3g}")
+    ax.legend(frameon=True, loc="lower left", framealpha=0.9)
+    ax.set_xlim(np.min(lrs) / 1.6, np.max(lrs))
+    ax.set_title(f"{len(lrs)} learning rates, one vectorized run")
+    return fig
+
+
+# ----------------------------------------------------------------------------- range test on the toy
+
+def range_test(p: KnownAnswer | None = None, num_iter: int = 100, smooth: float = 0.98):
+    """``lrlab.diagnostics.lr_range_test`` on the known-answer problem (lr from 1e-4 to 10)."""
+    p = p or known_answer_problem()
+    return diagnostics.lr_range_test(p.loss, p.x0, num_iter=int(num_iter), smooth=float(smooth), **RANGE_KW)
+
+
+def rule_values(result) -> dict:
+    """The three suggestion rules of a range test: {'steepest', 'min', 'min/10'} -> lr."""
+    return {"steepest": float(result.suggestion), "min": float(result.min_lr),
+            "min/10": float(result.min_lr_over_10)}
+
+
+def rules_table(p: KnownAnswer, num_iters=(30, 100, 300, 1000), smooths=(0.0, 0.9, 0.98)) -> dict:
+    """Rule -> array (len(smooths), len(num_iters)) of suggested lr divided by 2/L."""
+    out = {r: np.empty((len(smooths), len(num_iters))) for r in RULES}
+    for i, s in enumerate(smooths):
+        for j, n in enumerate(num_iters):
+            v = rule_values(range_test(p, n, s))
+            for r in RULES:
+                out[r][i, j] = v[r] / p.critical_lr
+    return out
+
+
+@_styled
+def _range_curve(ax, result, p: KnownAnswer):
+    """Draw a range test (raw and smoothed loss gap against lr) with 1/L, 2/L and the rules."""
+    gap_raw = result.losses - p.loss.min_value
+    gap_sm = result.smoothed - p.loss.min_value   # loss is the quadratic form: min_value is 0
+    (raw,) = ax.plot(result.lrs, gap_raw, color=plotting.PALETTE["grey"], lw=1.2, alpha=0.8, label="loss")
+    (sm,) = ax.plot(result.lrs, gap_sm, color=plotting.PALETTE["black"], lw=2.2, label="smoothed loss")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(RANGE_KW["start_lr"], RANGE_KW["end_lr"])
+    ax.set_xlabel("learning rate of the step (grows every step)")
+    ax.set_ylabel("loss − min")
+    plotting.theory_lines(ax, p.loss)
+    both = np.concatenate([gap_raw, gap_sm])
+    positive = both[np.isfinite(both) & (both > 0)]
+    bottom = max(float(positive.min()) / 3, 1e-14) if positive.size else 1e-6
+    ax.set_ylim(bottom, 1e4)
+    marks = {}
+    for r, v in rule_values(result).items():
+        y = float(np.clip(np.interp(np.log(v), np.log(result.lrs), gap_sm), 2 * bottom, 1e4))  # stay in view
+        (marks[r],) = ax.plot([v], [y], RULE_MARKERS[r], color=RULE_COLORS[r], ms=11, mec="white", mew=1.2,
+                              zorder=6, label=f"{r}: {v:.3g} = {v / p.critical_lr:.2g}·(2/L)")
+    return {"raw": raw, "smoothed": sm, "marks": marks}
+
+
+@_styled
+def range_test_figure(result, p: KnownAnswer):
+    """The range test on the toy, rules marked against the known 2/L."""
+    fig, ax = plotting.figure(width=7.6, height=4.4)
+    _range_curve(ax, result, p)
+    ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=9.5)
+    ax.set_title(f"LR range test: the loss after each of {len(result.lrs)} steps")
+    return fig
+
+
+@_styled
+def rules_figure(table: dict, num_iters, smooths, *, smooth_index: int = -1, num_iter_index: int = 1):
+    """Where the rules land (in units of 2/L) against num_iter and against the smoothing."""
+    fig, (a, b) = plotting.figure(1, 2, width=11.5, height=4.0)
+    for ax in (a, b):
+        ax.axhspan(1.0, 100.0, color=plotting.REGIME_COLORS["diverging"], alpha=0.15, lw=0)
+        ax.axhline(1.0, color=plotting.PALETTE["vermillion"], ls=":", lw=2)
+        ax.text(0.99, 1.08, "2/L: above diverges", transform=ax.get_yaxis_transform(), ha="right", va="bottom",
+                color=plotting.PALETTE["vermillion"], fontsize=10, fontweight="bold")
+        ax.set_yscale("log")
+        ax.set_ylim(1e-3, 30)
+        ax.set_ylabel("suggested lr ÷ (2/L)")
+    for r in RULES:
+        a.plot(num_iters, table[r][smooth_index], "-" + RULE_MARKERS[r], color=RULE_COLORS[r], ms=8, label=r)
+        b.plot(smooths, table[r][:, num_iter_index], "-" + RULE_MARKERS[r], color=RULE_COLORS[r], ms=8, label=r)
+    a.set_xscale("log")
+    a.set_xlabel("num_iter (steps in the test)")
+    a.set_title(f"more iterations (smoothing {smooths[smooth_index]:g})")
+    b.set_xlabel("smoothing β of the moving average")
+    b.set_title(f"more smoothing ({num_iters[num_iter_index]} iterations)")
+    a.legend(frameon=True, framealpha=0.9, loc="lower left")
+    return fig
+
+
+class RangeTestExplorer(widgets.LRExplorer):
+    """The range test on the toy, live: num_iter and smoothing sliders move the rules.
+
+    The lr slider picks a constant lr; the right panel trains with it for
+    ``NUM_STEPS`` steps, so the student sees what each rule's lr really does.
+    The rule buttons (class ``lrlab-preset``) jump to the current rules' lrs.
+    """
+
+    def __init__(self, num_iter: int = 100, smooth: float = 0.98, lr: float = 0.01):
+        self.known = known_answer_problem()
+        controls = {
+            "num_iter": W.SelectionSlider(options=[20, 30, 50, 100, 200, 300, 500, 1000], value=num_iter,
+                                          description="num_iter", continuous_update=False,
+                                          style={"description_width": "initial"}),
+            "smooth": W.FloatSlider(value=smooth, min=0.0, max=0.99, step=0.01, description="smoothing β",
+                                    readout_format=".2f", continuous_update=False,
+                                    style={"description_width": "initial"}),
+        }
+        self.result = None
+        k = self.known
+        problem = widgets.Problem(k.loss, k.x0, k.num_steps, tol=TOL, title="range test")
+        super().__init__(lambda **_: problem, lr=lr, lr_range=(RANGE_KW["start_lr"], RANGE_KW["end_lr"]),
+                         controls=controls, panels=(("range", self._init_range, self._update_range), "loss"),
+                         width=12.0, height=4.2, loss_ylim=(1e-14, 1e6))
+        self.rule_buttons = widgets.preset_buttons({f"use {r}": r for r in RULES}, self.use_rule)
+        header, theory_row, *rest = self.box.children
+        self.box.children = (header, theory_row,
+                             W.HBox([W.HTML("<b>try a rule:</b>")] + self.rule_buttons,
+                                    layout=W.Layout(flex_flow="row wrap", align_items="center")), *rest)
+
+    def use_rule(self, rule: str) -> None:
+        """Move the lr slider to the lr that ``rule`` suggests for the current range test."""
+        self.set_lr(rule_values(self.result)[rule])
+
+    def _init_range(self, ax, ex):
+        c = {k: w.value for k, w in ex.controls.items()}
+        self.result = range_test(self.known, c["num_iter"], c["smooth"])
+        art = _range_curve(ax, self.result, self.known)
+        ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=8.5)
+        ax.set_title(f"range test: {c['num_iter']} steps, β = {c['smooth']:.2f}")
+        art["vline"] = ax.axvline(ex.lr, color=plotting.PALETTE["black"], lw=1.5, alpha=0.7)
+        return art
+
+    def _update_range(self, art, ex, traj):
+        art["vline"].set_xdata([ex.lr, ex.lr])
+
+    def _stats_html(self, traj, gap):
+        base = super()._stats_html(traj, gap)
+        v = rule_values(self.result)
+        crit = self.known.critical_lr
+        rules = " · ".join(f"{r} = <b>{lr:.3g}</b> ({lr / crit:.2g}·2/L)" for r, lr in v.items())
+        return base + f'<br><span class="lrlab-stats">rules: {rules}</span>'
+
+
+def range_test_explorer(**kwargs) -> RangeTestExplorer:
+    """Build the range-test widget (see :class:`RangeTestExplorer`)."""
+    return RangeTestExplorer(**kwargs)
+
+
+# ----------------------------------------------------------------------------- the real classifier
+
+@_styled
+def finder_figure(result, title: str = "find_lr on the digits"):
+    """A torch ``LRFinderResult``: raw and smoothed loss against lr, the rules marked."""
+    fig, ax = plotting.figure(width=7.4, height=4.2)
+    ax.plot(result.lrs, result.losses, color=plotting.PALETTE["grey"], lw=1.2, alpha=0.8, label="batch loss")
+    ax.plot(result.lrs, result.smoothed, color=plotting.PALETTE["black"], lw=2.2, label="smoothed loss")
+    for r, v in rule_values(result).items():
+        y = np.interp(np.log(v), np.log(result.lrs), result.smoothed)
+        ax.plot([v], [y], RULE_MARKERS[r], color=RULE_COLORS[r], ms=11, mec="white", mew=1.2, zorder=6,
+                label=f"{r}: {v:.3g}")
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate of the step (grows every step)")
+    ax.set_ylabel("cross-entropy loss")
+    finite = result.smoothed[np.isfinite(result.smoothed)]
+    ax.set_ylim(0, min(np.nanmax(result.losses[np.isfinite(result.losses)]), 3 * finite[0]) * 1.05)
+    ax.legend(frameon=True, framealpha=0.9, loc="upper left")
+    ax.set_title(title)
+    return fig
+
+
+@_styled
+def training_figure(records: dict, accuracies: dict):
+    """Training loss against step for several lrs (a dict label -> TrainingRecord)."""
+    fig, ax = plotting.figure(width=7.4, height=4.2)
+    colors = [RULE_COLORS[r] for r in RULES] + [plotting.PALETTE["purple"], plotting.PALETTE["orange"]]
+    for (name, rec), color in zip(records.items(), colors):
+        loss = np.where(np.isfinite(rec.loss), rec.loss, np.nan)
+        k = 10
+        smooth = np.convolve(loss, np.ones(k) / k, mode="valid") if loss.size >= k else loss
+        ax.plot(rec.steps[:smooth.size] + (k - 1 if loss.size >= k else 0), smooth, color=color,
+                label=f"{name} (lr = {rec.lr[0]:.3g}): test accuracy {accuracies[name]:.1%}")
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss (10-step average)")
+    ax.legend(frameon=True, framealpha=0.9, loc="upper left")
+    ax.set_title("training with each rule's learning rate")
+    return fig
+
+
+# ----------------------------------------------------------------------------- exercises
+
+def exercise_answers() -> dict:
+    """The right answers of the exercises, computed (never typed in)."""
+    p = known_answer_problem()
+    default = rule_values(range_test(p))
+    best = min(RULES, key=lambda r: abs(np.log(default[r] / p.optimal_lr)))
+    low, high = rule_values(range_test(p, 100, 0.0))["min"], rule_values(range_test(p, 100, 0.98))["min"]
+    return {"largest_lr": p.critical_lr, "closest_rule": best,
+            "smoothing_direction": "larger" if high > low else "smaller"}
+
+
+def check_largest_lr(answer) -> Feedback:
+    """Exercise 1: the largest constant lr that still converges on the known-answer problem."""
+    crit = known_answer_problem().critical_lr
+    fb = check_number_answer(answer, crit, rtol=0.03,
+                             hint="Sweep lrs on a fine log grid and find where the final loss jumps up; "
+                                  "or compute 2/L from loss.eigenvalues.",
+                             right=f"Right: the cliff is at 2/L = {crit:.4g}. Beyond it the error along the steep "
+                                   "direction is multiplied by |1 − lr·L| > 1 at every step.")
+    return fb
+
+
+def check_closest_rule(answer) -> Feedback:
+    """Exercise 2: which rule of the default range test lands closest to the best lr 2/(mu + L)."""
+    expected = exercise_answers()["closest_rule"]
+    return check_choice(answer, expected, choices=RULES,
+                        hint="Compare each rule's lr with p.optimal_lr by their ratio (a factor, not a "
+                             "difference): print rule_values(range_test(p)).",
+                        right=f"Yes: {expected}. The others miss the best lr by a larger factor.")
+
+
+def check_smoothing_direction(answer) -> Feedback:
+    """Exercise 3: does more smoothing move the 'min' rule to a larger or a smaller lr?"""
+    expected = exercise_answers()["smoothing_direction"]
+    return check_choice(answer, expected, choices=("larger", "smaller"),
+                        hint="A moving average lags: it reports the loss of a few steps ago, and the lr has "
+                             "grown since. Compare range_test(p, 100, 0.0) with range_test(p, 100, 0.98).",
+                        right=f"Yes: {expected}. The average lags behind the raw loss, so its minimum is "
+                              "reached later in the ramp, at a larger lr.")

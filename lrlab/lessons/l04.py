@@ -1,0 +1,606 @@
+"""Lesson 04, schedules: the noisy problem, the schedule gallery, the schedule picker widget, exercise checks.
+
+The lesson's problem is least squares on 500 points and 4 features, trained
+with minibatches of 10 rows (``lrlab.losses.least_squares(..., batch_size=10)``):
+the gradient is noisy, so a constant lr stalls at a noise floor. Its Hessian is
+known, so the stability limit 2/L is drawn on every lr plot, and the floor has a
+closed form (:func:`floor_theory`) to check the simulation against.
+
+Imports matplotlib and ipywidgets; torch only inside :func:`torch_lrs` and
+:func:`dummy_optimizer` (the oracle of the schedules).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import ipywidgets as W
+import numpy as np
+
+import lrlab
+from lrlab import data, diagnostics, losses, plotting, schedules, theory, widgets
+from lrlab.exercises import Feedback, check_choice, check_number_answer
+
+__all__ = ["NUM_STEPS", "BATCH_SIZE", "PEAK", "SCHEDULES", "NoisyProblem", "noisy_problem", "floor_theory",
+           "make_schedule", "gallery", "run_schedules", "last_mean", "gallery_figure", "floor_figure",
+           "decay_figure", "moving_average", "PRESETS", "SchedulePicker", "schedule_picker", "presets_figure", "dummy_optimizer",
+           "torch_lrs", "steps_above", "check_floor_prediction", "check_steps_above", "check_restart_effect",
+           "exercise_answers"]
+
+NUM_STEPS = 500
+BATCH_SIZE = 10
+PEAK = 0.4                    # the peak / base lr of the gallery (about 0.36 x 2/L)
+TAIL = 50                     # "final loss" = mean over the last TAIL steps (the noisy loss jitters)
+SCHEDULES = ("constant", "step", "exponential", "cosine", "warm restarts", "cyclic", "warmup + cosine",
+             "one-cycle")
+TORCH_NAMES = {"constant": "ConstantLR", "step": "StepLR", "exponential": "ExponentialLR",
+               "cosine": "CosineAnnealingLR", "warm restarts": "CosineAnnealingWarmRestarts",
+               "cyclic": "CyclicLR", "warmup + cosine": "SequentialLR(LinearLR, CosineAnnealingLR)",
+               "one-cycle": "OneCycleLR"}
+
+
+def _styled(fn):
+    """Run a figure builder inside lrlab's rcParams, so titles and labels get the lesson style."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with plotting.style():
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+# ----------------------------------------------------------------------------- the noisy problem
+
+@dataclass(frozen=True)
+class NoisyProblem:
+    """Minibatch least squares and its noise-free twin.
+
+    ``loss`` draws a minibatch of ``BATCH_SIZE`` rows per step (``sample_grad``),
+    ``clean`` is the same function as a quadratic (``f - f*``) with the exact
+    full-batch gradient: full-batch gradient descent on it shows what the
+    schedule does without noise.
+    """
+
+    loss: losses.LeastSquares
+    clean: losses.Quadratic
+    x0: np.ndarray
+    num_steps: int
+    critical_lr: float
+    L: float
+    mu: float
+
+
+def noisy_problem(num_steps: int = NUM_STEPS, batch_size: int = BATCH_SIZE, seed: int = 0) -> NoisyProblem:
+    """Least squares on 500 points, 4 features of scales 0.25 to 1.3, minibatches of 10, from w = 0."""
+    X, y, _ = data.linear_regression(n=500, d=4, noise=1.0, seed=3, scales=[0.25, 0.6, 1.0, 1.3])
+    loss = losses.least_squares(X, y, batch_size=batch_size, seed=seed)
+    H = loss.hessian()
+    clean = losses.quadratic(0.5 * (H + H.T), center=loss.minimizer)
+    return NoisyProblem(loss=loss, clean=clean, x0=np.zeros(4), num_steps=num_steps,
+                        critical_lr=float(theory.critical_lr(loss)), L=loss.L, mu=loss.mu)
+
+
+def floor_theory(loss: losses.LeastSquares, lr: float) -> float:
+    r"""The expected loss gap :math:`E[f - f^*]` of constant-lr SGD once it has settled.
+
+    Near the minimizer the error :math:`e = w - w^*` follows
+    :math:`e_{t+1} = (I - \eta H) e_t - \eta \xi_t`, where :math:`\xi_t` is the
+    minibatch gradient's noise at :math:`w^*`, of covariance
+    :math:`\Sigma_B = \frac{1}{B}\frac{n-B}{n-1}\,\frac1n\sum_i g_i g_i^\top`
+    (rows drawn without replacement). Its stationary covariance solves
+    :math:`C = (I-\eta H) C (I-\eta H) + \eta^2 \Sigma_B`, and the floor is
+    :math:`\tfrac12 \mathrm{tr}(HC) \approx \eta\,\mathrm{tr}(\Sigma_B)/4` for small
+    :math:`\eta`: proportional to the lr. (It ignores the part of the noise that
+    grows with :math:`e`, so it is a slight underestimate at large lr.)
+    """
+    X, y, n, B, d = loss.X, loss.y, loss.n, loss.batch_size, loss.dim
+    if lr >= theory.critical_lr(loss):
+        return float("inf")
+    H = loss.hessian()
+    g = X * (X @ loss.minimizer - y)[:, None]          # per-example gradients at the minimizer
+    sigma = g.T @ g / n / B * (n - B) / (n - 1)
+    A = np.eye(d) - lr * H
+    C = np.linalg.solve(np.eye(d * d) - np.kron(A, A), (lr * lr * sigma).ravel()).reshape(d, d)
+    return float(0.5 * np.trace(H @ C))
+
+
+# ----------------------------------------------------------------------------- schedules
+
+DEFAULTS = {
+    "constant": {},
+    "step": {"step_size": 100, "gamma": 0.5},
+    "exponential": {"gamma": 0.99},
+    "cosine": {"T_max": NUM_STEPS},
+    "warm restarts": {"T_0": 100, "T_mult": 2},
+    "cyclic": {"step_size_up": 50, "base_fraction": 0.1, "mode": "triangular"},
+    "warmup + cosine": {"warmup": 50, "start_factor": 0.01},
+    "one-cycle": {"pct_start": 0.3, "div_factor": 25.0, "final_div_factor": 1e4},
+}
+
+
+def make_schedule(name: str, lr: float, num_steps: int = NUM_STEPS, **params) -> schedules.Schedule:
+    """The lrlab schedule ``name`` whose peak (or base) lr is ``lr``; ``params`` override DEFAULTS."""
+    if name not in DEFAULTS:
+        raise ValueError(f"name must be one of {list(DEFAULTS)}, got {name!r}")
+    unknown = set(params) - set(DEFAULTS[name])
+    if unknown:
+        raise TypeError(f"{name} takes {sorted(DEFAULTS[name])}, got unknown {sorted(unknown)}")
+    k = {**DEFAULTS[name], **params}
+    if name == "constant":
+        return schedules.constant_lr(lr, factor=1.0, total_iters=1)
+    if name == "step":
+        return schedules.step_lr(lr, step_size=int(k["step_size"]), gamma=float(k["gamma"]))
+    if name == "exponential":
+        return schedules.exponential_lr(lr, gamma=float(k["gamma"]))
+    if name == "cosine":
+        return schedules.cosine_annealing_lr(lr, T_max=int(k["T_max"]))
+    if name == "warm restarts":
+        return schedules.cosine_annealing_warm_restarts(lr, T_0=int(k["T_0"]), T_mult=int(k["T_mult"]))
+    if name == "cyclic":
+        return schedules.cyclic_lr(base_lr=lr * float(k["base_fraction"]), max_lr=lr,
+                                   step_size_up=int(k["step_size_up"]), mode=k["mode"])
+    if name == "warmup + cosine":
+        w = int(k["warmup"])
+        return schedules.sequential_lr([schedules.linear_lr(lr, start_factor=float(k["start_factor"]), total_iters=w),
+                                        schedules.cosine_annealing_lr(lr, T_max=max(num_steps - w, 1))],
+                                       milestones=[w])
+    return schedules.one_cycle_lr(lr, total_steps=num_steps, pct_start=float(k["pct_start"]),
+                                  div_factor=float(k["div_factor"]), final_div_factor=float(k["final_div_factor"]))
+
+
+def gallery(lr: float = PEAK, num_steps: int = NUM_STEPS) -> dict:
+    """Every schedule of the lesson with its default parameters: name -> Schedule."""
+    return {name: make_schedule(name, lr, num_steps) for name in SCHEDULES}
+
+
+def run_schedules(p: NoisyProblem, scheds: dict, *, clean: bool = False):
+    """One vectorized run of the noisy (or the clean) problem, one trajectory per schedule.
+
+    The schedules share the minibatches (common random numbers), so their
+    differences come from the lr alone. Returns a Trajectory of batch shape (k,).
+    """
+    fns = list(scheds.values())
+    lr = lambda t: np.stack([np.broadcast_to(s(t) if callable(s) else s, np.shape(t)) for s in fns], axis=-1)
+    return lrlab.run(loss=p.clean if clean else p.loss, x0=p.x0, lr=lr, num_steps=p.num_steps)
+
+
+def last_mean(traj, k: int = TAIL) -> np.ndarray:
+    """Mean loss gap over the last ``k`` steps, per trajectory (inf if diverged)."""
+    g = plotting.gap(traj)[-k:]
+    with np.errstate(invalid="ignore"):
+        return np.where(np.asarray(traj.diverged), np.inf, g.mean(axis=0))
+
+
+def steps_above(schedule, limit: float, num_steps: int = NUM_STEPS) -> int:
+    """How many of the steps t = 0..num_steps-1 use an lr above ``limit``."""
+    return int(np.sum(schedule(np.arange(num_steps)) > limit))
+
+
+# ----------------------------------------------------------------------------- figures
+
+def _limit_lines(ax, p: NoisyProblem, labels: bool = True):
+    """Horizontal dotted lines at 1/L and 2/L on an lr-against-step axis."""
+    arts = []
+    for value, text, color in ((1 / p.L, "1/L", plotting.PALETTE["green"]),
+                               (p.critical_lr, "2/L", plotting.PALETTE["vermillion"])):
+        arts.append(ax.axhline(value, color=color, ls=":", lw=2, zorder=1))
+        if labels:
+            arts.append(ax.text(0.99, value, f" {text} ", transform=ax.get_yaxis_transform(), ha="right",
+                                va="bottom", color=color, fontsize="small", fontweight="bold"))
+    return arts
+
+
+@_styled
+def gallery_figure(scheds: dict, p: NoisyProblem, num_steps: int = NUM_STEPS):
+    """One panel per schedule: lr against step, with 1/L and 2/L of the problem."""
+    n = len(scheds)
+    ncols = 4
+    fig, axes = plotting.figure(-(-n // ncols), ncols, width=13.0, height=2.9 * -(-n // ncols), squeeze=False)
+    t = np.arange(num_steps)
+    top = max(max(float(np.max(s(t))) for s in scheds.values()), p.critical_lr) * 1.12
+    for i, (ax, (name, s)) in enumerate(zip(axes.flat, scheds.items())):
+        ax.plot(t, s(t), color=plotting.PALETTE["blue"], lw=2.4)
+        _limit_lines(ax, p)
+        ax.set_ylim(0, top)
+        ax.set_xlim(0, num_steps)
+        ax.set_title(name)
+        if i % ncols == 0:
+            ax.set_ylabel("learning rate")
+        if i >= n - ncols:
+            ax.set_xlabel("step")
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle(f"lr(t) of each schedule, peak lr {max(float(np.max(s(t))) for s in scheds.values()):.2g}",
+                 fontweight="bold")
+    return fig
+
+
+@_styled
+def floor_figure(traj, lrs, floors, p: NoisyProblem, window: int = 100):
+    """Loss gap against step for constant lrs (faint: each step, bold: a moving mean), floors dashed."""
+    fig, ax = plotting.figure(width=7.6, height=4.3)
+    colors = [plotting.PALETTE[c] for c in ("vermillion", "orange", "blue", "green", "purple")]
+    gap = plotting.gap(traj)
+    smooth = moving_average(gap, window)
+    t = np.arange(gap.shape[0])
+    for i, (lr, fl) in enumerate(zip(lrs, floors)):
+        c = colors[i % 5]
+        ax.plot(t, gap[:, i], color=c, lw=0.6, alpha=0.18)
+        ax.plot(t, smooth[:, i], color=c, lw=2.2, label=f"lr = {lr:g}")
+        ax.axhline(fl, color=c, ls="--", lw=1.6)
+    ax.plot([], [], "k--", lw=1.6, label="predicted floor")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, 3)
+    ax.set_xlim(0, t[-1])
+    ax.set_xlabel("step")
+    ax.set_ylabel(f"loss − min ({window}-step mean)")
+    ax.set_title(f"constant lr, minibatches of {p.loss.batch_size}: a floor ∝ lr")
+    ax.legend(frameon=True, framealpha=0.9, loc="upper right", ncols=3, fontsize=9.5)
+    return fig
+
+
+@_styled
+def decay_figure(traj, names, p: NoisyProblem, colors=None, window: int = 25):
+    """Loss gap against step for a few schedules on the noisy problem (faint: each step, bold: moving mean)."""
+    fig, ax = plotting.figure(width=7.6, height=4.3)
+    gap = plotting.gap(traj)
+    smooth = moving_average(gap, window)
+    t = np.arange(gap.shape[0])
+    colors = colors or plotting.CYCLE
+    for i, name in enumerate(names):
+        c = colors[i % len(colors)]
+        ax.plot(t, gap[:, i], color=c, lw=0.6, alpha=0.2)
+        ax.plot(t, smooth[:, i], color=c, lw=2.4, label=name)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, 3)
+    ax.set_xlim(0, t[-1])
+    ax.set_xlabel("step")
+    ax.set_ylabel(f"loss − min ({window}-step mean)")
+    ax.set_title("constant or decaying, same minibatches")
+    ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=10)
+    return fig
+
+
+SMOOTH = 25                   # steps of the trailing moving average drawn over the jittery minibatch loss
+
+
+def moving_average(y: np.ndarray, k: int = SMOOTH) -> np.ndarray:
+    """Trailing mean over the last ``k`` values along axis 0 (fewer at the start); NaN stays NaN."""
+    y = np.asarray(y, dtype=float)
+    c = np.cumsum(y, axis=0)
+    out = np.empty_like(c)
+    out[:k] = c[:k] / np.arange(1, min(k, len(y)) + 1).reshape((-1,) + (1,) * (y.ndim - 1))
+    out[k:] = (c[k:] - c[:-k]) / k
+    return out
+
+
+def _init_panels(ax_lr, ax_loss, p: NoisyProblem, lr_top: float):
+    """The static parts and the empty moving artists of one (lr, loss) pair of panels."""
+    t = np.arange(p.num_steps)
+    art = {}
+    (art["lr"],) = ax_lr.plot(t, np.zeros_like(t, dtype=float), color=plotting.PALETTE["blue"], lw=2.4)
+    art["limits"] = _limit_lines(ax_lr, p)
+    ax_lr.set_xlim(0, p.num_steps)
+    ax_lr.set_ylim(0, lr_top)
+    ax_lr.set_xlabel("step")
+    ax_lr.set_ylabel("learning rate")
+    steps = np.arange(p.num_steps + 1)
+    empty = np.full(steps.size, np.nan)
+    (art["raw"],) = ax_loss.plot(steps, empty, color=plotting.PALETTE["blue"], lw=0.8, alpha=0.3)
+    (art["const"],) = ax_loss.plot(steps, empty, color=plotting.PALETTE["grey"], lw=2.0,
+                                   label="constant lr = peak")
+    (art["noisy"],) = ax_loss.plot(steps, empty, color=plotting.PALETTE["blue"], lw=2.4, label="schedule")
+    (art["clean"],) = ax_loss.plot(steps, empty, color=plotting.PALETTE["black"], lw=1.4, ls="--",
+                                   label="schedule, no noise (full batch)")
+    (art["floor"],) = ax_loss.plot([0, p.num_steps], [np.nan, np.nan], color=plotting.PALETTE["black"], ls=":",
+                                   lw=2.2, zorder=5, label="predicted floor of the constant lr")
+    ax_loss.set_yscale("log")
+    ax_loss.set_ylim(1e-5, 1e3)
+    ax_loss.set_xlim(0, p.num_steps)
+    ax_loss.set_xlabel("step")
+    ax_loss.set_ylabel(f"loss − min ({SMOOTH}-step mean)")
+    return art
+
+
+def _legend_handles():
+    """Proxy artists for the loss panel's legend (the schedule's own line changes colour with the regime)."""
+    from matplotlib.lines import Line2D
+    c = plotting.PALETTE
+    return [Line2D([], [], color=c["black"], lw=2.4, label="schedule (colour: regime)"),
+            Line2D([], [], color=c["grey"], lw=2.0, label="constant lr = peak"),
+            Line2D([], [], color=c["black"], lw=1.4, ls="--", label="schedule, no noise (full batch)"),
+            Line2D([], [], color=c["black"], lw=2.2, ls=":", label="predicted floor of the constant lr")]
+
+
+def _evaluate(p: NoisyProblem, sched, peak: float):
+    """Run a schedule (noisy, with the constant-peak reference) and its clean twin."""
+    noisy = run_schedules(p, {"schedule": sched, "constant": peak})
+    clean = lrlab.run(loss=p.clean, x0=p.x0, lr=sched, num_steps=p.num_steps)
+    return noisy, clean
+
+
+def _show(art, p: NoisyProblem, sched, noisy, clean, regime: str, peak: float, ax_lr=None):
+    t = np.arange(p.num_steps)
+    values = sched(t)
+    color = plotting.REGIME_COLORS[regime]
+    art["lr"].set_ydata(values)
+    art["lr"].set_color(color)
+    gap = plotting.gap(noisy)
+    g = np.where(np.isfinite(gap), gap, np.nan)
+    smooth = moving_average(g)
+    art["raw"].set_ydata(g[:, 0])
+    art["raw"].set_color(color)
+    art["noisy"].set_ydata(smooth[:, 0])
+    art["noisy"].set_color(color)
+    art["const"].set_ydata(smooth[:, 1])
+    cg = plotting.gap(clean)
+    art["clean"].set_ydata(np.where(np.isfinite(cg), cg, np.nan))
+    floor = floor_theory(p.loss, peak)
+    art["floor"].set_ydata([floor if np.isfinite(floor) else np.nan] * 2)
+    if ax_lr is not None:
+        ax_lr.set_ylim(0, max(float(np.max(values)), p.critical_lr) * 1.12)
+
+
+PRESETS = {
+    "too small": {"schedule": "cosine", "lr": 0.004},
+    "constant (floor)": {"schedule": "constant", "lr": PEAK},
+    "cosine (good)": {"schedule": "cosine", "lr": PEAK},
+    "step decay": {"schedule": "step", "lr": PEAK},
+    "oscillating": {"schedule": "constant", "lr": 1.25},
+    "diverging": {"schedule": "cosine", "lr": 3.0},
+}
+
+
+def _param_widgets() -> dict:
+    """schedule name -> {parameter: widget}, one set of sliders per schedule."""
+    s = {"style": {"description_width": "initial"}, "continuous_update": False}
+    N = NUM_STEPS
+    return {
+        "constant": {},
+        "step": {"step_size": W.IntSlider(100, min=10, max=N, step=10, description="step_size", **s),
+                 "gamma": W.FloatSlider(0.5, min=0.1, max=0.9, step=0.05, description="gamma", **s)},
+        "exponential": {"gamma": W.FloatSlider(0.99, min=0.95, max=0.999, step=0.001, readout_format=".3f",
+                                               description="gamma", **s)},
+        "cosine": {"T_max": W.IntSlider(N, min=50, max=2 * N, step=50, description="T_max", **s)},
+        "warm restarts": {"T_0": W.IntSlider(100, min=25, max=N, step=25, description="T_0", **s),
+                          "T_mult": W.IntSlider(2, min=1, max=3, description="T_mult", **s)},
+        "cyclic": {"step_size_up": W.IntSlider(50, min=10, max=N // 2, step=10, description="step_size_up", **s),
+                   "base_fraction": W.FloatLogSlider(0.1, base=10, min=-2, max=0, step=0.1, readout_format=".2f",
+                                                     description="base_lr ÷ max_lr", **s),
+                   "mode": W.Dropdown(options=["triangular", "triangular2"], value="triangular",
+                                      description="mode", style=s["style"])},
+        "warmup + cosine": {"warmup": W.IntSlider(50, min=5, max=N // 2, step=5, description="warm-up steps", **s),
+                            "start_factor": W.FloatLogSlider(0.01, base=10, min=-3, max=0, step=0.25,
+                                                             readout_format=".3f", description="start_factor", **s)},
+        "one-cycle": {"pct_start": W.FloatSlider(0.3, min=0.05, max=0.9, step=0.05, description="pct_start", **s),
+                      "div_factor": W.FloatLogSlider(25.0, base=10, min=0, max=3, step=0.1, readout_format=".3g",
+                                                     description="div_factor", **s),
+                      "final_div_factor": W.FloatLogSlider(1e4, base=10, min=0, max=5, step=0.5, readout_format=".3g",
+                                                           description="final_div_factor", **s)},
+    }
+
+
+class SchedulePicker:
+    """Pick a schedule and its parameters; see lr(t) and the loss on the noisy problem, live.
+
+    The first slider is the peak (or base) lr, log scale. The left panel is
+    lr(t) with 1/L and 2/L; the right one the loss gap of the minibatch run
+    with this schedule (coloured by regime), the same schedule without noise
+    (dashed), a constant lr at the peak (grey) and that constant lr's
+    predicted noise floor (dotted). The regime label is
+    ``lrlab.diagnostics.classify`` of the full-batch run: it says what the
+    lr does to stability; the noise floor is the minibatch story.
+    """
+
+    def __init__(self, schedule: str = "cosine", lr: float = PEAK, lr_range=(1e-3, 5.0), problem=None):
+        self.problem = problem or noisy_problem()
+        self.lr_range = tuple(float(v) for v in lr_range)
+        self.slider = widgets.lr_slider(lr, *self.lr_range, description="peak lr")
+        self.schedule = W.Dropdown(options=list(SCHEDULES), value=schedule, description="schedule",
+                                   style={"description_width": "initial"})
+        self.params = _param_widgets()
+        self.param_boxes = {name: W.HBox(list(ws.values()), layout=W.Layout(flex_flow="row wrap"))
+                            for name, ws in self.params.items()}
+        self.label = W.HTML()
+        self.stats = W.HTML()
+        self.theory = W.HTML(widgets.theory_text(self.problem.loss))
+        self.presets = dict(PRESETS)
+        self.buttons = widgets.preset_buttons(self.presets, self.apply_preset)
+        self.frames = 0
+        self.regime = None
+        self.fig, (self.ax_lr, self.ax_loss) = plotting.figure(1, 2, width=12.5, height=4.0)
+        with plotting.style():
+            self.art = _init_panels(self.ax_lr, self.ax_loss, self.problem, lr_top=2.0)
+            self.ax_lr.set_title("learning rate schedule")
+            self.ax_loss.set_title("loss on the noisy problem")
+            self.ax_loss.legend(handles=_legend_handles(), frameon=True, framealpha=0.9, loc="lower left",
+                                fontsize=8.5)
+        self.canvas = widgets.live_canvas(self.fig)
+        self._quiet = False
+        self.update()
+        self.slider.observe(self._changed, names="value")
+        self.schedule.observe(self._changed, names="value")
+        for ws in self.params.values():
+            for w in ws.values():
+                w.observe(self._changed, names="value")
+        header = W.HBox([self.slider, self.label], layout=W.Layout(align_items="center"))
+        self.box = W.VBox([header, self.theory,
+                           W.HBox([W.HTML("<b>presets:</b>")] + self.buttons,
+                                  layout=W.Layout(flex_flow="row wrap", align_items="center")),
+                           W.HBox([self.schedule, *self.param_boxes.values()],
+                                  layout=W.Layout(flex_flow="row wrap", align_items="center")),
+                           self.stats, self.canvas])
+        self.box.add_class("lrlab-explorer")
+        self._show_params()
+
+    # -- public
+    @property
+    def lr(self) -> float:
+        return float(self.slider.value)
+
+    def set_lr(self, lr: float) -> None:
+        self.slider.value = float(np.clip(lr, *self.lr_range))
+
+    def current_params(self) -> dict:
+        return {k: w.value for k, w in self.params[self.schedule.value].items()}
+
+    def current_schedule(self) -> schedules.Schedule:
+        return make_schedule(self.schedule.value, self.lr, self.problem.num_steps, **self.current_params())
+
+    def apply_preset(self, value: dict) -> None:
+        """Set the schedule (its parameters back to their defaults) and the lr, then update once."""
+        self._quiet = True
+        try:
+            name = value.get("schedule", self.schedule.value)
+            self.schedule.value = name
+            for k, w in self.params[name].items():
+                w.value = DEFAULTS[name][k]
+            if "lr" in value:
+                self.set_lr(value["lr"])
+        finally:
+            self._quiet = False
+        self.update()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.box)
+
+    # -- internals
+    def _show_params(self):
+        for name, box in self.param_boxes.items():
+            box.layout.display = None if name == self.schedule.value else "none"
+
+    def _changed(self, change):
+        if change["owner"] is self.schedule:
+            self._show_params()
+        if not self._quiet:
+            self.update()
+
+    def update(self):
+        p = self.problem
+        sched = self.current_schedule()
+        noisy, clean = _evaluate(p, sched, self.lr)
+        self.regime = str(diagnostics.classify(clean))
+        _show(self.art, p, sched, noisy, clean, self.regime, self.lr, ax_lr=self.ax_lr)
+        self.noisy, self.clean = noisy, clean
+        self.label.value = plotting.regime_badge(self.regime)
+        self.stats.value = self._stats_html(sched, noisy, clean)
+        self.frames += 1
+        self.canvas.draw_idle()
+
+    def _stats_html(self, sched, noisy, clean):
+        p = self.problem
+        values = sched(np.arange(p.num_steps))
+        tail = last_mean(noisy)
+        parts = [f"{self.schedule.value} = torch's <code>{TORCH_NAMES[self.schedule.value]}</code>",
+                 f"peak lr·L = <b>{float(values.max()) * p.L:.3g}</b>",
+                 f"steps above 2/L: <b>{int(np.sum(values > p.critical_lr))}</b>",
+                 f"final lr = <b>{float(values[-1]):.3g}</b>"]
+        if np.isfinite(tail[0]):
+            parts.append(f"loss − min, mean of the last {TAIL} steps: <b>{tail[0]:.3g}</b>")
+        else:
+            parts.append(f"minibatch run diverged at step <b>{int(noisy.diverged_at[0])}</b>")
+        if np.isfinite(tail[1]):
+            parts.append(f"constant lr: <b>{tail[1]:.3g}</b>")
+        else:
+            parts.append("constant lr: <b>diverged</b>")
+        parts.append("regime label: full-batch run")
+        return '<span class="lrlab-stats">' + " · ".join(parts) + "</span>"
+
+
+def schedule_picker(**kwargs) -> SchedulePicker:
+    """Build the lesson's main widget (see :class:`SchedulePicker`)."""
+    return SchedulePicker(**kwargs)
+
+
+@_styled
+def presets_figure(p: NoisyProblem, presets: dict = None):
+    """The widget's presets as static small multiples: lr(t) above, the loss below, one column each."""
+    presets = presets or PRESETS
+    n = len(presets)
+    fig, axes = plotting.figure(2, n, width=min(2.75 * n, 16.5), height=5.6, squeeze=False)
+    for j, (name, v) in enumerate(presets.items()):
+        sched = make_schedule(v["schedule"], v["lr"], p.num_steps)
+        noisy, clean = _evaluate(p, sched, v["lr"])
+        regime = str(diagnostics.classify(clean))
+        art = _init_panels(axes[0, j], axes[1, j], p, lr_top=1.0)
+        _show(art, p, sched, noisy, clean, regime, v["lr"], ax_lr=axes[0, j])
+        axes[0, j].set_title(f"{name}\n{v['schedule']}, peak {v['lr']:g}", fontsize=11)
+        axes[1, j].text(0.04, 0.05, regime, transform=axes[1, j].transAxes, fontweight="bold", fontsize=10,
+                        bbox=dict(boxstyle="round,pad=0.3", fc=plotting.REGIME_COLORS[regime], ec="none"))
+        if j:
+            axes[0, j].set_ylabel("")
+            axes[1, j].set_ylabel("")
+    fig.legend(handles=_legend_handles(), loc="outside lower center", ncols=4, frameon=False, fontsize=10)
+    return fig
+
+
+# ----------------------------------------------------------------------------- the torch oracle
+
+def dummy_optimizer(lr: float):
+    """A torch SGD over one dummy parameter: all a scheduler needs to report its lr."""
+    import torch
+    return torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
+
+
+def torch_lrs(scheduler, optimizer, num_steps: int) -> np.ndarray:
+    """``scheduler.get_last_lr()[0]`` before each of ``num_steps`` steps (optimizer.step, then scheduler.step)."""
+    out = np.empty(num_steps)
+    for t in range(num_steps):
+        out[t] = scheduler.get_last_lr()[0]
+        optimizer.step()
+        scheduler.step()
+    return out
+
+
+# ----------------------------------------------------------------------------- exercises
+
+EX_LRS = (0.2, 0.05)          # exercise 1: floor at 0.2 given, predict at 0.05
+EX_COSINE = 1.5               # exercise 2: cosine starting at 1.5 x 2/L
+
+
+def exercise_answers() -> dict:
+    """The exercises' right answers, computed."""
+    p = noisy_problem()
+    cos = make_schedule("cosine", EX_COSINE * p.critical_lr, p.num_steps)
+    traj = run_schedules(p, {"restarts": make_schedule("warm restarts", PEAK, p.num_steps)})
+    gap = plotting.gap(traj)[:, 0]
+    T0 = DEFAULTS["warm restarts"]["T_0"]
+    before, after = gap[T0 - 20:T0].mean(), gap[T0 + 5:T0 + 25].mean()
+    return {"floor": floor_theory(p.loss, EX_LRS[1]), "floor_given": floor_theory(p.loss, EX_LRS[0]),
+            "steps_above": steps_above(cos, p.critical_lr, p.num_steps),
+            "restart_effect": "up" if after > before else "down", "restart_before": before, "restart_after": after}
+
+
+def check_floor_prediction(answer) -> Feedback:
+    """Exercise 1: predict the noise floor at lr = 0.05 from the one at lr = 0.2."""
+    a = exercise_answers()
+    return check_number_answer(answer, a["floor"], rtol=0.2,
+                               hint=f"The floor at lr = {EX_LRS[0]} is {a['floor_given']:.3g}. For small lr the "
+                                    "floor is proportional to the lr.",
+                               right=f"Right: the predicted floor at lr = {EX_LRS[1]} is {a['floor']:.3g}, about a "
+                                     "quarter of the floor at 0.2: a quarter of the lr, a quarter of the jitter.")
+
+
+def check_steps_above(answer) -> Feedback:
+    """Exercise 2: steps of a cosine schedule started at 1.5 x 2/L that use an lr above 2/L."""
+    expected = exercise_answers()["steps_above"]
+    try:
+        ok = answer is not None and abs(float(answer) - expected) <= 1
+    except (TypeError, ValueError):
+        ok = False
+    if ok:
+        return Feedback(True, f"Right: {expected} steps. Solve (1 + cos(πt/T))/2 = 1/1.5 for t, "
+                              "or count them with steps_above.")
+    return check_number_answer(answer, expected, rtol=0.0,
+                               hint="Count the t in 0..499 with schedule(t) > p.critical_lr "
+                                    "(l04.steps_above does it), or solve 1.5·(1 + cos(πt/500))/2 = 1.")
+
+
+def check_restart_effect(answer) -> Feedback:
+    """Exercise 3: right after a warm restart, does the loss on the noisy problem go up or down?"""
+    expected = exercise_answers()["restart_effect"]
+    return check_choice(answer, expected, choices=("up", "down"),
+                        hint="At a restart the lr jumps back to its peak. What does that do to the noise floor?",
+                        right=f"Yes, {expected}: the lr jumps back to the peak, and so does the noise floor. "
+                              "Restarts trade a temporary rise for a chance to leave the current basin "
+                              "(which matters on non-convex losses, not on this one).")

@@ -1,0 +1,301 @@
+# %% [markdown]
+# # 04 · Schedules: should the learning rate stay constant?
+#
+# Nothing forces the learning rate to stay fixed for the whole run. A **schedule** makes it a
+# function of the step, $\text{lr} = \eta(t)$, and PyTorch ships more than a dozen of them in
+# `torch.optim.lr_scheduler`. In this lesson you will see:
+#
+# 1. the common schedules (step, exponential, cosine, warm restarts, cyclic, warm-up + cosine,
+#    one-cycle) drawn as lr against step, next to the stability limit 2/L of the problem they train;
+# 2. **why decay at all**: with minibatch gradients, a constant lr stops improving at a *noise floor*
+#    proportional to the lr, and a decaying schedule goes below it;
+# 3. what happens when a schedule spends time above 2/L;
+# 4. a check that every `lrlab.schedules` curve is exactly what PyTorch's scheduler reports.
+#
+# **The problem.** Least squares on 500 points with 4 features (scales 0.25 to 1.3), trained from
+# $w = 0$ with **minibatches of 10 rows**: every step sees a different random 10 of the 500 rows,
+# so its gradient is the true gradient plus noise. The Hessian $H = X^\top X / n$ is known, so 1/L and
+# 2/L are known too. The loss we plot is always measured on the whole data set.
+
+# %%
+import numpy as np
+import torch
+
+import lrlab
+from lrlab import diagnostics, plotting
+from lrlab.lessons import l04
+
+torch.manual_seed(0)
+torch.set_num_threads(1)
+
+# %%
+p = l04.noisy_problem()
+print(f"{p.loss.n} points, {p.loss.dim} features, minibatches of {p.loss.batch_size}, {p.num_steps} steps")
+print(f"Hessian eigenvalues: {', '.join(f'{v:.3f}' for v in p.loss.eigenvalues)}")
+print(f"1/L = {1 / p.L:.3f}   2/L = {p.critical_lr:.3f}")
+
+# %% [markdown]
+# **Predict first.** Train with a constant lr of 0.4 (well below 2/L). Will the loss keep falling
+# towards the minimum for ever, or stop at some level? If it stops, what happens to that level when
+# you halve the lr? And a cosine schedule that *starts* at 0.4 and ends near 0: does it end above or
+# below the constant run?
+#
+# Then try it. Pick a schedule and its parameters; the first slider is the peak (or base) lr. The left
+# panel is lr(t) against 1/L and 2/L, the right one the loss: the minibatch run with your schedule
+# (colour = regime; thin: every step, thick: 25-step mean), the same schedule without noise (dashed),
+# the constant lr at the peak value (grey) and that constant lr's predicted floor (dotted).
+
+# %% tags=["nbval-ignore-output"]
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_04.py
+picker = l04.schedule_picker()
+picker
+
+# %% [markdown]
+# ## 1. The schedules
+#
+# All of them below start from (or peak at) lr = 0.4 and last 500 steps. Each is a `lrlab.schedules`
+# function named like its PyTorch class (`cosine_annealing_lr` for `CosineAnnealingLR`, and so on),
+# which returns the lr of step $t$ in closed form:
+#
+# * **step**: multiply by $\gamma$ every `step_size` steps, $\eta_t = \eta_0\,\gamma^{\lfloor t/s \rfloor}$ (here halve every 100);
+# * **exponential**: multiply by $\gamma$ every step, $\eta_t = \eta_0\,\gamma^t$ (here 0.99);
+# * **cosine**: $\eta_t = \tfrac12\eta_0\,(1 + \cos(\pi t/T))$, slow at first, steep in the middle, gentle at the end;
+# * **warm restarts** (SGDR): cosine, but jump back to $\eta_0$ at the end of each period; here
+#   the periods last 100, 200, 400 steps;
+# * **cyclic**: triangles between a base lr and a maximum (here 0.04 and 0.4, 50 steps up, 50 down);
+# * **warm-up + cosine**: a linear ramp from 1% of the peak over 50 steps, then cosine
+#   (`sequential_lr` of `linear_lr` and `cosine_annealing_lr`);
+# * **one-cycle**: up from peak/25 to the peak over the first 30%, then down to peak/25/10⁴.
+
+# %%
+scheds = l04.gallery()
+plotting.show(l04.gallery_figure(scheds, p))
+t = np.arange(p.num_steps)
+for name, s in scheds.items():
+    print(f"{name:>16}: lr(0) = {s(0):.3g}   max = {s(t).max():.3g}   final = {s(p.num_steps - 1):.2g}")
+
+# %%
+assert all(s(t).max() <= l04.PEAK * (1 + 1e-12) for s in scheds.values())   # every peak is 0.4 ...
+assert l04.PEAK < 0.5 * p.critical_lr                                        # ... well below 2/L
+assert scheds["warm restarts"](100) == l04.PEAK and scheds["warm restarts"](300) == l04.PEAK
+assert np.isclose(scheds["one-cycle"](0), l04.PEAK / 25)
+assert np.isclose(scheds["one-cycle"](p.num_steps - 1), l04.PEAK / 25 / 1e4, rtol=1e-3)
+
+# %% [markdown]
+# ## 2. The noise floor: why a constant lr stalls
+#
+# Run constant learning rates for a long time (3000 steps) and look at where the loss settles.
+
+# %%
+long = l04.noisy_problem(num_steps=3000)
+const_lrs = [0.4, 0.2, 0.1, 0.05]
+const_run = lrlab.run(loss=long.loss, x0=long.x0, lr=const_lrs, num_steps=long.num_steps)
+measured = plotting.gap(const_run)[1000:].mean(axis=0)          # average over steps 1000..3000
+predicted = np.array([l04.floor_theory(long.loss, lr) for lr in const_lrs])
+plotting.show(l04.floor_figure(const_run, const_lrs, predicted, long))
+for lr, m, f in zip(const_lrs, measured, predicted):
+    print(f"lr = {lr:<5g} floor measured {m:.4f}   predicted {f:.4f}   floor / lr = {m / lr:.3f}")
+
+# %% [markdown]
+# Each run falls quickly, then jitters around a level it never gets below: the **noise floor**. Near
+# the minimum the true gradient is almost zero, but a minibatch gradient is not: it is the true one plus
+# noise $\xi_t$ (covariance $\Sigma_B$, which shrinks like 1/B). Each step kicks the weights by
+# $-\text{lr}\cdot\xi_t$ while the pull back towards the minimum is $-\text{lr}\cdot H e_t$. The error
+# settles where the two balance:
+#
+# $$e_{t+1} = (I - \text{lr}\,H)\,e_t - \text{lr}\,\xi_t
+# \quad\Longrightarrow\quad
+# \mathbb{E}[f - f^*] \approx \tfrac{\text{lr}}{4}\,\mathrm{tr}(\Sigma_B) \quad\text{for small lr.}$$
+#
+# The kick grows with the lr, and so does the floor: **halve the lr, halve the floor** (for small lr;
+# at larger lr it falls a little faster, for a reason section 4 shows). The dashed lines are the exact
+# stationary value of that linear recursion (`l04.floor_theory`), and the measured floors agree with
+# them within 15%.
+
+# %%
+assert np.all(np.abs(measured / predicted - 1) < 0.15)                        # theory within 15%
+assert np.all(np.diff(measured) < 0)                                          # smaller lr, lower floor
+halving = measured[:-1] / measured[1:]
+print("floor(lr) / floor(lr/2):", ", ".join(f"{r:.2f}" for r in halving))
+assert np.all((halving > 1.8) & (halving < 3.0)) and abs(halving[-1] - 2) < 0.3   # "halve the lr, halve the floor"
+
+# %% [markdown]
+# ## 3. Constant or decaying
+#
+# So a small lr has a low floor. Why not use a small lr from the start? Because far from the minimum,
+# the noise is negligible next to the gradient, and a small lr just walks slowly. A schedule can have
+# both: a large lr early, when progress matters, and a small one late, when the noise does.
+
+# %%
+race = {"constant 0.4": 0.4, "constant 0.04": 0.04, "cosine from 0.4": scheds["cosine"],
+        "step decay from 0.4": scheds["step"]}
+race_run = l04.run_schedules(p, race)
+plotting.show(l04.decay_figure(race_run, list(race), p,
+                               colors=[plotting.PALETTE[c] for c in ("grey", "sky", "blue", "orange")]))
+final = dict(zip(race, l04.last_mean(race_run)))
+for name, v in final.items():
+    print(f"{name:>20}: loss - min, mean of the last {l04.TAIL} steps = {v:.2e}")
+
+# %% [markdown]
+# * The constant 0.4 gets down fast and then sits on its floor.
+# * The constant 0.04 has a floor ten times lower, but after 500 steps it is still on its way down.
+# * **The cosine schedule falls as fast as the constant 0.4 at first and then keeps going: it ends more
+#   than ten times below the floor of 0.4, and below the constant 0.04 too.** The step schedule does
+#   the same in stages: every halving of the lr halves the floor it is heading to.
+#
+# This is the classic result of stochastic approximation (Robbins and Monro, 1951): with noisy
+# gradients, SGD reaches the minimum exactly only if the lr decays, slowly enough that the steps still
+# add up to infinity ($\sum_t \eta_t = \infty$) but fast enough that the noise they inject does not
+# ($\sum_t \eta_t^2 < \infty$).
+
+# %%
+assert final["cosine from 0.4"] < final["constant 0.4"] / 10
+assert final["cosine from 0.4"] < final["constant 0.04"]
+assert final["step decay from 0.4"] < final["constant 0.4"] / 5
+assert final["constant 0.04"] > 1.5 * l04.floor_theory(p.loss, 0.04)   # 0.04 has not reached its floor yet
+
+# %% [markdown]
+# The same comparison for every schedule of the gallery, all on the same minibatches:
+
+# %%
+all_run = l04.run_schedules(p, scheds)
+tails = dict(zip(scheds, l04.last_mean(all_run)))
+for name, s in scheds.items():
+    print(f"{name:>16}: final lr {s(p.num_steps - 1):8.2g}   loss - min (last {l04.TAIL} steps) {tails[name]:.2e}   "
+          f"{tails['constant'] / tails[name]:5.1f}x below constant")
+
+# %% [markdown]
+# What decides the final loss is the **final lr**. The schedules that end with a small lr (step,
+# exponential, cosine, warm-up + cosine, one-cycle) all finish about ten times below the constant's
+# floor. Warm restarts and cyclic end this run with a large lr again, and finish near the constant.
+# (Restarts and cycles have other uses: on a non-convex loss, a temporarily large lr can shake the
+# weights out of a poor basin; and you would stop a cyclic run at the bottom of a cycle.)
+
+# %%
+ending_small = ["step", "exponential", "cosine", "warmup + cosine", "one-cycle"]
+assert all(tails[n] < tails["constant"] / 8 for n in ending_small)
+assert all(tails[n] > tails["constant"] / 3 for n in ["warm restarts", "cyclic"])
+assert all(scheds[n](p.num_steps - 1) < l04.PEAK / 10 for n in ending_small)
+
+# %% [markdown]
+# ## 4. Schedules and the stability limit
+#
+# A schedule does not change where the cliff is: on this problem, any step taken with lr > 2/L
+# multiplies the error along the steepest direction by $|1 - \text{lr}\cdot L| > 1$. A schedule that
+# spends many steps above 2/L blows up before its decay can help. The static version of the widget
+# shows its presets, one column each (lr(t) on top, the loss below):
+
+# %%
+plotting.show(l04.presets_figure(p))
+crash = l04.make_schedule("cosine", 3.0)
+above = crash(t) > p.critical_lr
+growth = np.prod(np.abs(1 - crash(t[above]) * p.L))
+print(f"cosine from 3.0: {above.sum()} steps above 2/L, which multiply the steep error by {growth:.1e}")
+
+# %%
+preset_regimes = {}
+for name, v in l04.PRESETS.items():
+    clean = lrlab.run(loss=p.clean, x0=p.x0, lr=l04.make_schedule(v["schedule"], v["lr"]), num_steps=p.num_steps)
+    preset_regimes[name] = str(diagnostics.classify(clean))
+print(preset_regimes)
+assert preset_regimes == {"too small": "slow", "constant (floor)": "converging", "cosine (good)": "converging",
+                          "step decay": "converging", "oscillating": "oscillating", "diverging": "diverging"}
+assert growth > 1e10
+
+# %% [markdown]
+# Two more things the figure shows. Just below 2/L ("oscillating") the run is stable but its floor is
+# enormous: along the steepest direction the floor grows like $\text{lr}/(2 - \text{lr}\cdot L)$,
+# which explodes as the lr approaches 2/L. And **warm-up does not move the cliff** on a quadratic, where the curvature
+# never changes; in deep networks the curvature and the optimizer's statistics (Adam's second moments)
+# are at their worst in the first steps, which is why warm-up helps there (lesson 06 shows it with large
+# batches).
+
+# %%
+near_edge, at_peak = l04.floor_theory(p.loss, 1.25), l04.floor_theory(p.loss, l04.PEAK)
+print(f"predicted floor at lr 1.25 (0.96 x 2/L): {near_edge:.3f}   at lr 0.4: {at_peak:.3f}   "
+      f"ratio {near_edge / at_peak:.1f} for an lr ratio of {1.25 / l04.PEAK:.2f}")
+assert near_edge / at_peak > 3 * (1.25 / l04.PEAK)                   # far more than proportional
+
+# %% [markdown]
+# ## 5. lrlab's schedules are PyTorch's
+#
+# Every curve above comes from `lrlab.schedules`. PyTorch is the reference: below, each PyTorch
+# scheduler is built on an SGD optimizer with lr = 0.4, stepped 500 times the usual way
+# (`optimizer.step()` then `scheduler.step()`), and its `get_last_lr()` before each step is compared
+# with the lrlab curve.
+
+# %%
+S = torch.optim.lr_scheduler
+peak, N = l04.PEAK, p.num_steps
+torch_builders = {
+    "constant": lambda o: S.ConstantLR(o, factor=1.0, total_iters=1),
+    "step": lambda o: S.StepLR(o, step_size=100, gamma=0.5),
+    "exponential": lambda o: S.ExponentialLR(o, gamma=0.99),
+    "cosine": lambda o: S.CosineAnnealingLR(o, T_max=N),
+    "warm restarts": lambda o: S.CosineAnnealingWarmRestarts(o, T_0=100, T_mult=2),
+    "cyclic": lambda o: S.CyclicLR(o, base_lr=peak / 10, max_lr=peak, step_size_up=50, cycle_momentum=False),
+    "warmup + cosine": lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.01, total_iters=50),
+                                                   S.CosineAnnealingLR(o, T_max=N - 50)], milestones=[50]),
+    "one-cycle": lambda o: S.OneCycleLR(o, max_lr=peak, total_steps=N, cycle_momentum=False),
+}
+for name, build in torch_builders.items():
+    opt = l04.dummy_optimizer(peak)
+    torch_scheduler = build(opt)
+    gold = l04.torch_lrs(torch_scheduler, opt, N)
+    mine = scheds[name](t)
+    np.testing.assert_allclose(mine, gold, rtol=1e-10, atol=1e-14)
+    print(f"{name:>16} == torch.optim.lr_scheduler.{type(torch_scheduler).__name__} over {N} steps")
+
+# %% [markdown]
+# ## Summary
+#
+# * A schedule makes the lr a function of the step. The usual shapes: step, exponential, cosine,
+#   warm restarts, cyclic, warm-up + cosine, one-cycle; in lrlab they are closed-form functions equal
+#   to PyTorch's schedulers.
+# * With noisy (minibatch) gradients, a **constant lr stalls at a noise floor proportional to the lr**
+#   (near 2/L, even faster than proportional). A small lr has a low floor but is slow to get there.
+# * A **decaying** schedule gets both: fast early progress with a large lr, a low final loss with a
+#   small one. Here cosine ended more than ten times below the constant lr's floor; what counts at the
+#   end is the final lr.
+# * A schedule does not move the **stability limit**: steps above 2/L multiply the error and can blow up
+#   the run before the decay arrives. Keep the peak below the limit (or warm up where the limit grows
+#   during training, as in deep networks).
+#
+# ## Exercises
+#
+# **Exercise 1.** The predicted floor at lr = 0.2 is printed below. Without running anything, predict
+# the floor at lr = 0.05.
+
+# %%
+print(f"predicted floor at lr = 0.2: {l04.floor_theory(p.loss, 0.2):.4f}")
+answer = None   # your number here
+l04.check_floor_prediction(answer)
+
+# %% [markdown]
+# **Exercise 2.** A cosine schedule starts at 1.5 × 2/L and decays to 0 over 500 steps
+# (`l04.make_schedule("cosine", 1.5 * p.critical_lr)`). For how many of its 500 steps is the lr above
+# 2/L?
+
+# %%
+answer = None   # a number of steps
+l04.check_steps_above(answer)
+
+# %% [markdown]
+# **Exercise 3.** In the warm-restarts run (periods of 100, 200, 400 steps), right after the restart at
+# step 100, does the loss on the noisy problem go `'up'` or `'down'`? Think about the noise floor, then
+# check with the widget (schedule: warm restarts).
+
+# %%
+answer = None   # 'up' or 'down'
+l04.check_restart_effect(answer)
+
+# %% [markdown]
+# *For the instructor:* the checks accept the right answers and reject wrong ones.
+
+# %%
+right = l04.exercise_answers()
+assert l04.check_floor_prediction(right["floor_given"] / 4) and not l04.check_floor_prediction(right["floor_given"])
+assert l04.check_steps_above(right["steps_above"]) and not l04.check_steps_above(p.num_steps // 2 + 60)
+assert not l04.check_steps_above(None)
+assert l04.check_restart_effect(right["restart_effect"]) and not l04.check_restart_effect("down")
+print("exercise checks: OK")

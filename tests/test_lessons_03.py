@@ -1,0 +1,168 @@
+"""Lesson 03 (finding a good lr): its widgets driven from Python, its figures, its exercise checks."""
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipympl")
+from lrlab import diagnostics, theory  # noqa: E402
+from lrlab.lessons import l03  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def snapshot(artists):
+    """Copies of the data of every Line2D in a list, to compare before/after."""
+    return [np.array(a.get_xydata(), copy=True) for a in artists]
+
+
+def changed(before, after):
+    return any(b.shape != a.shape or not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after))
+
+
+def regime_of(ex):
+    assert 'class="lrlab-regime"' in ex.label.value
+    return ex.label.value.split('data-regime="')[1].split('"')[0]
+
+
+def expected_regime(lr, p):
+    if lr > 1.02 * p.critical_lr:
+        return {"diverging"}
+    if lr < 0.98 * p.critical_lr and lr > 1.02 / p.L:
+        return {"oscillating", "converging"}
+    if lr < 0.98 / p.L:
+        return {"slow", "converging"}
+    return {"slow", "converging", "oscillating", "diverging"}
+
+
+def test_known_answer_problem_matches_theory():
+    p = l03.known_answer_problem()
+    assert p.critical_lr == pytest.approx(2 / p.L)
+    assert p.optimal_lr == pytest.approx(2 / (p.mu + p.L))
+    np.testing.assert_allclose(p.loss.eigenvalues, p.data_loss.eigenvalues, rtol=1e-12)
+    w = np.random.default_rng(0).standard_normal((50, 2))
+    np.testing.assert_allclose(p.loss.grad(w), p.data_loss.grad(w), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(p.loss.value(w), p.data_loss.value(w) - p.data_loss.min_value, rtol=1e-9, atol=1e-12)
+
+
+def test_main_explorer_whole_slider_range_and_presets():
+    ex = l03.explorer()
+    p = l03.known_answer_problem()
+    assert "lrlab-explorer" in ex.box._dom_classes
+    assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
+    assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
+    lo, hi = ex.lr_range
+    values = [lo, *np.geomspace(lo, hi, 20), hi]
+    lines = [ex._artists["loss"], ex._artists["path"], ex._artists["map"]["marker"]]
+    for lr in values:
+        before = snapshot(lines)
+        frames = ex.frames
+        ex.set_lr(lr)
+        if ex.frames > frames:
+            assert changed(before, snapshot(lines)), lr
+        assert regime_of(ex) in expected_regime(ex.lr, p), (ex.lr, regime_of(ex))
+        assert f"{ex.lr:.3g}" in ex.stats.value
+    expected = {"0.001 (grid)": "slow", "0.01 (grid)": "converging", "0.1 (grid)": "converging",
+                "best: 2/(μ+L)": "oscillating", "at the edge": "oscillating", "diverging": "diverging"}
+    assert set(expected) == set(ex.presets)
+    for button in ex.buttons:
+        ex.set_lr(lo)
+        before = snapshot(lines)
+        button.click()
+        assert ex.lr == pytest.approx(ex.presets[button.description])
+        assert changed(before, snapshot(lines))
+        assert regime_of(ex) == expected[button.description], button.description
+    ex.set_lr(1.5 * p.critical_lr)
+    assert "diverged at step" in ex.stats.value
+
+
+def test_range_test_explorer_controls_rules_and_slider():
+    ex = l03.range_test_explorer()
+    p = l03.known_answer_problem()
+    assert ex.box.children[0].children[0] is ex.slider
+    assert all("lrlab-preset" in b._dom_classes for b in ex.rule_buttons)
+    seen = set()
+    for n in ex.controls["num_iter"].options:
+        before = snapshot([ex._artists["range"]["smoothed"]])
+        ex.controls["num_iter"].value = n
+        res = ex.result
+        assert len(res.lrs) <= n
+        if n != 100:
+            assert changed(before, snapshot([ex._artists["range"]["smoothed"]]))
+        seen.add(round(res.suggestion, 12))
+    assert len(seen) > 4                               # the steepest rule moves with num_iter
+    mins = []
+    for beta in (0.0, 0.3, 0.6, 0.9, 0.95, 0.99):
+        ex.controls["num_iter"].value = 100
+        ex.controls["smooth"].value = beta
+        mins.append(ex.result.min_lr)
+        marks = ex._artists["range"]["marks"]
+        assert marks["min"].get_xdata()[0] == pytest.approx(ex.result.min_lr)
+    assert all(np.diff(mins) >= 0)                     # more smoothing, later minimum
+    ex.controls["smooth"].value = 0.98
+    for button in ex.rule_buttons:
+        rule = button.description.removeprefix("use ")
+        before = snapshot([ex._artists["loss"], ex._artists["range"]["vline"]])
+        ex.set_lr(ex.lr_range[0])
+        button.click()
+        assert ex.lr == pytest.approx(l03.rule_values(ex.result)[rule])
+        assert ex._artists["range"]["vline"].get_xdata()[0] == pytest.approx(ex.lr)
+        want = diagnostics.classify(__import__("lrlab").run(loss=p.loss, x0=p.x0, lr=ex.lr, num_steps=p.num_steps))
+        assert regime_of(ex) == want
+        assert "rules:" in ex.stats.value
+    ex.use_rule("min")
+    assert regime_of(ex) == "diverging"                # min is past 2/L
+    ex.use_rule("min/10")
+    assert regime_of(ex) == "converging"
+    for lr in [ex.lr_range[0], *np.geomspace(*ex.lr_range, 20), ex.lr_range[1]]:
+        ex.set_lr(lr)
+        assert regime_of(ex) in expected_regime(ex.lr, p)
+
+
+def test_rules_table_claims():
+    p = l03.known_answer_problem()
+    table = l03.rules_table(p, (30, 100, 300, 1000), (0.0, 0.5, 0.9, 0.98))
+    assert np.all(np.diff(table["steepest"][-1]) < 0)
+    assert np.all(table["min"] > 1)
+    assert np.all((table["min/10"] > 0.1) & (table["min/10"] < 1))
+
+
+def test_figures_build():
+    import lrlab
+    p = l03.known_answer_problem()
+    run = lrlab.run(loss=p.loss, x0=p.x0, lr=list(l03.GRID), num_steps=p.num_steps)
+    l03.grid_figure(run, p, l03.GRID)
+    lrs = np.geomspace(1e-3, 1, 50)
+    sweep = lrlab.run(loss=p.loss, x0=p.x0, lr=lrs, num_steps=p.num_steps)
+    l03.sweep_figure(lrs, sweep.loss[-1], p, best=0.2)
+    l03.range_test_figure(l03.range_test(p), p)
+    lrs = np.geomspace(1e-4, 10, 30)
+    fake = SimpleNamespace(lrs=lrs, losses=np.r_[np.linspace(3, 1, 29), np.nan], smoothed=np.r_[np.linspace(3, 1.5, 29), np.nan],
+                           suggestion=1e-2, min_lr=1.0, min_lr_over_10=0.1)
+    l03.finder_figure(fake)
+    rec = SimpleNamespace(loss=np.linspace(2, 0.1, 30), steps=np.arange(30), lr=np.full(30, 0.1))
+    l03.training_figure({"steepest": rec, "min": rec, "min/10": rec}, {"steepest": 0.9, "min": 0.5, "min/10": 0.9})
+
+
+def test_exercise_checks():
+    right = l03.exercise_answers()
+    p = l03.known_answer_problem()
+    assert right["largest_lr"] == pytest.approx(theory.critical_lr(p.loss))
+    assert l03.check_largest_lr(right["largest_lr"])
+    assert l03.check_largest_lr(1.01 * right["largest_lr"])
+    for wrong in (None, "abc", 0.1, p.optimal_lr * 0.9, 2 * right["largest_lr"], float("nan")):
+        fb = l03.check_largest_lr(wrong)
+        assert not fb and fb.message
+    assert right["closest_rule"] == "min/10"
+    assert l03.check_closest_rule("min/10") and l03.check_closest_rule(" MIN/10 ")
+    assert not l03.check_closest_rule("min") and not l03.check_closest_rule("steepest")
+    assert not l03.check_closest_rule(None) and not l03.check_closest_rule("max")
+    assert right["smoothing_direction"] == "larger"
+    assert l03.check_smoothing_direction("larger") and not l03.check_smoothing_direction("smaller")
+    assert not l03.check_smoothing_direction(3)

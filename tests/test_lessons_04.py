@@ -1,0 +1,163 @@
+"""Lesson 04 (schedules): the schedule picker driven from Python, the lesson's helpers, exercise checks."""
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipympl")
+import ipywidgets as W  # noqa: E402
+
+from lrlab.lessons import l04  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return l04.noisy_problem()
+
+
+def data_of(picker):
+    return [np.array(picker.art[k].get_ydata(), dtype=float, copy=True) for k in ("lr", "raw", "noisy", "clean")]
+
+
+def changed(before, after):
+    return any(not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after))
+
+
+def regime_of(picker):
+    assert 'class="lrlab-regime"' in picker.label.value
+    return picker.label.value.split('data-regime="')[1].split('"')[0]
+
+
+def test_structure(problem):
+    pk = l04.schedule_picker(problem=problem)
+    assert "lrlab-explorer" in pk.box._dom_classes
+    assert pk.box.children[0].children[0] is pk.slider
+    assert isinstance(pk.slider, W.FloatLogSlider)
+    assert all("lrlab-preset" in b._dom_classes for b in pk.buttons)
+    assert list(pk.schedule.options) == list(l04.SCHEDULES)
+    assert "2/L" in pk.theory.value
+
+
+def test_lr_slider_whole_range_constant_schedule(problem):
+    pk = l04.schedule_picker(schedule="constant", problem=problem)
+    lo, hi = pk.lr_range
+    values = [lo, *(v["lr"] for v in l04.PRESETS.values()), *np.geomspace(lo, hi, 20), hi]
+    for lr in values:
+        before, frames = data_of(pk), pk.frames
+        pk.set_lr(lr)
+        if pk.frames > frames:
+            assert changed(before, data_of(pk)), lr
+        np.testing.assert_allclose(pk.art["lr"].get_ydata(), pk.lr)
+        # constant lr on a quadratic: diverging exactly beyond 2/L
+        if pk.lr > 1.02 * problem.critical_lr:
+            assert regime_of(pk) == "diverging", pk.lr
+            assert "diverged" in pk.stats.value
+        elif pk.lr < 0.98 * problem.critical_lr:
+            assert regime_of(pk) != "diverging", pk.lr
+        if pk.lr < 0.9 / problem.L:
+            assert regime_of(pk) in ("slow", "converging"), pk.lr
+    pk.set_lr(1.0)
+    assert "steps above 2/L: <b>0</b>" in pk.stats.value
+
+
+@pytest.mark.parametrize("name", l04.SCHEDULES)
+def test_every_schedule_and_every_parameter(problem, name):
+    pk = l04.schedule_picker(schedule="constant", problem=problem)
+    before = data_of(pk)
+    pk.schedule.value = name
+    assert pk.param_boxes[name].layout.display is None
+    assert all(b.layout.display == "none" for n, b in pk.param_boxes.items() if n != name)
+    if name != "constant":
+        assert changed(before, data_of(pk))
+    assert l04.TORCH_NAMES[name].split("(")[0] in pk.stats.value
+    for pname, w in pk.params[name].items():
+        options = list(w.options) if isinstance(w, W.Dropdown) else [w.min, w.max, (w.min + w.max) / 2, w.value]
+        if isinstance(w, W.FloatLogSlider):
+            options = [10 ** w.min, 10 ** w.max, 10 ** ((w.min + w.max) / 2), w.value]
+        for v in options:
+            before, frames = data_of(pk), pk.frames
+            w.value = v
+            if pk.frames > frames:
+                assert changed(before, data_of(pk)), (name, pname, v)
+            sched = pk.current_schedule()
+            np.testing.assert_allclose(pk.art["lr"].get_ydata(), sched(np.arange(problem.num_steps)))
+            assert regime_of(pk) in ("slow", "converging", "oscillating", "diverging")
+    for lr in (pk.lr_range[0], 0.4, pk.lr_range[1]):
+        pk.set_lr(lr)
+        assert regime_of(pk) in ("slow", "converging", "oscillating", "diverging")
+    pk.set_lr(pk.lr_range[1])                       # 5.0 is far beyond 2/L for any schedule here
+    assert regime_of(pk) == "diverging"
+
+
+def test_presets(problem):
+    pk = l04.schedule_picker(problem=problem)
+    pk.params["cosine"]["T_max"].value = 100        # a preset puts parameters back to their defaults
+    expected = {"too small": "slow", "constant (floor)": "converging", "cosine (good)": "converging",
+                "step decay": "converging", "oscillating": "oscillating", "diverging": "diverging"}
+    assert set(expected) == set(pk.presets)
+    for b in pk.buttons:
+        before, frames = data_of(pk), pk.frames
+        b.click()
+        v = pk.presets[b.description]
+        assert pk.frames == frames + 1               # one redraw per preset
+        assert pk.schedule.value == v["schedule"] and pk.lr == pytest.approx(v["lr"])
+        assert pk.current_params() == l04.DEFAULTS[v["schedule"]]
+        assert changed(before, data_of(pk))
+        assert regime_of(pk) == expected[b.description], b.description
+
+
+def test_decay_beats_constant_floor(problem):
+    runs = l04.run_schedules(problem, {"constant": l04.PEAK, "cosine": l04.make_schedule("cosine", l04.PEAK)})
+    tail = l04.last_mean(runs)
+    assert tail[1] < tail[0] / 10
+
+
+def test_floor_theory():
+    p = l04.noisy_problem()
+    small = [l04.floor_theory(p.loss, lr) for lr in (0.004, 0.002)]
+    assert small[0] / small[1] == pytest.approx(2, rel=0.01)     # proportional for small lr
+    assert l04.floor_theory(p.loss, p.critical_lr) == float("inf")
+
+
+def test_make_schedule_matches_torch_for_other_parameters():
+    torch = pytest.importorskip("torch")
+    S = torch.optim.lr_scheduler
+    cases = [("step", dict(step_size=30, gamma=0.3), lambda o: S.StepLR(o, step_size=30, gamma=0.3)),
+             ("warm restarts", dict(T_0=75, T_mult=3), lambda o: S.CosineAnnealingWarmRestarts(o, T_0=75, T_mult=3)),
+             ("cyclic", dict(step_size_up=40, base_fraction=0.05, mode="triangular2"),
+              lambda o: S.CyclicLR(o, base_lr=0.02, max_lr=0.4, step_size_up=40, mode="triangular2",
+                                   cycle_momentum=False)),
+             ("one-cycle", dict(pct_start=0.5, div_factor=10.0, final_div_factor=100.0),
+              lambda o: S.OneCycleLR(o, max_lr=0.4, total_steps=500, pct_start=0.5, div_factor=10.0,
+                                     final_div_factor=100.0, cycle_momentum=False))]
+    for name, params, build in cases:
+        opt = l04.dummy_optimizer(0.4)
+        gold = l04.torch_lrs(build(opt), opt, 500)
+        np.testing.assert_allclose(l04.make_schedule(name, 0.4, **params)(np.arange(500)), gold, rtol=1e-10, atol=1e-14)
+    with pytest.raises(TypeError):
+        l04.make_schedule("cosine", 0.4, gamma=0.5)
+    with pytest.raises(ValueError):
+        l04.make_schedule("linear", 0.4)
+
+
+def test_exercise_checks():
+    right = l04.exercise_answers()
+    assert right["steps_above"] == 196
+    assert right["restart_effect"] == "up"
+    assert l04.check_floor_prediction(right["floor"])
+    assert l04.check_floor_prediction(right["floor_given"] / 4)
+    for wrong in (None, "x", right["floor_given"], right["floor_given"] / 16, 0.0):
+        fb = l04.check_floor_prediction(wrong)
+        assert not fb and fb.message
+    assert l04.check_steps_above(right["steps_above"]) and l04.check_steps_above(right["steps_above"] + 1)
+    for wrong in (None, "many", 250, right["steps_above"] + 5, 0):
+        assert not l04.check_steps_above(wrong)
+    assert l04.check_restart_effect("up") and l04.check_restart_effect(" Up ")
+    assert not l04.check_restart_effect("down") and not l04.check_restart_effect(None)
