@@ -20,6 +20,7 @@ __all__ = ["Trajectory", "run"]
 
 _CPUS = os.cpu_count() or 1
 _MIN_CHUNK = 2048
+_CHECK_EVERY = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,11 +92,10 @@ def _sum_of_squares(g: np.ndarray) -> np.ndarray:
     d = g.shape[-1]
     if d > 64:
         return np.add.reduce(np.ascontiguousarray(g) ** 2, axis=-1)
-    col = g[..., 0]
-    acc = col * col
-    for i in range(1, d):
-        col = g[..., i]
-        acc += col * col
+    sq = g * g
+    acc = sq[..., 0].copy() if d == 1 else sq[..., 0] + sq[..., 1]
+    for i in range(2, d):
+        acc += sq[..., i]
     return acc
 
 
@@ -215,25 +215,45 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
             limit = divergence_threshold * (1.0 + np.abs(f))
             state = stepper.init(x)
             lr_col = lr_full if np.ndim(lr_full) == 0 else lr_full[sl]
+            dead = ~alive
+            t0 = 0                  # first record not yet checked for divergence
             for t in range(num_steps + 1):
                 Ps[t] = x.T
                 Fs[t] = f
                 np.sqrt(_sum_of_squares(g), out=Gs[t])
-                bad = ~(Fs[t] <= limit)
-                if any_dead or bad.any():
-                    newly = bad & alive
-                    if newly.any():
-                        div[newly] = t
-                        alive &= ~bad
-                        any_dead = True
-                    dead = ~alive
+                if any_dead:
                     Fs[t, dead] = np.inf
                     Gs[t, dead] = np.inf
-                    if not alive.any():
-                        Fs[t + 1:] = np.inf
-                        Gs[t + 1:] = np.inf
-                        Ps[t + 1:] = Ps[t]
-                        break
+                # Divergence is checked once per block of _CHECK_EVERY records (one comparison for
+                # the block); a trajectory found to have blown up inside the block is then frozen
+                # retroactively from its first bad record, exactly as if checked at every step.
+                if t - t0 == _CHECK_EVERY - 1 or t == num_steps:
+                    ok = Fs[t0:t + 1] <= limit
+                    if not ok.all():
+                        newly = alive & ~ok.all(axis=0)
+                        if newly.any():
+                            idx = np.nonzero(newly)[0]
+                            first = t0 + np.argmin(ok[:, idx], axis=0)
+                            div[idx] = first
+                            frozen = Ps[first, :, idx]                  # (k, d)
+                            for row in range(t0, t + 1):
+                                sel = first <= row
+                                if sel.any():
+                                    cols = idx[sel]
+                                    Fs[row, cols] = np.inf
+                                    Gs[row, cols] = np.inf
+                                    Ps[row, :, cols] = frozen[sel]
+                            x = x.copy(order="K")
+                            x[idx] = frozen
+                            alive[idx] = False
+                            dead = ~alive
+                            any_dead = True
+                        if not alive.any():
+                            Fs[t + 1:] = np.inf
+                            Gs[t + 1:] = np.inf
+                            Ps[t + 1:] = Ps[t]
+                            break
+                    t0 = t + 1
                 if t == num_steps:
                     break
                 if t > 0 and not const_lr:

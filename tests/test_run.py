@@ -149,3 +149,20 @@ def test_threads_do_not_change_a_bit(workers):
     many = lrlab.run(loss=loss, stepper=steppers.adam(), x0=[-1.5, 2.0], lr=lrs, num_steps=200, workers=workers)
     for name in ("params", "loss", "grad_norm", "diverged_at"):
         assert np.array_equal(getattr(one, name), getattr(many, name), equal_nan=True), name
+
+
+@pytest.mark.parametrize("lr", [0.2005, 0.21, 0.25, 0.5, 3.0])
+def test_diverged_at_is_the_first_step_past_the_threshold(lr):
+    q = losses.quadratic([1.0, 10.0])
+    x = np.array([1.0, 1.0])
+    limit = 1e10 * (1 + q.value(x))
+    first = None
+    for t in range(400):                 # the unfrozen iteration, by hand
+        if not q.value(x) <= limit:
+            first = t
+            break
+        x = x - lr * q.grad(x)
+    traj = lrlab.run(loss=q, x0=[1.0, 1.0], lr=[0.1, lr], num_steps=399)
+    assert traj.diverged_at[1] == first
+    assert traj.diverged_at[0] == -1
+    np.testing.assert_array_equal(traj.params[first:, 1], np.broadcast_to(x, traj.params[first:, 1].shape))
