@@ -1,0 +1,661 @@
+r"""Lesson 06, batch size and learning rate: the data, the exact noise-floor theory, the widget, figures, checks.
+
+Minibatch SGD on least squares :math:`f(w) = \tfrac{1}{2n}\lVert Xw - y\rVert^2` with batches of
+``B`` rows drawn without replacement. With :math:`e = w - w^*`, :math:`H_B` the batch Hessian and
+:math:`\xi_B` the batch gradient at :math:`w^*`, one step is
+
+.. math:: e_{t+1} = (I - \eta H_B)\, e_t - \eta\, \xi_B ,
+
+which is linear, so its mean and covariance obey closed recursions (:class:`MinibatchTheory`): the
+mean follows full-batch gradient descent (stable iff :math:`\eta < 2/L`), the covariance
+:math:`P = E[e e^\top]` settles, if :math:`\eta` is below SGD's own (smaller, batch-dependent) limit,
+at the solution of
+
+.. math:: P = E_B[(I-\eta H_B) P (I-\eta H_B)] + \eta^2 E[\xi_B\xi_B^\top],
+
+and the **noise floor** is :math:`E[f - f^*] = \tfrac12 \operatorname{tr}(HP)`. For small
+:math:`\eta` it is :math:`\approx \frac{\eta}{B}\frac{n-B}{n-1}\frac{\operatorname{tr}\Sigma}{4}`
+with :math:`\Sigma` the per-example gradient covariance at :math:`w^*`: proportional to lr/B.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import diagnostics, losses, plotting, schedules
+from ..data import linear_regression
+from ..exercises import Feedback, check_choice, check_number_answer
+from ..run import run
+
+__all__ = ["N", "X", "Y", "FULL", "FULL_AS_QUADRATIC", "W_STAR", "X0", "BATCH_SIZES", "MinibatchTheory", "THEORY", "minibatch_loss",
+           "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",
+           "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "batch_small_multiples", "BatchSizeExplorer",
+           "BATCH_PRESETS", "batch_size_explorer", "check_scaled_lr", "check_floor_factor", "check_max_scale",
+           "check_warmup_claim"]
+
+# --------------------------------------------------------------------------- the data of the lesson
+
+N = 512
+X, Y, _W_TRUE = linear_regression(n=N, d=2, noise=0.5, seed=0, scales=[1.0, 0.5])
+FULL = losses.least_squares(X, Y)                 # full-batch loss: the reference for every gap
+W_STAR = FULL.minimizer
+X0 = W_STAR + np.array([1.2, -1.2])               # the start of every run (except the floor runs)
+# the same loss written as a quadratic, f(w) - f* = ½ (w - w*)ᵀ H (w - w*): cheap to draw as contours
+FULL_AS_QUADRATIC = losses.quadratic(FULL.hessian(), center=W_STAR)
+FULL_AS_QUADRATIC.bounds = FULL.bounds
+BATCH_SIZES = tuple(2 ** k for k in range(10))    # 1 .. 512 = N (the last one is full-batch GD)
+
+
+def minibatch_loss(batch_size: int, seed: int = 0):
+    """``lrlab.losses.least_squares`` on the lesson's data with minibatches of ``batch_size`` rows."""
+    return losses.least_squares(X, Y, batch_size=int(batch_size), seed=seed)
+
+
+class MinibatchTheory:
+    """Exact first and second moments of minibatch SGD on least squares (sampling without replacement)."""
+
+    def __init__(self, X, y):
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+        self.n, self.d = X.shape
+        n, d = self.n, self.d
+        self.H = X.T @ X / n
+        self.L = float(np.linalg.eigvalsh(self.H)[-1])
+        w_star = np.linalg.lstsq(X, y, rcond=None)[0]
+        r = X @ w_star - y                                       # residuals at the minimum
+        self._z = X * r[:, None]                                 # per-example gradients at w* (they sum to 0)
+        self._A = np.einsum("ni,nj->nij", X, X)
+        self.sigma = np.einsum("n,ni,nj->ij", r * r, X, X) / n   # per-example gradient covariance at w*
+        A = self._A
+        self._kAA = np.einsum("nij,nkl->ikjl", A, A).reshape(d * d, d * d) / n   # E[A ⊗ A]
+        self._kHH = np.kron(self.H, self.H)
+        self._I = np.eye(d)
+
+    def _c(self, B):
+        """Variance factor of a mean over B of n rows drawn without replacement."""
+        return (self.n - B) / (B * (self.n - 1))
+
+    def second_moment_operator(self, lr: float, B: int) -> np.ndarray:
+        r"""The matrix of :math:`P \mapsto E_B[(I-\eta H_B)P(I-\eta H_B)]` acting on row-major vec(P)."""
+        M = self._I - lr * self.H
+        return np.kron(M, M) + lr * lr * self._c(B) * (self._kAA - self._kHH)
+
+    def stable(self, lr: float, B: int) -> bool:
+        """Whether E[e eᵀ] stays bounded: spectral radius of the second-moment operator below 1."""
+        return bool(np.abs(np.linalg.eigvals(self.second_moment_operator(lr, B))).max() < 1.0)
+
+    def critical_lr(self, B: int) -> float:
+        """SGD's own stability limit for batch size ``B`` (bisection); ``2/L`` for the full batch."""
+        lo, hi = 0.0, 2.0 / self.L
+        if self.stable(hi * (1 - 1e-12), B):
+            return hi
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if self.stable(mid, B) else (lo, mid)
+        return lo
+
+    def floor(self, lr, B: int):
+        r"""The exact stationary mean loss gap :math:`\tfrac12\operatorname{tr}(HP)` (inf where unstable); vectorized over lr."""
+        lrs = np.atleast_1d(np.asarray(lr, dtype=float))
+        out = np.empty(lrs.shape)
+        eye = np.eye(self.d * self.d)
+        for i, eta in enumerate(lrs.flat):
+            if eta <= 0 or not self.stable(eta, B):
+                out.flat[i] = 0.0 if eta <= 0 else np.inf
+                continue
+            rhs = eta * eta * self._c(B) * self.sigma.reshape(-1)
+            P = np.linalg.solve(eye - self.second_moment_operator(eta, B), rhs).reshape(self.d, self.d)
+            out.flat[i] = 0.5 * np.trace(self.H @ P)
+        return float(out[0]) if np.ndim(lr) == 0 else out
+
+    def floor_small_lr(self, lr, B: int):
+        r"""The small-lr law :math:`\frac{\eta}{B}\,\frac{n-B}{n-1}\,\frac{\operatorname{tr}\Sigma}{4}`: proportional to lr/B."""
+        return np.asarray(lr, dtype=float) * self._c(B) * np.trace(self.sigma) / 4.0
+
+    def expected_gap(self, e0, lr: float, B: int, num_steps: int) -> np.ndarray:
+        r"""The exact expected loss gap :math:`E[f(w_t)] - f^*` of minibatch SGD from ``w* + e0``, t = 0..num_steps.
+
+        Iterates the mean :math:`m' = (I-\eta H)m` and the second moment
+        :math:`P' = E_B[(I-\eta H_B)P(I-\eta H_B)] + \eta^2 c_B\,(G + G^\top + \Sigma)`,
+        :math:`G = \tfrac1n\sum_i A_i m z_i^\top` (the batch Hessian and the batch noise come from the
+        same rows), :math:`c_B = (n-B)/(B(n-1))`. Returns ``inf`` from the step it overflows.
+        """
+        m = np.asarray(e0, dtype=float).copy()
+        P = np.outer(m, m)
+        T = self.second_moment_operator(lr, B)
+        c = self._c(B)
+        M = self._I - lr * self.H
+        out = np.empty(num_steps + 1)
+        with np.errstate(all="ignore"):
+            for t in range(num_steps + 1):
+                out[t] = 0.5 * np.sum(self.H * P)
+                if t == num_steps:
+                    break
+                G = np.einsum("nij,j,nk->ik", self._A, m, self._z) / self.n
+                P = (T @ P.reshape(-1)).reshape(self.d, self.d) + lr * lr * c * (G + G.T + self.sigma)
+                m = M @ m
+        out[~np.isfinite(out)] = np.inf
+        return out
+
+    @property
+    def noise_constant(self) -> float:
+        """tr(Σ)/4: the floor per unit of lr/B (for B much smaller than n)."""
+        return float(np.trace(self.sigma) / 4.0)
+
+
+THEORY = MinibatchTheory(X, Y)
+
+
+# --------------------------------------------------------------------------- the noise floor
+
+@dataclass(frozen=True)
+class FloorMeasurement:
+    """Measured (time-averaged) and predicted noise floors on a grid of (B, lr)."""
+
+    batch_sizes: tuple
+    lrs: np.ndarray
+    measured: np.ndarray      # (len(batch_sizes), len(lrs))
+    predicted: np.ndarray     # exact theory, same shape
+    burn_in: int
+    window: int
+
+
+def measure_floors(batch_sizes=(1, 4, 16, 64), lrs=(0.025, 0.05, 0.1, 0.2), *, burn_in: int = 500,
+                   window: int = 3000, seed: int = 1) -> FloorMeasurement:
+    """Start SGD *at the minimum* and average the loss gap over ``window`` steps after ``burn_in``.
+
+    One vectorized run per batch size (all lrs at once, the same minibatches for each).
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    measured = np.empty((len(batch_sizes), lrs.size))
+    predicted = np.empty_like(measured)
+    for i, B in enumerate(batch_sizes):
+        traj = run(loss=minibatch_loss(B, seed), x0=W_STAR, lr=lrs, num_steps=burn_in + window)
+        measured[i] = (traj.loss[burn_in + 1:] - FULL.min_value).mean(axis=0)
+        predicted[i] = THEORY.floor(lrs, B)
+    return FloorMeasurement(tuple(batch_sizes), lrs, measured, predicted, burn_in, window)
+
+
+def plot_noise_floor(m: FloorMeasurement):
+    """Left: measured floor against lr/B (one colour per B) with the small-lr law and the exact theory.
+    Right: measured / exact theory. Returns ``(fig, axes)``."""
+    fig, (ax, bx) = plotting.figure(1, 2, width=12.0, height=4.3)
+    colors = plotting.CYCLE
+    with plotting.style():
+        x_all = (m.lrs[None, :] / np.asarray(m.batch_sizes)[:, None])
+        xs = np.geomspace(x_all.min() / 1.5, x_all.max() * 1.5, 50)
+        ax.plot(xs, THEORY.noise_constant * xs, color=plotting.PALETTE["grey"], lw=2, ls="--",
+                label=f"small-lr law: {THEORY.noise_constant:.3f} × lr/B")
+        for i, B in enumerate(m.batch_sizes):
+            ax.plot(x_all[i], m.measured[i], "o", color=colors[i], ms=9, label=f"measured, B = {B}")
+            ax.plot(x_all[i], m.predicted[i], "x", color="black", ms=7, mew=1.5,
+                    label="exact theory" if i == len(m.batch_sizes) - 1 else None)
+            bx.plot(m.lrs, m.measured[i] / m.predicted[i], "o-", color=colors[i], ms=8, label=f"B = {B}")
+        ax.set_xscale("log"); ax.set_yscale("log")
+        ax.set_xlabel("lr / B")
+        ax.set_ylabel("mean loss − min (noise floor)")
+        ax.set_title("the floor is set by lr / B")
+        ax.legend(fontsize="small", frameon=False)
+        bx.axhline(1.0, color="black", lw=1)
+        bx.axhspan(0.8, 1.2, color=plotting.PALETTE["grey"], alpha=0.15, lw=0)
+        bx.set_xscale("log")
+        bx.set_xticks(m.lrs, [f"{v:g}" for v in m.lrs])
+        bx.minorticks_off()
+        bx.set_ylim(0.5, 1.5)
+        bx.set_xlabel("learning rate")
+        bx.set_ylabel("measured / exact theory")
+        bx.set_title(f"time average over {m.window} steps")
+        bx.legend(fontsize="small", frameon=False, ncols=2)
+    return fig, (ax, bx)
+
+
+# --------------------------------------------------------------------------- linear scaling
+
+@dataclass(frozen=True)
+class ScalingRun:
+    k: int
+    batch_size: int
+    lr: float
+    epochs: np.ndarray        # (steps + 1,) epochs seen at each step
+    gap: np.ndarray           # (steps + 1,) loss gap of one run
+    expected: np.ndarray      # (steps + 1,) exact expected loss gap (MinibatchTheory.expected_gap)
+    diverged: bool
+    regime: str
+
+
+def linear_scaling_runs(ks=(1, 4, 16, 32, 48), *, lr0: float = 0.05, B0: int = 4, epochs: int = 6,
+                        seed: int = 0) -> list:
+    """Batch ``k·B0`` with lr ``k·lr0``, each for the same number of epochs (passes over the data)."""
+    out = []
+    for k in ks:
+        B, lr = int(k * B0), float(k * lr0)
+        steps = epochs * N // B
+        traj = run(loss=minibatch_loss(B, seed), x0=X0, lr=lr, num_steps=steps)
+        gap = traj.loss - FULL.min_value
+        expected = THEORY.expected_gap(X0 - W_STAR, lr, B, steps)
+        out.append(ScalingRun(int(k), B, lr, np.arange(steps + 1) * B / N, gap, expected, bool(traj.diverged),
+                              str(diagnostics.classify(traj))))
+    return out
+
+
+def scaling_sweep(ks=None, *, lr0: float = 0.05, B0: int = 4, epochs: int = 6):
+    """Exact expected loss gap after ``epochs`` epochs for batch B0·k and lr k·lr0, every k = 1 .. N/B0."""
+    ks = np.arange(1, N // B0 + 1) if ks is None else np.asarray(ks)
+    final = np.array([THEORY.expected_gap(X0 - W_STAR, k * lr0, int(k * B0), epochs * N // int(k * B0))[-1]
+                      for k in ks])
+    return ks, final
+
+
+def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
+    """Left: expected loss gap (bold) and one run (faint) against epochs for each k. Right: expected
+    loss after the run against the scaled lr k·lr0, with 2/L. Returns ``(fig, axes)``."""
+    fig, (ax, bx) = plotting.figure(1, 2, width=12.5, height=4.4)
+    colors = plotting.CYCLE
+    c = plotting.PALETTE
+    with plotting.style():
+        handles = []
+        for i, r in enumerate(runs):
+            ok = np.isfinite(r.gap)
+            ax.plot(r.epochs[ok], r.gap[ok], color=colors[i], lw=0.9, alpha=0.35)
+            ok = np.isfinite(r.expected)
+            (h,) = ax.plot(r.epochs[ok], r.expected[ok], color=colors[i], lw=2.6,
+                           label=f"k = {r.k}: B = {r.batch_size}, lr = {r.lr:.2g}" + (" (diverges)" if r.regime == "diverging" else ""))
+            handles.append(h)
+        ax.set_yscale("log")
+        ax.set_ylim(1e-5, 1e3)
+        ax.set_xlim(0, runs[0].epochs[-1])
+        ax.set_xlabel("epochs (passes over the data)")
+        ax.set_ylabel("loss − min")
+        ax.set_title("B × k and lr × k: the same curve per epoch")
+        ax.legend(handles=handles, fontsize="small", frameon=False, loc="upper right",
+                  title="bold: expected loss · faint: one run", title_fontsize="small")
+        ks, final = sweep
+        lrs = ks * lr0
+        shown = np.where(np.isfinite(final) & (final < 1e3), final, np.nan)
+        bx.plot(lrs, shown, "-", color=c["blue"], lw=2.4,
+                label=f"expected loss after {int(round(runs[0].epochs[-1]))} epochs")
+        for i, r in enumerate(runs):
+            bx.plot([r.lr], [min(r.expected[-1], 5e2)], "o", color=colors[i], mec="black", ms=9, zorder=5,
+                    clip_on=False)
+        bx.axvline(2 / FULL.L, color=c["vermillion"], ls=":", lw=2.2)
+        bx.axvspan(2 / FULL.L, lrs[-1] * 1.2, color=plotting.REGIME_COLORS["diverging"], alpha=0.12, lw=0)
+        bx.text(2 / FULL.L, 1e-4, " 2/L", color=c["vermillion"], fontweight="bold", va="center")
+        bx.text(2 / FULL.L * 1.1, 1e-2, "diverges", ha="left", va="center", fontweight="bold")
+        bx.set_xscale("log"); bx.set_yscale("log")
+        bx.set_ylim(1e-5, 1e3)
+        bx.set_xlim(lrs[0] / 1.2, lrs[-1] * 1.2)
+        bx.set_xlabel(f"scaled learning rate k × lr₀ (batch {B0}·k)")
+        bx.set_ylabel("expected loss − min after the run")
+        bx.set_title("where the rule breaks")
+        bx.legend(fontsize="small", frameon=False, loc="upper left")
+    return fig, (ax, bx)
+
+
+# --------------------------------------------------------------------------- warmup
+
+class Quartic:
+    r"""A 1-D loss that is steep far from its minimum and gentle near it.
+
+    .. math:: f(w) = \tfrac12 w^2 + \tfrac{c}{4} w^4, \qquad f''(w) = 1 + 3c\,w^2
+
+    Started at :math:`w = 3` (with :math:`c = 1`) the curvature is 28; at the minimum it is 1.
+    """
+
+    def __init__(self, c: float = 1.0):
+        self.c = float(c)
+        self.dim = 1
+        self.minimizer = np.zeros(1)
+        self.min_value = 0.0
+        self.bounds = np.array([[-3.5, 3.5]])
+        self.name = "quartic"
+
+    def __repr__(self):
+        return f"Quartic(c={self.c})"
+
+    def value_and_grad(self, x):
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 0 or x.shape[-1] != 1:
+            raise ValueError(f"x must have shape (..., 1) for this 1-D loss, got shape {x.shape}")
+        u = x[..., 0]
+        u2 = u * u
+        return 0.5 * u2 + 0.25 * self.c * u2 * u2, (u + self.c * u2 * u)[..., None]
+
+    def value(self, x):
+        return self.value_and_grad(x)[0]
+
+    def grad(self, x):
+        return self.value_and_grad(x)[1]
+
+    def curvature(self, x):
+        u = np.asarray(x, dtype=float)[..., 0]
+        return 1.0 + 3.0 * self.c * u * u
+
+    def hessian(self, x):
+        return self.curvature(x)[..., None, None]
+
+
+QUARTIC = Quartic(1.0)
+QUARTIC_X0 = np.array([3.0])
+
+
+def warmup_runs(target_lr: float = 0.9, warmup_steps: int = 20, start_factor: float = 0.01, num_steps: int = 200):
+    """Three runs on the quartic in one vectorized call: the target lr from step 0, the largest
+    constant lr that is safe at the start (0.07 < 2/28), and a linear warmup to the target.
+
+    Returns ``(traj, labels, warmup_schedule)``.
+    """
+    warm = schedules.linear_lr(target_lr, start_factor=start_factor, total_iters=warmup_steps)
+    safe = 0.07
+    lr = lambda t: np.stack([np.full(np.shape(t), target_lr), np.full(np.shape(t), safe), warm(t)], axis=-1)
+    traj = run(loss=QUARTIC, x0=QUARTIC_X0, lr=lr, num_steps=num_steps)
+    labels = [f"constant lr = {target_lr:g}", f"constant lr = {safe:g} (safe at the start)",
+              f"warmup: {start_factor * target_lr:g} → {target_lr:g} in {warmup_steps} steps"]
+    return traj, labels, warm
+
+
+def lr_times_curvature(traj) -> np.ndarray:
+    """lr × f''(w_t) for each step of a run on :data:`QUARTIC`: shape ``(T, *batch)`` (stable while below 2)."""
+    with np.errstate(all="ignore"):
+        return traj.lr * QUARTIC.curvature(traj.params[:-1])
+
+
+def plot_warmup(traj, labels, *, xmax: int = 80):
+    """Three panels against step: the lr, lr × local curvature (with the line at 2), and the loss."""
+    fig, axes = plotting.figure(1, 3, width=13.0, height=3.9)
+    colors = [plotting.REGIME_COLORS["diverging"], plotting.PALETTE["sky"], plotting.PALETTE["green"]]
+    T = traj.num_steps
+    with plotting.style():
+        for i, label in enumerate(labels):
+            alive = np.isfinite(traj.loss[:, i])
+            steps = np.arange(T + 1)
+            lr = traj.lr[:, i]
+            mk = dict(marker="o", ms=6) if traj.diverged[i] else {}
+            axes[0].plot(np.arange(T), lr, color=colors[i], label=label)
+            prod = lr * QUARTIC.curvature(traj.params[:-1, i])
+            axes[1].plot(np.arange(T)[alive[:-1]], prod[alive[:-1]], color=colors[i], **mk)
+            axes[2].plot(steps[alive], np.maximum(traj.loss[alive, i], 1e-30), color=colors[i], **mk)
+        axes[0].set_ylabel("learning rate")
+        axes[0].set_title("the schedule")
+        axes[1].axhline(2.0, color=plotting.PALETTE["vermillion"], ls=":", lw=2)
+        axes[1].text(xmax, 2.0, "2 ", ha="right", va="bottom", color=plotting.PALETTE["vermillion"], fontweight="bold")
+        axes[1].set_yscale("log")
+        axes[1].set_ylim(0.05, 100)
+        axes[1].set_ylabel("lr × curvature at wₜ")
+        axes[1].set_title("stable while below 2")
+        axes[2].set_yscale("log")
+        axes[2].set_ylim(1e-14, 1e4)
+        axes[2].set_ylabel("loss − min")
+        axes[2].set_title("the loss")
+        for ax in axes:
+            ax.set_xlim(-2, xmax)
+            ax.set_xlabel("step")
+        fig.legend(axes[0].lines, labels, loc="outside upper center", ncols=3, frameon=False)
+    return fig, axes
+
+
+# --------------------------------------------------------------------------- the widget
+
+def sgd_regime(sgd_traj, gd_traj) -> str:
+    """Regime of a minibatch run: 'diverging' if it blew up or if its loss over the last quarter of
+    the run is on average above where it started; otherwise the regime of the full-batch run at
+    the same lr (the path the noise rides on)."""
+    gap = sgd_traj.loss - FULL.min_value
+    tail = gap[-max(1, (gap.shape[0] - 1) // 4):]
+    if bool(sgd_traj.diverged) or not np.all(np.isfinite(tail)) or tail.mean() > gap[0]:
+        return "diverging"
+    return str(diagnostics.classify(gd_traj))
+
+
+def batch_small_multiples(lrs, batch_sizes, num_steps: int = 300):
+    """Static grid: one row per batch size, one panel per lr; the minibatch path (coloured by
+    :func:`sgd_regime`) over the full-batch path (grey). Returns ``(fig, axes, regimes)``."""
+    fig, axes = plotting.figure(len(batch_sizes), len(lrs), width=3.3 * len(lrs), height=3.2 * len(batch_sizes),
+                                squeeze=False)
+    regimes = np.empty((len(batch_sizes), len(lrs)), dtype="<U11")
+    gd = run(loss=FULL, x0=X0, lr=list(lrs), num_steps=num_steps)
+    for r, B in enumerate(batch_sizes):
+        sgd = run(loss=minibatch_loss(B), x0=X0, lr=list(lrs), num_steps=num_steps)
+        for j, lr in enumerate(lrs):
+            ax = axes[r, j]
+            regime = sgd_regime(sgd[j], gd[j])
+            regimes[r, j] = regime
+            color = plotting.REGIME_COLORS[regime]
+            with plotting.style():
+                plotting.contour(FULL_AS_QUADRATIC, ax)
+                plotting.path_2d(gd[j], ax, color=plotting.PALETTE["grey"], alpha=0.8)
+                plotting.path_2d(sgd[j], ax, color=color)
+                ax.set_title(f"B = {B}, lr = {lr:g}")
+                ax.text(0.02, 0.96, regime, transform=ax.transAxes, va="top", ha="left", fontweight="bold",
+                        color="black", bbox=dict(boxstyle="round,pad=0.3", fc=color, ec="none", alpha=0.9))
+                if r < len(batch_sizes) - 1:
+                    ax.set_xlabel("")
+                if j > 0:
+                    ax.set_ylabel("")
+    return fig, axes, regimes
+
+
+BATCH_PRESETS = {
+    "too small": {"lr": 0.003, "batch_size": 64},
+    "good": {"lr": 0.3, "batch_size": 64},
+    "noisy (B = 1)": {"lr": 0.3, "batch_size": 1},
+    "oscillating": {"lr": 1.6, "batch_size": 512},
+    "B = 1 blows up below 2/L": {"lr": 1.5, "batch_size": 1},
+    "diverging": {"lr": 2.5, "batch_size": 64},
+}
+
+
+class BatchSizeExplorer:
+    """lr slider + batch-size slider driving a minibatch-SGD run on the lesson's least squares.
+
+    Panels: the path on the contours (with the full-batch path in grey), the loss gap against step
+    with the predicted noise floor, and the exact floor against lr for every batch size (the
+    current one highlighted, the current lr a moving marker).
+    """
+
+    def __init__(self, lr: float = 0.1, batch_size: int = 16, num_steps: int = 400, lr_range=(1e-3, 5.0)):
+        import ipywidgets as W
+
+        from .. import widgets
+        self.num_steps = int(num_steps)
+        self.lr_range = tuple(float(v) for v in lr_range)
+        self.slider = widgets.lr_slider(lr, *self.lr_range)
+        self.batch = W.SelectionSlider(options=list(BATCH_SIZES), value=int(batch_size), description="batch size B",
+                                       continuous_update=True, style={"description_width": "initial"},
+                                       layout=W.Layout(width="420px"))
+        self.controls = {"batch_size": self.batch}
+        self.label = W.HTML()
+        self.stats = W.HTML()
+        self.theory = W.HTML()
+        self.presets = dict(BATCH_PRESETS)
+        self.buttons = widgets.preset_buttons(self.presets, self.apply_preset)
+        self.frames = 0
+        self.regime = None
+        self.sgd = self.gd = None
+        self._floor_lrs = np.geomspace(*self.lr_range, 160)
+        self._floor_curves = {B: THEORY.floor(self._floor_lrs, B) for B in BATCH_SIZES}
+        self._limits = {B: THEORY.critical_lr(B) for B in BATCH_SIZES}
+        self.fig, axes = plotting.figure(1, 3, width=13.5, height=4.3)
+        self.axes = dict(zip(("path", "loss", "floor"), axes))
+        self._draw_static()
+        self.canvas = widgets.live_canvas(self.fig)
+        self._update()
+        self.slider.observe(self._on_change, names="value")
+        self.batch.observe(self._on_change, names="value")
+        header = W.HBox([self.slider, self.label], layout=W.Layout(align_items="center"))
+        presets = W.HBox([W.HTML("<b>presets:</b>")] + self.buttons, layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        self.box = W.VBox([header, self.theory, presets, W.HBox([self.batch]), self.stats, self.canvas])
+        self.box.add_class("lrlab-explorer")
+
+    # -- public
+    @property
+    def lr(self) -> float:
+        return float(self.slider.value)
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.batch.value)
+
+    def set_lr(self, lr: float) -> None:
+        self.slider.value = float(np.clip(lr, *self.lr_range))
+
+    def apply_preset(self, value) -> None:
+        if "batch_size" in value:
+            self.batch.value = int(value["batch_size"])
+        if "lr" in value:
+            self.set_lr(value["lr"])
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.box)
+
+    # -- drawing
+    def _draw_static(self):
+        from matplotlib.lines import Line2D
+
+        c = plotting.PALETTE
+        a = {}
+        with plotting.style():
+            ax = self.axes["path"]
+            plotting.contour(FULL_AS_QUADRATIC, ax)
+            (a["gd_path"],) = ax.plot([], [], "-", color=c["grey"], lw=1.5, alpha=0.9)
+            (a["path"],) = ax.plot([], [], "-o", color=c["blue"], ms=2, lw=1.0)
+            ax.set_title("the path")
+            ax = self.axes["loss"]
+            (a["gd_loss"],) = ax.plot([], [], color=c["grey"], lw=1.5)
+            (a["loss"],) = ax.plot([], [], color=c["blue"], lw=1.2)
+            a["floor"] = ax.axhline(1e-3, color=c["black"], ls="--", lw=1.5)
+            ax.set_yscale("log")
+            ax.set_ylim(1e-6, 1e3)
+            ax.set_xlim(0, self.num_steps)
+            ax.set_xlabel("step")
+            ax.set_ylabel("loss − min")
+            ax.set_title("loss, log scale")
+            ax = self.axes["floor"]
+            for B, curve in self._floor_curves.items():
+                ax.plot(self._floor_lrs, np.where(np.isfinite(curve), curve, np.nan), color=c["grey"], lw=0.8, alpha=0.6)
+            (a["floor_curve"],) = ax.plot([], [], color=c["blue"], lw=2.5)
+            a["limit"] = ax.axvline(1.0, color=c["purple"], ls="--", lw=1.8)
+            plotting.theory_lines(ax, FULL)
+            (a["marker"],) = ax.plot([], [], "o", color="black", ms=9, zorder=5)
+            a["vline"] = ax.axvline(self.lr, color="black", lw=1.2, alpha=0.6)
+            ax.set_xscale("log"); ax.set_yscale("log")
+            ax.set_xlim(*self.lr_range)
+            ax.set_ylim(1e-7, 10)
+            ax.set_xlabel("learning rate")
+            ax.set_ylabel("noise floor (loss − min)")
+            ax.set_title("floor ∝ lr / B (grey: other B)")
+            # one legend for the figure, outside the axes: a legend inside an axes would have to be
+            # redrawn with every frame of the moving lines under it
+            handles = [Line2D([], [], color=c["black"], marker="o", ms=3, lw=1.2),
+                       Line2D([], [], color=c["grey"], lw=1.5),
+                       Line2D([], [], color=c["black"], ls="--", lw=1.5),
+                       Line2D([], [], color=c["blue"], lw=2.5),
+                       Line2D([], [], color=c["purple"], ls="--", lw=1.8)]
+            labels = ["minibatch SGD (colour: regime)", "full batch, same lr", "predicted noise floor",
+                      "floor against lr, this B", "SGD's stability limit, this B"]
+            self.fig.legend(handles, labels, loc="outside lower center", ncols=5, frameon=False, fontsize="small")
+        self._artists = a
+
+    def _on_change(self, change):
+        self._update()
+
+    def _update(self):
+        lr, B = self.lr, self.batch_size
+        a = self._artists
+        sgd = run(loss=minibatch_loss(B), x0=X0, lr=lr, num_steps=self.num_steps)
+        gd = run(loss=FULL, x0=X0, lr=lr, num_steps=self.num_steps)
+        self.sgd, self.gd = sgd, gd
+        self.regime = sgd_regime(sgd, gd)
+        color = plotting.REGIME_COLORS[self.regime]
+        gap = sgd.loss - FULL.min_value
+        gd_gap = gd.loss - FULL.min_value
+        steps = np.arange(self.num_steps + 1)
+        a["path"].set_data(sgd.params[:, 0], sgd.params[:, 1])
+        a["path"].set_color(color)
+        a["gd_path"].set_data(gd.params[:, 0], gd.params[:, 1])
+        a["loss"].set_data(steps, np.where(np.isfinite(gap), gap, np.nan))
+        a["loss"].set_color(color)
+        a["gd_loss"].set_data(steps, np.where(np.isfinite(gd_gap), gd_gap, np.nan))
+        floor = THEORY.floor(lr, B)
+        shown = floor if np.isfinite(floor) and floor > 0 else np.nan
+        a["floor"].set_ydata([shown, shown])
+        curve = self._floor_curves[B]
+        a["floor_curve"].set_data(self._floor_lrs, np.where(np.isfinite(curve), curve, np.nan))
+        limit = self._limits[B]
+        a["limit"].set_xdata([limit, limit])
+        a["marker"].set_data([lr], [5.0 if floor == np.inf else (min(floor, 5.0) if floor > 0 else np.nan)])
+        a["vline"].set_xdata([lr, lr])
+        self.label.value = plotting.regime_badge(self.regime)
+        self.theory.value = (f'<span class="lrlab-theory">theory: <b>1/L = {1 / FULL.L:.3g}</b> · '
+                             f'<b>2/L = {2 / FULL.L:.3g}</b> (full-batch limit) · SGD\'s own limit at B = {B}: '
+                             f'<b>{limit:.3g}</b></span>')
+        self.stats.value = self._stats_html(gap, floor)
+        self.frames += 1
+        frame = getattr(self.canvas, "frame", None)      # lrlab's live canvas: blit what moved, send it now
+        frame() if frame is not None else self.canvas.draw_idle()
+
+    def _stats_html(self, gap, floor):
+        lr, B = self.lr, self.batch_size
+        parts = [f"lr = <b>{lr:.3g}</b>", f"B = <b>{B}</b>", f"lr/B = <b>{lr / B:.3g}</b>"]
+        if self.sgd.diverged:
+            parts.append(f"diverged at step <b>{int(self.sgd.diverged_at)}</b>")
+        else:
+            tail = gap[-self.num_steps // 4:]
+            parts.append(f"mean loss − min over the last {tail.size} steps = <b>{tail.mean():.3g}</b>")
+        parts.append(f"predicted floor = <b>{floor:.3g}</b>" if np.isfinite(floor) else "predicted floor: <b>none (unstable)</b>")
+        if np.isfinite(floor) and floor > 0 and not self.sgd.diverged:
+            hit = np.nonzero(gap <= 2 * floor)[0]
+            parts.append(f"steps to reach 2× the floor: <b>{int(hit[0]) if hit.size else f'> {self.num_steps}'}</b>")
+        elif floor == 0 and not self.sgd.diverged:
+            hit = np.nonzero(gap <= 1e-6 * gap[0])[0]
+            parts.append(f"no noise (full batch); steps to 1e-6× the initial gap: "
+                         f"<b>{int(hit[0]) if hit.size else f'> {self.num_steps}'}</b>")
+        return '<span class="lrlab-stats">' + " · ".join(parts) + "</span>"
+
+
+def batch_size_explorer(lr: float = 0.1, batch_size: int = 16) -> BatchSizeExplorer:
+    """The main widget of notebook 06."""
+    return BatchSizeExplorer(lr=lr, batch_size=batch_size)
+
+
+# --------------------------------------------------------------------------- exercises
+
+def check_scaled_lr(answer) -> Feedback:
+    """lr 0.02 works with batch 32; by the linear scaling rule, which lr goes with batch 256?"""
+    return check_number_answer(answer, 0.16, rtol=0.02,
+                               hint="The rule keeps lr/B fixed: multiply the batch by k, multiply the lr by k.")
+
+
+def check_floor_factor(answer) -> Feedback:
+    """By what factor does the noise floor shrink when B goes from 16 to 64 at lr = 0.05?
+
+    The lr/B law says 4; the exact theory says 4.44 (drawing 64 of 512 rows without replacement
+    removes a little more noise). Both are accepted.
+    """
+    exact = THEORY.floor(0.05, 16) / THEORY.floor(0.05, 64)
+    try:
+        a = float(answer)
+    except (TypeError, ValueError):
+        a = float("nan")
+    if np.isfinite(a) and 3.8 <= a <= 1.03 * exact:
+        return Feedback(True, f"Yes: lr/B falls 4×, and so does the floor (the exact theory gives {exact:.2f}: "
+                              "drawing 64 of 512 rows without replacement removes a little more noise).")
+    return check_number_answer(answer, 4.0, rtol=0.05,
+                               hint="For a small lr the floor is proportional to lr/B.")
+
+
+def check_max_scale(answer) -> Feedback:
+    """Starting from lr₀ = 0.05, what is the largest k for which k·lr₀ stays below 2/L of the lesson's data?"""
+    expected = (2 / FULL.L) / 0.05
+    return check_number_answer(answer, expected, rtol=0.02,
+                               hint="2/L of this data is printed by the theory line of the explorer; divide it by lr₀.")
+
+
+def check_warmup_claim(answer) -> Feedback:
+    """True or false: on a quadratic, warmup lets the final lr exceed 2/L."""
+    return check_choice(answer, "false", choices=["true", "false"],
+                        hint="On a quadratic the curvature is the same everywhere: once the warmup ends, the lr "
+                             "meets the same L as at the start.",
+                        right="Right: warmup buys stability only while the curvature is larger at the start than "
+                              "where training ends up. On a quadratic it is the same everywhere.")

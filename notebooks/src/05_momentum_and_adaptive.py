@@ -1,0 +1,432 @@
+# %% [markdown]
+# # 05 · Momentum and adaptive optimizers
+#
+# Plain gradient descent has one knob, the learning rate, and one hard wall: on a bowl whose steepest
+# curvature is $L$ it diverges as soon as $\text{lr} > 2/L$. Worse, the lr that the steepest direction
+# allows is far too small for the flattest one, so on a long, narrow valley it crawls.
+#
+# This notebook looks at the two families of fixes that every deep-learning library ships:
+#
+# * **momentum** (heavy ball) remembers past gradients. It moves the wall out to $2(1+\beta)/L$ and, tuned
+#   the way Polyak showed, needs about $\sqrt{\kappa}$ steps where gradient descent needs $\kappa$
+#   ($\kappa$ = condition number);
+# * **adaptive optimizers** (Adagrad, RMSprop, Adam) give every parameter its own step size
+#   $\text{lr}/(\sqrt{\hat v}+\epsilon)$, computed from the gradients seen so far. They still have an lr,
+#   and it means something different: roughly, how far a parameter may move in one step;
+# * finally a **race** in which every optimizer gets the same tuning budget.
+#
+# Throughout, the playground is the bowl $f(w) = \tfrac12\,(1\cdot w_1^2 + 81\cdot w_2^2)$: a flat direction
+# ($\lambda = 1$), a steep one ($\lambda = L = 81$), condition number 81.
+#
+# > **Predict first.** On this bowl plain gradient descent diverges once the lr passes $2/L \approx 0.0247$.
+# > Now add momentum $\beta = 0.9$. Where does divergence start? (a) at the same lr; (b) at about twice
+# > that lr; (c) at about ten times that lr. Decide, then find out with the sliders below.
+
+# %%
+import numpy as np
+
+import lrlab
+from lrlab import diagnostics, losses, plotting, steppers, theory
+from lrlab.lessons import l05
+
+bowl = l05.BOWL            # f(w) = ½ (1·w₁² + 81·w₂²)
+x0 = np.array(l05.X0)      # the start used everywhere in this notebook
+print(f"curvatures {bowl.eigenvalues.tolist()}, condition number {bowl.condition_number:.0f}, "
+      f"2/L = {theory.critical_lr(bowl):.4f}, start {x0.tolist()}")
+assert np.isclose(theory.critical_lr(bowl), 2 / 81) and round(theory.critical_lr(bowl), 4) == 0.0247
+
+# %% [markdown]
+# ## The heavy-ball explorer
+#
+# Two sliders: the learning rate (log scale) and the momentum $\beta$. Left: the path on the bowl's
+# contours. Middle: the loss on a log scale. Right: the whole $(\text{lr}, \beta)$ plane, coloured by how
+# many steps heavy ball needs to shrink the error tenfold (bright = fast, grey = diverges), with the wall
+# $2(1+\beta)/L$ in red, gradient descent's best lr (orange dot) and Polyak's optimum (blue star). The white
+# dot is you, and above the panel is the factor by which the error shrinks per step at your setting. The line
+# above the plot gives $1/L$ and the current limit $2(1+\beta)/L$.
+#
+# Try: with $\beta = 0$, push the lr past 0.0247 and watch it blow up. Then raise $\beta$ to 0.9 *at the same
+# lr*. Then press **Polyak**.
+
+# %% tags=["nbval-ignore-output"]
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_05.py
+explorer = l05.momentum_explorer(lr=0.01, momentum=0.0)
+explorer
+
+# %% [markdown]
+# The label calls most momentum runs *oscillating*, and it is right: heavy ball overshoots and swings back,
+# like a ball rolling in a bowl. That is not a failure. The swinging dies out geometrically, and at Polyak's
+# setting it dies out faster than any gradient-descent run can converge.
+#
+# ## 1 · Heavy ball: a step with memory
+#
+# Instead of stepping along the current gradient $g_t$, heavy ball steps along a running sum of past
+# gradients, each one discounted by $\beta$ per step:
+#
+# $$b_t = \beta\, b_{t-1} + g_t, \qquad w_t = w_{t-1} - \text{lr}\cdot b_t .$$
+#
+# That is `torch.optim.SGD(momentum=β)`, whose buffer starts at the first gradient. Written by hand it is
+# three lines; `lrlab.steppers.sgd(momentum=β)` gives the same iterates, bit for bit:
+
+# %%
+lr, beta = 0.03, 0.9
+w, buf = x0.copy(), None
+for t in range(50):                                   # the update written by hand
+    g = bowl.grad(w)
+    buf = g if buf is None else beta * buf + g
+    w = w - lr * buf
+
+traj = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta), x0=x0, lr=lr, num_steps=50)
+assert np.array_equal(w, traj.params[-1])
+print(f"after 50 steps, by hand: {w[0]:+.6e} {w[1]:+.6e}; lrlab: {traj.params[-1, 0]:+.6e} {traj.params[-1, 1]:+.6e}")
+
+# %% [markdown]
+# Here is the same experiment without sliders: four learning rates, first for plain gradient descent, then
+# with $\beta = 0.9$. The third one, lr = 0.03, is beyond gradient descent's $2/L$: on its own it blows up
+# along the steep direction $w_2$; with momentum it comes home.
+
+# %%
+lrs = [0.002, 0.012, 0.03, 0.05]
+gd = lrlab.run(loss=bowl, stepper=steppers.sgd(), x0=x0, lr=lrs, num_steps=60)
+hb = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=0.9), x0=x0, lr=lrs, num_steps=60)
+fig, _ = plotting.small_multiples(gd, l05.BOWL_TALL, suptitle="plain gradient descent (β = 0), 60 steps")
+plotting.show(fig)
+fig, _ = plotting.small_multiples(hb, l05.BOWL_TALL, suptitle="heavy ball (β = 0.9), 60 steps")
+plotting.show(fig)
+print("β = 0  :", ", ".join(diagnostics.classify(gd)))
+print("β = 0.9:", ", ".join(diagnostics.classify(hb)))
+assert list(diagnostics.classify(gd))[2:] == ["diverging", "diverging"]
+assert list(diagnostics.classify(hb))[2:] == ["oscillating", "diverging"]
+
+# %% [markdown]
+# ## 2 · Why the wall moves to $2(1+\beta)/L$
+#
+# On a quadratic every eigen-direction evolves on its own. Along a direction of curvature $\lambda$ the
+# gradient is $\lambda$ times the error $e_t$, and the two lines of the update combine into
+#
+# $$e_{t+1} = (1 + \beta - \text{lr}\,\lambda)\, e_t - \beta\, e_{t-1}.$$
+#
+# Solutions look like $e_t = z^t$, with $z$ a root of $z^2 - (1+\beta-\text{lr}\,\lambda)\,z + \beta = 0$. The two
+# roots multiply to $\beta < 1$, so they cannot both be large. As the lr grows, one root runs off along the
+# negative axis, an error that flips sign every step and grows, and it crosses $z = -1$ exactly when
+# $1 + (1 + \beta - \text{lr}\,\lambda) + \beta = 0$, that is at
+#
+# $$\text{lr}\,\lambda = 2(1+\beta).$$
+#
+# The steepest direction $\lambda = L$ hits that first, so the wall is at $\text{lr} = 2(1+\beta)/L$. With
+# $\beta = 0$ this is gradient descent's $2/L$. We check it on the bowl: 1% below the wall converges, 1% above
+# diverges, for three momenta.
+
+# %%
+for beta in (0.0, 0.5, 0.9):
+    crit = theory.critical_lr(bowl, momentum=beta)
+    pair = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
+                     num_steps=400)
+    below, above = diagnostics.classify(pair)
+    rho_below, rho_above = theory.convergence_rate(bowl, [0.99 * crit, 1.01 * crit], momentum=beta)
+    print(f"β = {beta:.1f}: wall 2(1+β)/L = {crit:.4f} | 0.99× wall: {below:<11} (error × {rho_below:.3f}/step)"
+          f" | 1.01× wall: {above} (error × {rho_above:.3f}/step)")
+    assert below != "diverging" and rho_below < 1
+    assert above == "diverging" and rho_above > 1
+ratio = theory.critical_lr(bowl, 0.9) / theory.critical_lr(bowl)
+print(f"with β = 0.9 the wall is {ratio:.2f}× gradient descent's 2/L")
+assert np.isclose(ratio, 1.9)
+
+# %% [markdown]
+# So the answer to the opening question is **(b)**: $\beta = 0.9$ moves the wall out by the factor
+# $1+\beta = 1.9$. No momentum can more than double it.
+#
+# The bigger gain is elsewhere. On a steady slope the buffer $b_t$ builds up to $g/(1-\beta)$, so along a
+# *flat* direction heavy ball moves as if its lr were $\text{lr}/(1-\beta)$, ten times larger for
+# $\beta = 0.9$, while the steep direction keeps its wall at $2(1+\beta)/L$. On the flat direction alone
+# ($\lambda = 1$) with a small lr, the per-step error factor is indeed close to $1 - \text{lr}\,\lambda/(1-\beta)$:
+
+# %%
+flat = losses.quadratic([1.0])
+lr = 5e-4
+rho_gd = theory.convergence_rate(flat, lr)
+rho_hb = theory.convergence_rate(flat, lr, momentum=0.9)
+print(f"flat direction, lr = {lr:g}: GD error × {rho_gd:.5f}/step, heavy ball β=0.9 × {rho_hb:.5f}/step, "
+      f"1 − lr/(1−β) = {1 - lr / 0.1:.5f}")
+assert abs((1 - rho_hb) / (lr / 0.1) - 1) < 0.06      # heavy ball ≈ GD with lr/(1−β) along flat directions
+
+# %% [markdown]
+# ## 3 · Polyak's optimum: $\sqrt{\kappa}$ instead of $\kappa$
+#
+# Gradient descent's best constant lr balances the flattest and the steepest direction,
+# $\text{lr} = 2/(\mu+L)$, and shrinks the error by $(\kappa-1)/(\kappa+1)$ per step. Polyak (1964) chose lr
+# and $\beta$ so that, for heavy ball, both roots of the flattest and of the steepest direction have the same
+# modulus $\sqrt\beta$:
+#
+# $$\text{lr}^* = \frac{4}{(\sqrt L+\sqrt\mu)^2},\qquad \beta^* = \Big(\frac{\sqrt L-\sqrt\mu}{\sqrt L+\sqrt\mu}\Big)^2,
+# \qquad \text{rate } \sqrt{\beta^*} = \frac{\sqrt\kappa-1}{\sqrt\kappa+1}.$$
+#
+# On our bowl ($\mu = 1$, $L = 81$, $\sqrt\kappa = 9$) that is $\text{lr}^* = 0.04$, $\beta^* = 0.64$ and a
+# rate of 0.8, against 0.976 for gradient descent. Note that $\text{lr}^*$ lies *beyond* gradient descent's
+# wall $2/L$: the first steps overshoot wildly (press **Polyak** in the explorer), and momentum reins them in.
+
+# %%
+lr_gd = theory.optimal_lr(bowl)
+lr_p, beta_p = theory.optimal_momentum(bowl)
+rate_gd, rate_p = theory.convergence_rate(bowl, lr_gd), theory.convergence_rate(bowl, lr_p, beta_p)
+per_decade_gd, per_decade_p = np.log(10) / -np.log(rate_gd), np.log(10) / -np.log(rate_p)
+print(f"gradient descent: lr = {lr_gd:.4f}, rate {rate_gd:.4f}, {per_decade_gd:.0f} steps per 10× less error")
+print(f"Polyak heavy ball: lr = {lr_p:.4f}, β = {beta_p:.4f}, rate {rate_p:.4f}, {per_decade_p:.0f} steps per 10×")
+assert np.isclose(lr_p, 0.04) and np.isclose(beta_p, 0.64) and np.isclose(rate_p, 0.8, atol=1e-6)
+assert np.isclose(rate_gd, 80 / 82) and lr_p > theory.critical_lr(bowl)
+assert round(per_decade_gd) == 93 and round(per_decade_p) == 10
+
+fig, ax = plotting.figure(width=7.0, height=4.6)
+l05.plot_rate_map(bowl, ax)
+ax.set_title("heavy ball on the bowl: speed over the (lr, β) plane")
+plotting.show(fig)
+
+# %% [markdown]
+# Rates are promises about the long run. We measure instead: how many steps until the distance to the
+# minimum has shrunk a millionfold?
+
+# %%
+gd_run = lrlab.run(loss=bowl, stepper=steppers.sgd(), x0=x0, lr=lr_gd, num_steps=1000)
+hb_run = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta_p), x0=x0, lr=lr_p, num_steps=1000)
+n_gd = int(l05.steps_to_distance(gd_run, bowl.minimizer, 1e-6))
+n_hb = int(l05.steps_to_distance(hb_run, bowl.minimizer, 1e-6))
+bound_gd = int(theory.steps_to_tolerance(bowl, lr_gd, 1e-6))
+bound_hb = int(theory.steps_to_tolerance(bowl, lr_p, 1e-6, momentum=beta_p))
+print(f"steps to 1e-6 of the initial distance: GD {n_gd} (rate bound {bound_gd}), "
+      f"heavy ball {n_hb} (rate bound {bound_hb}); speed-up {n_gd / n_hb:.1f}×")
+assert (n_gd, n_hb) == (560, 83) and bound_gd == 560 and bound_hb == 62
+assert n_gd / n_hb > 6
+
+fig, ax = l05.plot_distance({f"GD, lr = {lr_gd:.4f}": gd_run,
+                             f"heavy ball, lr = {lr_p:.2f}, β = {beta_p:.2f}": hb_run}, bowl.minimizer)
+ax.set_title("each at its best constant setting")
+plotting.show(fig)
+
+# %% [markdown]
+# Gradient descent lands exactly on its rate bound (560 steps). Heavy ball needs 83 steps, somewhat more
+# than its bound of 62: at Polyak's setting the two roots of the steepest direction coincide, and a double
+# root makes the error behave like $t\,\rho^t$ instead of $\rho^t$. Still almost 7× faster, and the gap grows
+# with the condition number: $\kappa$ against $\sqrt\kappa$.
+#
+# The catch: Polyak's recipe needs $\mu$ and $L$, which nobody knows for a neural network, and it is only
+# optimal on quadratics. In practice $\beta = 0.9$ is the common default and the lr is tuned.
+#
+# ## 4 · Adaptive optimizers: one lr, a step size per parameter
+#
+# Gradient descent uses the same lr for the flat and the steep direction, so the steep one dictates it.
+# Adagrad, RMSprop and Adam divide each coordinate's gradient by a running measure of that coordinate's
+# gradient size (all operations per coordinate):
+#
+# | optimizer | what it accumulates | step |
+# |---|---|---|
+# | Adagrad | $S_t = S_{t-1} + g_t^2$ (everything, for ever) | $w \leftarrow w - \text{lr}\; g_t/(\sqrt{S_t}+\epsilon)$ |
+# | RMSprop | $v_t = \alpha v_{t-1} + (1-\alpha) g_t^2$ (recent past, $\alpha = 0.99$) | $w \leftarrow w - \text{lr}\; g_t/(\sqrt{v_t}+\epsilon)$ |
+# | Adam | $m_t$ like $v_t$ but of $g_t$ ($\beta_1 = 0.9$), $v_t$ of $g_t^2$ ($\beta_2 = 0.999$) | $w \leftarrow w - \text{lr}\; \hat m_t/(\sqrt{\hat v_t}+\epsilon)$ |
+#
+# where Adam's hats undo the bias of averages that start at zero: $\hat m_t = m_t/(1-\beta_1^t)$,
+# $\hat v_t = v_t/(1-\beta_2^t)$. In each case the gradient (or its average) is multiplied by an **effective
+# step** $\text{lr}/(\sqrt{\hat v}+\epsilon)$, one per coordinate, that changes as the run goes.
+#
+# The lr keeps a meaning, but a new one. At Adam's first step $\hat m_1 = g_1$ and $\sqrt{\hat v_1} = |g_1|$, so
+# every coordinate moves by exactly $\text{lr}$ (up to $\epsilon$), whatever its gradient:
+
+# %%
+adam = steppers.adam()
+w1, _ = adam.update(bowl.grad(x0), adam.init(x0), x0, 0.05)
+print(f"gradient at the start: ({bowl.grad(x0)[0]:.1f}, {bowl.grad(x0)[1]:.1f}); "
+      f"Adam's first step with lr = 0.05 moves the coordinates by {abs(w1 - x0)[0]:.6f} and {abs(w1 - x0)[1]:.6f}")
+assert np.allclose(np.abs(w1 - x0), 0.05, rtol=1e-6)
+
+# %% [markdown]
+# For gradient descent the lr is a time step measured against the curvature (it must stay below $2/L$); for
+# Adam it is closer to a distance per step. That is why tuned lrs of the two differ by orders of magnitude.
+#
+# Now we run each adaptive optimizer on the bowl and read the effective step of each coordinate out of the
+# optimizer's state after every step (`l05.record_effective_steps` steps the lrlab stepper by hand; the
+# iterates are the ones `lrlab.run` gives, checked below).
+
+# %%
+records = [l05.record_effective_steps(bowl, steppers.adagrad(), x0, 0.5, 200),
+           l05.record_effective_steps(bowl, steppers.rmsprop(), x0, 0.02, 200),
+           l05.record_effective_steps(bowl, steppers.adam(), x0, 0.05, 200)]
+for rec in records:
+    same = lrlab.run(loss=bowl, stepper=getattr(steppers, rec.name)(), x0=x0, lr=rec.lr, num_steps=200)
+    assert np.array_equal(same.params, rec.params)
+fig, _ = l05.plot_effective_steps(records, bowl)
+fig.suptitle("effective step of each coordinate (dotted: that direction's own limit 2/λ)", fontweight="bold")
+plotting.show(fig)
+
+# %% [markdown]
+# Read the top row against the dotted lines. Each direction has its own wall $2/\lambda$: 2 for the flat
+# one, 0.0247 for the steep one. Gradient descent has one step for both, so it must sit below the lower
+# (vermillion) wall; its best lr, 0.0244, is 82× below the wall of the flat direction. The adaptive
+# optimizers put the flat coordinate's step (blue) far above the steep one's (vermillion), each below its
+# own wall.
+#
+# Why? Near a quadratic the gradient of coordinate $i$ is $g_i = \lambda_i w_i$, so $\sqrt{\hat v_i}$ tracks
+# $\lambda_i |w_i|$ and the effective step is about $\text{lr}/(\lambda_i |w_i|)$: **inversely proportional to
+# the curvature**. What decides stability and speed along a direction is the effective step times its
+# curvature, and in that product the curvature cancels, leaving $\text{lr}/|w_i|$. The steep and the flat
+# direction are treated alike. We check: step × curvature differs 81-fold between the two directions for
+# gradient descent, and by less than 2× for each adaptive optimizer after 200 steps.
+
+# %%
+curv = bowl.eigenvalues                      # (1, 81): the axes are the eigen-directions
+assert round(2 / curv[0] / lr_gd) == 82      # GD's step is 82× below the flat direction's wall
+print(f"GD       : step × λ = {lr_gd * curv[0]:.3f} (flat), {lr_gd * curv[1]:.3f} (steep), ratio {curv[1] / curv[0]:.0f}")
+for rec in records:
+    scaled = rec.effective[-1] * curv
+    print(f"{rec.name:<9}: step × λ = {scaled[0]:.3f} (flat), {scaled[1]:.3f} (steep), ratio {scaled[1] / scaled[0]:.2f}")
+    assert 1.0 < scaled[1] / scaled[0] < 2.0
+
+# %% [markdown]
+# Three differences between them show in the figure:
+#
+# * **Adagrad** adds up every squared gradient for ever, so its effective steps can only shrink. Here the
+#   gradients vanish fast, the sum stops growing and the steps freeze: a well-chosen diagonal rescaling, found
+#   in a few steps. On a long problem the sum keeps growing and Adagrad slows to a halt (the race below).
+# * **RMSprop** and **Adam** forget old gradients (through $\alpha$ and $\beta_2$), so as the gradients shrink
+#   near the minimum, $v$ shrinks too and the effective steps grow again. That keeps them moving, and it can
+#   also carry a coordinate's step past its wall $2/\lambda$: a sudden spike in the loss, then recovery (RMSprop
+#   on the rotated bowl, below).
+# * **Adam** also averages the gradient itself (momentum $\beta_1 = 0.9$), hence the swinging distances in
+#   its bottom panel, the same swinging as heavy ball's.
+#
+# And the limitation that matters most: the rescaling is **per coordinate**. It straightens a valley whose
+# steep and flat directions are the coordinate axes. Turn the same bowl by 30° and each coordinate mixes
+# both curvatures; no per-coordinate rescaling can undo that.
+#
+# ## 5 · A fair race
+#
+# Comparisons of optimizers are easy to rig: give one a tuned lr and the others a default. Here each
+# optimizer gets **the same budget**:
+#
+# * the same 60 candidate lrs, log-spaced from $10^{-4}$ to $10$ (one vectorized run per optimizer and problem);
+# * the same 1000 steps from the same start, so $60 \times 1000 = 60\,000$ gradient evaluations each;
+# * its tuned lr is the candidate that first brings the loss gap below $10^{-8}$ of the initial gap *and keeps
+#   it there* (a run that dips below and bounces back has not finished); if no candidate finishes, the one
+#   with the lowest final loss;
+# * every other hyperparameter stays at torch's default, heavy ball's $\beta$ at 0.9 (not tuned either).
+#
+# Three problems: Rosenbrock's banana valley from the classic start $(-1.2, 1)$, the bowl as above (steep and
+# flat directions along the axes), and the same bowl rotated by 30°.
+
+# %%
+print(f"budget per optimizer: {len(l05.RACE_LRS)} lrs in [{l05.RACE_LRS[0]:g}, {l05.RACE_LRS[-1]:g}] "
+      f"× {l05.RACE_STEPS} steps = {len(l05.RACE_LRS) * l05.RACE_STEPS} gradient evaluations")
+results = [l05.race("Rosenbrock", losses.rosenbrock(), [-1.2, 1.0]),
+           l05.race("aligned bowl", bowl, x0),
+           l05.race("rotated bowl", l05.rotated_bowl(30.0), x0)]
+for res in results:
+    print(l05.race_table(res), end="\n\n")
+fig, _ = l05.plot_race(results)
+plotting.show(fig)
+
+# %% [markdown]
+# Left column: for each of the 60 lrs, the steps it needed to finish (no point: never finished; ticks at the
+# top: diverged); the big dot is the tuned lr. Right column: the tuned runs.
+
+# %%
+ros, aligned, rotated = (r.best_steps for r in results)
+hb_name = "heavy ball β=0.9"
+# Rosenbrock: heavy ball first, Adam second; GD, Adagrad and RMSprop never reach the finish line
+assert results[0].winner == hb_name and 0 < ros[hb_name] < ros["Adam"]
+assert all(ros[n] == -1 for n in ("GD", "Adagrad", "RMSprop"))
+# aligned bowl: Adagrad wins outright, and both per-coordinate methods beat gradient descent
+assert results[1].winner == "Adagrad" and aligned["Adagrad"] <= 10 and aligned["RMSprop"] < aligned["GD"]
+# rotated bowl (same eigenvalues): Adam wins, heavy ball within 2%, Adagrad barely beats GD, RMSprop loses to GD
+assert results[2].winner == "Adam" and abs(rotated[hb_name] - rotated["Adam"]) <= 0.02 * rotated["Adam"]
+assert rotated["Adagrad"] > 0.9 * rotated["GD"] and rotated["RMSprop"] > rotated["GD"]
+# Adam has the widest range of good lrs (finishing within 1.25× its best time) on every problem;
+# gradient descent's range is narrow, ending at its wall 2/L
+windows = [{n: l05.good_lr_window(r, n) for n in r.best_lr} for r in results]
+for win in windows:
+    spans = {n: w[1] / w[0] for n, w in win.items() if w is not None}
+    assert max(spans, key=spans.get) == "Adam"
+gd_lo, gd_hi = windows[1]["GD"]
+assert windows[2]["GD"] == (gd_lo, gd_hi) and gd_hi < theory.critical_lr(bowl)
+assert (round(gd_lo, 3), round(gd_hi, 3)) == (0.019, 0.024)
+assert windows[1]["Adam"][1] / windows[1]["Adam"][0] > 100          # more than two decades
+# on Rosenbrock, Adam's tuned lr is about 200× gradient descent's
+lr_ratio = results[0].best_lr["Adam"] / results[0].best_lr["GD"]
+assert 150 < lr_ratio < 250
+print(f"GD's good lrs on both bowls: {gd_lo:.3f} to {gd_hi:.3f}; Rosenbrock: Adam's tuned lr / GD's = {lr_ratio:.0f}")
+print("Rosenbrock  :", {n: s for n, s in ros.items()})
+print("aligned bowl:", {n: s for n, s in aligned.items()})
+print("rotated bowl:", {n: s for n, s in rotated.items()})
+
+# %% [markdown]
+# What the race says (every sentence is asserted in the cell above):
+#
+# * **No optimizer wins everywhere.** Heavy ball wins on Rosenbrock, Adagrad on the aligned bowl, Adam on the
+#   rotated bowl.
+# * On the **aligned bowl**, the per-coordinate methods shine: Adagrad finishes in a handful of steps (its
+#   rescaling is close to the inverse curvature of each axis), RMSprop also beats gradient descent.
+# * **Rotate the same bowl** (same eigenvalues, same condition number) and that advantage is gone: Adagrad is
+#   barely faster than gradient descent and RMSprop, without momentum, is slower. What is left is momentum:
+#   heavy ball and Adam (which has momentum built in) finish together.
+# * On **Rosenbrock**, only the two methods with momentum finish within 1000 steps. Adagrad, whose effective
+#   steps can only shrink, drops fast and then stalls in the long curved valley; RMSprop does not get far
+#   along it either.
+# * On Rosenbrock, Adam's tuned lr is about 200 times gradient descent's: an "lr" means different things to
+#   different optimizers, and a value tuned for one says little about another.
+# * The left column (and the last column of the tables) shows *how wide* the range of good lrs is. Adam's is
+#   the widest on all three problems, spanning more than two decades on the aligned bowl; gradient descent's
+#   runs only from 0.019 to 0.024 on both bowls and ends at its wall $2/L$. A wide flat bottom is what makes an
+#   optimizer forgiving to tune.
+#
+# ## Summary
+#
+# * Heavy-ball momentum moves the stability wall from $2/L$ to $2(1+\beta)/L$, at most a factor 2. Its real
+#   gain is speed in flat directions, where it acts like an lr of $\text{lr}/(1-\beta)$.
+# * With Polyak's lr and $\beta$, heavy ball converges at rate $(\sqrt\kappa-1)/(\sqrt\kappa+1)$; on our bowl
+#   83 steps instead of 560 for a millionfold reduction.
+# * Adagrad, RMSprop and Adam multiply each coordinate's gradient by its own effective step
+#   $\text{lr}/(\sqrt{\hat v}+\epsilon)$, which is roughly inversely proportional to that coordinate's curvature:
+#   steep and flat directions get similar treatment. They still need an lr, which now sets roughly how far a
+#   parameter may move per step.
+# * That rescaling works along the coordinate axes only. Under an equal tuning budget no optimizer wins on
+#   every problem, so always tune the lr of the optimizer you actually use.
+#
+# ## Exercises
+#
+# **1.** On the bowl with curvatures 2 and 50 (`l05.EXERCISE_BOWL`), what is the largest lr for which heavy
+# ball with $\beta = 0.5$ still converges? Compute it (you may use `lrlab.theory`), or find it with a run.
+
+# %%
+answer = None   # your number
+l05.check_heavy_ball_limit(answer)
+
+# %% [markdown]
+# **2.** What is Polyak's optimal momentum $\beta^*$ on that same bowl?
+
+# %%
+answer = None   # your number
+l05.check_polyak_momentum(answer)
+
+# %% [markdown]
+# **3.** You start Adam with lr = 0.05 at a point where the gradient is $(300, -0.002)$. How far does each
+# coordinate move in the first step?
+
+# %%
+answer = None   # your number
+l05.check_adam_first_step(answer)
+
+# %% [markdown]
+# **4.** On which bowl do Adagrad and RMSprop beat gradient descent by far: `"aligned"` or `"rotated"`?
+
+# %%
+answer = None   # "aligned" or "rotated"
+l05.check_race_question(answer)
+
+# %% [markdown]
+# *For instructors:* the checks accept the right answers and reject wrong ones.
+
+# %%
+assert l05.check_heavy_ball_limit(theory.critical_lr(l05.EXERCISE_BOWL, 0.5))
+assert not l05.check_heavy_ball_limit(theory.critical_lr(l05.EXERCISE_BOWL))
+assert l05.check_polyak_momentum(4 / 9) and not l05.check_polyak_momentum(0.8)
+assert l05.check_adam_first_step(0.05) and not l05.check_adam_first_step(15.0)
+assert l05.check_race_question("aligned") and not l05.check_race_question("rotated")
+assert not l05.check_heavy_ball_limit(None)
+print("all exercise checks behave")

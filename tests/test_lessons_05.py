@@ -1,0 +1,209 @@
+"""Tests of lrlab.lessons.l05 (notebook 05, momentum and adaptive optimizers): the heavy-ball
+explorer driven from Python (every slider position, every preset, the momentum control), the
+effective-step recorder, the race and the exercise checks."""
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import lrlab
+from lrlab import steppers, theory
+from lrlab.lessons import l05
+
+
+@pytest.fixture
+def explorer():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield l05.momentum_explorer(lr=0.01, momentum=0.0)
+
+
+def _snapshot(ex):
+    a = ex._artists
+    return (a["path"].get_xydata().copy(), a["loss"].get_xydata().copy(),
+            np.asarray(a["rate map"]["marker"].get_xydata()).copy())
+
+
+def _regime_in_label(ex):
+    m = re.search(r'class="lrlab-regime" data-regime="(\w+)"', ex.label.value)
+    assert m, ex.label.value
+    return m.group(1)
+
+
+def _expected_ok(ex):
+    """Theory's verdict for the current lr and momentum, away from the edge (None near it)."""
+    crit = theory.critical_lr(ex.problem.loss, ex.problem.momentum)
+    if ex.lr > 1.05 * crit:
+        return "diverging"
+    if ex.lr < 0.95 * crit:
+        return "not diverging"
+    return None
+
+
+def test_widget_structure(explorer):
+    assert "lrlab-explorer" in explorer.box._dom_classes
+    assert explorer.slider.__class__.__name__ == "FloatLogSlider"
+    assert explorer.box.children[0].children[0] is explorer.slider      # the lr slider comes first
+    assert all("lrlab-preset" in b._dom_classes for b in explorer.buttons)
+    assert set(explorer.presets) >= {"too small", "Polyak", "diverging"}
+    assert "2(1+β)/L" not in explorer.theory.value                       # β = 0: GD's 2/L
+    explorer.controls["momentum"].value = 0.5
+    assert "2(1+β)/L" in explorer.theory.value and f"{theory.critical_lr(l05.BOWL, 0.5):.3g}" in explorer.theory.value
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.5, 0.9, 0.95])
+def test_lr_sweep_updates_figure_and_label(explorer, momentum):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.controls["momentum"].value = momentum
+        lo, hi = explorer.lr_range
+        values = [lo, *np.geomspace(lo, hi, 20)[1:-1], hi]
+        before = _snapshot(explorer)
+        seen = set()
+        for lr in values:
+            frames = explorer.frames
+            explorer.set_lr(lr)
+            assert explorer.frames == frames + 1
+            after = _snapshot(explorer)
+            assert not np.array_equal(after[2], before[2])                  # the (lr, β) marker moved
+            assert not (np.array_equal(after[0], before[0]) and np.array_equal(after[1], before[1]))
+            before = after
+            regime = _regime_in_label(explorer)
+            assert regime == explorer.regime
+            seen.add(regime)
+            expected = _expected_ok(explorer)
+            if expected == "diverging":
+                assert regime == "diverging", (lr, momentum)
+            elif expected == "not diverging":
+                assert regime != "diverging", (lr, momentum)
+        assert "diverging" in seen and len(seen) >= 2
+
+
+def test_presets(explorer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = {}
+        for name, value in l05.MOMENTUM_PRESETS.items():
+            explorer.apply_preset(value)
+            assert explorer.lr == pytest.approx(value["lr"], rel=0.02)
+            assert explorer.problem.momentum == pytest.approx(value["momentum"])
+            got[name] = _regime_in_label(explorer)
+        assert got["too small"] == "slow"
+        assert got["GD diverging"] == "diverging" and got["diverging"] == "diverging"
+        assert got["past 2/L, saved by β"] != "diverging" and got["Polyak"] != "diverging"
+        # the saved-by-momentum preset really is past gradient descent's wall
+        assert MOMENTUM_LR("past 2/L, saved by β") > theory.critical_lr(l05.BOWL)
+
+
+def MOMENTUM_LR(name):
+    return l05.MOMENTUM_PRESETS[name]["lr"]
+
+
+def test_momentum_control_rebuilds(explorer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.set_lr(0.04)
+        assert explorer.regime == "diverging"
+        for beta in np.linspace(0.0, 0.95, 8):
+            explorer.controls["momentum"].value = float(np.round(beta, 2))
+            crit = theory.critical_lr(l05.BOWL, explorer.problem.momentum)
+            assert (explorer.regime == "diverging") == (0.04 > crit)
+        assert explorer.problem.stepper.hyperparams["momentum"] == pytest.approx(0.95)
+        x, y = explorer._artists["rate map"]["marker"].get_data()
+        assert (x[0], y[0]) == pytest.approx((0.04, 0.95))
+
+
+def test_critical_lr_on_the_bowl():
+    x0 = np.array(l05.X0)
+    for beta in (0.0, 0.5, 0.9):
+        crit = theory.critical_lr(l05.BOWL, beta)
+        traj = lrlab.run(loss=l05.BOWL, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
+                         num_steps=400)
+        below, above = lrlab.diagnostics.classify(traj)
+        assert below != "diverging" and above == "diverging"
+
+
+def test_polyak_is_round():
+    assert theory.optimal_momentum(l05.BOWL) == pytest.approx((0.04, 0.64))
+
+
+def test_effective_steps_match_run_and_state():
+    x0 = np.array(l05.X0)
+    for stepper, lr in ((steppers.adagrad(), 0.5), (steppers.rmsprop(), 0.02), (steppers.adam(), 0.05),
+                        (steppers.sgd(momentum=0.9), 0.01)):
+        rec = l05.record_effective_steps(l05.BOWL, stepper, x0, lr, 30)
+        traj = lrlab.run(loss=l05.BOWL, stepper=stepper, x0=x0, lr=lr, num_steps=30)
+        assert np.array_equal(rec.params, traj.params)
+        assert rec.effective.shape == (30, 2) and np.all(rec.effective > 0)
+    # Adam at step 1: the effective step times |g| is lr (the first step is lr * sign(g))
+    rec = l05.record_effective_steps(l05.BOWL, steppers.adam(), x0, 0.05, 1)
+    assert np.allclose(rec.effective[0] * np.abs(l05.BOWL.grad(x0)), 0.05, rtol=1e-6)
+    # Adagrad's effective step never grows
+    rec = l05.record_effective_steps(l05.BOWL, steppers.adagrad(), x0, 0.5, 50)
+    assert np.all(np.diff(rec.effective, axis=0) <= 0)
+
+
+def test_effective_step_rejects_unknown_state():
+    with pytest.raises(TypeError):
+        l05.effective_step(steppers.sgd(), object(), 0.1)
+
+
+def test_steps_to_stay_below():
+    gap = np.array([1.0, 1e-9, 1.0, 1e-9, 1e-10])[:, None]
+    assert l05.steps_to_stay_below(gap, 1e-8).tolist() == [3]
+    assert l05.steps_to_stay_below(np.array([1.0, 0.5, np.inf])[:, None], 1e-8).tolist() == [-1]
+
+
+def test_race_is_fair_and_reproducible():
+    res = l05.race("aligned bowl", l05.BOWL, l05.X0)
+    assert set(res.best_lr) == set(l05.RACE_STEPPERS)
+    assert all(res.best_lr[n] in res.lrs for n in res.best_lr)
+    assert all(res.final[n].shape == (60,) for n in res.final)
+    assert res.winner == "Adagrad"
+    again = l05.race("aligned bowl", l05.BOWL, l05.X0)
+    assert again.best_steps == res.best_steps
+    rot = l05.race("rotated bowl", l05.rotated_bowl(30.0), l05.X0)
+    assert rot.winner == "Adam"
+    assert np.allclose(np.linalg.eigvalsh(l05.rotated_bowl(30.0).matrix), [1.0, 81.0])
+    assert "winner: Adagrad" in l05.race_table(res)
+
+
+def test_figures_build():
+    import matplotlib
+    fig, ax = l05.plot_distance({"a": lrlab.run(loss=l05.BOWL, x0=l05.X0, lr=0.02, num_steps=20)}, l05.BOWL.minimizer)
+    assert ax.get_xlabel() == "step"
+    fig, axes = l05.plot_effective_steps([l05.record_effective_steps(l05.BOWL, steppers.adam(), l05.X0, 0.05, 20)],
+                                         l05.BOWL)
+    assert axes.shape == (2, 1)
+    art = l05.plot_rate_map(l05.BOWL)
+    assert isinstance(art["mesh"], matplotlib.collections.QuadMesh)
+
+
+def test_exercise_checks():
+    assert l05.check_heavy_ball_limit(0.06)
+    assert not l05.check_heavy_ball_limit(0.04)
+    assert not l05.check_heavy_ball_limit(None)
+    assert l05.check_polyak_momentum(4 / 9) and not l05.check_polyak_momentum(0.5)
+    assert l05.check_adam_first_step(0.05) and not l05.check_adam_first_step(0.005)
+    assert l05.check_race_question("Aligned") and not l05.check_race_question("rotated")
+    assert not l05.check_race_question("neither")
+    fb = l05.check_heavy_ball_limit(0.03)
+    assert "too small" in fb.message and "(1 + β)" in fb.message
+
+
+def test_frames_draw_without_warnings_when_a_front_end_is_connected():
+    """With a view connected the canvas really draws: every preset and a sweep, no warning, mostly blits."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ex = l05.momentum_explorer()
+        if hasattr(ex.canvas, "syncing_data_url"):
+            ex.canvas.syncing_data_url = False        # what ipympl sets once a browser view connects
+        for value in l05.MOMENTUM_PRESETS.values():
+            ex.apply_preset(value)
+        for lr in np.geomspace(*ex.lr_range, 12):
+            ex.set_lr(lr)
+        if hasattr(ex.canvas, "blits"):
+            assert ex.canvas.blits >= 10                  # the lr slider moves artists only: blitted frames

@@ -1,0 +1,209 @@
+"""Tests of lrlab.lessons.l06 (notebook 06, batch size): the batch-size explorer driven from Python
+(every slider position, every preset, every batch size), the exact minibatch-SGD theory against
+simulation, the linear-scaling and warmup experiments, and the exercise checks."""
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import lrlab
+from lrlab import diagnostics, schedules, theory
+from lrlab.lessons import l06
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return l06.batch_size_explorer(lr=0.1, batch_size=16)
+
+
+def _snapshot(ex):
+    a = ex._artists
+    return tuple(np.asarray(a[k].get_xydata()).copy() for k in ("path", "loss", "gd_loss", "marker", "floor_curve"))
+
+
+def _regime_in_label(ex):
+    m = re.search(r'class="lrlab-regime" data-regime="(\w+)"', ex.label.value)
+    assert m, ex.label.value
+    return m.group(1)
+
+
+def test_widget_structure(explorer):
+    assert "lrlab-explorer" in explorer.box._dom_classes
+    assert explorer.box.children[0].children[0] is explorer.slider
+    assert explorer.slider.__class__.__name__ == "FloatLogSlider"
+    assert all("lrlab-preset" in b._dom_classes for b in explorer.buttons)
+    assert list(explorer.batch.options) == list(l06.BATCH_SIZES)
+    assert "2/L" in explorer.theory.value
+
+
+@pytest.mark.parametrize("batch_size", [1, 4, 64, 512])
+def test_lr_sweep(explorer, batch_size):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.batch.value = batch_size
+        lo, hi = explorer.lr_range
+        before = _snapshot(explorer)
+        seen = set()
+        for lr in [lo, *np.geomspace(lo, hi, 20)[1:-1], hi]:
+            frames = explorer.frames
+            explorer.set_lr(lr)
+            assert explorer.frames == frames + 1
+            after = _snapshot(explorer)
+            assert not np.array_equal(after[3], before[3]) or np.isnan(after[3]).all()
+            assert not np.array_equal(after[1], before[1], equal_nan=True)          # the loss curve moved
+            before = after
+            regime = _regime_in_label(explorer)
+            assert regime == explorer.regime
+            seen.add(regime)
+            limit = l06.THEORY.critical_lr(batch_size)
+            if lr > 1.05 * 2 / l06.FULL.L:
+                assert regime == "diverging", (lr, batch_size)
+            if lr < 0.5 * limit:
+                assert regime != "diverging", (lr, batch_size)
+            stats = explorer.stats.value
+            assert f"B = <b>{batch_size}</b>" in stats
+            assert "nan" not in stats.lower()
+        assert {"slow", "diverging"} <= seen
+
+
+def test_batch_control_moves_artists(explorer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.set_lr(0.3)
+        floors = []
+        for B in l06.BATCH_SIZES:
+            explorer.batch.value = B
+            y = explorer._artists["floor"].get_ydata()[0]
+            floors.append(y)
+            assert explorer._artists["limit"].get_xdata()[0] == pytest.approx(l06.THEORY.critical_lr(B))
+            curve = explorer._artists["floor_curve"].get_ydata()
+            if B < l06.N:
+                assert np.allclose(curve[np.isfinite(curve)],
+                                   l06.THEORY.floor(explorer._floor_lrs, B)[np.isfinite(curve)])
+        finite = [f for f in floors if np.isfinite(f)]
+        assert all(a > b for a, b in zip(finite, finite[1:]))        # the predicted floor falls as B grows
+        assert np.isnan(floors[-1])                                   # full batch: no noise, no floor line
+
+
+def test_presets(explorer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = {}
+        for name, value in l06.BATCH_PRESETS.items():
+            explorer.apply_preset(value)
+            assert explorer.batch_size == value["batch_size"]
+            assert explorer.lr == pytest.approx(value["lr"], rel=0.03)
+            got[name] = _regime_in_label(explorer)
+        assert got["too small"] == "slow"
+        assert got["good"] == "converging" and got["noisy (B = 1)"] == "converging"
+        assert got["oscillating"] == "oscillating"
+        assert got["diverging"] == "diverging"
+        p = l06.BATCH_PRESETS["B = 1 blows up below 2/L"]
+        assert got["B = 1 blows up below 2/L"] == "diverging" and p["lr"] < 2 / l06.FULL.L
+
+
+def test_full_as_quadratic_is_the_same_loss():
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((50, 2))
+    assert np.allclose(l06.FULL_AS_QUADRATIC.value(w) + l06.FULL.min_value, l06.FULL.value(w))
+
+
+def test_critical_lr_grows_with_batch_to_2_over_L():
+    limits = [l06.THEORY.critical_lr(B) for B in l06.BATCH_SIZES]
+    assert all(a < b for a, b in zip(limits, limits[1:]))
+    assert limits[-1] == pytest.approx(theory.critical_lr(l06.FULL))
+    # just below the limit: bounded stationary floor; above: none
+    assert np.isfinite(l06.THEORY.floor(0.99 * limits[0], 1)) and l06.THEORY.floor(1.01 * limits[0], 1) == np.inf
+
+
+def test_floor_small_lr_law_and_full_batch():
+    assert l06.THEORY.floor(1e-4, 8) == pytest.approx(l06.THEORY.floor_small_lr(1e-4, 8), rel=1e-3)
+    assert l06.THEORY.floor(0.3, l06.N) == 0.0
+    f = l06.THEORY.floor(np.array([0.01, 0.02]), 4)
+    assert f.shape == (2,) and f[1] / f[0] == pytest.approx(2.0, rel=0.02)
+
+
+def test_expected_gap_matches_monte_carlo():
+    B, lr, T = 4, 0.3, 40
+    expected = l06.THEORY.expected_gap(l06.X0 - l06.W_STAR, lr, B, T)
+    runs = [lrlab.run(loss=l06.minibatch_loss(B, seed), x0=l06.X0, lr=lr, num_steps=T).loss - l06.FULL.min_value
+            for seed in range(300)]
+    mc = np.mean(runs, axis=0)
+    assert mc[0] == pytest.approx(expected[0])
+    assert np.all(np.abs(mc[1:] / expected[1:] - 1) < 0.15)
+    # full batch: the expectation is the deterministic gradient-descent loss
+    gd = lrlab.run(loss=l06.FULL, x0=l06.X0, lr=0.5, num_steps=20).loss - l06.FULL.min_value
+    assert np.allclose(l06.THEORY.expected_gap(l06.X0 - l06.W_STAR, 0.5, l06.N, 20), gd, rtol=1e-9, atol=1e-15)
+
+
+def test_measured_floor_matches_theory():
+    m = l06.measure_floors(batch_sizes=(2, 32), lrs=(0.05, 0.2), burn_in=300, window=2000, seed=3)
+    assert np.all(np.abs(m.measured / m.predicted - 1) < 0.3)
+
+
+def test_linear_scaling_and_sweep():
+    runs = l06.linear_scaling_runs(ks=(1, 16, 48))
+    assert [r.batch_size for r in runs] == [4, 64, 192]
+    assert runs[0].epochs[-1] == pytest.approx(6.0) and runs[1].epochs[-1] == pytest.approx(6.0)
+    assert runs[2].regime == "diverging" and runs[0].regime != "diverging"
+    ks, final = l06.scaling_sweep(ks=[1, 2, 40, 45])
+    assert final[0] < 0.01 and final[1] < 0.01 and final[3] > 1.0
+
+
+def test_warmup_toy():
+    q = l06.QUARTIC
+    assert q.curvature(np.array([3.0])) == pytest.approx(28.0)
+    assert np.allclose(q.grad(np.array([[1.0], [2.0]]))[:, 0], [2.0, 10.0])
+    with pytest.raises(ValueError):
+        q.value(np.zeros(2))
+    traj, labels, warm = l06.warmup_runs()
+    assert len(labels) == 3 and traj.batch_shape == (3,)
+    assert list(diagnostics.classify(traj)) == ["diverging", "converging", "converging"]
+    assert isinstance(warm, schedules.Schedule)
+    prod = l06.lr_times_curvature(traj)
+    assert prod[:, 2].max() < 2
+
+
+def test_figures_build():
+    fig, axes, regimes = l06.batch_small_multiples([0.05, 1.5], batch_sizes=(1,), num_steps=60)
+    assert regimes.shape == (1, 2)
+    m = l06.measure_floors(batch_sizes=(4,), lrs=(0.1,), burn_in=10, window=50)
+    fig, axes = l06.plot_noise_floor(m)
+    assert axes[0].get_xlabel() == "lr / B"
+    runs = l06.linear_scaling_runs(ks=(1, 48))
+    fig, axes = l06.plot_linear_scaling(runs, l06.scaling_sweep(ks=[1, 48]))
+    assert axes[1].get_xscale() == "log"
+    traj, labels, _ = l06.warmup_runs(num_steps=40)
+    fig, axes = l06.plot_warmup(traj, labels)
+    assert len(axes) == 3
+
+
+def test_exercise_checks():
+    assert l06.check_scaled_lr(0.16) and not l06.check_scaled_lr(0.02) and not l06.check_scaled_lr(None)
+    assert l06.check_floor_factor(4.0) and not l06.check_floor_factor(2.0)
+    k = (2 / l06.FULL.L) / 0.05
+    assert l06.check_max_scale(41) and l06.check_max_scale(k) and not l06.check_max_scale(40)
+    assert not l06.check_max_scale(64)
+    assert l06.check_warmup_claim("False") and not l06.check_warmup_claim("true")
+    assert not l06.check_warmup_claim("maybe")
+    assert "lr/B" in l06.check_scaled_lr(1.0).message
+
+
+def test_frames_draw_without_warnings_when_a_front_end_is_connected():
+    """With a view connected the canvas really draws: every preset and a sweep, no warning, mostly blits."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ex = l06.batch_size_explorer()
+        if hasattr(ex.canvas, "syncing_data_url"):
+            ex.canvas.syncing_data_url = False        # what ipympl sets once a browser view connects
+        for value in l06.BATCH_PRESETS.values():
+            ex.apply_preset(value)
+        for lr in np.geomspace(*ex.lr_range, 12):
+            ex.set_lr(lr)
+        if hasattr(ex.canvas, "blits"):
+            assert ex.canvas.blits >= 10                  # the sliders move artists only: blitted frames
