@@ -143,8 +143,9 @@ def linear_regression(n: int = 200, d: int = 2, noise: float = 0.1, seed: int = 
 
     Each feature column is drawn from N(0, scales[j]^2) and ``eps`` from N(0, 1).
     Features of very different scales (e.g. ``scales=[1, 10]``) give a badly
-    conditioned loss: the Hessian of the mean squared error, ``2/n X^T X``, then
-    has eigenvalues about ``2 * scales**2``, and gradient descent must use an lr
+    conditioned loss: the Hessian of ``lrlab.losses.least_squares`` (half the
+    mean squared error), ``X^T X / n``, then has eigenvalues about ``scales**2``
+    (twice that for torch's ``MSELoss``), and gradient descent must use an lr
     below ``2/L`` set by the largest one. ``w_true`` is drawn first, so it does
     not depend on ``n``.
 

@@ -145,7 +145,8 @@ def path_1d(loss, traj, ax=None, *, max_arrows: int = 15, color=None):
         (points,) = ax.plot([], [], "o", color=color, ms=5, zorder=3, alpha=0.8)
         (start,) = ax.plot([], [], "o", color=PALETTE["black"], ms=8, zorder=4)
         arrows = ax.quiver(np.zeros(max_arrows), np.zeros(max_arrows), np.zeros(max_arrows), np.zeros(max_arrows),
-                           angles="xy", scale_units="xy", scale=1, color=color, width=0.006, zorder=3)
+                           angles="xy", scale_units="xy", scale=1, color=color, width=0.006, zorder=3,
+                           minlength=0)   # unused slots are zero-length: draw nothing for them
     artists = {"points": points, "arrows": arrows, "start": start, "max_arrows": max_arrows}
     update_path_1d(artists, traj)
     return artists
@@ -160,9 +161,9 @@ def update_path_1d(artists, traj):
     artists["points"].set_data(x, f)
     artists["start"].set_data(x[:1], f[:1])
     k = artists["max_arrows"]
-    xs, fs = np.zeros(k), np.zeros(k)
-    us, vs = np.zeros(k), np.zeros(k)
     m = min(k, max(len(x) - 1, 0))
+    xs, fs = np.full(k, x[-1] if len(x) else 0.0), np.full(k, f[-1] if len(f) else 0.0)
+    us, vs = np.zeros(k), np.zeros(k)
     xs[:m], fs[:m] = x[:m], f[:m]
     us[:m], vs[:m] = np.diff(x)[:m], np.diff(f)[:m]
     artists["arrows"].set_offsets(np.c_[xs, fs])
