@@ -1,0 +1,606 @@
+r"""Lesson 07, debugging: set-ups, figures and exercise checks of ``notebooks/07_debugging.ipynb``.
+
+What a practitioner can see while training, and what each trace says about the lr:
+
+- the main widget: least squares on two features (``lrlab.data.linear_regression``), with the path,
+  the loss, the gradient norm (measured, and the bound :math:`\rho^t\lVert g_0\rVert` from
+  ``lrlab.theory.convergence_rate``) and the lr map;
+- a gallery of real loss curves: a small MLP (``lrlab.pytorch.small_mlp``) on the digits, trained by
+  ``lrlab.pytorch.train`` at five lrs, and :func:`read_loss_curve`, the reading rules written as code;
+- update sizes: histograms of each weight's update, and the update-to-weight ratio;
+- sharpness: the top Hessian eigenvalue of a small tanh network trained by full-batch gradient
+  descent, measured by power iteration on Hessian-vector products (``torch.autograd``); it rises
+  until it reaches about ``2/lr`` and then hovers there (the edge of stability).
+
+This module imports torch, matplotlib and ipywidgets.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from lrlab import data, losses, plotting, theory, widgets
+from lrlab import pytorch as lp
+from lrlab.exercises import Feedback, check_number_answer
+
+__all__ = ["NUM_STEPS", "LR_RANGE", "X0", "PRESETS", "regression", "bowl", "problem", "grad_norm_panel", "explorer",
+           "GALLERY", "GALLERY_REGIMES", "digits_data", "train_digits", "gallery_runs", "smooth",
+           "read_loss_curve", "FLOAT32_MAX", "gallery_figure", "grad_norm_ends", "grad_norm_figure",
+           "update_sizes", "update_histogram_figure", "ratio_sweep", "update_ratio_figure",
+           "EOS_LRS", "EOS_STEPS", "EOS_EVERY", "spirals_data", "half_mse", "eos_net", "top_eigenvalue",
+           "FlatParamsLoss", "EoSRun", "edge_of_stability", "overshoots", "eos_figure",
+           "EXERCISE_CURVES", "exercise_runs", "exercise_figure", "check_diagnosis",
+           "RATIO_TARGET", "check_update_ratio", "EOS_EXERCISE_LR", "check_edge"]
+
+C = plotting.PALETTE
+RC = plotting.REGIME_COLORS
+
+# --------------------------------------------------------------------------- the main widget
+
+NUM_STEPS = 40
+LR_RANGE = (1e-3, 1.0)
+X0 = [0.0, 0.0]
+# L = 8.41 for this data: lr * L = 0.025 (slow), 0.84 (good), 1.77 (oscillating), 2.10 (diverging)
+PRESETS = {"too small": 0.003, "good": 0.1, "oscillating": 0.21, "diverging": 0.25}
+
+
+def regression() -> losses.LeastSquares:
+    """Least squares on 200 rows, two features of spread 1 and 3 (``L`` = 8.41, ``kappa`` = 8.0)."""
+    X, y, _ = data.linear_regression(n=200, d=2, noise=0.3, seed=3, scales=[1.0, 3.0])
+    return losses.least_squares(X, y)
+
+
+def bowl() -> losses.Quadratic:
+    r"""The same loss written as a quadratic form, :math:`f(w) - f^* = \tfrac12 (w-w^*)^\top H (w-w^*)`,
+    :math:`H = X^\top X/n`: identical gradients (so identical runs), and far cheaper to evaluate on
+    the 40 000 points of a contour plot than the sum over 200 rows."""
+    ls = regression()
+    H = ls.hessian()
+    return losses.quadratic(0.5 * (H + H.T), center=ls.minimizer)
+
+
+def problem() -> widgets.Problem:
+    """The main widget's problem: the regression above from w = (0, 0), 40 steps of gradient descent."""
+    return widgets.Problem(bowl(), X0, NUM_STEPS, title="the path (loss contours)")
+
+
+def grad_norm_panel():
+    r"""A custom LRExplorer panel: the gradient norm against step (log scale), and the bound
+    :math:`\rho^t \lVert g_0\rVert` with :math:`\rho = \max_i |1 - \eta\lambda_i|` (dashed).
+
+    On a quadratic the gradient is :math:`A(w - w^*)`, so each eigen-component of it is multiplied by
+    :math:`1 - \eta\lambda_i` per step and its norm can shrink no slower than :math:`\rho^t`.
+    Returns ``(name, init, update)`` for ``LRExplorer(panels=...)``.
+    """
+    def init(ax, ex):
+        p = ex.problem
+        g0 = float(np.linalg.norm(p.loss.grad(np.asarray(p.x0, dtype=float))))
+        with plotting.style():
+            (bound,) = ax.plot([], [], ls="--", lw=1.8, color=C["grey"], label="theory: ρᵗ·‖g₀‖")
+            (line,) = ax.plot([], [], color=C["blue"], label="measured ‖g‖")
+            ax.set_yscale("log")
+            ax.set_xlim(0, p.num_steps)
+            ax.set_ylim(g0 * 1e-7, g0 * 1e4)
+            ax.set_xlabel("step")
+            ax.set_ylabel("gradient norm")
+            ax.set_title("gradient norm, log scale")
+            ax.legend(frameon=False, loc="lower left")
+        return {"line": line, "bound": bound, "g0": g0}
+
+    def update(state, ex, traj):
+        t = np.arange(traj.num_steps + 1)
+        g = traj.grad_norm
+        state["line"].set_data(t, np.where(np.isfinite(g), g, np.nan))
+        state["line"].set_color(RC[ex.regime] if ex.regime in RC else C["blue"])
+        rho = theory.convergence_rate(ex.problem.loss, ex.lr)
+        with np.errstate(over="ignore", under="ignore"):
+            b = state["g0"] * rho ** t.astype(float)
+        state["bound"].set_data(t, np.where(np.isfinite(b), b, np.nan))
+
+    return ("grad norm", init, update)
+
+
+def explorer(lr: float = PRESETS["good"]) -> widgets.LRExplorer:
+    """The main widget: path, loss, gradient norm and lr map, presets too small/good/oscillating/diverging."""
+    return widgets.LRExplorer(problem(), lr=lr, lr_range=LR_RANGE, presets=PRESETS,
+                              panels=("path", "loss", grad_norm_panel(), "map"), width=15.5, height=3.7)
+
+
+# --------------------------------------------------------------------------- real runs: the digits MLP
+
+# the gallery: a 64-64-10 ReLU network (float64) on the standardized digits, SGD, batches of 64, 300 steps
+GALLERY = {"too low": 1e-3, "good": 0.1, "oscillating": 2.1, "too high": 2.5, "NaN": 100.0}
+GALLERY_REGIMES = {"too low": "slow", "good": "converging", "oscillating": "oscillating",
+                   "too high": "diverging", "NaN": "diverging"}
+GALLERY_STEPS = 300
+
+
+def digits_data():
+    """The 1797 digits, each pixel standardized (``lrlab.data.digits(standardize=True)``)."""
+    return data.digits(standardize=True)
+
+
+def train_digits(lr: float, *, hidden=(64,), seed: int = 0, num_steps: int = GALLERY_STEPS,
+                 batch_size: int = 64) -> lp.TrainingRecord:
+    """Train ``small_mlp(64, hidden, 10, seed=seed)`` in float64 with ``torch.optim.SGD(lr)`` and
+    cross-entropy. (float64: near the edge of stability a run is chaotic, and float32 rounding
+    differences, e.g. from another thread count, would change its course.)"""
+    model = lp.small_mlp(64, hidden, 10, seed=seed).double()
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    return lp.train(model, nn.CrossEntropyLoss(), digits_data(), opt, num_steps=num_steps,
+                    batch_size=batch_size, seed=seed)
+
+
+def gallery_runs(lrs: dict = GALLERY, **kw) -> dict:
+    """name -> TrainingRecord, one run per lr of ``lrs``."""
+    return {name: train_digits(lr, **kw) for name, lr in lrs.items()}
+
+
+def smooth(values, beta: float = 0.9) -> np.ndarray:
+    r"""Bias-corrected exponential moving average, :math:`m_t = \beta m_{t-1} + (1-\beta)v_t`,
+    :math:`s_t = m_t / (1-\beta^{t+1})`; NaN from the first non-finite value on."""
+    v = np.asarray(values, dtype=float)
+    out = np.full(v.shape, np.nan)
+    m = 0.0
+    for t, x in enumerate(v):
+        if not math.isfinite(x):
+            break
+        m = beta * m + (1 - beta) * x
+        out[t] = m / (1 - beta ** (t + 1))
+    return out
+
+
+def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: float = 0.5) -> str:
+    """Read a minibatch loss curve the way the lesson does, as four rules applied in order.
+
+    1. 'diverging' if a value is NaN or infinite, or the smoothed loss ends above where it started;
+    2. 'oscillating' if, in the second half, at least ``spiky`` (10%) of the steps change the loss
+       by a factor ``jump`` (10x) or more, up or down: it makes progress on average but bounces;
+    3. 'slow' if the smoothed loss did not even fall to ``halved`` (half) of its start;
+    4. 'converging' otherwise.
+    """
+    v = np.asarray(loss, dtype=float)
+    if not np.all(np.isfinite(v)):
+        return "diverging"
+    s = smooth(v)
+    if s[-1] > s[0]:
+        return "diverging"
+    half = v[len(v) // 2:]
+    with np.errstate(divide="ignore"):
+        logs = np.log10(np.maximum(half, 1e-30))
+    if np.mean(np.abs(np.diff(logs)) >= math.log10(jump)) >= spiky:
+        return "oscillating"
+    if s[-1] > halved * s[0]:
+        return "slow"
+    return "converging"
+
+
+def _positive(v):
+    """Finite positive values (others NaN, i.e. not drawn), capped far above any axis we draw."""
+    v = np.asarray(v, dtype=float)
+    return np.where(np.isfinite(v) & (v > 0), np.minimum(v, 1e250), np.nan)
+
+
+def _log_limits(values, floor: float, ceiling: float = 1e45):
+    """y limits for a log axis: the finite positive range with a margin, clipped to
+    ``[floor, ceiling]`` (a blow-up then leaves through the top instead of squashing the rest)."""
+    v = _positive(values)
+    lo, hi = np.nanmin(v), np.nanmax(v)
+    return max(lo / 1.3, floor), min(hi * 1.5, ceiling)
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES, floor: float = 1e-3):
+    """One panel per run (raw minibatch loss, thin, and its moving average, thick) and a last
+    panel with all the moving averages together. The loss axes stop at ``floor`` (single batches
+    that are all classified right give losses down to 1e-8, which would squash the picture).
+    Returns ``(fig, axes)``."""
+    n = len(records)
+    fig, axes = plotting.figure(2, 3, width=14.5, height=7.4, squeeze=False)
+    flat = axes.ravel()
+    with plotting.style():
+        for ax, (name, rec) in zip(flat, records.items()):
+            color = RC[regimes[name]]
+            ax.plot(rec.steps, _positive(rec.loss), color=color, lw=0.8, alpha=0.45)
+            ax.plot(rec.steps, _positive(smooth(rec.loss)), color=color, lw=2.4)
+            ax.set_yscale("log")
+            lo, hi = _log_limits(rec.loss, floor)
+            ax.set_ylim(lo, hi)
+            ax.set_xlim(0, rec.num_steps)
+            ax.set_xlabel("step")
+            ax.set_ylabel("training loss")
+            ax.set_title(f"{name}: lr = {lrs[name]:g}")
+            if rec.diverged:
+                t = rec.diverged_at
+                ax.axhline(FLOAT32_MAX, color=C["grey"], ls="--", lw=1.2)
+                ax.text(rec.num_steps, FLOAT32_MAX, "float32's largest number ", ha="right", va="bottom",
+                        fontsize=10, color=C["grey"])
+                ax.plot([t], [hi], "X", color=C["black"], ms=12, clip_on=False, zorder=5)
+                ax.annotate(f"loss = {rec.loss[t]:g} at step {t}", (t, hi), xytext=(0, -14),
+                            textcoords="offset points", ha="center", va="top", fontsize=11)
+            flat[n].plot(rec.steps, _positive(smooth(rec.loss)), color=color, lw=2.2,
+                         ls="--" if name == "NaN" else "-", label=f"{name} ({lrs[name]:g})")
+        last = flat[n]
+        last.set_yscale("log")
+        last.set_ylim(1e-3, 1e7)
+        last.set_xlim(0, max(r.num_steps for r in records.values()))
+        last.set_xlabel("step")
+        last.set_ylabel("moving average")
+        last.set_title("all five, smoothed")
+        last.legend(frameon=False, fontsize=9.5, loc="upper right", ncols=2)
+        for ax in flat[n + 1:]:
+            ax.set_visible(False)
+    return fig, axes
+
+
+def grad_norm_ends(rec) -> tuple[float, float, float]:
+    """The smoothed gradient norm of a run: (first value, last finite value, largest value)."""
+    g = smooth(rec.grad_norm[np.isfinite(rec.grad_norm)])
+    return float(g[0]), float(g[-1]), float(np.max(g))
+
+
+def grad_norm_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES):
+    """The global gradient norm of the gallery runs against step (moving averages, log scale)."""
+    fig, ax = plotting.figure(1, 1, width=8.5, height=4.2)
+    with plotting.style():
+        for name, rec in records.items():
+            color = RC[regimes[name]]
+            ax.plot(rec.steps, _positive(rec.grad_norm), color=color, lw=0.7, alpha=0.35)
+            ax.plot(rec.steps, _positive(smooth(rec.grad_norm)), color=color, lw=2.4,
+                    ls="--" if name == "NaN" else "-", label=f"{name} (lr = {lrs[name]:g})")
+        ax.set_yscale("log")
+        ax.set_ylim(*_log_limits(np.concatenate([r.grad_norm for r in records.values()]), 1e-3, 1e6))
+        ax.set_xlim(0, max(r.num_steps for r in records.values()))
+        ax.set_xlabel("step")
+        ax.set_ylabel("gradient norm ‖g‖")
+        ax.set_title("gradient norm of the minibatch loss")
+        ax.legend(frameon=False, loc="upper left", ncols=2, fontsize=10)
+    return fig, ax
+
+
+# --------------------------------------------------------------------------- update sizes
+
+def update_sizes(lr: float, *, steps: int = 20, layer: str = "0.weight", seed: int = 0):
+    r"""Every entry's update relative to its layer's scale, :math:`|\Delta w_{ij}| / \mathrm{rms}(W)`,
+    over the first ``steps`` SGD steps of the digits network (one ``lrlab.pytorch.train`` call per
+    step, batch ``t`` drawn with seed ``t``).
+
+    Returns ``(sizes, zero_fraction)``: the non-zero relative updates (flattened over steps) and the
+    fraction of updates that are exactly zero (weights of always-blank pixels, or of dead units).
+    """
+    model = lp.small_mlp(64, (64,), 10, seed=seed).double()
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    weight = dict(model.named_parameters())[layer]
+    X, y = digits_data()
+    sizes, zeros, total = [], 0, 0
+    for t in range(steps):
+        before = weight.detach().clone()
+        rec = lp.train(model, nn.CrossEntropyLoss(), (X, y), opt, num_steps=1, batch_size=64, seed=seed + t)
+        if rec.diverged:
+            break
+        delta = (weight.detach() - before).abs().double()
+        rel = (delta / before.double().pow(2).mean().sqrt()).numpy().ravel()
+        zeros += int(np.sum(rel == 0))
+        total += rel.size
+        sizes.append(rel[rel > 0])
+    return np.concatenate(sizes), zeros / max(total, 1)
+
+
+def update_histogram_figure(samples: dict, lrs: dict, regimes: dict = GALLERY_REGIMES, steps: int = 20):
+    """Histograms (log-spaced bins) of the relative update sizes of ``samples`` (name -> sizes)."""
+    fig, ax = plotting.figure(1, 1, width=9.0, height=4.2)
+    bins = np.logspace(-9, 1, 61)
+    with plotting.style():
+        for name, s in samples.items():
+            ax.hist(np.clip(s, bins[0], bins[-1]), bins=bins, histtype="stepfilled", alpha=0.35,
+                    color=RC[regimes[name]])
+            ax.hist(np.clip(s, bins[0], bins[-1]), bins=bins, histtype="step", lw=2,
+                    color=RC[regimes[name]], label=f"{name} (lr = {lrs[name]:g}): median {np.median(s):.1e}")
+        ax.axvline(1e-3, color=C["black"], ls=":", lw=2)
+        ax.text(1e-3, 0.97, " 10⁻³ ", transform=ax.get_xaxis_transform(), ha="right", va="top",
+                fontweight="bold", fontsize=11)
+        ax.set_xscale("log")
+        ax.set_xlabel("|Δw| / rms(W), one value per weight and step")
+        ax.set_ylabel("count")
+        ax.set_title(f"first layer's updates, first {steps} steps")
+        ax.legend(frameon=False, loc="upper left", fontsize=10)
+    return fig, ax
+
+
+def ratio_sweep(lrs, *, num_steps: int = 50):
+    """Median update-to-weight ratio over ``num_steps`` steps of the digits network, for each lr."""
+    return np.array([np.nanmedian(train_digits(float(lr), num_steps=num_steps).update_ratio) for lr in lrs])
+
+
+def update_ratio_figure(records: dict, sweep_lrs, sweep_ratios, names=("too low", "good", "too high"),
+                        lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES, band=(1e-3, 1e-2)):
+    """Left: the ratio against step for a few runs; right: the median ratio against lr."""
+    fig, axes = plotting.figure(1, 2, width=13.0, height=4.3)
+    ax, bx = axes
+    with plotting.style():
+        for name in names:
+            rec = records[name]
+            color = RC[regimes[name]]
+            ax.plot(rec.steps, _positive(rec.update_ratio), color=color, lw=0.7, alpha=0.35)
+            ax.plot(rec.steps, _positive(smooth(rec.update_ratio)), color=color, lw=2.4,
+                    label=f"{name} (lr = {lrs[name]:g})")
+        for a in (ax, bx):
+            a.axhspan(*band, color=C["green"], alpha=0.12, lw=0)
+            a.set_yscale("log")
+        ax.set_xlim(0, max(records[n].num_steps for n in names))
+        ax.set_ylim(1e-5, 2.0)
+        ax.set_xlabel("step")
+        ax.set_ylabel("‖Δw‖ / ‖w‖ per step")
+        ax.set_title("update-to-weight ratio")
+        ax.legend(frameon=False, loc="lower left", fontsize=10)
+        sweep_lrs = np.asarray(sweep_lrs, dtype=float)
+        bx.plot(sweep_lrs, sweep_ratios, "o-", color=C["blue"], label="measured (median, first 50 steps)")
+        ref = sweep_ratios[0] * sweep_lrs / sweep_lrs[0]
+        bx.plot(sweep_lrs, ref, ":", color=C["grey"], lw=2, label="proportional to lr")
+        bx.set_xscale("log")
+        bx.set_xlabel("learning rate")
+        bx.set_ylabel("‖Δw‖ / ‖w‖ per step")
+        bx.set_title("the ratio follows the lr")
+        bx.legend(frameon=False, loc="upper left", fontsize=10)
+        bx.text(0.98, 0.04, f"green band: {band[0]:g} to {band[1]:g}", transform=bx.transAxes, ha="right",
+                va="bottom", fontsize=10, color=C["green"])
+    return fig, axes
+
+
+# --------------------------------------------------------------------------- sharpness, edge of stability
+
+EOS_LRS = (0.2, 0.3, 0.4)
+EOS_STEPS = 1000
+EOS_EVERY = 20
+
+
+def spirals_data():
+    """Two spirals (200 points), as float64 tensors: inputs (200, 2) and one-hot targets (200, 2)."""
+    X, y = data.spirals(n=200, noise=0.05, seed=0)
+    return torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(np.eye(2)[y], dtype=torch.float64)
+
+
+def half_mse(out, target):
+    r"""Half the squared error summed over outputs, averaged over rows: :math:`\frac{1}{2n}\sum\lVert f(x)-y\rVert^2`."""
+    return 0.5 * (out - target).pow(2).sum(dim=1).mean()
+
+
+def eos_net(seed: int = 0) -> nn.Sequential:
+    """A 2-32-2 tanh network in float64 (``small_mlp(..., activation='tanh', init_scale=0.6)``)."""
+    return lp.small_mlp(2, (32,), 2, seed=seed, activation="tanh", init_scale=0.6).double()
+
+
+def top_eigenvalue(model, loss_fn, X, Y, v=None, iters: int = 20):
+    r"""Power iteration on Hessian-vector products: :math:`v \leftarrow Hv/\lVert Hv\rVert`, :math:`\lambda = v^\top H v`.
+
+    ``Hv`` is the gradient of :math:`g(w)^\top v` (double backward through ``torch.autograd``), so the
+    Hessian is never formed. Power iteration finds the eigenvalue of largest size; for these networks
+    it is the top (positive) one. Returns ``(lambda, v)``; pass ``v`` back in to warm-start.
+    """
+    params = [p for p in model.parameters() if p.requires_grad]
+    loss = loss_fn(model(X), Y)
+    grads = torch.autograd.grad(loss, params, create_graph=True)
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    if v is None:
+        v = torch.randn(flat.numel(), generator=torch.Generator().manual_seed(0), dtype=flat.dtype)
+    v = v / v.norm()
+    lam = 0.0
+    for _ in range(iters):
+        hv = torch.cat([h.reshape(-1) for h in torch.autograd.grad(flat @ v, params, retain_graph=True)])
+        lam = float(v @ hv)
+        v = hv / hv.norm()
+    return lam, v.detach()
+
+
+class FlatParamsLoss:
+    """A torch loss seen as a lrlab loss of the flattened parameter vector (numpy in, numpy out), so
+    that ``lrlab.diagnostics.sharpness`` can measure it (finite-difference power iteration)."""
+
+    def __init__(self, model, loss_fn, X, Y):
+        import copy
+        self.model = copy.deepcopy(model)
+        self.loss_fn, self.X, self.Y = loss_fn, X, Y
+        self.params = [p for p in self.model.parameters()]
+        self.dim = sum(p.numel() for p in self.params)
+
+    def point(self) -> np.ndarray:
+        return torch.nn.utils.parameters_to_vector(self.params).detach().numpy().copy()
+
+    def _at(self, x):
+        torch.nn.utils.vector_to_parameters(torch.as_tensor(np.asarray(x, dtype=np.float64)), self.params)
+        for p in self.params:
+            p.grad = None
+        loss = self.loss_fn(self.model(self.X), self.Y)
+        grads = torch.autograd.grad(loss, self.params)
+        return float(loss.detach()), torch.cat([g.reshape(-1) for g in grads]).numpy()
+
+    def value(self, x):
+        return self._at(x)[0]
+
+    def grad(self, x):
+        return self._at(x)[1]
+
+
+@dataclass
+class EoSRun:
+    """Full-batch gradient descent with the sharpness measured every ``every`` steps."""
+
+    lr: float
+    steps: np.ndarray          # (k,) steps at which the sharpness was measured
+    sharpness: np.ndarray      # (k,) top Hessian eigenvalue there
+    loss: np.ndarray           # (num_steps,) full-batch loss before each step
+    model: nn.Module
+
+    @property
+    def limit(self) -> float:
+        return 2.0 / self.lr
+
+
+def edge_of_stability(lr: float, *, num_steps: int = EOS_STEPS, every: int = EOS_EVERY, seed: int = 0) -> EoSRun:
+    """Train ``eos_net`` on the spirals with plain full-batch GD (``lrlab.pytorch.train`` in chunks of
+    ``every`` steps; SGD without momentum has no state, so chunks change nothing) and measure the
+    sharpness after each chunk (warm-started power iteration)."""
+    X, Y = spirals_data()
+    model = eos_net(seed)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    lam, v = top_eigenvalue(model, half_mse, X, Y, iters=40)
+    steps, sharp, loss = [0], [lam], []
+    for k in range(num_steps // every):
+        rec = lp.train(model, half_mse, (X, Y), opt, num_steps=every, seed=seed)
+        loss.append(rec.loss)
+        if rec.diverged:
+            break
+        lam, v = top_eigenvalue(model, half_mse, X, Y, v, iters=4)
+        steps.append((k + 1) * every)
+        sharp.append(lam)
+    return EoSRun(lr, np.array(steps), np.array(sharp), np.concatenate(loss), model)
+
+
+def overshoots(run: "EoSRun") -> np.ndarray:
+    """Heights (in units of 2/lr) of the sharpness peaks above 2/lr, in time order."""
+    s = run.sharpness / run.limit
+    peak = (s[1:-1] > s[:-2]) & (s[1:-1] >= s[2:]) & (s[1:-1] > 1.0)
+    return s[1:-1][peak]
+
+
+def eos_figure(runs):
+    """Left: sharpness against step with 2/lr dashed; right: the full-batch loss. Returns ``(fig, axes)``."""
+    fig, axes = plotting.figure(1, 2, width=13.0, height=4.5)
+    ax, bx = axes
+    colors = [C["blue"], C["orange"], C["green"], C["purple"], C["vermillion"]]
+    with plotting.style():
+        for run, c in zip(runs, colors):
+            ax.plot(run.steps, run.sharpness, color=c, label=f"lr = {run.lr:g}")
+            ax.axhline(run.limit, color=c, ls="--", lw=1.6)
+            ax.text(15, run.limit, f"2/lr = {run.limit:.3g}", color=c, ha="left", va="bottom",
+                    fontsize=11, fontweight="bold")
+            bx.plot(np.arange(run.loss.size), run.loss, color=c, lw=1.6, label=f"lr = {run.lr:g}")
+        ax.set_ylim(0, 1.25 * max(r.limit for r in runs))
+        ax.set_xlim(0, max(r.steps[-1] for r in runs))
+        ax.set_xlabel("step")
+        ax.set_ylabel("top Hessian eigenvalue")
+        ax.set_title("sharpness climbs to 2/lr, then cycles around it")
+        ax.legend(frameon=False, loc="upper right", fontsize=10)
+        bx.set_yscale("log")
+        bx.set_xlim(0, max(r.loss.size for r in runs))
+        bx.set_xlabel("step")
+        bx.set_ylabel("full-batch loss")
+        bx.set_title("the loss still falls, with spikes")
+        bx.legend(frameon=False, loc="upper right", fontsize=10)
+    return fig, axes
+
+
+# --------------------------------------------------------------------------- exercises
+
+# the exercise curves: a narrower network (32 hidden units), another seed; letter -> lr
+EXERCISE_CURVES = {"A": 2.3, "B": 0.3, "C": 2.7, "D": 1e-3}
+EXERCISE_KW = dict(hidden=(32,), seed=2)
+
+_SYNONYMS = {"too low": "slow", "too small": "slow", "low": "slow", "good": "converging", "fine": "converging",
+             "too high": "diverging", "nan": "diverging", "exploding": "diverging", "diverged": "diverging",
+             "unstable": "oscillating", "bouncing": "oscillating", "spiky": "oscillating"}
+_LOOK_AGAIN = {
+    "slow": "compare its last value with its first: how far did it get in 300 steps?",
+    "converging": "is there anything wrong with it? It falls steadily and levels off low.",
+    "oscillating": "look at how far it jumps from one step to the next late in the run, on this log scale.",
+    "diverging": "where does it end, compared with where it started? Does it end at all?",
+}
+
+
+def exercise_runs() -> dict:
+    """letter -> TrainingRecord of the exercise curves."""
+    return {k: train_digits(lr, **EXERCISE_KW) for k, lr in EXERCISE_CURVES.items()}
+
+
+def exercise_figure(records: dict):
+    """The unlabelled curves A, B, C, D (raw and smoothed, log scale, all in the same neutral colour)."""
+    fig, axes = plotting.figure(1, len(records), width=14.5, height=3.6, squeeze=False)
+    with plotting.style():
+        for ax, (k, rec) in zip(axes[0], records.items()):
+            ax.plot(rec.steps, _positive(rec.loss), color=C["black"], lw=0.8, alpha=0.35)
+            ax.plot(rec.steps, _positive(smooth(rec.loss)), color=C["black"], lw=2.2)
+            ax.set_yscale("log")
+            lo, hi = _log_limits(rec.loss, 1e-3)
+            ax.set_ylim(lo, hi)
+            if rec.diverged:
+                ax.plot([rec.diverged_at], [hi], "X", color=C["black"], ms=11, clip_on=False, zorder=5)
+            ax.set_xlim(0, rec.num_steps)
+            ax.set_xlabel("step")
+            ax.set_title(f"curve {k}")
+        axes[0, 0].set_ylabel("training loss")
+    return fig, axes
+
+
+def _expected_diagnosis(records=None) -> dict:
+    records = records or exercise_runs()
+    return {k: read_loss_curve(rec.loss) for k, rec in records.items()}
+
+
+def check_diagnosis(answer, records=None) -> Feedback:
+    """Exercise 1: a dict letter -> regime ('slow', 'converging', 'oscillating', 'diverging')."""
+    expected = _expected_diagnosis(records)
+    example = "{'A': 'slow', 'B': 'converging', 'C': 'oscillating', 'D': 'diverging'}"
+    if not isinstance(answer, dict):
+        return Feedback(False, f"Answer with a dict from curve letter to regime, e.g. {example}.")
+    keys = {str(k).strip().upper(): v for k, v in answer.items()}
+    missing = [k for k in expected if k not in keys]
+    if missing:
+        return Feedback(False, f"Give a regime for every curve; missing: {', '.join(missing)}.")
+    wrong = []
+    for k, want in expected.items():
+        got = keys[k]
+        got = _SYNONYMS.get(str(got).strip().lower(), str(got).strip().lower())
+        if got not in ("slow", "converging", "oscillating", "diverging"):
+            return Feedback(False, f"Curve {k}: {keys[k]!r} is not a regime; use 'slow', 'converging', "
+                                   "'oscillating' or 'diverging'.")
+        if got != want:
+            wrong.append(f"curve {k}: {_LOOK_AGAIN[want]}")
+    if wrong:
+        return Feedback(False, f"{len(expected) - len(wrong)} of {len(expected)} right. Look again at "
+                        + "; ".join(wrong))
+    lrs = ", ".join(f"{k} = {EXERCISE_CURVES[k]:g}" for k in expected)
+    return Feedback(True, f"All four right. The lrs were {lrs}.")
+
+
+RATIO_TARGET = (5e-4, 2e-3)
+
+
+def check_update_ratio(answer, num_steps: int = 50) -> Feedback:
+    """Exercise 2: an lr whose median update-to-weight ratio (first 50 steps) lies in RATIO_TARGET."""
+    try:
+        lr = float(answer)
+    except (TypeError, ValueError):
+        return Feedback(False, f"Answer with a learning rate (a number), got {answer!r}.")
+    if answer is None or not math.isfinite(lr) or lr <= 0:
+        return Feedback(False, "Replace the placeholder with a positive learning rate.")
+    if lr > 100:
+        return Feedback(False, f"lr = {lr:g} is far too large: the run blows up at once. Try much smaller.")
+    rec = train_digits(lr, num_steps=num_steps)
+    if rec.diverged:
+        return Feedback(False, f"lr = {lr:g} blows up (NaN at step {rec.diverged_at}). Try much smaller.")
+    r = float(np.nanmedian(rec.update_ratio))
+    lo, hi = RATIO_TARGET
+    if lo <= r <= hi:
+        return Feedback(True, f"lr = {lr:g} gives a median ratio of {r:.2e}, within [{lo:g}, {hi:g}].")
+    ref = float(np.nanmedian(train_digits(0.1, num_steps=num_steps).update_ratio))
+    direction = "too large" if r > hi else "too small"
+    return Feedback(False, f"lr = {lr:g} gives a median ratio of {r:.2e}: {direction}. Hint: in SGD the "
+                           f"update is lr × gradient, so the ratio grows in proportion to lr; at lr = 0.1 "
+                           f"it is {ref:.2e}.")
+
+
+EOS_EXERCISE_LR = 0.25
+
+
+def check_edge(answer) -> Feedback:
+    """Exercise 3: the sharpness at which full-batch GD with lr = 0.25 settles."""
+    return check_number_answer(answer, 2.0 / EOS_EXERCISE_LR, rtol=0.05,
+                               hint="At the edge of stability the steepest direction's factor 1 − lr·λ sits at −1. "
+                                    "Solve for λ.",
+                               right=f"{2.0 / EOS_EXERCISE_LR:g} = 2/lr: the sharpness the lr can just tolerate.")

@@ -1,0 +1,393 @@
+r"""Lesson 08, beyond the learning rate: set-ups, figures and exercise checks of
+``notebooks/08_beyond_the_lr.ipynb``.
+
+Three things that change the range of usable learning rates without touching the optimizer:
+
+- **feature scaling**: least squares on two features of spread 1 and 10
+  (``lrlab.data.linear_regression(scales=[1, 10])``); dividing each feature by its standard deviation
+  makes the Hessian :math:`X^\top X/n` nearly the identity, so ``L`` drops about 100-fold and the
+  condition number to about 1 (``lrlab.theory`` gives the limits and rates);
+- **initialization scale**: ``lrlab.pytorch.small_mlp(init_scale=s)`` on the digits, a sweep of lrs
+  for ``s`` = 0.3, 1, 3;
+- **normalization**: the same sweep with ``norm='batch'`` (BatchNorm after each hidden layer).
+
+This module imports torch, matplotlib and ipywidgets.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import ipywidgets as W
+import numpy as np
+import torch
+from torch import nn
+
+from lrlab import data, losses, plotting, theory, widgets
+from lrlab import pytorch as lp
+from lrlab.exercises import Feedback, check_choice, check_number_answer
+
+__all__ = ["SCALES", "NUM_STEPS", "LR_RANGE", "X0", "FEATURES", "PRESETS", "regression_data", "scale_features",
+           "raw_loss", "standardized_loss", "bowl", "loss_for", "problem", "explorer", "theory_table",
+           "correlated_features", "correlation_kappa", "correlation_table", "paths_figure", "run_gd",
+           "loss_curves_figure",
+           "HIDDEN", "INIT_SCALES", "SWEEP_LRS", "SWEEP_STEPS", "TARGET", "NORMS", "digits_net",
+           "activation_scales", "initial_loss", "final_loss", "Sweep", "lr_sweep", "good_lrs",
+           "init_figure", "norm_figure",
+           "check_raw_limit", "check_correlated_kappa", "check_largest_good_lr"]
+
+C = plotting.PALETTE
+
+# --------------------------------------------------------------------------- feature scaling
+
+SCALES = (1.0, 10.0)          # the spread (standard deviation) of each feature
+NUM_STEPS = 50
+LR_RANGE = (1e-4, 10.0)
+X0 = [0.0, 0.0]
+FEATURES = ("raw", "standardized")
+# raw: L = 93.5, 2/L = 0.0214; standardized: L = 1.006, 2/L = 1.99
+PRESETS = {
+    "raw: too small": {"features": "raw", "lr": 2e-4},
+    "raw: good": {"features": "raw", "lr": 0.015},
+    "raw: diverging": {"features": "raw", "lr": 0.025},
+    "standardized: same lr": {"features": "standardized", "lr": 0.015},
+    "standardized: good": {"features": "standardized", "lr": 0.8},
+    "standardized: oscillating": {"features": "standardized", "lr": 1.6},
+    "standardized: diverging": {"features": "standardized", "lr": 2.2},
+}
+
+
+def regression_data():
+    """``(X, y)``: 200 rows, two features of spread 1 and 10, no intercept (seed 3)."""
+    X, y, _ = data.linear_regression(n=200, d=2, noise=0.3, seed=3, scales=list(SCALES))
+    return X, y
+
+
+def scale_features(X) -> np.ndarray:
+    r"""Each column divided by its standard deviation, :math:`x_j / \sigma_j`.
+
+    The features here already have mean close to 0 and the model has no intercept, so we do not
+    subtract the mean: rescaling alone is an exact change of variables :math:`w_j' = \sigma_j w_j`,
+    and the scaled problem has the same predictions and the same minimum loss.
+    """
+    X = np.asarray(X, dtype=float)
+    return X / X.std(axis=0)
+
+
+def _square_window(loss, x0=X0, margin: float = 1.35):
+    """Give ``loss`` a square plotting window around its minimizer that contains ``x0``, so that
+    contours drawn with equal axes show the bowl's true shape (round or stretched)."""
+    r = margin * float(np.max(np.abs(np.asarray(x0, dtype=float) - loss.minimizer)))
+    loss.bounds = np.stack([loss.minimizer - r, loss.minimizer + r], axis=-1)
+    return loss
+
+
+def raw_loss() -> losses.LeastSquares:
+    """Least squares on the raw features."""
+    X, y = regression_data()
+    return _square_window(losses.least_squares(X, y))
+
+
+def standardized_loss() -> losses.LeastSquares:
+    """Least squares on the rescaled features."""
+    X, y = regression_data()
+    return _square_window(losses.least_squares(scale_features(X), y))
+
+
+def bowl(ls: losses.LeastSquares) -> losses.Quadratic:
+    r"""``ls`` written as a quadratic form :math:`\tfrac12 (w-w^*)^\top H (w-w^*)` (its loss minus the
+    minimum): the same gradient, so the same runs, and far cheaper to draw as contours."""
+    H = ls.hessian()
+    return _square_window(losses.quadratic(0.5 * (H + H.T), center=ls.minimizer))
+
+
+def loss_for(features: str) -> losses.Quadratic:
+    """The quadratic form of the raw or the standardized problem (what the explorer draws)."""
+    if features not in FEATURES:
+        raise ValueError(f"features must be one of {FEATURES}, got {features!r}")
+    return bowl(raw_loss() if features == "raw" else standardized_loss())
+
+
+_CACHE: dict = {}
+
+
+def problem(features: str = "raw") -> widgets.Problem:
+    """The widget's problem for ``features`` in ('raw', 'standardized'): GD from w = 0, 50 steps."""
+    if features not in _CACHE:
+        _CACHE[features] = loss_for(features)
+    return widgets.Problem(_CACHE[features], X0, NUM_STEPS, title=f"{features} features: the path")
+
+
+def explorer(lr: float = 0.015, features: str = "raw") -> widgets.LRExplorer:
+    """The main widget: a raw/standardized toggle, the path on the contours, the loss and the lr map."""
+    toggle = W.ToggleButtons(options=list(FEATURES), value=features, description="features:",
+                             style={"description_width": "initial", "button_width": "110px"})
+    return widgets.LRExplorer(problem, lr=lr, lr_range=LR_RANGE, presets=PRESETS, controls={"features": toggle},
+                              panels=("path", "loss", "map"), map_points=400, width=14.0, height=4.2,
+                              on_update=_equal_aspect)
+
+
+def _equal_aspect(ex, traj):
+    """Keep the contour panel at equal scales on both axes (a rebuild clears the setting)."""
+    ax = ex.axes["path"]
+    if ax.get_aspect() != 1.0:
+        ax.set_aspect("equal", adjustable="box")
+
+
+@dataclass(frozen=True)
+class TheoryRow:
+    """The numbers of ``lrlab.theory`` for one least-squares problem."""
+
+    L: float
+    mu: float
+    kappa: float
+    one_over_L: float
+    critical: float          # 2/L
+    optimal: float           # 2/(mu + L)
+    best_rate: float         # convergence_rate at the optimal lr, (kappa - 1)/(kappa + 1)
+    steps: float             # steps_to_tolerance(1e-6) at the optimal lr
+
+
+def theory_table(loss, tol: float = 1e-6) -> TheoryRow:
+    ev = theory.eigenvalues(loss)
+    mu, L = float(ev[0]), float(ev[-1])
+    opt = theory.optimal_lr(loss)
+    return TheoryRow(L, mu, L / mu, 1 / L, theory.critical_lr(loss), opt, theory.convergence_rate(loss, opt),
+                     theory.steps_to_tolerance(loss, opt, tol))
+
+
+def correlated_features(rho: float, n: int = 2000, seed: int = 0) -> np.ndarray:
+    r"""Two standardized features (mean 0, std 1) with correlation about ``rho``:
+    :math:`x_2 = \rho x_1 + \sqrt{1-\rho^2}\,z`, then ``lrlab.data.standardize``."""
+    rng = np.random.default_rng(seed)
+    a, z = rng.standard_normal((2, n))
+    return data.standardize(np.stack([a, rho * a + math.sqrt(1 - rho ** 2) * z], axis=1))
+
+
+def correlation_kappa(X) -> tuple[float, float]:
+    """``(sample correlation r, condition number of X^T X / n)`` of a standardized two-column X."""
+    X = np.asarray(X, dtype=float)
+    r = float(np.corrcoef(X.T)[0, 1])
+    ev = np.linalg.eigvalsh(X.T @ X / X.shape[0])
+    return r, float(ev[-1] / ev[0])
+
+
+def correlation_table(rhos=(0.0, 0.5, 0.9, 0.99), tol: float = 1e-6) -> list[dict]:
+    """For each target correlation: the sample r, kappa, (1+|r|)/(1-|r|) and the steps GD needs at
+    its best lr to shrink the error by ``tol`` (``lrlab.theory`` on the Hessian's eigenvalues)."""
+    rows = []
+    for rho in rhos:
+        X = correlated_features(rho)
+        r, kappa = correlation_kappa(X)
+        ev = np.linalg.eigvalsh(X.T @ X / X.shape[0])
+        steps = theory.steps_to_tolerance(ev, theory.optimal_lr(ev), tol)
+        rows.append(dict(rho=rho, r=r, kappa=kappa, formula=(1 + abs(r)) / (1 - abs(r)), steps=steps))
+    return rows
+
+
+def paths_figure(loss, lrs, suptitle: str, num_steps: int = NUM_STEPS):
+    """Small multiples of GD paths on ``loss`` at ``lrs`` (equal axes). Returns ``(fig, traj)``."""
+    traj = run_gd(loss, lrs, num_steps)
+    fig, axes = plotting.small_multiples(traj, loss, suptitle=suptitle)
+    for ax in axes.flat:
+        ax.set_aspect("equal", adjustable="box")
+    return fig, traj
+
+
+def run_gd(loss, lr, num_steps: int = NUM_STEPS):
+    """``lrlab.run`` with plain gradient descent from ``X0``."""
+    from lrlab import run
+    return run(loss=loss, x0=X0, lr=lr, num_steps=num_steps)
+
+
+def loss_curves_figure(cases: dict, num_steps: int = 700):
+    """Loss gap against step for ``cases`` (label -> (loss, lr)), log scale. Returns ``(fig, ax)``."""
+    fig, ax = plotting.figure(1, 1, width=8.5, height=4.3)
+    colors = [C["vermillion"], C["sky"], C["green"], C["purple"]]
+    with plotting.style():
+        for (name, (loss, lr)), color in zip(cases.items(), colors):
+            traj = run_gd(loss, lr, num_steps)
+            plotting.loss_curve(traj, ax, colors=[color], label=f"{name} (lr = {lr:.3g})")
+        ax.set_ylim(1e-14, 1e4)
+        ax.set_xlim(0, num_steps)
+        ax.set_title("loss − min, log scale")
+        ax.legend(frameon=False, loc="upper right", fontsize=10)
+    return fig, ax
+
+
+# --------------------------------------------------------------------------- initialization and normalization
+
+HIDDEN = (64, 64, 64)
+INIT_SCALES = (0.3, 1.0, 3.0)
+NORMS = (None, "batch")
+SWEEP_LRS = np.geomspace(0.01, 10.0, 7)
+SWEEP_STEPS = 150
+TARGET = 0.1
+INIT_COLORS = {0.3: C["sky"], 1.0: C["green"], 3.0: C["vermillion"]}
+
+
+def digits_net(init_scale: float = 1.0, norm=None, seed: int = 0) -> nn.Sequential:
+    """``small_mlp(64, (64, 64, 64), 10)`` in float64 with the given init scale and normalization."""
+    return lp.small_mlp(64, HIDDEN, 10, seed=seed, init_scale=init_scale, norm=norm).double()
+
+
+def _digits():
+    X, y = data.digits(standardize=True)
+    return torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(y)
+
+
+def activation_scales(model, X) -> list[float]:
+    """Standard deviation of the activations after each hidden layer's nonlinearity, and of the output."""
+    out, h = [], X
+    with torch.no_grad():
+        for layer in model:
+            h = layer(h)
+            if isinstance(layer, (nn.ReLU, nn.Tanh)):
+                out.append(float(h.std()))
+    out.append(float(h.std()))
+    return out
+
+
+def initial_loss(model, X, y) -> float:
+    with torch.no_grad():
+        return float(nn.functional.cross_entropy(model(X), y))
+
+
+def final_loss(record) -> float:
+    """Full-data training loss after the last step (``inf`` if the run blew up)."""
+    if record.diverged or record.eval_values.size < 2 or not math.isfinite(record.eval_values[-1]):
+        return math.inf
+    return float(record.eval_values[-1])
+
+
+@dataclass
+class Sweep:
+    """Final training loss for each (init scale, norm) and lr: ``final[(scale, norm)]`` has one value per lr."""
+
+    lrs: np.ndarray
+    final: dict
+    target: float = TARGET
+
+
+def lr_sweep(scales=INIT_SCALES, norms=NORMS, lrs=SWEEP_LRS, num_steps: int = SWEEP_STEPS) -> Sweep:
+    """Train ``digits_net(scale, norm)`` with SGD (batches of 64) for each lr; record the final loss."""
+    X, y = _digits()
+    ce = nn.CrossEntropyLoss()
+    final = {}
+    for norm in norms:
+        for s in scales:
+            row = []
+            for lr in lrs:
+                model = digits_net(s, norm)
+                opt = torch.optim.SGD(model.parameters(), lr=float(lr))
+                rec = lp.train(model, ce, (X, y), opt, num_steps=num_steps, batch_size=64, seed=0,
+                               record_every=num_steps, eval_fn=lambda m: ce(m(X), y))
+                row.append(final_loss(rec))
+            final[(s, norm)] = np.array(row)
+    return Sweep(np.asarray(lrs, dtype=float), final)
+
+
+def good_lrs(sweep: Sweep, scale, norm=None) -> np.ndarray:
+    """The lrs of the sweep whose final loss is below the target."""
+    return sweep.lrs[sweep.final[(scale, norm)] < sweep.target]
+
+
+_TOP = 30.0          # where blown-up runs are drawn (as crosses)
+
+
+def _sweep_curve(ax, sweep, key, color, label, ls="-", marker="o", row: int = 0):
+    """Final loss against lr for one configuration; blown-up runs as crosses at the top (row ``row``)."""
+    y = sweep.final[key]
+    ok = np.isfinite(y)
+    ax.plot(sweep.lrs, np.where(ok, np.minimum(y, _TOP), np.nan), ls=ls, marker=marker, color=color, label=label,
+            ms=6)
+    if (~ok).any():
+        ax.plot(sweep.lrs[~ok], np.full((~ok).sum(), _TOP / 1.7 ** row), "X", color=color, ms=10, clip_on=False)
+
+
+def _window(ax, sweep, key, color, row: int = 0):
+    """A bar under the curves covering the good lrs (each one extended half-way to its neighbours)."""
+    good = sweep.final[key] < sweep.target
+    half = math.sqrt(sweep.lrs[1] / sweep.lrs[0])
+    y = 4.5e-3 * 1.6 ** row
+    for i in np.nonzero(good)[0]:
+        ax.plot([sweep.lrs[i] / half, sweep.lrs[i] * half], [y, y], color=color, lw=7, solid_capstyle="butt")
+
+
+def _sweep_axes(ax, sweep, title):
+    ax.axhline(sweep.target, color=C["black"], ls=":", lw=1.8)
+    ax.text(sweep.lrs[-1] * 1.4, sweep.target, f"target {sweep.target:g} ", va="bottom", ha="right", fontsize=10)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(3e-3, 40)
+    ax.set_xlim(sweep.lrs[0] / 1.5, sweep.lrs[-1] * 1.5)
+    ax.set_xlabel("learning rate")
+    ax.set_title(title)
+
+
+def init_figure(sweep: Sweep, scales=INIT_SCALES):
+    """Final loss against lr, one curve per init scale (no normalization); bars: the good lrs."""
+    fig, ax = plotting.figure(1, 1, width=8.5, height=4.8)
+    with plotting.style():
+        for i, s in enumerate(scales):
+            color = INIT_COLORS.get(s, C["blue"])
+            _sweep_curve(ax, sweep, (s, None), color, f"init_scale = {s:g}: {good_lrs(sweep, s).size} good lrs", row=i)
+            _window(ax, sweep, (s, None), color, row=i)
+        _sweep_axes(ax, sweep, f"loss after {SWEEP_STEPS} steps, no normalization")
+        ax.set_ylabel("training loss (× = blew up)")
+        ax.legend(frameon=False, loc="upper left", fontsize=10)
+    return fig, ax
+
+
+def norm_figure(sweep: Sweep, scales=INIT_SCALES, norm="batch"):
+    """One panel per init scale: the plain network (dashed, grey) against the normalized one (solid, blue)."""
+    name = {"batch": "BatchNorm", "layer": "LayerNorm"}.get(norm, str(norm))
+    fig, axes = plotting.figure(1, len(scales), width=14.0, height=4.4, squeeze=False)
+    with plotting.style():
+        for ax, s in zip(axes[0], scales):
+            _sweep_curve(ax, sweep, (s, None), C["grey"], f"plain: {good_lrs(sweep, s).size} good lrs", ls="--",
+                         marker="s", row=0)
+            _sweep_curve(ax, sweep, (s, norm), C["blue"], f"{name}: {good_lrs(sweep, s, norm).size} good lrs", row=1)
+            _window(ax, sweep, (s, None), C["grey"], row=0)
+            _window(ax, sweep, (s, norm), C["blue"], row=1)
+            _sweep_axes(ax, sweep, f"init_scale = {s:g}")
+            ax.legend(frameon=False, loc="upper left", fontsize=10)
+        axes[0, 0].set_ylabel("training loss (× = blew up)")
+    return fig, axes
+
+
+# --------------------------------------------------------------------------- exercises
+
+def check_raw_limit(answer) -> Feedback:
+    """Exercise 1: the largest lr at which GD converges on the raw features (2/L)."""
+    expected = theory.critical_lr(raw_loss())
+    return check_number_answer(answer, expected, rtol=0.03,
+                               hint="Stability is decided by the steepest direction: find L, the largest eigenvalue "
+                                    "of X^T X / n (lrlab.theory.eigenvalues), and remember the factor 1 − lr·L.",
+                               right=f"{expected:.4g} = 2/L. Compare with {theory.critical_lr(standardized_loss()):.3g} "
+                                     "after standardizing.")
+
+
+def check_correlated_kappa(answer) -> Feedback:
+    """Exercise 2: kappa of two standardized features with correlation 0.9: (1 + 0.9) / (1 - 0.9) = 19."""
+    return check_number_answer(answer, 19.0, rtol=0.03,
+                               hint="After standardizing, X^T X / n is the correlation matrix [[1, r], [r, 1]]. "
+                                    "Its eigenvalues are 1 + r and 1 − r.",
+                               right="19 = (1 + 0.9)/(1 − 0.9): standardizing cannot remove a correlation.")
+
+
+def check_largest_good_lr(answer, sweep: Sweep, scale: float = 3.0) -> Feedback:
+    """Exercise 3: the largest lr of the sweep that reaches the target with init_scale = 3, no normalization."""
+    good = good_lrs(sweep, scale)
+    if not good.size:
+        return Feedback(False, f"In this sweep no lr reaches the target with init_scale = {scale:g}; "
+                               "nothing to find.")
+    expected = float(good[-1])
+    reference = good_lrs(sweep, 1.0)
+    compare = (f" Compare with the init_scale = 1 network, whose window reaches {reference[-1]:.3g}."
+               if reference.size else "")
+    return check_number_answer(answer, expected, rtol=0.1,
+                               hint=f"Read the init_scale = {scale:g} curve of the first sweep figure (no "
+                                    "normalization): the rightmost point below the dotted target line. "
+                                    "The lrs are l08.SWEEP_LRS.",
+                               right=f"{expected:.3g}.{compare}")

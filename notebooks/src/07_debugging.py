@@ -1,0 +1,436 @@
+# %% [markdown]
+# # 07 · Debugging: what training tells you about the learning rate
+#
+# On a real network you never see the loss landscape. You see *traces*: the loss after each step, the
+# size of the gradient, how much the weights move. This lesson is about reading those traces and
+# telling, from them alone, whether the learning rate is the problem and in which direction.
+#
+# You will see:
+#
+# 1. a live explorer on a small regression where every regime appears, with the loss **and** the
+#    gradient norm beside the path you normally cannot see;
+# 2. a **gallery of real loss curves** (a small PyTorch network on handwritten digits) for an lr that
+#    is too low, good, oscillating, too high, and one that ends in NaN, and the reading rules as code;
+# 3. **gradient norms**, **histograms of the updates** and the **update-to-weight ratio**, the
+#    instruments that say *how big* the steps are;
+# 4. the **edge of stability**: under full-batch gradient descent a network's sharpness climbs until it
+#    reaches $2/\text{lr}$ and then stays around it;
+# 5. "diagnose this curve" exercises.
+#
+# **Predict first.** In the explorer below, the preset *oscillating* makes the path zig-zag across the
+# valley, overshooting the minimum at every step. Will the **loss curve** zig-zag too (up, down, up...),
+# or will it fall smoothly? Decide before you press the button.
+
+# %%
+import numpy as np
+import torch
+
+import lrlab
+from lrlab import diagnostics, plotting, theory
+from lrlab.lessons import l07
+
+torch.manual_seed(0)
+torch.set_num_threads(1)
+
+# %% [markdown]
+# ## The explorer
+#
+# A linear model with two weights fitted by least squares to 200 points, with features of spread 1
+# and 3 (so the loss is a quadratic bowl, stretched: its curvatures are $\mu$ and $L$). Panels, from
+# the left: the path of gradient descent on the loss contours (the one thing you never get to see on
+# a network); the loss minus its minimum (log scale; dashed: a millionth of the start); the **gradient
+# norm** (log scale) together with its theoretical bound, dashed; and the loss after 40 steps for every
+# lr at once, with $1/L$ and $2/L$ marked and your lr as the black dot.
+
+# %% tags=["nbval-ignore-output"]
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_07.py
+explorer = l07.explorer()
+explorer
+
+# %% [markdown]
+# The numbers behind the presets: the curvatures of the bowl, and the regime each preset produces
+# (as named by `lrlab.diagnostics.classify`).
+
+# %%
+data_loss = l07.regression()          # the least-squares loss on the 200 rows
+loss = l07.bowl()                     # the same function as a quadratic form (cheap to draw)
+same = [lrlab.run(loss=f, x0=l07.X0, lr=0.1, num_steps=l07.NUM_STEPS) for f in (data_loss, loss)]
+np.testing.assert_allclose(same[0].params, same[1].params, rtol=1e-10, atol=1e-12)
+print(f"curvatures: mu = {loss.mu:.3f}, L = {loss.L:.3f};  1/L = {1 / loss.L:.4f},  2/L = {theory.critical_lr(loss):.4f}")
+preset_lrs = np.array(list(l07.PRESETS.values()))
+presets_run = lrlab.run(loss=loss, x0=l07.X0, lr=preset_lrs, num_steps=l07.NUM_STEPS)
+regimes = diagnostics.classify(presets_run)
+for (name, lr), regime in zip(l07.PRESETS.items(), regimes):
+    print(f"{name:>12}: lr = {lr:<6g} lr·L = {lr * loss.L:5.3f}  ->  {regime}")
+assert list(regimes) == ["slow", "converging", "oscillating", "diverging"]
+assert l07.PRESETS["oscillating"] < theory.critical_lr(loss) < l07.PRESETS["diverging"]
+
+# %% [markdown]
+# **The answer to the prediction.** The loss falls in a straight line on the log scale, without a single
+# bump, while the path jumps from one side of the valley to the other. On a quadratic the loss is a sum
+# of squares, $f(w) - f^* = \frac12\sum_i \lambda_i e_i^2$, where $e_i$ is the error along the $i$-th
+# direction of curvature. Each step multiplies $e_i$ by $1 - \text{lr}\,\lambda_i$. When that factor is
+# negative the error changes sign, but its *square* shrinks all the same, so the loss cannot show the
+# zig-zag. The oscillation is visible only in the weights (and in the sign of the gradient). Checked:
+
+# %%
+osc = presets_run[2]
+steps_w2 = np.diff(osc.params[:, 1])
+flips = int(np.sum(np.sign(steps_w2[1:]) != np.sign(steps_w2[:-1])))
+assert np.all(np.diff(osc.loss) < 0)               # the loss never goes up
+assert flips == l07.NUM_STEPS - 1                   # ... while w2 reverses direction at every step
+print(f"loss went up at {int(np.sum(np.diff(osc.loss) >= 0))} of {l07.NUM_STEPS} steps; "
+      f"w2 reversed direction {flips} times in {l07.NUM_STEPS} steps")
+
+# %% [markdown]
+# So the first lesson of debugging: **a smooth loss curve does not prove the lr is comfortable.** On a
+# network, where the loss is not a perfect quadratic and each step sees a different minibatch, the
+# overshoot does leak into the loss as spikes, which is what the gallery below shows.
+#
+# The same four presets as a static figure (the path of each run, coloured by its regime):
+
+# %%
+fig, _ = plotting.small_multiples(presets_run, loss, titles=[f"{n}: lr = {lr:g}" for n, lr in l07.PRESETS.items()])
+plotting.show(fig)
+
+# %% [markdown]
+# ## 1. A gallery of loss curves from a real network
+#
+# Now a real training run: a network with one hidden layer of 64 ReLU units
+# (`lrlab.pytorch.small_mlp`) classifying the 1797 handwritten digits shipped with scikit-learn (pixels
+# standardized), trained with `torch.optim.SGD` on minibatches of 64 for 300 steps by
+# `lrlab.pytorch.train`, at five learning rates. Each panel shows the raw minibatch loss (thin: it is
+# noisy because every step sees different images) and its moving average (thick), on a log scale.
+
+# %%
+gallery = l07.gallery_runs()
+fig, _ = l07.gallery_figure(gallery)
+plotting.show(fig)
+
+# %% [markdown]
+# How to read them:
+#
+# - **too low** (0.001): the curve is a gentle slope. After 300 steps the loss has only come down from
+#   2.8 to about 2.3, the loss of a network that spreads its bets evenly over the ten digits
+#   ($\ln 10 \approx 2.3$). Nothing is broken; every step is just tiny, as the update sizes below confirm.
+# - **good** (0.1): a fast drop, then a steady decline that flattens out, with minibatch noise but no
+#   jumps.
+# - **oscillating** (2.1): from one step to the next the loss jumps by a factor of 10 or more (in the
+#   second half, more than half of the steps do, and some jumps exceed 1000). On average it still goes
+#   down, but the weights are being thrown back and forth across the valley, as in the explorer, and on
+#   a network, unlike on the quadratic, that shows in the loss. This run is living at the edge: where
+#   you stop decides whether you land on a good or a bad step, and a little more lr is fatal.
+# - **too high** (2.5): 20% more lr than the oscillating run, and the loss climbs by orders of magnitude,
+#   far above where it started. The run does not crash, but it is lost.
+# - **NaN** (100): every step multiplies the loss by a large factor, until the numbers overflow and the
+#   loss becomes NaN (`lrlab.pytorch.train` stops there, flags the run as diverged, and the cross marks
+#   the step). These runs compute in float64, whose largest number is about $10^{308}$. In float32, the
+#   usual precision for training, the ceiling is $3.4\times10^{38}$ (dashed line), which this loss
+#   passes after about a dozen steps: a float32 run would already be showing inf or NaN there.
+#
+# The rules we just applied by eye can be written as code: `l07.read_loss_curve` first looks for a NaN
+# or a loss that ends above its start (*diverging*), then for steps in the second half that change the
+# loss tenfold or more (*oscillating*), then asks whether the smoothed loss at least halved (*slow* if
+# not), else *converging*. It reads every curve of the gallery as we did:
+
+# %%
+for name, rec in gallery.items():
+    s = l07.smooth(rec.loss)
+    end = f"NaN at step {rec.diverged_at}" if rec.diverged else f"smoothed loss {s[0]:.2g} -> {s[-1]:.1e}"
+    print(f"{name:>11} (lr = {l07.GALLERY[name]:<5g}): {end:<36} read as: {l07.read_loss_curve(rec.loss)}")
+    assert l07.read_loss_curve(rec.loss) == l07.GALLERY_REGIMES[name]
+
+s_low, s_good = l07.smooth(gallery["too low"].loss), l07.smooth(gallery["good"].loss)
+s_osc, s_high = l07.smooth(gallery["oscillating"].loss), l07.smooth(gallery["too high"].loss)
+assert 2.7 < s_low[0] < 2.9 and 2.0 < s_low[-1] < 2.5     # too low: 2.8 -> about 2.3
+assert s_good[-1] < 0.05 * s_good[0]                      # good: more than 95% of the loss gone
+late = gallery["oscillating"].loss[150:]
+tenfold = np.abs(np.diff(np.log10(late))) >= 1
+print(f"oscillating: {tenfold.mean():.0%} of the steps in the second half change the loss tenfold or more "
+      f"(good run: {np.mean(np.abs(np.diff(np.log10(gallery['good'].loss[150:]))) >= 1):.0%})")
+assert tenfold.mean() > 0.5 and s_osc[-1] < s_osc[0] / 10  # jumps, yet progress on average
+assert np.abs(np.diff(np.log10(late))).max() > 3            # some by more than 1000x
+assert s_high[-1] > 30 * s_high[0]                         # too high: far worse than at the start
+nan_run = gallery["NaN"]
+past_float32 = int(np.argmax(nan_run.loss > l07.FLOAT32_MAX))
+print(f"NaN run: loss above float32's largest number from step {past_float32}, "
+      f"NaN in float64 at step {nan_run.diverged_at}")
+assert nan_run.diverged and np.isnan(nan_run.loss[nan_run.diverged_at])
+assert 8 <= past_float32 <= 16 and nan_run.diverged_at > 4 * past_float32
+
+# %% [markdown]
+# ## 2. Gradient norms
+#
+# `lrlab.pytorch.train` also records the norm of the whole gradient (all weights together) at every
+# step. It is the second thing to plot when a loss curve looks wrong:
+
+# %%
+fig, _ = l07.grad_norm_figure(gallery)
+plotting.show(fig)
+
+# %% [markdown]
+# - With the **too-low** lr the gradient norm stays where it started: the weights have not moved far
+#   enough to change it. A large, flat gradient norm with a slowly falling loss says "take bigger steps".
+# - With the **good** lr it falls as the network fits the data.
+# - **Too high**: it climbs by more than an order of magnitude. The weights have been thrown far out,
+#   where the loss is steep, and the steps (lr × gradient) grow with it.
+# - **NaN**: it grows exponentially (a straight line on the log scale) together with the loss, until
+#   it overflows. Since the step is lr × gradient, an exploding gradient norm *is* the blow-up; capping
+#   it (gradient clipping) is the common safety net.
+
+# %%
+for name, rec in gallery.items():
+    g0, g1, gmax = l07.grad_norm_ends(rec)
+    print(f"{name:>11}: gradient norm (smoothed) {g0:.2f} at the start, {g1:.2g} at the end, largest {gmax:.2g}")
+g0, g1, _ = l07.grad_norm_ends(gallery["too low"])
+assert 0.5 < g1 / g0 < 2
+g0, g1, _ = l07.grad_norm_ends(gallery["good"])
+assert g1 < g0 / 4
+g0, g1, _ = l07.grad_norm_ends(gallery["too high"])
+assert g1 > 10 * g0
+g0, _, gmax = l07.grad_norm_ends(gallery["NaN"])
+assert gmax > 1e12 * g0
+
+# %% [markdown]
+# On the explorer's quadratic the gradient norm is fully predictable. The gradient is $H(w - w^*)$, so
+# its component along each direction of curvature is multiplied by $1 - \text{lr}\,\lambda_i$ per
+# step. The norm can therefore never shrink more slowly than $\rho^t\lVert g_0\rVert$, with
+# $\rho = \max_i|1-\text{lr}\,\lambda_i|$ (`lrlab.theory.convergence_rate`), the dashed line in the
+# explorer's third panel, and once the worst direction dominates it follows that line. Checked on the
+# four presets, and for the diverging one the growth factor itself:
+
+# %%
+t = np.arange(l07.NUM_STEPS + 1)[:, None]
+rho = theory.convergence_rate(loss, preset_lrs)
+bound = presets_run.grad_norm[0] * rho ** t
+assert np.all(presets_run.grad_norm <= bound * (1 + 1e-9))
+for lr, r in zip(preset_lrs, rho):
+    print(f"lr = {lr:<6g} rho = max|1 - lr*lambda| = {r:.4f}")
+g = presets_run.grad_norm[:, 3]
+print(f"diverging preset: the gradient norm grows by {g[-1] / g[-2]:.4f} per step; "
+      f"|1 - lr*L| = {abs(1 - preset_lrs[3] * loss.L):.4f}")
+assert abs(g[-1] / g[-2] - rho[3]) < 1e-6 and round(rho[3], 2) == 1.10 and round(loss.L, 2) == 8.41
+
+# %% [markdown]
+# A factor above 1 is divergence: with lr = 0.25 the gradient grows by 10% per step, exactly what
+# $|1 - 0.25 \times 8.41| = 1.10$ says.
+#
+# ## 3. Histograms of the updates
+#
+# A norm is one number for the whole network. A histogram shows every weight: below, for the first
+# layer (64 × 64 weights) of the digits network, the size of each weight's update at each of the first
+# 20 steps, divided by the typical size (root mean square) of the layer's weights. A value of $10^{-3}$
+# means the step changed that weight by a thousandth of the layer's scale.
+
+# %%
+names = ("too low", "good", "too high")
+samples, zero_fraction = {}, {}
+for name in names:
+    samples[name], zero_fraction[name] = l07.update_sizes(l07.GALLERY[name])
+fig, _ = l07.update_histogram_figure(samples, l07.GALLERY)
+plotting.show(fig)
+
+# %% [markdown]
+# The three histograms have nearly the same shape, shifted: in plain SGD the update is
+# $\text{lr} \times \text{gradient}$. At the first step the three runs see the same weights and the same
+# batch, so their updates differ by exactly the ratio of their lrs (100 and 25); after that the
+# gradients start to differ, and the medians end up 65 and 41 times apart. The too-low run changes a
+# typical weight by a few hundred-thousandths of its scale per step (it would need tens of thousands of
+# steps to change it by its own size); the too-high run moves weights by tens of percent per step, which
+# wipes out what the previous steps learned. The good lr sits in between, around $10^{-3}$ to $10^{-2}$.
+#
+# Not drawn: the weights whose update is exactly zero, 3 in 64 of the first layer's weights (4.7%), at
+# every lr. Three pixels are blank in every image, so their input is always 0 and so is the gradient of
+# every weight they feed. A histogram is how you find such weights; in a deeper network, hidden units
+# whose ReLU never fires ("dead" units) show up the same way, as a spike of exact zeros.
+
+# %%
+medians = {name: np.median(samples[name]) for name in names}
+for name in names:
+    print(f"{name:>8} (lr = {l07.GALLERY[name]:<5g}): median relative update {medians[name]:.1e}, "
+          f"exactly zero: {zero_fraction[name]:.2%}")
+assert 1e-3 < medians["good"] < 1e-2
+assert medians["too low"] < medians["good"] / 30 and medians["too high"] > 30 * medians["good"]
+assert medians["too low"] < 1e-4 and medians["too high"] > 0.1
+assert all(zero_fraction[name] == 3 / 64 for name in names)       # the 3 blank pixels' weights
+print(f"medians: good / too low = {medians['good'] / medians['too low']:.0f}, "
+      f"too high / good = {medians['too high'] / medians['good']:.0f}")
+assert round(medians["good"] / medians["too low"]) == 65 and round(medians["too high"] / medians["good"]) == 41
+
+# %% [markdown]
+# ## 4. The update-to-weight ratio
+#
+# The histogram condensed to one number per step: $\lVert \Delta w\rVert / \lVert w\rVert$, how much
+# the step changed the weights relative to their size (`TrainingRecord.update_ratio`). A widely quoted
+# rule of thumb says that a healthy value is around $10^{-3}$: at that pace the weights change by their
+# own size over about a thousand steps. Far below, training crawls; near 1, every step overwrites the
+# network.
+#
+# Left: the ratio during the gallery's runs. Right: its median over the first 50 steps for ten lrs
+# from $10^{-4}$ to 3.
+
+# %%
+sweep_lrs = np.geomspace(1e-4, 3.0, 10)
+sweep_ratios = l07.ratio_sweep(sweep_lrs)
+fig, _ = l07.update_ratio_figure(gallery, sweep_lrs, sweep_ratios)
+plotting.show(fig)
+
+# %%
+ratio = {name: np.nanmedian(gallery[name].update_ratio) for name in names}
+for name in names:
+    print(f"{name:>8} (lr = {l07.GALLERY[name]:<5g}): median update-to-weight ratio {ratio[name]:.1e}")
+assert 1e-3 < ratio["good"] < 1e-2
+assert ratio["too low"] < ratio["good"] / 10 and ratio["too high"] > 10 * ratio["good"]
+small = sweep_lrs <= 0.01
+slope = np.polyfit(np.log(sweep_lrs[small]), np.log(sweep_ratios[small]), 1)[0]
+print(f"slope of log(ratio) against log(lr) for lr <= 0.01: {slope:.3f}")
+assert abs(slope - 1) < 0.05
+assert s_osc[-1] < s_good[-1]                    # in 300 steps the larger lr still ends lower
+
+# %% [markdown]
+# What this says:
+#
+# - The good lr's ratio is a few $10^{-3}$: the rule of thumb holds to within its precision (an order of
+#   magnitude). The too-low and too-high runs are each more than a factor 10 away from it, on opposite
+#   sides, so the ratio separates the three cases at a glance, without looking at the loss.
+# - For small lrs the ratio is nearly proportional to the lr (a slope close to 1 on the log-log plot):
+#   in SGD the step is lr × gradient, and at small lrs the gradients of the first 50 steps barely depend
+#   on the lr, so doubling the lr doubles the step. That gives a quick
+#   recipe. Measure the ratio at any lr, then scale the lr by $10^{-3}$ divided by the ratio to get a first
+#   guess (exercise 2). For large lrs the curve bends: training changes the gradient, and past about 1
+#   the run leaves the stable range and the ratio jumps.
+# - It is a rule for an order of magnitude, not a target: in a short run like this one, larger lrs reach
+#   a lower training loss (even the oscillating run ends below the good one, see the gallery), and
+#   adaptive optimizers such as Adam have their own typical ratios. Use it to spot lrs that are
+#   *orders of magnitude* off.
+#
+# ## 5. Sharpness and the edge of stability
+#
+# Lessons 02 and 03 showed that on a quadratic, gradient descent is stable only if $\text{lr} < 2/L$,
+# where $L$, the largest curvature (top eigenvalue of the Hessian), is called the **sharpness**. On a
+# network the sharpness is not fixed: it changes as the weights move. So what happens when the lr is
+# fixed and the sharpness changes?
+#
+# The experiment: a small tanh network (2 inputs, 32 hidden units, 2 outputs, in float64) fitted with
+# half the squared error to two interleaved spirals, with plain **full-batch** gradient descent (no
+# minibatch noise) at three lrs, for 1000 steps. Every 20 steps we measure the sharpness by **power
+# iteration**: start from a random direction $v$, replace it by $Hv/\lVert Hv\rVert$ a few times, and
+# read $\lambda = v^\top H v$. The product $Hv$ comes from differentiating $g(w)^\top v$ once more with
+# `torch.autograd`, so the Hessian itself is never built (`l07.top_eigenvalue`).
+
+# %%
+eos = [l07.edge_of_stability(lr) for lr in l07.EOS_LRS]
+fig, _ = l07.eos_figure(eos)
+plotting.show(fig)
+
+# %% [markdown]
+# What happens, for each lr:
+#
+# 1. **Progressive sharpening.** At the start the sharpness is well below $2/\text{lr}$ and it climbs
+#    as the network learns: training itself makes the loss surface steeper.
+# 2. **It reaches $2/\text{lr}$.** On a quadratic this would be the end: past $2/L$ the error along the
+#    top direction is multiplied by $1 - \text{lr}\,\lambda < -1$ per step and grows. Here it does grow,
+#    and it shows as a **spike in the loss**. But the spike throws the weights to a flatter region:
+#    the sharpness drops at once.
+# 3. **Cycling.** The climb starts again, and each overshoot is smaller than the one before; by the end
+#    of the run the sharpness sits close to $2/\text{lr}$ (for the smallest lr it is just arriving).
+#    Cohen et al. (2021), who named this regime the **edge of stability**, found that in larger networks
+#    the sharpness typically hovers just above $2/\text{lr}$, with much smaller swings than in this
+#    tiny one.
+#
+# The lr therefore caps the sharpness of the places gradient descent can stay in: a larger lr settles
+# in a flatter region. For debugging: **occasional spikes in a full-batch loss curve that recover on
+# their own are not necessarily a bug**. They are this mechanism. The claims, checked:
+
+# %%
+for run in eos:
+    tail = run.sharpness[-len(run.sharpness) // 5:]                   # last 20% of the run
+    print(f"lr = {run.lr:g}: 2/lr = {run.limit:5.2f}; sharpness at start {run.sharpness[0]:5.2f}, "
+          f"mean over the last 200 steps {tail.mean():5.2f} ({tail.mean() / run.limit:.3f} x 2/lr), "
+          f"largest {run.sharpness.max():5.2f}; loss {run.loss[0]:.3f} -> {run.loss[-1]:.3f}")
+    assert run.sharpness[0] < 0.5 * run.limit                          # starts well below the limit
+    assert abs(tail.mean() / run.limit - 1) < 0.1                      # ends within 10% of 2/lr
+    assert run.sharpness.max() < 1.6 * run.limit                       # at most 60% above it
+    assert run.loss[-1] < run.loss[0] / 5                              # and the network still learns
+    peaks = l07.overshoots(run)
+    assert np.all(np.diff(peaks) < 0)                                  # each overshoot smaller than the last
+    print(f"         overshoots above 2/lr (in units of 2/lr): {np.round(peaks, 2).tolist()}")
+spikes = [int(np.sum(np.diff(run.loss) > 0.05 * run.loss[:-1])) for run in eos]
+print("steps at which the loss rose by more than 5%:", dict(zip(l07.EOS_LRS, spikes)))
+assert spikes[0] == 0 and spikes[1] > 0 and spikes[2] > 0
+
+# %% [markdown]
+# Is the power iteration right? A cross-check with an independent method: `lrlab.diagnostics.sharpness`
+# on the same network seen as a function of its flattened weights, which runs its own power iteration
+# with finite-difference Hessian-vector products (two gradients at $w \pm \epsilon v$) for 100 rounds.
+
+# %%
+X_sp, Y_sp = l07.spirals_data()
+flat = l07.FlatParamsLoss(eos[0].model, l07.half_mse, X_sp, Y_sp)
+independent = diagnostics.sharpness(flat, flat.point(), iters=100)
+print(f"power iteration with autograd: {eos[0].sharpness[-1]:.6f}; lrlab.diagnostics.sharpness: {independent:.6f}")
+assert abs(independent - eos[0].sharpness[-1]) < 1e-4 * independent
+
+# %% [markdown]
+# ## Summary
+#
+# - The **loss curve** is the first thing to read. A gentle slope that hardly drops: lr too low. A
+#   steady drop that levels off: fine. Tenfold jumps from step to step: oscillating, at the limit.
+#   Climbing above the start, or NaN: too high. Smooth the curve before judging it, and remember that
+#   a smooth curve does not rule out an oscillation in the weights.
+# - The **gradient norm** explodes with a blow-up (it is what gradient clipping caps); a flat, large
+#   gradient norm with a crawling loss means the steps are too small.
+# - **Update histograms** and the **update-to-weight ratio** measure the step size directly. A healthy
+#   run sits around $10^{-3}$ to $10^{-2}$ per step; "too low" and "too high" are orders of magnitude
+#   away. In SGD the ratio is nearly proportional to the lr, which turns one measurement into a
+#   correction.
+# - Under full-batch gradient descent, the **sharpness rises until it reaches $2/\text{lr}$** and then
+#   stays around it, with loss spikes that recover: the learning rate decides how sharp the region where
+#   training ends up can be.
+#
+# ## Exercises
+#
+# **1. Diagnose these curves.** Four more runs of the digits network, this time with 32 hidden units and
+# another seed. For each curve, name the regime: `'slow'` (lr too low), `'converging'` (good),
+# `'oscillating'` or `'diverging'` (too high, or NaN).
+
+# %%
+exercise = l07.exercise_runs()
+fig, _ = l07.exercise_figure(exercise)
+plotting.show(fig)
+
+# %%
+answer = None   # e.g. {"A": "slow", "B": "converging", "C": "oscillating", "D": "diverging"}
+l07.check_diagnosis(answer, exercise)
+
+# %% [markdown]
+# **2. Tune by the ratio.** Find a learning rate for the digits network (64 hidden units) whose median
+# update-to-weight ratio over its first 50 steps lies between $5\times10^{-4}$ and $2\times10^{-3}$.
+# The check trains the network at your lr and measures it. Use section 4: one measurement and the
+# proportionality are enough.
+
+# %%
+answer = None   # a learning rate
+l07.check_update_ratio(answer)
+
+# %% [markdown]
+# **3. The edge.** You train the spirals network of section 5 with full-batch gradient descent at
+# lr = 0.25. Around which value will its sharpness settle?
+
+# %%
+answer = None   # a number
+l07.check_edge(answer)
+
+# %% [markdown]
+# The checks themselves are tested here: each accepts the right answer and rejects a wrong one.
+
+# %%
+key = {k: l07.read_loss_curve(rec.loss) for k, rec in exercise.items()}
+assert sorted(key.values()) == ["converging", "diverging", "oscillating", "slow"]
+assert l07.check_diagnosis(key, exercise)
+assert not l07.check_diagnosis({**key, "A": "slow" if key["A"] != "slow" else "converging"}, exercise)
+assert not l07.check_diagnosis(None, exercise)
+guess = 0.1 * 1e-3 / np.nanmedian(l07.train_digits(0.1, num_steps=50).update_ratio)
+assert l07.check_update_ratio(guess) and not l07.check_update_ratio(0.1)
+assert l07.check_edge(8.0) and not l07.check_edge(4.0)
+print("all exercise checks behave")

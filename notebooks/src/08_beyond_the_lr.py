@@ -1,0 +1,317 @@
+# %% [markdown]
+# # 08 · Beyond the learning rate: what it cannot fix
+#
+# The earlier lessons took the loss as given and asked which learning rate suits it. But the loss is
+# not given: it depends on how you prepare the data, how you initialize the weights and how you build
+# the network. Those choices change the curvature that the learning rate has to respect, and so the
+# range of learning rates that work. Sometimes no learning rate is good, and the fix is elsewhere.
+#
+# You will see:
+#
+# 1. **feature scaling**: the same regression with raw and with standardized features. The condition
+#    number drops from about 90 to about 1, the largest usable lr grows about a hundredfold, and the
+#    number of steps falls from hundreds to a handful;
+# 2. what standardizing **cannot** fix: correlated features;
+# 3. **initialization scale**: the same network started with weights too small, right, and too large,
+#    and the window of good learning rates that each leaves;
+# 4. **normalization** (BatchNorm): an architecture change that makes the window wider and almost
+#    independent of the initialization.
+#
+# **Predict first.** A linear model has two input features. The first has a spread (standard
+# deviation) of 1, the second of 10, as when one is measured in metres and the other in decimetres.
+# Compared with the same model on rescaled features (both with spread 1), the largest learning rate that
+# still converges is about (a) the same, (b) 10 times smaller, (c) 100 times smaller. Choose, then
+# check with the toggle of the explorer below.
+
+# %%
+import numpy as np
+import torch
+
+import lrlab
+from lrlab import data, diagnostics, plotting, theory
+from lrlab.lessons import l08
+
+torch.manual_seed(0)
+torch.set_num_threads(1)
+
+# %% [markdown]
+# ## The explorer
+#
+# Gradient descent on least squares, $f(w) = \frac{1}{2n}\lVert Xw - y\rVert^2$, from $w = (0, 0)$ for
+# 50 steps. The toggle switches between the **raw** features and the **standardized** ones (each
+# divided by its standard deviation). Left: the path on the loss contours (same scale on both axes, so
+# the shape of the bowl is true); middle: the loss minus its minimum; right: the loss after 50 steps for
+# every learning rate, with $1/L$ and $2/L$ marked. Watch the theory marks jump when you toggle.
+
+# %% tags=["nbval-ignore-output"]
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_08.py
+explorer = l08.explorer()
+explorer
+
+# %% [markdown]
+# ## 1. Feature scaling changes the curvature
+#
+# For least squares the Hessian is the same everywhere: $H = X^\top X / n$. With features of mean about
+# 0, its diagonal holds the features' variances, here about $1^2 = 1$ and $10^2 = 100$. So the steep
+# direction has curvature $L \approx 100$ and the flat one $\mu \approx 1$: the bowl is stretched a
+# hundredfold. Two numbers from lesson 02 follow:
+#
+# - the **stability limit** $2/L$: the error along the steep direction is multiplied by $1 - \text{lr}\,L$
+#   per step, so the lr must stay below $2/L \approx 0.02$;
+# - the **best achievable rate**: even at the best lr, $2/(\mu + L)$, the flat direction shrinks only by
+#   the factor $(\kappa - 1)/(\kappa + 1)$ per step, with $\kappa = L/\mu$ the condition number.
+#
+# Dividing each feature by its standard deviation is a change of units: the model
+# $w_1 x_1 + w_2 x_2$ becomes $(\sigma_1 w_1)(x_1/\sigma_1) + (\sigma_2 w_2)(x_2/\sigma_2)$, the same set of
+# predictions with the same best fit. But the new Hessian has both variances equal to 1. (These features
+# already have mean about 0 and the model has no intercept, so we only divide; standardizing usually also
+# subtracts the mean.) The numbers, from `lrlab.theory`:
+
+# %%
+raw, std = l08.raw_loss(), l08.standardized_loss()
+rows = {"raw": l08.theory_table(raw), "standardized": l08.theory_table(std)}
+print(f"{'':>13} {'L':>8} {'mu':>7} {'kappa':>7} {'1/L':>8} {'2/L':>8} {'best lr':>8} {'rate':>7} {'steps to 1e-6':>14}")
+for name, r in rows.items():
+    print(f"{name:>13} {r.L:8.3f} {r.mu:7.3f} {r.kappa:7.2f} {r.one_over_L:8.4f} {r.critical:8.4f} "
+          f"{r.optimal:8.4f} {r.best_rate:7.4f} {r.steps:14.0f}")
+print(f"minimum loss: raw {raw.min_value:.6f}, standardized {std.min_value:.6f}")
+r, s = rows["raw"], rows["standardized"]
+assert 80 < r.kappa < 100 and s.kappa < 1.05
+assert 80 < s.critical / r.critical < 100                # the usable lr grows about a hundredfold
+assert r.steps > 600 and s.steps == 3
+assert round(1 - r.best_rate, 2) == 0.02                 # the flat direction gains 2% per step
+assert abs(raw.min_value - std.min_value) < 1e-12        # the same best fit
+
+# %% [markdown]
+# The answer to the prediction is (c): the limit $2/L$ is about 90 times larger after rescaling
+# (0.0214 against 1.98). A spread 10 times larger makes the curvature $10^2$ times larger, because the
+# feature enters the loss squared. And it is not only the limit that changes: with raw features the
+# best possible constant lr needs more than 600 steps to shrink the error a millionfold, because at
+# $\kappa \approx 89$ the flat direction gains only 2% per step. After rescaling, 3 steps.
+#
+# Four learning rates on each problem (paths on the contours, coloured by regime):
+
+# %%
+raw_bowl, std_bowl = l08.bowl(raw), l08.bowl(std)   # the same losses as quadratic forms (cheap to draw)
+for ls, quad in ((raw, raw_bowl), (std, std_bowl)):
+    same = [lrlab.run(loss=f, x0=l08.X0, lr=0.01, num_steps=l08.NUM_STEPS) for f in (ls, quad)]
+    np.testing.assert_allclose(same[0].params, same[1].params, rtol=1e-9, atol=1e-12)
+fig, raw_runs = l08.paths_figure(raw_bowl, [2e-4, 0.01, 0.02, 0.022], "raw features (spreads 1 and 10)")
+plotting.show(fig)
+
+# %%
+fig, std_runs = l08.paths_figure(std_bowl, [0.02, 0.8, 1.6, 2.1], "standardized features")
+plotting.show(fig)
+print("raw:         ", ", ".join(diagnostics.classify(raw_runs)))
+print("standardized:", ", ".join(diagnostics.classify(std_runs)))
+assert list(diagnostics.classify(raw_runs)) == ["slow", "converging", "oscillating", "diverging"]
+assert list(diagnostics.classify(std_runs)) == ["slow", "converging", "oscillating", "diverging"]
+
+# %% [markdown]
+# On the raw problem, lr = 0.022, a learning rate that barely moves the standardized model, already
+# diverges. And even the raw runs that "converge" only do so along the steep direction: they drop into
+# the valley in a few steps and then crawl along its floor. On the standardized problem lr = 1.6
+# converges (with a zig-zag), lr = 0.8 is at the minimum after a few steps, and lr = 0.02 is the one
+# that crawls.
+#
+# Which part of the gain comes from the rescaling itself, and which from the larger learning rate it
+# allows? The loss curves of each problem at its own best learning rate, and of the standardized one at
+# the raw problem's best lr:
+
+# %%
+cases = {"raw, its best lr": (raw, rows["raw"].optimal),
+         "standardized, the same lr": (std, rows["raw"].optimal),
+         "standardized, its best lr": (std, rows["standardized"].optimal)}
+fig, _ = l08.loss_curves_figure(cases)
+plotting.show(fig)
+steps = {name: theory.steps_to_tolerance(loss, lr, 1e-6) for name, (loss, lr) in cases.items()}
+for name, k in steps.items():
+    print(f"{name:>26}: {k:4.0f} steps to shrink the error a millionfold")
+assert abs(steps["standardized, the same lr"] / steps["raw, its best lr"] - 1) < 0.1
+assert steps["standardized, its best lr"] == 3
+
+# %% [markdown]
+# At the *same* learning rate, rescaling alone gains nothing: both curvatures of the standardized bowl
+# are about 1, like the flat direction of the raw one, and the flat direction sets the pace. The two
+# slow curves start at the same loss (at $w = 0$ both models predict 0) and fall at almost the same
+# slope. The entire gain comes from the larger learning rate that standardizing **allows**: the stiff
+# direction no longer caps the lr at 0.02. Rescaling the data and raising the lr go together.
+#
+# ## 2. What standardizing cannot fix: correlated features
+#
+# Rescaling equalizes the *diagonal* of $X^\top X/n$. If two features are correlated, with correlation
+# $r$, the standardized Hessian is $\begin{pmatrix} 1 & r \\ r & 1\end{pmatrix}$, whose eigenvalues are
+# $1 + r$ (both weights moving together) and $1 - r$ (moving against each other). The condition number
+# $\kappa = (1 + r)/(1 - r)$ stays large however carefully each feature is scaled:
+
+# %%
+print(f"{'target r':>9} {'sample r':>9} {'kappa':>8} {'(1+r)/(1-r)':>12} {'steps to 1e-6 at the best lr':>29}")
+for row in l08.correlation_table():
+    print(f"{row['rho']:9.2f} {row['r']:9.4f} {row['kappa']:8.2f} {row['formula']:12.2f} {row['steps']:29.0f}")
+    assert abs(row["kappa"] - row["formula"]) < 1e-9 * row["kappa"]
+
+# %% [markdown]
+# With $r = 0.99$ the problem is as badly conditioned as our raw features, although every feature has
+# spread 1. The remedies work on the correlation itself: decorrelating the inputs (principal component
+# analysis, "whitening"), dropping redundant features, or optimizers that cope with ill-conditioning
+# (momentum, lesson 05). Preprocessing helps exactly as far as it reduces $\kappa$.
+#
+# ## 3. Initialization scale
+#
+# Now a network: four linear layers with ReLUs between them (64 → 64 → 64 → 64 → 10, built by
+# `lrlab.pytorch.small_mlp`), classifying the standardized digits. Its weights are drawn with standard
+# deviation $s \cdot \sqrt{2/\text{fan-in}}$. For $s = 1$ ("He initialization") each layer keeps the scale
+# of its input: a ReLU zeroes about half of its inputs, and the factor 2 makes up for it. With $s = 0.3$
+# each layer multiplies the signal by about 0.3; with $s = 3$, by about 3. Over four layers that is a
+# factor of $0.3^4 \approx 0.008$ or $3^4 = 81$. Measured at initialization:
+
+# %%
+X_dig, y_dig = data.digits(standardize=True)
+X_t, y_t = torch.as_tensor(X_dig), torch.as_tensor(y_dig)
+scales = {}
+for s in l08.INIT_SCALES:
+    net = l08.digits_net(s)
+    scales[s] = l08.activation_scales(net, X_t)
+    print(f"init_scale = {s:<4g} activation spread after layers 1, 2, 3 and at the output: "
+          + ", ".join(f"{v:7.3f}" for v in scales[s]) + f";  initial loss {l08.initial_loss(net, X_t, y_t):7.2f}")
+assert all(0.5 < v < 1.5 for v in scales[1.0])                       # He init: the scale is kept
+assert scales[0.3][-1] < 0.02 and scales[3.0][-1] > 50               # shrinks / explodes with depth
+assert abs(l08.initial_loss(l08.digits_net(0.3), X_t, y_t) - np.log(10)) < 0.01
+assert l08.initial_loss(l08.digits_net(3.0), X_t, y_t) > 100
+
+# %% [markdown]
+# With $s = 0.3$ the output is nearly 0 whatever the image: the loss starts at $\ln 10 = 2.30$ (a uniform
+# guess), and the gradients of the first layers are as small as their signals. With $s = 3$ the outputs
+# are in the tens and the initial loss is above 100: the network is confidently wrong, and its
+# gradients are huge.
+#
+# What does that do to the learning rate? We train each initialization with plain SGD (batches of 64,
+# 150 steps) at seven learning rates from 0.01 to 10, half a decade apart, and record the training loss
+# at the end. A learning rate is **good** if the loss gets below 0.1. (The sweep also trains the
+# BatchNorm networks used in the next section: 42 short runs, a couple of seconds.)
+
+# %%
+sweep = l08.lr_sweep()
+fig, _ = l08.init_figure(sweep)
+plotting.show(fig)
+
+# %%
+for s in l08.INIT_SCALES:
+    good = l08.good_lrs(sweep, s)
+    blew = sweep.lrs[~np.isfinite(sweep.final[(s, None)])]
+    print(f"init_scale = {s:<4g} good lrs: {np.round(good, 3).tolist()}; blew up at: {np.round(blew, 3).tolist()}")
+good = {s: l08.good_lrs(sweep, s) for s in l08.INIT_SCALES}
+assert good[1.0].size > good[0.3].size > good[3.0].size >= 1     # the right init has the widest window
+assert good[0.3].min() > good[1.0].min()                         # too small: needs larger lrs
+assert good[3.0].max() < good[1.0].max() / 10                    # too large: only small lrs survive
+assert np.all(sweep.final[(0.3, None)][sweep.lrs <= 0.1] > 1.9)  # ... and below 0.3 it hardly learns
+assert np.all(~np.isfinite(sweep.final[(3.0, None)][sweep.lrs >= 0.3]))
+
+# %% [markdown]
+# - **Right scale** ($s = 1$): three good learning rates, from 0.1 to 1.
+# - **Too small** ($s = 0.3$): the window moves up and shrinks. Up to lr = 0.1 the network barely leaves
+#   the uniform guess (its loss ends between 1.9 and 2.3): its gradients are tiny, so it needs a large
+#   lr just to move.
+# - **Too large** ($s = 3$): the window moves down and shrinks to one learning rate, 0.03. Anything from
+#   0.3 up blows up, because the huge initial gradients throw the weights out at the first steps.
+#
+# No learning rate repairs a bad initialization. At best it compensates for part of it, inside a
+# narrower window, and you pay for the search. The standard initializations (He for ReLU, Glorot for
+# tanh) exist to make $s = 1$ the default.
+#
+# ## 4. Normalization widens the window
+#
+# Batch normalization inserts, after each hidden linear layer, a step that rescales every unit's
+# pre-activation to mean 0 and standard deviation 1 over the minibatch (then applies a learned scale
+# and shift). Two consequences for the learning rate:
+#
+# - the layer's output no longer depends on the **scale** of its weights, so an initialization that is
+#   too small or too large is corrected at once;
+# - for the same reason the gradient with respect to those weights shrinks as they grow (it scales like
+#   $1/\lVert w\rVert$). A step that is too large inflates the weights, which makes the next steps
+#   smaller: the network damps a too-high learning rate instead of amplifying it.
+#
+# The same sweep with `small_mlp(norm='batch')` (grey: the plain network from above, blue: with
+# BatchNorm):
+
+# %%
+fig, _ = l08.norm_figure(sweep)
+plotting.show(fig)
+
+# %%
+for s in l08.INIT_SCALES:
+    plain, bn = l08.good_lrs(sweep, s), l08.good_lrs(sweep, s, "batch")
+    print(f"init_scale = {s:<4g} plain: {plain.size} good, up to {plain.max():.3g};  "
+          f"BatchNorm: {bn.size} good, up to {bn.max():.3g}")
+    assert bn.size >= plain.size and bn.max() >= 3 * plain.max()
+assert all(np.all(np.isfinite(sweep.final[(s, "batch")])) for s in l08.INIT_SCALES)   # nothing blew up
+total_plain = sum(l08.good_lrs(sweep, s).size for s in l08.INIT_SCALES)
+total_bn = sum(l08.good_lrs(sweep, s, "batch").size for s in l08.INIT_SCALES)
+pairs = len(l08.INIT_SCALES) * sweep.lrs.size
+print(f"good (init, lr) pairs out of {pairs}: plain {total_plain}, BatchNorm {total_bn}")
+assert total_bn > total_plain
+np.testing.assert_array_equal(l08.good_lrs(sweep, 1.0, "batch"), l08.good_lrs(sweep, 3.0, "batch"))
+
+# %% [markdown]
+# With BatchNorm every initialization gets at least as many good learning rates as without, the
+# largest good one is 3.16 for all three (at least 3 times the plain network's), and no run blows up:
+# even at lr = 10 the loss stays finite, stuck rather than exploding. For $s = 1$ and $s = 3$ the window
+# is the same, as if the initialization did not matter. (For $s = 1$ the window moves up rather than
+# widens: with BatchNorm the smallest lrs learn a little slower.)
+#
+# Normalization is not free: BatchNorm makes each example's output depend on the others in its batch,
+# behaves differently in training and evaluation, and struggles with tiny batches. LayerNorm
+# (`norm='layer'`, normalizing over the units of one example) avoids those and is the standard choice
+# in transformers. The point for this course: **the architecture sets the curvature the learning rate
+# has to live with, and some architectures are built to make that easier.**
+#
+# ## Summary
+#
+# - The usable learning rate is set by the curvature, $\text{lr} < 2/L$, and the speed by the condition
+#   number $\kappa$. Both belong to the problem, not to the optimizer.
+# - **Feature scaling**: a feature with a 10 times larger spread makes $L$ about 100 times larger.
+#   Standardizing took $\kappa$ from 89 to 1.01, raised $2/L$ about 90-fold, and cut the steps to
+#   converge from over 600 to 3. It cannot remove correlations: $\kappa = (1+r)/(1-r)$ remains.
+# - **Initialization**: weights too small push the window of good lrs up and shrink it; too large push
+#   it down and shrink it further (one good lr out of seven). He initialization ($s = 1$) gave the widest
+#   window.
+# - **Normalization**: BatchNorm made the window wider and nearly independent of the initialization, and
+#   tolerated learning rates 3 times larger without blowing up.
+# - When no learning rate works, or only a very narrow range does, look at the data, the initialization
+#   and the architecture before tuning the lr further.
+#
+# ## Exercises
+#
+# **1.** With the **raw** features of section 1, what is the largest learning rate at which gradient
+# descent still converges? (Compute it; `raw.L` or `lrlab.theory` will help.)
+
+# %%
+answer = None   # a number
+l08.check_raw_limit(answer)
+
+# %% [markdown]
+# **2.** Two features are standardized, and their correlation is 0.9. What is the condition number of the
+# least-squares Hessian?
+
+# %%
+answer = None   # a number
+l08.check_correlated_kappa(answer)
+
+# %% [markdown]
+# **3.** In the sweep of section 3, what is the **largest** learning rate at which the network with
+# `init_scale = 3` and no normalization still reaches the target loss?
+
+# %%
+answer = None   # one of l08.SWEEP_LRS
+l08.check_largest_good_lr(answer, sweep)
+
+# %% [markdown]
+# The checks themselves are tested here: each accepts the right answer and rejects a wrong one.
+
+# %%
+assert l08.check_raw_limit(2 / raw.L) and not l08.check_raw_limit(2 / std.L)
+assert l08.check_correlated_kappa(19) and not l08.check_correlated_kappa(1.9)
+assert l08.check_largest_good_lr(l08.good_lrs(sweep, 3.0)[-1], sweep)
+assert not l08.check_largest_good_lr(l08.good_lrs(sweep, 1.0)[-1], sweep)
+assert not l08.check_largest_good_lr(None, sweep)
+print("all exercise checks behave")

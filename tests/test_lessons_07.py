@@ -1,0 +1,209 @@
+"""Lesson 07 (debugging): its widget driven from Python, its torch experiments, figures and exercise checks."""
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipympl")
+torch = pytest.importorskip("torch")
+import lrlab  # noqa: E402
+from lrlab import diagnostics, theory  # noqa: E402
+from lrlab.lessons import l07  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_warnings():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)                      # as in the notebook
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def gallery():
+    torch.set_num_threads(1)
+    return l07.gallery_runs()
+
+
+def snapshot(artists):
+    return [np.array(a.get_xydata(), copy=True) for a in artists]
+
+
+def changed(before, after):
+    return any(b.shape != a.shape or not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after))
+
+
+def regime_of(ex):
+    assert 'class="lrlab-regime"' in ex.label.value
+    return ex.label.value.split('data-regime="')[1].split('"')[0]
+
+
+def expected_regimes(lr, loss):
+    crit = theory.critical_lr(loss)
+    if lr > 1.01 * crit:
+        return {"diverging"}
+    if 1.15 / loss.L < lr < 0.99 * crit:
+        return {"oscillating"}
+    if lr < 0.99 / loss.L:
+        return {"slow", "converging"}
+    return {"converging", "oscillating", "diverging"}
+
+
+def test_explorer_structure():
+    ex = l07.explorer()
+    assert "lrlab-explorer" in ex.box._dom_classes
+    assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
+    assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
+    assert set(ex.presets) == {"too small", "good", "oscillating", "diverging"}
+    assert ex.panels == ("path", "loss", "grad norm", "map")
+    assert "2/L = 0.238" in ex.theory.value
+
+
+def test_explorer_whole_slider_range():
+    ex = l07.explorer()
+    loss = ex.problem.loss
+    lines = [ex._artists["loss"], ex._artists["path"], ex._artists["grad norm"]["line"],
+             ex._artists["grad norm"]["bound"], ex._artists["map"]["marker"]]
+    lo, hi = ex.lr_range
+    for lr in [lo, *np.geomspace(lo, hi, 21), *ex.presets.values(), hi]:
+        ex.set_lr(hi if lr == lo else lo)
+        before = snapshot(lines)
+        ex.set_lr(lr)
+        after = snapshot(lines)
+        for b, a in zip(before, after):
+            assert changed([b], [a]), lr
+        assert regime_of(ex) in expected_regimes(ex.lr, loss), (ex.lr, regime_of(ex))
+        assert regime_of(ex) == diagnostics.classify(ex.traj)
+        # the gradient-norm panel shows the run's gradient norms and the theory bound rho^t |g0|
+        g = ex._artists["grad norm"]["line"].get_ydata()
+        np.testing.assert_array_equal(g, np.where(np.isfinite(ex.traj.grad_norm), ex.traj.grad_norm, np.nan))
+        rho = theory.convergence_rate(loss, ex.lr)
+        b = ex._artists["grad norm"]["bound"].get_ydata()
+        np.testing.assert_allclose(b[:5], ex.traj.grad_norm[0] * rho ** np.arange(5), rtol=1e-12)
+        assert f"{ex.lr:.3g}" in ex.stats.value
+    ex.set_lr(1.2 * theory.critical_lr(loss))
+    assert regime_of(ex) == "diverging"
+    ex.set_lr(ex.lr_range[1])
+    assert regime_of(ex) == "diverging" and "diverged at step" in ex.stats.value
+
+
+def test_explorer_presets():
+    ex = l07.explorer()
+    expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"}
+    lines = [ex._artists["loss"], ex._artists["grad norm"]["line"]]
+    for button in ex.buttons:
+        ex.set_lr(ex.lr_range[1] if button.description != "diverging" else ex.lr_range[0])
+        before = snapshot(lines)
+        button.click()
+        assert ex.lr == pytest.approx(ex.presets[button.description])
+        assert changed(before, snapshot(lines))
+        assert regime_of(ex) == expected[button.description]
+
+
+def test_read_loss_curve_rules():
+    t = np.arange(300)
+    assert l07.read_loss_curve(np.r_[np.linspace(2.8, 1, 299), np.nan]) == "diverging"
+    assert l07.read_loss_curve(np.linspace(2.8, 5, 300)) == "diverging"
+    assert l07.read_loss_curve(2.8 * 0.99 ** t) == "converging"
+    assert l07.read_loss_curve(np.linspace(2.8, 2.3, 300)) == "slow"
+    spiky = 2.8 * 0.99 ** t * np.where(t % 2 == 0, 1.0, 1e-2)
+    assert l07.read_loss_curve(spiky) == "oscillating"
+    s = l07.smooth([1.0, 1.0, np.nan, 1.0])
+    assert s[0] == pytest.approx(1.0) and s[1] == pytest.approx(1.0) and np.isnan(s[2:]).all()
+
+
+def test_gallery_reads_as_labelled(gallery):
+    for name, rec in gallery.items():
+        assert l07.read_loss_curve(rec.loss) == l07.GALLERY_REGIMES[name]
+    assert gallery["NaN"].diverged and not gallery["too high"].diverged
+
+
+def test_gallery_is_deterministic(gallery):
+    again = l07.train_digits(l07.GALLERY["oscillating"])
+    np.testing.assert_array_equal(again.loss, gallery["oscillating"].loss)
+
+
+def test_figures_build(gallery):
+    from lrlab import plotting
+    for fig, _ in (l07.gallery_figure(gallery), l07.grad_norm_figure(gallery)):
+        assert len(plotting.png_bytes(fig)) > 1000
+    samples = {n: l07.update_sizes(l07.GALLERY[n], steps=3)[0] for n in ("too low", "good", "too high")}
+    plotting.png_bytes(l07.update_histogram_figure(samples, l07.GALLERY, steps=3)[0])
+    lrs = np.geomspace(1e-4, 3, 4)
+    plotting.png_bytes(l07.update_ratio_figure(gallery, lrs, l07.ratio_sweep(lrs, num_steps=5))[0])
+    plotting.png_bytes(l07.exercise_figure({k: gallery[n] for k, n in zip("ABCD", gallery)})[0])
+
+
+def test_update_sizes_scale_with_lr():
+    small, z1 = l07.update_sizes(1e-3, steps=1)
+    large, z2 = l07.update_sizes(1e-1, steps=1)
+    # the first step sees the same weights and batch: the update is exactly lr * gradient
+    np.testing.assert_allclose(large, 100 * small, rtol=1e-9)
+    assert z1 == z2 == 3 / 64
+
+
+def test_top_eigenvalue_matches_the_exact_hessian():
+    X, Y = l07.spirals_data()
+    model = l07.eos_net()
+    lam, _ = l07.top_eigenvalue(model, l07.half_mse, X, Y, iters=300)
+    params = list(model.parameters())
+    flat = torch.nn.utils.parameters_to_vector(params).detach()
+
+    def f(w):
+        return l07.half_mse(torch.func.functional_call(model, _unflatten(model, w), (X,)), Y)
+
+    H = torch.autograd.functional.hessian(f, flat)
+    exact = float(torch.linalg.eigvalsh(H)[-1])
+    assert lam == pytest.approx(exact, rel=1e-6)
+    fl = l07.FlatParamsLoss(model, l07.half_mse, X, Y)
+    assert diagnostics.sharpness(fl, fl.point(), iters=300) == pytest.approx(exact, rel=1e-5)
+
+
+def _unflatten(model, w):
+    out, i = {}, 0
+    for name, p in model.named_parameters():
+        out[name] = w[i:i + p.numel()].reshape(p.shape)
+        i += p.numel()
+    return out
+
+
+def test_edge_of_stability_short():
+    run = l07.edge_of_stability(0.4, num_steps=300)
+    assert run.sharpness[0] < 0.5 * run.limit
+    assert run.sharpness.max() > run.limit                 # it reaches 2/lr within 300 steps
+    assert run.loss.shape == (300,) and np.all(np.isfinite(run.loss))
+    assert l07.overshoots(run).size >= 1
+
+
+def test_check_diagnosis(gallery):
+    records = {k: gallery[n] for k, n in zip("ABCD", ("too low", "good", "oscillating", "too high"))}
+    right = {"A": "slow", "B": "converging", "C": "oscillating", "D": "diverging"}
+    assert l07.check_diagnosis(right, records)
+    assert l07.check_diagnosis({"a": "too low", "b": "good", "c": "Oscillating", "d": "too high"}, records)
+    fb = l07.check_diagnosis({**right, "A": "converging"}, records)
+    assert not fb and "curve A" in fb.message and "3 of 4" in fb.message
+    for bad in (None, "slow", {"A": "slow"}, {**right, "B": "banana"}):
+        fb = l07.check_diagnosis(bad, records)
+        assert not fb and fb.message
+
+
+def test_check_diagnosis_default_curves():
+    runs = l07.exercise_runs()
+    key = {k: l07.read_loss_curve(r.loss) for k, r in runs.items()}
+    assert sorted(key.values()) == ["converging", "diverging", "oscillating", "slow"]
+    assert l07.check_diagnosis(key)
+
+
+def test_check_update_ratio():
+    assert l07.check_update_ratio(0.0125)
+    for wrong in (0.1, 1e-4, None, "x", -1, float("nan"), 1e3, 50.0):
+        fb = l07.check_update_ratio(wrong)
+        assert not fb and fb.message
+
+
+def test_check_edge():
+    assert l07.check_edge(8.0) and l07.check_edge("8")
+    for wrong in (4.0, 16.0, None, "eight"):
+        assert not l07.check_edge(wrong)
