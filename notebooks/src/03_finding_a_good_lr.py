@@ -36,7 +36,7 @@ print(f"fastest constant 2/(mu+L) = {p.optimal_lr:.4f}")
 print(f"budget: {p.num_steps} steps of gradient descent from w = (0, 0)")
 
 # %% [markdown]
-# Least squares *is* a quadratic: with $w^*$ its minimizer, $f(w) = f(w^*) + rac12 (w - w^*)^	op H (w - w^*)$
+# Least squares *is* a quadratic: with $w^*$ its minimizer, $f(w) = f(w^*) + \frac12 (w - w^*)^\top H (w - w^*)$
 # exactly, and both forms have the same gradient. `p.data_loss` is the loss on the data, `p.loss` the
 # quadratic form (much cheaper to draw as contours). Gradient descent takes the same steps on both:
 
