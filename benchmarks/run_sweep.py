@@ -19,7 +19,7 @@ import numpy as np
 
 import lrlab
 
-N_LR, N_STEPS, REPEATS = 10_000, 1_000, 5
+N_LR, N_STEPS, REPEATS = 10_000, 1_000, 9
 X0 = np.array([-1.5, 2.0])
 LRS = np.geomspace(1e-5, 2e-3, N_LR)     # the range where Rosenbrock runs do not blow up
 
@@ -49,7 +49,7 @@ def torch_loop(lr, x0, num_steps):
         opt.zero_grad()
         f = (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2
         f.backward()
-        params.append(w.detach().clone()); loss.append(float(f)); gnorm.append(float(w.grad.norm()))
+        params.append(w.detach().clone()); loss.append(float(f.detach())); gnorm.append(float(w.grad.norm()))
         opt.step()
     return params, loss, gnorm
 
@@ -66,8 +66,15 @@ def best_of(fn, repeats=REPEATS):
 def main():
     loss = lrlab.losses.rosenbrock()
     sgd = lrlab.steppers.sgd()
-    t_lab, med_lab, traj = best_of(lambda: lrlab.run(loss=loss, stepper=sgd, x0=X0, lr=LRS, num_steps=N_STEPS))
-    t_np, med_np, (p, f, g) = best_of(lambda: plain_numpy(LRS, X0, N_STEPS))
+    # interleave the two so that both see the same machine load; keep best and median of REPEATS
+    lab_times, np_times = [], []
+    for _ in range(REPEATS):
+        dt, _, traj = best_of(lambda: lrlab.run(loss=loss, stepper=sgd, x0=X0, lr=LRS, num_steps=N_STEPS), 1)
+        lab_times.append(dt)
+        dt, _, (p, f, g) = best_of(lambda: plain_numpy(LRS, X0, N_STEPS), 1)
+        np_times.append(dt)
+    t_lab, med_lab = min(lab_times), float(np.median(lab_times))
+    t_np, med_np = min(np_times), float(np.median(np_times))
     np.testing.assert_allclose(traj.params, p, rtol=1e-12, atol=1e-12)   # same numbers
     np.testing.assert_allclose(traj.loss, f, rtol=1e-10, atol=1e-12)
     k = 5

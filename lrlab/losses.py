@@ -47,8 +47,6 @@ class Quadratic:
     ``L = max(eigenvalues)``.
     """
 
-    thread_safe = True      # pure: lrlab.run may evaluate slices of a batch on threads
-
     def __init__(self, A, center=None):
         A = np.asarray(A, dtype=float)
         if A.ndim == 1:
@@ -121,8 +119,6 @@ class Rosenbrock:
     large for the walls.
     """
 
-    thread_safe = True      # pure: lrlab.run may evaluate slices of a batch on threads
-
     def __init__(self, a=1.0, b=100.0):
         self.a = check_number("a", a)
         self.b = check_number("b", b, low=0.0, low_inclusive=False)
@@ -192,8 +188,6 @@ class Curve1D:
     Used for the non-convex lessons: a narrow poor local minimum beside a wide
     good one, or a plateau. Its local minima are found numerically.
     """
-
-    thread_safe = True      # pure: lrlab.run may evaluate slices of a batch on threads
 
     def __init__(self, k, c, wells=(), steps=(), name="curve", bounds=(-3.0, 3.0)):
         self.k = check_number("k", k, low=0.0)
@@ -285,8 +279,6 @@ class LeastSquares:
     every trajectory of a batched run sees the same minibatches (common random
     numbers) and a run is reproducible.
     """
-
-    thread_safe = True      # pure: lrlab.run may evaluate slices of a batch on threads
 
     def __init__(self, X, y, batch_size=None, seed=0):
         X = np.asarray(X, dtype=float)

@@ -8,7 +8,6 @@ starting point) as a single vectorized numpy computation.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +17,6 @@ from .types import Stepper
 
 __all__ = ["Trajectory", "run"]
 
-_CPUS = os.cpu_count() or 1
-_MIN_CHUNK = 2048
 _CHECK_EVERY = 8
 
 
@@ -113,7 +110,7 @@ def _lr_of(lr, num_steps):
 
 
 def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int = 100, *,
-        divergence_threshold: float = 1e10, workers: int | None = None) -> Trajectory:
+        divergence_threshold: float = 1e10) -> Trajectory:
     r"""Run an optimizer on a loss for ``num_steps`` steps, for a batch of lrs at once.
 
     Args:
@@ -127,9 +124,6 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
         num_steps: number of optimizer steps.
         divergence_threshold: a trajectory has diverged when its loss is
             non-finite or exceeds ``divergence_threshold * (1 + |f(x0)|)``.
-        workers: threads over slices of the batch (default: one per core for
-            batches of at least 4096 trajectories on lrlab's own losses, which
-            are thread-safe; otherwise 1). The results do not depend on it.
 
     Returns:
         A ``Trajectory`` with batch shape
@@ -266,18 +260,7 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
                 f, g = evaluate(x, t + 1)
 
     x_all = x
-    if workers is None:
-        workers = max(1, min(_CPUS, n // _MIN_CHUNK)) if getattr(loss, "thread_safe", False) else 1
-    workers = min(check_number("workers", workers, low=1, integer=True), n)
-    if workers == 1:
-        simulate(slice(0, n))
-    else:
-        # Independent slices of the batch on separate threads (numpy releases the GIL in its
-        # loops). Each trajectory's arithmetic is the same as in a single-threaded run.
-        from concurrent.futures import ThreadPoolExecutor
-        bounds = np.linspace(0, n, workers + 1).astype(int)
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(simulate, [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]))
+    simulate(slice(0, n))
 
     shape = batch
     return Trajectory(params=P.transpose(0, 2, 1).reshape((num_steps + 1,) + shape + (d,)),

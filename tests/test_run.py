@@ -141,16 +141,6 @@ def test_bad_input_names_the_argument(quad, kwargs, exc, match):
         lrlab.run(**args)
 
 
-@pytest.mark.parametrize("workers", [2, 3])
-def test_threads_do_not_change_a_bit(workers):
-    loss = losses.rosenbrock()
-    lrs = np.geomspace(1e-5, 3e-3, 1001)
-    one = lrlab.run(loss=loss, stepper=steppers.adam(), x0=[-1.5, 2.0], lr=lrs, num_steps=200, workers=1)
-    many = lrlab.run(loss=loss, stepper=steppers.adam(), x0=[-1.5, 2.0], lr=lrs, num_steps=200, workers=workers)
-    for name in ("params", "loss", "grad_norm", "diverged_at"):
-        assert np.array_equal(getattr(one, name), getattr(many, name), equal_nan=True), name
-
-
 @pytest.mark.parametrize("lr", [0.2005, 0.21, 0.25, 0.5, 3.0])
 def test_diverged_at_is_the_first_step_past_the_threshold(lr):
     q = losses.quadratic([1.0, 10.0])
