@@ -1,0 +1,173 @@
+"""The ``lrlab`` command.
+
+    lrlab present              list the notebooks
+    lrlab present 02           serve notebook 02 for class: Voilà, no code, large type, offline
+    lrlab present 02 --port 9000 --no-browser
+    lrlab present 02 --notebooks path/to/notebooks
+
+The notebooks are found in ``--notebooks DIR``, else ``$LRLAB_NOTEBOOKS``, else
+the ``notebooks/`` folder of the source checkout this package runs from, else
+``./notebooks``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import webbrowser
+from pathlib import Path
+
+DEFAULT_PORT = 8866
+
+
+def notebooks_dir(explicit: str | None = None) -> Path | None:
+    """Where the lesson notebooks are (see the module docstring for the order of the search)."""
+    candidates = []
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    if os.environ.get("LRLAB_NOTEBOOKS"):
+        candidates.append(Path(os.environ["LRLAB_NOTEBOOKS"]).expanduser())
+    candidates.append(Path(__file__).resolve().parents[1] / "notebooks")
+    candidates.append(Path.cwd() / "notebooks")
+    for c in candidates:
+        if c.is_dir() and any(c.glob("*.ipynb")):
+            return c.resolve()
+    return None
+
+
+def list_notebooks(folder: Path) -> list[Path]:
+    """The lesson notebooks in ``folder``: ``NN_name.ipynb``, in order."""
+    return sorted(p for p in folder.glob("*.ipynb") if re.match(r"\d\d_", p.name))
+
+
+def _title(nb: Path) -> str:
+    """The notebook's first heading, for the listing ('' if none)."""
+    import json
+    try:
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return ""
+    for c in cells:
+        if c.get("cell_type") == "markdown":
+            for line in "".join(c.get("source", "")).splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return ""
+
+
+def find_notebook(name: str, notebooks: list[Path]) -> Path:
+    """The notebook ``name`` means: its number ('2', '02'), its file name or stem, or a unique part of it."""
+    key = name.strip().lower().removesuffix(".ipynb")
+    if key.isdigit():
+        hits = [p for p in notebooks if int(p.name[:2]) == int(key)]
+    else:
+        hits = [p for p in notebooks if p.stem.lower() == key]
+        if not hits:
+            hits = [p for p in notebooks if key.replace("-", "_").replace(" ", "_") in p.stem.lower()]
+    if len(hits) == 1:
+        return hits[0]
+    listing = "\n".join(f"  {p.stem[:2]}  {p.stem}" for p in notebooks)
+    if not hits:
+        raise LookupError(f"no notebook matches {name!r}. The notebooks are:\n{listing}")
+    raise LookupError(f"{name!r} matches {len(hits)} notebooks ({', '.join(p.stem for p in hits)}); "
+                      f"be more specific. The notebooks are:\n{listing}")
+
+
+def present(args) -> int:
+    from .present import servers
+
+    folder = notebooks_dir(args.notebooks)
+    if folder is None or not folder.is_dir():
+        where = args.notebooks or "next to the lrlab package or in ./notebooks"
+        print(f"lrlab present: no notebooks found ({where}); pass --notebooks DIR", file=sys.stderr)
+        return 2
+    nbs = list_notebooks(folder)
+    if not nbs:
+        print(f"lrlab present: no NN_name.ipynb notebooks in {folder}", file=sys.stderr)
+        return 2
+    if not args.notebook:
+        print(f"Notebooks in {folder}:")
+        for p in nbs:
+            t = _title(p)
+            print(f"  {p.stem[:2]}  {p.stem:32s} {t}")
+        print("\nPresent one with:  lrlab present NN      (e.g. lrlab present " + nbs[min(2, len(nbs) - 1)].stem[:2] + ")")
+        return 0
+    try:
+        nb = find_notebook(args.notebook, nbs)
+    except LookupError as e:
+        print(f"lrlab present: {e}", file=sys.stderr)
+        return 2
+
+    port = args.port
+    if not servers.port_is_free(port):
+        if args.strict_port:
+            print(f"lrlab present: port {port} on 127.0.0.1 is taken (by another server?); "
+                  f"choose another with --port", file=sys.stderr)
+            return 2
+        new = servers.free_port(port + 1)
+        print(f"Port {port} is taken; using port {new} instead.")
+        port = new
+    cmd = servers.voila_command(nb, port, template=servers.TEMPLATE, show_tracebacks=args.tracebacks)
+    env = servers.presenter_env(presenter=True)
+    url = f"http://127.0.0.1:{port}/"
+    print(f"Presenting {nb.name} (Voilà, presenter style, offline)")
+    proc = subprocess.Popen(cmd, cwd=str(nb.parent), env=env)
+    try:
+        deadline = time.monotonic() + 60
+        ready = False
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(url.rstrip("/") + servers.VOILA_READY_PATH, timeout=5):
+                    ready = True
+                    break
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+        if not ready:
+            code = proc.poll()
+            print(f"lrlab present: Voilà did not start on port {port}"
+                  + (f" (exit code {code})" if code is not None else ""), file=sys.stderr)
+            return 1
+        print(f"\n    Open  {url}   (Ctrl-C to stop)\n", flush=True)
+        if not args.no_browser:
+            webbrowser.open(url)
+        return proc.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="lrlab", description="lrlab: see the learning rate at work.")
+    sub = ap.add_subparsers(dest="command")
+    p = sub.add_parser("present", help="serve a notebook for class (Voilà: no code, large type, offline)",
+                       description="Serve a lesson notebook through Voilà as a clean page for class: no code, "
+                                   "large type, thick lines, the main widget and its presets at the top, "
+                                   "nothing fetched from the internet. Without NOTEBOOK: list the notebooks.")
+    p.add_argument("notebook", nargs="?", help="number (02), name (02_too_high_too_low) or part of a name")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT,
+                   help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; if taken, the next free one is used)")
+    p.add_argument("--strict-port", action="store_true", help="fail instead of using the next free port")
+    p.add_argument("--notebooks", metavar="DIR", help="the folder of the notebooks (default: the checkout's notebooks/)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--tracebacks", action="store_true", help="show Python tracebacks on the page if a cell fails")
+    args = ap.parse_args(argv)
+    if args.command == "present":
+        return present(args)
+    ap.print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Drive Debian's Chromium with Playwright: shared by the browser tests and the latency benchmark.
+
+Needs the ``playwright`` Python package (the ``test`` extra) and a Chromium at
+``/usr/bin/chromium`` (``apt-get install -y chromium``); Playwright's own
+browser download is never used.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "chromium_path", "launch", "HOOKS_JS", "WS_HOOK_JS", "kernel_messages", "EXPLORER", "HANDLE", "CANVAS",
+           "ERROR_PATTERNS", "page_errors", "is_local", "explorer_state", "wait_settled", "REGIMES"]
+
+#: Where Debian's ``chromium`` package puts the browser (override with LRLAB_CHROMIUM).
+CHROMIUM = "/usr/bin/chromium"
+#: Flags for a quiet, offline, headless Chromium in a container.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+REGIMES = ("slow", "converging", "oscillating", "diverging")
+EXPLORER = ".lrlab-explorer"
+HANDLE = ".lrlab-explorer .widget-slider .noUi-handle"
+CANVAS = ".lrlab-explorer .jupyter-matplotlib-canvas-div canvas"
+
+
+def chromium_path() -> str | None:
+    """The Chromium executable to use, or None if there is none."""
+    path = os.environ.get("LRLAB_CHROMIUM", CHROMIUM)
+    return path if Path(path).is_file() and os.access(path, os.X_OK) else None
+
+
+def launch(playwright, **kwargs):
+    """Launch Chromium (headless, offline flags) through a ``sync_playwright()`` handle."""
+    path = chromium_path()
+    if path is None:
+        raise FileNotFoundError(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
+    return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, **kwargs)
+
+
+def is_local(url: str) -> bool:
+    """True for a request that stays on this machine (127.0.0.1/localhost, or blob:/data: URLs)."""
+    parts = urlsplit(url)
+    if parts.scheme in ("blob", "data", "about", "chrome", "chrome-extension", "devtools"):
+        return True
+    return parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
+#: JavaScript installed in every page: canvas hashing and the explorer's visible state.
+HOOKS_JS = r"""
+(() => {
+  if (window.__lrlab) return;
+  const hash = (canvas) => {
+    if (!canvas || !canvas.width || !canvas.height) return 'empty';
+    const d = new Uint32Array(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data.buffer);
+    let h = 2166136261 >>> 0;
+    for (let i = 0; i < d.length; i++) { h = Math.imul(h ^ d[i], 16777619) >>> 0; }
+    return canvas.width + 'x' + canvas.height + ':' + h.toString(16);
+  };
+  window.__lrlab = {
+    hash,
+    state(root) {
+      const box = root || document.querySelector('.lrlab-explorer');
+      if (!box) return null;
+      const handle = box.querySelector('.widget-slider .noUi-handle');
+      const readout = box.querySelector('.widget-slider .widget-readout');
+      const regime = box.querySelector('.lrlab-regime');
+      const stats = box.querySelector('.lrlab-stats');
+      const canvas = box.querySelector('.jupyter-matplotlib-canvas-div canvas');
+      return {
+        valuenow: handle ? handle.getAttribute('aria-valuenow') : null,
+        valuemin: handle ? handle.getAttribute('aria-valuemin') : null,
+        valuemax: handle ? handle.getAttribute('aria-valuemax') : null,
+        readout: readout ? readout.textContent.trim() : null,
+        regime: regime ? regime.getAttribute('data-regime') : null,
+        stats: stats ? stats.textContent : null,
+        hash: hash(canvas),
+        classes: Array.from(box.classList),
+      };
+    },
+  };
+})();
+"""
+
+#: Installed before any page script (``context.add_init_script``): watches the kernel websocket(s)
+#: and counts kernel status messages, and keeps every ``error`` and stderr ``stream`` message the
+#: kernel sends (an exception or a warning in a widget callback is shown nowhere on a Voilà page).
+WS_HOOK_JS = r"""
+(() => {
+  if (window.__lrlab_ws) return;
+  const W = window.__lrlab_ws = {idle: 0, busy: 0, errors: [], stderr: [], messages: 0};
+  const dec = new TextDecoder();
+  const grab = (txt, key) => {
+    const m = txt.match(new RegExp('"' + key + '":\\s*"((?:[^"\\\\]|\\\\.)*)"'));
+    return m ? m[1] : '';
+  };
+  const Orig = window.WebSocket;
+  const Hooked = function (...args) {
+    const ws = new Orig(...args);
+    ws.addEventListener('message', (e) => {
+      let txt;
+      try { txt = typeof e.data === 'string' ? e.data : dec.decode(e.data); } catch (err) { return; }
+      const t = txt.match(/"msg_type":\s*"([a-z_]+)"/);
+      if (!t) return;
+      W.messages += 1;
+      if (t[1] === 'status') {
+        const st = grab(txt, 'execution_state');
+        if (st === 'idle') W.idle += 1; else if (st === 'busy') W.busy += 1;
+      } else if (t[1] === 'error') {
+        W.errors.push(grab(txt, 'ename') + ': ' + grab(txt, 'evalue'));
+      } else if (t[1] === 'stream' && grab(txt, 'name') === 'stderr') {
+        W.stderr.push(grab(txt, 'text').slice(0, 500));
+      }
+    });
+    return ws;
+  };
+  Hooked.prototype = Orig.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Hooked[k] = Orig[k];
+  window.WebSocket = Hooked;
+})();
+"""
+
+
+def kernel_messages(page) -> dict:
+    """What the websocket hook saw: idle/busy counts, kernel errors and stderr texts."""
+    return page.evaluate("() => window.__lrlab_ws || null") or {"idle": 0, "busy": 0, "errors": [], "stderr": [],
+                                                                   "messages": 0}
+
+
+#: What counts as an error on a page: text patterns, and elements.
+ERROR_PATTERNS = [re.compile(r"Traceback \(most recent call last\)"),
+                  re.compile(r"\b[A-Z][A-Za-z]*(?:Error|Exception|Warning): "),
+                  re.compile(r"There was an error when executing cell"),
+                  re.compile(r"Error displaying widget"),
+                  re.compile(r"Cell execution timed out")]
+ERROR_SELECTORS = [".jupyter-widgets-error-widget",
+                   "[data-mime-type='application/vnd.jupyter.stderr']",
+                   ".jp-OutputArea-output.jp-mod-error", ".voila-error", ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"]
+
+
+#: Kernel stderr that is not an lrlab problem: ipykernel's note when the widget manager closes its
+#: 'jupyter.widget.control' comm (opened by the page to fetch the widget states) after the kernel
+#: already dropped it -- a race inside ipywidgets/ipykernel, seen about once in ten page loads.
+#: Only front-end comm ids (dashed UUIDs) qualify: lrlab's widgets have kernel-made ids (32 hex digits).
+#: JupyterLab's widget manager also asks for that comm before the kernel has imported ipywidgets.
+BENIGN_STDERR = re.compile(r"^(No such comm: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                           r"|No such comm target registered: jupyter\.widget\.control)(\\n|\s)*$")
+
+
+def page_errors(page, scope: str = "body") -> list[str]:
+    """Error text (in the elements matching ``scope``) or error elements on the page, and errors or
+    stderr output the kernel sent over the websocket (empty list when clean)."""
+    found = []
+    text = page.evaluate("(sel) => Array.from(document.querySelectorAll(sel)).map(e => e.innerText).join('\\n')",
+                         scope)
+    for pat in ERROR_PATTERNS:
+        for m in pat.finditer(text):
+            found.append(text[max(0, m.start() - 80):m.end() + 160].strip())
+    for sel in ERROR_SELECTORS:
+        for el in page.query_selector_all(sel):
+            found.append(f"{sel}: {(el.inner_text() or '')[:300]}")
+    ws = kernel_messages(page)
+    found += [f"kernel error message: {e}" for e in ws["errors"]]
+    found += [f"kernel stderr: {e}" for e in ws["stderr"] if not BENIGN_STDERR.match(e)]
+    return found
+
+
+def explorer_state(page, index: int = 0) -> dict:
+    """The visible state of the ``index``-th lrlab explorer on the page."""
+    page.evaluate(HOOKS_JS)
+    return page.evaluate("(i) => window.__lrlab.state(document.querySelectorAll('.lrlab-explorer')[i])", index)
+
+
+def _float(text):
+    try:
+        return float(text.replace("\u2212", "-"))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _stats_match(s: dict) -> bool:
+    """The stats line (if the widget has one) shows the lr the slider's readout shows."""
+    if not s.get("stats"):
+        return True
+    m = re.search(r"(?<![\w·] )(?<!\w)lr = ([-+0-9.eE]+)", s["stats"])
+    if m is None:                      # a lesson widget whose stats line does not show the lr
+        return True
+    a, b = _float(s.get("readout")), _float(m.group(1))
+    # within half a slider step: noUiSlider shows a preset's lr snapped to its grid (<= ~2% off)
+    return a is not None and b is not None and abs(a - b) <= 2.5e-2 * max(abs(a), abs(b))
+
+
+def wait_settled(page, before: dict | None = None, *, index: int = 0, expect_change: bool = True,
+                 timeout: float = 20.0, quiet: float = 0.35) -> dict:
+    """Wait until the explorer has caught up with its slider and its canvas is still for ``quiet`` s.
+
+    Caught up: the stats line shows the slider's readout lr and, if
+    ``expect_change``, the canvas pixels differ from ``before``. Bounded by
+    ``timeout``; returns the final state (raises TimeoutError with the last state).
+    """
+    import time
+    deadline = time.monotonic() + timeout
+    last, since = None, time.monotonic()
+    while True:
+        s = explorer_state(page, index)
+        ok = bool(s) and _stats_match(s)
+        if ok and expect_change and before is not None:
+            ok = s["hash"] != before["hash"]
+        if last is None or s != last:
+            last, since = s, time.monotonic()
+        elif ok and time.monotonic() - since >= quiet:
+            return s
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"explorer did not settle in {timeout:.0f} s: before={before} last={last}")
+        page.wait_for_timeout(50)
+
+
+def act(page, action, *, index: int = 0, kernel: bool | None = None, timeout: float = 30.0,
+        quiet: float = 0.3) -> tuple[dict, dict]:
+    """Do ``action()`` on the page, then wait until the kernel has handled it and the widget is still.
+
+    ``kernel``: whether the action sends the kernel a message (a button click
+    does; a key press does if it moved the slider; None: decide from the
+    slider's aria-valuenow right after the action). Returns ``(before, after)``.
+    """
+    before = explorer_state(page, index)
+    n0 = kernel_messages(page)["idle"]
+    action()
+    if kernel is None:
+        kernel = explorer_state(page, index)["valuenow"] != before["valuenow"]
+    if kernel:
+        page.wait_for_function("(n) => ((window.__lrlab_ws || {}).idle || 0) > n", arg=n0,
+                               timeout=timeout * 1000, polling=25)
+    after = wait_settled(page, before, index=index, expect_change=False, timeout=timeout, quiet=quiet)
+    return before, after

@@ -1,0 +1,214 @@
+"""The live canvas behind every explorer (``lrlab.widgets.live_canvas``), without a browser.
+
+What the browser receives is checked by replaying the frames as the ipympl
+front end does: a 'full' image replaces the canvas, a 'diff' image is drawn
+at the top-left corner over it (transparent pixels keep the old ones).
+"""
+from __future__ import annotations
+
+import io
+import json
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest
+from PIL import Image
+
+matplotlib.use("agg")
+
+from lrlab import losses, plotting, widgets  # noqa: E402
+
+
+def _explorer(**kw):
+    loss = losses.quadratic([1.0, 10.0])
+    return widgets.LRExplorer(widgets.Problem(loss, [1.0, 1.0], 60), lr=0.05, lr_range=(1e-3, 1.0),
+                              presets={"good": 0.1, "diverging": 0.21}, **kw)
+
+
+class FakeFrontEnd:
+    """Receives the canvas' frames and composes them as ipympl's JavaScript does.
+
+    ``min_diff_gap=0`` makes every frame after the first a diff (as if the
+    moves came slowly); ``load_time``: a frame followed by the next one sooner
+    than this is dropped, as ipympl's page drops an image still loading when
+    the next arrives.
+    """
+
+    def __init__(self, canvas, min_diff_gap=0.0, load_time=None):
+        import time
+        self.clock = time.monotonic
+        self.canvas, self.pixels, self.frames, self.modes, self.pending = canvas, None, [], [], None
+        self.times = []
+        self.load_time = load_time
+        canvas.syncing_data_url = False            # as after the browser's 'initialized' message
+        canvas.min_diff_gap = min_diff_gap
+        canvas.send_binary = self.receive
+
+    def receive(self, data):
+        now = self.clock()
+        frame = (now, data, self.canvas._current_image_mode)
+        self.frames.append(len(data))
+        self.modes.append(frame[2])
+        self.times.append(now)
+        if self.load_time is None:
+            self._apply(frame)
+        else:                                      # applied only if no newer frame came while it loaded
+            if self.pending is not None and now - self.pending[0] >= self.load_time:
+                self._apply(self.pending)
+            self.pending = frame
+
+    def settle(self):
+        if self.pending is not None:
+            self._apply(self.pending)
+            self.pending = None
+        return self.pixels
+
+    def _apply(self, frame):
+        _, data, mode = frame
+        img = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+        if mode == "full" or self.pixels is None:
+            self.pixels = img.copy()
+        else:
+            h, w = img.shape[:2]
+            region = self.pixels[:h, :w]
+            opaque = img[..., 3] > 0
+            region[opaque] = img[opaque]
+
+
+def _buffer(canvas):
+    return np.asarray(canvas.get_renderer().buffer_rgba())
+
+
+def test_frames_rebuild_exactly_what_the_kernel_drew():
+    ex = _explorer()
+    fe = FakeFrontEnd(ex.canvas)
+    ex.canvas.draw()                               # what the front end asks for when it connects
+    for lr in np.geomspace(1e-3, 1.0, 25):
+        ex.set_lr(lr)
+        assert np.array_equal(fe.pixels, _buffer(ex.canvas)), f"browser image differs from the kernel's at lr={lr}"
+    assert ex.canvas.blits >= 20                   # moves are blits, not full draws
+    assert fe.modes.count("diff") >= 20
+    # diff frames are small: only what moved
+    assert np.median(fe.frames[-20:]) < 0.5 * fe.frames[0]
+
+
+def test_a_blit_looks_like_a_full_draw():
+    ex = _explorer()
+    FakeFrontEnd(ex.canvas)
+    ex.canvas.draw()
+    for lr in (0.01, 0.1, 0.19, 0.5, 0.15):
+        ex.set_lr(lr)
+    blit = _buffer(ex.canvas).copy()
+    ref = np.asarray(Image.open(io.BytesIO(plotting.png_bytes(ex.fig))).convert("RGBA"))
+    differ = (blit != ref).any(axis=-1).mean()
+    assert differ < 0.005, f"{differ:.2%} of the pixels differ between a blit and a full draw"
+
+
+def test_no_front_end_no_rendering():
+    ex = _explorer()
+    canvas = ex.canvas
+    assert canvas.syncing_data_url                 # nothing connected (nbclient, nbval, these tests)
+    sent = []
+    canvas.send_binary = sent.append
+    for lr in (0.01, 0.1, 0.2):
+        ex.set_lr(lr)
+    assert sent == [] and canvas.full_draws == 0 and canvas.blits == 0
+
+
+def test_frames_in_quick_succession_are_full_images_so_dropping_one_is_harmless():
+    ex = _explorer()
+    fe = FakeFrontEnd(ex.canvas, min_diff_gap=0.1, load_time=0.05)
+    ex.canvas.draw()
+    for lr in np.geomspace(0.3, 0.02, 30):         # a fast drag: frames a few ms apart
+        ex.set_lr(lr)
+    diffs_too_soon = [i for i in range(1, len(fe.times)) if fe.modes[i] == "diff"
+                      and fe.times[i] - fe.times[i - 1] < 0.1]
+    assert not diffs_too_soon and fe.modes.count("full") > 20
+    assert np.array_equal(fe.settle(), _buffer(ex.canvas))
+    # the same drag with diff frames: a dropped diff leaves wrong pixels (why min_diff_gap exists)
+    ex2 = _explorer()
+    fe2 = FakeFrontEnd(ex2.canvas, min_diff_gap=0.0, load_time=0.05)
+    ex2.canvas.draw()
+    for lr in np.geomspace(0.3, 0.02, 30):
+        ex2.set_lr(lr)
+    assert not np.array_equal(fe2.settle(), _buffer(ex2.canvas))
+
+
+def test_a_move_after_a_pause_is_a_small_diff():
+    import time
+    ex = _explorer()
+    fe = FakeFrontEnd(ex.canvas, min_diff_gap=0.05)
+    ex.canvas.draw()
+    ex.set_lr(0.02)
+    time.sleep(0.06)
+    ex.set_lr(0.021)
+    assert fe.modes[-1] == "diff" and fe.frames[-1] < 0.5 * fe.frames[0]
+    assert np.array_equal(fe.pixels, _buffer(ex.canvas))
+
+
+def test_a_drag_settles_on_its_last_value():
+    ex = _explorer()
+    fe = FakeFrontEnd(ex.canvas)
+    ex.canvas.draw()
+    for lr in np.geomspace(0.3, 0.02, 40):         # a fast drag: every value arrives
+        ex.set_lr(lr)
+    dragged = fe.pixels.copy()
+    ex.set_lr(0.5)
+    ex.set_lr(0.02)                                # the same lr again, reached in one jump
+    assert np.array_equal(fe.pixels, dragged)
+
+
+def test_custom_panels_and_controls_are_learned_and_stay_correct():
+    import ipywidgets as W
+    calls = []
+
+    def init(ax, explorer):
+        (line,) = ax.plot([0, 1], [0, 0])
+        text = ax.text(0.5, 0.5, "", transform=ax.transAxes)
+        ax.set_xlim(0, 1), ax.set_ylim(-1, 1)
+        return line, text
+
+    def update(state, explorer, traj):
+        line, text = state
+        line.set_ydata([0, np.tanh(explorer.lr * 5)])
+        text.set_text(f"lr={explorer.lr:.3f}")
+        calls.append(explorer.lr)
+
+    scale = W.FloatSlider(value=10.0, min=2.0, max=20.0)
+    ex = widgets.LRExplorer(lambda scale: widgets.Problem(losses.quadratic([1.0, scale]), [1.0, 1.0], 40),
+                            lr=0.05, lr_range=(1e-3, 1.0), controls={"scale": scale},
+                            panels=("path", "loss", ("mine", init, update)))
+    fe = FakeFrontEnd(ex.canvas)
+    ex.canvas.draw()
+    for lr in np.geomspace(1e-3, 1.0, 12):
+        ex.set_lr(lr)
+        assert np.array_equal(fe.pixels, _buffer(ex.canvas))
+    full_before = ex.canvas.full_draws
+    for lr in np.geomspace(1e-3, 1.0, 12):
+        ex.set_lr(lr)
+    assert ex.canvas.full_draws == full_before    # the custom panel's artists were learned: blits only
+    scale.value = 4.0                              # a control rebuilds the figure: a full draw, still exact
+    ex.set_lr(0.3)
+    ex.set_lr(0.31)
+    assert np.array_equal(fe.pixels, _buffer(ex.canvas))
+    assert calls
+
+
+def test_no_warnings_and_a_loadable_data_url():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ex = _explorer()
+        canvas = ex.canvas
+        canvas.draw()                              # no front end yet: ipympl keeps a data URL for embedding
+        assert canvas._data_url.startswith("data:image/png;base64,")
+
+
+def test_theory_classes_on_the_box():
+    ex = _explorer()
+    assert "lrlab-max-diverges" in ex.box._dom_classes      # 2/L = 0.2 < 1.0
+    assert "lrlab-min-monotone" in ex.box._dom_classes      # 1e-3 < 1/L = 0.1
+    narrow = widgets.LRExplorer(widgets.Problem(losses.quadratic([1.0, 10.0]), [1.0, 1.0], 60), lr=0.05,
+                                lr_range=(0.15, 0.19))
+    assert "lrlab-max-diverges" not in narrow.box._dom_classes
+    assert "lrlab-min-monotone" not in narrow.box._dom_classes
