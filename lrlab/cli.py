@@ -135,7 +135,7 @@ def present(args) -> int:
             return 1
         print(f"\n    Open  {url}   (Ctrl-C to stop)\n", flush=True)
         if not args.no_browser:
-            webbrowser.open(url)
+            _open_browser(url)
         return proc.wait()
     except KeyboardInterrupt:
         return 0
@@ -146,6 +146,15 @@ def present(args) -> int:
                 proc.wait(15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def _open_browser(url: str) -> None:
+    """Open ``url`` in the desktop's browser, in the background; nothing on a machine without a display
+    (a text-mode browser would take over the terminal)."""
+    import threading
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return
+    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
 
 def main(argv=None) -> int:

@@ -485,7 +485,8 @@ class SchedulePicker:
         self.label.value = plotting.regime_badge(self.regime)
         self.stats.value = self._stats_html(sched, noisy, clean)
         self.frames += 1
-        self.canvas.draw_idle()
+        frame = getattr(self.canvas, "frame", None)     # LiveCanvas: redraw only what moved, send at once
+        frame() if frame is not None else self.canvas.draw_idle()
 
     def _stats_html(self, sched, noisy, clean):
         p = self.problem

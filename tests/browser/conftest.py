@@ -10,7 +10,6 @@ the end of the run.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -52,7 +51,7 @@ def _unavailable(msg: str):
 def chromium() -> str:
     path = browser.chromium_path()
     if path is None:
-        _unavailable(f"no Chromium at {browser.CHROMIUM}")
+        _unavailable(f"no Chromium at {os.environ.get('LRLAB_CHROMIUM') or browser.CHROMIUM}")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -75,15 +74,19 @@ def pw_browser(chromium):
     pw.stop()
 
 
+def _screenshot_dir(basetemp: Path) -> Path:
+    if os.environ.get("LRLAB_SCREENSHOT_DIR"):
+        return Path(os.environ["LRLAB_SCREENSHOT_DIR"])
+    if os.environ.get("PYTEST_XDIST_WORKER"):   # pytest -n: workers' basetemps sit in the main one
+        basetemp = basetemp.parent
+    return basetemp / "browser-screenshots"
+
+
 @pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory) -> Path:
-    d = Path(os.environ.get("LRLAB_SCREENSHOT_DIR") or tmp_path_factory.getbasetemp() / "browser-screenshots")
+    d = _screenshot_dir(tmp_path_factory.getbasetemp())
     d.mkdir(parents=True, exist_ok=True)
-    _SHOTS["dir"] = d
     return d
-
-
-_SHOTS: dict = {}
 
 
 #: README screenshots (docs/screenshots/NAME <- the first screenshot of this run matching PATTERN);
@@ -110,9 +113,14 @@ def update_readme_screenshots(shots: Path, dest: Path = ROOT / "docs" / "screens
     return done
 
 
-def pytest_terminal_summary(terminalreporter):
-    d = _SHOTS.get("dir")
-    if d is not None and any(d.iterdir()):
+def pytest_terminal_summary(terminalreporter, config):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    d = _screenshot_dir(factory.getbasetemp())
+    if d.is_dir() and any(d.glob("*.png")):
         terminalreporter.write_line(f"browser screenshots: {d}")
         if os.environ.get("LRLAB_UPDATE_README_SCREENSHOTS") == "1":
             for p in update_readme_screenshots(d):

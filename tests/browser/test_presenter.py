@@ -1,6 +1,7 @@
 """``lrlab present``: the presenter page in a real browser, and the command line."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -114,3 +115,45 @@ def test_present_on_a_taken_port_says_so(tmp_path, capsys):
 def test_console_script_is_installed():
     out = subprocess.run([sys.executable, "-m", "lrlab.cli", "--help"], capture_output=True, text=True, check=True)
     assert "present" in out.stdout
+
+
+def test_present_on_a_taken_port_serves_on_the_next_free_one_and_says_so():
+    import os
+    import queue
+    import signal
+    import socket
+    import threading
+    import urllib.request
+
+    nb = _presenter_notebook() or (NOTEBOOKS[0] if NOTEBOOKS else None)
+    if nb is None:
+        pytest.skip("no notebooks")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        taken = s.getsockname()[1]
+        proc = subprocess.Popen([sys.executable, "-u", "-m", "lrlab.cli", "present", nb.stem[:2], "--no-browser",
+                                 "--port", str(taken), "--notebooks", str(NOTEBOOK_DIR)],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(l) for l in proc.stdout], daemon=True).start()
+        try:
+            seen, url = [], None
+            while url is None:
+                line = lines.get(timeout=90)
+                seen.append(line)
+                m = re.search(r"Open\s+(http://127\.0\.0\.1:(\d+)/)", line)
+                if m:
+                    url, port = m.group(1), int(m.group(2))
+            out = "".join(seen)
+            assert f"Port {taken} is taken; using port {port} instead." in out, out
+            assert port != taken
+            with urllib.request.urlopen(url.rstrip("/") + servers.VOILA_READY_PATH, timeout=10) as r:
+                assert r.status == 200
+        finally:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
