@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from . import diagnostics, theory
 
-__all__ = ["PALETTE", "REGIME_COLORS", "STYLE", "PRESENTER_STYLE", "use_style", "style", "figure",
+__all__ = ["PALETTE", "REGIME_COLORS", "STYLE", "PRESENTER_STYLE", "use_style", "style", "styled", "figure",
            "show", "png_bytes", "loss_curve", "gap", "curve_1d", "path_1d", "contour", "path_2d",
            "theory_lines", "lr_ruler", "lr_map", "small_multiples", "schedule_curves", "regime_badge"]
 
@@ -63,6 +63,17 @@ def style(presenter: bool | None = None):
     params = _current if presenter is None else (PRESENTER_STYLE if presenter else STYLE)
     with mpl.rc_context(params):
         yield
+
+
+def styled(fn):
+    """Decorator: run a figure builder inside lrlab's rcParams (titles and labels get the style)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with style():
+            return fn(*args, **kwargs)
+    return wrapper
 
 
 def figure(nrows: int = 1, ncols: int = 1, *, width: float | None = None, height: float | None = None,

@@ -12,7 +12,6 @@ Imports matplotlib and ipywidgets (not torch: the torch figures take records).
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import ipywidgets as W
@@ -37,13 +36,7 @@ RULE_COLORS = {"steepest": plotting.PALETTE["blue"], "min": plotting.PALETTE["ve
 RULE_MARKERS = {"steepest": "v", "min": "o", "min/10": "s"}
 
 
-def _styled(fn):
-    """Run a figure builder inside lrlab's rcParams, so titles and labels get the lesson style."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with plotting.style():
-            return fn(*args, **kwargs)
-    return wrapper
+_styled = plotting.styled
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ Imports matplotlib and ipywidgets; torch only inside :func:`torch_lrs` and
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import ipywidgets as W
@@ -39,13 +38,7 @@ TORCH_NAMES = {"constant": "ConstantLR", "step": "StepLR", "exponential": "Expon
                "one-cycle": "OneCycleLR"}
 
 
-def _styled(fn):
-    """Run a figure builder inside lrlab's rcParams, so titles and labels get the lesson style."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with plotting.style():
-            return fn(*args, **kwargs)
-    return wrapper
+_styled = plotting.styled
 
 
 # ----------------------------------------------------------------------------- the noisy problem
