@@ -8,6 +8,7 @@ pytest.importorskip("ipympl")
 import lrlab  # noqa: E402
 from lrlab import diagnostics, losses, plotting, steppers, theory  # noqa: E402
 from lrlab.lessons import l02  # noqa: E402
+from lesson_helpers import regime_of  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +37,6 @@ def snapshot(ex):
 
 def changed(before, after):
     return [b.shape != a.shape or not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after)]
-
-
-def regime_of(ex):
-    assert 'class="lrlab-regime"' in ex.label.value
-    return ex.label.value.split('data-regime="')[1].split('"')[0]
 
 
 def near_boundary(lr, curvatures, rel=0.03):

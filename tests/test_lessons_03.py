@@ -8,6 +8,7 @@ import pytest
 pytest.importorskip("ipympl")
 from lrlab import diagnostics, theory  # noqa: E402
 from lrlab.lessons import l03  # noqa: E402
+from lesson_helpers import changed, regime_of, snapshot  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -15,20 +16,6 @@ def no_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         yield
-
-
-def snapshot(artists):
-    """Copies of the data of every Line2D in a list, to compare before/after."""
-    return [np.array(a.get_xydata(), copy=True) for a in artists]
-
-
-def changed(before, after):
-    return any(b.shape != a.shape or not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after))
-
-
-def regime_of(ex):
-    assert 'class="lrlab-regime"' in ex.label.value
-    return ex.label.value.split('data-regime="')[1].split('"')[0]
 
 
 def expected_regime(lr, p):

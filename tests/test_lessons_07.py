@@ -9,6 +9,7 @@ torch = pytest.importorskip("torch")
 import lrlab  # noqa: E402
 from lrlab import diagnostics, theory  # noqa: E402
 from lrlab.lessons import l07  # noqa: E402
+from lesson_helpers import changed, regime_of, snapshot  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -25,19 +26,6 @@ def no_warnings():
 def gallery():
     torch.set_num_threads(1)
     return l07.gallery_runs()
-
-
-def snapshot(artists):
-    return [np.array(a.get_xydata(), copy=True) for a in artists]
-
-
-def changed(before, after):
-    return any(b.shape != a.shape or not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after))
-
-
-def regime_of(ex):
-    assert 'class="lrlab-regime"' in ex.label.value
-    return ex.label.value.split('data-regime="')[1].split('"')[0]
 
 
 def expected_regimes(lr, loss):
