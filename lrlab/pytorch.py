@@ -53,8 +53,9 @@ class TrainingRecord:
             -> float64 ``(k,)``, the same ratio for that tensor alone. A tensor that
             is exactly zero (a fresh bias) gives ``inf``, or ``nan`` if it also
             did not move.
-        diverged: whether the loss became non-finite; training stopped there.
-        diverged_at: the step whose loss was non-finite, else ``None``. That step
+        diverged: whether the loss became non-finite or blew up past
+            ``divergence_threshold`` (see :func:`train`); training stopped there.
+        diverged_at: the step whose loss was non-finite or too large, else ``None``. That step
             is recorded with its loss; no update was made, so its ``grad_norm``
             and update ratios are ``nan``.
         eval_steps: int64 ``(e,)``, number of updates done when ``eval_fn`` ran.
@@ -268,7 +269,8 @@ class _Progress:
 def train(model: nn.Module, loss_fn: Callable, data, optimizer: torch.optim.Optimizer,
           scheduler=None, num_steps: int = 100, batch_size: int | None = None,
           seed: int = 0, record_every: int = 1, eval_fn: Callable | None = None,
-          eval_every: int | None = None, progress: bool = False) -> TrainingRecord:
+          eval_every: int | None = None, progress: bool = False,
+          divergence_threshold: float = 1e10) -> TrainingRecord:
     r"""Train ``model`` for ``num_steps`` optimizer steps and record what the lr does.
 
     Each step ``t`` is the usual PyTorch loop, in this order::
@@ -285,9 +287,12 @@ def train(model: nn.Module, loss_fn: Callable, data, optimizer: torch.optim.Opti
         r_t = \frac{\|w_{t+1}-w_t\|}{\|w_t\|}
 
     (``r_t`` over all trainable parameters, and per tensor). A
-    ``ReduceLROnPlateau`` scheduler is given the batch loss. If a loss is not
-    finite the run stops before updating, sets ``diverged``, and returns what it
-    recorded; it never raises for that.
+    ``ReduceLROnPlateau`` scheduler is given the batch loss. A run has diverged
+    when a loss is not finite or exceeds ``divergence_threshold * (1 + |L_0|)``
+    (``L_0`` the first batch's loss), the same rule as :func:`lrlab.run`: a
+    cross-entropy of 1e21 is a blown-up run, not a number to report. It then
+    stops before updating, sets ``diverged``, and returns what it recorded; it
+    never raises for that.
 
     Reproducibility: batches come from a ``torch.Generator`` seeded with ``seed``
     (a new permutation of the rows each epoch; the incomplete last batch is
@@ -311,11 +316,17 @@ def train(model: nn.Module, loss_fn: Callable, data, optimizer: torch.optim.Opti
             training, every ``eval_every`` updates and after the last one.
         eval_every: updates between evaluations; ``None`` = only before and after.
         progress: show a progress bar (ipywidgets in a notebook, text on a terminal).
+        divergence_threshold: the blow-up factor above (see above, > 0);
+            ``math.inf`` stops only at a non-finite loss (to watch an overflow).
 
     Returns:
         A :class:`TrainingRecord`.
     """
     num_steps = check_number("num_steps", num_steps, low=0, integer=True)
+    if not (isinstance(divergence_threshold, (int, float)) and not isinstance(divergence_threshold, bool)
+            and divergence_threshold > 0):        # math.inf is allowed: stop at a non-finite loss only
+        raise ValueError(f"divergence_threshold must be a positive number (math.inf to stop only at a "
+                         f"non-finite loss), got {divergence_threshold=!r}")
     seed = check_number("seed", seed, low=0, integer=True)
     record_every = check_number("record_every", record_every, low=1, integer=True)
     if eval_every is not None:
@@ -361,7 +372,9 @@ def train(model: nn.Module, loss_fn: Callable, data, optimizer: torch.optim.Opti
                 optimizer.zero_grad(set_to_none=True)
                 loss = _scalar_loss(loss_fn, model, xb, yb)
                 loss_value = float(loss.detach())
-                if not math.isfinite(loss_value):
+                if t == 0:
+                    ceiling = divergence_threshold * (1.0 + abs(loss_value))
+                if not math.isfinite(loss_value) or loss_value > ceiling:
                     diverged_at = t
                     rows.append((t, lr, loss_value, math.nan, math.nan))
                     for name in per_param:

@@ -21,7 +21,7 @@ from . import diagnostics, plotting, theory
 from ._validation import check_number
 from .run import Trajectory, run
 
-__all__ = ["Problem", "LRExplorer", "lr_slider", "live_canvas", "preset_buttons", "theory_text", "first_below"]
+__all__ = ["Problem", "LRExplorer", "lr_slider", "live_canvas", "preset_buttons", "theory_text", "first_below", "show_frame", "snap_to_slider"]
 
 
 @dataclass
@@ -50,6 +50,20 @@ def lr_slider(value: float, lr_min: float, lr_max: float, *, description: str = 
                             style={"description_width": "initial"}, layout=W.Layout(width=width))
 
 
+def snap_to_slider(slider, value: float) -> float:
+    """``value`` clipped to a log slider's range and rounded to its grid of positions.
+
+    The browser's slider can only stand on its grid: a preset that is not on it
+    would be moved there by the page and sent back, so the kernel would compute
+    twice and show a value the slider does not. Snapping here makes the kernel,
+    the headless tests and the page agree on one lr.
+    """
+    lo, hi, step, base = float(slider.min), float(slider.max), float(slider.step), float(slider.base)
+    e = min(max(math.log(float(value), base), lo), hi)
+    k = round((e - lo) / step)
+    return float(base ** min(lo + k * step, hi))
+
+
 def theory_text(loss, momentum: float = 0.0) -> str:
     """HTML line with 1/L and the stability limit, for beside the slider."""
     if getattr(loss, "eigenvalues", None) is None:
@@ -63,11 +77,17 @@ def theory_text(loss, momentum: float = 0.0) -> str:
             f'(stability limit)</span>')
 
 
-def _png(rgba: np.ndarray) -> bytes:
+#: PNG text-chunk keyword carrying a frame's tag (what :func:`show_frame` stamped on the stats line).
+FRAME_KEYWORD = b"lrlab-frame"
+
+
+def _png(rgba: np.ndarray, tag: str = "") -> bytes:
     """A fast PNG of an RGBA uint8 array: no row filters, zlib level 1 with run-length strategy.
 
     Most frames of a live figure are diff images (unchanged pixels fully
     transparent), which this encodes in a few ms where PIL's default takes ~2x.
+    A non-empty ``tag`` goes into a ``tEXt`` chunk right after the header, so a
+    page can tell which frame it is painting (the browser tests wait for it).
     """
     import struct
     import zlib
@@ -80,8 +100,9 @@ def _png(rgba: np.ndarray) -> bytes:
 
     def chunk(tag, data):
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    text = chunk(b"tEXt", FRAME_KEYWORD + b"\0" + tag.encode("latin-1")) if tag else b""
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
-            + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+            + text + chunk(b"IDAT", body) + chunk(b"IEND", b""))
 
 
 _LIVE_CANVAS = None
@@ -162,6 +183,8 @@ def _live_canvas_class():
             self.timings = deque(maxlen=1000)    # per frame: seconds spent drawing / diffing+encoding
             self.full_draws = 0
             self.blits = 0
+            self.frame_tag = ""                  # the tag of the frame being drawn (see show_frame)
+            self.frame_count = 0
 
         # -- what moves -----------------------------------------------------
         def _alive(self, a):
@@ -332,7 +355,7 @@ def _live_canvas_class():
             self._last_buff = buff.copy()
             self._force_full = False
             self._png_is_old = False
-            return _png(output.view(np.uint8).reshape((*output.shape, 4)))
+            return _png(output.view(np.uint8).reshape((*output.shape, 4)), self.frame_tag)
 
     _LIVE_CANVAS = LiveCanvas
     return LiveCanvas
@@ -359,6 +382,34 @@ def live_canvas(fig):
     canvas.resizable = False
     canvas.capture_scroll = False
     return canvas
+
+
+def show_frame(canvas, stats, html_text: str, lr: float) -> str:
+    """Show a new state of a live figure: the stats line, then the pixels.
+
+    The stats line is stamped with a tag unique to this frame (``data-frame``)
+    and with the lr it was computed for (``data-lr``); the canvas puts the same
+    tag into the PNG it sends. A page (the browser tests, the latency
+    benchmark) then knows exactly when the kernel has answered a move and when
+    the frame of that answer is on screen, without waiting for time. Returns
+    the tag.
+    """
+    n = getattr(canvas, "frame_count", 0) + 1
+    tag = f"{(getattr(canvas, 'model_id', None) or 'canvas')[:12]}-{n}"
+    try:
+        canvas.frame_count = n
+        canvas.frame_tag = tag
+    except AttributeError:                        # not a LiveCanvas: nothing to tag
+        pass
+    stamp = f'data-frame="{tag}" data-lr="{float(lr)!r}"'
+    if 'class="lrlab-stats"' in html_text:
+        html_text = html_text.replace('class="lrlab-stats"', f'class="lrlab-stats" {stamp}', 1)
+    else:
+        html_text = f'<span class="lrlab-stats" {stamp}>{html_text}</span>'
+    stats.value = html_text
+    frame = getattr(canvas, "frame", None)        # LiveCanvas: blit + diff image now; else a full draw
+    frame() if frame is not None else canvas.draw_idle()
+    return tag
 
 
 def preset_buttons(presets: dict, on_click: Callable[[Any], None]) -> list:
@@ -456,8 +507,9 @@ class LRExplorer:
         return float(self.slider.value)
 
     def set_lr(self, lr: float) -> None:
-        """Move the slider (clipped to its range) and update the figure."""
-        self.slider.value = float(np.clip(lr, *self.lr_range))
+        """Move the slider (clipped to its range, on its grid: see :func:`snap_to_slider`) and update the figure."""
+        lr = check_number("lr", lr, low=0.0, low_inclusive=False)
+        self.slider.value = snap_to_slider(self.slider, lr)
 
     def apply_preset(self, value) -> None:
         """Apply a preset: an lr, or a dict of control values with an optional 'lr'."""
@@ -595,10 +647,8 @@ class LRExplorer:
         if self._on_update_hook is not None:
             self._on_update_hook(self, traj)
         self.label.value = plotting.regime_badge(self.regime)   # small messages first: the page handles
-        self.stats.value = self._stats_html(traj, gap)          # them while the kernel draws the frame
-        self.frames += 1
-        frame = getattr(self.canvas, "frame", None)     # LiveCanvas: blit + diff image now; else a full draw
-        frame() if frame is not None else self.canvas.draw_idle()
+        self.frames += 1                                        # them while the kernel draws the frame
+        show_frame(self.canvas, self.stats, self._stats_html(traj, gap), lr)
 
     def _stats_html(self, traj, gap):
         p = self.problem

@@ -431,7 +431,8 @@ class SchedulePicker:
         return float(self.slider.value)
 
     def set_lr(self, lr: float) -> None:
-        self.slider.value = float(np.clip(lr, *self.lr_range))
+        from ..widgets import snap_to_slider
+        self.slider.value = snap_to_slider(self.slider, lr)
 
     def current_params(self) -> dict:
         return {k: w.value for k, w in self.params[self.schedule.value].items()}
@@ -476,10 +477,8 @@ class SchedulePicker:
         _show(self.art, p, sched, noisy, clean, self.regime, self.lr, ax_lr=self.ax_lr)
         self.noisy, self.clean = noisy, clean
         self.label.value = plotting.regime_badge(self.regime)
-        self.stats.value = self._stats_html(sched, noisy, clean)
         self.frames += 1
-        frame = getattr(self.canvas, "frame", None)     # LiveCanvas: redraw only what moved, send at once
-        frame() if frame is not None else self.canvas.draw_idle()
+        widgets.show_frame(self.canvas, self.stats, self._stats_html(sched, noisy, clean), self.lr)
 
     def _stats_html(self, sched, noisy, clean):
         p = self.problem

@@ -497,7 +497,8 @@ class BatchSizeExplorer:
         return int(self.batch.value)
 
     def set_lr(self, lr: float) -> None:
-        self.slider.value = float(np.clip(lr, *self.lr_range))
+        from ..widgets import snap_to_slider
+        self.slider.value = snap_to_slider(self.slider, lr)
 
     def apply_preset(self, value) -> None:
         if "batch_size" in value:
@@ -561,6 +562,7 @@ class BatchSizeExplorer:
         self._update()
 
     def _update(self):
+        from .. import widgets
         lr, B = self.lr, self.batch_size
         a = self._artists
         sgd = run(loss=minibatch_loss(B), x0=X0, lr=lr, num_steps=self.num_steps)
@@ -590,10 +592,8 @@ class BatchSizeExplorer:
         self.theory.value = (f'<span class="lrlab-theory">theory: <b>1/L = {1 / FULL.L:.3g}</b> · '
                              f'<b>2/L = {2 / FULL.L:.3g}</b> (full-batch limit) · SGD\'s own limit at B = {B}: '
                              f'<b>{limit:.3g}</b></span>')
-        self.stats.value = self._stats_html(gap, floor)
         self.frames += 1
-        frame = getattr(self.canvas, "frame", None)      # lrlab's live canvas: blit what moved, send it now
-        frame() if frame is not None else self.canvas.draw_idle()
+        widgets.show_frame(self.canvas, self.stats, self._stats_html(gap, floor), lr)
 
     def _stats_html(self, gap, floor):
         lr, B = self.lr, self.batch_size

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "chromium_path", "launch", "HOOKS_JS", "WS_HOOK_JS", "kernel_messages", "EXPLORER", "HANDLE", "CANVAS",
-           "ERROR_PATTERNS", "page_errors", "is_local", "explorer_state", "wait_settled", "REGIMES"]
+           "ERROR_PATTERNS", "page_errors", "is_local", "explorer_state", "wait_settled", "act", "missing", "REGIMES"]
 
 #: Where Debian's ``chromium`` package puts the browser (override with LRLAB_CHROMIUM).
 CHROMIUM = "/usr/bin/chromium"
@@ -76,9 +76,28 @@ HOOKS_JS = r"""
         readout: readout ? readout.textContent.trim() : null,
         regime: regime ? regime.getAttribute('data-regime') : null,
         stats: stats ? stats.textContent : null,
+        frame: stats ? stats.getAttribute('data-frame') : null,      // the kernel's latest answer
+        lr: stats ? stats.getAttribute('data-lr') : null,            // ... computed for this lr
+        painted: canvas ? (canvas.__lrlab_frame || null) : null,     // the frame on screen
+        kernel: (window.__lrlab_ws || {}).status || null,
         hash: hash(canvas),
         classes: Array.from(box.classList),
       };
+    },
+    // What is still missing before the explorer shows the kernel's answer to the slider's
+    // current value ('' when nothing is): the answer itself, its frame on screen, an idle kernel.
+    missing(root) {
+      const s = this.state(root);
+      if (!s) return 'no explorer on the page';
+      if (!s.frame) return 'no frame-stamped stats line (is this an lrlab explorer?)';
+      const shown = parseFloat((s.readout || '').replace('\u2212', '-'));
+      const lr = parseFloat(s.lr);
+      if (!(isFinite(shown) && isFinite(lr)) ||
+          Math.abs(shown - Number(lr.toPrecision(3))) > 1e-9 * Math.abs(shown))
+        return 'the kernel has not answered: the slider shows ' + s.readout + ', the last answer is for lr ' + s.lr;
+      if (s.painted !== s.frame) return 'frame ' + s.frame + ' has not reached the screen (it shows ' + s.painted + ')';
+      if (s.kernel !== 'idle') return 'the kernel is still ' + s.kernel;
+      return '';
     },
   };
 })();
@@ -107,6 +126,7 @@ WS_HOOK_JS = r"""
       W.messages += 1;
       if (t[1] === 'status') {
         const st = grab(txt, 'execution_state');
+        if (st) W.status = st;
         if (st === 'idle') W.idle += 1; else if (st === 'busy') W.busy += 1;
       } else if (t[1] === 'error') {
         W.errors.push(grab(txt, 'ename') + ': ' + grab(txt, 'evalue'));
@@ -119,6 +139,51 @@ WS_HOOK_JS = r"""
   Hooked.prototype = Orig.prototype;
   for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Hooked[k] = Orig[k];
   window.WebSocket = Hooked;
+
+  // Frame tags. lrlab's canvas writes the tag of each frame into its PNG (a tEXt chunk
+  // 'lrlab-frame\0<tag>' right after the header). Follow it: bytes -> Blob -> object URL ->
+  // <img> -> drawImage onto ipympl's offscreen canvas -> drawImage onto the visible canvas,
+  // which then carries the tag of the frame it shows (canvas.__lrlab_frame).
+  const tagOf = (u8) => {
+    if (!u8 || u8.length < 45 || u8[37] !== 0x74 || u8[38] !== 0x45 || u8[39] !== 0x58 || u8[40] !== 0x74) return null;
+    const len = ((u8[33] << 24) | (u8[34] << 16) | (u8[35] << 8) | u8[36]) >>> 0;
+    const text = String.fromCharCode.apply(null, u8.subarray(41, 41 + Math.min(len, 200)));
+    const i = text.indexOf('\0');
+    return i >= 0 && text.slice(0, i) === 'lrlab-frame' ? text.slice(i + 1) : null;
+  };
+  const blobTags = new WeakMap(), urlTags = new Map();
+  const OrigBlob = window.Blob;
+  const TaggedBlob = function (parts, opts) {
+    const b = new OrigBlob(parts, opts);
+    try {
+      const p = parts && parts.length === 1 ? parts[0] : null;
+      const u8 = p instanceof ArrayBuffer ? new Uint8Array(p)
+               : (p && ArrayBuffer.isView(p) ? new Uint8Array(p.buffer, p.byteOffset, p.byteLength) : null);
+      const tag = tagOf(u8);
+      if (tag) blobTags.set(b, tag);
+    } catch (err) { /* never break the page */ }
+    return b;
+  };
+  TaggedBlob.prototype = OrigBlob.prototype;
+  window.Blob = TaggedBlob;
+  const origCreate = URL.createObjectURL.bind(URL), origRevoke = URL.revokeObjectURL.bind(URL);
+  URL.createObjectURL = (obj) => {
+    const url = origCreate(obj);
+    if (blobTags.has(obj)) urlTags.set(url, blobTags.get(obj));
+    return url;
+  };
+  URL.revokeObjectURL = (url) => { urlTags.delete(url); return origRevoke(url); };
+  const origDraw = CanvasRenderingContext2D.prototype.drawImage;
+  CanvasRenderingContext2D.prototype.drawImage = function (src, ...rest) {
+    const out = origDraw.call(this, src, ...rest);
+    try {
+      const tag = src instanceof HTMLImageElement ? urlTags.get(src.src)
+                : (src instanceof HTMLCanvasElement ? src.__lrlab_frame : undefined);
+      if (this.canvas && (src instanceof HTMLImageElement || src instanceof HTMLCanvasElement))
+        this.canvas.__lrlab_frame = tag || null;
+    } catch (err) { /* never break the page */ }
+    return out;
+  };
 })();
 """
 
@@ -181,57 +246,60 @@ def _float(text):
 
 
 def _stats_match(s: dict) -> bool:
-    """The stats line (if the widget has one) shows the lr the slider's readout shows."""
-    if not s.get("stats"):
-        return True
-    m = re.search(r"(?<![\w·] )(?<!\w)lr = ([-+0-9.eE]+)", s["stats"])
-    if m is None:                      # a lesson widget whose stats line does not show the lr
-        return True
-    a, b = _float(s.get("readout")), _float(m.group(1))
-    # within half a slider step: noUiSlider shows a preset's lr snapped to its grid (<= ~2% off)
-    return a is not None and b is not None and abs(a - b) <= 2.5e-2 * max(abs(a), abs(b))
+    """The explorer's latest answer was computed for the lr the slider's readout shows."""
+    a, b = _float(s.get("readout")), _float(s.get("lr"))
+    return a is not None and b is not None and abs(a - float(f"{b:.3g}")) <= 1e-9 * abs(a)
 
 
-def wait_settled(page, before: dict | None = None, *, index: int = 0, expect_change: bool = True,
-                 timeout: float = 20.0, quiet: float = 0.35) -> dict:
-    """Wait until the explorer has caught up with its slider and its canvas is still for ``quiet`` s.
+def missing(page, index: int = 0) -> str:
+    """What the ``index``-th explorer still waits for ('' when it shows the kernel's answer, painted)."""
+    page.evaluate(HOOKS_JS)
+    return page.evaluate("(i) => window.__lrlab.missing(document.querySelectorAll('.lrlab-explorer')[i])", index)
 
-    Caught up: the stats line shows the slider's readout lr and, if
-    ``expect_change``, the canvas pixels differ from ``before``. Bounded by
-    ``timeout``; returns the final state (raises TimeoutError with the last state).
+
+def wait_settled(page, *, index: int = 0, timeout: float = 30.0, what: str = "explorer") -> dict:
+    """Wait until the explorer shows the kernel's answer to the slider's current value, on screen.
+
+    Three things, in this order, each exact (no waiting for time): the stats
+    line is stamped with the lr the slider's readout shows (the kernel has
+    answered the latest move); the canvas shows the frame of that answer (its
+    tag, which the kernel writes into the frame's PNG, arrived, decoded and
+    painted); the kernel is idle. Bounded by ``timeout``; on timeout raises
+    ``TimeoutError`` saying which of the three never happened.
     """
-    import time
-    deadline = time.monotonic() + timeout
-    last, since = None, time.monotonic()
-    while True:
-        s = explorer_state(page, index)
-        ok = bool(s) and _stats_match(s)
-        if ok and expect_change and before is not None:
-            ok = s["hash"] != before["hash"]
-        if last is None or s != last:
-            last, since = s, time.monotonic()
-        elif ok and time.monotonic() - since >= quiet:
-            return s
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"explorer did not settle in {timeout:.0f} s: before={before} last={last}")
-        page.wait_for_timeout(50)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    page.evaluate(HOOKS_JS)
+    try:
+        page.wait_for_function("(i) => window.__lrlab.missing(document.querySelectorAll('.lrlab-explorer')[i]) === ''",
+                               arg=index, timeout=timeout * 1000, polling=10)
+    except PlaywrightTimeout:
+        raise TimeoutError(f"{what}: after {timeout:g} s {missing(page, index)}; "
+                           f"last state {explorer_state(page, index)}") from None
+    return explorer_state(page, index)
 
 
 def act(page, action, *, index: int = 0, kernel: bool | None = None, timeout: float = 30.0,
-        quiet: float = 0.3) -> tuple[dict, dict]:
-    """Do ``action()`` on the page, then wait until the kernel has handled it and the widget is still.
+        what: str = "explorer") -> tuple[dict, dict]:
+    """Do ``action()`` on the page, then wait until the explorer shows the kernel's answer, painted.
 
     ``kernel``: whether the action sends the kernel a message (a button click
     does; a key press does if it moved the slider; None: decide from the
-    slider's aria-valuenow right after the action). Returns ``(before, after)``.
+    slider's aria-valuenow right after the action). If so, first wait for the
+    kernel to have handled a message since the action (its next idle status),
+    then for :func:`wait_settled`. Returns ``(before, after)``.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     before = explorer_state(page, index)
     n0 = kernel_messages(page)["idle"]
     action()
     if kernel is None:
         kernel = explorer_state(page, index)["valuenow"] != before["valuenow"]
     if kernel:
-        page.wait_for_function("(n) => ((window.__lrlab_ws || {}).idle || 0) > n", arg=n0,
-                               timeout=timeout * 1000, polling=25)
-    after = wait_settled(page, before, index=index, expect_change=False, timeout=timeout, quiet=quiet)
+        try:
+            page.wait_for_function("(n) => ((window.__lrlab_ws || {}).idle || 0) > n", arg=n0,
+                                   timeout=timeout * 1000, polling=10)
+        except PlaywrightTimeout:
+            raise TimeoutError(f"{what}: the kernel never reported idle in {timeout:g} s after the action "
+                               f"(state {explorer_state(page, index)})") from None
+    after = wait_settled(page, index=index, timeout=timeout, what=what)
     return before, after

@@ -271,7 +271,7 @@ def drive_explorer(page, shots: Path, name: str, *, scope: str = "body") -> list
     page.wait_for_function("(sel) => { const c = document.querySelector(sel); return c && c.width > 0; }",
                            arg=browser.CANVAS, timeout=60_000)
     box.scroll_into_view_if_needed()
-    state = browser.wait_settled(page, None, expect_change=False, timeout=60)
+    state = browser.wait_settled(page, timeout=60, what=f"{name}, on load")
     steps = []
 
     def check(label, before, after, *, expect_change, expect_regime=None, allowed=None):

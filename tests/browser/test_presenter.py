@@ -58,7 +58,7 @@ def test_presenter_page_is_clean_offline_and_live(presenter_server, new_page, sc
     # presenter style: large type in the page
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.lrlab-preset')).fontSize)")
     assert size >= 18, f"preset buttons at {size}px: not presenter-sized"
-    browser.wait_settled(page, None, expect_change=False, timeout=60)
+    browser.wait_settled(page, timeout=60, what="presenter page, on load")
     page.screenshot(path=str(screenshot_dir / "presenter--page.png"))
     # the widget works: slider by keyboard, presets, end of the range, fast drag
     drive(page, screenshot_dir, "presenter-" + presenter_server.notebook.stem)
