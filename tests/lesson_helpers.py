@@ -16,3 +16,13 @@ def regime_of(ex):
     """The regime an explorer's label shows (what the browser sees)."""
     assert 'class="lrlab-regime"' in ex.label.value
     return ex.label.value.split('data-regime="')[1].split('"')[0]
+
+
+def snapped(slider, value) -> float:
+    """``value`` as the slider holds it after ``set_lr``: on its grid, within half a step (log10) of it."""
+    import math
+
+    from lrlab.widgets import snap_to_slider
+    got = snap_to_slider(slider, value)
+    assert abs(math.log(got, slider.base) - math.log(value, slider.base)) <= slider.step / 2 + 1e-9, (value, got)
+    return got

@@ -8,7 +8,7 @@ pytest.importorskip("ipympl")
 import lrlab  # noqa: E402
 from lrlab import diagnostics, steppers  # noqa: E402
 from lrlab.lessons import l01  # noqa: E402
-from lesson_helpers import regime_of  # noqa: E402
+from lesson_helpers import regime_of, snapped  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +76,7 @@ def test_presets_give_the_four_regimes():
         ex.set_lr(0.05)
         before = snapshot(ex)
         button.click()
-        assert ex.lr == pytest.approx(l01.PRESETS[button.description])
+        assert ex.lr == pytest.approx(snapped(ex.slider, l01.PRESETS[button.description]))
         assert any(changed(before, snapshot(ex)))
         assert regime_of(ex) == expected[button.description]
 

@@ -8,7 +8,7 @@ pytest.importorskip("ipympl")
 import lrlab  # noqa: E402
 from lrlab import diagnostics, losses, plotting, steppers, theory  # noqa: E402
 from lrlab.lessons import l02  # noqa: E402
-from lesson_helpers import regime_of  # noqa: E402
+from lesson_helpers import regime_of, snapped  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -101,7 +101,7 @@ def test_main_explorer_presets():
         ex.set_lr(0.03)
         before = snapshot(ex)
         button.click()
-        assert ex.lr == pytest.approx(l02.PRESETS[button.description])
+        assert ex.lr == pytest.approx(snapped(ex.slider, l02.PRESETS[button.description]))
         assert all(changed(before, snapshot(ex))[i] for i in (0, 1))
         assert regime_of(ex) == expected[button.description]
 
@@ -135,7 +135,7 @@ def test_kappa_explorer_sliders_and_presets():
         ex.set_lr(0.01)
         button.click()
         preset = l02.KAPPA_PRESETS[button.description]
-        assert ex.lr == pytest.approx(preset["lr"]) and kappa.value == pytest.approx(preset["kappa"])
+        assert ex.lr == pytest.approx(snapped(ex.slider, preset["lr"])) and kappa.value == pytest.approx(preset["kappa"])
         assert regime_of(ex) == expected[button.description], button.description
     # the narrow valley stalls: the loss dropped (steep direction) but is far from the 1e-6 target
     assert "&gt; 60" in ex.stats.value or "> 60" in ex.stats.value

@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("ipympl")
 from lrlab import diagnostics, theory  # noqa: E402
 from lrlab.lessons import l03  # noqa: E402
-from lesson_helpers import changed, regime_of, snapshot  # noqa: E402
+from lesson_helpers import changed, regime_of, snapped, snapshot  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +62,7 @@ def test_main_explorer_whole_slider_range_and_presets():
         ex.set_lr(lo)
         before = snapshot(lines)
         button.click()
-        assert ex.lr == pytest.approx(ex.presets[button.description])
+        assert ex.lr == pytest.approx(snapped(ex.slider, ex.presets[button.description]))
         assert changed(before, snapshot(lines))
         assert regime_of(ex) == expected[button.description], button.description
     ex.set_lr(1.5 * p.critical_lr)
@@ -98,7 +98,7 @@ def test_range_test_explorer_controls_rules_and_slider():
         before = snapshot([ex._artists["loss"], ex._artists["range"]["vline"]])
         ex.set_lr(ex.lr_range[0])
         button.click()
-        assert ex.lr == pytest.approx(l03.rule_values(ex.result)[rule])
+        assert ex.lr == pytest.approx(snapped(ex.slider, l03.rule_values(ex.result)[rule]))
         assert ex._artists["range"]["vline"].get_xdata()[0] == pytest.approx(ex.lr)
         want = diagnostics.classify(__import__("lrlab").run(loss=p.loss, x0=p.x0, lr=ex.lr, num_steps=p.num_steps))
         assert regime_of(ex) == want

@@ -7,6 +7,7 @@ import pytest
 pytest.importorskip("ipympl")
 import ipywidgets as W  # noqa: E402
 
+from lesson_helpers import snapped  # noqa: E402
 from lrlab.lessons import l04  # noqa: E402
 
 
@@ -107,7 +108,7 @@ def test_presets(problem):
         b.click()
         v = pk.presets[b.description]
         assert pk.frames == frames + 1               # one redraw per preset
-        assert pk.schedule.value == v["schedule"] and pk.lr == pytest.approx(v["lr"])
+        assert pk.schedule.value == v["schedule"] and pk.lr == pytest.approx(snapped(pk.slider, v["lr"]))
         assert pk.current_params() == l04.DEFAULTS[v["schedule"]]
         assert changed(before, data_of(pk))
         assert regime_of(pk) == expected[b.description], b.description

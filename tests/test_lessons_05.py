@@ -113,7 +113,7 @@ def test_momentum_control_rebuilds(explorer):
             assert (explorer.regime == "diverging") == (0.04 > crit)
         assert explorer.problem.stepper.hyperparams["momentum"] == pytest.approx(0.95)
         x, y = explorer._artists["rate map"]["marker"].get_data()
-        assert (x[0], y[0]) == pytest.approx((0.04, 0.95))
+        assert (x[0], y[0]) == pytest.approx((explorer.lr, 0.95)) and explorer.lr == pytest.approx(0.04, rel=0.02)
 
 
 def test_critical_lr_on_the_bowl():

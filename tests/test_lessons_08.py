@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 import lrlab  # noqa: E402
 from lrlab import diagnostics, plotting, theory  # noqa: E402
 from lrlab.lessons import l08  # noqa: E402
-from lesson_helpers import changed, regime_of, snapshot  # noqa: E402
+from lesson_helpers import changed, regime_of, snapped, snapshot  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +110,7 @@ def test_explorer_presets():
         before = snapshot([ex._artists["loss"]])
         button.click()
         assert ex.controls["features"].value == p["features"]
-        assert ex.lr == pytest.approx(p["lr"])
+        assert ex.lr == pytest.approx(snapped(ex.slider, p["lr"]))
         assert changed(before, snapshot([ex._artists["loss"]]))
         assert regime_of(ex) == expected[button.description], button.description
 

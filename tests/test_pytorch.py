@@ -2,6 +2,8 @@
 import copy
 import warnings
 
+import math
+
 import numpy as np
 import pytest
 
@@ -133,10 +135,39 @@ def test_train_divergence_stops_cleanly():
     t = rec.diverged_at
     assert 0 < t < 200
     assert len(rec.loss) == t + 1 and rec.steps[-1] == t
-    assert not np.isfinite(rec.loss[-1])
-    assert np.all(np.isfinite(rec.loss[:-1]))
+    # stopped at the first loss past 1e10 x (1 + |L_0|), the rule lrlab.run uses
+    ceiling = 1e10 * (1 + abs(rec.loss[0]))
+    assert rec.loss[-1] > ceiling and np.all(rec.loss[:-1] <= ceiling)
     assert np.isnan(rec.grad_norm[-1]) and np.isnan(rec.update_ratio[-1])
     assert np.all(np.diff(rec.loss[:-1]) > 0)  # it was blowing up all along
+
+
+def test_train_without_the_blow_up_check_runs_on_to_a_non_finite_loss():
+    X, y = regression()
+    model = linear_model()
+    opt = torch.optim.SGD(model.parameters(), lr=1e6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = lp.train(model, nn.MSELoss(), (X, y), opt, num_steps=200, divergence_threshold=math.inf)
+    assert rec.diverged and not np.isfinite(rec.loss[-1]) and np.all(np.isfinite(rec.loss[:-1]))
+    assert rec.loss[-2] > 1e10 * (1 + abs(rec.loss[0]))       # it went on past the default ceiling
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), "big", None, True])
+def test_train_rejects_a_bad_divergence_threshold(bad):
+    X, y = regression()
+    model = linear_model()
+    with pytest.raises((ValueError, TypeError), match="divergence_threshold"):
+        lp.train(model, nn.MSELoss(), (X, y), torch.optim.SGD(model.parameters(), lr=0.1), num_steps=1,
+                 divergence_threshold=bad)
+
+
+def test_a_training_loss_of_1e21_is_diverged():
+    """The lesson-03 bug: a run whose loss reached ~1e21 was reported as not diverged."""
+    X, y = regression()
+    model = linear_model()
+    rec = lp.train(model, nn.MSELoss(), (X, y), torch.optim.SGD(model.parameters(), lr=1e3), num_steps=300)
+    assert rec.diverged and np.all(rec.loss[:-1] < 1e10 * (1 + rec.loss[0]))
 
 
 def test_train_record_every_and_eval():

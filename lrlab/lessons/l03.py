@@ -75,7 +75,7 @@ def presets(p: KnownAnswer | None = None) -> dict:
     """The main widget's teaching cases: the grid's three values, the best lr, the edge, beyond it."""
     p = p or known_answer_problem()
     return {"0.001 (grid)": 0.001, "0.01 (grid)": 0.01, "0.1 (grid)": 0.1,
-            "best: 2/(μ+L)": round(p.optimal_lr, 4), "at the edge": round(0.985 * p.critical_lr, 4),
+            "best: 2/(μ+L)": round(p.optimal_lr, 4), "at the edge": round(0.97 * p.critical_lr, 4),
             "diverging": round(1.1 * p.critical_lr, 3)}
 
 

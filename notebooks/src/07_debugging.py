@@ -115,18 +115,26 @@ plotting.show(fig)
 #   ($\ln 10 \approx 2.3$). Nothing is broken; every step is just tiny, as the update sizes below confirm.
 # - **good** (0.1): a fast drop, then a steady decline that flattens out, with minibatch noise but no
 #   jumps.
-# - **oscillating** (2.1): from one step to the next the loss jumps by a factor of 10 or more (in the
-#   second half, more than half of the steps do, and some jumps exceed 1000). On average it still goes
-#   down, but the weights are being thrown back and forth across the valley, as in the explorer, and on
-#   a network, unlike on the quadratic, that shows in the loss. This run is living at the edge: where
-#   you stop decides whether you land on a good or a bad step, and a little more lr is fatal.
-# - **too high** (2.5): 20% more lr than the oscillating run, and the loss climbs by orders of magnitude,
-#   far above where it started. The run does not crash, but it is lost.
-# - **NaN** (100): every step multiplies the loss by a large factor, until the numbers overflow and the
-#   loss becomes NaN (`lrlab.pytorch.train` stops there, flags the run as diverged, and the cross marks
-#   the step). These runs compute in float64, whose largest number is about $10^{308}$. In float32, the
-#   usual precision for training, the ceiling is $3.4\times10^{38}$ (dashed line), which this loss
-#   passes after about a dozen steps: a float32 run would already be showing inf or NaN there.
+# - **oscillating** (2.0): from one step to the next the loss jumps by a factor of 10 or more (in the
+#   second half, a fifth to a half of the steps do). On average it still goes down, but the weights are
+#   being thrown back and forth across the valley, as in the explorer, and on a network, unlike on the
+#   quadratic, that shows in the loss. This run is living at the edge: where you stop decides whether
+#   you land on a good or a bad step, and a little more lr is fatal.
+# - **too high** (3.0): 50% more lr than the oscillating run, and the loss climbs by orders of magnitude
+#   until it is $10^{10}$ times where it started. There `lrlab.pytorch.train` calls the run diverged and
+#   stops it (the cross marks the step): a loss that large is not a result to report.
+# - **NaN** (100): here we switched that check off (`divergence_threshold=math.inf`) to watch what
+#   happens without it. Every step multiplies the loss by a large factor, until the numbers overflow
+#   and the loss becomes NaN, where `train` stops in any case. These runs compute in float64, whose
+#   largest number is about $10^{308}$. In float32, the usual precision for training, the ceiling is
+#   $3.4\times10^{38}$ (dashed line), which this loss passes after about a dozen steps: a float32 run
+#   would already be showing inf or NaN there.
+#
+# **A warning about the two runs at the edge.** The oscillating and too-high runs are *chaotic*: change
+# the lr in its ninth digit, or run the same code on a CPU that rounds its last bit differently, and
+# the curve after the first few dozen steps is a different one. Their exact numbers (the final loss,
+# the step where the blow-up is caught) mean nothing; what they *do* reliably is what we claim below,
+# and we check it with five different seeds (batch orders and initial weights), not one.
 #
 # The rules we just applied by eye can be written as code: `l07.read_loss_curve` first looks for a NaN
 # or a loss that ends above its start (*diverging*), then for steps in the second half that change the
@@ -135,22 +143,27 @@ plotting.show(fig)
 
 # %%
 for name, rec in gallery.items():
-    s = l07.smooth(rec.loss)
-    end = f"NaN at step {rec.diverged_at}" if rec.diverged else f"smoothed loss {s[0]:.2g} -> {s[-1]:.1e}"
-    print(f"{name:>11} (lr = {l07.GALLERY[name]:<5g}): {end:<36} read as: {l07.read_loss_curve(rec.loss)}")
+    print(f"{name:>11} (lr = {l07.GALLERY[name]:<5g}): read as {l07.read_loss_curve(rec.loss)}")
     assert l07.read_loss_curve(rec.loss) == l07.GALLERY_REGIMES[name]
 
 s_low, s_good = l07.smooth(gallery["too low"].loss), l07.smooth(gallery["good"].loss)
-s_osc, s_high = l07.smooth(gallery["oscillating"].loss), l07.smooth(gallery["too high"].loss)
+print(f"too low: smoothed loss {s_low[0]:.2g} -> {s_low[-1]:.2g};  good: {s_good[0]:.2g} -> {s_good[-1]:.2g}")
 assert 2.7 < s_low[0] < 2.9 and 2.0 < s_low[-1] < 2.5     # too low: 2.8 -> about 2.3
 assert s_good[-1] < 0.05 * s_good[0]                      # good: more than 95% of the loss gone
-late = gallery["oscillating"].loss[150:]
-tenfold = np.abs(np.diff(np.log10(late))) >= 1
-print(f"oscillating: {tenfold.mean():.0%} of the steps in the second half change the loss tenfold or more "
-      f"(good run: {np.mean(np.abs(np.diff(np.log10(gallery['good'].loss[150:]))) >= 1):.0%})")
-assert tenfold.mean() > 0.5 and s_osc[-1] < s_osc[0] / 10  # jumps, yet progress on average
-assert np.abs(np.diff(np.log10(late))).max() > 3            # some by more than 1000x
-assert s_high[-1] > 30 * s_high[0]                         # too high: far worse than at the start
+tenfold = lambda rec: np.mean(np.abs(np.diff(np.log10(rec.loss[150:]))) >= 1)
+assert tenfold(gallery["good"]) == 0                      # the good run never jumps tenfold
+
+# the two chaotic runs, in five seeds: the claims hold in every one
+edge = l07.gallery_over_seeds()
+n = len(l07.GALLERY_SEEDS)
+osc_ok = [l07.read_loss_curve(r.loss) == "oscillating" and tenfold(r) > 0.15
+          and l07.smooth(r.loss)[-1] < 0.5 * l07.smooth(r.loss)[0] for r in edge["oscillating"]]
+high_ok = [l07.read_loss_curve(r.loss) == "diverging" and r.diverged and r.diverged_at < 150 for r in edge["too high"]]
+print(f"oscillating (lr = {l07.GALLERY['oscillating']:g}): in {sum(osc_ok)} of {n} seeds more than 15% of the "
+      f"second half's steps change the loss tenfold, and the smoothed loss still ends below half its start")
+print(f"too high    (lr = {l07.GALLERY['too high']:g}): in {sum(high_ok)} of {n} seeds the loss passes 1e10 x its "
+      f"start within 150 steps, and the run is stopped as diverged")
+assert all(osc_ok) and all(high_ok)
 nan_run = gallery["NaN"]
 past_float32 = int(np.argmax(nan_run.loss > l07.FLOAT32_MAX))
 print(f"NaN run: loss above float32's largest number from step {past_float32}, "
@@ -179,16 +192,18 @@ plotting.show(fig)
 #   it (gradient clipping) is the common safety net.
 
 # %%
-for name, rec in gallery.items():
-    g0, g1, gmax = l07.grad_norm_ends(rec)
-    print(f"{name:>11}: gradient norm (smoothed) {g0:.2f} at the start, {g1:.2g} at the end, largest {gmax:.2g}")
+for name in ("too low", "good"):
+    g0, g1, gmax = l07.grad_norm_ends(gallery[name])
+    print(f"{name:>11}: gradient norm (smoothed) {g0:.2f} at the start, {g1:.2g} at the end")
 g0, g1, _ = l07.grad_norm_ends(gallery["too low"])
 assert 0.5 < g1 / g0 < 2
 g0, g1, _ = l07.grad_norm_ends(gallery["good"])
 assert g1 < g0 / 4
-g0, g1, _ = l07.grad_norm_ends(gallery["too high"])
-assert g1 > 10 * g0
+grows = [l07.grad_norm_ends(r)[1] > 10 * l07.grad_norm_ends(r)[0] for r in edge["too high"]]
+print(f"   too high: the smoothed gradient norm ends more than 10x above its start in {sum(grows)} of {n} seeds")
+assert all(grows)
 g0, _, gmax = l07.grad_norm_ends(gallery["NaN"])
+print(f"        NaN: it grows more than 1e12-fold before the overflow")
 assert gmax > 1e12 * g0
 
 # %% [markdown]
@@ -233,8 +248,8 @@ plotting.show(fig)
 # %% [markdown]
 # The three histograms have nearly the same shape, shifted: in plain SGD the update is
 # $\text{lr} \times \text{gradient}$. At the first step the three runs see the same weights and the same
-# batch, so their updates differ by exactly the ratio of their lrs (100 and 25); after that the
-# gradients start to differ, and the medians end up 65 and 41 times apart. The too-low run changes a
+# batch, so their updates differ by exactly the ratio of their lrs (100 and 30); after that the
+# gradients start to differ, and the medians end up 65 and 61 times apart. The too-low run changes a
 # typical weight by a few hundred-thousandths of its scale per step (it would need tens of thousands of
 # steps to change it by its own size); the too-high run moves weights by tens of percent per step, which
 # wipes out what the previous steps learned. The good lr sits in between, around $10^{-3}$ to $10^{-2}$.
@@ -255,7 +270,7 @@ assert medians["too low"] < 1e-4 and medians["too high"] > 0.1
 assert all(zero_fraction[name] == 3 / 64 for name in names)       # the 3 blank pixels' weights
 print(f"medians: good / too low = {medians['good'] / medians['too low']:.0f}, "
       f"too high / good = {medians['too high'] / medians['good']:.0f}")
-assert round(medians["good"] / medians["too low"]) == 65 and round(medians["too high"] / medians["good"]) == 41
+assert round(medians["good"] / medians["too low"]) == 65 and round(medians["too high"] / medians["good"]) == 61
 
 # %% [markdown]
 # ## 4. The update-to-weight ratio
@@ -277,15 +292,19 @@ plotting.show(fig)
 
 # %%
 ratio = {name: np.nanmedian(gallery[name].update_ratio) for name in names}
-for name in names:
+for name in ("too low", "good"):
     print(f"{name:>8} (lr = {l07.GALLERY[name]:<5g}): median update-to-weight ratio {ratio[name]:.1e}")
+high = [np.nanmedian(r.update_ratio) > 10 * ratio["good"] for r in edge["too high"]]
+print(f"too high (lr = {l07.GALLERY['too high']:<5g}): median ratio more than 10x the good run's in {sum(high)} of {n} seeds")
 assert 1e-3 < ratio["good"] < 1e-2
-assert ratio["too low"] < ratio["good"] / 10 and ratio["too high"] > 10 * ratio["good"]
+assert ratio["too low"] < ratio["good"] / 10 and all(high)
 small = sweep_lrs <= 0.01
 slope = np.polyfit(np.log(sweep_lrs[small]), np.log(sweep_ratios[small]), 1)[0]
 print(f"slope of log(ratio) against log(lr) for lr <= 0.01: {slope:.3f}")
 assert abs(slope - 1) < 0.05
-assert s_osc[-1] < s_good[-1]                    # in 300 steps the larger lr still ends lower
+osc_end = np.median([l07.smooth(r.loss)[-1] for r in edge["oscillating"]])
+print(f"over {n} seeds, the oscillating run's median final (smoothed) loss is below the good run's: {osc_end < s_good[-1]}")
+assert osc_end < s_good[-1] / 3                  # in 300 steps the larger lr tends to end lower
 
 # %% [markdown]
 # What this says:
@@ -300,7 +319,7 @@ assert s_osc[-1] < s_good[-1]                    # in 300 steps the larger lr st
 #   guess (exercise 2). For large lrs the curve bends: training changes the gradient, and past about 1
 #   the run leaves the stable range and the ratio jumps.
 # - It is a rule for an order of magnitude, not a target: in a short run like this one, larger lrs reach
-#   a lower training loss (even the oscillating run ends below the good one, see the gallery), and
+#   a lower training loss (the oscillating run typically ends below the good one, see the gallery), and
 #   adaptive optimizers such as Adam have their own typical ratios. Use it to spot lrs that are
 #   *orders of magnitude* off.
 #
@@ -343,21 +362,23 @@ plotting.show(fig)
 # their own are not necessarily a bug**. They are this mechanism. The claims, checked:
 
 # %%
+# (the spikes make these runs chaotic in their details: the exact heights and counts differ between
+# CPUs, so we print what every CPU agrees on, and the figure above shows the numbers)
 for run in eos:
     tail = run.sharpness[-len(run.sharpness) // 5:]                   # last 20% of the run
-    print(f"lr = {run.lr:g}: 2/lr = {run.limit:5.2f}; sharpness at start {run.sharpness[0]:5.2f}, "
-          f"mean over the last 200 steps {tail.mean():5.2f} ({tail.mean() / run.limit:.3f} x 2/lr), "
-          f"largest {run.sharpness.max():5.2f}; loss {run.loss[0]:.3f} -> {run.loss[-1]:.3f}")
+    peaks = l07.overshoots(run)
+    spikes = int(np.sum(np.diff(run.loss) > 0.05 * run.loss[:-1]))
+    print(f"lr = {run.lr:g}: 2/lr = {run.limit:5.2f}; the sharpness starts at {run.sharpness[0]:.2f}, below half of it, "
+          f"and over the last 200 steps averages within 10% of it; "
+          + (f"it overshoots {len(peaks)} times, each time less, the loss spiking (rising by more than 5%) at some steps"
+             if spikes else "it never overshoots and the loss never spikes")
+          + "; the loss falls more than fivefold")
     assert run.sharpness[0] < 0.5 * run.limit                          # starts well below the limit
     assert abs(tail.mean() / run.limit - 1) < 0.1                      # ends within 10% of 2/lr
     assert run.sharpness.max() < 1.6 * run.limit                       # at most 60% above it
     assert run.loss[-1] < run.loss[0] / 5                              # and the network still learns
-    peaks = l07.overshoots(run)
     assert np.all(np.diff(peaks) < 0)                                  # each overshoot smaller than the last
-    print(f"         overshoots above 2/lr (in units of 2/lr): {np.round(peaks, 2).tolist()}")
-spikes = [int(np.sum(np.diff(run.loss) > 0.05 * run.loss[:-1])) for run in eos]
-print("steps at which the loss rose by more than 5%:", dict(zip(l07.EOS_LRS, spikes)))
-assert spikes[0] == 0 and spikes[1] > 0 and spikes[2] > 0
+    assert (spikes > 0) == (peaks.size > 0) == (run.lr > min(l07.EOS_LRS))
 
 # %% [markdown]
 # Is the power iteration right? A cross-check with an independent method: `lrlab.diagnostics.sharpness`
@@ -368,7 +389,8 @@ assert spikes[0] == 0 and spikes[1] > 0 and spikes[2] > 0
 X_sp, Y_sp = l07.spirals_data()
 flat = l07.FlatParamsLoss(eos[0].model, l07.half_mse, X_sp, Y_sp)
 independent = diagnostics.sharpness(flat, flat.point(), iters=100)
-print(f"power iteration with autograd: {eos[0].sharpness[-1]:.6f}; lrlab.diagnostics.sharpness: {independent:.6f}")
+print(f"power iteration with autograd: {eos[0].sharpness[-1]:.3g}; lrlab.diagnostics.sharpness: {independent:.3g} "
+      f"(they agree to better than 1e-4, relative)")
 assert abs(independent - eos[0].sharpness[-1]) < 1e-4 * independent
 
 # %% [markdown]
