@@ -286,19 +286,25 @@ def finder_figure(result, title: str = "find_lr on the digits"):
 
 @_styled
 def training_figure(records: dict, accuracies: dict):
-    """Training loss against step for several lrs (a dict label -> TrainingRecord)."""
+    """Training loss against step for several lrs (a dict label -> TrainingRecord); ``accuracies``:
+    label -> test accuracy (None, or absent, for a run that diverged: it has no accuracy to report)."""
     fig, ax = plotting.figure(width=7.4, height=4.2)
     colors = [RULE_COLORS[r] for r in RULES] + [plotting.PALETTE["purple"], plotting.PALETTE["orange"]]
     for (name, rec), color in zip(records.items(), colors):
         loss = np.where(np.isfinite(rec.loss), rec.loss, np.nan)
         k = 10
         smooth = np.convolve(loss, np.ones(k) / k, mode="valid") if loss.size >= k else loss
+        acc = accuracies.get(name)
+        diverged = bool(getattr(rec, "diverged", False))
+        what = "diverged: no accuracy to report" if diverged or acc is None else f"test accuracy {acc:.1%}"
         ax.plot(rec.steps[:smooth.size] + (k - 1 if loss.size >= k else 0), smooth, color=color,
-                label=f"{name} (lr = {rec.lr[0]:.3g}): test accuracy {accuracies[name]:.1%}")
+                label=f"{name} (lr = {rec.lr[0]:.3g}): {what}")
+        if diverged:                           # where train() caught the blow-up
+            ax.plot([rec.diverged_at], [np.nanmax(smooth)], "X", color=color, ms=10, zorder=5)
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("training loss (10-step average)")
-    ax.legend(frameon=True, framealpha=0.9, loc="upper left")
+    ax.legend(frameon=True, framealpha=0.9, loc="center right")
     ax.set_title("training with each rule's learning rate")
     return fig
 

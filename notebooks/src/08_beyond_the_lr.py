@@ -196,10 +196,12 @@ fig, _ = l08.init_figure(sweep)
 plotting.show(fig)
 
 # %%
+# (a run at a large lr is chaotic: whether it ends stuck or blown up can depend on the CPU's rounding,
+# so the lists below only say good or not; what is asserted about blow-ups holds everywhere)
 for s in l08.INIT_SCALES:
     good = l08.good_lrs(sweep, s)
-    blew = sweep.lrs[~np.isfinite(sweep.final[(s, None)])]
-    print(f"init_scale = {s:<4g} good lrs: {np.round(good, 3).tolist()}; blew up at: {np.round(blew, 3).tolist()}")
+    bad = sweep.lrs[~np.isin(sweep.lrs, good)]
+    print(f"init_scale = {s:<4g} good lrs: {np.round(good, 3).tolist()}; not good: {np.round(bad, 3).tolist()}")
 good = {s: l08.good_lrs(sweep, s) for s in l08.INIT_SCALES}
 assert good[1.0].size > good[0.3].size > good[3.0].size >= 1     # the right init has the widest window
 assert good[0.3].min() > good[1.0].min()                         # too small: needs larger lrs

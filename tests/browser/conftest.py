@@ -45,6 +45,33 @@ def _unavailable(msg: str):
     pytest.skip(f"browser tests skipped: {msg}; {HOW}")
 
 
+# --------------------------------------------------------------------------- CPU load
+
+@pytest.fixture(scope="package", autouse=True)
+def cpu_load():
+    """``LRLAB_CPU_LOAD=N``: keep N busy-loop processes running while the browser tests run.
+
+    A harness that synchronises on time rather than on the kernel's answer
+    fails under load; CI runs the browser tests once like this to prove it
+    does not. The processes are started here, their PIDs recorded, and exactly
+    those are stopped at the end (also when a test fails).
+    """
+    import subprocess
+    import sys
+    n = int(os.environ.get("LRLAB_CPU_LOAD", "0") or 0)
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    if procs:
+        print(f"\nCPU load: {n} busy-loop processes, PIDs {[p.pid for p in procs]}")
+    try:
+        yield [p.pid for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait(timeout=10)
+        if procs:
+            print(f"\nCPU load stopped: PIDs {[p.pid for p in procs]} exited with {[p.returncode for p in procs]}")
+
+
 # --------------------------------------------------------------------------- browser
 
 @pytest.fixture(scope="package")
