@@ -9,7 +9,7 @@ matplotlib, ipywidgets and torch load with the modules that need them.
 from importlib import import_module as _import_module
 
 from . import diagnostics, losses, schedules, steppers, theory
-from .run import Trajectory, run
+from .loop import Trajectory, run
 
 __version__ = "0.1.0"
 __all__ = ["run", "Trajectory", "losses", "steppers", "schedules", "theory", "diagnostics",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_number
-from .run import Trajectory, run
+from .loop import Trajectory, run
 
 __all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "suggest_lr", "lr_range_test",
            "update_to_weight_ratio", "sharpness"]
@@ -42,7 +42,7 @@ def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 
         a ``str`` for a single trajectory, else an array of ``str`` of shape ``traj.batch_shape``.
     """
     if not isinstance(traj, Trajectory):
-        raise TypeError(f"traj must be a lrlab Trajectory (from lrlab.run), got {type(traj).__name__}")
+        raise TypeError(f"traj must be a lrlab Trajectory (from lrlab.run()), got {type(traj).__name__}")
     progress = check_number("progress", progress, low=0.0, high=1.0)
     flip_fraction = check_number("flip_fraction", flip_fraction, low=0.0, high=1.0)
     batch = traj.batch_shape

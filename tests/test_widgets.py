@@ -110,3 +110,55 @@ def test_static_small_multiples_colour_by_regime():
     assert len(fig.axes) == 4
     assert plotting.png_bytes(fig)[:4] == b"\x89PNG"
     assert theory.critical_lr(q) == pytest.approx(0.2)
+
+
+def test_a_frame_carries_its_tag_in_its_png():
+    import io
+
+    from PIL import Image
+
+    from lrlab import live_canvas
+    rgba = np.zeros((3, 4, 4), np.uint8)
+    rgba[1, 2] = (10, 20, 30, 255)
+    png = live_canvas._png(rgba, "abc-7")
+    im = Image.open(io.BytesIO(png))
+    assert im.size == (4, 3) and im.text == {"lrlab-frame": "abc-7"}
+    assert np.array_equal(np.asarray(im.convert("RGBA")), rgba)
+    assert png[37:41] == b"tEXt"                      # where the page's hook looks for it
+    assert "lrlab-frame" not in Image.open(io.BytesIO(live_canvas._png(rgba))).text
+
+
+def test_show_frame_stamps_the_stats_line_with_the_frame_and_its_lr():
+    import ipywidgets as W
+
+    from lrlab.live_canvas import show_frame
+
+    class Canvas:
+        model_id = "0123456789abcdef"
+        frame_count = 0
+        sent = []
+
+        def frame(self):
+            self.sent.append(self.frame_tag)
+    c, stats = Canvas(), W.HTML()
+    t1 = show_frame(c, stats, '<span class="lrlab-stats">lr = 0.1</span>', 0.1)
+    t2 = show_frame(c, stats, "no span here", 0.25)
+    assert t1 != t2 and c.sent == [t1, t2]
+    assert f'data-frame="{t2}"' in stats.value and 'data-lr="0.25"' in stats.value
+
+
+def test_snap_to_slider_lands_on_the_grid_within_half_a_step():
+    import math
+
+    from lrlab.widgets import lr_slider, snap_to_slider
+    s = lr_slider(0.1, 1e-3, 1.0, steps=240)
+    for v in np.geomspace(1e-3, 1.0, 97):
+        got = snap_to_slider(s, v)
+        k = (math.log10(got) - s.min) / s.step
+        assert abs(k - round(k)) < 1e-9 and abs(math.log10(got) - math.log10(v)) <= s.step / 2 + 1e-12
+    assert snap_to_slider(s, 1e-9) == pytest.approx(1e-3) and snap_to_slider(s, 50.0) == pytest.approx(1.0)
+
+
+def test_the_loop_module_is_not_shadowed_by_the_function():
+    import lrlab.loop
+    assert lrlab.run is lrlab.loop.run and lrlab.Trajectory is lrlab.loop.Trajectory

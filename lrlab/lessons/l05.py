@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import losses, plotting, steppers, theory
 from ..exercises import Feedback, check_choice, check_number_answer
-from ..run import run
+from ..loop import run
 
 __all__ = ["BOWL", "BOWL_TALL", "EXERCISE_BOWL", "X0", "bowl", "heavy_ball_problem", "momentum_explorer", "MOMENTUM_PRESETS",
            "steps_to_distance", "rate_map", "plot_rate_map", "effective_step", "record_effective_steps",

@@ -26,7 +26,7 @@ import numpy as np
 from .. import diagnostics, losses, plotting, schedules
 from ..data import linear_regression
 from ..exercises import Feedback, check_choice, check_number_answer
-from ..run import run
+from ..loop import run
 
 __all__ = ["N", "X", "Y", "FULL", "FULL_AS_QUADRATIC", "W_STAR", "X0", "BATCH_SIZES", "MinibatchTheory", "THEORY", "minibatch_loss",
            "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",

@@ -1,5 +1,9 @@
 r"""The one optimization loop of lrlab: ``run(...) -> Trajectory``.
 
+The module is ``lrlab.loop``; its function is ``lrlab.run`` (a module of that
+name would be shadowed by the function, so ``lrlab.run.Trajectory`` could never
+work: use ``lrlab.Trajectory`` or ``lrlab.loop.Trajectory``).
+
 .. math:: x_{t+1} = \mathrm{update}(\nabla f(x_t), \mathrm{state}_t, x_t, \eta_t)
 
 One call runs a whole batch of trajectories (one per learning rate and/or per
