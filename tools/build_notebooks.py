@@ -1,6 +1,6 @@
 """Build the notebooks from their sources and execute them, as nbval will re-run them.
 
-    python tools/build_notebooks.py                 # all notebooks/src/*.py
+    python tools/build_notebooks.py                 # all tools/notebook_src/*.py
     python tools/build_notebooks.py 02 05           # the ones whose name starts so
     python tools/build_notebooks.py --no-execute 02 # only convert
 
@@ -23,7 +23,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-SRC = ROOT / "notebooks" / "src"
+SRC = ROOT / "tools" / "notebook_src"
 OUT = ROOT / "notebooks"
 HEADER = re.compile(r"^# %%(?P<md> \[markdown\])?(?P<rest>.*)$")
 
