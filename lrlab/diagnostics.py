@@ -9,7 +9,7 @@ from ._validation import check_number
 from .loop import Trajectory, run
 
 __all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "suggest_lr", "lr_range_test",
-           "update_to_weight_ratio", "sharpness"]
+           "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average"]
 
 REGIMES = ("slow", "converging", "oscillating", "diverging")
 
@@ -104,6 +104,41 @@ class LRRangeResult:
                 f"suggestion={self.suggestion:.3g}, min_lr={self.min_lr:.3g}, stopped_at={self.stopped_at})")
 
 
+class MovingAverage:
+    r"""Bias-corrected exponential moving average, fed one value at a time.
+
+    .. math:: m_t = \beta m_{t-1} + (1-\beta) v_t,\quad m_0 = 0,\quad s_t = \frac{m_t}{1-\beta^t}
+
+    The smoothing of loss curves used everywhere in lrlab (the LR range test,
+    ``pytorch.find_lr``, the lessons' curves); fastai's and TensorBoard's
+    smoothing are the same recurrence. ``update(v)`` returns :math:`s_t`.
+    """
+
+    def __init__(self, beta: float = 0.9):
+        self.beta = check_number("beta", beta, low=0.0, high=1.0, high_inclusive=False)
+        self.m = 0.0
+        self.t = 0
+
+    def update(self, value: float) -> float:
+        self.m = self.beta * self.m + (1 - self.beta) * value
+        self.t += 1
+        return self.m / (1 - self.beta ** self.t)
+
+
+def moving_average(values, beta: float = 0.9) -> np.ndarray:
+    """:class:`MovingAverage` over a whole curve: float64 of the same length, NaN from the first
+    non-finite value on (a curve that blew up has no average after that)."""
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1:
+        raise ValueError(f"values must be a 1-D curve, got shape {v.shape}")
+    avg, out = MovingAverage(beta), np.full(v.shape, np.nan)
+    for t, x in enumerate(v):
+        if not np.isfinite(x):
+            break
+        out[t] = avg.update(x)
+    return out
+
+
 def analyze_lr_range(lrs, losses, smooth: float = 0.98, diverge_factor: float = 4.0) -> LRRangeResult:
     r"""Turn (lr, loss) pairs of a range test into a smoothed curve and suggestions.
 
@@ -119,11 +154,10 @@ def analyze_lr_range(lrs, losses, smooth: float = 0.98, diverge_factor: float = 
     if lrs.ndim != 1 or lrs.shape != losses.shape or lrs.size < 2:
         raise ValueError(f"lrs and losses must be 1-D arrays of the same length >= 2, got {lrs.shape} and {losses.shape}")
     sm = np.empty_like(losses)
-    m, best, stop = 0.0, np.inf, len(losses)
+    avg, best, stop = MovingAverage(smooth), np.inf, len(losses)
     with np.errstate(all="ignore"):
         for i, value in enumerate(losses):
-            m = smooth * m + (1 - smooth) * value
-            sm[i] = m / (1 - smooth ** (i + 1))
+            sm[i] = avg.update(value)
             if not np.isfinite(sm[i]) or (i > 0 and sm[i] > diverge_factor * best):
                 stop = i + 1
                 break

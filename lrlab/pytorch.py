@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from lrlab._validation import check_number
-from lrlab.diagnostics import suggest_lr
+from lrlab.diagnostics import MovingAverage, suggest_lr
 
 __all__ = [
     "LRFinderResult",
@@ -550,7 +550,7 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
             torch.manual_seed(seed)
             batches = _Batches(X, y, batch_size, seed)
             model.train()
-            avg, best = 0.0, math.inf
+            avg, best = MovingAverage(smooth), math.inf
             for i, lr in enumerate(ramp.tolist()):
                 _set_lr(opt, lr)
                 xb, yb = batches.next()
@@ -563,8 +563,7 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
                     smoothed.append(math.nan)
                     diverged, stop_reason = True, f"loss not finite at iteration {i}"
                     break
-                avg = smooth * avg + (1.0 - smooth) * value
-                s = avg / (1.0 - smooth ** (i + 1))
+                s = avg.update(value)
                 smoothed.append(s)
                 best = min(best, s)
                 if s > diverge_factor * best:

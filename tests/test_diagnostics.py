@@ -104,3 +104,19 @@ def test_diagnostics_are_silent_on_diverged_runs():
         traj = lrlab.run(loss=losses.rosenbrock(), x0=[-1.5, 2.0], lr=np.geomspace(1e-4, 1, 200), num_steps=200)
         assert (diagnostics.classify(traj)[traj.diverged] == "diverging").all()
         diagnostics.update_to_weight_ratio(traj)
+
+
+def test_moving_average_is_the_bias_corrected_recurrence():
+    v = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
+    beta, m, want = 0.8, 0.0, []
+    for t, x in enumerate(v, start=1):
+        m = beta * m + (1 - beta) * x
+        want.append(m / (1 - beta ** t))
+    np.testing.assert_array_equal(diagnostics.moving_average(v, beta), want)
+    assert diagnostics.moving_average([2.0, 2.0, 2.0])[0] == 2.0          # no warm-up bias
+    out = diagnostics.moving_average([1.0, np.inf, 1.0])
+    assert out[0] == 1.0 and np.isnan(out[1:]).all()                     # nothing after a blow-up
+    with pytest.raises(ValueError, match="beta"):
+        diagnostics.MovingAverage(1.0)
+    with pytest.raises(ValueError, match="1-D"):
+        diagnostics.moving_average(np.ones((2, 2)))

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lrlab import data, losses, plotting, theory, widgets
+from lrlab import data, diagnostics, losses, plotting, theory, widgets
 from lrlab import pytorch as lp
 from lrlab.exercises import Feedback, check_number_answer
 
@@ -156,17 +156,8 @@ def gallery_over_seeds(names=("oscillating", "too high"), seeds=GALLERY_SEEDS, l
 
 
 def smooth(values, beta: float = 0.9) -> np.ndarray:
-    r"""Bias-corrected exponential moving average, :math:`m_t = \beta m_{t-1} + (1-\beta)v_t`,
-    :math:`s_t = m_t / (1-\beta^{t+1})`; NaN from the first non-finite value on."""
-    v = np.asarray(values, dtype=float)
-    out = np.full(v.shape, np.nan)
-    m = 0.0
-    for t, x in enumerate(v):
-        if not math.isfinite(x):
-            break
-        m = beta * m + (1 - beta) * x
-        out[t] = m / (1 - beta ** (t + 1))
-    return out
+    """The lesson's smoothing of a loss curve: ``lrlab.diagnostics.moving_average``."""
+    return diagnostics.moving_average(values, beta)
 
 
 def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: float = 0.5) -> str:
