@@ -332,6 +332,14 @@ class LeastSquares:
     def hessian(self, w=None):
         return self.X.T @ self.X / self.n
 
+    def as_quadratic(self) -> "Quadratic":
+        r"""The same loss minus its minimum as a quadratic form,
+        :math:`\tfrac12 (w-w^*)^\top H (w-w^*)` with :math:`H = X^\top X/n` (symmetrized):
+        identical gradients, so identical full-batch runs, at the cost of a ``d x d``
+        product instead of a pass over the ``n`` rows (what contour plots need)."""
+        H = self.hessian()
+        return quadratic(0.5 * (H + H.T), center=self.minimizer)
+
     def minibatch(self, t):
         """Row indices of minibatch ``t`` (deterministic in ``(seed, t)``)."""
         if self.batch_size is None or self.batch_size == self.n:

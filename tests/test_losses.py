@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import lrlab
 from lrlab import losses
 
 RNG = np.random.default_rng(0)
@@ -135,3 +136,16 @@ def test_least_squares_minibatches_are_deterministic_and_unbiased():
 def test_bad_input_names_the_argument(bad, match):
     with pytest.raises((ValueError, TypeError), match=match):
         bad()
+
+
+def test_least_squares_as_a_quadratic_gives_the_same_runs():
+    X, y, _ = lrlab.data.linear_regression(n=200, d=3, noise=0.5, seed=1, scales=[1.0, 2.0, 0.5])
+    ls = losses.least_squares(X, y)
+    q = ls.as_quadratic()
+    w = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_allclose(q.value(w), ls.value(w) - ls.value(ls.minimizer), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(q.grad(w), ls.grad(w), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(q.eigenvalues, np.linalg.eigvalsh(ls.hessian()), rtol=1e-12)
+    a = lrlab.run(loss=ls, x0=np.zeros(3), lr=0.1, num_steps=50)
+    b = lrlab.run(loss=q, x0=np.zeros(3), lr=0.1, num_steps=50)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-9, atol=1e-12)

@@ -64,8 +64,7 @@ def known_answer_problem(num_steps: int = NUM_STEPS) -> KnownAnswer:
     """Least squares on 200 points, features of scale 1 and 3, started from w = 0."""
     X, y, _ = data.linear_regression(n=200, d=2, noise=0.5, seed=6, scales=[1.0, 3.0])
     ls = losses.least_squares(X, y)
-    H = ls.hessian()
-    quad = losses.quadratic(0.5 * (H + H.T), center=ls.minimizer)
+    quad = ls.as_quadratic()
     return KnownAnswer(data_loss=ls, loss=quad, x0=np.zeros(2), num_steps=num_steps,
                        critical_lr=float(theory.critical_lr(ls)), optimal_lr=float(theory.optimal_lr(ls)),
                        L=ls.L, mu=ls.mu)

@@ -66,8 +66,7 @@ def noisy_problem(num_steps: int = NUM_STEPS, batch_size: int = BATCH_SIZE, seed
     """Least squares on 500 points, 4 features of scales 0.25 to 1.3, minibatches of 10, from w = 0."""
     X, y, _ = data.linear_regression(n=500, d=4, noise=1.0, seed=3, scales=[0.25, 0.6, 1.0, 1.3])
     loss = losses.least_squares(X, y, batch_size=batch_size, seed=seed)
-    H = loss.hessian()
-    clean = losses.quadratic(0.5 * (H + H.T), center=loss.minimizer)
+    clean = loss.as_quadratic()
     return NoisyProblem(loss=loss, clean=clean, x0=np.zeros(4), num_steps=num_steps,
                         critical_lr=float(theory.critical_lr(loss)), L=loss.L, mu=loss.mu)
 

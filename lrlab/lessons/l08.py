@@ -97,8 +97,7 @@ def standardized_loss() -> losses.LeastSquares:
 def bowl(ls: losses.LeastSquares) -> losses.Quadratic:
     r"""``ls`` written as a quadratic form :math:`\tfrac12 (w-w^*)^\top H (w-w^*)` (its loss minus the
     minimum): the same gradient, so the same runs, and far cheaper to draw as contours."""
-    H = ls.hessian()
-    return _square_window(losses.quadratic(0.5 * (H + H.T), center=ls.minimizer))
+    return _square_window(ls.as_quadratic())
 
 
 def loss_for(features: str) -> losses.Quadratic:
