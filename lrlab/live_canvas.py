@@ -107,7 +107,12 @@ def _live_canvas_class():
         # drops a frame whose image is still loading when the next arrives (one <img>, a new src).
         # So a frame sent within ``min_diff_gap`` s of the previous one is a full image: a fast
         # drag sends full frames (the last one wins), a move after a pause a small diff.
-        min_diff_gap = float(os.environ.get("LRLAB_MIN_DIFF_GAP", "0.1"))
+        # But how long the page takes to load a frame is not the kernel's to know: on a loaded
+        # machine it took longer than 0.1 s, a diff landed on a page that had dropped the frame
+        # before it, and the canvas kept showing an old figure under a new label (seen in the
+        # browser tests with the CPU loaded). So by default every frame is a full image, which is
+        # right whatever the page dropped; LRLAB_MIN_DIFF_GAP=<seconds> turns diffs back on.
+        min_diff_gap = float(os.environ.get("LRLAB_MIN_DIFF_GAP", "inf"))
 
         def __init__(self, figure, *args, **kwargs):
             super().__init__(figure, *args, **kwargs)
