@@ -116,7 +116,13 @@ def test_no_front_end_no_rendering():
     assert sent == [] and canvas.full_draws == 0 and canvas.blits == 0
 
 
-def test_frames_in_quick_succession_are_full_images_so_dropping_one_is_harmless():
+def test_frames_in_quick_succession_are_full_images_so_dropping_one_is_harmless(monkeypatch):
+    # a fake clock (5 ms a reading: the canvas and the fake page read it once a frame each), so that
+    # "a fast drag" means the same on a loaded machine as on a quiet one
+    import itertools
+    import time
+    ticks = itertools.count()
+    monkeypatch.setattr(time, "monotonic", lambda: 0.005 * next(ticks))
     ex = _explorer()
     fe = FakeFrontEnd(ex.canvas, min_diff_gap=0.1, load_time=0.05)
     ex.canvas.draw()
