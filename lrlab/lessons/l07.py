@@ -230,7 +230,9 @@ def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_R
                     ax.text(rec.num_steps, FLOAT32_MAX, "float32's largest number ", ha="right", va="bottom",
                             fontsize=10, color=C["grey"])
                     what = f"loss = {rec.loss[t]:g} at step {t}"
-                early = t < 0.4 * rec.num_steps        # room on the right: write it there, off the curve
+                # stopped early: room on the right, write it there, off the curve (the NaN panel's
+                # right side holds the float32 label: centre it above the cross instead)
+                early = t < 0.4 * rec.num_steps and np.isfinite(rec.loss[t])
                 ax.annotate(what, (t, hi), xytext=(16, -22) if early else (0, -14), textcoords="offset points",
                             ha="left" if early else "center", va="top", fontsize=11)
             flat[n].plot(rec.steps, _positive(smooth(rec.loss)), color=color, lw=2.2,
