@@ -29,7 +29,7 @@ from lrlab.exercises import Feedback, check_number_answer
 
 __all__ = ["NUM_STEPS", "LR_RANGE", "X0", "PRESETS", "regression", "bowl", "problem", "grad_norm_panel", "explorer",
            "GALLERY", "GALLERY_REGIMES", "digits_data", "train_digits", "gallery_runs", "smooth",
-           "read_loss_curve", "FLOAT32_MAX", "gallery_figure", "grad_norm_ends", "grad_norm_figure",
+           "read_loss_curve", "jump_share", "FLOAT32_MAX", "gallery_figure", "grad_norm_ends", "grad_norm_figure",
            "update_sizes", "update_histogram_figure", "ratio_sweep", "update_ratio_figure",
            "EOS_LRS", "EOS_STEPS", "EOS_EVERY", "spirals_data", "half_mse", "eos_net", "top_eigenvalue",
            "FlatParamsLoss", "EoSRun", "edge_of_stability", "overshoots", "eos_figure",
@@ -158,6 +158,14 @@ def smooth(values, beta: float = 0.9) -> np.ndarray:
     return diagnostics.moving_average(values, beta)
 
 
+def jump_share(loss, jump: float = 10.0) -> float:
+    """The fraction of steps in the second half of a loss curve that change the loss by a factor
+    ``jump`` or more, up or down (rule 2 of :func:`read_loss_curve`)."""
+    half = np.asarray(loss, dtype=float)[len(loss) // 2:]
+    logs = np.log10(np.maximum(half, 1e-30))
+    return float(np.mean(np.abs(np.diff(logs)) >= math.log10(jump)))
+
+
 def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: float = 0.5) -> str:
     """Read a minibatch loss curve the way the lesson does, as four rules applied in order.
 
@@ -173,10 +181,7 @@ def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: flo
     s = smooth(v)
     if s[-1] > s[0]:
         return "diverging"
-    half = v[len(v) // 2:]
-    with np.errstate(divide="ignore"):
-        logs = np.log10(np.maximum(half, 1e-30))
-    if np.mean(np.abs(np.diff(logs)) >= math.log10(jump)) >= spiky:
+    if jump_share(v, jump) >= spiky:
         return "oscillating"
     if s[-1] > halved * s[0]:
         return "slow"
