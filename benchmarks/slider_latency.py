@@ -3,7 +3,7 @@
     python benchmarks/slider_latency.py                    # notebook 02, Voila and JupyterLab, 40 moves
     python benchmarks/slider_latency.py --notebook 99 --moves 30 --frontends voila
 
-For the main widget of a notebook (its first ``lrlab.widgets.LRExplorer``) and
+For the main widget of a notebook (its first ``lrlab.explorer.Explorer``) and
 for the plain ``ipywidgets.interact`` version of the same figure (the same
 explorer's artists, re-rendered as an inline PNG on every change), in the same
 run: the notebook is served by Voila and by JupyterLab on 127.0.0.1, Chromium
@@ -138,8 +138,8 @@ def prefix_cells(nb) -> list[str]:
 
 
 FIND_EXPLORER = """
-import lrlab.widgets as _lw
-_ex = next(v for v in list(globals().values()) if isinstance(v, _lw.LRExplorer))
+import lrlab.explorer as _le
+_ex = next(v for v in list(globals().values()) if isinstance(v, _le.Explorer))
 """
 
 INTERACT_CELL = """

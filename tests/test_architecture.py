@@ -17,8 +17,9 @@ LAYERS = {
     "loop": 2,
     "diagnostics": 3,
     "plotting": 4, "pytorch": 4,
-    "widgets": 5,
-    "lessons": 6,
+    "widgets": 5, "panels": 5,
+    "explorer": 6,
+    "lessons": 7,
 }
 #: names that ``from lrlab import NAME`` may take which are not modules
 FUNCTIONS = {"run": "loop", "Trajectory": "loop"}

@@ -1,5 +1,4 @@
 """Notebook 00: the demo explorer follows its slider and presets; the map figure draws; the check works."""
-import warnings
 
 import numpy as np
 import pytest
@@ -8,11 +7,7 @@ from lrlab import plotting
 from lrlab.lessons import l00
 
 
-@pytest.fixture(autouse=True)
-def no_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("no_warnings")
 
 
 def test_demo_explorer_slider_range_and_presets():
@@ -21,9 +16,9 @@ def test_demo_explorer_slider_range_and_presets():
     seen = set()
     ex.set_lr(0.1)
     for lr in np.geomspace(lo, hi, 20):
-        before = ex._artists["path"]["points"].get_xydata().copy()
+        before = ex.artists["path"]["points"].get_xydata().copy()
         ex.set_lr(lr)
-        after = ex._artists["path"]["points"].get_xydata()
+        after = ex.artists["path"]["points"].get_xydata()
         assert before.shape != after.shape or not np.array_equal(before, after)
         seen.add(ex.regime)
         if ex.lr > 1.0 + 1e-9:          # 2/L = 1

@@ -1,5 +1,4 @@
 """Lesson 01 (the update rule): its widget driven from Python, its figures, its exercise checks."""
-import warnings
 
 import numpy as np
 import pytest
@@ -11,17 +10,13 @@ from lrlab.lessons import l01  # noqa: E402
 from lesson_helpers import regime_of, snapped  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def no_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("no_warnings")
 
 
 def snapshot(ex):
-    path = ex._artists["path"]
+    path = ex.artists["path"]
     return [np.array(path["points"].get_xydata(), copy=True), np.array(path["arrows"].get_offsets(), copy=True),
-            np.array(path["arrows"].U, copy=True), np.array(ex._artists["loss"].get_xydata(), copy=True)]
+            np.array(path["arrows"].U, copy=True), np.array(ex.artists["loss"].get_xydata(), copy=True)]
 
 
 def changed(before, after):
@@ -45,7 +40,7 @@ def test_explorer_structure():
     ex = l01.explorer()
     assert "lrlab-explorer" in ex.box._dom_classes
     assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
-    assert ex.lr_range == l01.LR_RANGE and ex.panels == ("path", "loss")
+    assert ex.lr_range == l01.LR_RANGE and tuple(ex.panels) == ("path", "loss")
     assert [b.description for b in ex.buttons] == ["too small", "good", "oscillating", "diverging"]
     assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
     assert "1/L = 0.5" in ex.theory.value and "2/L = 1" in ex.theory.value
@@ -83,7 +78,7 @@ def test_presets_give_the_four_regimes():
 
 def test_arrows_are_the_steps():
     ex = l01.explorer(lr=0.3)
-    arrows = ex._artists["path"]["arrows"]
+    arrows = ex.artists["path"]["arrows"]
     x = ex.traj.params[:, 0]
     k = min(len(arrows.U), len(x) - 1)
     np.testing.assert_allclose(arrows.get_offsets()[:k, 0], x[:k])

@@ -1,5 +1,4 @@
 """Lesson 02 (too high, too low): its three widgets driven from Python, its figures, its exercise checks."""
-import warnings
 
 import numpy as np
 import pytest
@@ -11,11 +10,7 @@ from lrlab.lessons import l02  # noqa: E402
 from lesson_helpers import regime_of, snapped  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def no_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("no_warnings")
 
 
 def data(artist):
@@ -27,7 +22,7 @@ def data(artist):
 def snapshot(ex):
     out = []
     for name in ex.panels:
-        a = ex._artists[name]
+        a = ex.artists[name]
         if isinstance(a, dict):
             out += [data(a[k]) for k in ("points", "marker") if k in a]
         else:
@@ -67,8 +62,8 @@ def test_expected_regime_agrees_with_classify_on_the_bowl(lr):
 def test_main_explorer_structure_and_map():
     ex = l02.explorer()
     check_structure(ex)
-    assert ex.panels == ("path", "loss", "map") and ex.map_points == 5000
-    assert ex._map_lrs.shape == (5000,) and ex._map_final.shape == (5000,)
+    assert tuple(ex.panels) == ("path", "loss", "map") and ex.panels["map"].points == 5000
+    assert ex.panels["map"].lrs.shape == (5000,) and ex.panels["map"].final.shape == (5000,)
     assert "1/L = 0.25" in ex.theory.value and "2/L = 0.5" in ex.theory.value
     assert set(ex.presets) == {"too small", "good", "oscillating", "diverging"}
     ax = ex.axes["map"]
@@ -87,7 +82,7 @@ def test_main_explorer_whole_slider_range():
         assert ex.frames == frames + 1
         diff = changed(before, snapshot(ex))
         assert diff[0] and diff[-1], (lr, diff)              # path points and map marker moved
-        assert ex._artists["map"]["vline"].get_xdata()[0] == pytest.approx(ex.lr)
+        assert ex.artists["map"]["vline"].get_xdata()[0] == pytest.approx(ex.lr)
         if not near_boundary(ex.lr, [l02.LAM]):
             assert regime_of(ex) == l02.expected_regime(ex.problem.loss, l02.X0, ex.lr, l02.NUM_STEPS), ex.lr
         if ex.lr > 1.02 * theory.critical_lr(ex.problem.loss):

@@ -1,5 +1,4 @@
 """Lesson 03 (finding a good lr): its widgets driven from Python, its figures, its exercise checks."""
-import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -11,11 +10,7 @@ from lrlab.lessons import l03  # noqa: E402
 from lesson_helpers import changed, regime_of, snapped, snapshot  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def no_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("no_warnings")
 
 
 def expected_regime(lr, p):
@@ -46,7 +41,7 @@ def test_main_explorer_whole_slider_range_and_presets():
     assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
     lo, hi = ex.lr_range
     values = [lo, *np.geomspace(lo, hi, 20), hi]
-    lines = [ex._artists["loss"], ex._artists["path"], ex._artists["map"]["marker"]]
+    lines = [ex.artists["loss"], ex.artists["path"], ex.artists["map"]["marker"]]
     for lr in values:
         before = snapshot(lines)
         frames = ex.frames
@@ -73,39 +68,39 @@ def test_range_test_explorer_controls_rules_and_slider():
     ex = l03.range_test_explorer()
     p = l03.known_answer_problem()
     assert ex.box.children[0].children[0] is ex.slider
-    assert all("lrlab-preset" in b._dom_classes for b in ex.rule_buttons)
+    assert all("lrlab-preset" in b._dom_classes for b in ex.button_rows["try a rule:"])
     seen = set()
     for n in ex.controls["num_iter"].options:
-        before = snapshot([ex._artists["range"]["smoothed"]])
+        before = snapshot([ex.artists["range"]["smoothed"]])
         ex.controls["num_iter"].value = n
-        res = ex.result
+        res = ex.scene.result
         assert len(res.lrs) <= n
         if n != 100:
-            assert changed(before, snapshot([ex._artists["range"]["smoothed"]]))
+            assert changed(before, snapshot([ex.artists["range"]["smoothed"]]))
         seen.add(round(res.suggestion, 12))
     assert len(seen) > 4                               # the steepest rule moves with num_iter
     mins = []
     for beta in (0.0, 0.3, 0.6, 0.9, 0.95, 0.99):
         ex.controls["num_iter"].value = 100
         ex.controls["smooth"].value = beta
-        mins.append(ex.result.min_lr)
-        marks = ex._artists["range"]["marks"]
-        assert marks["min"].get_xdata()[0] == pytest.approx(ex.result.min_lr)
+        mins.append(ex.scene.result.min_lr)
+        marks = ex.artists["range"]["marks"]
+        assert marks["min"].get_xdata()[0] == pytest.approx(ex.scene.result.min_lr)
     assert all(np.diff(mins) >= 0)                     # more smoothing, later minimum
     ex.controls["smooth"].value = 0.98
-    for button in ex.rule_buttons:
+    for button in ex.button_rows["try a rule:"]:
         rule = button.description.removeprefix("use ")
-        before = snapshot([ex._artists["loss"], ex._artists["range"]["vline"]])
+        before = snapshot([ex.artists["loss"], ex.artists["range"]["vline"]])
         ex.set_lr(ex.lr_range[0])
         button.click()
-        assert ex.lr == pytest.approx(snapped(ex.slider, l03.rule_values(ex.result)[rule]))
-        assert ex._artists["range"]["vline"].get_xdata()[0] == pytest.approx(ex.lr)
+        assert ex.lr == pytest.approx(snapped(ex.slider, l03.rule_values(ex.scene.result)[rule]))
+        assert ex.artists["range"]["vline"].get_xdata()[0] == pytest.approx(ex.lr)
         want = diagnostics.classify(__import__("lrlab").run(loss=p.loss, x0=p.x0, lr=ex.lr, num_steps=p.num_steps))
         assert regime_of(ex) == want
         assert "rules:" in ex.stats.value
-    ex.use_rule("min")
+    ex.apply_preset(ex.preset_rows["try a rule:"]["use min"])
     assert regime_of(ex) == "diverging"                # min is past 2/L
-    ex.use_rule("min/10")
+    ex.apply_preset(ex.preset_rows["try a rule:"]["use min/10"])
     assert regime_of(ex) == "converging"
     for lr in [ex.lr_range[0], *np.geomspace(*ex.lr_range, 20), ex.lr_range[1]]:
         ex.set_lr(lr)

@@ -1,5 +1,4 @@
 """Lesson 04 (schedules): the schedule picker driven from Python, the lesson's helpers, exercise checks."""
-import warnings
 
 import numpy as np
 import pytest
@@ -7,15 +6,11 @@ import pytest
 pytest.importorskip("ipympl")
 import ipywidgets as W  # noqa: E402
 
-from lesson_helpers import snapped  # noqa: E402
+from lesson_helpers import changed, regime_of, snapped  # noqa: E402
 from lrlab.lessons import l04  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def no_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("no_warnings")
 
 
 @pytest.fixture(scope="module")
@@ -24,16 +19,14 @@ def problem():
 
 
 def data_of(picker):
-    return [np.array(picker.art[k].get_ydata(), dtype=float, copy=True) for k in ("lr", "raw", "noisy", "clean")]
+    a = picker.artists
+    return [np.array(line.get_ydata(), dtype=float, copy=True)
+            for line in (a["schedule"]["lr"], a["loss"]["raw"], a["loss"]["noisy"], a["loss"]["clean"])]
 
 
-def changed(before, after):
-    return any(not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after))
-
-
-def regime_of(picker):
-    assert 'class="lrlab-regime"' in picker.label.value
-    return picker.label.value.split('data-regime="')[1].split('"')[0]
+def current_schedule(pk):
+    v = pk.values()
+    return l04.make_schedule(v["schedule"], pk.lr, pk.problem.num_steps, **v["schedule_params"])
 
 
 def test_structure(problem):
@@ -42,7 +35,7 @@ def test_structure(problem):
     assert pk.box.children[0].children[0] is pk.slider
     assert isinstance(pk.slider, W.FloatLogSlider)
     assert all("lrlab-preset" in b._dom_classes for b in pk.buttons)
-    assert list(pk.schedule.options) == list(l04.SCHEDULES)
+    assert list(pk.controls["schedule"].options) == list(l04.SCHEDULES)
     assert "2/L" in pk.theory.value
 
 
@@ -55,7 +48,7 @@ def test_lr_slider_whole_range_constant_schedule(problem):
         pk.set_lr(lr)
         if pk.frames > frames:
             assert changed(before, data_of(pk)), lr
-        np.testing.assert_allclose(pk.art["lr"].get_ydata(), pk.lr)
+        np.testing.assert_allclose(pk.artists["schedule"]["lr"].get_ydata(), pk.lr)
         # constant lr on a quadratic: diverging exactly beyond 2/L
         if pk.lr > 1.02 * problem.critical_lr:
             assert regime_of(pk) == "diverging", pk.lr
@@ -72,13 +65,13 @@ def test_lr_slider_whole_range_constant_schedule(problem):
 def test_every_schedule_and_every_parameter(problem, name):
     pk = l04.schedule_picker(schedule="constant", problem=problem)
     before = data_of(pk)
-    pk.schedule.value = name
-    assert pk.param_boxes[name].layout.display is None
-    assert all(b.layout.display == "none" for n, b in pk.param_boxes.items() if n != name)
+    pk.controls["schedule"].value = name
+    assert pk.param_boxes["schedule"][name].layout.display is None
+    assert all(b.layout.display == "none" for n, b in pk.param_boxes["schedule"].items() if n != name)
     if name != "constant":
         assert changed(before, data_of(pk))
     assert l04.TORCH_NAMES[name].split("(")[0] in pk.stats.value
-    for pname, w in pk.params[name].items():
+    for pname, w in pk.params["schedule"][name].items():
         options = list(w.options) if isinstance(w, W.Dropdown) else [w.min, w.max, (w.min + w.max) / 2, w.value]
         if isinstance(w, W.FloatLogSlider):
             options = [10 ** w.min, 10 ** w.max, 10 ** ((w.min + w.max) / 2), w.value]
@@ -87,8 +80,8 @@ def test_every_schedule_and_every_parameter(problem, name):
             w.value = v
             if pk.frames > frames:
                 assert changed(before, data_of(pk)), (name, pname, v)
-            sched = pk.current_schedule()
-            np.testing.assert_allclose(pk.art["lr"].get_ydata(), sched(np.arange(problem.num_steps)))
+            sched = current_schedule(pk)
+            np.testing.assert_allclose(pk.artists["schedule"]["lr"].get_ydata(), sched(np.arange(problem.num_steps)))
             assert regime_of(pk) in ("slow", "converging", "oscillating", "diverging")
     for lr in (pk.lr_range[0], 0.4, pk.lr_range[1]):
         pk.set_lr(lr)
@@ -99,7 +92,7 @@ def test_every_schedule_and_every_parameter(problem, name):
 
 def test_presets(problem):
     pk = l04.schedule_picker(problem=problem)
-    pk.params["cosine"]["T_max"].value = 100        # a preset puts parameters back to their defaults
+    pk.params["schedule"]["cosine"]["T_max"].value = 100        # a preset puts parameters back to their defaults
     expected = {"too small": "slow", "constant (floor)": "converging", "cosine (good)": "converging",
                 "step decay": "converging", "oscillating": "oscillating", "diverging": "diverging"}
     assert set(expected) == set(pk.presets)
@@ -108,8 +101,8 @@ def test_presets(problem):
         b.click()
         v = pk.presets[b.description]
         assert pk.frames == frames + 1               # one redraw per preset
-        assert pk.schedule.value == v["schedule"] and pk.lr == pytest.approx(snapped(pk.slider, v["lr"]))
-        assert pk.current_params() == l04.DEFAULTS[v["schedule"]]
+        assert pk.controls["schedule"].value == v["schedule"] and pk.lr == pytest.approx(snapped(pk.slider, v["lr"]))
+        assert pk.values()["schedule_params"] == l04.DEFAULTS[v["schedule"]]
         assert changed(before, data_of(pk))
         assert regime_of(pk) == expected[b.description], b.description
 

@@ -22,7 +22,7 @@ def explorer():
 
 
 def _snapshot(ex):
-    a = ex._artists
+    a = ex.artists
     return (a["path"].get_xydata().copy(), a["loss"].get_xydata().copy(),
             np.asarray(a["rate map"]["marker"].get_xydata()).copy())
 
@@ -112,7 +112,7 @@ def test_momentum_control_rebuilds(explorer):
             crit = theory.critical_lr(l05.BOWL, explorer.problem.momentum)
             assert (explorer.regime == "diverging") == (0.04 > crit)
         assert explorer.problem.stepper.hyperparams["momentum"] == pytest.approx(0.95)
-        x, y = explorer._artists["rate map"]["marker"].get_data()
+        x, y = explorer.artists["rate map"]["marker"].get_data()
         assert (x[0], y[0]) == pytest.approx((explorer.lr, 0.95)) and explorer.lr == pytest.approx(0.04, rel=0.02)
 
 

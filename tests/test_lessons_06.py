@@ -22,8 +22,9 @@ def explorer():
 
 
 def _snapshot(ex):
-    a = ex._artists
-    return tuple(np.asarray(a[k].get_xydata()).copy() for k in ("path", "loss", "gd_loss", "marker", "floor_curve"))
+    a = ex.artists
+    lines = (a["path"]["sgd"], a["loss"]["sgd"], a["loss"]["gd"], a["floor"]["marker"], a["floor"]["curve"])
+    return tuple(np.asarray(line.get_xydata()).copy() for line in lines)
 
 
 def _regime_in_label(ex):
@@ -37,7 +38,7 @@ def test_widget_structure(explorer):
     assert explorer.box.children[0].children[0] is explorer.slider
     assert explorer.slider.__class__.__name__ == "FloatLogSlider"
     assert all("lrlab-preset" in b._dom_classes for b in explorer.buttons)
-    assert list(explorer.batch.options) == list(l06.BATCH_SIZES)
+    assert list(explorer.controls["batch_size"].options) == list(l06.BATCH_SIZES)
     assert "2/L" in explorer.theory.value
 
 
@@ -45,7 +46,7 @@ def test_widget_structure(explorer):
 def test_lr_sweep(explorer, batch_size):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        explorer.batch.value = batch_size
+        explorer.controls["batch_size"].value = batch_size
         lo, hi = explorer.lr_range
         before = _snapshot(explorer)
         seen = set()
@@ -77,14 +78,14 @@ def test_batch_control_moves_artists(explorer):
         explorer.set_lr(0.3)
         floors = []
         for B in l06.BATCH_SIZES:
-            explorer.batch.value = B
-            y = explorer._artists["floor"].get_ydata()[0]
+            explorer.controls["batch_size"].value = B
+            y = explorer.artists["loss"]["floor"].get_ydata()[0]
             floors.append(y)
-            assert explorer._artists["limit"].get_xdata()[0] == pytest.approx(l06.THEORY.critical_lr(B))
-            curve = explorer._artists["floor_curve"].get_ydata()
+            assert explorer.artists["floor"]["limit"].get_xdata()[0] == pytest.approx(l06.THEORY.critical_lr(B))
+            curve = explorer.artists["floor"]["curve"].get_ydata()
             if B < l06.N:
                 assert np.allclose(curve[np.isfinite(curve)],
-                                   l06.THEORY.floor(explorer._floor_lrs, B)[np.isfinite(curve)])
+                                   l06.THEORY.floor(explorer.panels["floor"].lrs, B)[np.isfinite(curve)])
         finite = [f for f in floors if np.isfinite(f)]
         assert all(a > b for a, b in zip(finite, finite[1:]))        # the predicted floor falls as B grows
         assert np.isnan(floors[-1])                                   # full batch: no noise, no floor line
@@ -96,7 +97,7 @@ def test_presets(explorer):
         got = {}
         for name, value in l06.BATCH_PRESETS.items():
             explorer.apply_preset(value)
-            assert explorer.batch_size == value["batch_size"]
+            assert explorer.controls["batch_size"].value == value["batch_size"]
             assert explorer.lr == pytest.approx(value["lr"], rel=0.03)
             got[name] = _regime_in_label(explorer)
         assert got["too small"] == "slow"

@@ -1,5 +1,4 @@
 """Lesson 07 (debugging): its widget driven from Python, its torch experiments, figures and exercise checks."""
-import warnings
 
 import numpy as np
 import pytest
@@ -12,14 +11,7 @@ from lrlab.lessons import l07  # noqa: E402
 from lesson_helpers import changed, regime_of, snapped, snapshot  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def no_warnings():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)                      # as in the notebook
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("no_warnings", "single_thread_torch")
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +37,15 @@ def test_explorer_structure():
     assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
     assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
     assert set(ex.presets) == {"too small", "good", "oscillating", "diverging"}
-    assert ex.panels == ("path", "loss", "grad norm", "map")
+    assert tuple(ex.panels) == ("path", "loss", "grad norm", "map")
     assert "2/L = 0.238" in ex.theory.value
 
 
 def test_explorer_whole_slider_range():
     ex = l07.explorer()
     loss = ex.problem.loss
-    lines = [ex._artists["loss"], ex._artists["path"], ex._artists["grad norm"]["line"],
-             ex._artists["grad norm"]["bound"], ex._artists["map"]["marker"]]
+    lines = [ex.artists["loss"], ex.artists["path"], ex.artists["grad norm"]["line"],
+             ex.artists["grad norm"]["bound"], ex.artists["map"]["marker"]]
     lo, hi = ex.lr_range
     for lr in [lo, *np.geomspace(lo, hi, 21), *ex.presets.values(), hi]:
         ex.set_lr(hi if lr == lo else lo)
@@ -65,10 +57,10 @@ def test_explorer_whole_slider_range():
         assert regime_of(ex) in expected_regimes(ex.lr, loss), (ex.lr, regime_of(ex))
         assert regime_of(ex) == diagnostics.classify(ex.traj)
         # the gradient-norm panel shows the run's gradient norms and the theory bound rho^t |g0|
-        g = ex._artists["grad norm"]["line"].get_ydata()
+        g = ex.artists["grad norm"]["line"].get_ydata()
         np.testing.assert_array_equal(g, np.where(np.isfinite(ex.traj.grad_norm), ex.traj.grad_norm, np.nan))
         rho = theory.convergence_rate(loss, ex.lr)
-        b = ex._artists["grad norm"]["bound"].get_ydata()
+        b = ex.artists["grad norm"]["bound"].get_ydata()
         np.testing.assert_allclose(b[:5], ex.traj.grad_norm[0] * rho ** np.arange(5), rtol=1e-12)
         assert f"{ex.lr:.3g}" in ex.stats.value
     ex.set_lr(1.2 * theory.critical_lr(loss))
@@ -80,7 +72,7 @@ def test_explorer_whole_slider_range():
 def test_explorer_presets():
     ex = l07.explorer()
     expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"}
-    lines = [ex._artists["loss"], ex._artists["grad norm"]["line"]]
+    lines = [ex.artists["loss"], ex.artists["grad norm"]["line"]]
     for button in ex.buttons:
         ex.set_lr(ex.lr_range[1] if button.description != "diverging" else ex.lr_range[0])
         before = snapshot(lines)

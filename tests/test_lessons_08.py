@@ -1,5 +1,4 @@
 """Lesson 08 (beyond the lr): its widget driven from Python, its set-ups, figures and exercise checks."""
-import warnings
 
 import numpy as np
 import pytest
@@ -12,14 +11,7 @@ from lrlab.lessons import l08  # noqa: E402
 from lesson_helpers import changed, regime_of, snapped, snapshot  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def no_warnings():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("no_warnings", "single_thread_torch")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +76,7 @@ def test_explorer_toggle_moves_the_theory_marks():
 def test_explorer_whole_slider_range(features):
     ex = l08.explorer(features=features)
     loss = ex.problem.loss
-    lines = [ex._artists["loss"], ex._artists["path"], ex._artists["map"]["marker"]]
+    lines = [ex.artists["loss"], ex.artists["path"], ex.artists["map"]["marker"]]
     lo, hi = ex.lr_range
     for lr in [lo, *np.geomspace(lo, hi, 21), hi]:
         ex.set_lr(hi if lr == lo else lo)
@@ -107,11 +99,11 @@ def test_explorer_presets():
         other = "raw" if p["features"] == "standardized" else "standardized"
         ex.controls["features"].value = other
         ex.set_lr(5.0)
-        before = snapshot([ex._artists["loss"]])
+        before = snapshot([ex.artists["loss"]])
         button.click()
         assert ex.controls["features"].value == p["features"]
         assert ex.lr == pytest.approx(snapped(ex.slider, p["lr"]))
-        assert changed(before, snapshot([ex._artists["loss"]]))
+        assert changed(before, snapshot([ex.artists["loss"]]))
         assert regime_of(ex) == expected[button.description], button.description
 
 

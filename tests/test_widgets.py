@@ -1,23 +1,19 @@
 """The widget layer without a browser: moving a control updates artists and the regime label."""
-import warnings
 
 import ipywidgets as W
 import numpy as np
 import pytest
 
-from lrlab import losses, plotting, theory, widgets
+from lrlab import diagnostics, losses, plotting, theory, widgets
+from lrlab.explorer import Choice, Explorer, Panel, Problem, Slider
 
 
-@pytest.fixture(autouse=True)
-def no_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("no_warnings")
 
 
 def snapshot(ex):
     out = {}
-    for name, art in ex._artists.items():
+    for name, art in ex.artists.items():
         if isinstance(art, dict) and "points" in art:
             out[name] = np.asarray(art["points"].get_xydata()).copy()
         elif isinstance(art, dict):
@@ -33,8 +29,8 @@ def changed(a, b):
 
 def test_explorer_follows_the_slider_and_labels_by_theory():
     q = losses.quadratic([1.0, 10.0])
-    ex = widgets.LRExplorer(widgets.Problem(q, [1.0, 1.0], 60), lr=0.05, lr_range=(1e-3, 1.0),
-                            presets={"too small": 2e-3, "good": 0.1, "oscillating": 0.19, "diverging": 0.3})
+    ex = Explorer(Problem(q, [1.0, 1.0], 60), lr=0.05, lr_range=(1e-3, 1.0),
+                  presets={"too small": 2e-3, "good": 0.1, "oscillating": 0.19, "diverging": 0.3})
     assert isinstance(ex.slider, W.FloatLogSlider)
     assert "2/L = 0.2" in ex.theory.value
     expected = {2e-3: "slow", 0.1: "converging", 0.19: "oscillating", 0.3: "diverging", 1.0: "diverging"}
@@ -52,8 +48,8 @@ def test_explorer_follows_the_slider_and_labels_by_theory():
 
 def test_presets_drive_the_slider():
     q = losses.quadratic([2.0])
-    ex = widgets.LRExplorer(widgets.Problem(q, [1.0], 40), lr=0.01, lr_range=(1e-4, 3.0),
-                            presets={"too small": 1e-3, "diverging": 1.2}, panels=("path", "loss", "ruler"))
+    ex = Explorer(Problem(q, [1.0], 40), lr=0.01, lr_range=(1e-4, 3.0),
+                  presets={"too small": 1e-3, "diverging": 1.2}, panels=("path", "loss", "ruler"))
     assert [b.description for b in ex.buttons] == ["too small", "diverging"]
     ex.buttons[1].click()
     assert ex.lr == pytest.approx(1.2, rel=0.03) and ex.regime == "diverging"
@@ -61,54 +57,160 @@ def test_presets_drive_the_slider():
     assert ex.regime == "slow"
 
 
-def test_controls_rebuild_the_problem_and_move_the_theory():
-    kappa = W.FloatLogSlider(value=10, base=10, min=0, max=3, description="κ")
-
+def _kappa_explorer(**kw):
     def setup(kappa):
-        return widgets.Problem(losses.quadratic([1.0, kappa]), [1.0, 1.0], 50)
-    ex = widgets.LRExplorer(setup, lr=0.05, lr_range=(1e-4, 2.0), controls={"kappa": kappa})
+        return Problem(losses.quadratic([1.0, kappa]), [1.0, 1.0], 50)
+    return Explorer(setup, lr=0.05, lr_range=(1e-4, 2.0),
+                    controls={"kappa": Slider(10.0, 1.0, 1000.0, log=True, description="κ")}, **kw)
+
+
+def test_controls_rebuild_the_problem_and_move_the_theory():
+    ex = _kappa_explorer(presets={"wide": {"kappa": 10.0, "lr": 0.1}})
+    kappa = ex.controls["kappa"]
+    assert isinstance(kappa, W.FloatLogSlider) and kappa.description == "κ"
     assert "2/L = 0.2" in ex.theory.value
     before = snapshot(ex)
     kappa.value = 100.0
     assert "2/L = 0.02" in ex.theory.value
     assert ex.regime == "diverging"                     # 0.05 > 2/100
     assert "path" in changed(before, snapshot(ex))
-    ex.apply_preset({"kappa": 10.0, "lr": 0.1})
+    frames = ex.frames
+    ex.apply_preset(ex.presets["wide"])
+    assert ex.frames == frames + 1                      # a preset moving two controls computes once
     assert ex.regime == "converging" and ex.problem.loss.L == pytest.approx(10.0)
 
 
-def test_custom_panel_and_hook():
-    calls = []
-
-    def init(ax, ex):
-        (line,) = ax.plot([], [])
-        return line
-
-    def update(line, ex, traj):
-        line.set_data(np.arange(traj.num_steps + 1), traj.grad_norm)
-        calls.append(ex.lr)
-    ex = widgets.LRExplorer(widgets.Problem(losses.rosenbrock(), [-1.0, 1.5], 100), lr=1e-3, lr_range=(1e-5, 1e-2),
-                            panels=("path", ("grad", init, update)), on_update=lambda ex, traj: calls.append("hook"))
-    ex.set_lr(5e-3)
-    assert calls[-2:] == [pytest.approx(5e-3, rel=0.03), "hook"]
-    assert "theory" not in ex.theory.value or "explore" in ex.theory.value   # no closed form on Rosenbrock
+def test_a_preset_is_a_whole_setting():
+    ex = _kappa_explorer(presets={"fast": 0.15, "narrow": {"kappa": 100.0}})
+    ex.controls["kappa"].value = 300.0
+    ex.apply_preset(ex.presets["fast"])                 # an lr preset moves the lr only
+    assert ex.controls["kappa"].value == 300.0 and ex.lr == pytest.approx(0.15, rel=0.03)
+    ex.apply_preset({"lr": 0.02})                       # a dict preset: unnamed controls back to their defaults
+    assert ex.controls["kappa"].value == 10.0
+    ex.apply_preset(ex.presets["narrow"])
+    assert ex.controls["kappa"].value == 100.0 and ex.lr == pytest.approx(0.02, rel=0.03)
 
 
-def test_bad_panels_and_ranges():
-    q = losses.quadratic([1.0])
+def test_a_rule_preset_reads_the_current_frame():
+    ex = _kappa_explorer(presets={"1/L": lambda view: 1.0 / view.scene.loss.L})
+    ex.controls["kappa"].value = 40.0
+    ex.buttons[0].click()
+    assert ex.lr == pytest.approx(1 / 40.0, rel=0.03)
+
+
+def test_reference_runs_custom_hooks_and_a_live_control():
+    """One explorer holds several runs; a live control re-runs without redrawing the static part."""
+    class Gap(Panel):
+        name = "gap"
+        draws = 0
+
+        def draw(self, ax, view):
+            Gap.draws += 1
+            (self.artists,) = ax.plot([], [])
+
+        def update(self, view):
+            d = view.runs["main"].loss - view.runs["reference"].loss
+            self.artists.set_data(np.arange(d.size), d)
+
+    def runs(scene, lr, factor):
+        return {"main": scene.run(lr), "reference": scene.run(lr * factor)}
+    ex = Explorer(Problem(losses.quadratic([1.0, 4.0]), [1.0, 1.0], 30), lr=0.1, lr_range=(1e-3, 1.0), runs=runs,
+                  controls={"factor": Slider(0.5, 0.1, 1.0, live=True)}, panels=("loss", Gap()),
+                  regime=lambda view: "slow" if view.runs["reference"].loss[-1] > view.runs["main"].loss[-1]
+                  else "converging",
+                  stats=lambda view: [f"reference lr = {view.lr * view.controls['factor']:.3g}"])
+    assert set(ex.runs) == {"main", "reference"} and ex.regime == "slow"
+    assert "reference lr = 0.05" in ex.stats.value and 'class="lrlab-stats"' in ex.stats.value
+    draws = Gap.draws
+    ex.controls["factor"].value = 1.0
+    assert Gap.draws == draws                             # live: no redraw of the static part
+    np.testing.assert_array_equal(ex.artists["gap"].get_ydata(), 0.0)
+    assert ex.regime == "converging"
+
+
+def test_a_choice_with_per_option_parameters():
+    """A schedule picker: each option has its own sliders, shown only while it is chosen."""
+    from lrlab import schedules
+
+    def runs(scene, lr, schedule, schedule_params):
+        sched = (schedules.step_lr(lr, **schedule_params) if schedule == "step"
+                 else schedules.constant_lr(lr, factor=1.0, total_iters=1))
+        return {"main": Problem(scene.loss, scene.x0, scene.num_steps, stepper=None).run(sched)}
+    pick = Choice(("constant", "step"), "constant", live=True,
+                  params={"step": {"step_size": Slider(10, 1, 50, step=1, integer=True, live=True),
+                                   "gamma": Slider(0.5, 0.1, 0.9, step=0.1, live=True)}})
+    ex = Explorer(Problem(losses.quadratic([1.0]), [1.0], 40), lr=0.5, controls={"schedule": pick}, runs=runs,
+                  panels=("loss",), presets={"step": {"schedule": "step", "lr": 0.5}})
+    boxes = ex.param_boxes["schedule"]
+    assert boxes["step"].layout.display == "none" and boxes["constant"].layout.display is None
+    ex.controls["schedule"].value = "step"
+    assert boxes["step"].layout.display is None
+    assert ex.values() == {"schedule": "step", "schedule_params": {"step_size": 10, "gamma": 0.5}}
+    np.testing.assert_allclose(ex.traj.lr[:12], [0.5] * 10 + [0.25] * 2)
+    ex.params["schedule"]["step"]["step_size"].value = 5
+    np.testing.assert_allclose(ex.traj.lr[:6], [0.5] * 5 + [0.25])
+    ex.apply_preset(ex.presets["step"])                  # a preset puts the parameters back to their defaults
+    assert ex.values()["schedule_params"] == {"step_size": 10, "gamma": 0.5}
+
+
+def test_frames_without_a_front_end():
+    from PIL import Image
+    import io
+    ex = _kappa_explorer()
+    a = ex.frame(lr=0.001, kappa=10.0)
+    b = ex.frame(lr=0.3)
+    c = ex.frame(lr=0.001, kappa=10.0)
+    assert (a.regime, b.regime) == ("slow", "diverging")
+    assert a.controls == {"kappa": 10.0} and a.lr == pytest.approx(0.001, rel=0.03)
+    assert 'data-regime="slow"' in a.label and "steps to" in a.stats and "2/L = 0.2" in a.theory
+    assert a.png != b.png and a.png == c.png            # a frame depends only on the controls
+    im = Image.open(io.BytesIO(a.png))
+    w, h = ex.fig.get_size_inches() * ex.fig.dpi
+    assert im.size == (round(w), round(h))
+
+
+def test_bad_panels_controls_presets_and_ranges():
+    q = Problem(losses.quadratic([1.0]), [1.0])
     with pytest.raises(ValueError, match="panels"):
-        widgets.LRExplorer(widgets.Problem(q, [1.0]), lr=0.1, panels=("nope",))
+        Explorer(q, lr=0.1, panels=("nope",))
+    with pytest.raises(ValueError, match="panels"):
+        Explorer(q, lr=0.1, panels=(("grad", None, None),))
     with pytest.raises(ValueError, match="lr_max"):
         widgets.lr_slider(0.1, 1.0, 0.5)
+    with pytest.raises(ValueError, match="lr_range"):
+        Explorer(q, lr=0.1, lr_range=(0.1,))
+    with pytest.raises(TypeError, match=r"lr_range\[0\]"):
+        Explorer(q, lr=0.1, lr_range=("a", "b"))
+    with pytest.raises(ValueError, match="unknown control"):
+        Explorer(q, lr=0.1, presets={"p": {"kappa": 3.0}})
+    with pytest.raises(TypeError, match="controls"):
+        Explorer(q, lr=0.1, controls={"k": W.FloatSlider()})
+    with pytest.raises(ValueError, match="value"):
+        Slider(5.0, 0.0, 1.0)
+    with pytest.raises(ValueError, match="options"):
+        Choice(("a", "b"), "c")
+    ex = _kappa_explorer()
+    with pytest.raises(TypeError, match="lr"):
+        ex.set_lr("abc")
+    with pytest.raises(ValueError, match="unknown control"):
+        ex.set(beta=0.5)
+    with pytest.raises(ValueError, match="kappa"):
+        ex.set(kappa=5000.0)
 
 
 def test_static_small_multiples_colour_by_regime():
     q = losses.quadratic([1.0, 10.0])
     import lrlab
-    traj = lrlab.run(loss=q, x0=[1.0, 1.0], lr=[0.01, 0.1, 0.19, 0.21], num_steps=30)
+    from matplotlib.colors import to_rgba
+    lrs = [0.001, 0.1, 0.19, 0.21]
+    traj = lrlab.run(loss=q, x0=[1.0, 1.0], lr=lrs, num_steps=30)
     fig, axes = plotting.small_multiples(traj, q)
-    assert len(fig.axes) == 4
-    assert plotting.png_bytes(fig)[:4] == b"\x89PNG"
+    want = ["slow", "converging", "oscillating", "diverging"]
+    assert list(diagnostics.classify(traj)) == want
+    for ax, regime, lr in zip(np.ravel(axes), want, lrs):
+        path = max(ax.get_lines(), key=lambda line: len(line.get_xdata()))
+        assert to_rgba(path.get_color()) == to_rgba(plotting.REGIME_COLORS[regime]), (lr, regime)
+        assert f"{lr:g}" in ax.get_title()
     assert theory.critical_lr(q) == pytest.approx(0.2)
 
 

@@ -1,1 +1,35 @@
-"""Notebook-specific helpers: exercise checks and lesson set-ups (one module per notebook)."""
+"""The lessons: one module per notebook, holding its explorers (declared), its figures and its exercise checks.
+
+:data:`EXPLORERS` lists every live widget of the collection; :func:`build_explorer` builds one by
+name. The contract test (``tests/test_explorers.py``) builds each of them and the static export
+precomputes their frames from the same list, so a new explorer is added here once.
+"""
+from __future__ import annotations
+
+import importlib
+
+__all__ = ["EXPLORERS", "build_explorer"]
+
+#: name -> (notebook, lesson module, factory): every live widget of every notebook, in reading order
+EXPLORERS = {
+    "00 demo": ("00_start_here", "l00", "demo_explorer"),
+    "01 update rule": ("01_update_rule", "l01", "explorer"),
+    "02 one curvature": ("02_too_high_too_low", "l02", "explorer"),
+    "02 condition number": ("02_too_high_too_low", "l02", "kappa_explorer"),
+    "02 two wells": ("02_too_high_too_low", "l02", "wells_explorer"),
+    "03 known answer": ("03_finding_a_good_lr", "l03", "explorer"),
+    "03 range test": ("03_finding_a_good_lr", "l03", "range_test_explorer"),
+    "04 schedule picker": ("04_schedules", "l04", "schedule_picker"),
+    "05 heavy ball": ("05_momentum_and_adaptive", "l05", "momentum_explorer"),
+    "06 batch size": ("06_batch_size", "l06", "batch_size_explorer"),
+    "07 gradient norm": ("07_debugging", "l07", "explorer"),
+    "08 features": ("08_beyond_the_lr", "l08", "explorer"),
+}
+
+
+def build_explorer(name: str, **kwargs):
+    """Build the explorer ``name`` of :data:`EXPLORERS` (keyword arguments go to its factory)."""
+    if name not in EXPLORERS:
+        raise ValueError(f"name must be one of {list(EXPLORERS)}; got {name!r}")
+    _, module, factory = EXPLORERS[name]
+    return getattr(importlib.import_module(f"{__name__}.{module}"), factory)(**kwargs)

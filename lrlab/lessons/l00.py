@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 import lrlab
-from lrlab import data, diagnostics, losses, plotting, schedules, steppers, theory, widgets
+from lrlab import data, diagnostics, losses, plotting, schedules, steppers, theory
+from lrlab.explorer import Explorer, Problem
 from lrlab.exercises import Feedback, check_number_answer
 
 LESSONS = {
@@ -22,10 +23,10 @@ LAM = 2.0          # the demo bowl f(w) = w**2: curvature 2, so 1/L = 0.5 and 2/
 PRESETS = {"too small": 0.01, "good": 0.4, "oscillating": 0.8, "diverging": 1.1}
 
 
-def demo_explorer(lr: float = 0.1) -> widgets.LRExplorer:
+def demo_explorer(lr: float = 0.1) -> Explorer:
     """The first slider of the course: gradient descent on f(w) = w**2 from w = 1.5."""
-    prob = widgets.Problem(losses.quadratic([LAM]), [1.5], 30, title="f(w) = w²: every arrow is one step")
-    return widgets.LRExplorer(prob, lr=lr, lr_range=(1e-3, 1.5), presets=PRESETS, panels=("path", "loss"))
+    prob = Problem(losses.quadratic([LAM]), [1.5], 30, title="f(w) = w²: every arrow is one step")
+    return Explorer(prob, lr=lr, lr_range=(1e-3, 1.5), presets=PRESETS, panels=("path", "loss"))
 
 
 def _t01(ax):

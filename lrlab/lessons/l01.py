@@ -6,7 +6,7 @@ curvature :math:`\\lambda = 2`), so one step of gradient descent is
 :math:`w \\leftarrow w - \\eta \\cdot 2w`: ``lr = 1/2`` lands on the minimum in one
 step and ``lr = 1`` (``2/L``) is where the iteration stops converging.
 
-This module imports matplotlib and ipywidgets (through ``lrlab.widgets``); torch
+This module imports matplotlib and ipywidgets (through ``lrlab.explorer``); torch
 is imported only by :func:`regression_data` and :func:`torch_parameters`.
 """
 from __future__ import annotations
@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
-from lrlab import losses, plotting, widgets
+from lrlab import losses, plotting
+from lrlab.explorer import Explorer, Problem
 from lrlab.exercises import Feedback, check_number_answer
 
 __all__ = ["CURVATURE", "X0", "NUM_STEPS", "PRESETS", "LR_RANGE", "bowl", "problem", "explorer",
@@ -34,15 +35,15 @@ def bowl(curvature: float = CURVATURE) -> losses.Quadratic:
     return losses.quadratic([curvature])
 
 
-def problem(curvature: float = CURVATURE) -> widgets.Problem:
+def problem(curvature: float = CURVATURE) -> Problem:
     """The main widget's problem: the bowl, started at w = -1.5, 30 steps."""
-    return widgets.Problem(bowl(curvature), X0, NUM_STEPS, title="f(w) = w²: each arrow is one step")
+    return Problem(bowl(curvature), X0, NUM_STEPS, title="f(w) = w²: each arrow is one step")
 
 
-def explorer(lr: float = 0.3) -> widgets.LRExplorer:
+def explorer(lr: float = 0.3) -> Explorer:
     """The main widget of lesson 01: the stride picture and the loss curve, driven by an lr slider."""
-    return widgets.LRExplorer(problem(), lr=lr, lr_range=LR_RANGE, presets=PRESETS, panels=("path", "loss"),
-                              width=11.0, height=3.9)
+    return Explorer(problem(), lr=lr, lr_range=LR_RANGE, presets=PRESETS, panels=("path", "loss"),
+                    width=11.0, height=3.9)
 
 
 def stride_figure(loss, traj, lrs):

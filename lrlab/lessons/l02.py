@@ -8,14 +8,14 @@ problem is the 2-D bowl with curvatures ``(1/kappa, 1)``: its steep direction
 (curvature ``L = 1``) fixes the stability limit at 2 for every ``kappa``, while
 its flat direction gets flatter as ``kappa`` grows.
 
-This module imports matplotlib and ipywidgets (through ``lrlab.widgets``).
+This module imports matplotlib and ipywidgets (through ``lrlab.explorer``).
 """
 from __future__ import annotations
 
-import ipywidgets as W
 import numpy as np
 
-from lrlab import diagnostics, losses, plotting, widgets
+from lrlab import diagnostics, losses, plotting
+from lrlab.explorer import Explorer, MapPanel, Problem, Slider
 from lrlab.exercises import Feedback, check_choice, check_number_answer
 
 __all__ = ["LAM", "X0", "NUM_STEPS", "LR_RANGE", "PRESETS", "MAP_POINTS", "bowl", "problem", "explorer",
@@ -41,15 +41,15 @@ def bowl(lam: float = LAM) -> losses.Quadratic:
     return losses.quadratic([lam])
 
 
-def problem() -> widgets.Problem:
+def problem() -> Problem:
     """The main widget's problem: f(w) = 2w², started at w = 1.5, 40 steps."""
-    return widgets.Problem(bowl(), X0, NUM_STEPS, title="f(w) = 2w²  (λ = 4)")
+    return Problem(bowl(), X0, NUM_STEPS, title="f(w) = 2w²  (λ = 4)")
 
 
-def explorer(lr: float = 0.2) -> widgets.LRExplorer:
+def explorer(lr: float = 0.2) -> Explorer:
     """The main widget of lesson 02: path, loss curve and the lr map of 5000 lrs, with 1/L and 2/L marked."""
-    return widgets.LRExplorer(problem(), lr=lr, lr_range=LR_RANGE, presets=PRESETS,
-                              panels=("path", "loss", "map"), map_points=MAP_POINTS)
+    return Explorer(problem(), lr=lr, lr_range=LR_RANGE, presets=PRESETS,
+                    panels=("path", "loss", MapPanel(MAP_POINTS)))
 
 
 def expected_regime(loss, x0, lr: float, num_steps: int, progress: float = 0.9) -> str:
@@ -175,19 +175,17 @@ def ill_conditioned(kappa: float) -> losses.Quadratic:
     return losses.quadratic([1.0 / float(kappa), 1.0])
 
 
-def kappa_problem(kappa: float = 20.0) -> widgets.Problem:
+def kappa_problem(kappa: float = 20.0) -> Problem:
     """The condition-number widget's problem for one κ (rebuilt whenever the κ slider moves)."""
-    return widgets.Problem(ill_conditioned(kappa), X0_2D, NUM_STEPS_2D, title=f"κ = {kappa:.3g}: contours and path")
+    return Problem(ill_conditioned(kappa), X0_2D, NUM_STEPS_2D, title=f"κ = {kappa:.3g}: contours and path")
 
 
-def kappa_explorer(lr: float = 1.0, kappa: float = 20.0) -> widgets.LRExplorer:
+def kappa_explorer(lr: float = 1.0, kappa: float = 20.0) -> Explorer:
     """LR slider plus a condition-number slider on the 2-D bowl (1/κ, 1): contour with path, loss, lr map."""
-    kappa_slider = W.FloatLogSlider(value=kappa, base=10, min=0.0, max=3.0, step=0.05,
-                                    description="condition number κ", readout_format=".3g",
-                                    continuous_update=False, style={"description_width": "initial"},
-                                    layout=W.Layout(width="420px"))
-    return widgets.LRExplorer(kappa_problem, lr=lr, lr_range=LR_RANGE_2D, presets=KAPPA_PRESETS,
-                              controls={"kappa": kappa_slider}, panels=("path", "loss", "map"), map_points=300)
+    kappa_slider = Slider(kappa, 1.0, 1000.0, step=0.05, log=True, description="condition number κ",
+                          readout_format=".3g", width="420px")
+    return Explorer(kappa_problem, lr=lr, lr_range=LR_RANGE_2D, presets=KAPPA_PRESETS,
+                    controls={"kappa": kappa_slider}, panels=("path", "loss", MapPanel(300)))
 
 
 def kappa_map_figure(lrs, maps: dict, target: float = 1e-6):
@@ -222,11 +220,11 @@ WELLS_PRESETS = {"too small (stuck)": 0.03, "bouncing in the trap": 0.12, "good 
                  "diverging": 6.0}
 
 
-def wells_explorer(lr: float = 0.03) -> widgets.LRExplorer:
+def wells_explorer(lr: float = 0.03) -> Explorer:
     """LR slider on ``losses.two_wells()`` started in the narrow trap at w = -1.6."""
-    p = widgets.Problem(losses.two_wells(), WELLS_X0, WELLS_STEPS, title="two wells: a narrow trap, a wide basin")
-    return widgets.LRExplorer(p, lr=lr, lr_range=(1e-3, 8.0), presets=WELLS_PRESETS, panels=("path", "loss"),
-                              width=11.0, height=3.9)
+    p = Problem(losses.two_wells(), WELLS_X0, WELLS_STEPS, title="two wells: a narrow trap, a wide basin")
+    return Explorer(p, lr=lr, lr_range=(1e-3, 8.0), presets=WELLS_PRESETS, panels=("path", "loss"),
+                    width=11.0, height=3.9)
 
 
 def landing_figure(loss, lrs, traj, last: int = 30):

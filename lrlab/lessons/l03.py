@@ -14,16 +14,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ipywidgets as W
+import functools
+from typing import Any
+
 import numpy as np
 
 import lrlab
-from lrlab import data, diagnostics, losses, plotting, theory, widgets
+from lrlab import data, diagnostics, losses, plotting, theory
+from lrlab.explorer import Choice, Explorer, LossPanel, MapPanel, Panel, Problem, Slider, problem_stats
 from lrlab.exercises import Feedback, check_choice, check_number_answer
 
 __all__ = ["GRID", "NUM_STEPS", "TOL", "RULES", "KnownAnswer", "known_answer_problem", "explorer", "presets",
            "grid_figure", "sweep_figure", "range_test", "rule_values", "rules_table", "range_test_figure",
-           "rules_figure", "RangeTestExplorer", "range_test_explorer", "finder_figure", "training_figure",
+           "rules_figure", "RangeTestScene", "RangePanel", "range_test_explorer", "finder_figure", "training_figure",
            "check_largest_lr", "check_closest_rule", "check_smoothing_direction", "exercise_answers"]
 
 GRID = (0.1, 0.01, 0.001)          # the coarse grid everyone tries first
@@ -60,6 +63,7 @@ class KnownAnswer:
     mu: float
 
 
+@functools.lru_cache(maxsize=None)
 def known_answer_problem(num_steps: int = NUM_STEPS) -> KnownAnswer:
     """Least squares on 200 points, features of scale 1 and 3, started from w = 0."""
     X, y, _ = data.linear_regression(n=200, d=2, noise=0.5, seed=6, scales=[1.0, 3.0])
@@ -78,13 +82,12 @@ def presets(p: KnownAnswer | None = None) -> dict:
             "diverging": round(1.1 * p.critical_lr, 3)}
 
 
-def explorer(lr: float = 0.01) -> widgets.LRExplorer:
+def explorer(lr: float = 0.01) -> Explorer:
     """The main widget: the lr slider on the known-answer problem, with the grid as presets."""
     p = known_answer_problem()
-    problem = widgets.Problem(p.loss, p.x0, p.num_steps, tol=TOL, title="path on the loss contours")
-    return widgets.LRExplorer(problem, lr=lr, lr_range=(1e-4, 1.0), presets=presets(p),
-                              panels=("path", "loss", "map"), map_points=300,
-                              loss_ylim=(1e-14, 1e6))
+    problem = Problem(p.loss, p.x0, p.num_steps, tol=TOL, title="path on the loss contours")
+    return Explorer(problem, lr=lr, lr_range=(1e-4, 1.0), presets=presets(p),
+                    panels=("path", LossPanel(ylim=(1e-14, 1e6)), MapPanel(300)))
 
 
 # ----------------------------------------------------------------------------- grid and sweep
@@ -202,63 +205,55 @@ def rules_figure(table: dict, num_iters, smooths, *, smooth_index: int = -1, num
     return fig
 
 
-class RangeTestExplorer(widgets.LRExplorer):
+@dataclass
+class RangeTestScene(Problem):
+    """The range-test explorer's scene: the known-answer problem and its range test at the controls' values."""
+
+    result: Any = None
+
+
+def _range_scene(num_iter: int, smooth: float) -> RangeTestScene:
+    k = known_answer_problem()
+    return RangeTestScene(k.loss, k.x0, k.num_steps, tol=TOL, title="range test",
+                          result=range_test(k, num_iter, smooth))
+
+
+class RangePanel(Panel):
+    """The range test's loss against lr with 1/L, 2/L and the three rules; the slider's lr as a line."""
+
+    name = "range"
+
+    def draw(self, ax, view):
+        c = view.controls
+        self.artists = _range_curve(ax, view.scene.result, known_answer_problem())
+        ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=8.5)
+        ax.set_title(f"range test: {c['num_iter']} steps, β = {c['smooth']:.2f}")
+        self.artists["vline"] = ax.axvline(view.lr, color=plotting.PALETTE["black"], lw=1.5, alpha=0.7)
+
+    def update(self, view):
+        self.artists["vline"].set_xdata([view.lr, view.lr])
+
+
+def _range_stats(view) -> str:
+    crit = known_answer_problem().critical_lr
+    rules = " · ".join(f"{r} = <b>{lr:.3g}</b> ({lr / crit:.2g}·2/L)" for r, lr in rule_values(view.scene.result).items())
+    return " · ".join(problem_stats(view)) + f"<br>rules: {rules}"
+
+
+def range_test_explorer(num_iter: int = 100, smooth: float = 0.98, lr: float = 0.01) -> Explorer:
     """The range test on the toy, live: num_iter and smoothing sliders move the rules.
 
     The lr slider picks a constant lr; the right panel trains with it for
     ``NUM_STEPS`` steps, so the student sees what each rule's lr really does.
     The rule buttons (class ``lrlab-preset``) jump to the current rules' lrs.
     """
-
-    def __init__(self, num_iter: int = 100, smooth: float = 0.98, lr: float = 0.01):
-        self.known = known_answer_problem()
-        controls = {
-            "num_iter": W.SelectionSlider(options=[20, 30, 50, 100, 200, 300, 500, 1000], value=num_iter,
-                                          description="num_iter", continuous_update=False,
-                                          style={"description_width": "initial"}),
-            "smooth": W.FloatSlider(value=smooth, min=0.0, max=0.99, step=0.01, description="smoothing β",
-                                    readout_format=".2f", continuous_update=False,
-                                    style={"description_width": "initial"}),
-        }
-        self.result = None
-        k = self.known
-        problem = widgets.Problem(k.loss, k.x0, k.num_steps, tol=TOL, title="range test")
-        super().__init__(lambda **_: problem, lr=lr, lr_range=(RANGE_KW["start_lr"], RANGE_KW["end_lr"]),
-                         controls=controls, panels=(("range", self._init_range, self._update_range), "loss"),
-                         width=12.0, height=4.2, loss_ylim=(1e-14, 1e6))
-        self.rule_buttons = widgets.preset_buttons({f"use {r}": r for r in RULES}, self.use_rule)
-        header, theory_row, *rest = self.box.children
-        self.box.children = (header, theory_row,
-                             W.HBox([W.HTML("<b>try a rule:</b>")] + self.rule_buttons,
-                                    layout=W.Layout(flex_flow="row wrap", align_items="center")), *rest)
-
-    def use_rule(self, rule: str) -> None:
-        """Move the lr slider to the lr that ``rule`` suggests for the current range test."""
-        self.set_lr(rule_values(self.result)[rule])
-
-    def _init_range(self, ax, ex):
-        c = {k: w.value for k, w in ex.controls.items()}
-        self.result = range_test(self.known, c["num_iter"], c["smooth"])
-        art = _range_curve(ax, self.result, self.known)
-        ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=8.5)
-        ax.set_title(f"range test: {c['num_iter']} steps, β = {c['smooth']:.2f}")
-        art["vline"] = ax.axvline(ex.lr, color=plotting.PALETTE["black"], lw=1.5, alpha=0.7)
-        return art
-
-    def _update_range(self, art, ex, traj):
-        art["vline"].set_xdata([ex.lr, ex.lr])
-
-    def _stats_html(self, traj, gap):
-        base = super()._stats_html(traj, gap)
-        v = rule_values(self.result)
-        crit = self.known.critical_lr
-        rules = " · ".join(f"{r} = <b>{lr:.3g}</b> ({lr / crit:.2g}·2/L)" for r, lr in v.items())
-        return base + f'<br><span class="lrlab-stats">rules: {rules}</span>'
-
-
-def range_test_explorer(**kwargs) -> RangeTestExplorer:
-    """Build the range-test widget (see :class:`RangeTestExplorer`)."""
-    return RangeTestExplorer(**kwargs)
+    controls = {"num_iter": Choice((20, 30, 50, 100, 200, 300, 500, 1000), num_iter, description="num_iter",
+                                   style="slider"),
+                "smooth": Slider(smooth, 0.0, 0.99, step=0.01, description="smoothing β", readout_format=".2f")}
+    rules = {f"use {r}": (lambda view, r=r: rule_values(view.scene.result)[r]) for r in RULES}
+    return Explorer(_range_scene, lr=lr, lr_range=(RANGE_KW["start_lr"], RANGE_KW["end_lr"]), controls=controls,
+                    preset_rows={"try a rule:": rules}, stats=_range_stats,
+                    panels=(RangePanel(), LossPanel(ylim=(1e-14, 1e6))), width=12.0, height=4.2)
 
 
 # ----------------------------------------------------------------------------- the real classifier

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ipywidgets as W
 import numpy as np
 
 import lrlab
-from lrlab import data, diagnostics, losses, plotting, schedules, theory, widgets
+from lrlab import data, diagnostics, losses, plotting, schedules, theory
+from lrlab.explorer import Choice, Explorer, Panel, Slider
+from lrlab.widgets import theory_text
 from lrlab.exercises import Feedback, check_choice, check_number_answer
 
 __all__ = ["NUM_STEPS", "BATCH_SIZE", "PEAK", "SCHEDULES", "NoisyProblem", "noisy_problem", "floor_theory",
            "make_schedule", "gallery", "run_schedules", "last_mean", "gallery_figure", "floor_figure",
-           "decay_figure", "moving_average", "PRESETS", "SchedulePicker", "schedule_picker", "presets_figure", "dummy_optimizer",
+           "decay_figure", "moving_average", "PRESETS", "ScheduleLrPanel", "ScheduleLossPanel", "schedule_picker", "presets_figure", "dummy_optimizer",
            "torch_lrs", "steps_above", "check_floor_prediction", "check_steps_above", "check_restart_effect",
            "exercise_answers"]
 
@@ -265,31 +266,36 @@ def moving_average(y: np.ndarray, k: int = SMOOTH) -> np.ndarray:
     return out
 
 
-def _init_panels(ax_lr, ax_loss, p: NoisyProblem, lr_top: float):
-    """The static parts and the empty moving artists of one (lr, loss) pair of panels."""
+def _init_lr_panel(ax, p: NoisyProblem, lr_top: float) -> dict:
+    """The static part and the empty moving line of an lr(t) panel."""
     t = np.arange(p.num_steps)
     art = {}
-    (art["lr"],) = ax_lr.plot(t, np.zeros_like(t, dtype=float), color=plotting.PALETTE["blue"], lw=2.4)
-    art["limits"] = _limit_lines(ax_lr, p)
-    ax_lr.set_xlim(0, p.num_steps)
-    ax_lr.set_ylim(0, lr_top)
-    ax_lr.set_xlabel("step")
-    ax_lr.set_ylabel("learning rate")
+    (art["lr"],) = ax.plot(t, np.zeros_like(t, dtype=float), color=plotting.PALETTE["blue"], lw=2.4)
+    art["limits"] = _limit_lines(ax, p)
+    ax.set_xlim(0, p.num_steps)
+    ax.set_ylim(0, lr_top)
+    ax.set_xlabel("step")
+    ax.set_ylabel("learning rate")
+    return art
+
+
+def _init_loss_panel(ax, p: NoisyProblem) -> dict:
+    """The static part and the empty moving lines of a loss panel (schedule, constant-lr twin, clean twin, floor)."""
     steps = np.arange(p.num_steps + 1)
     empty = np.full(steps.size, np.nan)
-    (art["raw"],) = ax_loss.plot(steps, empty, color=plotting.PALETTE["blue"], lw=0.8, alpha=0.3)
-    (art["const"],) = ax_loss.plot(steps, empty, color=plotting.PALETTE["grey"], lw=2.0,
-                                   label="constant lr = peak")
-    (art["noisy"],) = ax_loss.plot(steps, empty, color=plotting.PALETTE["blue"], lw=2.4, label="schedule")
-    (art["clean"],) = ax_loss.plot(steps, empty, color=plotting.PALETTE["black"], lw=1.4, ls="--",
-                                   label="schedule, no noise (full batch)")
-    (art["floor"],) = ax_loss.plot([0, p.num_steps], [np.nan, np.nan], color=plotting.PALETTE["black"], ls=":",
-                                   lw=2.2, zorder=5, label="predicted floor of the constant lr")
-    ax_loss.set_yscale("log")
-    ax_loss.set_ylim(1e-5, 1e3)
-    ax_loss.set_xlim(0, p.num_steps)
-    ax_loss.set_xlabel("step")
-    ax_loss.set_ylabel(f"loss − min ({SMOOTH}-step mean)")
+    art = {}
+    (art["raw"],) = ax.plot(steps, empty, color=plotting.PALETTE["blue"], lw=0.8, alpha=0.3)
+    (art["const"],) = ax.plot(steps, empty, color=plotting.PALETTE["grey"], lw=2.0, label="constant lr = peak")
+    (art["noisy"],) = ax.plot(steps, empty, color=plotting.PALETTE["blue"], lw=2.4, label="schedule")
+    (art["clean"],) = ax.plot(steps, empty, color=plotting.PALETTE["black"], lw=1.4, ls="--",
+                              label="schedule, no noise (full batch)")
+    (art["floor"],) = ax.plot([0, p.num_steps], [np.nan, np.nan], color=plotting.PALETTE["black"], ls=":",
+                              lw=2.2, zorder=5, label="predicted floor of the constant lr")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-5, 1e3)
+    ax.set_xlim(0, p.num_steps)
+    ax.set_xlabel("step")
+    ax.set_ylabel(f"loss − min ({SMOOTH}-step mean)")
     return art
 
 
@@ -310,12 +316,15 @@ def _evaluate(p: NoisyProblem, sched, peak: float):
     return noisy, clean
 
 
-def _show(art, p: NoisyProblem, sched, noisy, clean, regime: str, peak: float, ax_lr=None):
-    t = np.arange(p.num_steps)
-    values = sched(t)
-    color = plotting.REGIME_COLORS[regime]
+def _show_lr(art, ax, p: NoisyProblem, sched, regime: str):
+    values = sched(np.arange(p.num_steps))
     art["lr"].set_ydata(values)
-    art["lr"].set_color(color)
+    art["lr"].set_color(plotting.REGIME_COLORS[regime])
+    ax.set_ylim(0, max(float(np.max(values)), p.critical_lr) * 1.12)
+
+
+def _show_loss(art, p: NoisyProblem, noisy, clean, regime: str, peak: float):
+    color = plotting.REGIME_COLORS[regime]
     gap = plotting.gap(noisy)
     g = np.where(np.isfinite(gap), gap, np.nan)
     smooth = moving_average(g)
@@ -328,8 +337,6 @@ def _show(art, p: NoisyProblem, sched, noisy, clean, regime: str, peak: float, a
     art["clean"].set_ydata(np.where(np.isfinite(cg), cg, np.nan))
     floor = floor_theory(p.loss, peak)
     art["floor"].set_ydata([floor if np.isfinite(floor) else np.nan] * 2)
-    if ax_lr is not None:
-        ax_lr.set_ylim(0, max(float(np.max(values)), p.critical_lr) * 1.12)
 
 
 PRESETS = {
@@ -342,166 +349,110 @@ PRESETS = {
 }
 
 
-def _param_widgets() -> dict:
-    """schedule name -> {parameter: widget}, one set of sliders per schedule."""
-    s = {"style": {"description_width": "initial"}, "continuous_update": False}
+def _param_controls() -> dict:
+    """schedule name -> {parameter: control}: each schedule's own sliders, shown while it is picked."""
     N = NUM_STEPS
+
+    def s(sched, name, lo, hi, step, description=None, **kw):
+        return Slider(DEFAULTS[sched][name], lo, hi, step=step, description=description or name, live=True,
+                      continuous=False, **kw)
     return {
         "constant": {},
-        "step": {"step_size": W.IntSlider(100, min=10, max=N, step=10, description="step_size", **s),
-                 "gamma": W.FloatSlider(0.5, min=0.1, max=0.9, step=0.05, description="gamma", **s)},
-        "exponential": {"gamma": W.FloatSlider(0.99, min=0.95, max=0.999, step=0.001, readout_format=".3f",
-                                               description="gamma", **s)},
-        "cosine": {"T_max": W.IntSlider(N, min=50, max=2 * N, step=50, description="T_max", **s)},
-        "warm restarts": {"T_0": W.IntSlider(100, min=25, max=N, step=25, description="T_0", **s),
-                          "T_mult": W.IntSlider(2, min=1, max=3, description="T_mult", **s)},
-        "cyclic": {"step_size_up": W.IntSlider(50, min=10, max=N // 2, step=10, description="step_size_up", **s),
-                   "base_fraction": W.FloatLogSlider(0.1, base=10, min=-2, max=0, step=0.1, readout_format=".2f",
-                                                     description="base_lr ÷ max_lr", **s),
-                   "mode": W.Dropdown(options=["triangular", "triangular2"], value="triangular",
-                                      description="mode", style=s["style"])},
-        "warmup + cosine": {"warmup": W.IntSlider(50, min=5, max=N // 2, step=5, description="warm-up steps", **s),
-                            "start_factor": W.FloatLogSlider(0.01, base=10, min=-3, max=0, step=0.25,
-                                                             readout_format=".3f", description="start_factor", **s)},
-        "one-cycle": {"pct_start": W.FloatSlider(0.3, min=0.05, max=0.9, step=0.05, description="pct_start", **s),
-                      "div_factor": W.FloatLogSlider(25.0, base=10, min=0, max=3, step=0.1, readout_format=".3g",
-                                                     description="div_factor", **s),
-                      "final_div_factor": W.FloatLogSlider(1e4, base=10, min=0, max=5, step=0.5, readout_format=".3g",
-                                                           description="final_div_factor", **s)},
+        "step": {"step_size": s("step", "step_size", 10, N, 10, integer=True),
+                 "gamma": s("step", "gamma", 0.1, 0.9, 0.05)},
+        "exponential": {"gamma": s("exponential", "gamma", 0.95, 0.999, 0.001, readout_format=".3f")},
+        "cosine": {"T_max": s("cosine", "T_max", 50, 2 * N, 50, integer=True)},
+        "warm restarts": {"T_0": s("warm restarts", "T_0", 25, N, 25, integer=True),
+                          "T_mult": s("warm restarts", "T_mult", 1, 3, 1, integer=True)},
+        "cyclic": {"step_size_up": s("cyclic", "step_size_up", 10, N // 2, 10, integer=True),
+                   "base_fraction": s("cyclic", "base_fraction", 0.01, 1.0, 0.1, "base_lr ÷ max_lr", log=True,
+                                      readout_format=".2f"),
+                   "mode": Choice(("triangular", "triangular2"), DEFAULTS["cyclic"]["mode"], description="mode",
+                                  live=True)},
+        "warmup + cosine": {"warmup": s("warmup + cosine", "warmup", 5, N // 2, 5, "warm-up steps", integer=True),
+                            "start_factor": s("warmup + cosine", "start_factor", 0.001, 1.0, 0.25, log=True,
+                                              readout_format=".3f")},
+        "one-cycle": {"pct_start": s("one-cycle", "pct_start", 0.05, 0.9, 0.05),
+                      "div_factor": s("one-cycle", "div_factor", 1.0, 1000.0, 0.1, log=True, readout_format=".3g"),
+                      "final_div_factor": s("one-cycle", "final_div_factor", 1.0, 1e5, 0.5, log=True,
+                                            readout_format=".3g")},
     }
 
 
-class SchedulePicker:
+def _schedule_of(view) -> schedules.Schedule:
+    c = view.controls
+    return make_schedule(c["schedule"], view.lr, view.scene.num_steps, **c["schedule_params"])
+
+
+def _schedule_runs(p: NoisyProblem, lr, schedule, schedule_params):
+    noisy, clean = _evaluate(p, make_schedule(schedule, lr, p.num_steps, **schedule_params), lr)
+    return {"noisy": noisy, "clean": clean}
+
+
+class ScheduleLrPanel(Panel):
+    """lr(t) of the picked schedule, coloured by the regime, with 1/L and 2/L."""
+
+    name = "schedule"
+
+    def draw(self, ax, view):
+        self.ax = ax
+        self.artists = _init_lr_panel(ax, view.scene, lr_top=2.0)
+        ax.set_title("learning rate schedule")
+
+    def update(self, view):
+        _show_lr(self.artists, self.ax, view.scene, _schedule_of(view), view.regime)
+
+
+class ScheduleLossPanel(Panel):
+    """The minibatch run's smoothed loss with its constant-lr and noise-free twins and the predicted floor."""
+
+    name = "loss"
+
+    def draw(self, ax, view):
+        self.artists = _init_loss_panel(ax, view.scene)
+        ax.set_title("loss on the noisy problem")
+        ax.legend(handles=_legend_handles(), frameon=True, framealpha=0.9, loc="lower left", fontsize=8.5)
+
+    def update(self, view):
+        r = view.runs
+        _show_loss(self.artists, view.scene, r["noisy"], r["clean"], view.regime, view.lr)
+
+
+def _schedule_stats(view) -> list:
+    p, name = view.scene, view.controls["schedule"]
+    values = _schedule_of(view)(np.arange(p.num_steps))
+    noisy = view.runs["noisy"]
+    tail = last_mean(noisy)
+    parts = [f"{name} = torch's <code>{TORCH_NAMES[name]}</code>",
+             f"peak lr·L = <b>{float(values.max()) * p.L:.3g}</b>",
+             f"steps above 2/L: <b>{int(np.sum(values > p.critical_lr))}</b>",
+             f"final lr = <b>{float(values[-1]):.3g}</b>"]
+    if np.isfinite(tail[0]):
+        parts.append(f"loss − min, mean of the last {TAIL} steps: <b>{tail[0]:.3g}</b>")
+    else:
+        parts.append(f"minibatch run diverged at step <b>{int(noisy.diverged_at[0])}</b>")
+    parts.append(f"constant lr: <b>{tail[1]:.3g}</b>" if np.isfinite(tail[1]) else "constant lr: <b>diverged</b>")
+    parts.append("regime label: full-batch run")
+    return parts
+
+
+def schedule_picker(schedule: str = "cosine", lr: float = PEAK, lr_range=(1e-3, 5.0), problem=None) -> Explorer:
     """Pick a schedule and its parameters; see lr(t) and the loss on the noisy problem, live.
 
-    The first slider is the peak (or base) lr, log scale. The left panel is
-    lr(t) with 1/L and 2/L; the right one the loss gap of the minibatch run
-    with this schedule (coloured by regime), the same schedule without noise
-    (dashed), a constant lr at the peak (grey) and that constant lr's
-    predicted noise floor (dotted). The regime label is
-    ``lrlab.diagnostics.classify`` of the full-batch run: it says what the
-    lr does to stability; the noise floor is the minibatch story.
+    The slider is the peak (or base) lr, log scale. The left panel is lr(t) with
+    1/L and 2/L; the right one the loss gap of the minibatch run with this
+    schedule (coloured by regime), the same schedule without noise (dashed), a
+    constant lr at the peak (grey) and that constant lr's predicted noise floor
+    (dotted). The regime label is ``lrlab.diagnostics.classify`` of the
+    full-batch run: it says what the lr does to stability; the noise floor is
+    the minibatch story.
     """
-
-    def __init__(self, schedule: str = "cosine", lr: float = PEAK, lr_range=(1e-3, 5.0), problem=None):
-        self.problem = problem or noisy_problem()
-        self.lr_range = tuple(float(v) for v in lr_range)
-        self.slider = widgets.lr_slider(lr, *self.lr_range, description="peak lr")
-        self.schedule = W.Dropdown(options=list(SCHEDULES), value=schedule, description="schedule",
-                                   style={"description_width": "initial"})
-        self.params = _param_widgets()
-        self.param_boxes = {name: W.HBox(list(ws.values()), layout=W.Layout(flex_flow="row wrap"))
-                            for name, ws in self.params.items()}
-        self.label = W.HTML()
-        self.stats = W.HTML()
-        self.theory = W.HTML(widgets.theory_text(self.problem.loss))
-        self.presets = dict(PRESETS)
-        self.buttons = widgets.preset_buttons(self.presets, self.apply_preset)
-        self.frames = 0
-        self.regime = None
-        self.fig, (self.ax_lr, self.ax_loss) = plotting.figure(1, 2, width=12.5, height=4.0)
-        with plotting.style():
-            self.art = _init_panels(self.ax_lr, self.ax_loss, self.problem, lr_top=2.0)
-            self.ax_lr.set_title("learning rate schedule")
-            self.ax_loss.set_title("loss on the noisy problem")
-            self.ax_loss.legend(handles=_legend_handles(), frameon=True, framealpha=0.9, loc="lower left",
-                                fontsize=8.5)
-        self.canvas = widgets.live_canvas(self.fig)
-        self._quiet = False
-        self.update()
-        self.slider.observe(self._changed, names="value")
-        self.schedule.observe(self._changed, names="value")
-        for ws in self.params.values():
-            for w in ws.values():
-                w.observe(self._changed, names="value")
-        header = W.HBox([self.slider, self.label], layout=W.Layout(align_items="center"))
-        self.box = W.VBox([header, self.theory,
-                           W.HBox([W.HTML("<b>presets:</b>")] + self.buttons,
-                                  layout=W.Layout(flex_flow="row wrap", align_items="center")),
-                           W.HBox([self.schedule, *self.param_boxes.values()],
-                                  layout=W.Layout(flex_flow="row wrap", align_items="center")),
-                           self.stats, self.canvas])
-        self.box.add_class("lrlab-explorer")
-        self._show_params()
-
-    # -- public
-    @property
-    def lr(self) -> float:
-        return float(self.slider.value)
-
-    def set_lr(self, lr: float) -> None:
-        from ..widgets import snap_to_slider
-        self.slider.value = snap_to_slider(self.slider, lr)
-
-    def current_params(self) -> dict:
-        return {k: w.value for k, w in self.params[self.schedule.value].items()}
-
-    def current_schedule(self) -> schedules.Schedule:
-        return make_schedule(self.schedule.value, self.lr, self.problem.num_steps, **self.current_params())
-
-    def apply_preset(self, value: dict) -> None:
-        """Set the schedule (its parameters back to their defaults) and the lr, then update once."""
-        self._quiet = True
-        try:
-            name = value.get("schedule", self.schedule.value)
-            self.schedule.value = name
-            for k, w in self.params[name].items():
-                w.value = DEFAULTS[name][k]
-            if "lr" in value:
-                self.set_lr(value["lr"])
-        finally:
-            self._quiet = False
-        self.update()
-
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.box)
-
-    # -- internals
-    def _show_params(self):
-        for name, box in self.param_boxes.items():
-            box.layout.display = None if name == self.schedule.value else "none"
-
-    def _changed(self, change):
-        if change["owner"] is self.schedule:
-            self._show_params()
-        if not self._quiet:
-            self.update()
-
-    def update(self):
-        p = self.problem
-        sched = self.current_schedule()
-        noisy, clean = _evaluate(p, sched, self.lr)
-        self.regime = str(diagnostics.classify(clean))
-        _show(self.art, p, sched, noisy, clean, self.regime, self.lr, ax_lr=self.ax_lr)
-        self.noisy, self.clean = noisy, clean
-        self.label.value = plotting.regime_badge(self.regime)
-        self.frames += 1
-        widgets.show_frame(self.canvas, self.stats, self._stats_html(sched, noisy, clean), self.lr)
-
-    def _stats_html(self, sched, noisy, clean):
-        p = self.problem
-        values = sched(np.arange(p.num_steps))
-        tail = last_mean(noisy)
-        parts = [f"{self.schedule.value} = torch's <code>{TORCH_NAMES[self.schedule.value]}</code>",
-                 f"peak lr·L = <b>{float(values.max()) * p.L:.3g}</b>",
-                 f"steps above 2/L: <b>{int(np.sum(values > p.critical_lr))}</b>",
-                 f"final lr = <b>{float(values[-1]):.3g}</b>"]
-        if np.isfinite(tail[0]):
-            parts.append(f"loss − min, mean of the last {TAIL} steps: <b>{tail[0]:.3g}</b>")
-        else:
-            parts.append(f"minibatch run diverged at step <b>{int(noisy.diverged_at[0])}</b>")
-        if np.isfinite(tail[1]):
-            parts.append(f"constant lr: <b>{tail[1]:.3g}</b>")
-        else:
-            parts.append("constant lr: <b>diverged</b>")
-        parts.append("regime label: full-batch run")
-        return '<span class="lrlab-stats">' + " · ".join(parts) + "</span>"
-
-
-def schedule_picker(**kwargs) -> SchedulePicker:
-    """Build the lesson's main widget (see :class:`SchedulePicker`)."""
-    return SchedulePicker(**kwargs)
+    p = problem or noisy_problem()
+    picker = Choice(SCHEDULES, schedule, description="schedule", live=True, params=_param_controls())
+    return Explorer(p, lr=lr, lr_range=lr_range, lr_description="peak lr", controls={"schedule": picker},
+                    runs=_schedule_runs, regime=lambda view: str(diagnostics.classify(view.runs["clean"])),
+                    theory=lambda view: theory_text(view.scene.loss), stats=_schedule_stats, presets=PRESETS,
+                    panels=(ScheduleLrPanel(), ScheduleLossPanel()), width=12.5, height=4.0)
 
 
 @_styled
@@ -514,8 +465,8 @@ def presets_figure(p: NoisyProblem, presets: dict = None):
         sched = make_schedule(v["schedule"], v["lr"], p.num_steps)
         noisy, clean = _evaluate(p, sched, v["lr"])
         regime = str(diagnostics.classify(clean))
-        art = _init_panels(axes[0, j], axes[1, j], p, lr_top=1.0)
-        _show(art, p, sched, noisy, clean, regime, v["lr"], ax_lr=axes[0, j])
+        _show_lr(_init_lr_panel(axes[0, j], p, lr_top=1.0), axes[0, j], p, sched, regime)
+        _show_loss(_init_loss_panel(axes[1, j], p), p, noisy, clean, regime, v["lr"])
         axes[0, j].set_title(f"{name}\n{v['schedule']}, peak {v['lr']:g}", fontsize=11)
         axes[1, j].text(0.04, 0.05, regime, transform=axes[1, j].transAxes, fontweight="bold", fontsize=10,
                         bbox=dict(boxstyle="round,pad=0.3", fc=plotting.REGIME_COLORS[regime], ec="none"))

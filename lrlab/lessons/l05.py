@@ -2,7 +2,7 @@ r"""Lesson 05, momentum and adaptive optimizers: set-ups, the recording loop, fi
 
 Everything the notebook ``05_momentum_and_adaptive`` computes that is specific to it:
 
-* the heavy-ball explorer (an :class:`lrlab.widgets.LRExplorer` with a momentum
+* the heavy-ball explorer (an :class:`lrlab.explorer.Explorer` with a momentum
   control and a live map of the convergence rate over the (lr, momentum) plane);
 * :func:`record_effective_steps`, which runs an adaptive stepper step by step and
   reads the per-coordinate effective step :math:`\eta/(\sqrt{\hat v}+\epsilon)`
@@ -21,6 +21,7 @@ import numpy as np
 from .. import losses, plotting, steppers, theory
 from ..exercises import Feedback, check_choice, check_number_answer
 from ..loop import run
+from ..panels import Panel, Problem
 
 __all__ = ["BOWL", "BOWL_TALL", "EXERCISE_BOWL", "X0", "bowl", "heavy_ball_problem", "momentum_explorer", "MOMENTUM_PRESETS",
            "steps_to_distance", "rate_map", "plot_rate_map", "effective_step", "record_effective_steps",
@@ -71,10 +72,9 @@ MOMENTUM_PRESETS = {
 
 def heavy_ball_problem(momentum: float = 0.0, num_steps: int = 100):
     """The explorer's problem for one momentum: SGD(momentum) on the bowl, theory marks at 2(1+β)/L."""
-    from ..widgets import Problem
     beta = float(momentum)
     return Problem(loss=BOWL_TALL, x0=np.array(X0), num_steps=num_steps, stepper=steppers.sgd(momentum=beta),
-                   momentum=beta, title=f"heavy ball, β = {beta:.2f}")
+                   title=f"heavy ball, β = {beta:.2f}")
 
 
 def rate_map(loss, lrs, betas) -> np.ndarray:
@@ -131,34 +131,34 @@ def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95
     return {"mesh": mesh, "marker": marker, "edge": edge}
 
 
-def _rate_panel_init(ax, explorer):
-    state = plot_rate_map(explorer.problem.loss, ax, lr_range=explorer.lr_range, num=160, colorbar=False, live=True)
-    # the live number sits where a title would be: a text artist (a title change would re-lay the figure
-    # out and force a full redraw); on top of everything, so that nothing has to be redrawn over it
-    state["info"] = ax.text(0.5, 1.015, "error × 0.000 per step", transform=ax.transAxes, ha="center",
+class RatePanel(Panel):
+    """The (lr, β) map of the convergence rate, the current setting as a marker, its rate written above."""
+
+    name = "rate map"
+
+    def draw(self, ax, view):
+        a = plot_rate_map(view.scene.loss, ax, lr_range=view.lr_range, num=160, colorbar=False, live=True)
+        # the live number sits where a title would be: a text artist (a title change would re-lay the figure
+        # out and force a full redraw); on top of everything, so that nothing has to be redrawn over it
+        a["info"] = ax.text(0.5, 1.015, "error × 0.000 per step", transform=ax.transAxes, ha="center",
                             va="bottom", fontweight="bold", fontsize=plotting.STYLE["axes.titlesize"], zorder=10)
-    return state
+        self.artists = a
 
-
-def _rate_panel_update(state, explorer, traj):
-    # only artists' data and text change here (no titles, no limits), so the live canvas can blit
-    state["marker"].set_data([explorer.lr], [explorer.problem.momentum])
-    rho = theory.convergence_rate(explorer.problem.loss, explorer.lr, explorer.problem.momentum)
-    state["info"].set_text(f"error × {rho:.3f} per step" if rho < 1 else "error grows: diverges")
+    def update(self, view):
+        # only artists' data and text change here (no titles, no limits), so the live canvas can blit
+        p = view.scene
+        self.artists["marker"].set_data([view.lr], [p.momentum])
+        rho = theory.convergence_rate(p.loss, view.lr, p.momentum)
+        self.artists["info"].set_text(f"error × {rho:.3f} per step" if rho < 1 else "error grows: diverges")
 
 
 def momentum_explorer(lr: float = 0.01, momentum: float = 0.0):
     """The main widget: lr slider, momentum slider, path, loss and the (lr, β) rate map."""
-    import ipywidgets as W
-
-    from ..widgets import LRExplorer
-    beta = W.FloatSlider(value=momentum, min=0.0, max=0.95, step=0.01, description="momentum β",
-                         readout_format=".2f", continuous_update=True, style={"description_width": "initial"},
-                         layout=W.Layout(width="360px"))
-    return LRExplorer(lambda momentum: heavy_ball_problem(momentum), lr=lr, lr_range=(1e-4, 0.1),
-                      presets=MOMENTUM_PRESETS, controls={"momentum": beta},
-                      panels=("path", "loss", ("rate map", _rate_panel_init, _rate_panel_update)),
-                      map_points=2, width=13.5, height=4.0)
+    from ..explorer import Explorer, Slider
+    beta = Slider(momentum, 0.0, 0.95, step=0.01, description="momentum β", readout_format=".2f",
+                  continuous=True, width="360px")
+    return Explorer(heavy_ball_problem, lr=lr, lr_range=(1e-4, 0.1), presets=MOMENTUM_PRESETS,
+                    controls={"momentum": beta}, panels=("path", "loss", RatePanel()), width=13.5, height=4.0)
 
 
 def steps_to_distance(traj, minimizer, tol: float) -> np.ndarray:

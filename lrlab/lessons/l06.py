@@ -27,10 +27,11 @@ from .. import diagnostics, losses, plotting, schedules
 from ..data import linear_regression
 from ..exercises import Feedback, check_choice, check_number_answer
 from ..loop import run
+from ..panels import Panel, finite
 
 __all__ = ["N", "X", "Y", "FULL", "FULL_AS_QUADRATIC", "W_STAR", "X0", "BATCH_SIZES", "MinibatchTheory", "THEORY", "minibatch_loss",
            "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",
-           "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "batch_small_multiples", "BatchSizeExplorer",
+           "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "batch_small_multiples", "BatchPathPanel", "BatchLossPanel", "FloorPanel",
            "BATCH_PRESETS", "batch_size_explorer", "check_scaled_lr", "check_floor_factor", "check_max_scale",
            "check_warmup_claim"]
 
@@ -435,6 +436,8 @@ def batch_small_multiples(lrs, batch_sizes, num_steps: int = 300):
     return fig, axes, regimes
 
 
+BATCH_STEPS = 400                # the widget's run length
+
 BATCH_PRESETS = {
     "too small": {"lr": 0.003, "batch_size": 64},
     "good": {"lr": 0.3, "batch_size": 64},
@@ -445,178 +448,152 @@ BATCH_PRESETS = {
 }
 
 
-class BatchSizeExplorer:
-    """lr slider + batch-size slider driving a minibatch-SGD run on the lesson's least squares.
+def _batch_runs(scene, lr, batch_size):
+    return {"sgd": run(loss=minibatch_loss(batch_size), x0=X0, lr=lr, num_steps=BATCH_STEPS),
+            "gd": run(loss=FULL, x0=X0, lr=lr, num_steps=BATCH_STEPS)}
+
+
+class BatchPathPanel(Panel):
+    """The minibatch path (coloured by the regime) over the full-batch path (grey), on the contours."""
+
+    name = "path"
+
+    def draw(self, ax, view):
+        c = plotting.PALETTE
+        plotting.contour(FULL_AS_QUADRATIC, ax)
+        (gd,) = ax.plot([], [], "-", color=c["grey"], lw=1.5, alpha=0.9)
+        (sgd,) = ax.plot([], [], "-o", color=c["blue"], ms=2, lw=1.0)
+        ax.set_title("the path")
+        self.artists = {"gd": gd, "sgd": sgd}
+
+    def update(self, view):
+        sgd, gd = view.runs["sgd"], view.runs["gd"]
+        self.artists["sgd"].set_data(sgd.params[:, 0], sgd.params[:, 1])
+        self.artists["sgd"].set_color(plotting.REGIME_COLORS[view.regime])
+        self.artists["gd"].set_data(gd.params[:, 0], gd.params[:, 1])
+
+
+class BatchLossPanel(Panel):
+    """The minibatch loss gap (coloured by the regime), the full-batch one (grey) and the predicted floor."""
+
+    name = "loss"
+
+    def draw(self, ax, view):
+        c = plotting.PALETTE
+        (gd,) = ax.plot([], [], color=c["grey"], lw=1.5)
+        (sgd,) = ax.plot([], [], color=c["blue"], lw=1.2)
+        floor = ax.axhline(1e-3, color=c["black"], ls="--", lw=1.5)
+        ax.set_yscale("log")
+        ax.set_ylim(1e-6, 1e3)
+        ax.set_xlim(0, BATCH_STEPS)
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss − min")
+        ax.set_title("loss, log scale")
+        self.artists = {"gd": gd, "sgd": sgd, "floor": floor}
+
+    def update(self, view):
+        steps = np.arange(BATCH_STEPS + 1)
+        self.artists["sgd"].set_data(steps, finite(view.runs["sgd"].loss - FULL.min_value))
+        self.artists["sgd"].set_color(plotting.REGIME_COLORS[view.regime])
+        self.artists["gd"].set_data(steps, finite(view.runs["gd"].loss - FULL.min_value))
+        floor = THEORY.floor(view.lr, view.controls["batch_size"])
+        shown = floor if np.isfinite(floor) and floor > 0 else np.nan
+        self.artists["floor"].set_ydata([shown, shown])
+
+
+class FloorPanel(Panel):
+    """The exact noise floor against lr for every batch size (grey), this B's in colour with its stability
+    limit, the current lr as a marker."""
+
+    name = "floor"
+
+    def draw(self, ax, view):
+        c = plotting.PALETTE
+        self.lrs = np.geomspace(*view.lr_range, 160)
+        self.curves = {B: THEORY.floor(self.lrs, B) for B in BATCH_SIZES}
+        self.limits = {B: THEORY.critical_lr(B) for B in BATCH_SIZES}
+        for curve in self.curves.values():
+            ax.plot(self.lrs, finite(curve), color=c["grey"], lw=0.8, alpha=0.6)
+        a = {}
+        (a["curve"],) = ax.plot([], [], color=c["blue"], lw=2.5)
+        a["limit"] = ax.axvline(1.0, color=c["purple"], ls="--", lw=1.8)
+        plotting.theory_lines(ax, FULL)
+        (a["marker"],) = ax.plot([], [], "o", color="black", ms=9, zorder=5)
+        a["vline"] = ax.axvline(view.lr, color="black", lw=1.2, alpha=0.6)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(*view.lr_range)
+        ax.set_ylim(1e-7, 10)
+        ax.set_xlabel("learning rate")
+        ax.set_ylabel("noise floor (loss − min)")
+        ax.set_title("floor ∝ lr / B (grey: other B)")
+        self.artists = a
+
+    def update(self, view):
+        lr, B, a = view.lr, view.controls["batch_size"], self.artists
+        a["curve"].set_data(self.lrs, finite(self.curves[B]))
+        a["limit"].set_xdata([self.limits[B]] * 2)
+        floor = THEORY.floor(lr, B)
+        a["marker"].set_data([lr], [5.0 if floor == np.inf else (min(floor, 5.0) if floor > 0 else np.nan)])
+        a["vline"].set_xdata([lr, lr])
+
+
+def _batch_legend(fig):
+    # one legend for the figure, outside the axes: a legend inside an axes would have to be
+    # redrawn with every frame of the moving lines under it
+    from matplotlib.lines import Line2D
+    c = plotting.PALETTE
+    handles = [Line2D([], [], color=c["black"], marker="o", ms=3, lw=1.2), Line2D([], [], color=c["grey"], lw=1.5),
+               Line2D([], [], color=c["black"], ls="--", lw=1.5), Line2D([], [], color=c["blue"], lw=2.5),
+               Line2D([], [], color=c["purple"], ls="--", lw=1.8)]
+    labels = ["minibatch SGD (colour: regime)", "full batch, same lr", "predicted noise floor",
+              "floor against lr, this B", "SGD's stability limit, this B"]
+    fig.legend(handles, labels, loc="outside lower center", ncols=5, frameon=False, fontsize="small")
+
+
+def _batch_theory(view) -> str:
+    B = view.controls["batch_size"]
+    return (f'<span class="lrlab-theory">theory: <b>1/L = {1 / FULL.L:.3g}</b> · '
+            f'<b>2/L = {2 / FULL.L:.3g}</b> (full-batch limit) · SGD\'s own limit at B = {B}: '
+            f'<b>{THEORY.critical_lr(B):.3g}</b></span>')
+
+
+def _batch_stats(view) -> list:
+    lr, B, sgd = view.lr, view.controls["batch_size"], view.runs["sgd"]
+    gap = sgd.loss - FULL.min_value
+    floor = THEORY.floor(lr, B)
+    parts = [f"lr = <b>{lr:.3g}</b>", f"B = <b>{B}</b>", f"lr/B = <b>{lr / B:.3g}</b>"]
+    if sgd.diverged:
+        parts.append(f"diverged at step <b>{int(sgd.diverged_at)}</b>")
+    else:
+        tail = gap[-BATCH_STEPS // 4:]
+        parts.append(f"mean loss − min over the last {tail.size} steps = <b>{tail.mean():.3g}</b>")
+    parts.append(f"predicted floor = <b>{floor:.3g}</b>" if np.isfinite(floor) else "predicted floor: <b>none (unstable)</b>")
+    if np.isfinite(floor) and floor > 0 and not sgd.diverged:
+        hit = np.nonzero(gap <= 2 * floor)[0]
+        parts.append(f"steps to reach 2× the floor: <b>{int(hit[0]) if hit.size else f'> {BATCH_STEPS}'}</b>")
+    elif floor == 0 and not sgd.diverged:
+        hit = np.nonzero(gap <= 1e-6 * gap[0])[0]
+        parts.append(f"no noise (full batch); steps to 1e-6× the initial gap: "
+                     f"<b>{int(hit[0]) if hit.size else f'> {BATCH_STEPS}'}</b>")
+    return parts
+
+
+def batch_size_explorer(lr: float = 0.1, batch_size: int = 16, lr_range=(1e-3, 5.0)) -> Explorer:
+    """The main widget of notebook 06: lr slider + batch-size slider driving minibatch SGD on the lesson's
+    least squares, beside full-batch GD at the same lr.
 
     Panels: the path on the contours (with the full-batch path in grey), the loss gap against step
     with the predicted noise floor, and the exact floor against lr for every batch size (the
     current one highlighted, the current lr a moving marker).
     """
-
-    def __init__(self, lr: float = 0.1, batch_size: int = 16, num_steps: int = 400, lr_range=(1e-3, 5.0)):
-        import ipywidgets as W
-
-        from .. import widgets
-        self.num_steps = int(num_steps)
-        self.lr_range = tuple(float(v) for v in lr_range)
-        self.slider = widgets.lr_slider(lr, *self.lr_range)
-        self.batch = W.SelectionSlider(options=list(BATCH_SIZES), value=int(batch_size), description="batch size B",
-                                       continuous_update=True, style={"description_width": "initial"},
-                                       layout=W.Layout(width="420px"))
-        self.controls = {"batch_size": self.batch}
-        self.label = W.HTML()
-        self.stats = W.HTML()
-        self.theory = W.HTML()
-        self.presets = dict(BATCH_PRESETS)
-        self.buttons = widgets.preset_buttons(self.presets, self.apply_preset)
-        self.frames = 0
-        self.regime = None
-        self.sgd = self.gd = None
-        self._floor_lrs = np.geomspace(*self.lr_range, 160)
-        self._floor_curves = {B: THEORY.floor(self._floor_lrs, B) for B in BATCH_SIZES}
-        self._limits = {B: THEORY.critical_lr(B) for B in BATCH_SIZES}
-        self.fig, axes = plotting.figure(1, 3, width=13.5, height=4.3)
-        self.axes = dict(zip(("path", "loss", "floor"), axes))
-        self._draw_static()
-        self.canvas = widgets.live_canvas(self.fig)
-        self._update()
-        self.slider.observe(self._on_change, names="value")
-        self.batch.observe(self._on_change, names="value")
-        header = W.HBox([self.slider, self.label], layout=W.Layout(align_items="center"))
-        presets = W.HBox([W.HTML("<b>presets:</b>")] + self.buttons, layout=W.Layout(flex_flow="row wrap", align_items="center"))
-        self.box = W.VBox([header, self.theory, presets, W.HBox([self.batch]), self.stats, self.canvas])
-        self.box.add_class("lrlab-explorer")
-
-    # -- public
-    @property
-    def lr(self) -> float:
-        return float(self.slider.value)
-
-    @property
-    def batch_size(self) -> int:
-        return int(self.batch.value)
-
-    def set_lr(self, lr: float) -> None:
-        from ..widgets import snap_to_slider
-        self.slider.value = snap_to_slider(self.slider, lr)
-
-    def apply_preset(self, value) -> None:
-        if "batch_size" in value:
-            self.batch.value = int(value["batch_size"])
-        if "lr" in value:
-            self.set_lr(value["lr"])
-
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.box)
-
-    # -- drawing
-    def _draw_static(self):
-        from matplotlib.lines import Line2D
-
-        c = plotting.PALETTE
-        a = {}
-        with plotting.style():
-            ax = self.axes["path"]
-            plotting.contour(FULL_AS_QUADRATIC, ax)
-            (a["gd_path"],) = ax.plot([], [], "-", color=c["grey"], lw=1.5, alpha=0.9)
-            (a["path"],) = ax.plot([], [], "-o", color=c["blue"], ms=2, lw=1.0)
-            ax.set_title("the path")
-            ax = self.axes["loss"]
-            (a["gd_loss"],) = ax.plot([], [], color=c["grey"], lw=1.5)
-            (a["loss"],) = ax.plot([], [], color=c["blue"], lw=1.2)
-            a["floor"] = ax.axhline(1e-3, color=c["black"], ls="--", lw=1.5)
-            ax.set_yscale("log")
-            ax.set_ylim(1e-6, 1e3)
-            ax.set_xlim(0, self.num_steps)
-            ax.set_xlabel("step")
-            ax.set_ylabel("loss − min")
-            ax.set_title("loss, log scale")
-            ax = self.axes["floor"]
-            for B, curve in self._floor_curves.items():
-                ax.plot(self._floor_lrs, np.where(np.isfinite(curve), curve, np.nan), color=c["grey"], lw=0.8, alpha=0.6)
-            (a["floor_curve"],) = ax.plot([], [], color=c["blue"], lw=2.5)
-            a["limit"] = ax.axvline(1.0, color=c["purple"], ls="--", lw=1.8)
-            plotting.theory_lines(ax, FULL)
-            (a["marker"],) = ax.plot([], [], "o", color="black", ms=9, zorder=5)
-            a["vline"] = ax.axvline(self.lr, color="black", lw=1.2, alpha=0.6)
-            ax.set_xscale("log"); ax.set_yscale("log")
-            ax.set_xlim(*self.lr_range)
-            ax.set_ylim(1e-7, 10)
-            ax.set_xlabel("learning rate")
-            ax.set_ylabel("noise floor (loss − min)")
-            ax.set_title("floor ∝ lr / B (grey: other B)")
-            # one legend for the figure, outside the axes: a legend inside an axes would have to be
-            # redrawn with every frame of the moving lines under it
-            handles = [Line2D([], [], color=c["black"], marker="o", ms=3, lw=1.2),
-                       Line2D([], [], color=c["grey"], lw=1.5),
-                       Line2D([], [], color=c["black"], ls="--", lw=1.5),
-                       Line2D([], [], color=c["blue"], lw=2.5),
-                       Line2D([], [], color=c["purple"], ls="--", lw=1.8)]
-            labels = ["minibatch SGD (colour: regime)", "full batch, same lr", "predicted noise floor",
-                      "floor against lr, this B", "SGD's stability limit, this B"]
-            self.fig.legend(handles, labels, loc="outside lower center", ncols=5, frameon=False, fontsize="small")
-        self._artists = a
-
-    def _on_change(self, change):
-        self._update()
-
-    def _update(self):
-        from .. import widgets
-        lr, B = self.lr, self.batch_size
-        a = self._artists
-        sgd = run(loss=minibatch_loss(B), x0=X0, lr=lr, num_steps=self.num_steps)
-        gd = run(loss=FULL, x0=X0, lr=lr, num_steps=self.num_steps)
-        self.sgd, self.gd = sgd, gd
-        self.regime = sgd_regime(sgd, gd)
-        color = plotting.REGIME_COLORS[self.regime]
-        gap = sgd.loss - FULL.min_value
-        gd_gap = gd.loss - FULL.min_value
-        steps = np.arange(self.num_steps + 1)
-        a["path"].set_data(sgd.params[:, 0], sgd.params[:, 1])
-        a["path"].set_color(color)
-        a["gd_path"].set_data(gd.params[:, 0], gd.params[:, 1])
-        a["loss"].set_data(steps, np.where(np.isfinite(gap), gap, np.nan))
-        a["loss"].set_color(color)
-        a["gd_loss"].set_data(steps, np.where(np.isfinite(gd_gap), gd_gap, np.nan))
-        floor = THEORY.floor(lr, B)
-        shown = floor if np.isfinite(floor) and floor > 0 else np.nan
-        a["floor"].set_ydata([shown, shown])
-        curve = self._floor_curves[B]
-        a["floor_curve"].set_data(self._floor_lrs, np.where(np.isfinite(curve), curve, np.nan))
-        limit = self._limits[B]
-        a["limit"].set_xdata([limit, limit])
-        a["marker"].set_data([lr], [5.0 if floor == np.inf else (min(floor, 5.0) if floor > 0 else np.nan)])
-        a["vline"].set_xdata([lr, lr])
-        self.label.value = plotting.regime_badge(self.regime)
-        self.theory.value = (f'<span class="lrlab-theory">theory: <b>1/L = {1 / FULL.L:.3g}</b> · '
-                             f'<b>2/L = {2 / FULL.L:.3g}</b> (full-batch limit) · SGD\'s own limit at B = {B}: '
-                             f'<b>{limit:.3g}</b></span>')
-        self.frames += 1
-        widgets.show_frame(self.canvas, self.stats, self._stats_html(gap, floor), lr)
-
-    def _stats_html(self, gap, floor):
-        lr, B = self.lr, self.batch_size
-        parts = [f"lr = <b>{lr:.3g}</b>", f"B = <b>{B}</b>", f"lr/B = <b>{lr / B:.3g}</b>"]
-        if self.sgd.diverged:
-            parts.append(f"diverged at step <b>{int(self.sgd.diverged_at)}</b>")
-        else:
-            tail = gap[-self.num_steps // 4:]
-            parts.append(f"mean loss − min over the last {tail.size} steps = <b>{tail.mean():.3g}</b>")
-        parts.append(f"predicted floor = <b>{floor:.3g}</b>" if np.isfinite(floor) else "predicted floor: <b>none (unstable)</b>")
-        if np.isfinite(floor) and floor > 0 and not self.sgd.diverged:
-            hit = np.nonzero(gap <= 2 * floor)[0]
-            parts.append(f"steps to reach 2× the floor: <b>{int(hit[0]) if hit.size else f'> {self.num_steps}'}</b>")
-        elif floor == 0 and not self.sgd.diverged:
-            hit = np.nonzero(gap <= 1e-6 * gap[0])[0]
-            parts.append(f"no noise (full batch); steps to 1e-6× the initial gap: "
-                         f"<b>{int(hit[0]) if hit.size else f'> {self.num_steps}'}</b>")
-        return '<span class="lrlab-stats">' + " · ".join(parts) + "</span>"
-
-
-def batch_size_explorer(lr: float = 0.1, batch_size: int = 16) -> BatchSizeExplorer:
-    """The main widget of notebook 06."""
-    return BatchSizeExplorer(lr=lr, batch_size=batch_size)
+    from ..explorer import Choice, Explorer
+    batch = Choice(BATCH_SIZES, int(batch_size), description="batch size B", style="slider", live=True,
+                   width="420px")
+    return Explorer(None, lr=lr, lr_range=lr_range, controls={"batch_size": batch}, runs=_batch_runs,
+                    regime=lambda view: sgd_regime(view.runs["sgd"], view.runs["gd"]), theory=_batch_theory,
+                    stats=_batch_stats, presets=BATCH_PRESETS, decorate=_batch_legend,
+                    panels=(BatchPathPanel(), BatchLossPanel(), FloorPanel()), width=13.5, height=4.3)
 
 
 # --------------------------------------------------------------------------- exercises

@@ -23,11 +23,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from lrlab import data, diagnostics, losses, plotting, theory, widgets
+from lrlab import data, diagnostics, losses, plotting, theory
 from lrlab import pytorch as lp
+from lrlab.explorer import Explorer, Panel, Problem
 from lrlab.exercises import Feedback, check_number_answer
 
-__all__ = ["NUM_STEPS", "LR_RANGE", "X0", "PRESETS", "regression", "bowl", "problem", "grad_norm_panel", "explorer",
+__all__ = ["NUM_STEPS", "LR_RANGE", "X0", "PRESETS", "regression", "bowl", "problem", "GradNormPanel", "explorer",
            "GALLERY", "GALLERY_REGIMES", "digits_data", "train_digits", "gallery_runs", "smooth",
            "read_loss_curve", "jump_share", "FLOAT32_MAX", "gallery_figure", "grad_norm_ends", "grad_norm_figure",
            "update_sizes", "update_histogram_figure", "ratio_sweep", "update_ratio_figure",
@@ -61,51 +62,51 @@ def bowl() -> losses.Quadratic:
     return regression().as_quadratic()
 
 
-def problem() -> widgets.Problem:
+def problem() -> Problem:
     """The main widget's problem: the regression above from w = (0, 0), 40 steps of gradient descent."""
-    return widgets.Problem(bowl(), X0, NUM_STEPS, title="the path (loss contours)")
+    return Problem(bowl(), X0, NUM_STEPS, title="the path (loss contours)")
 
 
-def grad_norm_panel():
-    r"""A custom LRExplorer panel: the gradient norm against step (log scale), and the bound
+class GradNormPanel(Panel):
+    r"""The gradient norm against step (log scale), and the bound
     :math:`\rho^t \lVert g_0\rVert` with :math:`\rho = \max_i |1 - \eta\lambda_i|` (dashed).
 
     On a quadratic the gradient is :math:`A(w - w^*)`, so each eigen-component of it is multiplied by
     :math:`1 - \eta\lambda_i` per step and its norm can shrink no slower than :math:`\rho^t`.
-    Returns ``(name, init, update)`` for ``LRExplorer(panels=...)``.
     """
-    def init(ax, ex):
-        p = ex.problem
-        g0 = float(np.linalg.norm(p.loss.grad(np.asarray(p.x0, dtype=float))))
-        with plotting.style():
-            (bound,) = ax.plot([], [], ls="--", lw=1.8, color=C["grey"], label="theory: ρᵗ·‖g₀‖")
-            (line,) = ax.plot([], [], color=C["blue"], label="measured ‖g‖")
-            ax.set_yscale("log")
-            ax.set_xlim(0, p.num_steps)
-            ax.set_ylim(g0 * 1e-7, g0 * 1e4)
-            ax.set_xlabel("step")
-            ax.set_ylabel("gradient norm")
-            ax.set_title("gradient norm, log scale")
-            ax.legend(frameon=False, loc="lower left")
-        return {"line": line, "bound": bound, "g0": g0}
 
-    def update(state, ex, traj):
+    name = "grad norm"
+
+    def draw(self, ax, view):
+        p = view.scene
+        g0 = float(np.linalg.norm(p.loss.grad(np.asarray(p.x0, dtype=float))))
+        (bound,) = ax.plot([], [], ls="--", lw=1.8, color=C["grey"], label="theory: ρᵗ·‖g₀‖")
+        (line,) = ax.plot([], [], color=C["blue"], label="measured ‖g‖")
+        ax.set_yscale("log")
+        ax.set_xlim(0, p.num_steps)
+        ax.set_ylim(g0 * 1e-7, g0 * 1e4)
+        ax.set_xlabel("step")
+        ax.set_ylabel("gradient norm")
+        ax.set_title("gradient norm, log scale")
+        ax.legend(frameon=False, loc="lower left")
+        self.artists = {"line": line, "bound": bound, "g0": g0}
+
+    def update(self, view):
+        traj, a = view.runs["main"], self.artists
         t = np.arange(traj.num_steps + 1)
         g = traj.grad_norm
-        state["line"].set_data(t, np.where(np.isfinite(g), g, np.nan))
-        state["line"].set_color(RC[ex.regime] if ex.regime in RC else C["blue"])
-        rho = theory.convergence_rate(ex.problem.loss, ex.lr)
+        a["line"].set_data(t, np.where(np.isfinite(g), g, np.nan))
+        a["line"].set_color(RC[view.regime] if view.regime in RC else C["blue"])
+        rho = theory.convergence_rate(view.scene.loss, view.lr)
         with np.errstate(over="ignore", under="ignore"):
-            b = state["g0"] * rho ** t.astype(float)
-        state["bound"].set_data(t, np.where(np.isfinite(b), b, np.nan))
-
-    return ("grad norm", init, update)
+            b = a["g0"] * rho ** t.astype(float)
+        a["bound"].set_data(t, np.where(np.isfinite(b), b, np.nan))
 
 
-def explorer(lr: float = PRESETS["good"]) -> widgets.LRExplorer:
+def explorer(lr: float = PRESETS["good"]) -> Explorer:
     """The main widget: path, loss, gradient norm and lr map, presets too small/good/oscillating/diverging."""
-    return widgets.LRExplorer(problem(), lr=lr, lr_range=LR_RANGE, presets=PRESETS,
-                              panels=("path", "loss", grad_norm_panel(), "map"), width=15.5, height=3.7)
+    return Explorer(problem(), lr=lr, lr_range=LR_RANGE, presets=PRESETS,
+                    panels=("path", "loss", GradNormPanel(), "map"), width=15.5, height=3.7)
 
 
 # --------------------------------------------------------------------------- real runs: the digits MLP

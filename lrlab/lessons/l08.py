@@ -15,16 +15,17 @@ This module imports torch, matplotlib and ipywidgets.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
-import ipywidgets as W
 import numpy as np
 import torch
 from torch import nn
 
-from lrlab import data, losses, plotting, theory, widgets
+from lrlab import data, losses, plotting, theory
 from lrlab import pytorch as lp
+from lrlab.explorer import Choice, Explorer, MapPanel, PathPanel, Problem
 from lrlab.exercises import Feedback, check_choice, check_number_answer
 
 __all__ = ["SCALES", "NUM_STEPS", "LR_RANGE", "X0", "FEATURES", "PRESETS", "regression_data", "scale_features",
@@ -100,6 +101,7 @@ def bowl(ls: losses.LeastSquares) -> losses.Quadratic:
     return _square_window(ls.as_quadratic())
 
 
+@functools.lru_cache(maxsize=None)
 def loss_for(features: str) -> losses.Quadratic:
     """The quadratic form of the raw or the standardized problem (what the explorer draws)."""
     if features not in FEATURES:
@@ -107,30 +109,16 @@ def loss_for(features: str) -> losses.Quadratic:
     return bowl(raw_loss() if features == "raw" else standardized_loss())
 
 
-_CACHE: dict = {}
-
-
-def problem(features: str = "raw") -> widgets.Problem:
+def problem(features: str = "raw") -> Problem:
     """The widget's problem for ``features`` in ('raw', 'standardized'): GD from w = 0, 50 steps."""
-    if features not in _CACHE:
-        _CACHE[features] = loss_for(features)
-    return widgets.Problem(_CACHE[features], X0, NUM_STEPS, title=f"{features} features: the path")
+    return Problem(loss_for(features), X0, NUM_STEPS, title=f"{features} features: the path")
 
 
-def explorer(lr: float = 0.015, features: str = "raw") -> widgets.LRExplorer:
-    """The main widget: a raw/standardized toggle, the path on the contours, the loss and the lr map."""
-    toggle = W.ToggleButtons(options=list(FEATURES), value=features, description="features:",
-                             style={"description_width": "initial", "button_width": "110px"})
-    return widgets.LRExplorer(problem, lr=lr, lr_range=LR_RANGE, presets=PRESETS, controls={"features": toggle},
-                              panels=("path", "loss", "map"), map_points=400, width=14.0, height=4.2,
-                              on_update=_equal_aspect)
-
-
-def _equal_aspect(ex, traj):
-    """Keep the contour panel at equal scales on both axes (a rebuild clears the setting)."""
-    ax = ex.axes["path"]
-    if ax.get_aspect() != 1.0:
-        ax.set_aspect("equal", adjustable="box")
+def explorer(lr: float = 0.015, features: str = "raw") -> Explorer:
+    """The main widget: a raw/standardized toggle, the path on the contours (equal scales), the loss and the lr map."""
+    return Explorer(problem, lr=lr, lr_range=LR_RANGE, presets=PRESETS,
+                    controls={"features": Choice(FEATURES, features, description="features:", style="toggle")},
+                    panels=(PathPanel(equal_aspect=True), "loss", MapPanel(400)), width=14.0, height=4.2)
 
 
 @dataclass(frozen=True)

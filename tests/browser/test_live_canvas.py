@@ -1,4 +1,4 @@
-"""The live canvas behind every explorer (``lrlab.widgets.live_canvas``), without a browser.
+"""The live canvas behind every explorer (``lrlab.live_canvas``), without a browser.
 
 What the browser receives is checked by replaying the frames as the ipympl
 front end does: a 'full' image replaces the canvas, a 'diff' image is drawn
@@ -17,13 +17,14 @@ from PIL import Image
 
 matplotlib.use("agg")
 
-from lrlab import losses, plotting, widgets  # noqa: E402
+from lrlab import losses, plotting  # noqa: E402
+from lrlab.explorer import Explorer, Panel, Problem, Slider  # noqa: E402
 
 
 def _explorer(**kw):
     loss = losses.quadratic([1.0, 10.0])
-    return widgets.LRExplorer(widgets.Problem(loss, [1.0, 1.0], 60), lr=0.05, lr_range=(1e-3, 1.0),
-                              presets={"good": 0.1, "diverging": 0.21}, **kw)
+    return Explorer(Problem(loss, [1.0, 1.0], 60), lr=0.05, lr_range=(1e-3, 1.0),
+                    presets={"good": 0.1, "diverging": 0.21}, **kw)
 
 
 class FakeFrontEnd:
@@ -166,25 +167,27 @@ def test_a_drag_settles_on_its_last_value():
 
 
 def test_custom_panels_and_controls_are_learned_and_stay_correct():
-    import ipywidgets as W
     calls = []
 
-    def init(ax, explorer):
-        (line,) = ax.plot([0, 1], [0, 0])
-        text = ax.text(0.5, 0.5, "", transform=ax.transAxes)
-        ax.set_xlim(0, 1), ax.set_ylim(-1, 1)
-        return line, text
+    class Mine(Panel):
+        name = "mine"
 
-    def update(state, explorer, traj):
-        line, text = state
-        line.set_ydata([0, np.tanh(explorer.lr * 5)])
-        text.set_text(f"lr={explorer.lr:.3f}")
-        calls.append(explorer.lr)
+        def draw(self, ax, view):
+            (line,) = ax.plot([0, 1], [0, 0])
+            text = ax.text(0.5, 0.5, "", transform=ax.transAxes)
+            ax.set_xlim(0, 1), ax.set_ylim(-1, 1)
+            self.artists = line, text
 
-    scale = W.FloatSlider(value=10.0, min=2.0, max=20.0)
-    ex = widgets.LRExplorer(lambda scale: widgets.Problem(losses.quadratic([1.0, scale]), [1.0, 1.0], 40),
-                            lr=0.05, lr_range=(1e-3, 1.0), controls={"scale": scale},
-                            panels=("path", "loss", ("mine", init, update)))
+        def update(self, view):
+            line, text = self.artists
+            line.set_ydata([0, np.tanh(view.lr * 5)])
+            text.set_text(f"lr={view.lr:.3f}")
+            calls.append(view.lr)
+
+    ex = Explorer(lambda scale: Problem(losses.quadratic([1.0, scale]), [1.0, 1.0], 40),
+                  lr=0.05, lr_range=(1e-3, 1.0), controls={"scale": Slider(10.0, 2.0, 20.0)},
+                  panels=("path", "loss", Mine()))
+    scale = ex.controls["scale"]
     fe = FakeFrontEnd(ex.canvas)
     ex.canvas.draw()
     for lr in np.geomspace(1e-3, 1.0, 12):
@@ -214,7 +217,7 @@ def test_theory_classes_on_the_box():
     ex = _explorer()
     assert "lrlab-max-diverges" in ex.box._dom_classes      # 2/L = 0.2 < 1.0
     assert "lrlab-min-monotone" in ex.box._dom_classes      # 1e-3 < 1/L = 0.1
-    narrow = widgets.LRExplorer(widgets.Problem(losses.quadratic([1.0, 10.0]), [1.0, 1.0], 60), lr=0.05,
+    narrow = Explorer(Problem(losses.quadratic([1.0, 10.0]), [1.0, 1.0], 60), lr=0.05,
                                 lr_range=(0.15, 0.19))
     assert "lrlab-max-diverges" not in narrow.box._dom_classes
     assert "lrlab-min-monotone" not in narrow.box._dom_classes

@@ -1,0 +1,479 @@
+"""The explorer: one declarative widget behind every live figure of the lessons.
+
+An explorer is declared, not built::
+
+    Explorer(setup, lr=0.1, lr_range=(1e-3, 1.0),
+             controls={"kappa": Slider(20.0, 1.0, 1000.0, log=True)},
+             runs=lambda scene, lr, **c: {"main": scene.run(lr), "reference": ...},
+             panels=("path", "loss", MyPanel()), presets={"good": {"lr": 0.3, "kappa": 20.0}})
+
+* **controls**: the log lr slider always, and any others as specs
+  (:class:`lrlab.widgets.Slider`, :class:`lrlab.widgets.Choice`, a choice may carry
+  per-option parameters: a schedule picker);
+* **setup** ``(**scene_controls) -> scene``: what the lr does not change (a
+  :class:`lrlab.panels.Problem`, or anything a lesson's panels read); called again
+  when a control that is not ``live`` moves, and the static part redrawn;
+* **runs** ``(scene, lr, **controls) -> {name: Trajectory}``: every run a frame shows
+  (the main run and its references: full-batch GD, a constant-lr twin, the noise-free
+  twin). Default: ``{"main": scene.run(lr)}``;
+* **panels**: objects with one protocol (:mod:`lrlab.panels`), or the names of the
+  built-in ones;
+* **regime**, **stats**, **theory**: hooks ``(view) -> str`` for the label, the
+  numbers line and the theory line;
+* **presets**: name -> an lr, a dict of control values (``lr`` among them; unnamed
+  controls go back to their declared defaults, so a preset always shows the same
+  thing), or a function ``view -> lr`` (a rule that reads the current frame).
+
+Frames without a front end: :meth:`Explorer.frame` sets the controls, computes and
+returns the figure's PNG with the label and stats, with no browser or kernel
+involved, so a static export can precompute a grid of them. How pixels travel to a
+page is :mod:`lrlab.live_canvas`'s business; the explorer only calls
+:func:`~lrlab.live_canvas.live_canvas` and :func:`~lrlab.live_canvas.show_frame`.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import ipywidgets as W
+import numpy as np
+
+from . import diagnostics, plotting, theory
+from ._validation import check_number
+from .live_canvas import live_canvas, show_frame
+from .loop import Trajectory
+from .panels import BUILTIN, LossPanel, MapPanel, Panel, PathPanel, Problem, RulerPanel
+from .widgets import Choice, Slider, build_control, first_below, lr_slider, preset_buttons, snap_to_slider, theory_text
+
+__all__ = ["Explorer", "LRExplorer", "View", "Frame", "Problem", "Slider", "Choice", "problem_stats",
+           "Panel", "PathPanel", "LossPanel", "MapPanel", "RulerPanel"]
+
+
+@dataclass
+class View:
+    """Everything one frame is computed from: what panels and hooks read."""
+
+    lr: float
+    controls: dict
+    scene: Any
+    lr_range: tuple
+    runs: dict = field(default_factory=dict)
+    regime: str | None = None
+
+
+@dataclass
+class Frame:
+    """One frame rendered headless: the figure's PNG and the texts the widget shows beside it."""
+
+    lr: float
+    controls: dict
+    regime: str
+    label: str
+    stats: str
+    theory: str
+    png: bytes
+
+
+def _default_runs(scene, lr, **_):
+    return {"main": scene.run(lr)}
+
+
+def _default_regime(view) -> str:
+    return str(diagnostics.classify(view.runs["main"]))
+
+
+def _default_theory(view) -> str:
+    s = view.scene
+    return theory_text(s.loss, s.momentum) if isinstance(s, Problem) else ""
+
+
+def problem_stats(view) -> list:
+    """The numbers line of a :class:`Problem` scene: lr, lr·L, the final gap or the step of divergence,
+    steps to the tolerance."""
+    p, traj = view.scene, view.runs["main"]
+    gap = plotting.gap(traj)
+    parts = [f"lr = <b>{view.lr:.3g}</b>"]
+    if getattr(p.loss, "eigenvalues", None) is not None:
+        parts.append(f"lr·L = <b>{view.lr * theory.eigenvalues(p.loss)[-1]:.3g}</b>")
+    if traj.diverged:
+        parts.append(f"diverged at step <b>{int(traj.diverged_at)}</b>")
+    else:
+        parts.append(f"loss − min after {p.num_steps} steps = <b>{gap[-1]:.3g}</b>")
+    k = first_below(gap, p.tol)
+    parts.append(f"steps to {p.tol:g}× the initial gap: <b>{k if k is not None else f'> {p.num_steps}'}</b>")
+    return parts
+
+
+class Explorer:
+    """A learning-rate slider (and any declared controls) driving a live figure of one or more runs.
+
+    Args:
+        setup: a scene (e.g. a :class:`Problem`), or ``setup(**scene_controls) -> scene``.
+        lr: the starting learning rate; ``lr_range``: ``(lr_min, lr_max)`` of the log slider.
+        runs: ``runs(scene, lr, **controls) -> {name: Trajectory}`` (default: the Problem's run as ``"main"``).
+        panels: :class:`lrlab.panels.Panel` objects or names among ``'path'``, ``'loss'``, ``'map'``, ``'ruler'``.
+        controls: name -> :class:`Slider` or :class:`Choice`.
+        presets: name -> lr, dict of control values, or ``f(view) -> lr``; ``preset_rows``: more rows of
+            the same kind, label -> presets.
+        regime, stats, theory: hooks ``(view) -> str`` (``stats`` may return a list of parts).
+        decorate: ``f(fig)`` called once after the first draw (a figure legend, say).
+        lr_description, title, width, height: the slider's label, the figure's title and size (inches).
+    """
+
+    def __init__(self, setup=None, *, lr: float, lr_range=(1e-3, 1.0), runs: Callable | None = None,
+                 panels=("path", "loss", "map"), controls: dict | None = None, presets: dict | None = None,
+                 preset_rows: dict | None = None, regime: Callable | None = None, stats: Callable | None = None,
+                 theory: Callable | None = None, decorate: Callable | None = None,
+                 lr_description: str = "learning rate", title: str | None = None, width=None, height=None):
+        self._setup = setup if callable(setup) else (lambda **_: setup)
+        self._runs_fn = runs or _default_runs
+        self._regime_fn = regime or _default_regime
+        self._stats_fn = stats or problem_stats
+        self._theory_fn = theory or _default_theory
+        lr_range = tuple(lr_range) if isinstance(lr_range, (tuple, list)) else lr_range
+        if not isinstance(lr_range, tuple) or len(lr_range) != 2:
+            raise ValueError(f"lr_range must be a pair (lr_min, lr_max); got {lr_range!r}")
+        lo = check_number("lr_range[0]", lr_range[0], low=0.0, low_inclusive=False)
+        hi = check_number("lr_range[1]", lr_range[1], low=lo, low_inclusive=False)
+        self.lr_range = (lo, hi)
+        self.panels = self._make_panels(panels)
+
+        self.specs = dict(controls or {})
+        self.controls: dict[str, W.Widget] = {}
+        self.params: dict[str, dict[str, dict[str, W.Widget]]] = {}
+        self.param_boxes: dict[str, dict[str, W.Box]] = {}
+        for name, spec in self.specs.items():
+            if name == "lr" or not name.isidentifier():
+                raise ValueError(f"control names must be identifiers other than 'lr'; got {name!r}")
+            self.controls[name] = build_control(name, spec)
+            if isinstance(spec, Choice) and spec.params:
+                self.params[name] = {o: {k: build_control(k, ps) for k, ps in spec.params.get(o, {}).items()}
+                                     for o in spec.options}
+                self.param_boxes[name] = {o: W.HBox(list(ws.values()), layout=W.Layout(flex_flow="row wrap"))
+                                          for o, ws in self.params[name].items()}
+
+        self.slider = lr_slider(lr, *self.lr_range, description=lr_description)
+        self.label, self.stats, self.theory = W.HTML(), W.HTML(), W.HTML()
+        self.frames = 0
+        self.scene = None
+        self.view: View | None = None
+        self.presets = dict(presets or {})
+        rows = {"presets:": self.presets} if self.presets else {}
+        rows.update(preset_rows or {})
+        self.preset_rows = rows
+        self._check_presets()
+        self.button_rows = {label: preset_buttons(ps, self.apply_preset) for label, ps in rows.items()}
+        self.buttons = [b for bs in self.button_rows.values() for b in bs]
+
+        n = len(self.panels)
+        self.fig, axes = plotting.figure(1, n, width=width or min(4.3 * n, 13.5), height=height or 3.6,
+                                         squeeze=False)
+        self.axes = dict(zip(self.panels, axes[0]))
+        if title:
+            self.fig.suptitle(title, fontweight="bold")
+        self.canvas = live_canvas(self.fig)
+        self._holding = False
+        self._pending: str | None = None
+        self._rebuild()
+        if decorate is not None:
+            with plotting.style():
+                decorate(self.fig)
+        self.slider.observe(self._on_live, names="value")
+        for name, w in self.controls.items():
+            w.observe(self._on_live if self.specs[name].live else self._on_scene, names="value")
+            if name in self.params:
+                w.observe(self._show_params, names="value")
+                for o, ws in self.params[name].items():
+                    for k, pw in ws.items():
+                        pw.observe(self._on_live if self.specs[name].params[o][k].live else self._on_scene,
+                                   names="value")
+
+        header = W.HBox([self.slider, self.label], layout=W.Layout(align_items="center"))
+        box_rows = [header, self.theory]
+        for label, bs in self.button_rows.items():
+            if bs:
+                box_rows.append(W.HBox([W.HTML(f"<b>{label}</b>")] + bs,
+                                       layout=W.Layout(flex_flow="row wrap", align_items="center")))
+        if self.controls:
+            items = []
+            for name, w in self.controls.items():
+                items.append(w)
+                items.extend(self.param_boxes.get(name, {}).values())
+            box_rows.append(W.HBox(items, layout=W.Layout(flex_flow="row wrap", align_items="center")))
+        box_rows += [self.stats, self.canvas]
+        self.box = W.VBox(box_rows)
+        self.box.add_class("lrlab-explorer")
+        self._show_params()
+        self._mark_theory()
+
+    # -- public -------------------------------------------------------------
+    @property
+    def lr(self) -> float:
+        return float(self.slider.value)
+
+    @property
+    def runs(self) -> dict:
+        """name -> Trajectory of the current frame."""
+        return self.view.runs
+
+    @property
+    def traj(self) -> Trajectory | None:
+        """The main run of the current frame (None if the explorer has none named ``"main"``)."""
+        return self.view.runs.get("main")
+
+    @property
+    def regime(self) -> str:
+        return self.view.regime
+
+    @property
+    def problem(self):
+        """The current scene (a :class:`Problem` for the common explorers)."""
+        return self.scene
+
+    @property
+    def artists(self) -> dict:
+        """panel name -> that panel's moving artists."""
+        return {name: p.artists for name, p in self.panels.items()}
+
+    def values(self) -> dict:
+        """The current value of every control (a choice's parameters as ``<name>_params``), without the lr."""
+        out = {}
+        for name, w in self.controls.items():
+            out[name] = w.value
+            if name in self.params:
+                out[f"{name}_params"] = {k: pw.value for k, pw in self.params[name][w.value].items()}
+        return out
+
+    def set_lr(self, lr: float) -> None:
+        """Move the slider (clipped to its range, on its grid: see :func:`snap_to_slider`) and update the figure."""
+        lr = check_number("lr", lr, low=0.0, low_inclusive=False)
+        self.slider.value = snap_to_slider(self.slider, lr)
+
+    def set(self, lr: float | None = None, **controls) -> None:
+        """Set any controls (and the lr) at once; the figure is computed once, after all of them."""
+        unknown = [k for k in controls if k not in self.controls and not self._is_params_key(k)]
+        if unknown:
+            raise ValueError(f"unknown control(s) {unknown}; this explorer has {sorted(self.controls)} and 'lr'")
+        if lr is not None:
+            lr = check_number("lr", lr, low=0.0, low_inclusive=False)
+        with self._hold():
+            for k, v in controls.items():
+                if k in self.controls:
+                    self._set_widget(k, self.controls[k], v)
+            for k, v in controls.items():
+                if self._is_params_key(k):
+                    name = k[:-len("_params")]
+                    option = self.controls[name].value
+                    for pk, pv in dict(v).items():
+                        if pk not in self.params[name][option]:
+                            raise ValueError(f"{k}: {option!r} has no parameter {pk!r}; "
+                                             f"it has {sorted(self.params[name][option])}")
+                        self._set_widget(pk, self.params[name][option][pk], pv)
+            if lr is not None:
+                self.slider.value = snap_to_slider(self.slider, lr)
+
+    def apply_preset(self, value) -> None:
+        """Apply a preset: an lr, a rule ``f(view) -> lr``, or a dict of control values with an optional 'lr'
+        (controls it does not name, and every parameter of a choice, go back to their defaults)."""
+        if callable(value):
+            value = value(self.view)
+        if not isinstance(value, dict):
+            self.set_lr(value)
+            return
+        full = {name: spec.value for name, spec in self.specs.items()}
+        full.update({k: v for k, v in value.items() if k != "lr" and not self._is_params_key(k)})
+        for name, spec in self.specs.items():
+            if isinstance(spec, Choice) and spec.params:
+                full[f"{name}_params"] = {**spec.defaults[full[name]], **value.get(f"{name}_params", {})}
+        self.set(lr=value.get("lr"), **full)
+
+    def frame(self, lr: float | None = None, **controls) -> Frame:
+        """The frame at these control values, computed and rendered headless (no front end needed)."""
+        if lr is not None or controls:
+            self.set(lr=lr, **controls)
+        buf = io.BytesIO()
+        fig = self.fig
+        # constrained layout moves the axes by fractions of a pixel on each of its first few draws; let it
+        # settle and hold it, so the same controls give the same bytes whatever was shown before
+        engine = fig.get_layout_engine()
+        before = None
+        for _ in range(8):
+            fig.draw_without_rendering()
+            now = [tuple(ax.get_position().bounds) for ax in fig.axes]
+            if now == before:
+                break
+            before = now
+        fig.set_layout_engine("none")
+        try:
+            fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None})
+        finally:
+            fig.set_layout_engine(engine)
+        return Frame(lr=self.lr, controls=self.values(), regime=self.regime, label=self.label.value,
+                     stats=self.stats.value, theory=self.theory.value, png=buf.getvalue())
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.box)
+
+    # -- internals ----------------------------------------------------------
+    @staticmethod
+    def _make_panels(panels) -> dict:
+        out = {}
+        for p in panels:
+            if isinstance(p, str):
+                if p not in BUILTIN:
+                    raise ValueError(f"panels must be Panel objects or among {sorted(BUILTIN)}; got {p!r}")
+                p = BUILTIN[p]()
+            elif not isinstance(p, Panel):
+                raise ValueError(f"panels must be Panel objects or among {sorted(BUILTIN)}; got {p!r}")
+            if p.name in out:
+                raise ValueError(f"two panels are named {p.name!r}: give one another name")
+            out[p.name] = p
+        if not out:
+            raise ValueError("panels must name at least one panel")
+        return out
+
+    def _is_params_key(self, k: str) -> bool:
+        return k.endswith("_params") and k[:-len("_params")] in self.params
+
+    def _check_presets(self):
+        for label, presets in self.preset_rows.items():
+            for name, v in presets.items():
+                if isinstance(v, dict):
+                    unknown = [k for k in v if k != "lr" and k not in self.specs and not
+                               (k.endswith("_params") and k[:-len("_params")] in self.params)]
+                    if unknown:
+                        raise ValueError(f"preset {name!r} names unknown control(s) {unknown}; "
+                                         f"this explorer has {sorted(self.specs)} and 'lr'")
+                elif not callable(v):
+                    check_number(f"preset {name!r}", v, low=0.0, low_inclusive=False)
+
+    @staticmethod
+    def _set_widget(name, w, v):
+        if isinstance(w, (W.Dropdown, W.ToggleButtons, W.SelectionSlider)):
+            if v not in w.options:
+                raise ValueError(f"{name} must be one of {list(w.options)}; got {v!r}")
+        elif isinstance(w, W.FloatLogSlider):
+            v = check_number(name, v, low=w.base ** w.min * (1 - 1e-12), high=w.base ** w.max * (1 + 1e-12))
+        else:
+            v = check_number(name, v, low=w.min, high=w.max, integer=isinstance(w, W.IntSlider))
+        w.value = v
+
+    @contextlib.contextmanager
+    def _hold(self):
+        """Collect the changes made inside; compute once at the end (a redraw if any changed the scene)."""
+        if self._holding:
+            yield
+            return
+        self._holding, self._pending = True, None
+        try:
+            yield
+        finally:
+            self._holding = False
+            pending, self._pending = self._pending, None
+            if pending == "scene":
+                self._rebuild()
+            elif pending == "live":
+                self._update()
+
+    def _scene_values(self) -> dict:
+        vals = self.values()
+        out = {}
+        for name, spec in self.specs.items():
+            if not spec.live:
+                out[name] = vals[name]
+            if name in self.params:
+                option = vals[name]
+                ps = {k: v for k, v in vals[f"{name}_params"].items() if not spec.params[option][k].live}
+                if ps:
+                    out[f"{name}_params"] = ps
+        return out
+
+    def _compute(self):
+        c = self.values()
+        view = View(lr=self.lr, controls=c, scene=self.scene, lr_range=self.lr_range)
+        runs = self._runs_fn(self.scene, self.lr, **c)
+        if not isinstance(runs, dict) or not all(isinstance(t, Trajectory) for t in runs.values()):
+            raise TypeError(f"runs must return a dict name -> Trajectory; got {type(runs).__name__}")
+        view.runs = runs
+        view.regime = str(self._regime_fn(view))
+        self.view = view
+        return view
+
+    def _rebuild(self):
+        """(Re)draw the static part: new scene, every panel's draw, the theory line; then a frame."""
+        self.scene = self._setup(**self._scene_values())
+        view = self._compute()
+        with plotting.style():             # clear() and new ticks read rcParams: keep lrlab's style
+            for ax in self.axes.values():
+                ax.clear()
+                ax.xaxis.get_major_ticks(), ax.yaxis.get_major_ticks()
+            for name, panel in self.panels.items():
+                panel.draw(self.axes[name], view)
+        self._show(view)
+        self._mark_theory()
+
+    def _update(self):
+        self._show(self._compute())
+
+    def _show(self, view):
+        for panel in self.panels.values():
+            panel.update(view)
+        self.theory.value = self._theory_fn(view)
+        self.label.value = plotting.regime_badge(view.regime)    # small messages first: the page handles
+        self.frames += 1                                         # them while the kernel draws the frame
+        stats = self._stats_fn(view)
+        if not isinstance(stats, str):
+            stats = " · ".join(stats)
+        show_frame(self.canvas, self.stats, f'<span class="lrlab-stats">{stats}</span>', self.lr)
+
+    def _on_live(self, change):
+        if self._holding:
+            self._pending = self._pending or "live"
+        else:
+            self._update()
+
+    def _on_scene(self, change):
+        if self._holding:
+            self._pending = "scene"
+        else:
+            self._rebuild()
+
+    def _show_params(self, change=None):
+        for name, boxes in self.param_boxes.items():
+            for o, b in boxes.items():
+                b.layout.display = None if o == self.controls[name].value else "none"
+
+    def _mark_theory(self):
+        """CSS classes on the box saying what theory predicts at the slider's ends (the browser tests read them).
+
+        ``lrlab-max-diverges``: plain GD or heavy-ball SGD on a quadratic whose
+        stability limit 2(1+β)/L is below the slider's maximum; ``lrlab-min-monotone``:
+        plain GD on a quadratic with the slider's minimum below 1/L (no overshoot there).
+        """
+        box = getattr(self, "box", None)
+        p = self.scene
+        if box is None:
+            return
+        marks = {"lrlab-max-diverges": False, "lrlab-min-monotone": False}
+        if isinstance(p, Problem) and set(self.runs) == {"main"}:
+            st = p.stepper
+            hp = getattr(st, "hyperparams", {}) or {}
+            plain = st is None or (getattr(st, "name", "").startswith("sgd(") and not hp.get("nesterov")
+                                   and not hp.get("maximize") and hp.get("dampening", 0.0) == 0.0
+                                   and hp.get("weight_decay", 0.0) == 0.0)
+            quad = plain and getattr(p.loss, "eigenvalues", None) is not None
+            marks = {"lrlab-max-diverges": quad and theory.critical_lr(p.loss, p.momentum) < self.lr_range[1],
+                     "lrlab-min-monotone": quad and p.momentum == 0
+                     and self.lr_range[0] < 1.0 / theory.eigenvalues(p.loss)[-1]}
+        for name, on in marks.items():
+            if on and name not in box._dom_classes:
+                box.add_class(name)
+            elif not on and name in box._dom_classes:
+                box.remove_class(name)
+
+
+#: the name the lessons and notebooks have always used
+LRExplorer = Explorer

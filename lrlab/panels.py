@@ -1,0 +1,192 @@
+"""Panels: the parts of an explorer's figure, one protocol for all of them.
+
+A panel owns one axes of an :class:`lrlab.explorer.Explorer`'s figure. The
+explorer calls
+
+* ``panel.draw(ax, view)`` when the static part must be (re)drawn: once at
+  construction and again whenever a control that changes the scene moves. It
+  draws what does not depend on the lr (contours, theory lines, a sweep) and
+  creates the artists that will move, keeping them in ``panel.artists``;
+* ``panel.update(view)`` on every frame: it moves those artists (``set_data``,
+  ``set_color``, ``set_text``) and nothing else, so the live canvas can blit.
+
+``view`` (:class:`lrlab.explorer.View`) is everything a frame is computed
+from: ``view.lr``, ``view.controls``, ``view.scene`` (what ``setup`` built),
+``view.runs`` (name -> Trajectory) and ``view.regime``.
+
+The built-in panels work on a scene that is a :class:`Problem` (a loss, a
+start, a number of steps, a stepper) and on the run named ``"main"``; lessons
+write their own panels as small subclasses of :class:`Panel`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import plotting
+from .loop import Trajectory, run
+
+__all__ = ["Problem", "Panel", "PathPanel", "LossPanel", "MapPanel", "RulerPanel", "BUILTIN", "finite"]
+
+
+@dataclass
+class Problem:
+    """The scene of the common explorer: GD (or ``stepper``) on ``loss`` from ``x0`` for ``num_steps``."""
+
+    loss: Any
+    x0: Any
+    num_steps: int = 100
+    stepper: Any = None
+    tol: float = 1e-6              # "steps to tolerance": loss gap below tol * initial gap
+    title: str | None = None
+
+    @property
+    def momentum(self) -> float:
+        """The stepper's heavy-ball momentum (0 for plain GD): what the theory marks use."""
+        hp = getattr(self.stepper, "hyperparams", None) or {}
+        return float(hp.get("momentum", 0.0))
+
+    def run(self, lr) -> Trajectory:
+        """The run at ``lr`` (a number, or an array of lrs for one vectorized run)."""
+        return run(loss=self.loss, stepper=self.stepper, x0=np.asarray(self.x0, dtype=float), lr=lr,
+                   num_steps=self.num_steps)
+
+
+def finite(y) -> np.ndarray:
+    """``y`` with inf and NaN as NaN (matplotlib leaves a gap there instead of a line to infinity)."""
+    y = np.asarray(y, dtype=float)
+    return np.where(np.isfinite(y), y, np.nan)
+
+
+class Panel:
+    """The protocol: ``draw(ax, view)`` for the static part, ``update(view)`` for each frame.
+
+    ``name`` keys the panel in ``explorer.panels`` and ``explorer.artists``.
+    """
+
+    name = "panel"
+
+    def __init__(self, name: str | None = None):
+        if name is not None:
+            self.name = name
+        self.artists: Any = None
+        self.ax = None
+
+    def draw(self, ax, view) -> None:                      # pragma: no cover - protocol
+        raise NotImplementedError
+
+    def update(self, view) -> None:                        # pragma: no cover - protocol
+        raise NotImplementedError
+
+
+class PathPanel(Panel):
+    """The path of run ``run``: a 1-D curve with stride arrows, or 2-D contours with the path."""
+
+    name = "path"
+
+    def __init__(self, run: str = "main", title: str | None = None, equal_aspect: bool = False, name=None):
+        super().__init__(name)
+        self.run, self.title, self.equal_aspect = run, title, equal_aspect
+
+    def draw(self, ax, view):
+        p, traj = view.scene, view.runs[self.run]
+        self.ax = ax
+        if np.asarray(p.x0).shape[-1] == 1:
+            plotting.curve_1d(p.loss, ax)
+            lo, hi = p.loss.bounds[0]
+            vals = p.loss.value(np.linspace(lo, hi, 300)[:, None])
+            ax.set_xlim(lo, hi)
+            ax.set_ylim(vals.min() - 0.08 * np.ptp(vals), vals.max() + 0.08 * np.ptp(vals))
+            self.artists = plotting.path_1d(p.loss, traj, ax)
+        else:
+            plotting.contour(p.loss, ax)
+            self.artists = plotting.path_2d(traj, ax)
+        if self.equal_aspect:
+            ax.set_aspect("equal", adjustable="box")
+        ax.set_title(self.title or p.title or "the path")
+
+    def update(self, view):
+        traj = view.runs[self.run]
+        if isinstance(self.artists, dict):
+            plotting.update_path_1d(self.artists, traj)
+        else:
+            self.artists.set_data(traj.params[:, 0], traj.params[:, 1])
+            self.artists.set_color(plotting.REGIME_COLORS[view.regime])
+
+
+class LossPanel(Panel):
+    """The loss gap of run ``run`` against step (log scale), coloured by the regime, with the tolerance line."""
+
+    name = "loss"
+
+    def __init__(self, run: str = "main", ylim=None, name=None):
+        super().__init__(name)
+        self.run, self.ylim = run, ylim
+
+    def draw(self, ax, view):
+        p, traj = view.scene, view.runs[self.run]
+        self.ax = ax
+        g0 = plotting.gap(traj)[0]
+        (self.artists,) = plotting.loss_curve(traj, ax, color=plotting.PALETTE["blue"])
+        lo, hi = self.ylim or (max(g0 * 1e-14, 1e-300), g0 * 1e4)
+        ax.set_ylim(lo, hi)
+        ax.set_xlim(0, p.num_steps)
+        ax.axhline(p.tol * g0, color=plotting.PALETTE["grey"], ls="--", lw=1)
+        ax.set_title("loss, log scale")
+
+    def update(self, view):
+        gap = plotting.gap(view.runs[self.run])
+        self.artists.set_data(np.arange(gap.size), finite(gap))
+        self.artists.set_color(plotting.REGIME_COLORS[view.regime])
+
+
+class MapPanel(Panel):
+    """Final loss gap against lr for ``points`` lrs over the slider's range (one vectorized run),
+    with the current lr as a moving marker and the theory lines."""
+
+    name = "map"
+
+    def __init__(self, points: int = 300, name=None):
+        super().__init__(name)
+        if not isinstance(points, (int, np.integer)) or isinstance(points, bool) or points < 2:
+            raise ValueError(f"points must be an integer >= 2; got {points!r}")
+        self.points = int(points)
+
+    def draw(self, ax, view):
+        p = view.scene
+        self.ax = ax
+        self.lrs = np.geomspace(*view.lr_range, self.points)
+        self.final = plotting.gap(p.run(self.lrs))[-1]
+        self.artists = plotting.lr_map(self.lrs, self.final, ax, loss=p.loss, momentum=p.momentum,
+                                       label=f"loss − min after {p.num_steps} steps")
+        ax.set_title("every lr at once")
+
+    def update(self, view):
+        m, lr = self.artists, view.lr
+        i = int(np.argmin(np.abs(np.log(self.lrs) - math.log(lr))))
+        y = self.final[i]
+        y = m["top"] if not np.isfinite(y) else min(max(y, m["bottom"]), m["top"])
+        m["marker"].set_data([lr], [y])
+        m["vline"].set_xdata([lr, lr])
+
+
+class RulerPanel(Panel):
+    """The lr axis with the regimes theory predicts shaded, and the current lr as a line."""
+
+    name = "ruler"
+
+    def draw(self, ax, view):
+        self.ax = ax
+        p = view.scene
+        self.artists = plotting.lr_ruler(ax, *view.lr_range, p.loss, momentum=p.momentum)
+
+    def update(self, view):
+        self.artists.set_xdata([view.lr, view.lr])
+
+
+#: the panels an explorer can name by a string
+BUILTIN = {"path": PathPanel, "loss": LossPanel, "map": MapPanel, "ruler": RulerPanel}
+

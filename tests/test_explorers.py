@@ -1,0 +1,179 @@
+"""The explorer contract, checked on every live widget of the collection (``lrlab.lessons.EXPLORERS``).
+
+Each explorer: builds without a warning; shows the lr slider first, in a box the browser tests
+find; every declared control (and every parameter of a picked option) moves across its whole
+range and gives a frame with a regime and numbers; every preset gives the regime its name
+promises; different presets give different frames, and a frame depends only on the controls
+(headless, no front end), so a static export can precompute them.
+"""
+import io
+import math
+
+import ipywidgets as W
+import numpy as np
+import pytest
+
+pytest.importorskip("ipympl")
+from PIL import Image  # noqa: E402
+
+from lrlab import diagnostics  # noqa: E402
+from lrlab.explorer import Explorer  # noqa: E402
+from lrlab.lessons import EXPLORERS, build_explorer  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("no_warnings", "single_thread_torch")
+
+#: what each preset must show (its name promises it to the student)
+EXPECTED = {
+    "00 demo": {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"},
+    "01 update rule": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
+                       "diverging": "diverging"},
+    "02 one curvature": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
+                         "diverging": "diverging"},
+    "02 condition number": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
+                            "diverging": "diverging", "round bowl (κ = 1)": "converging",
+                            "narrow valley (κ = 200)": "converging"},
+    "02 two wells": {"too small (stuck)": "slow", "bouncing in the trap": "oscillating",
+                     "good (escapes)": "converging", "diverging": "diverging"},
+    "03 known answer": {"0.001 (grid)": "slow", "0.01 (grid)": "converging", "0.1 (grid)": "converging",
+                        "best: 2/(μ+L)": "oscillating", "at the edge": "oscillating", "diverging": "diverging"},
+    "03 range test": {"use steepest": "converging", "use min": "diverging", "use min/10": "converging"},
+    "04 schedule picker": {"too small": "slow", "constant (floor)": "converging", "cosine (good)": "converging",
+                           "step decay": "converging", "oscillating": "oscillating", "diverging": "diverging"},
+    "05 heavy ball": {"too small": "slow", "GD, best lr": "oscillating", "GD diverging": "diverging",
+                      "Polyak": "oscillating", "past 2/L, saved by β": "oscillating", "diverging": "diverging"},
+    "06 batch size": {"too small": "slow", "good": "converging", "noisy (B = 1)": "converging",
+                      "oscillating": "oscillating", "B = 1 blows up below 2/L": "diverging", "diverging": "diverging"},
+    "07 gradient norm": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
+                         "diverging": "diverging"},
+    "08 features": {"raw: too small": "slow", "raw: good": "converging", "raw: diverging": "diverging",
+                    "standardized: same lr": "slow", "standardized: good": "converging",
+                    "standardized: oscillating": "oscillating", "standardized: diverging": "diverging"},
+}
+
+NAMES = list(EXPLORERS)
+
+
+@pytest.fixture(scope="module")
+def explorers():
+    return {}
+
+
+def get(explorers, name) -> Explorer:
+    if name not in explorers:
+        explorers[name] = build_explorer(name)
+    return explorers[name]
+
+
+def label_regime(ex) -> str:
+    assert 'class="lrlab-regime"' in ex.label.value
+    return ex.label.value.split('data-regime="')[1].split('"')[0]
+
+
+def check_frame(ex, where):
+    assert label_regime(ex) == ex.regime in diagnostics.REGIMES, where
+    assert ex.stats.value.startswith('<span class="lrlab-stats"'), where
+    assert "nan" not in ex.stats.value.lower(), (where, ex.stats.value)
+
+
+def test_every_notebook_has_its_explorers_registered():
+    from pathlib import Path
+    src = Path(__file__).resolve().parents[1] / "tools" / "notebook_src"
+    for nb, module, factory in EXPLORERS.values():
+        assert f"{module}.{factory}(" in (src / f"{nb}.py").read_text(encoding="utf-8"), (nb, factory)
+    assert set(EXPECTED) == set(EXPLORERS)
+    with pytest.raises(ValueError, match="name must be one of"):
+        build_explorer("nope")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_structure(explorers, name):
+    ex = get(explorers, name)
+    assert isinstance(ex, Explorer)
+    assert "lrlab-explorer" in ex.box._dom_classes
+    header = ex.box.children[0]
+    assert header.children[0] is ex.slider and isinstance(ex.slider, W.FloatLogSlider)
+    assert ex.buttons and all("lrlab-preset" in b._dom_classes for b in ex.buttons)
+    assert ex.box.children[-1] is ex.canvas and ex.stats in ex.box.children and ex.theory in ex.box.children
+    for w in ex.controls.values():
+        assert any(w in row.children for row in ex.box.children if isinstance(row, W.Box)), w.description
+    check_frame(ex, "initial")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_lr_slider_across_its_range(explorers, name):
+    ex = get(explorers, name)
+    lo, hi = ex.lr_range
+    seen = set()
+    for lr in [lo, *np.geomspace(lo, hi, 9)[1:-1], hi]:
+        frames = ex.frames
+        ex.set_lr(lr)
+        assert ex.frames == frames + 1 or ex.lr == pytest.approx(lr, rel=1e-9)
+        assert math.isclose(ex.lr, lr, rel_tol=0.05), (lr, ex.lr)
+        check_frame(ex, lr)
+        seen.add(ex.regime)
+    assert len(seen) >= 2, seen                        # the slider spans more than one behaviour
+
+
+def _positions(w):
+    if isinstance(w, (W.Dropdown, W.ToggleButtons, W.SelectionSlider)):
+        return list(w.options)
+    if isinstance(w, W.FloatLogSlider):
+        return [w.base ** w.min, w.base ** ((w.min + w.max) / 2), w.base ** w.max]
+    return [w.min, type(w.value)((w.min + w.max) / 2) if isinstance(w, W.IntSlider) else (w.min + w.max) / 2, w.max]
+
+
+#: the explorers with controls besides the lr
+CONTROLLED = ("02 condition number", "03 range test", "04 schedule picker", "05 heavy ball", "06 batch size",
+              "08 features")
+
+
+def test_the_controlled_list_is_complete(explorers):
+    assert {n for n in NAMES if get(explorers, n).controls} == set(CONTROLLED)
+
+
+@pytest.mark.parametrize("name", CONTROLLED)
+def test_every_control_across_its_range(explorers, name):
+    ex = get(explorers, name)
+    for cname, w in ex.controls.items():
+        for v in _positions(w):
+            w.value = v
+            check_frame(ex, (cname, v))
+            for pname, pw in ex.params.get(cname, {}).get(w.value, {}).items():
+                for pv in _positions(pw):
+                    pw.value = pv
+                    check_frame(ex, (cname, v, pname, pv))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_preset_gives_its_regime_and_its_own_frame(explorers, name):
+    ex = get(explorers, name)
+    expected = EXPECTED[name]
+    ex.apply_preset({})                                # every control back to its default (a rule reads them)
+    pngs = {}
+    for row in ex.preset_rows.values():
+        assert set(row) <= set(expected), set(row) - set(expected)
+    for b in ex.buttons:
+        frames = ex.frames
+        b.click()
+        assert ex.frames <= frames + 1                  # one computation per click, however many controls move
+        assert ex.regime == expected[b.description], (b.description, ex.regime)
+        check_frame(ex, b.description)
+        pngs[b.description] = ex.frame().png
+    assert len(set(pngs.values())) == len(pngs)         # every preset shows something different
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_frame_depends_only_on_the_controls(explorers, name):
+    ex = get(explorers, name)
+    first, last = ex.buttons[0], ex.buttons[-1]
+    ex.apply_preset({})
+    first.click()
+    a = ex.frame()
+    last.click()
+    b = ex.frame()
+    first.click()
+    c = ex.frame()
+    assert a.png == c.png and a.stats.split(">", 1)[1] == c.stats.split(">", 1)[1] and a.regime == c.regime
+    assert a.png != b.png
+    w, h = ex.fig.get_size_inches() * ex.fig.dpi
+    assert Image.open(io.BytesIO(a.png)).size == (round(w), round(h))
