@@ -4,6 +4,8 @@
     lrlab present 02           serve notebook 02 for class: Voilà, no code, large type, offline
     lrlab present 02 --port 9000 --no-browser
     lrlab present 02 --notebooks path/to/notebooks
+    lrlab lab                  open the course in JupyterLab (lesson 00; no news pop-up, no update check)
+    lrlab lab 04               open lesson 04 in JupyterLab
 
 The notebooks are found in ``--notebooks DIR``, else ``$LRLAB_NOTEBOOKS``, else
 the ``notebooks/`` folder of the source checkout this package runs from, else
@@ -24,6 +26,18 @@ import webbrowser
 from pathlib import Path
 
 DEFAULT_PORT = 8866
+
+
+def port_number(text: str) -> int:
+    """argparse type of ``--port``: an integer from 1 to 65535 (0, "any free port", would leave
+    nothing to open)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer from 1 to 65535, got {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 65535, got {port}")
+    return port
 
 
 def notebooks_dir(explicit: str | None = None) -> Path | None:
@@ -118,6 +132,10 @@ def present(args) -> int:
     url = f"http://127.0.0.1:{port}/"
     print(f"Presenting {nb.name} (Voilà, presenter style, offline)")
     proc = subprocess.Popen(cmd, cwd=str(nb.parent), env=env)
+
+    def stop(signum, frame):                    # SIGTERM / SIGHUP: leave like Ctrl-C, taking Voilà along
+        raise KeyboardInterrupt
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))}
     try:
         deadline = time.monotonic() + 60
         ready = False
@@ -140,12 +158,42 @@ def present(args) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def lab_command(nb: Path, folder: Path, extra: list[str] | None = None) -> list[str]:
+    """``python -m jupyterlab`` on notebook ``nb``, rooted at ``folder``, for a student: JupyterLab's own
+    login and browser handling, but no news pop-up and no update check (nothing is fetched from the
+    internet and nothing stands between the student and the lesson)."""
+    return [sys.executable, "-m", "jupyterlab", str(nb), f"--ServerApp.root_dir={folder}",
+            "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"] + list(extra or [])
+
+
+def lab(args) -> int:
+    folder = notebooks_dir(args.notebooks)
+    nbs = list_notebooks(folder) if folder is not None and folder.is_dir() else []
+    if not nbs:
+        where = args.notebooks or "next to the lrlab package or in ./notebooks"
+        print(f"lrlab lab: no NN_name.ipynb notebooks found ({where}); pass --notebooks DIR", file=sys.stderr)
+        return 2
+    try:
+        nb = find_notebook(args.notebook, nbs) if args.notebook else nbs[0]
+    except LookupError as e:
+        print(f"lrlab lab: {e}", file=sys.stderr)
+        return 2
+    cmd = lab_command(nb.relative_to(folder), folder, args.jupyter_args)
+    print(f"Opening {nb.name} in JupyterLab (Ctrl-C to stop)", flush=True)
+    # JupyterLab replaces this process: Ctrl-C and SIGTERM reach it directly, nothing is left behind
+    os.chdir(folder)
+    os.execv(sys.executable, cmd)
+    return 0                                            # pragma: no cover - execv does not return
 
 
 def _open_browser(url: str) -> None:
@@ -165,15 +213,26 @@ def main(argv=None) -> int:
                                    "large type, thick lines, the main widget and its presets at the top, "
                                    "nothing fetched from the internet. Without NOTEBOOK: list the notebooks.")
     p.add_argument("notebook", nargs="?", help="number (02), name (02_too_high_too_low) or part of a name")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT,
-                   help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; if taken, the next free one is used)")
+    p.add_argument("--port", type=port_number, default=DEFAULT_PORT,
+                   help=f"port on 127.0.0.1, 1 to 65535 (default {DEFAULT_PORT}; if taken, the next free one is used)")
     p.add_argument("--strict-port", action="store_true", help="fail instead of using the next free port")
     p.add_argument("--notebooks", metavar="DIR", help="the folder of the notebooks (default: the checkout's notebooks/)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("--tracebacks", action="store_true", help="show Python tracebacks on the page if a cell fails")
+    q = sub.add_parser("lab", help="open the lessons in JupyterLab (no news pop-up, no update check)",
+                       description="Open a lesson in JupyterLab, rooted at the notebooks folder, with JupyterLab's "
+                                   "news pop-up and update check switched off. Without NOTEBOOK: lesson 00.")
+    q.add_argument("notebook", nargs="?", help="number (02), name (02_too_high_too_low) or part of a name")
+    q.add_argument("--notebooks", metavar="DIR", help="the folder of the notebooks (default: the checkout's notebooks/)")
+    q.add_argument("jupyter_args", nargs=argparse.REMAINDER,
+                   help="after --: options passed on to JupyterLab (e.g. -- --port 9999 --no-browser)")
     args = ap.parse_args(argv)
     if args.command == "present":
         return present(args)
+    if args.command == "lab":
+        if args.jupyter_args[:1] == ["--"]:
+            args.jupyter_args = args.jupyter_args[1:]
+        return lab(args)
     ap.print_help()
     return 0
 

@@ -88,6 +88,16 @@ def figure(nrows: int = 1, ncols: int = 1, *, width: float | None = None, height
     return fig, axes
 
 
+def figure_or_ax(ax=None, *, width: float | None = None, height: float | None = None):
+    """``(fig, ax)``: a new one-axes figure of this size when ``ax`` is None, else ``ax`` and its figure.
+
+    What a figure function of one axes calls first, so that it can draw into a caller's grid too.
+    """
+    if ax is None:
+        return figure(1, 1, width=width, height=height)
+    return ax.figure, ax
+
+
 def png_bytes(fig, dpi: int = 100) -> bytes:
     """The figure as PNG bytes (deterministic: no metadata timestamp)."""
     buf = io.BytesIO()

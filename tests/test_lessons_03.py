@@ -148,3 +148,15 @@ def test_exercise_checks():
     assert right["smoothing_direction"] == "larger"
     assert l03.check_smoothing_direction("larger") and not l03.check_smoothing_direction("smaller")
     assert not l03.check_smoothing_direction(3)
+
+
+def test_one_axes_figures_draw_into_a_callers_axes():
+    """A lesson figure of one axes takes ax=None: given an axes of a caller's grid, it draws there."""
+    import lrlab
+    from lrlab import plotting
+    p = l03.known_answer_problem()
+    fig, axes = plotting.figure(1, 2, width=10, height=4)
+    run = lrlab.run(loss=p.loss, x0=p.x0, lr=list(l03.GRID), num_steps=p.num_steps)
+    assert l03.grid_figure(run, p, l03.GRID, ax=axes[0]) is fig
+    assert l03.range_test_figure(l03.range_test(p), p, ax=axes[1]) is fig
+    assert len(fig.axes) == 2 and len(axes[0].get_lines()) >= len(l03.GRID) and axes[1].get_xscale() == "log"

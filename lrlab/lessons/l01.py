@@ -81,9 +81,9 @@ def stride_figure(loss, traj, lrs):
     return fig, axes
 
 
-def torch_vs_lrlab_figure(torch_losses, traj, torch_lr: float):
+def torch_vs_lrlab_figure(torch_losses, traj, torch_lr: float, ax=None):
     """The torch loop's MSE per step (markers) on top of lrlab's run of the same problem (line)."""
-    fig, ax = plotting.figure(1, 1, width=7.0, height=3.6)
+    fig, ax = plotting.figure_or_ax(ax, width=7.0, height=3.6)
     torch_losses = np.asarray(torch_losses, dtype=float)
     with plotting.style():
         t = np.arange(traj.num_steps + 1)

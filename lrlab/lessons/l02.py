@@ -118,12 +118,12 @@ def error_factor_figure(small=(0.2, 0.5, 1.0), large=(1.5, 1.9, 2.1), num_steps:
     return fig, axes
 
 
-def lr_map_figure(lrs, traj, loss, marks: dict | None = None):
+def lr_map_figure(lrs, traj, loss, marks: dict | None = None, ax=None):
     """The lr map: loss gap after the run against lr, 1/L and 2/L marked, and named lrs as dots.
 
     ``traj`` is one batched run over ``lrs``. Returns ``(fig, ax)``.
     """
-    fig, ax = plotting.figure(1, 1, width=9.0, height=4.2)
+    fig, ax = plotting.figure_or_ax(ax, width=9.0, height=4.2)
     final = plotting.gap(traj)[-1]
     art = plotting.lr_map(lrs, final, ax, loss=loss, label=f"loss − min after {traj.num_steps} steps")
     art["vline"].set_visible(False)
@@ -188,9 +188,9 @@ def kappa_explorer(lr: float = 1.0, kappa: float = 20.0) -> Explorer:
                     controls={"kappa": kappa_slider}, panels=("path", "loss", MapPanel(300)))
 
 
-def kappa_map_figure(lrs, maps: dict, target: float = 1e-6):
+def kappa_map_figure(lrs, maps: dict, target: float = 1e-6, ax=None):
     """lr maps of the bowl (1/κ, 1) for several κ: final gap / initial gap against lr, one line per κ."""
-    fig, ax = plotting.figure(1, 1, width=9.0, height=4.2)
+    fig, ax = plotting.figure_or_ax(ax, width=9.0, height=4.2)
     colors = [plotting.PALETTE[c] for c in ("blue", "orange", "green", "purple")]
     with plotting.style():
         for i, (kappa, traj) in enumerate(maps.items()):
@@ -227,13 +227,13 @@ def wells_explorer(lr: float = 0.03) -> Explorer:
                     width=11.0, height=3.9)
 
 
-def landing_figure(loss, lrs, traj, last: int = 30):
+def landing_figure(loss, lrs, traj, last: int = 30, ax=None):
     """Where each lr ends up on a 1-D loss: the last ``last`` iterates of every run against lr.
 
     A single dot per lr is a run that settled; a vertical spread is a run still bouncing. Local minima
     are drawn as horizontal lines and ``2 / curvature`` of each as a vertical one. Returns ``(fig, ax)``.
     """
-    fig, ax = plotting.figure(1, 1, width=10.0, height=4.4)
+    fig, ax = plotting.figure_or_ax(ax, width=10.0, height=4.4)
     tail = traj.params[-last:, :, 0]                        # (last, n)
     ok = np.asarray(~traj.diverged)
     with plotting.style():

@@ -93,9 +93,9 @@ def explorer(lr: float = 0.01) -> Explorer:
 # ----------------------------------------------------------------------------- grid and sweep
 
 @_styled
-def grid_figure(traj, p: KnownAnswer, lrs):
+def grid_figure(traj, p: KnownAnswer, lrs, ax=None):
     """Loss gap against step for the coarse grid, one line per lr."""
-    fig, ax = plotting.figure(width=6.4, height=3.8)
+    fig, ax = plotting.figure_or_ax(ax, width=6.4, height=3.8)
     colors = [plotting.PALETTE[c] for c in ("blue", "orange", "green", "vermillion", "purple")]
     plotting.loss_curve(traj, ax, labels=[f"lr = {lr:g}" for lr in lrs], colors=colors[:len(lrs)])
     ax.set_ylim(1e-7, 1e2)
@@ -104,9 +104,9 @@ def grid_figure(traj, p: KnownAnswer, lrs):
 
 
 @_styled
-def sweep_figure(lrs, final_gap, p: KnownAnswer, grid=GRID, best=None):
+def sweep_figure(lrs, final_gap, p: KnownAnswer, grid=GRID, best=None, ax=None):
     """Final loss gap against lr for a whole log sweep, with the grid, the best lr and 2/L marked."""
-    fig, ax = plotting.figure(width=7.6, height=4.2)
+    fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.2)
     art = plotting.lr_map(lrs, final_gap, ax, loss=p.loss, label=f"loss − min after {p.num_steps} steps")
     art["vline"].set_visible(False)
     i = [int(np.argmin(np.abs(np.log(lrs / g)))) for g in grid]
@@ -172,9 +172,9 @@ def _range_curve(ax, result, p: KnownAnswer):
 
 
 @_styled
-def range_test_figure(result, p: KnownAnswer):
+def range_test_figure(result, p: KnownAnswer, ax=None):
     """The range test on the toy, rules marked against the known 2/L."""
-    fig, ax = plotting.figure(width=7.6, height=4.4)
+    fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.4)
     _range_curve(ax, result, p)
     ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=9.5)
     ax.set_title(f"LR range test: the loss after each of {len(result.lrs)} steps")
@@ -259,9 +259,9 @@ def range_test_explorer(num_iter: int = 100, smooth: float = 0.98, lr: float = 0
 # ----------------------------------------------------------------------------- the real classifier
 
 @_styled
-def finder_figure(result, title: str = "find_lr on the digits"):
+def finder_figure(result, title: str = "find_lr on the digits", ax=None):
     """A torch ``LRFinderResult``: raw and smoothed loss against lr, the rules marked."""
-    fig, ax = plotting.figure(width=7.4, height=4.2)
+    fig, ax = plotting.figure_or_ax(ax, width=7.4, height=4.2)
     ax.plot(result.lrs, result.losses, color=plotting.PALETTE["grey"], lw=1.2, alpha=0.8, label="batch loss")
     ax.plot(result.lrs, result.smoothed, color=plotting.PALETTE["black"], lw=2.2, label="smoothed loss")
     for r, v in rule_values(result).items():
@@ -279,10 +279,10 @@ def finder_figure(result, title: str = "find_lr on the digits"):
 
 
 @_styled
-def training_figure(records: dict, accuracies: dict):
+def training_figure(records: dict, accuracies: dict, ax=None):
     """Training loss against step for several lrs (a dict label -> TrainingRecord); ``accuracies``:
     label -> test accuracy (None, or absent, for a run that diverged: it has no accuracy to report)."""
-    fig, ax = plotting.figure(width=7.4, height=4.2)
+    fig, ax = plotting.figure_or_ax(ax, width=7.4, height=4.2)
     colors = [RULE_COLORS[r] for r in RULES] + [plotting.PALETTE["purple"], plotting.PALETTE["orange"]]
     for (name, rec), color in zip(records.items(), colors):
         loss = np.where(np.isfinite(rec.loss), rec.loss, np.nan)

@@ -208,9 +208,9 @@ def gallery_figure(scheds: dict, p: NoisyProblem, num_steps: int = NUM_STEPS):
 
 
 @_styled
-def floor_figure(traj, lrs, floors, p: NoisyProblem, window: int = 100):
+def floor_figure(traj, lrs, floors, p: NoisyProblem, window: int = 100, ax=None):
     """Loss gap against step for constant lrs (faint: each step, bold: a moving mean), floors dashed."""
-    fig, ax = plotting.figure(width=7.6, height=4.3)
+    fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.3)
     colors = [plotting.PALETTE[c] for c in ("vermillion", "orange", "blue", "green", "purple")]
     gap = plotting.gap(traj)
     smooth = moving_average(gap, window)
@@ -232,9 +232,9 @@ def floor_figure(traj, lrs, floors, p: NoisyProblem, window: int = 100):
 
 
 @_styled
-def decay_figure(traj, names, p: NoisyProblem, colors=None, window: int = 25):
+def decay_figure(traj, names, p: NoisyProblem, colors=None, window: int = 25, ax=None):
     """Loss gap against step for a few schedules on the noisy problem (faint: each step, bold: moving mean)."""
-    fig, ax = plotting.figure(width=7.6, height=4.3)
+    fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.3)
     gap = plotting.gap(traj)
     smooth = moving_average(gap, window)
     t = np.arange(gap.shape[0])

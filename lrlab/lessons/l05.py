@@ -168,9 +168,9 @@ def steps_to_distance(traj, minimizer, tol: float) -> np.ndarray:
     return np.where(hit.any(axis=0), hit.argmax(axis=0), -1)
 
 
-def plot_distance(runs: dict, minimizer, *, tol: float = 1e-6, xmax: int = 700):
+def plot_distance(runs: dict, minimizer, *, tol: float = 1e-6, xmax: int = 700, ax=None):
     """Distance to ``minimizer`` relative to the start, against step, for ``{label: traj}``; returns ``(fig, ax)``."""
-    fig, ax = plotting.figure(width=7.0, height=3.6)
+    fig, ax = plotting.figure_or_ax(ax, width=7.0, height=3.6)
     colors = [plotting.PALETTE["blue"], plotting.PALETTE["orange"], plotting.PALETTE["green"]]
     with plotting.style():
         for (label, tr), color in zip(runs.items(), colors):

@@ -262,9 +262,9 @@ def grad_norm_ends(rec) -> tuple[float, float, float]:
     return float(g[0]), float(g[-1]), float(np.max(g))
 
 
-def grad_norm_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES):
+def grad_norm_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES, ax=None):
     """The global gradient norm of the gallery runs against step (moving averages, log scale)."""
-    fig, ax = plotting.figure(1, 1, width=8.5, height=4.2)
+    fig, ax = plotting.figure_or_ax(ax, width=8.5, height=4.2)
     with plotting.style():
         for name, rec in records.items():
             color = RC[regimes[name]]
@@ -309,9 +309,9 @@ def update_sizes(lr: float, *, steps: int = 20, layer: str = "0.weight", seed: i
     return np.concatenate(sizes), zeros / max(total, 1)
 
 
-def update_histogram_figure(samples: dict, lrs: dict, regimes: dict = GALLERY_REGIMES, steps: int = 20):
+def update_histogram_figure(samples: dict, lrs: dict, regimes: dict = GALLERY_REGIMES, steps: int = 20, ax=None):
     """Histograms (log-spaced bins) of the relative update sizes of ``samples`` (name -> sizes)."""
-    fig, ax = plotting.figure(1, 1, width=9.0, height=4.2)
+    fig, ax = plotting.figure_or_ax(ax, width=9.0, height=4.2)
     bins = np.logspace(-9, 1, 61)
     with plotting.style():
         for name, s in samples.items():

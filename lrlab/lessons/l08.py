@@ -187,9 +187,9 @@ def run_gd(loss, lr, num_steps: int = NUM_STEPS):
     return run(loss=loss, x0=X0, lr=lr, num_steps=num_steps)
 
 
-def loss_curves_figure(cases: dict, num_steps: int = 700):
+def loss_curves_figure(cases: dict, num_steps: int = 700, ax=None):
     """Loss gap against step for ``cases`` (label -> (loss, lr)), log scale. Returns ``(fig, ax)``."""
-    fig, ax = plotting.figure(1, 1, width=8.5, height=4.3)
+    fig, ax = plotting.figure_or_ax(ax, width=8.5, height=4.3)
     colors = [C["vermillion"], C["sky"], C["green"], C["purple"]]
     with plotting.style():
         for (name, (loss, lr)), color in zip(cases.items(), colors):
@@ -312,9 +312,9 @@ def _sweep_axes(ax, sweep, title):
     ax.set_title(title)
 
 
-def init_figure(sweep: Sweep, scales=INIT_SCALES):
+def init_figure(sweep: Sweep, scales=INIT_SCALES, ax=None):
     """Final loss against lr, one curve per init scale (no normalization); bars: the good lrs."""
-    fig, ax = plotting.figure(1, 1, width=8.5, height=4.8)
+    fig, ax = plotting.figure_or_ax(ax, width=8.5, height=4.8)
     with plotting.style():
         for i, s in enumerate(scales):
             color = INIT_COLORS.get(s, C["blue"])

@@ -279,14 +279,16 @@ def wait_settled(page, *, index: int = 0, timeout: float = 30.0, what: str = "ex
 
 
 def act(page, action, *, index: int = 0, kernel: bool | None = None, timeout: float = 30.0,
-        what: str = "explorer") -> tuple[dict, dict]:
+        what: str = "explorer", expect_lr: float | None = None) -> tuple[dict, dict]:
     """Do ``action()`` on the page, then wait until the explorer shows the kernel's answer, painted.
 
     ``kernel``: whether the action sends the kernel a message (a button click
     does; a key press does if it moved the slider; None: decide from the
     slider's aria-valuenow right after the action). If so, first wait for the
     kernel to have handled a message since the action (its next idle status),
-    then for :func:`wait_settled`. Returns ``(before, after)``.
+    then for :func:`wait_settled`. ``expect_lr``: the lr the action must bring the slider to (a preset's);
+    the kernel's idle after the action may come from an earlier message still in flight, so wait
+    for the slider's readout to have moved to it (within 3%: the slider's grid and its three-digit readout) before waiting for the answer. Returns ``(before, after)``.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     before = explorer_state(page, index)
@@ -300,6 +302,16 @@ def act(page, action, *, index: int = 0, kernel: bool | None = None, timeout: fl
                                    timeout=timeout * 1000, polling=10)
         except PlaywrightTimeout:
             raise TimeoutError(f"{what}: the kernel never reported idle in {timeout:g} s after the action "
+                               f"(state {explorer_state(page, index)})") from None
+    if expect_lr is not None:
+        try:
+            page.wait_for_function(
+                """([i, lr, was]) => { const s = window.__lrlab.state(document.querySelectorAll('.lrlab-explorer')[i]);
+                                       const v = parseFloat((s.readout || '').replace('\u2212', '-'));
+                                       return s.readout !== was && Math.abs(v - lr) <= 0.03 * Math.max(v, lr); }""",
+                arg=[index, float(expect_lr), before["readout"]], timeout=timeout * 1000, polling=10)
+        except PlaywrightTimeout:
+            raise TimeoutError(f"{what}: the slider never showed lr {expect_lr:g} in {timeout:g} s after the action "
                                f"(state {explorer_state(page, index)})") from None
     after = wait_settled(page, index=index, timeout=timeout, what=what)
     return before, after

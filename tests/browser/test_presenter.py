@@ -1,9 +1,11 @@
 """``lrlab present``: the presenter page in a real browser, and the command line."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -157,3 +159,46 @@ def test_present_on_a_taken_port_serves_on_the_next_free_one_and_says_so():
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(10)
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "0", "http"])
+def test_present_refuses_a_port_outside_1_to_65535(port, capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["present", "02", "--port", port])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "--port" in err and ("from 1 to 65535" in err), err
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+def test_a_signal_to_present_stops_voila_too(sig):
+    """Only the lrlab process gets the signal (not its group, as a service manager might send it):
+    Voilà must stop with it and leave the port free."""
+    import signal
+    import urllib.request
+
+    nb = _presenter_notebook() or (NOTEBOOKS[0] if NOTEBOOKS else None)
+    if nb is None:
+        pytest.skip("no notebooks")
+    port = servers.free_port(19100 if sig == "SIGTERM" else 19200)
+    proc = subprocess.Popen([sys.executable, "-u", "-m", "lrlab.cli", "present", nb.stem[:2], "--no-browser",
+                             "--strict-port", "--port", str(port), "--notebooks", str(NOTEBOOK_DIR)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        for line in proc.stdout:
+            if "Open" in line and f":{port}/" in line:
+                break
+        else:
+            pytest.fail(f"lrlab present never said it was ready (exit code {proc.poll()})")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{servers.VOILA_READY_PATH}", timeout=10) as r:
+            assert r.status == 200
+        proc.send_signal(getattr(signal, sig))
+        assert proc.wait(30) == 0
+        deadline = time.monotonic() + 15
+        while not servers.port_is_free(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert servers.port_is_free(port), f"Voilà still listens on {port} after {sig} to lrlab present"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)

@@ -1,0 +1,54 @@
+"""The ``lrlab`` command without a browser: ``lrlab lab`` opens the course in JupyterLab with no news pop-up."""
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from lrlab import cli
+from lrlab.present import servers
+
+
+def test_lab_command_switches_news_and_update_checks_off(tmp_path):
+    cmd = cli.lab_command(tmp_path / "02_x.ipynb", tmp_path, ["--port=1"])
+    assert cmd[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert "--LabApp.news_url=None" in cmd and "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate" in cmd
+    assert f"--ServerApp.root_dir={tmp_path}" in cmd and cmd[-1] == "--port=1"
+
+
+def test_lab_refuses_an_unknown_notebook(capsys):
+    assert cli.main(["lab", "nope-no-such-lesson"]) == 2
+    assert "no notebook matches 'nope-no-such-lesson'" in capsys.readouterr().err
+
+
+def test_lab_serves_the_lesson_with_the_news_pop_up_off():
+    port = servers.free_port(18900)
+    proc = subprocess.Popen([sys.executable, "-m", "lrlab.cli", "lab", "02", "--", "--no-browser", f"--port={port}",
+                             "--ip=127.0.0.1", "--allow-root", "--IdentityProvider.token=", "--ServerApp.port_retries=0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        page, deadline = None, time.monotonic() + 90
+        while page is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab/tree/02_too_high_too_low.ipynb",
+                                            timeout=5) as r:
+                    page = r.read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert page is not None, f"JupyterLab did not answer (exit code {proc.poll()})"
+        config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                      page, re.S).group(1))
+        assert config["news"] == {"disabled": True}
+        assert config["treePath"] == "02_too_high_too_low.ipynb", config.get("treePath")
+    finally:
+        proc.send_signal(signal.SIGTERM)            # execv: this is JupyterLab itself, so it stops, children too
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("JupyterLab did not stop on SIGTERM")
+    assert servers.port_is_free(port)
