@@ -29,7 +29,7 @@ def test_lab_serves_the_lesson_with_the_news_pop_up_off():
     port = servers.free_port(18900)
     proc = subprocess.Popen([sys.executable, "-m", "lrlab.cli", "lab", "02", "--", "--no-browser", f"--port={port}",
                              "--ip=127.0.0.1", "--allow-root", "--IdentityProvider.token=", "--ServerApp.port_retries=0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         page, deadline = None, time.monotonic() + 90
         while page is None and time.monotonic() < deadline and proc.poll() is None:

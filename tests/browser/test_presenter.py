@@ -202,3 +202,4 @@ def test_a_signal_to_present_stops_voila_too(sig):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
+        proc.stdout.close()
