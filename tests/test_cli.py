@@ -51,4 +51,5 @@ def test_lab_serves_the_lesson_with_the_news_pop_up_off():
         except subprocess.TimeoutExpired:
             proc.kill()
             pytest.fail("JupyterLab did not stop on SIGTERM")
-    assert servers.port_is_free(port)
+    assert servers.nothing_listens(port), f"JupyterLab still listens on {port} after SIGTERM"
+

@@ -51,6 +51,21 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+def nothing_listens(port: int, host: str = "127.0.0.1", within: float = 15.0) -> bool:
+    """True once a connection to ``host:port`` is refused within ``within`` seconds: the server that
+    listened there is gone (sockets in TIME_WAIT, which :func:`port_is_free` sees, do not count)."""
+    import time
+    deadline = time.monotonic() + within
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.settimeout(1.0)
+            if s.connect_ex((host, port)) != 0:
+                return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+
+
 def free_port(start: int | None = None, host: str = "127.0.0.1", tries: int = 100) -> int:
     """A free TCP port: the first free one from ``start`` on, or one the OS picks."""
     if start is None:
