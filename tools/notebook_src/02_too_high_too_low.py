@@ -160,9 +160,13 @@ print(f"largest lr whose loss went down: {largest:.4f}  (2/L = {2 / L:g}, grid s
 print(f"lrs that shrink the loss 1e6-fold in 40 steps: {lo:.3f} to {hi:.3f}, a factor {hi / lo:.1f}")
 
 # %% [markdown]
-# The lesson of the map for practice: the best learning rates sit *just below* the cliff (here the best,
-# $1/L$, is exactly half the limit), so the usual search is "find the largest learning rate that does not
-# blow up, then back off a little". Notebook 03 turns this into a method.
+# Where is the best learning rate on this map? With one curvature it is $1/L$, exactly half the limit:
+# in the middle of the floor, far from the cliff. The cliff matters for practice because real losses have
+# many curvatures. Section 4 shows that the best constant learning rate is then $2/(\mu + L)$, which is
+# $\frac{\kappa}{\kappa + 1}\cdot\frac{2}{L}$ with $\kappa = L/\mu$: 91% of the limit at $\kappa = 10$, 99% at
+# $\kappa = 100$. The worse the conditioning, the closer the optimum creeps to the edge, and the less room
+# there is between the best run and a blow-up. That is why the usual search is "find the largest learning
+# rate that does not blow up, then back off a little"; notebook 03 turns it into a method.
 #
 # ## 4. Two directions: an ill-conditioned valley
 #
@@ -213,7 +217,8 @@ print("regimes at kappa = 20:", ", ".join(measured))
 # factors, and its rate is $(\kappa - 1)/(\kappa + 1) \approx 1 - 2/\kappa$. The number of steps to shrink
 # the distance a millionfold therefore grows in proportion to $\kappa$: 69 steps at $\kappa = 10$,
 # 691 at $\kappa = 100$, 6908 at $\kappa = 1000$. Note that $\eta^*$ is above $1/L$: the best learning rate
-# for the whole problem already zig-zags in the steep direction.
+# for the whole problem already zig-zags in the steep direction. And it sits at $\kappa/(\kappa+1)$ of the
+# limit $2/L$: the larger $\kappa$, the thinner the margin between the fastest run and divergence.
 
 # %%
 kappas = [10, 100, 1000]
@@ -224,7 +229,10 @@ for k, n in zip(kappas, best_steps):
     q = l02.ill_conditioned(k)
     rate = theory.convergence_rate(q, theory.optimal_lr(q))
     assert np.isclose(rate, (k - 1) / (k + 1)) and theory.optimal_lr(q) > 1 / q.L
-    print(f"kappa = {k:>4}: best lr = {theory.optimal_lr(q):.4f}, rate = {rate:.4f}, steps to 1e-6: {n:g}")
+    share = theory.optimal_lr(q) / theory.critical_lr(q)
+    assert np.isclose(share, k / (k + 1))
+    print(f"kappa = {k:>4}: best lr = {theory.optimal_lr(q):.4f} = {100 * share:.1f}% of 2/L, rate = {rate:.4f}, "
+          f"steps to 1e-6: {n:g}")
 
 # %% [markdown]
 # The lr map shows the same thing at a glance. For three condition numbers, the loss after 60 steps (as a
@@ -367,7 +375,8 @@ print(f"slope at the start: {slope0:.3f}")
 # - With several directions the steepest one sets the limit, $\eta < 2/L$, and the flattest one sets the
 #   pace: the steps needed grow in proportion to the condition number $\kappa$.
 # - The lr map, thousands of learning rates in one vectorized run, shows a wide floor ending in a cliff at
-#   $2/L$; the best learning rates sit just below the cliff.
+#   $2/L$. With one curvature the best lr, $1/L$, is mid-floor; with many, the best constant lr is
+#   $\frac{\kappa}{\kappa+1}\cdot\frac{2}{L}$, just below the cliff when the problem is ill-conditioned.
 # - On non-convex losses too small is not only slow: it stays in the first minimum it meets, and it crawls
 #   across plateaus that a larger step would cross quickly.
 #

@@ -208,8 +208,26 @@ plotting.show(fig)
 # root makes the error behave like $t\,\rho^t$ instead of $\rho^t$. Still almost 7× faster, and the gap grows
 # with the condition number: $\kappa$ against $\sqrt\kappa$.
 #
-# The catch: Polyak's recipe needs $\mu$ and $L$, which nobody knows for a neural network, and it is only
-# optimal on quadratics. In practice $\beta = 0.9$ is the common default and the lr is tuned.
+# There are two catches. First, Polyak's recipe needs $\mu$ and $L$, which nobody knows for a neural
+# network, and it is only optimal on quadratics. Second, it lives on the edge. With momentum $\beta$ the
+# wall is $2(1+\beta)/L$, and Polyak's lr sits at $\kappa/(\kappa+1)$ of the wall for its own $\beta$: the
+# same fraction as gradient descent's best lr $2/(\mu+L)$ of $2/L$ (notebook 02). Here $\kappa = 81$, so the
+# fastest setting is 1.2% from divergence. If $L$ is underestimated by more than that, the run blows up.
+
+# %%
+wall = theory.critical_lr(bowl, beta_p)              # 2(1 + β)/L at Polyak's β
+kappa = bowl.L / bowl.mu
+assert np.isclose(lr_p / wall, kappa / (kappa + 1)) and np.isclose(wall, 2 * (1 + beta_p) / bowl.L)
+print(f"Polyak's lr {lr_p:.4f}, the wall at β = {beta_p:.2f}: {wall:.4f}; "
+      f"lr/wall = {lr_p / wall:.4f} = κ/(κ+1) with κ = {kappa:g}: {100 * (1 - lr_p / wall):.1f}% from divergence")
+edge = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta_p), x0=x0, lr=[lr_p, 1.02 * wall], num_steps=400)
+at_lr_p, past = diagnostics.classify(edge)
+assert at_lr_p != "diverging" and edge.loss[-1, 0] < 1e-30 * edge.loss[0, 0] and past == "diverging"
+print(f"at Polyak's lr: {at_lr_p}, loss × {edge.loss[-1, 0] / edge.loss[0, 0]:.0e} in 400 steps; "
+      f"2% past the wall, the same β: {past}")
+
+# %% [markdown]
+# In practice $\beta = 0.9$ is the common default and the lr is tuned, with a margin below the edge.
 #
 # ## 4 · Adaptive optimizers: one lr, a step size per parameter
 #

@@ -119,8 +119,12 @@ plotting.show(fig)
 #
 # Full-batch gradient descent is stable for $\text{lr} < 2/L$. Minibatch SGD has a lower limit, and it depends
 # on $B$: each minibatch has its own curvature $H_B$, and for small $B$ some batches are much steeper than the
-# average. Averaged over batches, the mean squared error grows once
-# $E_B[(I-\text{lr}\,H_B)^2]$ has an eigenvalue above 1 (computed exactly by `THEORY.critical_lr`). This is the
+# average. What must stay bounded is the error's second moment $P_t = E[e_t e_t^\top]$, a matrix. One step
+# maps it to $P_{t+1} = E_B[(I-\text{lr}\,H_B)\,P_t\,(I-\text{lr}\,H_B)]$ plus the noise, a *linear map on
+# matrices*, and the mean squared error grows once the spectral radius of that map passes 1
+# (`THEORY.critical_lr` computes it exactly). In one dimension this is $E_B[(1-\text{lr}\,h_B)^2] > 1$; for
+# $d > 1$ it is not the same as asking whether the matrix $E_B[(I-\text{lr}\,H_B)^2]$ has an eigenvalue above
+# 1, because the batch Hessians do not share eigenvectors and the map mixes the directions. This is the
 # quantitative version of "larger batches allow larger learning rates".
 
 # %%
@@ -131,6 +135,19 @@ values = list(limits.values())
 assert all(a < b for a, b in zip(values, values[1:]))              # the limit grows with B ...
 assert limits[1] < (2 / L) / 3 and np.isclose(limits[512], 2 / L)    # ... from under a third of 2/L to 2/L
 assert round(limits[1], 2) == 0.61
+
+# the tempting shortcut, "the matrix E_B[(I - lr H_B)^2] has an eigenvalue above 1", gives another number
+# for B = 1 (the batch Hessians x x^T do not commute): bisect for where it tips
+n_rows, d = l06.X.shape
+H1 = l06.X.T @ l06.X / n_rows                                           # E[x xᵀ]
+M1 = (l06.X * (l06.X ** 2).sum(axis=1)[:, None]).T @ l06.X / n_rows       # E[|x|² x xᵀ]
+lo_, hi_ = 1e-6, 2 / L
+for _ in range(60):
+    mid = (lo_ + hi_) / 2
+    lo_, hi_ = (lo_, mid) if np.linalg.eigvalsh(np.eye(d) - 2 * mid * H1 + mid ** 2 * M1).max() > 1 else (mid, hi_)
+assert 0.02 < abs(lo_ / limits[1] - 1) < 0.2
+print(f"B = 1: the matrix-eigenvalue shortcut says lr < {lo_:.3f}; the exact second-moment map says "
+      f"lr < {limits[1]:.3f} ({100 * abs(lo_ / limits[1] - 1):.0f}% apart)")
 
 # %% [markdown]
 # Near this limit the floor explodes (the right panel of the explorer), and beyond it runs blow up, though
