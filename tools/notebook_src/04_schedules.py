@@ -165,9 +165,15 @@ for name, s in scheds.items():
           f"{tails['constant'] / tails[name]:5.1f}x below constant")
 
 # %% [markdown]
-# What decides the final loss is the **final lr**. The schedules that end with a small lr (step,
-# exponential, cosine, warm-up + cosine, one-cycle) all finish about ten times below the constant's
-# floor. Warm restarts and cyclic end this run with a large lr again, and finish near the constant.
+# The schedules that end with a small lr (step, exponential, cosine, warm-up + cosine, one-cycle) all
+# finish about ten times below the constant's floor; warm restarts and cyclic end this run with a large lr
+# again, and finish near the constant. But the final lr alone does not rank them: one-cycle ends with the
+# smallest lr of all and finishes *last* of the five decaying schedules. The loss at the end remembers a
+# stretch of recent steps, not the last one: each step multiplies the error along a direction of
+# curvature $\lambda$ by $1 - \text{lr}\cdot\lambda$, so the noise a step injected fades only after
+# about $1/(\text{lr}\cdot\lambda)$ further steps. One-cycle stays large until late and then drops
+# fast, so the noise of its large-lr stretch has not faded by the end; cosine spends longer at small
+# learning rates.
 # (Restarts and cycles have other uses: on a non-convex loss, a temporarily large lr can shake the
 # weights out of a poor basin; and you would stop a cyclic run at the bottom of a cycle.)
 
@@ -176,6 +182,11 @@ ending_small = ["step", "exponential", "cosine", "warmup + cosine", "one-cycle"]
 assert all(tails[n] < tails["constant"] / 8 for n in ending_small)
 assert all(tails[n] > tails["constant"] / 3 for n in ["warm restarts", "cyclic"])
 assert all(scheds[n](p.num_steps - 1) < l04.PEAK / 10 for n in ending_small)
+final_lrs = {n: float(scheds[n](p.num_steps - 1)) for n in ending_small}
+assert min(final_lrs, key=final_lrs.get) == "one-cycle"                 # the smallest final lr ...
+assert max(ending_small, key=tails.get) == "one-cycle"                  # ... and the highest final loss of the five
+print(f"one-cycle: final lr {final_lrs['one-cycle']:.1e} (smallest), loss {tails['one-cycle']:.2e} (highest of the "
+      f"five); cosine: final lr {final_lrs['cosine']:.1e}, loss {tails['cosine']:.2e}")
 
 # %% [markdown]
 # ## 4. Schedules and the stability limit
@@ -206,9 +217,8 @@ assert growth > 1e10
 # Two more things the figure shows. Just below 2/L ("oscillating") the run is stable but its floor is
 # enormous: along the steepest direction the floor grows like $\text{lr}/(2 - \text{lr}\cdot L)$,
 # which explodes as the lr approaches 2/L. And **warm-up does not move the cliff** on a quadratic, where the curvature
-# never changes; in deep networks the curvature and the optimizer's statistics (Adam's second moments)
-# are at their worst in the first steps, which is why warm-up helps there (lesson 06 shows it with large
-# batches).
+# never changes. Warm-up helps where the curvature is largest at the start and falls as training goes:
+# lesson 06 shows it on a loss whose curvature shrinks away from the starting point.
 
 # %%
 near_edge, at_peak = l04.floor_theory(p.loss, 1.25), l04.floor_theory(p.loss, l04.PEAK)
@@ -255,8 +265,9 @@ for name, build in torch_builders.items():
 # * With noisy (minibatch) gradients, a **constant lr stalls at a noise floor proportional to the lr**
 #   (near 2/L, even faster than proportional). A small lr has a low floor but is slow to get there.
 # * A **decaying** schedule gets both: fast early progress with a large lr, a low final loss with a
-#   small one. Here cosine ended more than ten times below the constant lr's floor; what counts at the
-#   end is the final lr.
+#   small one. Here cosine ended more than ten times below the constant lr's floor. What counts at the
+#   end is the lr of the last stretch of steps (about $1/(\text{lr}\cdot\lambda)$ of them), not the final
+#   value alone: one-cycle ends lowest and finishes last of the decaying schedules.
 # * A schedule does not move the **stability limit**: steps above 2/L multiply the error and can blow up
 #   the run before the decay arrives. Keep the peak below the limit (or warm up where the limit grows
 #   during training, as in deep networks).
