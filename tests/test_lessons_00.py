@@ -42,5 +42,7 @@ def test_map_figure_has_one_panel_per_lesson():
 
 def test_check_edge():
     assert l00.check_edge(1.0)
-    assert not l00.check_edge(2.0) and "too large" in l00.check_edge(2.0).message
+    assert not l00.check_edge(2.0) and "past the limit" in l00.check_edge(2.0).message
     assert not l00.check_edge(None)
+    assert not l00.check_edge(1.04) and "diverges" in l00.check_edge(1.04).message    # within 5%, but past 2/L
+    assert l00.check_edge(0.97) and l00.check_edge(1.0005)                           # just below; rounded

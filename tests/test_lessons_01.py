@@ -132,3 +132,8 @@ def test_exercise_answers_are_true():
     mean = lrlab.run(loss=l01.bowl(2.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1, num_steps=10)
     summed = lrlab.run(loss=l01.bowl(64.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1 / 32, num_steps=10)
     np.testing.assert_allclose(summed.params, mean.params, rtol=1e-12)
+
+
+def test_a_rounded_answer_passes_and_a_wrong_one_does_not():
+    assert l01.check_sum_lr(0.0031) and l01.check_sum_lr(0.00313) and l01.check_sum_lr(0.003125)
+    assert not l01.check_sum_lr(0.0032) and not l01.check_sum_lr(0.003)

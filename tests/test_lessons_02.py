@@ -225,3 +225,12 @@ def test_exercise_answers_are_true():
     flat = lrlab.run(loss=l02.ill_conditioned(50.0), x0=[1.0, 1.0], lr=1.0, num_steps=400)
     steps = int(np.argmax(np.abs(flat.params[:, 0]) <= 1e-3))
     assert l02.check_flat_steps(steps) and steps == 342
+
+
+def test_the_largest_lr_check_rejects_an_lr_that_diverges():
+    assert l02.check_largest_lr(0.249) and l02.check_largest_lr(0.25)
+    for lr in (0.252, 0.255):                          # within the 2% tolerance, but past 2/L = 0.25
+        fb = l02.check_largest_lr(lr)
+        assert not fb and "past the limit" in fb.message
+        traj = lrlab.run(loss=losses.quadratic([1.0, 8.0]), x0=[1.0, 1.0], lr=lr, num_steps=2000)
+        assert diagnostics.classify(traj) == "diverging"

@@ -137,7 +137,8 @@ def test_exercise_checks():
     p = l03.known_answer_problem()
     assert right["largest_lr"] == pytest.approx(theory.critical_lr(p.loss))
     assert l03.check_largest_lr(right["largest_lr"])
-    assert l03.check_largest_lr(1.01 * right["largest_lr"])
+    assert l03.check_largest_lr(0.99 * right["largest_lr"])
+    assert not l03.check_largest_lr(0.23) and "past the limit" in l03.check_largest_lr(0.23).message   # 2/L = 0.2232
     for wrong in (None, "abc", 0.1, p.optimal_lr * 0.9, 2 * right["largest_lr"], float("nan")):
         fb = l03.check_largest_lr(wrong)
         assert not fb and fb.message

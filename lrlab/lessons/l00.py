@@ -117,7 +117,8 @@ def map_figure():
 
 def check_edge(answer) -> Feedback:
     """Exercise: the largest lr that still converges on f(w) = w**2."""
-    return check_number_answer(answer, 2.0 / LAM, rtol=0.05,
+    return check_number_answer(answer, 2.0 / LAM, rtol=0.05, at_most=2.0 / LAM,
+                               beyond="every step there overshoots further than it started, so the run diverges",
                                hint="Press the 'diverging' preset, then walk the slider left with the arrow keys "
                                     "until the label stops saying 'diverging'.",
                                right="The edge is 2/L = 1: above it every step overshoots further than it started.")

@@ -134,7 +134,7 @@ def check_one_step(answer) -> Feedback:
 
 def check_sum_lr(answer) -> Feedback:
     """Exercise 2: a loss summed over 32 examples instead of averaged: which lr gives the same path as 0.1?"""
-    return check_number_answer(answer, 0.1 / 32, rtol=1e-3,
+    return check_number_answer(answer, 0.1 / 32, rtol=1e-3, digits=2,
                                hint="Summing 32 terms makes the loss, and so its gradient, 32 times larger. "
                                     "The step is lr × gradient: what lr keeps the product unchanged?",
                                right="0.1 / 32 = 0.003125: the gradient is 32 times larger, so the lr must "

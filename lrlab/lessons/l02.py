@@ -314,7 +314,8 @@ def plateau_figure(loss, lrs, traj, level: float = 0.0):
 
 def check_largest_lr(answer) -> Feedback:
     """Exercise 1: the largest constant lr that converges on ``quadratic([1.0, 8.0])``."""
-    return check_number_answer(answer, 0.25, rtol=0.02,
+    return check_number_answer(answer, 0.25, rtol=0.02, at_most=0.25,
+                               beyond="there |1 − lr·8| > 1 and the steep direction grows every step",
                                hint="Only the steepest direction matters for stability: the error along it is "
                                     "multiplied by 1 − lr·8 each step. When does that factor reach −1?",
                                right="0.25 = 2/L with L = 8. Just below it the steep direction zig-zags but "

@@ -318,7 +318,8 @@ def exercise_answers() -> dict:
 def check_largest_lr(answer) -> Feedback:
     """Exercise 1: the largest constant lr that still converges on the known-answer problem."""
     crit = known_answer_problem().critical_lr
-    fb = check_number_answer(answer, crit, rtol=0.03,
+    fb = check_number_answer(answer, crit, rtol=0.03, at_most=crit,
+                             beyond="beyond 2/L the run diverges",
                              hint="Sweep lrs on a fine log grid and find where the final loss jumps up; "
                                   "or compute 2/L from loss.eigenvalues.",
                              right=f"Right: the cliff is at 2/L = {crit:.4g}. Beyond it the error along the steep "
