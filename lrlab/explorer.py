@@ -298,13 +298,15 @@ class Explorer:
         # constrained layout moves the axes by fractions of a pixel on each of its first few draws; let it
         # settle and hold it, so the same controls give the same bytes whatever was shown before
         engine = fig.get_layout_engine()
-        before = None
-        for _ in range(8):
-            fig.draw_without_rendering()
-            now = [tuple(ax.get_position().bounds) for ax in fig.axes]
-            if now == before:
-                break
-            before = now
+        if not self._layout_settled:              # once per scene: a new scene may need another layout
+            before = None
+            for _ in range(8):
+                fig.draw_without_rendering()
+                now = np.array([ax.get_position().bounds for ax in fig.axes])
+                if before is not None and now.shape == before.shape and np.allclose(now, before, rtol=0, atol=1e-7):
+                    break
+                before = now
+            self._layout_settled = True
         fig.set_layout_engine("none")
         try:
             fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None})
@@ -405,6 +407,7 @@ class Explorer:
     def _rebuild(self):
         """(Re)draw the static part: new scene, every panel's draw, the theory line; then a frame."""
         self.scene = self._setup(**self._scene_values())
+        self._layout_settled = False
         view = self._compute()
         with plotting.style():             # clear() and new ticks read rcParams: keep lrlab's style
             for ax in self.axes.values():
