@@ -6,6 +6,7 @@
     lrlab present 02 --notebooks path/to/notebooks
     lrlab lab                  open the course in JupyterLab (lesson 00; no news pop-up, no update check)
     lrlab lab 04               open lesson 04 in JupyterLab
+    lrlab site DIR             build the course as a static website (explorers work with no Python)
 
 The notebooks are found in ``--notebooks DIR``, else ``$LRLAB_NOTEBOOKS``, else
 the ``notebooks/`` folder of the source checkout this package runs from, else
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -24,6 +24,8 @@ import urllib.error
 import urllib.request
 import webbrowser
 from pathlib import Path
+
+from .course import _title, find_notebook, list_notebooks, notebooks_dir  # noqa: F401  (the command's own vocabulary)
 
 DEFAULT_PORT = 8866
 
@@ -38,59 +40,6 @@ def port_number(text: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"must be from 1 to 65535, got {port}")
     return port
-
-
-def notebooks_dir(explicit: str | None = None) -> Path | None:
-    """Where the lesson notebooks are (see the module docstring for the order of the search)."""
-    candidates = []
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    if os.environ.get("LRLAB_NOTEBOOKS"):
-        candidates.append(Path(os.environ["LRLAB_NOTEBOOKS"]).expanduser())
-    candidates.append(Path(__file__).resolve().parents[1] / "notebooks")
-    candidates.append(Path.cwd() / "notebooks")
-    for c in candidates:
-        if c.is_dir() and any(c.glob("*.ipynb")):
-            return c.resolve()
-    return None
-
-
-def list_notebooks(folder: Path) -> list[Path]:
-    """The lesson notebooks in ``folder``: ``NN_name.ipynb``, in order."""
-    return sorted(p for p in folder.glob("*.ipynb") if re.match(r"\d\d_", p.name))
-
-
-def _title(nb: Path) -> str:
-    """The notebook's first heading, for the listing ('' if none)."""
-    import json
-    try:
-        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return ""
-    for c in cells:
-        if c.get("cell_type") == "markdown":
-            for line in "".join(c.get("source", "")).splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return ""
-
-
-def find_notebook(name: str, notebooks: list[Path]) -> Path:
-    """The notebook ``name`` means: its number ('2', '02'), its file name or stem, or a unique part of it."""
-    key = name.strip().lower().removesuffix(".ipynb")
-    if key.isdigit():
-        hits = [p for p in notebooks if int(p.name[:2]) == int(key)]
-    else:
-        hits = [p for p in notebooks if p.stem.lower() == key]
-        if not hits:
-            hits = [p for p in notebooks if key.replace("-", "_").replace(" ", "_") in p.stem.lower()]
-    if len(hits) == 1:
-        return hits[0]
-    listing = "\n".join(f"  {p.stem[:2]}  {p.stem}" for p in notebooks)
-    if not hits:
-        raise LookupError(f"no notebook matches {name!r}. The notebooks are:\n{listing}")
-    raise LookupError(f"{name!r} matches {len(hits)} notebooks ({', '.join(p.stem for p in hits)}); "
-                      f"be more specific. The notebooks are:\n{listing}")
 
 
 def present(args) -> int:
@@ -226,7 +175,26 @@ def main(argv=None) -> int:
     q.add_argument("--notebooks", metavar="DIR", help="the folder of the notebooks (default: the checkout's notebooks/)")
     q.add_argument("jupyter_args", nargs=argparse.REMAINDER,
                    help="after --: options passed on to JupyterLab (e.g. -- --port 9999 --no-browser)")
+    r = sub.add_parser("site", help="build the course as a static website whose explorers work without Python",
+                       description="Write DIR/index.html and one page per lesson: prose, code, figures, and every "
+                                   "explorer as a kernel-free player (frames precomputed headless). Nothing on a "
+                                   "page is fetched from the internet.")
+    r.add_argument("dir", help="the folder to write the site into")
+    r.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="build only these notebooks (numbers or names)")
+    r.add_argument("--positions", type=int, default=61, help="lr positions per player (default 61)")
+    r.add_argument("--notebooks", metavar="DIR", help="the folder of the notebooks (default: the checkout's notebooks/)")
     args = ap.parse_args(argv)
+    if args.command == "site":
+        from .site import build_site     # noqa: PLC0415  (the site builder imports the lessons: load on demand)
+        try:
+            sizes = build_site(args.dir, notebooks=args.notebooks, only=args.only, positions=args.positions)
+        except (LookupError, ValueError, RuntimeError, FileNotFoundError) as e:
+            print(f"lrlab site: {e}", file=sys.stderr)
+            return 2
+        for name, n in sizes.items():
+            print(f"  {name:32s} {n / 2**20:6.2f} MB")
+        print(f"wrote {len(sizes)} files, {sum(sizes.values()) / 2**20:.1f} MB, to {args.dir}")
+        return 0
     if args.command == "present":
         return present(args)
     if args.command == "lab":

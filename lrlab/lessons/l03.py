@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-import lrlab
 from lrlab import data, diagnostics, losses, plotting, theory
 from lrlab.explorer import Choice, Explorer, LossPanel, MapPanel, Panel, Problem, Slider, problem_stats
 from lrlab.exercises import Feedback, check_choice, check_number_answer

@@ -20,6 +20,7 @@ with :math:`\Sigma` the per-example gradient covariance at :math:`w^*`: proporti
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from ..data import linear_regression
 from ..exercises import Feedback, check_choice, check_number_answer
 from ..loop import run
 from ..panels import Panel, finite
+
+if TYPE_CHECKING:
+    from ..explorer import Explorer
 
 __all__ = ["N", "X", "Y", "FULL", "FULL_AS_QUADRATIC", "W_STAR", "X0", "BATCH_SIZES", "MinibatchTheory", "THEORY", "minibatch_loss",
            "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",

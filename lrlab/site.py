@@ -1,0 +1,226 @@
+"""The course without a kernel: a static website whose explorers still answer their sliders.
+
+``lrlab site DIR`` (or :func:`build_site`) writes ``DIR/index.html`` and one ``NN_name.html`` per
+lesson notebook: the prose, the code and the figures of the committed, executed notebook, and in
+place of every live widget a **player**: the explorer's own frames, computed headless
+(:meth:`lrlab.explorer.Explorer.frame`) at ``positions`` points of its lr slider and at each of
+its presets, with the regime label and the numbers line the live widget shows there. Moving the
+player's slider swaps frames; no Python runs anywhere. The page's address carries the state
+(``#lr=0.2`` for a page's first player, ``#lr2=...`` for its second), so a link opens a setting.
+
+Nothing on a page is fetched from the internet: no script, style or font comes from a CDN (the
+build fails if one would). Formulas are shown as their TeX source in this version.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import re
+from pathlib import Path
+
+from .course import find_notebook, list_notebooks, notebooks_dir, title
+from .lessons import EXPLORERS, build_explorer
+
+__all__ = ["build_site", "player_data", "PAGE_BUDGET"]
+
+#: the largest a page may be (bytes)
+PAGE_BUDGET = 10 * 1024 * 1024
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def _png(png: bytes, colors: int = 128) -> str:
+    """A frame as a data URI: the PNG quantized to ``colors`` colours (a third of the bytes, the same picture)."""
+    from PIL import Image
+    im = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _text(html_text: str) -> str:
+    return re.sub(r"<[^>]+>", "", html_text)
+
+
+def player_data(name: str, positions: int = 61) -> dict:
+    """Everything a player shows for explorer ``name``: frames at ``positions`` lrs on the live slider's
+    grid (its controls at their defaults) and one frame per preset."""
+    if not isinstance(positions, int) or isinstance(positions, bool) or positions < 2:
+        raise ValueError(f"positions must be an integer >= 2; got {positions!r}")
+    ex = build_explorer(name)
+    start = float(ex.lr)
+    slider = ex.slider
+    steps = round((slider.max - slider.min) / slider.step)
+    grid = sorted({round(k * steps / (positions - 1)) for k in range(positions)})
+    ex.apply_preset({})                                   # every control at its default
+    frames = []
+    for k in grid:
+        lr = slider.base ** min(slider.min + k * slider.step, slider.max)
+        f = ex.frame(lr=lr)
+        frames.append({"lr": f.lr, "img": _png(f.png), "label": f.label, "stats": f.stats})
+    presets = []
+    for row in ex.preset_rows.values():
+        for pname, value in row.items():
+            ex.apply_preset({})
+            ex.apply_preset(value)
+            f = ex.frame()
+            presets.append({"name": pname, "lr": f.lr, "controls": {k: v for k, v in f.controls.items()},
+                            "img": _png(f.png), "label": f.label, "stats": f.stats})
+    return {"name": name, "start_lr": start, "lr_description": slider.description, "lr_min": slider.base ** slider.min,
+            "lr_max": slider.base ** slider.max, "frames": frames, "presets": presets,
+            "theory": ex.theory.value, "controls": {k: str(v) for k, v in ex.values().items()}}
+
+
+PLAYER_CSS = """
+.lrlab-player { border: 1px solid #ddd; border-radius: 6px; padding: 10px 12px; margin: 12px 0; background: #fcfcfc; }
+.lrlab-player .row { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 4px 0; }
+.lrlab-player input[type=range] { width: 520px; max-width: 100%; }
+.lrlab-player button { padding: 3px 10px; border: 1px solid #aaa; border-radius: 4px; background: #f3f3f3; cursor: pointer; }
+.lrlab-player button.on { background: #dde8f5; border-color: #0072b2; }
+.lrlab-player img { max-width: 100%; height: auto; display: block; margin-top: 6px; }
+.lrlab-player .note { color: #666; font-size: 0.9em; }
+"""
+
+PLAYER_JS = r"""
+(function () {
+  function show(p, d, f, i, preset) {
+    p.querySelector('img').src = f.img;
+    p.querySelector('.lrlab-regime-slot').innerHTML = f.label;
+    p.querySelector('.lrlab-stats-slot').innerHTML = f.stats;
+    p.querySelector('.readout').textContent = Number(f.lr).toPrecision(3);
+    p.querySelectorAll('button').forEach(b => b.classList.toggle('on', b.dataset.name === preset));
+    const c = preset ? Object.entries(f.controls || {}).map(([k, v]) => k + ' = ' + (typeof v === 'object' ? JSON.stringify(v) : v)).join(', ') : '';
+    p.querySelector('.note').textContent = preset ? ('preset: ' + preset + (c ? ' (' + c + ')' : '')) : '';
+    const key = p.dataset.hashKey, h = new URLSearchParams(location.hash.slice(1));
+    h.set(key, Number(f.lr).toPrecision(3));
+    if (preset) h.set(key + 'p', preset); else h.delete(key + 'p');
+    history.replaceState(null, '', '#' + h.toString());
+  }
+  function nearest(d, lr) {
+    let best = 0;
+    d.frames.forEach((f, i) => { if (Math.abs(Math.log(f.lr / lr)) < Math.abs(Math.log(d.frames[best].lr / lr))) best = i; });
+    return best;
+  }
+  document.querySelectorAll('.lrlab-player').forEach(function (p) {
+    const d = JSON.parse(p.querySelector('script[type="application/json"]').textContent);
+    const range = p.querySelector('input[type=range]');
+    range.addEventListener('input', () => show(p, d, d.frames[+range.value], +range.value, null));
+    p.querySelectorAll('button').forEach(b => b.addEventListener('click', () => {
+      const f = d.presets.find(q => q.name === b.dataset.name);
+      range.value = nearest(d, f.lr);
+      show(p, d, f, +range.value, f.name);
+    }));
+    const h = new URLSearchParams(location.hash.slice(1)), key = p.dataset.hashKey;
+    const preset = h.get(key + 'p') && d.presets.find(q => q.name === h.get(key + 'p'));
+    if (preset) { range.value = nearest(d, preset.lr); show(p, d, preset, +range.value, preset.name); }
+    else if (h.get(key) && isFinite(+h.get(key)) && +h.get(key) > 0) {
+      const i = nearest(d, +h.get(key)); range.value = i; show(p, d, d.frames[i], i, null);
+    }
+  });
+})();
+"""
+
+
+def player_html(data: dict, index: int) -> str:
+    """The kernel-free player of one explorer (its data inline, as JSON), at the live widget's starting lr."""
+    i = min(range(len(data["frames"])), key=lambda k: abs(math.log(data["frames"][k]["lr"] / data["start_lr"])))
+    f = data["frames"][i]
+    key = "lr" if index == 0 else f"lr{index + 1}"
+    buttons = "".join(f'<button type="button" data-name="{html.escape(p["name"], quote=True)}">'
+                      f'{html.escape(p["name"])}</button>' for p in data["presets"])
+    payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    return (f'<div class="lrlab-player" data-hash-key="{key}" data-explorer="{html.escape(data["name"])}">'
+            f'<div class="row"><label>{html.escape(data["lr_description"])} '
+            f'<input type="range" min="0" max="{len(data["frames"]) - 1}" step="1" value="{i}" '
+            f'aria-label="{html.escape(data["lr_description"])}"></label>'
+            f'<b class="readout">{f["lr"]:.3g}</b> <span class="lrlab-regime-slot">{f["label"]}</span></div>'
+            f'<div class="row">{data["theory"]}</div>'
+            f'<div class="row"><b>presets:</b> {buttons}</div>'
+            f'<div class="row lrlab-stats-slot">{f["stats"]}</div><div class="note"></div>'
+            f'<img alt="the explorer at this learning rate" src="{f["img"]}">'
+            f'<script type="application/json">{payload}</script></div>')
+
+
+def _strip_external(page: str) -> str:
+    """Remove every script or stylesheet that would be fetched from the internet; fail if one is left."""
+    page = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", page)
+    page = re.sub(r'<link[^>]*\bhref="https?://[^"]*"[^>]*>', "", page)
+    page = re.sub(r"<script[^>]*>\s*(?:require\.config|MathJax\.Hub|window\.MathJax)[\s\S]*?</script>", "", page)
+    # the lab template's mermaid loader imports mermaid from a CDN (lessons draw no mermaid diagrams)
+    page = re.sub(r'<script type="module">(?:(?!</script>)[\s\S])*?mermaid(?:(?!</script>)[\s\S])*</script>', "", page)
+    left = re.findall(r'<(?:script|link|img)[^>]*\b(?:src|href)="(https?://[^"]*)"', page)
+    left += re.findall(r"@import\s+url\(['\"]?(https?://[^)'\"]*)", page)
+    left += re.findall(r"""import\s*\(?\s*["'](https?://[^"']*)""", page)
+    if left:
+        raise RuntimeError(f"a page would fetch from the internet: {left[:3]}")
+    return page
+
+
+def notebook_page(nb_path: Path, positions: int = 61) -> tuple[str, list[str]]:
+    """One lesson as a static page: the notebook's HTML with a player in place of each live widget."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(nb_path), as_version=4)
+    names = [n for n, (stem, _, _) in EXPLORERS.items() if stem == nb_path.stem]
+    slots, k = [], 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_MIME in data:
+                if k >= len(names):
+                    raise RuntimeError(f"{nb_path.name} shows more live widgets than lrlab.lessons.EXPLORERS lists "
+                                       f"for it ({len(names)}): register the new one")
+                token = f"LRLAB-PLAYER-{k}-SLOT"
+                out["data"] = {"text/html": f"<div>{token}</div>"}
+                slots.append((token, names[k]))
+                k += 1
+    if k != len(names):
+        raise RuntimeError(f"{nb_path.name} shows {k} live widgets, lrlab.lessons.EXPLORERS lists {len(names)}")
+    nb.metadata.pop("widgets", None)
+    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    exporter.mathjax_url = ""
+    body, _ = exporter.from_notebook_node(nb)
+    for i, (token, name) in enumerate(slots):
+        body = body.replace(f"<div>{token}</div>", player_html(player_data(name, positions), i))
+    body = body.replace("</head>", f"<style>{PLAYER_CSS}</style></head>", 1)
+    body = body.replace("</body>", f"<script>{PLAYER_JS}</script></body>", 1)
+    return _strip_external(body), [n for _, n in slots]
+
+
+def build_site(out_dir, *, notebooks=None, only=None, positions: int = 61) -> dict:
+    """Write the static site into ``out_dir``; returns {file name: bytes written}.
+
+    ``only``: notebook numbers or names to build (default: all); ``positions``: lr positions per player.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    folder = notebooks_dir(notebooks)
+    if folder is None:
+        raise FileNotFoundError("no lesson notebooks found: pass notebooks=DIR")
+    nbs = list_notebooks(folder)
+    if only:
+        nbs = [find_notebook(str(o), nbs) for o in only]
+    sizes, rows = {}, []
+    for nb in nbs:
+        page, players = notebook_page(nb, positions)
+        data = page.encode("utf-8")
+        if len(data) > PAGE_BUDGET:
+            raise RuntimeError(f"{nb.stem}.html is {len(data) / 2**20:.1f} MB, over the {PAGE_BUDGET / 2**20:.0f} MB "
+                               f"budget: use fewer positions")
+        (out / f"{nb.stem}.html").write_bytes(data)
+        sizes[f"{nb.stem}.html"] = len(data)
+        rows.append((nb, players))
+    items = "".join(f'<li><a href="{nb.stem}.html">{html.escape(nb.stem[:2])} · {html.escape(title(nb) or nb.stem)}'
+                    f'</a> <span class="n">({len(p)} explorer{"s" if len(p) != 1 else ""})</span></li>'
+                    for nb, p in rows)
+    index = ("<!doctype html><html><head><meta charset='utf-8'><title>lrlab: the learning rate, lesson by lesson"
+             "</title><style>body{font-family:sans-serif;max-width:760px;margin:40px auto;line-height:1.5}"
+             " .n{color:#777}</style></head><body><h1>lrlab: the learning rate, lesson by lesson</h1>"
+             "<p>Every explorer on these pages works without Python: drag its slider or press a preset.</p>"
+             f"<ol start='0'>{items}</ol></body></html>")
+    (out / "index.html").write_text(index, encoding="utf-8")
+    sizes["index.html"] = len(index.encode("utf-8"))
+    return sizes

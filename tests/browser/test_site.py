@@ -1,0 +1,66 @@
+"""The static site in a real browser, with the network cut: its players answer their sliders and presets."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lrlab import site
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    sizes = site.build_site(out, only=["00", "02"], positions=9)
+    return out, sizes
+
+
+def regime(player) -> str:
+    return player.locator(".lrlab-regime").get_attribute("data-regime")
+
+
+def test_pages_and_budget(built):
+    out, sizes = built
+    assert set(sizes) == {"index.html", "00_start_here.html", "02_too_high_too_low.html"}
+    assert all(n <= site.PAGE_BUDGET for n in sizes.values())
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="00_start_here.html"' in index and "3 explorers" in index
+    page = (out / "02_too_high_too_low.html").read_text(encoding="utf-8")
+    assert page.count('class="lrlab-player"') == 3 and "jupyter-widgets" not in page
+    assert not re.search(r'<(?:script|link)[^>]*(?:src|href)="https?://', page)
+
+
+def test_a_player_works_offline(built, new_page, screenshot_dir):
+    out, _ = built
+    page, log = new_page()
+    page.route(re.compile(r"^https?://"), lambda route: route.abort())   # no network: every request fails
+    page.goto((out / "02_too_high_too_low.html").as_uri())
+    player = page.locator(".lrlab-player").first
+    player.scroll_into_view_if_needed()
+    img, rng = player.locator("img"), player.locator("input[type=range]")
+    assert regime(player) in ("slow", "converging", "oscillating", "diverging")
+    start = img.get_attribute("src")
+    rng.focus()
+    page.keyboard.press("Home")
+    assert regime(player) == "slow" and img.get_attribute("src") != start
+    assert float(player.locator(".readout").inner_text()) == pytest.approx(1e-3, rel=0.01)
+    page.keyboard.press("End")
+    assert regime(player) == "diverging"
+    expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"}
+    seen = set()
+    for name, want in expected.items():
+        player.locator(f'button[data-name="{name}"]').click()
+        assert regime(player) == want, name
+        seen.add(img.get_attribute("src"))
+        assert "lrlab-stats" in player.locator(".lrlab-stats-slot").inner_html()
+    assert len(seen) == len(expected)
+    assert "lr=" in page.url and "lrp=diverging" in page.url
+    player.screenshot(path=str(screenshot_dir / "site--02-player.png"))
+    # the address carries the setting: open it at lr = 0.001
+    page.goto((out / "02_too_high_too_low.html").as_uri() + "#lr=0.001")
+    page.reload()
+    assert regime(page.locator(".lrlab-player").first) == "slow"
+    assert not [u for u in log.requests if u.startswith("http")], log.requests
+    assert not log.page_errors, log.page_errors
