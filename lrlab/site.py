@@ -9,7 +9,8 @@ player's slider swaps frames; no Python runs anywhere. The page's address carrie
 (``#lr=0.2`` for a page's first player, ``#lr2=...`` for its second), so a link opens a setting.
 
 Nothing on a page is fetched from the internet: no script, style or font comes from a CDN (the
-build fails if one would). Formulas are shown as their TeX source in this version.
+build fails if one would). Formulas are typeset by a copy of MathJax 2 in ``DIR/mathjax/`` (from the
+``jupyter-server-mathjax`` package: ``pip install "lrlab[site]"``), its STIX web fonts, offline.
 """
 from __future__ import annotations
 
@@ -146,8 +147,10 @@ def player_html(data: dict, index: int) -> str:
 def _strip_external(page: str) -> str:
     """Remove every script or stylesheet that would be fetched from the internet; fail if one is left."""
     page = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", page)
+    # nbconvert's own MathJax loader (pointed at a CDN, or at nothing): the page loads the site's copy instead
+    page = re.sub(r"<!-- Load mathjax -->[\s\S]*?<!-- End of mathjax configuration -->", "", page)
     page = re.sub(r'<link[^>]*\bhref="https?://[^"]*"[^>]*>', "", page)
-    page = re.sub(r"<script[^>]*>\s*(?:require\.config|MathJax\.Hub|window\.MathJax)[\s\S]*?</script>", "", page)
+    page = re.sub(r"<script[^>]*>\s*require\.config[\s\S]*?</script>", "", page)
     # the lab template's mermaid loader imports mermaid from a CDN (lessons draw no mermaid diagrams)
     page = re.sub(r'<script type="module">(?:(?!</script>)[\s\S])*?mermaid(?:(?!</script>)[\s\S])*</script>', "", page)
     left = re.findall(r'<(?:script|link|img)[^>]*\b(?:src|href)="(https?://[^"]*)"', page)
@@ -185,9 +188,33 @@ def notebook_page(nb_path: Path, positions: int = 61) -> tuple[str, list[str]]:
     body, _ = exporter.from_notebook_node(nb)
     for i, (token, name) in enumerate(slots):
         body = body.replace(f"<div>{token}</div>", player_html(player_data(name, positions), i))
-    body = body.replace("</head>", f"<style>{PLAYER_CSS}</style></head>", 1)
+    body = body.replace("</head>", f"<style>{PLAYER_CSS}</style>{MATHJAX_HTML}</head>", 1)
     body = body.replace("</body>", f"<script>{PLAYER_JS}</script></body>", 1)
     return _strip_external(body), [n for _, n in slots]
+
+
+MATHJAX_HTML = """<script type="text/x-mathjax-config">
+MathJax.Hub.Config({
+  tex2jax: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]],
+            processEscapes: true, processEnvironments: true},
+  "HTML-CSS": {availableFonts: ["STIX-Web"], preferredFont: "STIX-Web", webFont: "STIX-Web", imageFont: null},
+  showMathMenu: false, messageStyle: "none"});
+</script><script src="mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"></script>"""
+
+
+def copy_mathjax(out: Path) -> int:
+    """Copy MathJax (without its translations) into ``out/mathjax``; returns the bytes copied."""
+    import shutil
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        raise RuntimeError('MathJax is missing: pip install "lrlab[site]" (the jupyter-server-mathjax package)') from None
+    src = Path(jupyter_server_mathjax.__file__).parent / "static"
+    dest = out / "mathjax"
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("localization", "*.md"))
+    return sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
 
 
 def build_site(out_dir, *, notebooks=None, only=None, positions: int = 61) -> dict:
@@ -203,7 +230,7 @@ def build_site(out_dir, *, notebooks=None, only=None, positions: int = 61) -> di
     nbs = list_notebooks(folder)
     if only:
         nbs = [find_notebook(str(o), nbs) for o in only]
-    sizes, rows = {}, []
+    sizes, rows = {"mathjax/": copy_mathjax(out)}, []
     for nb in nbs:
         page, players = notebook_page(nb, positions)
         data = page.encode("utf-8")

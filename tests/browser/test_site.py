@@ -23,7 +23,8 @@ def regime(player) -> str:
 
 def test_pages_and_budget(built):
     out, sizes = built
-    assert set(sizes) == {"index.html", "00_start_here.html", "02_too_high_too_low.html"}
+    assert set(sizes) == {"index.html", "00_start_here.html", "02_too_high_too_low.html", "mathjax/"}
+    assert (out / "mathjax" / "MathJax.js").is_file() and sizes["mathjax/"] < 20 * 2**20
     assert all(n <= site.PAGE_BUDGET for n in sizes.values())
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="00_start_here.html"' in index and "3 explorers" in index
@@ -64,3 +65,18 @@ def test_a_player_works_offline(built, new_page, screenshot_dir):
     assert regime(page.locator(".lrlab-player").first) == "slow"
     assert not [u for u in log.requests if u.startswith("http")], log.requests
     assert not log.page_errors, log.page_errors
+
+
+def test_formulas_are_typeset_offline(built, new_page, screenshot_dir):
+    out, _ = built
+    page, log = new_page()
+    page.route(re.compile(r"^https?://"), lambda route: route.abort())
+    page.goto((out / "02_too_high_too_low.html").as_uri())
+    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && "
+                           "document.querySelectorAll('.MathJax').length > 20", timeout=60_000)
+    n = page.evaluate("() => document.querySelectorAll('.MathJax').length")
+    left = page.evaluate("() => document.body.innerText.match(/\\$[^$\\n]{1,40}\\$/g) || []")
+    assert n > 20 and not left, (n, left[:5])
+    page.locator(".MathJax").nth(3).scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "site--02-math.png"))
+    assert not [u for u in log.requests if u.startswith("http")], log.requests
