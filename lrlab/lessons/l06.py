@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import diagnostics, losses, plotting, schedules
+from .. import diagnostics, losses, plotting, schedules, theory
 from ..data import linear_regression
 from ..exercises import Feedback, check_choice, check_number_answer
 from ..loop import run
@@ -57,96 +57,8 @@ def minibatch_loss(batch_size: int, seed: int = 0):
     return losses.least_squares(X, Y, batch_size=int(batch_size), seed=seed)
 
 
-class MinibatchTheory:
-    """Exact first and second moments of minibatch SGD on least squares (sampling without replacement)."""
-
-    def __init__(self, X, y):
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y, dtype=float)
-        self.n, self.d = X.shape
-        n, d = self.n, self.d
-        self.H = X.T @ X / n
-        self.L = float(np.linalg.eigvalsh(self.H)[-1])
-        w_star = np.linalg.lstsq(X, y, rcond=None)[0]
-        r = X @ w_star - y                                       # residuals at the minimum
-        self._z = X * r[:, None]                                 # per-example gradients at w* (they sum to 0)
-        self._A = np.einsum("ni,nj->nij", X, X)
-        self.sigma = np.einsum("n,ni,nj->ij", r * r, X, X) / n   # per-example gradient covariance at w*
-        A = self._A
-        self._kAA = np.einsum("nij,nkl->ikjl", A, A).reshape(d * d, d * d) / n   # E[A ⊗ A]
-        self._kHH = np.kron(self.H, self.H)
-        self._I = np.eye(d)
-
-    def _c(self, B):
-        """Variance factor of a mean over B of n rows drawn without replacement."""
-        return (self.n - B) / (B * (self.n - 1))
-
-    def second_moment_operator(self, lr: float, B: int) -> np.ndarray:
-        r"""The matrix of :math:`P \mapsto E_B[(I-\eta H_B)P(I-\eta H_B)]` acting on row-major vec(P)."""
-        M = self._I - lr * self.H
-        return np.kron(M, M) + lr * lr * self._c(B) * (self._kAA - self._kHH)
-
-    def stable(self, lr: float, B: int) -> bool:
-        """Whether E[e eᵀ] stays bounded: spectral radius of the second-moment operator below 1."""
-        return bool(np.abs(np.linalg.eigvals(self.second_moment_operator(lr, B))).max() < 1.0)
-
-    def critical_lr(self, B: int) -> float:
-        """SGD's own stability limit for batch size ``B`` (bisection); ``2/L`` for the full batch."""
-        lo, hi = 0.0, 2.0 / self.L
-        if self.stable(hi * (1 - 1e-12), B):
-            return hi
-        for _ in range(60):
-            mid = 0.5 * (lo + hi)
-            lo, hi = (mid, hi) if self.stable(mid, B) else (lo, mid)
-        return lo
-
-    def floor(self, lr, B: int):
-        r"""The exact stationary mean loss gap :math:`\tfrac12\operatorname{tr}(HP)` (inf where unstable); vectorized over lr."""
-        lrs = np.atleast_1d(np.asarray(lr, dtype=float))
-        out = np.empty(lrs.shape)
-        eye = np.eye(self.d * self.d)
-        for i, eta in enumerate(lrs.flat):
-            if eta <= 0 or not self.stable(eta, B):
-                out.flat[i] = 0.0 if eta <= 0 else np.inf
-                continue
-            rhs = eta * eta * self._c(B) * self.sigma.reshape(-1)
-            P = np.linalg.solve(eye - self.second_moment_operator(eta, B), rhs).reshape(self.d, self.d)
-            out.flat[i] = 0.5 * np.trace(self.H @ P)
-        return float(out[0]) if np.ndim(lr) == 0 else out
-
-    def floor_small_lr(self, lr, B: int):
-        r"""The small-lr law :math:`\frac{\eta}{B}\,\frac{n-B}{n-1}\,\frac{\operatorname{tr}\Sigma}{4}`: proportional to lr/B."""
-        return np.asarray(lr, dtype=float) * self._c(B) * np.trace(self.sigma) / 4.0
-
-    def expected_gap(self, e0, lr: float, B: int, num_steps: int) -> np.ndarray:
-        r"""The exact expected loss gap :math:`E[f(w_t)] - f^*` of minibatch SGD from ``w* + e0``, t = 0..num_steps.
-
-        Iterates the mean :math:`m' = (I-\eta H)m` and the second moment
-        :math:`P' = E_B[(I-\eta H_B)P(I-\eta H_B)] + \eta^2 c_B\,(G + G^\top + \Sigma)`,
-        :math:`G = \tfrac1n\sum_i A_i m z_i^\top` (the batch Hessian and the batch noise come from the
-        same rows), :math:`c_B = (n-B)/(B(n-1))`. Returns ``inf`` from the step it overflows.
-        """
-        m = np.asarray(e0, dtype=float).copy()
-        P = np.outer(m, m)
-        T = self.second_moment_operator(lr, B)
-        c = self._c(B)
-        M = self._I - lr * self.H
-        out = np.empty(num_steps + 1)
-        with np.errstate(all="ignore"):
-            for t in range(num_steps + 1):
-                out[t] = 0.5 * np.sum(self.H * P)
-                if t == num_steps:
-                    break
-                G = np.einsum("nij,j,nk->ik", self._A, m, self._z) / self.n
-                P = (T @ P.reshape(-1)).reshape(self.d, self.d) + lr * lr * c * (G + G.T + self.sigma)
-                m = M @ m
-        out[~np.isfinite(out)] = np.inf
-        return out
-
-    @property
-    def noise_constant(self) -> float:
-        """tr(Σ)/4: the floor per unit of lr/B (for B much smaller than n)."""
-        return float(np.trace(self.sigma) / 4.0)
+#: the closed forms now live in the library; the lesson's name for them
+MinibatchTheory = theory.MinibatchSGD
 
 
 THEORY = MinibatchTheory(X, Y)
