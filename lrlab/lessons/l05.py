@@ -46,8 +46,7 @@ def bowl() -> losses.Quadratic:
 
 BOWL = bowl()
 # the same bowl with a taller window, for the explorer: heavy ball's first steps overshoot in w2
-BOWL_TALL = bowl()
-BOWL_TALL.bounds = np.array([[-1.6, 1.6], [-3.0, 3.0]])
+BOWL_TALL = losses.quadratic(list(BOWL_CURVATURES), bounds=[[-1.6, 1.6], [-3.0, 3.0]])
 
 
 def rotated_bowl(angle_deg: float = 30.0) -> losses.Quadratic:

@@ -47,8 +47,7 @@ FULL = losses.least_squares(X, Y)                 # full-batch loss: the referen
 W_STAR = FULL.minimizer
 X0 = W_STAR + np.array([1.2, -1.2])               # the start of every run (except the floor runs)
 # the same loss written as a quadratic, f(w) - f* = ½ (w - w*)ᵀ H (w - w*): cheap to draw as contours
-FULL_AS_QUADRATIC = losses.quadratic(FULL.hessian(), center=W_STAR)
-FULL_AS_QUADRATIC.bounds = FULL.bounds
+FULL_AS_QUADRATIC = losses.quadratic(FULL.hessian(), center=W_STAR, bounds=FULL.bounds)
 BATCH_SIZES = tuple(2 ** k for k in range(10))    # 1 .. 512 = N (the last one is full-batch GD)
 
 
@@ -211,48 +210,8 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
 
 # --------------------------------------------------------------------------- warmup
 
-class Quartic:
-    r"""A 1-D loss that is steep far from its minimum and gentle near it.
-
-    .. math:: f(w) = \tfrac12 w^2 + \tfrac{c}{4} w^4, \qquad f''(w) = 1 + 3c\,w^2
-
-    Started at :math:`w = 3` (with :math:`c = 1`) the curvature is 28; at the minimum it is 1.
-    """
-
-    def __init__(self, c: float = 1.0):
-        self.c = float(c)
-        self.dim = 1
-        self.minimizer = np.zeros(1)
-        self.min_value = 0.0
-        self.bounds = np.array([[-3.5, 3.5]])
-        self.name = "quartic"
-
-    def __repr__(self):
-        return f"Quartic(c={self.c})"
-
-    def value_and_grad(self, x):
-        x = np.asarray(x, dtype=float)
-        if x.ndim == 0 or x.shape[-1] != 1:
-            raise ValueError(f"x must have shape (..., 1) for this 1-D loss, got shape {x.shape}")
-        u = x[..., 0]
-        u2 = u * u
-        return 0.5 * u2 + 0.25 * self.c * u2 * u2, (u + self.c * u2 * u)[..., None]
-
-    def value(self, x):
-        return self.value_and_grad(x)[0]
-
-    def grad(self, x):
-        return self.value_and_grad(x)[1]
-
-    def curvature(self, x):
-        u = np.asarray(x, dtype=float)[..., 0]
-        return 1.0 + 3.0 * self.c * u * u
-
-    def hessian(self, x):
-        return self.curvature(x)[..., None, None]
-
-
-QUARTIC = Quartic(1.0)
+Quartic = losses.Quartic       # the lesson's name for it
+QUARTIC = losses.quartic(1.0)
 QUARTIC_X0 = np.array([3.0])
 
 
