@@ -251,9 +251,7 @@ PLATEAU_X0 = [-4.0]
 
 def exit_step(traj, level: float = 0.0):
     """Per trajectory, the first step at which the loss is below ``level`` (-1 if never)."""
-    below = traj.loss < level
-    first = np.argmax(below, axis=0)
-    return np.where(below.any(axis=0), first, -1)
+    return np.asarray(diagnostics.first_step_below(traj.loss, level, strict=True))
 
 
 def plateau_figure(loss, lrs, traj, level: float = 0.0):

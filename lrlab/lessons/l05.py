@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import losses, plotting, steppers, theory
+from .. import diagnostics, losses, plotting, steppers, theory
 from ..exercises import Feedback, check_choice, check_number_answer
 from ..loop import run
 from ..panels import Panel, Problem
@@ -163,8 +163,7 @@ def momentum_explorer(lr: float = 0.01, momentum: float = 0.0):
 def steps_to_distance(traj, minimizer, tol: float) -> np.ndarray:
     """First step at which the distance to ``minimizer`` is at most ``tol`` times the initial distance (-1: never)."""
     d = np.sqrt(np.add.reduce((traj.params - np.asarray(minimizer)) ** 2, axis=-1))
-    hit = d <= tol * d[0]
-    return np.where(hit.any(axis=0), hit.argmax(axis=0), -1)
+    return np.asarray(diagnostics.first_step_below(d, tol, relative_to_start=True))
 
 
 def plot_distance(runs: dict, minimizer, *, tol: float = 1e-6, xmax: int = 700, ax=None):
@@ -304,12 +303,7 @@ def steps_to_stay_below(gap, tol: float) -> np.ndarray:
 
     A run that dips below the line and bounces back up has not finished.
     """
-    gap = np.asarray(gap)
-    with np.errstate(invalid="ignore"):
-        ok = gap <= tol * gap[0]
-    stays = np.flip(np.logical_and.accumulate(np.flip(ok, axis=0), axis=0), axis=0)
-    first = stays.argmax(axis=0)
-    return np.where(stays[-1], first, -1)
+    return np.asarray(diagnostics.first_step_below(gap, tol, stay=True, relative_to_start=True))
 
 
 def _tune(final, steps):

@@ -276,11 +276,7 @@ def sgd_regime(sgd_traj, gd_traj) -> str:
     """Regime of a minibatch run: 'diverging' if it blew up or if its loss over the last quarter of
     the run is on average above where it started; otherwise the regime of the full-batch run at
     the same lr (the path the noise rides on)."""
-    gap = sgd_traj.loss - FULL.min_value
-    tail = gap[-max(1, (gap.shape[0] - 1) // 4):]
-    if bool(sgd_traj.diverged) or not np.all(np.isfinite(tail)) or tail.mean() > gap[0]:
-        return "diverging"
-    return str(diagnostics.classify(gd_traj))
+    return diagnostics.minibatch_regime(sgd_traj, gd_traj, FULL.min_value)
 
 
 def batch_small_multiples(lrs, batch_sizes, num_steps: int = 300):

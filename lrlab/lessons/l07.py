@@ -25,6 +25,7 @@ from torch import nn
 
 from lrlab import data, diagnostics, losses, plotting, theory
 from lrlab import pytorch as lp
+from lrlab.diagnostics import jump_share, read_loss_curve
 from lrlab.explorer import Explorer, Panel, Problem
 from lrlab.exercises import Feedback, check_number_answer
 
@@ -157,36 +158,6 @@ def gallery_over_seeds(names=("oscillating", "too high"), seeds=GALLERY_SEEDS, l
 def smooth(values, beta: float = 0.9) -> np.ndarray:
     """The lesson's smoothing of a loss curve: ``lrlab.diagnostics.moving_average``."""
     return diagnostics.moving_average(values, beta)
-
-
-def jump_share(loss, jump: float = 10.0) -> float:
-    """The fraction of steps in the second half of a loss curve that change the loss by a factor
-    ``jump`` or more, up or down (rule 2 of :func:`read_loss_curve`)."""
-    half = np.asarray(loss, dtype=float)[len(loss) // 2:]
-    logs = np.log10(np.maximum(half, 1e-30))
-    return float(np.mean(np.abs(np.diff(logs)) >= math.log10(jump)))
-
-
-def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: float = 0.5) -> str:
-    """Read a minibatch loss curve the way the lesson does, as four rules applied in order.
-
-    1. 'diverging' if a value is NaN or infinite, or the smoothed loss ends above where it started;
-    2. 'oscillating' if, in the second half, at least ``spiky`` (10%) of the steps change the loss
-       by a factor ``jump`` (10x) or more, up or down: it makes progress on average but bounces;
-    3. 'slow' if the smoothed loss did not even fall to ``halved`` (half) of its start;
-    4. 'converging' otherwise.
-    """
-    v = np.asarray(loss, dtype=float)
-    if not np.all(np.isfinite(v)):
-        return "diverging"
-    s = smooth(v)
-    if s[-1] > s[0]:
-        return "diverging"
-    if jump_share(v, jump) >= spiky:
-        return "oscillating"
-    if s[-1] > halved * s[0]:
-        return "slow"
-    return "converging"
 
 
 def _positive(v):
