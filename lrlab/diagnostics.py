@@ -10,7 +10,7 @@ from ._validation import check_number
 from .loop import Trajectory, run
 
 __all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "suggest_lr", "lr_range_test",
-           "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average", "first_step_below",
+           "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average", "trailing_mean", "first_step_below",
            "read_loss_curve", "jump_share", "minibatch_regime"]
 
 REGIMES = ("slow", "converging", "oscillating", "diverging")
@@ -224,6 +224,26 @@ def moving_average(values, beta: float = 0.9) -> np.ndarray:
         if not np.isfinite(x):
             break
         out[t] = avg.update(x)
+    return out
+
+
+def trailing_mean(values, k: int) -> np.ndarray:
+    r"""Box mean of the last ``k`` values along axis 0 (of the first ``t + 1`` while ``t < k``).
+
+    .. math:: s_t = \frac{1}{\min(k, t+1)} \sum_{i=\max(0, t-k+1)}^{t} v_i
+
+    Computed from one cumulative sum, so a NaN makes every later mean NaN. Unlike
+    :func:`moving_average` (an exponential average) it forgets a value exactly ``k`` steps later.
+    Returns float64 of the shape of ``values``.
+    """
+    k = check_number("k", k, low=1, integer=True)
+    y = np.asarray(values, dtype=float)
+    if y.ndim == 0:
+        raise ValueError("values must be a curve (T, *batch), got a scalar")
+    c = np.cumsum(y, axis=0)
+    out = np.empty_like(c)
+    out[:k] = c[:k] / np.arange(1, min(k, len(y)) + 1).reshape((-1,) + (1,) * (y.ndim - 1))
+    out[k:] = (c[k:] - c[:-k]) / k
     return out
 
 

@@ -199,3 +199,18 @@ def test_minibatch_regime():
     assert got == [diagnostics.minibatch_regime(sgd[j], gd[j]) for j in range(3)]   # loss_min of the run
     with pytest.raises(TypeError, match="Trajectories"):
         diagnostics.minibatch_regime(sgd.loss, gd)
+
+
+def test_trailing_mean_is_the_box_mean():
+    rng = np.random.default_rng(3)
+    y = rng.random((40, 3))
+    for k in (1, 5, 40, 60):
+        want = np.stack([y[max(0, t - k + 1):t + 1].mean(axis=0) for t in range(40)])
+        np.testing.assert_allclose(diagnostics.trailing_mean(y, k), want, rtol=1e-12)
+        np.testing.assert_allclose(diagnostics.trailing_mean(y[:, 1], k), want[:, 1], rtol=1e-12)
+    assert diagnostics.trailing_mean([1.0, 3.0, 5.0, 7.0], 2).tolist() == [1.0, 2.0, 4.0, 6.0]
+    # not the exponential average: a spike is forgotten exactly k steps later
+    spike = np.r_[10.0, np.zeros(9)]
+    assert diagnostics.trailing_mean(spike, 3)[3] == 0.0 and diagnostics.moving_average(spike)[3] > 0
+    with pytest.raises(ValueError, match="k"):
+        diagnostics.trailing_mean(y, 0)

@@ -244,13 +244,8 @@ SMOOTH = 25                   # steps of the trailing moving average drawn over 
 
 
 def moving_average(y: np.ndarray, k: int = SMOOTH) -> np.ndarray:
-    """Trailing mean over the last ``k`` values along axis 0 (fewer at the start); NaN stays NaN."""
-    y = np.asarray(y, dtype=float)
-    c = np.cumsum(y, axis=0)
-    out = np.empty_like(c)
-    out[:k] = c[:k] / np.arange(1, min(k, len(y)) + 1).reshape((-1,) + (1,) * (y.ndim - 1))
-    out[k:] = (c[k:] - c[:-k]) / k
-    return out
+    """Trailing mean over the last ``k`` values along axis 0: ``lrlab.diagnostics.trailing_mean``."""
+    return diagnostics.trailing_mean(y, k)
 
 
 def _init_lr_panel(ax, p: NoisyProblem, lr_top: float) -> dict:
