@@ -26,6 +26,7 @@ from torch import nn
 from lrlab import data, diagnostics, losses, plotting, theory
 from lrlab import pytorch as lp
 from lrlab.diagnostics import jump_share, read_loss_curve
+from lrlab.pytorch import FlatParamsLoss, top_eigenvalue
 from lrlab.explorer import Explorer, Panel, Problem
 from lrlab.exercises import Feedback, check_number_answer
 
@@ -362,57 +363,6 @@ def half_mse(out, target):
 def eos_net(seed: int = 0) -> nn.Sequential:
     """A 2-32-2 tanh network in float64 (``small_mlp(..., activation='tanh', init_scale=0.6)``)."""
     return lp.small_mlp(2, (32,), 2, seed=seed, activation="tanh", init_scale=0.6).double()
-
-
-def top_eigenvalue(model, loss_fn, X, Y, v=None, iters: int = 20):
-    r"""Power iteration on Hessian-vector products: :math:`v \leftarrow Hv/\lVert Hv\rVert`, :math:`\lambda = v^\top H v`.
-
-    ``Hv`` is the gradient of :math:`g(w)^\top v` (double backward through ``torch.autograd``), so the
-    Hessian is never formed. Power iteration finds the eigenvalue of largest size; for these networks
-    it is the top (positive) one. Returns ``(lambda, v)``; pass ``v`` back in to warm-start.
-    """
-    params = [p for p in model.parameters() if p.requires_grad]
-    loss = loss_fn(model(X), Y)
-    grads = torch.autograd.grad(loss, params, create_graph=True)
-    flat = torch.cat([g.reshape(-1) for g in grads])
-    if v is None:
-        v = torch.randn(flat.numel(), generator=torch.Generator().manual_seed(0), dtype=flat.dtype)
-    v = v / v.norm()
-    lam = 0.0
-    for _ in range(iters):
-        hv = torch.cat([h.reshape(-1) for h in torch.autograd.grad(flat @ v, params, retain_graph=True)])
-        lam = float(v @ hv)
-        v = hv / hv.norm()
-    return lam, v.detach()
-
-
-class FlatParamsLoss:
-    """A torch loss seen as a lrlab loss of the flattened parameter vector (numpy in, numpy out), so
-    that ``lrlab.diagnostics.sharpness`` can measure it (finite-difference power iteration)."""
-
-    def __init__(self, model, loss_fn, X, Y):
-        import copy
-        self.model = copy.deepcopy(model)
-        self.loss_fn, self.X, self.Y = loss_fn, X, Y
-        self.params = [p for p in self.model.parameters()]
-        self.dim = sum(p.numel() for p in self.params)
-
-    def point(self) -> np.ndarray:
-        return torch.nn.utils.parameters_to_vector(self.params).detach().numpy().copy()
-
-    def _at(self, x):
-        torch.nn.utils.vector_to_parameters(torch.as_tensor(np.asarray(x, dtype=np.float64)), self.params)
-        for p in self.params:
-            p.grad = None
-        loss = self.loss_fn(self.model(self.X), self.Y)
-        grads = torch.autograd.grad(loss, self.params)
-        return float(loss.detach()), torch.cat([g.reshape(-1) for g in grads]).numpy()
-
-    def value(self, x):
-        return self._at(x)[0]
-
-    def grad(self, x):
-        return self._at(x)[1]
 
 
 @dataclass
