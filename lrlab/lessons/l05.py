@@ -1,12 +1,12 @@
-r"""Lesson 05, momentum and adaptive optimizers: set-ups, the recording loop, figures, checks.
+r"""Lesson 05, momentum and adaptive optimizers: set-ups, the effective steps, figures, checks.
 
 Everything the notebook ``05_momentum_and_adaptive`` computes that is specific to it:
 
 * the heavy-ball explorer (an :class:`lrlab.explorer.Explorer` with a momentum
   control and a live map of the convergence rate over the (lr, momentum) plane);
-* :func:`record_effective_steps`, which runs an adaptive stepper step by step and
-  reads the per-coordinate effective step :math:`\eta/(\sqrt{\hat v}+\epsilon)`
-  out of its state;
+* :func:`record_effective_steps`, which runs an adaptive stepper (``lrlab.run(...,
+  record_state=True)``) and reads the per-coordinate effective step
+  :math:`\eta/(\sqrt{\hat v}+\epsilon)` out of its state after every step;
 * :func:`race`, which tunes each optimizer's lr on one shared grid and compares
   the tuned runs;
 * the exercise checks.
@@ -220,15 +220,10 @@ class EffectiveStepRecord:
 
 
 def record_effective_steps(loss, stepper, x0, lr: float, num_steps: int) -> EffectiveStepRecord:
-    """Run ``stepper`` step by step (the same updates as ``lrlab.run``), reading the effective step from its state."""
-    x = np.asarray(x0, dtype=float)
-    state = stepper.init(x)
-    xs, eff = [x], []
-    for _ in range(num_steps):
-        x, state = stepper.update(loss.grad(x), state, x, lr)
-        xs.append(x)
-        eff.append(effective_step(stepper, state, lr))
-    return EffectiveStepRecord(np.array(xs), np.array(eff), stepper.name.split("(")[0], float(lr))
+    """``lrlab.run`` with ``record_state=True``, reading the effective step from the state after every step."""
+    traj = run(loss=loss, stepper=stepper, x0=x0, lr=lr, num_steps=num_steps, record_state=True)
+    eff = [effective_step(stepper, state, lr) for state in traj.state]
+    return EffectiveStepRecord(traj.params, np.array(eff), stepper.name.split("(")[0], float(lr))
 
 
 NICE_NAMES = {"adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "sgd": "SGD"}
