@@ -1,6 +1,7 @@
-r"""Diagnose a run: its regime, a learning-rate range test, update ratios, sharpness."""
+r"""Diagnose a run: its regime, a learning-rate range test, update ratios, sharpness, steps to a tolerance."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +10,8 @@ from ._validation import check_number
 from .loop import Trajectory, run
 
 __all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "suggest_lr", "lr_range_test",
-           "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average"]
+           "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average", "trailing_mean", "first_step_below",
+           "read_loss_curve", "jump_share", "minibatch_regime"]
 
 REGIMES = ("slow", "converging", "oscillating", "diverging")
 
@@ -74,6 +76,92 @@ def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 
     return str(out[0]) if batch == () else out.reshape(batch)
 
 
+def minibatch_regime(sgd_traj: Trajectory, gd_traj: Trajectory, min_value: float | None = None) -> str:
+    """The regime of one minibatch run, read against the full-batch run at the same lr.
+
+    'diverging' if the minibatch run blew up or its loss gap over the last quarter of the run is
+    on average above where it started; otherwise ``classify(gd_traj)``, the regime of the
+    full-batch path the noise rides on. ``min_value`` is the full-batch minimum (default: the
+    run's ``loss_min``).
+    """
+    if not isinstance(sgd_traj, Trajectory) or not isinstance(gd_traj, Trajectory):
+        raise TypeError("sgd_traj and gd_traj must be lrlab Trajectories (from lrlab.run())")
+    min_value = sgd_traj.loss_min if min_value is None else min_value
+    if min_value is None:
+        raise ValueError("min_value is required: the loss's minimum is not known to the run")
+    gap = sgd_traj.loss - min_value
+    tail = gap[-max(1, (gap.shape[0] - 1) // 4):]
+    if bool(sgd_traj.diverged) or not np.all(np.isfinite(tail)) or tail.mean() > gap[0]:
+        return "diverging"
+    return str(classify(gd_traj))
+
+
+def jump_share(loss, jump: float = 10.0) -> float:
+    """The fraction of steps in the second half of a loss curve that change the loss by a factor
+    ``jump`` or more, up or down (rule 2 of :func:`read_loss_curve`)."""
+    half = np.asarray(loss, dtype=float)[len(loss) // 2:]
+    logs = np.log10(np.maximum(half, 1e-30))
+    return float(np.mean(np.abs(np.diff(logs)) >= math.log10(jump)))
+
+
+def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: float = 0.5) -> str:
+    """Read a (minibatch) loss curve by eye, as four rules applied in order.
+
+    1. 'diverging' if a value is NaN or infinite, or the smoothed loss (:func:`moving_average`,
+       beta 0.9) ends above where it started;
+    2. 'oscillating' if, in the second half, at least ``spiky`` (10%) of the steps change the loss
+       by a factor ``jump`` (10x) or more, up or down (:func:`jump_share`): it makes progress on
+       average but bounces;
+    3. 'slow' if the smoothed loss did not even fall to ``halved`` (half) of its start;
+    4. 'converging' otherwise.
+
+    Unlike :func:`classify` it needs only the loss values (no iterates, no known minimum), so it
+    reads a torch training run as well as a lrlab one.
+    """
+    v = np.asarray(loss, dtype=float)
+    if not np.all(np.isfinite(v)):
+        return "diverging"
+    s = moving_average(v, 0.9)
+    if s[-1] > s[0]:
+        return "diverging"
+    if jump_share(v, jump) >= spiky:
+        return "oscillating"
+    if s[-1] > halved * s[0]:
+        return "slow"
+    return "converging"
+
+
+def first_step_below(values, level: float, *, stay: bool = False, relative_to_start: bool = False,
+                     strict: bool = False):
+    r"""The first step ``t`` at which a curve is at or below ``level`` (-1 if never).
+
+    Args:
+        values: a curve ``(T + 1,)`` or a batch of curves ``(T + 1, *batch)`` (step along axis 0):
+            a loss gap, a distance to the minimizer, a loss.
+        level: the tolerance; with ``relative_to_start`` it is a fraction of the start,
+            the threshold being ``level * values[0]``.
+        stay: count only a step from which the curve stays below to the end (a run that dips
+            below and bounces back up has not arrived).
+        strict: ``values < threshold`` instead of ``<=``.
+
+    Returns:
+        an ``int`` for one curve, else an int array of shape ``batch``. NaN is never below.
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim == 0:
+        raise ValueError("values must be a curve (T + 1, *batch), got a scalar")
+    with np.errstate(invalid="ignore", over="ignore"):
+        threshold = level * v[0] if relative_to_start else level
+        ok = v < threshold if strict else v <= threshold
+    if stay:
+        ok = np.flip(np.logical_and.accumulate(np.flip(ok, axis=0), axis=0), axis=0)
+        reached = ok[-1]
+    else:
+        reached = ok.any(axis=0)
+    first = np.where(reached, ok.argmax(axis=0), -1)
+    return int(first) if first.ndim == 0 else first
+
+
 @dataclass(frozen=True, repr=False)
 class LRRangeResult:
     """Everything an LR range test measured, ready to plot.
@@ -136,6 +224,26 @@ def moving_average(values, beta: float = 0.9) -> np.ndarray:
         if not np.isfinite(x):
             break
         out[t] = avg.update(x)
+    return out
+
+
+def trailing_mean(values, k: int) -> np.ndarray:
+    r"""Box mean of the last ``k`` values along axis 0 (of the first ``t + 1`` while ``t < k``).
+
+    .. math:: s_t = \frac{1}{\min(k, t+1)} \sum_{i=\max(0, t-k+1)}^{t} v_i
+
+    Computed from one cumulative sum, so a NaN makes every later mean NaN. Unlike
+    :func:`moving_average` (an exponential average) it forgets a value exactly ``k`` steps later.
+    Returns float64 of the shape of ``values``.
+    """
+    k = check_number("k", k, low=1, integer=True)
+    y = np.asarray(values, dtype=float)
+    if y.ndim == 0:
+        raise ValueError("values must be a curve (T, *batch), got a scalar")
+    c = np.cumsum(y, axis=0)
+    out = np.empty_like(c)
+    out[:k] = c[:k] / np.arange(1, min(k, len(y)) + 1).reshape((-1,) + (1,) * (y.ndim - 1))
+    out[k:] = (c[k:] - c[:-k]) / k
     return out
 
 

@@ -41,6 +41,11 @@ class Trajectory:
             non-finite or above the divergence threshold; -1 if never.
         loss_min: the loss's known minimum value, or None.
         stepper: name of the stepper, for labels.
+        state: with ``run(..., record_state=True)``, a tuple with the stepper's
+            state after each step ``t -> t + 1`` (one per step taken; the run stops
+            early once every trajectory has diverged): the stepper's NamedTuple
+            (e.g. ``AdamState``) with each per-trajectory array of shape
+            ``(*batch, d)``. ``None`` otherwise.
     """
 
     params: np.ndarray
@@ -51,6 +56,7 @@ class Trajectory:
     diverged_at: np.ndarray
     loss_min: float | None = None
     stepper: str = ""
+    state: tuple | None = None
 
     @property
     def num_steps(self) -> int:
@@ -69,9 +75,10 @@ class Trajectory:
         if not isinstance(index, tuple):
             index = (index,)
         full = (slice(None),) + index
+        state = None if self.state is None else tuple(_index_state(s, index, self.batch_shape) for s in self.state)
         return Trajectory(self.params[full], self.loss[full], self.grad_norm[full], self.lr[full],
                           np.asarray(self.diverged[index]), np.asarray(self.diverged_at[index]),
-                          self.loss_min, self.stepper)
+                          self.loss_min, self.stepper, state)
 
     def __len__(self):
         if not self.batch_shape:
@@ -82,6 +89,24 @@ class Trajectory:
         return (f"Trajectory(stepper={self.stepper!r}, num_steps={self.num_steps}, "
                 f"batch_shape={self.batch_shape}, dim={self.params.shape[-1]}, "
                 f"diverged={int(np.sum(self.diverged))}/{self.diverged.size})")
+
+
+def _batched_state(state, n: int, batch: tuple):
+    """A copy of a stepper state with each (n, ...) array reshaped to (*batch, ...)."""
+    def one(a):
+        if isinstance(a, np.ndarray) and a.ndim >= 1 and a.shape[0] == n:
+            return np.array(a).reshape(batch + a.shape[1:])
+        return np.array(a) if isinstance(a, np.ndarray) else a
+    return type(state)(*map(one, state)) if hasattr(state, "_fields") else tuple(map(one, state))
+
+
+def _index_state(state, index: tuple, batch: tuple):
+    """A recorded state restricted to the trajectories ``index`` selects."""
+    def one(a):
+        if isinstance(a, np.ndarray) and a.shape[:len(batch)] == batch and a.ndim > len(batch):
+            return a[index]
+        return a
+    return type(state)(*map(one, state)) if hasattr(state, "_fields") else tuple(map(one, state))
 
 
 def _sum_of_squares(g: np.ndarray) -> np.ndarray:
@@ -114,7 +139,7 @@ def _lr_of(lr, num_steps):
 
 
 def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int = 100, *,
-        divergence_threshold: float = 1e10) -> Trajectory:
+        divergence_threshold: float = 1e10, record_state: bool = False) -> Trajectory:
     r"""Run an optimizer on a loss for ``num_steps`` steps, for a batch of lrs at once.
 
     Args:
@@ -128,6 +153,8 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
         num_steps: number of optimizer steps.
         divergence_threshold: a trajectory has diverged when its loss is
             non-finite or exceeds ``divergence_threshold * (1 + |f(x0)|)``.
+        record_state: also keep the stepper's state after every step in
+            ``traj.state`` (a copy per step: memory grows with ``num_steps``).
 
     Returns:
         A ``Trajectory`` with batch shape
@@ -149,6 +176,8 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
     if lr is None:
         raise TypeError("run() needs lr: a float, an array of lrs or a schedule")
     num_steps = check_number("num_steps", num_steps, low=0, integer=True)
+    if not isinstance(record_state, (bool, np.bool_)):
+        raise TypeError(f"record_state must be True or False, got {record_state!r}")
     check_number("divergence_threshold", divergence_threshold, low=0.0, low_inclusive=False)
     try:
         x0 = np.array(x0, dtype=float)
@@ -197,74 +226,67 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
     F = np.empty((num_steps + 1, n))
     G = np.empty((num_steps + 1, n))
     diverged_at = np.full(n, -1, dtype=np.int64)
-    lr_full = lr_at(0) if num_steps else 0.0
 
-    def simulate(sl: slice):
-        """Run trajectories ``sl`` of the batch for all steps, writing into P, F, G, diverged_at."""
-        m = len(range(*sl.indices(n)))
-        x = x_all[sl]
-        alive = np.ones(m, dtype=bool)
-        any_dead = False
-        Ps, Fs, Gs, div = P[:, :, sl], F[:, sl], G[:, sl], diverged_at[sl]
-        with np.errstate(all="ignore"):
-            f, g = evaluate(x, 0)
-            f = np.asarray(f, dtype=float).reshape(m)
-            g = np.asarray(g, dtype=float).reshape(m, d)
-            limit = divergence_threshold * (1.0 + np.abs(f))
-            state = stepper.init(x)
-            lr_col = lr_full if np.ndim(lr_full) == 0 else lr_full[sl]
-            dead = ~alive
-            t0 = 0                  # first record not yet checked for divergence
-            for t in range(num_steps + 1):
-                Ps[t] = x.T
-                Fs[t] = f
-                np.sqrt(_sum_of_squares(g), out=Gs[t])
-                if any_dead:
-                    Fs[t, dead] = np.inf
-                    Gs[t, dead] = np.inf
-                # Divergence is checked once per block of _CHECK_EVERY records (one comparison for
-                # the block); a trajectory found to have blown up inside the block is then frozen
-                # retroactively from its first bad record, exactly as if checked at every step.
-                if t - t0 == _CHECK_EVERY - 1 or t == num_steps:
-                    ok = Fs[t0:t + 1] <= limit
-                    if not ok.all():
-                        newly = alive & ~ok.all(axis=0)
-                        if newly.any():
-                            idx = np.nonzero(newly)[0]
-                            first = t0 + np.argmin(ok[:, idx], axis=0)
-                            div[idx] = first
-                            frozen = Ps[first, :, idx]                  # (k, d)
-                            for row in range(t0, t + 1):
-                                sel = first <= row
-                                if sel.any():
-                                    cols = idx[sel]
-                                    Fs[row, cols] = np.inf
-                                    Gs[row, cols] = np.inf
-                                    Ps[row, :, cols] = frozen[sel]
-                            x = x.copy(order="K")
-                            x[idx] = frozen
-                            alive[idx] = False
-                            dead = ~alive
-                            any_dead = True
-                        if not alive.any():
-                            Fs[t + 1:] = np.inf
-                            Gs[t + 1:] = np.inf
-                            Ps[t + 1:] = Ps[t]
-                            break
-                    t0 = t + 1
-                if t == num_steps:
-                    break
-                if t > 0 and not const_lr:
-                    lr_t = lr_at(t)
-                    lr_col = lr_t if np.ndim(lr_t) == 0 else lr_t[sl]
-                new_x, state = stepper.update(g, state, x, lr_col)
-                if any_dead:
-                    new_x = np.where(alive[:, None], new_x, x)
-                x = new_x
-                f, g = evaluate(x, t + 1)
-
-    x_all = x
-    simulate(slice(0, n))
+    alive = np.ones(n, dtype=bool)
+    any_dead = False
+    states = [] if record_state else None
+    with np.errstate(all="ignore"):
+        f, g = evaluate(x, 0)
+        f = np.asarray(f, dtype=float).reshape(n)
+        g = np.asarray(g, dtype=float).reshape(n, d)
+        limit = divergence_threshold * (1.0 + np.abs(f))
+        state = stepper.init(x)
+        lr_col = lr_at(0) if num_steps else 0.0
+        dead = ~alive
+        t0 = 0                  # first record not yet checked for divergence
+        for t in range(num_steps + 1):
+            P[t] = x.T
+            F[t] = f
+            np.sqrt(_sum_of_squares(g), out=G[t])
+            if any_dead:
+                F[t, dead] = np.inf
+                G[t, dead] = np.inf
+            # Divergence is checked once per block of _CHECK_EVERY records (one comparison for
+            # the block); a trajectory found to have blown up inside the block is then frozen
+            # retroactively from its first bad record, exactly as if checked at every step.
+            if t - t0 == _CHECK_EVERY - 1 or t == num_steps:
+                ok = F[t0:t + 1] <= limit
+                if not ok.all():
+                    newly = alive & ~ok.all(axis=0)
+                    if newly.any():
+                        idx = np.nonzero(newly)[0]
+                        first = t0 + np.argmin(ok[:, idx], axis=0)
+                        diverged_at[idx] = first
+                        frozen = P[first, :, idx]                   # (k, d)
+                        for row in range(t0, t + 1):
+                            sel = first <= row
+                            if sel.any():
+                                cols = idx[sel]
+                                F[row, cols] = np.inf
+                                G[row, cols] = np.inf
+                                P[row, :, cols] = frozen[sel]
+                        x = x.copy(order="K")
+                        x[idx] = frozen
+                        alive[idx] = False
+                        dead = ~alive
+                        any_dead = True
+                    if not alive.any():
+                        F[t + 1:] = np.inf
+                        G[t + 1:] = np.inf
+                        P[t + 1:] = P[t]
+                        break
+                t0 = t + 1
+            if t == num_steps:
+                break
+            if t > 0 and not const_lr:
+                lr_col = lr_at(t)
+            new_x, state = stepper.update(g, state, x, lr_col)
+            if states is not None:
+                states.append(_batched_state(state, n, batch))
+            if any_dead:
+                new_x = np.where(alive[:, None], new_x, x)
+            x = new_x
+            f, g = evaluate(x, t + 1)
 
     shape = batch
     return Trajectory(params=P.transpose(0, 2, 1).reshape((num_steps + 1,) + shape + (d,)),
@@ -274,4 +296,5 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
                       diverged=(diverged_at >= 0).reshape(shape),
                       diverged_at=diverged_at.reshape(shape),
                       loss_min=getattr(loss, "min_value", None),
-                      stepper=stepper.name)
+                      stepper=stepper.name,
+                      state=None if states is None else tuple(states))

@@ -5,7 +5,8 @@ Every loss has ``value(x)`` and ``grad(x)``, vectorized over the leading axes of
 What a loss knows about itself is an attribute: ``minimizer`` and ``min_value``
 (where known), ``eigenvalues`` (Hessian eigenvalues, for quadratics and least
 squares), ``hessian(x)`` where it has a closed form, and ``bounds``, an array of
-shape ``(d, 2)`` with a sensible plotting window per coordinate.
+shape ``(d, 2)`` with a sensible plotting window per coordinate (pass ``bounds=`` to a
+constructor to choose another).
 
 Sums over the coordinate axis are written as reductions along the last axis of
 a contiguous array, so a batch of points gives bit for bit the values that the
@@ -18,7 +19,7 @@ import numpy as np
 from ._validation import check_number
 
 __all__ = ["Quadratic", "quadratic", "Rosenbrock", "rosenbrock", "Curve1D", "two_wells",
-           "plateau", "LeastSquares", "least_squares"]
+           "plateau", "Quartic", "quartic", "LeastSquares", "least_squares"]
 
 
 def _as_points(x, dim: int, name: str = "x") -> np.ndarray:
@@ -26,6 +27,18 @@ def _as_points(x, dim: int, name: str = "x") -> np.ndarray:
     if x.ndim == 0 or x.shape[-1] != dim:
         raise ValueError(f"{name} must have shape (..., {dim}) for this {dim}-D loss, got shape {x.shape}")
     return x
+
+
+def _bounds(bounds, default, dim: int) -> np.ndarray:
+    """``bounds`` as a float array of shape (dim, 2) with low < high per row, or ``default`` if None."""
+    if bounds is None:
+        return default
+    b = np.array(bounds, dtype=float)
+    if b.shape == (2,) and dim == 1:
+        b = b[None]
+    if b.shape != (dim, 2) or not np.all(np.isfinite(b)) or np.any(b[:, 0] >= b[:, 1]):
+        raise ValueError(f"bounds must be finite (low, high) pairs, shape ({dim}, 2), low < high; got {bounds!r}")
+    return b
 
 
 def _rowsum(a: np.ndarray) -> np.ndarray:
@@ -47,7 +60,7 @@ class Quadratic:
     ``L = max(eigenvalues)``.
     """
 
-    def __init__(self, A, center=None):
+    def __init__(self, A, center=None, bounds=None):
         A = np.asarray(A, dtype=float)
         if A.ndim == 1:
             if A.size == 0 or not np.all(np.isfinite(A)) or np.any(A < 0) or not np.any(A > 0):
@@ -81,8 +94,8 @@ class Quadratic:
         self.mu = float(self.eigenvalues[0])
         self.condition_number = self.L / self.mu if self.mu > 0 else np.inf
         self.name = "quadratic"
-        # a window that shows the iterates started at distance ~1 on each axis
-        self.bounds = np.stack([c - 1.6, c + 1.6], axis=-1)
+        # by default a window that shows the iterates started at distance ~1 on each axis
+        self.bounds = _bounds(bounds, np.stack([c - 1.6, c + 1.6], axis=-1), self.dim)
 
     def __repr__(self):
         return f"quadratic(eigenvalues={np.round(self.eigenvalues, 6).tolist()})"
@@ -106,9 +119,12 @@ class Quadratic:
         return self.matrix.copy()
 
 
-def quadratic(A, center=None) -> Quadratic:
-    """A quadratic bowl from an SPD matrix ``A`` (d, d) or a 1-D array of curvatures."""
-    return Quadratic(A, center)
+def quadratic(A, center=None, bounds=None) -> Quadratic:
+    """A quadratic bowl from an SPD matrix ``A`` (d, d) or a 1-D array of curvatures.
+
+    ``bounds`` (d, 2) is its plotting window (default: the center ± 1.6 on each axis).
+    """
+    return Quadratic(A, center, bounds)
 
 
 class Rosenbrock:
@@ -270,6 +286,51 @@ def plateau() -> Curve1D:
     return Curve1D(k=0.004, c=2.0, steps=[(-1.0, 0.5, 0.6)], name="plateau", bounds=(-5.0, 4.0))
 
 
+class Quartic:
+    r"""A 1-D loss that is steep far from its minimum and gentle near it.
+
+    .. math:: f(w) = \tfrac12 w^2 + \tfrac{c}{4} w^4, \qquad f''(w) = 1 + 3c\,w^2
+
+    Started at :math:`w = 3` (with :math:`c = 1`) the curvature is 28; at the minimum it is 1:
+    the loss on which a warmup helps (an lr that is stable near the minimum blows up at the start).
+    """
+
+    def __init__(self, c: float = 1.0, bounds=(-3.5, 3.5)):
+        self.c = check_number("c", c, low=0.0)
+        self.dim = 1
+        self.minimizer = np.zeros(1)
+        self.min_value = 0.0
+        self.bounds = _bounds(bounds, None, 1)
+        self.name = "quartic"
+
+    def __repr__(self):
+        return f"Quartic(c={self.c})"
+
+    def value_and_grad(self, x):
+        u = _as_points(x, 1)[..., 0]
+        u2 = u * u
+        return 0.5 * u2 + 0.25 * self.c * u2 * u2, (u + self.c * u2 * u)[..., None]
+
+    def value(self, x):
+        return self.value_and_grad(x)[0]
+
+    def grad(self, x):
+        return self.value_and_grad(x)[1]
+
+    def curvature(self, x):
+        r""":math:`f''(w) = 1 + 3c\,w^2`, shape ``x.shape[:-1]``."""
+        u = np.asarray(x, dtype=float)[..., 0]
+        return 1.0 + 3.0 * self.c * u * u
+
+    def hessian(self, x):
+        return self.curvature(x)[..., None, None]
+
+
+def quartic(c: float = 1.0, bounds=(-3.5, 3.5)) -> Quartic:
+    r""":math:`f(w) = \tfrac12 w^2 + \tfrac{c}{4} w^4`: curvature :math:`1 + 3c w^2`, steep far out, gentle near 0."""
+    return Quartic(c, bounds)
+
+
 class LeastSquares:
     r"""Mean-squared error of a linear model, :math:`f(w) = \tfrac{1}{2n}\lVert Xw - y\rVert^2`.
 
@@ -280,7 +341,7 @@ class LeastSquares:
     numbers) and a run is reproducible.
     """
 
-    def __init__(self, X, y, batch_size=None, seed=0):
+    def __init__(self, X, y, batch_size=None, seed=0, bounds=None):
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
         if X.ndim != 2 or X.shape[0] < 1:
@@ -305,7 +366,7 @@ class LeastSquares:
         self.min_value = float(self.value(self.minimizer))
         self.name = "least_squares"
         span = np.maximum(np.abs(self.minimizer), 1.0) * 1.5
-        self.bounds = np.stack([self.minimizer - span, self.minimizer + span], axis=-1)
+        self.bounds = _bounds(bounds, np.stack([self.minimizer - span, self.minimizer + span], axis=-1), d)
 
     def __repr__(self):
         return f"least_squares(n={self.n}, d={self.dim}, batch_size={self.batch_size})"
@@ -351,6 +412,7 @@ class LeastSquares:
         return self.value_and_grad(w, self.minibatch(t))[1]
 
 
-def least_squares(X, y, batch_size=None, seed=0) -> LeastSquares:
-    """Least squares on a data set ``(X, y)``; minibatch gradients with ``batch_size`` and ``seed``."""
-    return LeastSquares(X, y, batch_size, seed)
+def least_squares(X, y, batch_size=None, seed=0, bounds=None) -> LeastSquares:
+    """Least squares on a data set ``(X, y)``; minibatch gradients with ``batch_size`` and ``seed``;
+    ``bounds`` (d, 2) is the plotting window (default: the minimizer ± 1.5 max(|w*|, 1))."""
+    return LeastSquares(X, y, batch_size, seed, bounds)

@@ -6,7 +6,9 @@ the batch loss, the global gradient norm and the update-to-weight ratio.
 :func:`find_lr` is the learning-rate range test (Smith 2017, popularised by
 fastai): raise the lr exponentially during a short run, watch the smoothed loss,
 and put the model and the optimizer back as they were. :func:`small_mlp` builds
-the small networks the notebooks train, reproducibly.
+the small networks the notebooks train, reproducibly. :func:`top_eigenvalue` measures a
+model's sharpness (the top Hessian eigenvalue) from Hessian-vector products, and
+:class:`FlatParamsLoss` shows a torch loss to lrlab as a loss of one flat parameter vector.
 
 This module imports torch; ``import lrlab`` does not import it.
 Everything runs on the CPU; a fixed ``seed`` gives identical results run after run.
@@ -27,11 +29,13 @@ from lrlab._validation import check_number
 from lrlab.diagnostics import MovingAverage, suggest_lr
 
 __all__ = [
+    "FlatParamsLoss",
     "LRFinderResult",
     "TrainingRecord",
     "accuracy",
     "find_lr",
     "small_mlp",
+    "top_eigenvalue",
     "train",
 ]
 
@@ -665,3 +669,75 @@ def _linear(fan_in: int, fan_out: int, std_factor: float) -> nn.Linear:
         layer.weight.normal_(0.0, std_factor / math.sqrt(fan_in))
         layer.bias.zero_()
     return layer
+
+
+# --------------------------------------------------------------------------- sharpness
+
+def top_eigenvalue(model: nn.Module, loss_fn: Callable, X, Y, v=None, iters: int = 20):
+    r"""Power iteration on Hessian-vector products: :math:`v \leftarrow Hv/\lVert Hv\rVert`, :math:`\lambda = v^\top H v`.
+
+    ``Hv`` is the gradient of :math:`g(w)^\top v` (double backward through ``torch.autograd``), so the
+    Hessian of ``loss_fn(model(X), Y)`` with respect to the trainable parameters is never formed.
+    Power iteration finds the eigenvalue of largest size (for a network near a minimum, the top,
+    positive one). ``v`` (a flat tensor, one entry per parameter) warm-starts it; by default a
+    random vector seeded with 0.
+
+    Returns:
+        ``(lambda, v)``: the estimate after ``iters`` steps (a float) and the last unit vector
+        (detached), to pass back in as ``v`` the next time.
+    """
+    iters = check_number("iters", iters, low=1, integer=True)
+    params = [p for p in model.parameters() if p.requires_grad]
+    loss = loss_fn(model(X), Y)
+    grads = torch.autograd.grad(loss, params, create_graph=True)
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    if v is None:
+        v = torch.randn(flat.numel(), generator=torch.Generator().manual_seed(0), dtype=flat.dtype)
+    v = v / v.norm()
+    lam = 0.0
+    for _ in range(iters):
+        hv = torch.cat([h.reshape(-1) for h in torch.autograd.grad(flat @ v, params, retain_graph=True)])
+        lam = float(v @ hv)
+        v = hv / hv.norm()
+    return lam, v.detach()
+
+
+class FlatParamsLoss:
+    """A torch loss seen as a lrlab loss of the flattened parameter vector (numpy in, numpy out).
+
+    ``value(x)`` and ``grad(x)`` load ``x`` into a private copy of ``model``
+    (``torch.nn.utils.vector_to_parameters``) and evaluate ``loss_fn(model(X), Y)``, so lrlab's
+    numpy tools can measure a network: ``lrlab.diagnostics.sharpness(FlatParamsLoss(...), x)``
+    (finite-difference power iteration) checks :func:`top_eigenvalue`. ``point()`` is the
+    model's parameters as that vector. One point at a time (no batch axis).
+    """
+
+    def __init__(self, model: nn.Module, loss_fn: Callable, X, Y):
+        self.model = copy.deepcopy(model)
+        self.loss_fn, self.X, self.Y = loss_fn, X, Y
+        self.params = [p for p in self.model.parameters()]
+        self.dim = sum(p.numel() for p in self.params)
+
+    def __repr__(self):
+        return f"FlatParamsLoss(dim={self.dim}, loss_fn={getattr(self.loss_fn, '__name__', self.loss_fn)!r})"
+
+    def point(self) -> np.ndarray:
+        """The model's parameters, flattened (a numpy copy)."""
+        return torch.nn.utils.parameters_to_vector(self.params).detach().numpy().copy()
+
+    def _at(self, x):
+        torch.nn.utils.vector_to_parameters(torch.as_tensor(np.asarray(x, dtype=np.float64)), self.params)
+        for p in self.params:
+            p.grad = None
+        loss = self.loss_fn(self.model(self.X), self.Y)
+        grads = torch.autograd.grad(loss, self.params)
+        return float(loss.detach()), torch.cat([g.reshape(-1) for g in grads]).numpy()
+
+    def value_and_grad(self, x):
+        return self._at(x)
+
+    def value(self, x):
+        return self._at(x)[0]
+
+    def grad(self, x):
+        return self._at(x)[1]

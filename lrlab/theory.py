@@ -6,15 +6,21 @@ eigenvector by :math:`1 - \eta\lambda` per step, so it converges iff
 :math:`|1-\eta\lambda| < 1` for every :math:`\lambda`, i.e. :math:`\eta < 2/L`.
 Heavy-ball momentum :math:`\beta` (torch's SGD momentum) has per-eigenvalue
 characteristic polynomial :math:`z^2 - (1 + \beta - \eta\lambda) z + \beta`.
+
+:class:`MinibatchSGD` is the same kind of closed form for minibatch SGD on least
+squares: the exact mean and covariance of the iterate, hence its noise floor and
+its own (batch-dependent) stability limit.
 """
 from __future__ import annotations
+
+from functools import cached_property
 
 import numpy as np
 
 from ._validation import check_lr_array, check_number
 
 __all__ = ["eigenvalues", "critical_lr", "optimal_lr", "convergence_rate", "optimal_momentum",
-           "steps_to_tolerance"]
+           "steps_to_tolerance", "expected_regime", "MinibatchSGD"]
 
 
 def eigenvalues(loss) -> np.ndarray:
@@ -90,3 +96,196 @@ def steps_to_tolerance(loss, lr, tol: float, momentum: float = 0.0):
         steps = np.where(rho >= 1.0, np.inf,
                          np.where(rho <= 0.0, 1.0, np.ceil(np.log(tol) / np.log(np.clip(rho, 1e-300, None)))))
     return float(steps) if steps.ndim == 0 else steps
+
+
+def expected_regime(loss, x0, lr: float, num_steps: int, progress: float = 0.9) -> str:
+    r"""The regime the theory predicts for constant-lr GD on a diagonal quadratic.
+
+    Along curvature :math:`\lambda_i` the error is multiplied by :math:`r_i = 1 - \eta\lambda_i` per
+    step, so after :math:`T` steps the loss gap is :math:`\sum_i \lambda_i r_i^{2T} e_i^2 / 2`.
+    'diverging' if some :math:`|r_i| > 1`; 'oscillating' if some :math:`r_i < 0` (the steps along
+    that direction alternate in sign); else 'converging' when the gap closed by ``progress``, 'slow'
+    otherwise. Only directions the start actually has an error along count. (This is the rule
+    ``lrlab.diagnostics.classify`` applies to the run.)
+
+    Args:
+        loss: a diagonal ``lrlab.losses.quadratic`` (it needs ``curvatures`` and ``center``).
+        x0: the start, shape ``(d,)``.
+        lr: the constant learning rate.
+        num_steps: the length of the run.
+        progress: the fraction of the gap a 'converging' run closes.
+    """
+    lam = getattr(loss, "curvatures", None)
+    if lam is None:
+        raise TypeError("loss must be a diagonal quadratic (lrlab.losses.quadratic of curvatures), "
+                        f"got {type(loss).__name__}")
+    lam = np.asarray(lam, dtype=float)
+    e = np.asarray(x0, dtype=float) - loss.center
+    live = (e != 0) & (lam > 0)
+    r = 1.0 - lr * lam[live]
+    if np.any(np.abs(r) > 1):
+        return "diverging"
+    if np.any(r < 0):
+        return "oscillating"
+    gap0 = np.sum(lam[live] * e[live] ** 2)
+    gapT = np.sum(lam[live] * r ** (2 * num_steps) * e[live] ** 2)
+    return "converging" if gapT <= (1 - progress) * gap0 else "slow"
+
+
+class MinibatchSGD:
+    r"""Exact first and second moments of minibatch SGD on least squares.
+
+    On :math:`f(w) = \tfrac{1}{2n}\lVert Xw - y\rVert^2` (``lrlab.losses.least_squares``), with
+    :math:`e = w - w^*`, :math:`H_B` the batch Hessian and :math:`\xi_B` the batch gradient at
+    :math:`w^*`, one step of SGD with batches of ``B`` rows is
+
+    .. math:: e_{t+1} = (I - \eta H_B)\, e_t - \eta\, \xi_B ,
+
+    which is linear, so the mean and the second moment :math:`P = E[e e^\top]` obey closed
+    recursions. The mean follows full-batch GD (stable iff :math:`\eta < 2/L`); :math:`P` settles,
+    if :math:`\eta` is below SGD's own (smaller, batch-dependent) limit, at the solution of
+
+    .. math:: P = E_B[(I-\eta H_B) P (I-\eta H_B)] + \eta^2 c_B\, \Sigma ,
+
+    and the **noise floor** is :math:`E[f - f^*] = \tfrac12 \operatorname{tr}(HP)`. Here
+    :math:`\Sigma = \tfrac1n\sum_i g_i g_i^\top` is the covariance of the per-example gradients
+    :math:`g_i` at :math:`w^*` and :math:`c_B` the variance factor of a mean over ``B`` rows:
+    :math:`(n-B)/(B(n-1))` drawn without replacement (what ``LeastSquares.sample_grad`` does),
+    :math:`1/B` with replacement. For small :math:`\eta` the floor is
+    :math:`\approx \eta\, c_B \operatorname{tr}\Sigma / 4`: proportional to lr/B.
+
+    Args:
+        X: the data, shape ``(n, d)``.
+        y: the targets, shape ``(n,)``.
+
+    Build it from a loss with ``MinibatchSGD.of(least_squares_loss)``.
+    """
+
+    def __init__(self, X, y):
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+        if X.ndim != 2 or y.shape != X.shape[:1]:
+            raise ValueError(f"X must have shape (n, d) and y shape (n,), got {X.shape} and {y.shape}")
+        self.X, self.y = X, y
+        self.n, self.d = X.shape
+        self.H = X.T @ X / self.n
+        self.L = float(np.linalg.eigvalsh(self.H)[-1])
+        self.minimizer = np.linalg.lstsq(X, y, rcond=None)[0]
+        r = X @ self.minimizer - y                                       # residuals at the minimum
+        self._r = r
+        self._z = X * r[:, None]                                         # per-example gradients at w* (sum 0)
+        self.sigma = np.einsum("n,ni,nj->ij", r * r, X, X) / self.n      # their covariance, (d, d)
+        self._I = np.eye(self.d)
+
+    @classmethod
+    def of(cls, loss) -> "MinibatchSGD":
+        """The theory of a ``lrlab.losses.least_squares`` loss (its ``X`` and ``y``)."""
+        return cls(loss.X, loss.y)
+
+    def __repr__(self):
+        return f"MinibatchSGD(n={self.n}, d={self.d}, L={self.L:.4g})"
+
+    @cached_property
+    def _A(self):
+        return np.einsum("ni,nj->nij", self.X, self.X)                   # per-example Hessians x_i x_iᵀ
+
+    @cached_property
+    def _kAA(self):
+        d = self.d
+        return np.einsum("nij,nkl->ikjl", self._A, self._A).reshape(d * d, d * d) / self.n   # E[A ⊗ A]
+
+    @cached_property
+    def _kHH(self):
+        return np.kron(self.H, self.H)
+
+    def variance_factor(self, B: int, replacement: bool = False) -> float:
+        """:math:`c_B`: the variance of a mean over ``B`` of the ``n`` rows, relative to one row's."""
+        return 1.0 / B if replacement else (self.n - B) / (B * (self.n - 1))
+
+    def second_moment_operator(self, lr: float, B: int, *, replacement: bool = False,
+                               multiplicative: bool = True) -> np.ndarray:
+        r"""The matrix of :math:`P \mapsto E_B[(I-\eta H_B)P(I-\eta H_B)]` acting on row-major vec(P).
+
+        With ``multiplicative=False`` the batch Hessian is replaced by :math:`H` (only the additive
+        noise :math:`\xi_B` is kept): :math:`P \mapsto (I-\eta H)P(I-\eta H)`.
+        """
+        M = self._I - lr * self.H
+        op = np.kron(M, M)
+        if multiplicative:
+            op = op + lr * lr * self.variance_factor(B, replacement) * (self._kAA - self._kHH)
+        return op
+
+    def stable(self, lr: float, B: int, *, replacement: bool = False) -> bool:
+        """Whether E[e eᵀ] stays bounded: spectral radius of the second-moment operator below 1."""
+        op = self.second_moment_operator(lr, B, replacement=replacement)
+        return bool(np.abs(np.linalg.eigvals(op)).max() < 1.0)
+
+    def critical_lr(self, B: int, *, replacement: bool = False) -> float:
+        """SGD's own stability limit for batch size ``B`` (bisection); ``2/L`` for the full batch."""
+        lo, hi = 0.0, 2.0 / self.L
+        if self.stable(hi * (1 - 1e-12), B, replacement=replacement):
+            return hi
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if self.stable(mid, B, replacement=replacement) else (lo, mid)
+        return lo
+
+    def floor(self, lr, B: int, *, replacement: bool = False, multiplicative: bool = True):
+        r"""The stationary mean loss gap :math:`\tfrac12\operatorname{tr}(HP)`; vectorized over ``lr``.
+
+        ``inf`` where the second moment does not settle, 0 for ``lr <= 0``. With
+        ``multiplicative=False``, the additive-noise approximation: :math:`P` solves
+        :math:`P = (I-\eta H)P(I-\eta H) + \eta^2 c_B\Sigma`, stable iff :math:`\eta < 2/L`; it
+        ignores the part of the noise that grows with :math:`e`, so it slightly underestimates
+        the floor at large lr.
+        """
+        lrs = np.atleast_1d(np.asarray(lr, dtype=float))
+        out = np.empty(lrs.shape)
+        eye = np.eye(self.d * self.d)
+        c = self.variance_factor(B, replacement)
+        for i, eta in enumerate(lrs.flat):
+            if eta <= 0:
+                out.flat[i] = 0.0
+                continue
+            if not (self.stable(eta, B, replacement=replacement) if multiplicative else eta < 2.0 / self.L):
+                out.flat[i] = np.inf
+                continue
+            rhs = eta * eta * c * self.sigma.reshape(-1)
+            op = self.second_moment_operator(eta, B, replacement=replacement, multiplicative=multiplicative)
+            P = np.linalg.solve(eye - op, rhs).reshape(self.d, self.d)
+            out.flat[i] = 0.5 * np.trace(self.H @ P)
+        return float(out[0]) if np.ndim(lr) == 0 else out
+
+    def floor_small_lr(self, lr, B: int, *, replacement: bool = False):
+        r"""The small-lr law :math:`\eta\, c_B\, \operatorname{tr}\Sigma / 4` (:math:`c_B \approx 1/B`): proportional to lr/B."""
+        return np.asarray(lr, dtype=float) * self.variance_factor(B, replacement) * np.trace(self.sigma) / 4.0
+
+    @property
+    def noise_constant(self) -> float:
+        """tr(Σ)/4: the floor per unit of lr/B (for B much smaller than n)."""
+        return float(np.trace(self.sigma) / 4.0)
+
+    def expected_gap(self, e0, lr: float, B: int, num_steps: int, *, replacement: bool = False) -> np.ndarray:
+        r"""The exact expected loss gap :math:`E[f(w_t)] - f^*` of minibatch SGD from ``w* + e0``, t = 0..num_steps.
+
+        Iterates the mean :math:`m' = (I-\eta H)m` and the second moment
+        :math:`P' = E_B[(I-\eta H_B)P(I-\eta H_B)] + \eta^2 c_B\,(G + G^\top + \Sigma)`,
+        :math:`G = \tfrac1n\sum_i A_i m z_i^\top` (the batch Hessian and the batch noise come from the
+        same rows). Returns ``inf`` from the step it overflows; shape ``(num_steps + 1,)``.
+        """
+        m = np.asarray(e0, dtype=float).copy()
+        P = np.outer(m, m)
+        T = self.second_moment_operator(lr, B, replacement=replacement)
+        c = self.variance_factor(B, replacement)
+        M = self._I - lr * self.H
+        out = np.empty(num_steps + 1)
+        with np.errstate(all="ignore"):
+            for t in range(num_steps + 1):
+                out[t] = 0.5 * np.sum(self.H * P)
+                if t == num_steps:
+                    break
+                G = np.einsum("nij,j,nk->ik", self._A, m, self._z) / self.n
+                P = (T @ P.reshape(-1)).reshape(self.d, self.d) + lr * lr * c * (G + G.T + self.sigma)
+                m = M @ m
+        out[~np.isfinite(out)] = np.inf
+        return out

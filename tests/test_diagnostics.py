@@ -120,3 +120,97 @@ def test_moving_average_is_the_bias_corrected_recurrence():
         diagnostics.MovingAverage(1.0)
     with pytest.raises(ValueError, match="1-D"):
         diagnostics.moving_average(np.ones((2, 2)))
+
+
+# --------------------------------------------------------------------------- steps to a tolerance
+
+def naive_first_below(curve, threshold, stay=False, strict=False):
+    """The definition, one step at a time."""
+    below = [(c < threshold) if strict else (c <= threshold) for c in curve]
+    for t in range(len(curve)):
+        if below[t] and (not stay or all(below[t:])):
+            return t
+    return -1
+
+
+def test_first_step_below_on_one_curve():
+    v = np.array([4.0, 2.0, 1.0, 3.0, 0.5, 0.5, np.nan, 0.2])
+    assert diagnostics.first_step_below(v, 1.0) == 2
+    assert diagnostics.first_step_below(v, 1.0, strict=True) == 4
+    assert diagnostics.first_step_below(v, 1.0, stay=True) == 7              # NaN is never below
+    assert diagnostics.first_step_below(v, 0.25, relative_to_start=True) == 2
+    assert diagnostics.first_step_below(v, 0.1) == -1
+    assert diagnostics.first_step_below(v[:6], 1.0, stay=True) == 4
+    assert isinstance(diagnostics.first_step_below(v, 1.0), int)
+    with pytest.raises(ValueError, match="curve"):
+        diagnostics.first_step_below(3.0, 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.0, 10.0), min_size=1, max_size=30), st.floats(0.0, 10.0), st.booleans(), st.booleans())
+def test_first_step_below_is_the_definition(curve, level, stay, strict):
+    assert diagnostics.first_step_below(curve, level, stay=stay, strict=strict) == \
+        naive_first_below(curve, level, stay, strict)
+    assert diagnostics.first_step_below(curve, level, stay=stay, strict=strict, relative_to_start=True) == \
+        naive_first_below(curve, level * curve[0], stay, strict)
+
+
+def test_first_step_below_batches_along_axis_0():
+    q = losses.quadratic([1.0, 10.0])
+    traj = lrlab.run(loss=q, x0=[1.0, 1.0], lr=[0.01, 0.1, 0.19, 0.25], num_steps=200)
+    gap = traj.loss
+    got = diagnostics.first_step_below(gap, 1e-6, relative_to_start=True)
+    assert got.shape == (4,)
+    assert got.tolist() == [naive_first_below(gap[:, j], 1e-6 * gap[0, j]) for j in range(4)]
+    assert got[0] == -1 and got[3] == -1 and 0 < got[1] < got[2]
+    # heavy ball spirals in: its distance to the minimum dips below a line and comes back above it
+    hb = lrlab.run(loss=q, stepper=steppers.sgd(momentum=0.9), x0=[1.0, 1.0], lr=0.1, num_steps=300)
+    d = np.linalg.norm(hb.params, axis=-1)
+    once, stays = (diagnostics.first_step_below(d, 1e-3, stay=s) for s in (False, True))
+    assert 0 < once < stays == naive_first_below(d, 1e-3, stay=True)
+
+
+# --------------------------------------------------------------------------- reading loss curves
+
+def test_read_loss_curve_rules():
+    t = np.arange(300)
+    assert diagnostics.read_loss_curve(2.8 * 0.99 ** t) == "converging"
+    assert diagnostics.read_loss_curve(np.linspace(2.8, 2.3, 300)) == "slow"
+    assert diagnostics.read_loss_curve(np.linspace(2.8, 5, 300)) == "diverging"
+    assert diagnostics.read_loss_curve(np.r_[2.8 * 0.99 ** t, np.nan]) == "diverging"
+    bouncy = 2.8 * 0.99 ** t * np.where(t % 4 == 0, 20.0, 1.0)       # every 4th step a 20x spike
+    assert diagnostics.jump_share(bouncy) == pytest.approx(0.5, abs=0.01)
+    assert diagnostics.read_loss_curve(bouncy) == "oscillating"
+    assert diagnostics.read_loss_curve(bouncy, spiky=0.6) == "converging"
+    assert diagnostics.jump_share(2.8 * 0.99 ** t) == 0.0
+
+
+def test_minibatch_regime():
+    X, y, _ = lrlab.data.linear_regression(n=128, d=2, noise=0.5, seed=0, scales=[1.0, 0.5])
+    full = losses.least_squares(X, y)
+    mb = losses.least_squares(X, y, batch_size=1)
+    x0 = full.minimizer + [1.0, -1.0]
+    lrs = [0.1, 1.5 / full.L, 3.0 / full.L]
+    gd = lrlab.run(loss=full, x0=x0, lr=lrs, num_steps=300)
+    sgd = lrlab.run(loss=mb, x0=x0, lr=lrs, num_steps=300)
+    got = [diagnostics.minibatch_regime(sgd[j], gd[j], full.min_value) for j in range(3)]
+    assert got[0] == diagnostics.classify(gd[0]) == "converging"
+    assert got[2] == "diverging"
+    assert got == [diagnostics.minibatch_regime(sgd[j], gd[j]) for j in range(3)]   # loss_min of the run
+    with pytest.raises(TypeError, match="Trajectories"):
+        diagnostics.minibatch_regime(sgd.loss, gd)
+
+
+def test_trailing_mean_is_the_box_mean():
+    rng = np.random.default_rng(3)
+    y = rng.random((40, 3))
+    for k in (1, 5, 40, 60):
+        want = np.stack([y[max(0, t - k + 1):t + 1].mean(axis=0) for t in range(40)])
+        np.testing.assert_allclose(diagnostics.trailing_mean(y, k), want, rtol=1e-12)
+        np.testing.assert_allclose(diagnostics.trailing_mean(y[:, 1], k), want[:, 1], rtol=1e-12)
+    assert diagnostics.trailing_mean([1.0, 3.0, 5.0, 7.0], 2).tolist() == [1.0, 2.0, 4.0, 6.0]
+    # not the exponential average: a spike is forgotten exactly k steps later
+    spike = np.r_[10.0, np.zeros(9)]
+    assert diagnostics.trailing_mean(spike, 3)[3] == 0.0 and diagnostics.moving_average(spike)[3] > 0
+    with pytest.raises(ValueError, match="k"):
+        diagnostics.trailing_mean(y, 0)

@@ -146,6 +146,22 @@ def test_effective_steps_match_run_and_state():
     assert np.all(np.diff(rec.effective, axis=0) <= 0)
 
 
+def test_record_effective_steps_equals_the_hand_loop_it_replaced():
+    """The lesson used to step the stepper by hand; on top of lrlab.run it gives the same numbers."""
+    x0 = np.array([0.3, -0.7])
+    for stepper, lr in ((steppers.adagrad(), 0.5), (steppers.rmsprop(), 0.02), (steppers.adam(), 0.05),
+                        (steppers.sgd(), 0.01), (steppers.sgd(momentum=0.9), 0.01)):
+        x, state = x0, stepper.init(x0)
+        xs, eff = [x], []
+        for _ in range(200):
+            x, state = stepper.update(l05.BOWL.grad(x), state, x, lr)
+            xs.append(x)
+            eff.append(l05.effective_step(stepper, state, lr))
+        rec = l05.record_effective_steps(l05.BOWL, stepper, x0, lr, 200)
+        assert np.array_equal(rec.params, np.array(xs)), stepper.name
+        assert np.array_equal(rec.effective, np.array(eff)), stepper.name
+
+
 def test_effective_step_rejects_unknown_state():
     with pytest.raises(TypeError):
         l05.effective_step(steppers.sgd(), object(), 0.1)

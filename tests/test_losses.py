@@ -26,6 +26,8 @@ ALL = {
     "rosenbrock-a2": lambda: losses.rosenbrock(a=2.0, b=10.0),
     "two_wells": losses.two_wells,
     "plateau": losses.plateau,
+    "quartic": losses.quartic,
+    "quartic-c0.3": lambda: losses.quartic(0.3),
     "least_squares": make_ls,
 }
 
@@ -74,7 +76,7 @@ def test_minimizer_is_stationary_and_lowest(name):
     assert np.isclose(loss.value(xs), loss.min_value)
 
 
-@pytest.mark.parametrize("name", ["quadratic-matrix", "rosenbrock", "two_wells", "least_squares"])
+@pytest.mark.parametrize("name", ["quadratic-matrix", "rosenbrock", "two_wells", "quartic", "least_squares"])
 def test_hessian_matches_finite_differences(name):
     loss = ALL[name]()
     x = loss.minimizer + 0.1
@@ -132,6 +134,11 @@ def test_least_squares_minibatches_are_deterministic_and_unbiased():
     (lambda: losses.least_squares(np.ones((5, 2)), np.ones(5), batch_size=0), "batch_size"),
     (lambda: losses.least_squares(np.ones((5, 2)), np.ones(5), batch_size=9), "batch_size"),
     (lambda: losses.quadratic([1.0, 2.0]).grad(np.ones(3)), "x"),
+    (lambda: losses.quadratic([1.0, 2.0], bounds=[[-1.0, 1.0]]), "bounds"),
+    (lambda: losses.quadratic([1.0, 2.0], bounds=[[-1.0, 1.0], [2.0, 1.0]]), "bounds"),
+    (lambda: losses.least_squares(np.eye(2), np.ones(2), bounds=[[0.0, np.inf], [0.0, 1.0]]), "bounds"),
+    (lambda: losses.quartic(-1.0), "c"),
+    (lambda: losses.quartic().grad(np.ones((3, 2))), "x"),
 ])
 def test_bad_input_names_the_argument(bad, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -149,3 +156,33 @@ def test_least_squares_as_a_quadratic_gives_the_same_runs():
     a = lrlab.run(loss=ls, x0=np.zeros(3), lr=0.1, num_steps=50)
     b = lrlab.run(loss=q, x0=np.zeros(3), lr=0.1, num_steps=50)
     np.testing.assert_allclose(a.params, b.params, rtol=1e-9, atol=1e-12)
+
+
+def test_quartic_against_torch_autograd():
+    torch = pytest.importorskip("torch")
+    q = losses.quartic(0.7)
+    w = torch.linspace(-3.0, 3.0, 13, dtype=torch.float64, requires_grad=True)
+    f = 0.5 * w ** 2 + 0.7 / 4 * w ** 4
+    (g,) = torch.autograd.grad(f.sum(), w, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), w)
+    x = w.detach().numpy()[:, None]
+    np.testing.assert_allclose(q.value(x), f.detach().numpy(), rtol=1e-14)
+    np.testing.assert_allclose(q.grad(x)[:, 0], g.detach().numpy(), rtol=1e-14)
+    np.testing.assert_allclose(q.curvature(x), h.numpy(), rtol=1e-14)
+    np.testing.assert_allclose(q.hessian(x)[:, 0, 0], h.numpy(), rtol=1e-14)
+    assert q.curvature(np.array([3.0])) == 1 + 3 * 0.7 * 9
+
+
+def test_bounds_at_construction():
+    q = losses.quadratic([1.0, 81.0], bounds=[[-1.6, 1.6], [-3.0, 3.0]])
+    np.testing.assert_array_equal(q.bounds, [[-1.6, 1.6], [-3.0, 3.0]])
+    np.testing.assert_allclose(losses.quadratic([1.0, 81.0], center=[1.0, 0.0]).bounds, [[-0.6, 2.6], [-1.6, 1.6]])
+    X, y = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]), np.array([1.0, 2.0, 0.5])
+    given = np.array([[-5.0, 5.0], [0.0, 1.0]])
+    ls = losses.least_squares(X, y, bounds=given)
+    np.testing.assert_array_equal(ls.bounds, given)
+    given[0, 0] = -9.0                                   # the loss keeps its own copy
+    assert ls.bounds[0, 0] == -5.0
+    assert losses.least_squares(X, y).bounds.shape == (2, 2)
+    np.testing.assert_array_equal(losses.quartic(bounds=(-1.0, 2.0)).bounds, [[-1.0, 2.0]])
+    np.testing.assert_array_equal(losses.quartic().bounds, [[-3.5, 3.5]])

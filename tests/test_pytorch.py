@@ -397,3 +397,74 @@ def test_progress_flag_is_silent_outside_a_notebook(capsys):
     lp.find_lr(model, nn.MSELoss(), (X, y), num_iter=5, progress=True)
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
+
+
+# --------------------------------------------------------------------------- sharpness
+
+def half_mse(out, target):
+    return 0.5 * (out - target).pow(2).sum(dim=1).mean()
+
+
+def tiny_tanh_net(seed=0):
+    return lp.small_mlp(2, (5,), 1, seed=seed, activation="tanh").double()
+
+
+def full_hessian(model, loss_fn, X, Y):
+    """The exact Hessian of the loss in the flat parameters, by torch.autograd.functional.hessian."""
+    from torch.func import functional_call
+    names = [n for n, _ in model.named_parameters()]
+    shapes = [p.shape for _, p in model.named_parameters()]
+    w0 = torch.nn.utils.parameters_to_vector(model.parameters()).detach()
+
+    def f(w):
+        parts, i = {}, 0
+        for n, s in zip(names, shapes):
+            k = math.prod(s)
+            parts[n] = w[i:i + k].reshape(s)
+            i += k
+        return loss_fn(functional_call(model, parts, (X,)), Y)
+    return torch.autograd.functional.hessian(f, w0)
+
+
+def test_top_eigenvalue_is_the_hessians_largest_eigenvalue():
+    X = torch.as_tensor(np.random.default_rng(0).standard_normal((30, 2)))
+    Y = torch.sin(X[:, :1] * 2.0)
+    model = tiny_tanh_net()
+    before = [p.detach().clone() for p in model.parameters()]
+    ev = torch.linalg.eigvalsh(full_hessian(model, half_mse, X, Y))
+    top = ev[ev.abs().argmax()].item()
+    lam, v = lp.top_eigenvalue(model, half_mse, X, Y, iters=300)
+    assert lam == pytest.approx(top, rel=1e-6)
+    H = full_hessian(model, half_mse, X, Y)
+    assert torch.allclose(H @ v, lam * v, atol=1e-5 * abs(lam))             # v is its eigenvector
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))   # model untouched
+    # warm start: a few more steps from v stay on it
+    lam2, _ = lp.top_eigenvalue(model, half_mse, X, Y, v, iters=2)
+    assert lam2 == pytest.approx(top, rel=1e-6)
+
+
+def test_top_eigenvalue_of_linear_least_squares_is_exact():
+    X, y = regression(n=50, d=3, scales=[1.0, 2.0, 0.5])
+    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    model = nn.Linear(3, 1, bias=False).double()
+    lam, _ = lp.top_eigenvalue(model, lambda out, t: 0.5 * (out - t).pow(2).mean(), X, y, iters=200)
+    assert lam == pytest.approx(np.linalg.eigvalsh((X.T @ X).numpy() / 50)[-1], rel=1e-9)
+
+
+def test_flat_params_loss_matches_torch_and_leaves_the_model_alone():
+    from lrlab import diagnostics
+    X = torch.as_tensor(np.random.default_rng(1).standard_normal((20, 2)))
+    Y = torch.cos(X[:, :1])
+    model = tiny_tanh_net(seed=3)
+    f = lp.FlatParamsLoss(model, half_mse, X, Y)
+    x = f.point()
+    assert x.shape == (f.dim,) == (sum(p.numel() for p in model.parameters()),)
+    np.testing.assert_array_equal(x, torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy())
+    loss = half_mse(model(X), Y)
+    grads = torch.autograd.grad(loss, list(model.parameters()))
+    assert f.value(x) == pytest.approx(loss.item(), rel=1e-14)
+    np.testing.assert_allclose(f.grad(x), torch.cat([g.reshape(-1) for g in grads]).numpy(), rtol=1e-12)
+    f.value(x + 1.0)                                                     # moves only the private copy
+    np.testing.assert_array_equal(torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy(), x)
+    lam, _ = lp.top_eigenvalue(model, half_mse, X, Y, iters=300)
+    assert diagnostics.sharpness(f, x, iters=300) == pytest.approx(lam, rel=1e-4)

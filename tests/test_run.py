@@ -159,3 +159,42 @@ def test_diverged_at_is_the_first_step_past_the_threshold(lr):
         return
     assert traj.diverged_at[1] == first
     np.testing.assert_array_equal(traj.params[first:, 1], np.broadcast_to(x, traj.params[first:, 1].shape))
+
+
+@pytest.mark.parametrize("stepper", [steppers.sgd(), steppers.sgd(momentum=0.9), steppers.adam(amsgrad=True),
+                                     steppers.rmsprop(centered=True, momentum=0.5), steppers.adagrad()],
+                         ids=lambda s: s.name)
+def test_record_state_is_the_steppers_state_after_each_step(stepper, quad):
+    x0 = np.array([1.0, -2.0])
+    lrs = [0.01, 0.05, 0.3]                      # 0.3 > 2/L diverges for plain sgd
+    traj = lrlab.run(loss=quad, stepper=stepper, x0=x0, lr=lrs, num_steps=25, record_state=True)
+    plain = lrlab.run(loss=quad, stepper=stepper, x0=x0, lr=lrs, num_steps=25)
+    assert plain.state is None
+    assert np.array_equal(traj.params, plain.params) and np.array_equal(traj.loss, plain.loss)
+    for j, lr in enumerate(lrs):                 # by hand, one trajectory at a time
+        x, state = x0, stepper.init(x0)
+        one = traj[j]
+        assert len(one.state) == 25             # one per step (not every trajectory diverged)
+        for t, got in enumerate(one.state):
+            if one.diverged and t >= one.diverged_at:
+                break
+            x, state = stepper.update(quad.grad(x), state, x, lr)
+            assert type(got) is type(state) and got.step == state.step
+            for a, b in zip(got, state):
+                if isinstance(b, np.ndarray):
+                    assert a.shape == (2,) and np.array_equal(a, b)
+                else:
+                    assert a == b
+
+
+def test_record_state_shapes_and_copies(quad):
+    traj = lrlab.run(loss=quad, stepper=steppers.adam(), x0=np.ones((4, 1, 2)), lr=[0.01, 0.1, 0.2],
+                     num_steps=6, record_state=True)
+    assert len(traj.state) == 6
+    assert [s.step for s in traj.state] == [1, 2, 3, 4, 5, 6]
+    assert traj.state[0].exp_avg.shape == (4, 3, 2)
+    assert not np.shares_memory(traj.state[0].exp_avg, traj.state[1].exp_avg)
+    assert traj[2, 1].state[3].exp_avg_sq.shape == (2,)
+    np.testing.assert_array_equal(traj[2, 1].state[3].exp_avg_sq, traj.state[3].exp_avg_sq[2, 1])
+    with pytest.raises(TypeError, match="record_state"):
+        lrlab.run(loss=quad, x0=[1.0, 1.0], lr=0.1, num_steps=3, record_state="yes")

@@ -98,3 +98,116 @@ def test_steps_to_tolerance_matches_a_run():
 def test_bad_input(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call(losses.quadratic([1.0, 10.0]))
+
+
+# --------------------------------------------------------------------------- expected_regime
+
+@pytest.mark.parametrize("lr", [1e-4, 0.01, 0.1, 0.3, 0.6, 0.9, 1.05, 1.3])
+def test_expected_regime_agrees_with_classify(lr):
+    q = losses.quadratic([0.5, 1.6])
+    x0 = [1.0, -0.8]
+    traj = lrlab.run(loss=q, x0=x0, lr=lr, num_steps=50)
+    assert theory.expected_regime(q, x0, lr, 50) == lrlab.diagnostics.classify(traj)
+
+
+def test_expected_regime_ignores_directions_without_error():
+    q = losses.quadratic([1.0, 100.0])
+    assert theory.expected_regime(q, [1.0, 0.0], 0.5, 40) == "converging"      # 0.5 * 100 > 2, but e2 = 0
+    assert theory.expected_regime(q, [1.0, 1e-9], 0.5, 40) == "diverging"
+    with pytest.raises(TypeError, match="diagonal quadratic"):
+        theory.expected_regime(losses.rosenbrock(), [0.0, 0.0], 0.1, 10)
+
+
+# --------------------------------------------------------------------------- MinibatchSGD
+
+def tiny_least_squares(n=6, d=2, seed=4):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)) * [1.0, 0.6][:d]
+    y = X @ rng.standard_normal(d) + 0.7 * rng.standard_normal(n)
+    return X, y
+
+
+def batches(n, B, replacement):
+    """Every equally likely batch (as row indices): all subsets, or all ordered draws with replacement."""
+    from itertools import combinations, product
+    return [list(b) for b in (product(range(n), repeat=B) if replacement else combinations(range(n), B))]
+
+
+def brute_force_moments(X, y, lr, B, e0, num_steps, replacement):
+    """E[e_t] and E[e_t e_tᵀ] of e' = e - lr (H_b e + xi_b), averaged over every batch b, step by step."""
+    n, d = X.shape
+    w_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    rows = batches(n, B, replacement)
+    Hb = [X[b].T @ X[b] / B for b in rows]
+    xi = [X[b].T @ (X[b] @ w_star - y[b]) / B for b in rows]
+    m, P = np.array(e0, float), np.outer(e0, e0)
+    out = [(m, P)]
+    for _ in range(num_steps):
+        Ms = [np.eye(d) - lr * h for h in Hb]
+        P = np.mean([M @ P @ M.T - lr * (np.outer(M @ m, g) + np.outer(g, M @ m)) + lr * lr * np.outer(g, g)
+                     for M, g in zip(Ms, xi)], axis=0)
+        m = np.mean([M @ m - lr * g for M, g in zip(Ms, xi)], axis=0)
+        out.append((m, P))
+    return out
+
+
+@pytest.mark.parametrize("replacement", [False, True])
+@pytest.mark.parametrize("B", [1, 2, 3])
+def test_minibatch_expected_gap_is_the_exact_average_over_batches(B, replacement):
+    X, y = tiny_least_squares()
+    th = theory.MinibatchSGD(X, y)
+    e0 = np.array([0.8, -1.1])
+    want = [0.5 * np.trace(th.H @ P) for _, P in brute_force_moments(X, y, 0.4, B, e0, 12, replacement)]
+    np.testing.assert_allclose(th.expected_gap(e0, 0.4, B, 12, replacement=replacement), want, rtol=1e-10)
+
+
+@pytest.mark.parametrize("replacement", [False, True])
+def test_minibatch_floor_is_the_fixed_point_of_the_exact_recursion(replacement):
+    X, y = tiny_least_squares()
+    th = theory.MinibatchSGD(X, y)
+    lr, B = 0.3, 2
+    P = brute_force_moments(X, y, lr, B, np.zeros(2), 3000, replacement)[-1][1]
+    assert th.floor(lr, B, replacement=replacement) == pytest.approx(0.5 * np.trace(th.H @ P), rel=1e-9)
+    # with replacement a batch of B rows is noisier than without: (n - B)/(n - 1) < 1
+    assert th.floor(lr, B, replacement=True) > th.floor(lr, B)
+
+
+def test_minibatch_floor_matches_a_long_sgd_run():
+    X, y = tiny_least_squares(n=40, seed=1)
+    th = theory.MinibatchSGD(X, y)
+    loss = losses.least_squares(X, y, batch_size=4, seed=2)
+    lrs = np.array([0.05, 0.2])
+    traj = lrlab.run(loss=loss, x0=loss.minimizer, lr=lrs, num_steps=20000)
+    measured = (traj.loss[1001:] - loss.min_value).mean(axis=0)
+    np.testing.assert_allclose(measured, th.floor(lrs, 4), rtol=0.15)
+
+
+def test_minibatch_additive_floor_solves_the_lyapunov_equation():
+    X, y = tiny_least_squares(n=30, d=2, seed=7)
+    th = theory.MinibatchSGD.of(losses.least_squares(X, y, batch_size=3))
+    lr, B = 0.25, 3
+    c = (30 - B) / (B * 29)
+    M = np.eye(2) - lr * th.H
+    C = np.zeros((2, 2))
+    for _ in range(5000):
+        C = M @ C @ M + lr * lr * c * th.sigma
+    assert th.floor(lr, B, multiplicative=False) == pytest.approx(0.5 * np.trace(th.H @ C), rel=1e-10)
+    assert th.floor(lr, B, multiplicative=False) < th.floor(lr, B)      # it leaves out the noise ∝ e
+    assert th.floor(2.0 / th.L, B, multiplicative=False) == np.inf
+    assert th.floor(0.0, B) == 0.0
+
+
+def test_minibatch_critical_lr_and_small_lr_law():
+    X, y = tiny_least_squares(n=40, seed=1)
+    th = theory.MinibatchSGD(X, y)
+    assert th.critical_lr(40) == pytest.approx(2 / th.L)           # the full batch: GD's limit
+    assert th.floor(0.5, 40) == 0.0                                 # and no noise
+    for B in (1, 4):
+        lim = th.critical_lr(B)
+        assert lim < 2 / th.L
+        assert th.stable(0.999 * lim, B) and not th.stable(1.001 * lim, B)
+        assert np.isfinite(th.floor(0.99 * lim, B)) and th.floor(1.01 * lim, B) == np.inf
+    assert th.critical_lr(1, replacement=True) == th.critical_lr(1)        # one row: the same draw
+    assert th.critical_lr(4, replacement=True) < th.critical_lr(4)         # more noise, a lower limit
+    assert th.floor(1e-5, 4) == pytest.approx(th.floor_small_lr(1e-5, 4), rel=1e-3)
+    assert th.floor_small_lr(1e-3, 4, replacement=True) == pytest.approx(1e-3 / 4 * th.noise_constant)

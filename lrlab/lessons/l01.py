@@ -116,10 +116,10 @@ def regression_data(n: int = 64, d: int = 10, seed: int = 0):
 
 
 def torch_parameters(model) -> np.ndarray:
-    """All parameters of a model, flattened into one float64 numpy vector (a copy)."""
-    import torch
-    with torch.no_grad():
-        return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).double().numpy().copy()
+    """All parameters of a model, flattened into one float64 numpy vector (a copy):
+    ``torch.nn.utils.parameters_to_vector``."""
+    from torch.nn.utils import parameters_to_vector
+    return parameters_to_vector(model.parameters()).detach().double().numpy().copy()
 
 
 # --------------------------------------------------------------------------- exercises

@@ -17,6 +17,7 @@ import numpy as np
 from lrlab import diagnostics, losses, plotting
 from lrlab.explorer import Explorer, MapPanel, Problem, Slider
 from lrlab.exercises import Feedback, check_choice, check_number_answer
+from lrlab.theory import expected_regime
 
 __all__ = ["LAM", "X0", "NUM_STEPS", "LR_RANGE", "PRESETS", "MAP_POINTS", "bowl", "problem", "explorer",
            "expected_regime", "error_factor_figure", "lr_map_figure", "largest_converging_lr", "good_window",
@@ -50,28 +51,6 @@ def explorer(lr: float = 0.2) -> Explorer:
     """The main widget of lesson 02: path, loss curve and the lr map of 5000 lrs, with 1/L and 2/L marked."""
     return Explorer(problem(), lr=lr, lr_range=LR_RANGE, presets=PRESETS,
                     panels=("path", "loss", MapPanel(MAP_POINTS)))
-
-
-def expected_regime(loss, x0, lr: float, num_steps: int, progress: float = 0.9) -> str:
-    r"""The regime the theory predicts for constant-lr GD on a diagonal quadratic.
-
-    Along curvature :math:`\lambda_i` the error is multiplied by :math:`r_i = 1 - \eta\lambda_i` per
-    step, so after :math:`T` steps the loss gap is :math:`\sum_i \lambda_i r_i^{2T} e_i^2 / 2`.
-    'diverging' if some :math:`|r_i| > 1`; 'oscillating' if some :math:`r_i < 0` (the steps along
-    that direction alternate in sign); else 'converging' when the gap closed by ``progress``, 'slow'
-    otherwise. (This is the rule ``lrlab.diagnostics.classify`` applies to the run.)
-    """
-    lam = np.asarray(loss.curvatures, dtype=float)
-    e = np.asarray(x0, dtype=float) - loss.center
-    live = (e != 0) & (lam > 0)
-    r = 1.0 - lr * lam[live]
-    if np.any(np.abs(r) > 1):
-        return "diverging"
-    if np.any(r < 0):
-        return "oscillating"
-    gap0 = np.sum(lam[live] * e[live] ** 2)
-    gapT = np.sum(lam[live] * r ** (2 * num_steps) * e[live] ** 2)
-    return "converging" if gapT <= (1 - progress) * gap0 else "slow"
 
 
 def error_factor_figure(small=(0.2, 0.5, 1.0), large=(1.5, 1.9, 2.1), num_steps: int = 15):
@@ -272,9 +251,7 @@ PLATEAU_X0 = [-4.0]
 
 def exit_step(traj, level: float = 0.0):
     """Per trajectory, the first step at which the loss is below ``level`` (-1 if never)."""
-    below = traj.loss < level
-    first = np.argmax(below, axis=0)
-    return np.where(below.any(axis=0), first, -1)
+    return np.asarray(diagnostics.first_step_below(traj.loss, level, strict=True))
 
 
 def plateau_figure(loss, lrs, traj, level: float = 0.0):

@@ -73,27 +73,14 @@ def noisy_problem(num_steps: int = NUM_STEPS, batch_size: int = BATCH_SIZE, seed
 
 
 def floor_theory(loss: losses.LeastSquares, lr: float) -> float:
-    r"""The expected loss gap :math:`E[f - f^*]` of constant-lr SGD once it has settled.
+    r"""The expected loss gap :math:`E[f - f^*]` of constant-lr SGD on ``loss`` once it has settled.
 
-    Near the minimizer the error :math:`e = w - w^*` follows
-    :math:`e_{t+1} = (I - \eta H) e_t - \eta \xi_t`, where :math:`\xi_t` is the
-    minibatch gradient's noise at :math:`w^*`, of covariance
-    :math:`\Sigma_B = \frac{1}{B}\frac{n-B}{n-1}\,\frac1n\sum_i g_i g_i^\top`
-    (rows drawn without replacement). Its stationary covariance solves
-    :math:`C = (I-\eta H) C (I-\eta H) + \eta^2 \Sigma_B`, and the floor is
-    :math:`\tfrac12 \mathrm{tr}(HC) \approx \eta\,\mathrm{tr}(\Sigma_B)/4` for small
-    :math:`\eta`: proportional to the lr. (It ignores the part of the noise that
-    grows with :math:`e`, so it is a slight underestimate at large lr.)
+    The additive-noise floor of ``lrlab.theory.MinibatchSGD``: :math:`C = (I-\eta H) C (I-\eta H) +
+    \eta^2 \Sigma_B`, floor :math:`\tfrac12 \mathrm{tr}(HC) \approx \eta\,\mathrm{tr}(\Sigma_B)/4`,
+    proportional to the lr; ``inf`` from 2/L. (It ignores the part of the noise that grows with
+    :math:`e`, so it is a slight underestimate at large lr.)
     """
-    X, y, n, B, d = loss.X, loss.y, loss.n, loss.batch_size, loss.dim
-    if lr >= theory.critical_lr(loss):
-        return float("inf")
-    H = loss.hessian()
-    g = X * (X @ loss.minimizer - y)[:, None]          # per-example gradients at the minimizer
-    sigma = g.T @ g / n / B * (n - B) / (n - 1)
-    A = np.eye(d) - lr * H
-    C = np.linalg.solve(np.eye(d * d) - np.kron(A, A), (lr * lr * sigma).ravel()).reshape(d, d)
-    return float(0.5 * np.trace(H @ C))
+    return theory.MinibatchSGD.of(loss).floor(lr, loss.batch_size, multiplicative=False)
 
 
 # ----------------------------------------------------------------------------- schedules
@@ -257,13 +244,8 @@ SMOOTH = 25                   # steps of the trailing moving average drawn over 
 
 
 def moving_average(y: np.ndarray, k: int = SMOOTH) -> np.ndarray:
-    """Trailing mean over the last ``k`` values along axis 0 (fewer at the start); NaN stays NaN."""
-    y = np.asarray(y, dtype=float)
-    c = np.cumsum(y, axis=0)
-    out = np.empty_like(c)
-    out[:k] = c[:k] / np.arange(1, min(k, len(y)) + 1).reshape((-1,) + (1,) * (y.ndim - 1))
-    out[k:] = (c[k:] - c[:-k]) / k
-    return out
+    """Trailing mean over the last ``k`` values along axis 0: ``lrlab.diagnostics.trailing_mean``."""
+    return diagnostics.trailing_mean(y, k)
 
 
 def _init_lr_panel(ax, p: NoisyProblem, lr_top: float) -> dict:

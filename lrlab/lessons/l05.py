@@ -1,12 +1,12 @@
-r"""Lesson 05, momentum and adaptive optimizers: set-ups, the recording loop, figures, checks.
+r"""Lesson 05, momentum and adaptive optimizers: set-ups, the effective steps, figures, checks.
 
 Everything the notebook ``05_momentum_and_adaptive`` computes that is specific to it:
 
 * the heavy-ball explorer (an :class:`lrlab.explorer.Explorer` with a momentum
   control and a live map of the convergence rate over the (lr, momentum) plane);
-* :func:`record_effective_steps`, which runs an adaptive stepper step by step and
-  reads the per-coordinate effective step :math:`\eta/(\sqrt{\hat v}+\epsilon)`
-  out of its state;
+* :func:`record_effective_steps`, which runs an adaptive stepper (``lrlab.run(...,
+  record_state=True)``) and reads the per-coordinate effective step
+  :math:`\eta/(\sqrt{\hat v}+\epsilon)` out of its state after every step;
 * :func:`race`, which tunes each optimizer's lr on one shared grid and compares
   the tuned runs;
 * the exercise checks.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import losses, plotting, steppers, theory
+from .. import diagnostics, losses, plotting, steppers, theory
 from ..exercises import Feedback, check_choice, check_number_answer
 from ..loop import run
 from ..panels import Panel, Problem
@@ -46,8 +46,7 @@ def bowl() -> losses.Quadratic:
 
 BOWL = bowl()
 # the same bowl with a taller window, for the explorer: heavy ball's first steps overshoot in w2
-BOWL_TALL = bowl()
-BOWL_TALL.bounds = np.array([[-1.6, 1.6], [-3.0, 3.0]])
+BOWL_TALL = losses.quadratic(list(BOWL_CURVATURES), bounds=[[-1.6, 1.6], [-3.0, 3.0]])
 
 
 def rotated_bowl(angle_deg: float = 30.0) -> losses.Quadratic:
@@ -164,8 +163,7 @@ def momentum_explorer(lr: float = 0.01, momentum: float = 0.0):
 def steps_to_distance(traj, minimizer, tol: float) -> np.ndarray:
     """First step at which the distance to ``minimizer`` is at most ``tol`` times the initial distance (-1: never)."""
     d = np.sqrt(np.add.reduce((traj.params - np.asarray(minimizer)) ** 2, axis=-1))
-    hit = d <= tol * d[0]
-    return np.where(hit.any(axis=0), hit.argmax(axis=0), -1)
+    return np.asarray(diagnostics.first_step_below(d, tol, relative_to_start=True))
 
 
 def plot_distance(runs: dict, minimizer, *, tol: float = 1e-6, xmax: int = 700, ax=None):
@@ -222,15 +220,10 @@ class EffectiveStepRecord:
 
 
 def record_effective_steps(loss, stepper, x0, lr: float, num_steps: int) -> EffectiveStepRecord:
-    """Run ``stepper`` step by step (the same updates as ``lrlab.run``), reading the effective step from its state."""
-    x = np.asarray(x0, dtype=float)
-    state = stepper.init(x)
-    xs, eff = [x], []
-    for _ in range(num_steps):
-        x, state = stepper.update(loss.grad(x), state, x, lr)
-        xs.append(x)
-        eff.append(effective_step(stepper, state, lr))
-    return EffectiveStepRecord(np.array(xs), np.array(eff), stepper.name.split("(")[0], float(lr))
+    """``lrlab.run`` with ``record_state=True``, reading the effective step from the state after every step."""
+    traj = run(loss=loss, stepper=stepper, x0=x0, lr=lr, num_steps=num_steps, record_state=True)
+    eff = [effective_step(stepper, state, lr) for state in traj.state]
+    return EffectiveStepRecord(traj.params, np.array(eff), stepper.name.split("(")[0], float(lr))
 
 
 NICE_NAMES = {"adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "sgd": "SGD"}
@@ -305,12 +298,7 @@ def steps_to_stay_below(gap, tol: float) -> np.ndarray:
 
     A run that dips below the line and bounces back up has not finished.
     """
-    gap = np.asarray(gap)
-    with np.errstate(invalid="ignore"):
-        ok = gap <= tol * gap[0]
-    stays = np.flip(np.logical_and.accumulate(np.flip(ok, axis=0), axis=0), axis=0)
-    first = stays.argmax(axis=0)
-    return np.where(stays[-1], first, -1)
+    return np.asarray(diagnostics.first_step_below(gap, tol, stay=True, relative_to_start=True))
 
 
 def _tune(final, steps):

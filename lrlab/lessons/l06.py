@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import diagnostics, losses, plotting, schedules
+from .. import diagnostics, losses, plotting, schedules, theory
 from ..data import linear_regression
 from ..exercises import Feedback, check_choice, check_number_answer
 from ..loop import run
@@ -47,8 +47,7 @@ FULL = losses.least_squares(X, Y)                 # full-batch loss: the referen
 W_STAR = FULL.minimizer
 X0 = W_STAR + np.array([1.2, -1.2])               # the start of every run (except the floor runs)
 # the same loss written as a quadratic, f(w) - f* = ½ (w - w*)ᵀ H (w - w*): cheap to draw as contours
-FULL_AS_QUADRATIC = losses.quadratic(FULL.hessian(), center=W_STAR)
-FULL_AS_QUADRATIC.bounds = FULL.bounds
+FULL_AS_QUADRATIC = losses.quadratic(FULL.hessian(), center=W_STAR, bounds=FULL.bounds)
 BATCH_SIZES = tuple(2 ** k for k in range(10))    # 1 .. 512 = N (the last one is full-batch GD)
 
 
@@ -57,96 +56,8 @@ def minibatch_loss(batch_size: int, seed: int = 0):
     return losses.least_squares(X, Y, batch_size=int(batch_size), seed=seed)
 
 
-class MinibatchTheory:
-    """Exact first and second moments of minibatch SGD on least squares (sampling without replacement)."""
-
-    def __init__(self, X, y):
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y, dtype=float)
-        self.n, self.d = X.shape
-        n, d = self.n, self.d
-        self.H = X.T @ X / n
-        self.L = float(np.linalg.eigvalsh(self.H)[-1])
-        w_star = np.linalg.lstsq(X, y, rcond=None)[0]
-        r = X @ w_star - y                                       # residuals at the minimum
-        self._z = X * r[:, None]                                 # per-example gradients at w* (they sum to 0)
-        self._A = np.einsum("ni,nj->nij", X, X)
-        self.sigma = np.einsum("n,ni,nj->ij", r * r, X, X) / n   # per-example gradient covariance at w*
-        A = self._A
-        self._kAA = np.einsum("nij,nkl->ikjl", A, A).reshape(d * d, d * d) / n   # E[A ⊗ A]
-        self._kHH = np.kron(self.H, self.H)
-        self._I = np.eye(d)
-
-    def _c(self, B):
-        """Variance factor of a mean over B of n rows drawn without replacement."""
-        return (self.n - B) / (B * (self.n - 1))
-
-    def second_moment_operator(self, lr: float, B: int) -> np.ndarray:
-        r"""The matrix of :math:`P \mapsto E_B[(I-\eta H_B)P(I-\eta H_B)]` acting on row-major vec(P)."""
-        M = self._I - lr * self.H
-        return np.kron(M, M) + lr * lr * self._c(B) * (self._kAA - self._kHH)
-
-    def stable(self, lr: float, B: int) -> bool:
-        """Whether E[e eᵀ] stays bounded: spectral radius of the second-moment operator below 1."""
-        return bool(np.abs(np.linalg.eigvals(self.second_moment_operator(lr, B))).max() < 1.0)
-
-    def critical_lr(self, B: int) -> float:
-        """SGD's own stability limit for batch size ``B`` (bisection); ``2/L`` for the full batch."""
-        lo, hi = 0.0, 2.0 / self.L
-        if self.stable(hi * (1 - 1e-12), B):
-            return hi
-        for _ in range(60):
-            mid = 0.5 * (lo + hi)
-            lo, hi = (mid, hi) if self.stable(mid, B) else (lo, mid)
-        return lo
-
-    def floor(self, lr, B: int):
-        r"""The exact stationary mean loss gap :math:`\tfrac12\operatorname{tr}(HP)` (inf where unstable); vectorized over lr."""
-        lrs = np.atleast_1d(np.asarray(lr, dtype=float))
-        out = np.empty(lrs.shape)
-        eye = np.eye(self.d * self.d)
-        for i, eta in enumerate(lrs.flat):
-            if eta <= 0 or not self.stable(eta, B):
-                out.flat[i] = 0.0 if eta <= 0 else np.inf
-                continue
-            rhs = eta * eta * self._c(B) * self.sigma.reshape(-1)
-            P = np.linalg.solve(eye - self.second_moment_operator(eta, B), rhs).reshape(self.d, self.d)
-            out.flat[i] = 0.5 * np.trace(self.H @ P)
-        return float(out[0]) if np.ndim(lr) == 0 else out
-
-    def floor_small_lr(self, lr, B: int):
-        r"""The small-lr law :math:`\frac{\eta}{B}\,\frac{n-B}{n-1}\,\frac{\operatorname{tr}\Sigma}{4}`: proportional to lr/B."""
-        return np.asarray(lr, dtype=float) * self._c(B) * np.trace(self.sigma) / 4.0
-
-    def expected_gap(self, e0, lr: float, B: int, num_steps: int) -> np.ndarray:
-        r"""The exact expected loss gap :math:`E[f(w_t)] - f^*` of minibatch SGD from ``w* + e0``, t = 0..num_steps.
-
-        Iterates the mean :math:`m' = (I-\eta H)m` and the second moment
-        :math:`P' = E_B[(I-\eta H_B)P(I-\eta H_B)] + \eta^2 c_B\,(G + G^\top + \Sigma)`,
-        :math:`G = \tfrac1n\sum_i A_i m z_i^\top` (the batch Hessian and the batch noise come from the
-        same rows), :math:`c_B = (n-B)/(B(n-1))`. Returns ``inf`` from the step it overflows.
-        """
-        m = np.asarray(e0, dtype=float).copy()
-        P = np.outer(m, m)
-        T = self.second_moment_operator(lr, B)
-        c = self._c(B)
-        M = self._I - lr * self.H
-        out = np.empty(num_steps + 1)
-        with np.errstate(all="ignore"):
-            for t in range(num_steps + 1):
-                out[t] = 0.5 * np.sum(self.H * P)
-                if t == num_steps:
-                    break
-                G = np.einsum("nij,j,nk->ik", self._A, m, self._z) / self.n
-                P = (T @ P.reshape(-1)).reshape(self.d, self.d) + lr * lr * c * (G + G.T + self.sigma)
-                m = M @ m
-        out[~np.isfinite(out)] = np.inf
-        return out
-
-    @property
-    def noise_constant(self) -> float:
-        """tr(Σ)/4: the floor per unit of lr/B (for B much smaller than n)."""
-        return float(np.trace(self.sigma) / 4.0)
+#: the closed forms now live in the library; the lesson's name for them
+MinibatchTheory = theory.MinibatchSGD
 
 
 THEORY = MinibatchTheory(X, Y)
@@ -299,48 +210,8 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
 
 # --------------------------------------------------------------------------- warmup
 
-class Quartic:
-    r"""A 1-D loss that is steep far from its minimum and gentle near it.
-
-    .. math:: f(w) = \tfrac12 w^2 + \tfrac{c}{4} w^4, \qquad f''(w) = 1 + 3c\,w^2
-
-    Started at :math:`w = 3` (with :math:`c = 1`) the curvature is 28; at the minimum it is 1.
-    """
-
-    def __init__(self, c: float = 1.0):
-        self.c = float(c)
-        self.dim = 1
-        self.minimizer = np.zeros(1)
-        self.min_value = 0.0
-        self.bounds = np.array([[-3.5, 3.5]])
-        self.name = "quartic"
-
-    def __repr__(self):
-        return f"Quartic(c={self.c})"
-
-    def value_and_grad(self, x):
-        x = np.asarray(x, dtype=float)
-        if x.ndim == 0 or x.shape[-1] != 1:
-            raise ValueError(f"x must have shape (..., 1) for this 1-D loss, got shape {x.shape}")
-        u = x[..., 0]
-        u2 = u * u
-        return 0.5 * u2 + 0.25 * self.c * u2 * u2, (u + self.c * u2 * u)[..., None]
-
-    def value(self, x):
-        return self.value_and_grad(x)[0]
-
-    def grad(self, x):
-        return self.value_and_grad(x)[1]
-
-    def curvature(self, x):
-        u = np.asarray(x, dtype=float)[..., 0]
-        return 1.0 + 3.0 * self.c * u * u
-
-    def hessian(self, x):
-        return self.curvature(x)[..., None, None]
-
-
-QUARTIC = Quartic(1.0)
+Quartic = losses.Quartic       # the lesson's name for it
+QUARTIC = losses.quartic(1.0)
 QUARTIC_X0 = np.array([3.0])
 
 
@@ -405,11 +276,7 @@ def sgd_regime(sgd_traj, gd_traj) -> str:
     """Regime of a minibatch run: 'diverging' if it blew up or if its loss over the last quarter of
     the run is on average above where it started; otherwise the regime of the full-batch run at
     the same lr (the path the noise rides on)."""
-    gap = sgd_traj.loss - FULL.min_value
-    tail = gap[-max(1, (gap.shape[0] - 1) // 4):]
-    if bool(sgd_traj.diverged) or not np.all(np.isfinite(tail)) or tail.mean() > gap[0]:
-        return "diverging"
-    return str(diagnostics.classify(gd_traj))
+    return diagnostics.minibatch_regime(sgd_traj, gd_traj, FULL.min_value)
 
 
 def batch_small_multiples(lrs, batch_sizes, num_steps: int = 300):

@@ -25,6 +25,8 @@ from torch import nn
 
 from lrlab import data, diagnostics, losses, plotting, theory
 from lrlab import pytorch as lp
+from lrlab.diagnostics import jump_share, read_loss_curve
+from lrlab.pytorch import FlatParamsLoss, top_eigenvalue
 from lrlab.explorer import Explorer, Panel, Problem
 from lrlab.exercises import Feedback, check_number_answer
 
@@ -157,36 +159,6 @@ def gallery_over_seeds(names=("oscillating", "too high"), seeds=GALLERY_SEEDS, l
 def smooth(values, beta: float = 0.9) -> np.ndarray:
     """The lesson's smoothing of a loss curve: ``lrlab.diagnostics.moving_average``."""
     return diagnostics.moving_average(values, beta)
-
-
-def jump_share(loss, jump: float = 10.0) -> float:
-    """The fraction of steps in the second half of a loss curve that change the loss by a factor
-    ``jump`` or more, up or down (rule 2 of :func:`read_loss_curve`)."""
-    half = np.asarray(loss, dtype=float)[len(loss) // 2:]
-    logs = np.log10(np.maximum(half, 1e-30))
-    return float(np.mean(np.abs(np.diff(logs)) >= math.log10(jump)))
-
-
-def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: float = 0.5) -> str:
-    """Read a minibatch loss curve the way the lesson does, as four rules applied in order.
-
-    1. 'diverging' if a value is NaN or infinite, or the smoothed loss ends above where it started;
-    2. 'oscillating' if, in the second half, at least ``spiky`` (10%) of the steps change the loss
-       by a factor ``jump`` (10x) or more, up or down: it makes progress on average but bounces;
-    3. 'slow' if the smoothed loss did not even fall to ``halved`` (half) of its start;
-    4. 'converging' otherwise.
-    """
-    v = np.asarray(loss, dtype=float)
-    if not np.all(np.isfinite(v)):
-        return "diverging"
-    s = smooth(v)
-    if s[-1] > s[0]:
-        return "diverging"
-    if jump_share(v, jump) >= spiky:
-        return "oscillating"
-    if s[-1] > halved * s[0]:
-        return "slow"
-    return "converging"
 
 
 def _positive(v):
@@ -391,57 +363,6 @@ def half_mse(out, target):
 def eos_net(seed: int = 0) -> nn.Sequential:
     """A 2-32-2 tanh network in float64 (``small_mlp(..., activation='tanh', init_scale=0.6)``)."""
     return lp.small_mlp(2, (32,), 2, seed=seed, activation="tanh", init_scale=0.6).double()
-
-
-def top_eigenvalue(model, loss_fn, X, Y, v=None, iters: int = 20):
-    r"""Power iteration on Hessian-vector products: :math:`v \leftarrow Hv/\lVert Hv\rVert`, :math:`\lambda = v^\top H v`.
-
-    ``Hv`` is the gradient of :math:`g(w)^\top v` (double backward through ``torch.autograd``), so the
-    Hessian is never formed. Power iteration finds the eigenvalue of largest size; for these networks
-    it is the top (positive) one. Returns ``(lambda, v)``; pass ``v`` back in to warm-start.
-    """
-    params = [p for p in model.parameters() if p.requires_grad]
-    loss = loss_fn(model(X), Y)
-    grads = torch.autograd.grad(loss, params, create_graph=True)
-    flat = torch.cat([g.reshape(-1) for g in grads])
-    if v is None:
-        v = torch.randn(flat.numel(), generator=torch.Generator().manual_seed(0), dtype=flat.dtype)
-    v = v / v.norm()
-    lam = 0.0
-    for _ in range(iters):
-        hv = torch.cat([h.reshape(-1) for h in torch.autograd.grad(flat @ v, params, retain_graph=True)])
-        lam = float(v @ hv)
-        v = hv / hv.norm()
-    return lam, v.detach()
-
-
-class FlatParamsLoss:
-    """A torch loss seen as a lrlab loss of the flattened parameter vector (numpy in, numpy out), so
-    that ``lrlab.diagnostics.sharpness`` can measure it (finite-difference power iteration)."""
-
-    def __init__(self, model, loss_fn, X, Y):
-        import copy
-        self.model = copy.deepcopy(model)
-        self.loss_fn, self.X, self.Y = loss_fn, X, Y
-        self.params = [p for p in self.model.parameters()]
-        self.dim = sum(p.numel() for p in self.params)
-
-    def point(self) -> np.ndarray:
-        return torch.nn.utils.parameters_to_vector(self.params).detach().numpy().copy()
-
-    def _at(self, x):
-        torch.nn.utils.vector_to_parameters(torch.as_tensor(np.asarray(x, dtype=np.float64)), self.params)
-        for p in self.params:
-            p.grad = None
-        loss = self.loss_fn(self.model(self.X), self.Y)
-        grads = torch.autograd.grad(loss, self.params)
-        return float(loss.detach()), torch.cat([g.reshape(-1) for g in grads]).numpy()
-
-    def value(self, x):
-        return self._at(x)[0]
-
-    def grad(self, x):
-        return self._at(x)[1]
 
 
 @dataclass
