@@ -45,7 +45,7 @@ from ._validation import check_number
 from .live_canvas import live_canvas, show_frame
 from .loop import Trajectory
 from .panels import BUILTIN, LossPanel, MapPanel, Panel, PathPanel, Problem, RulerPanel
-from .widgets import Choice, Slider, build_control, first_below, lr_slider, preset_buttons, snap_to_slider, theory_text
+from .widgets import Choice, Slider, build_control, lr_slider, preset_buttons, snap_to_slider, theory_text
 
 __all__ = ["Explorer", "LRExplorer", "View", "Frame", "Problem", "Slider", "Choice", "problem_stats",
            "Panel", "PathPanel", "LossPanel", "MapPanel", "RulerPanel"]
@@ -101,8 +101,8 @@ def problem_stats(view) -> list:
         parts.append(f"diverged at step <b>{int(traj.diverged_at)}</b>")
     else:
         parts.append(f"loss − min after {p.num_steps} steps = <b>{gap[-1]:.3g}</b>")
-    k = first_below(gap, p.tol)
-    parts.append(f"steps to {p.tol:g}× the initial gap: <b>{k if k is not None else f'> {p.num_steps}'}</b>")
+    k = diagnostics.first_step_below(gap, p.tol, relative_to_start=True)
+    parts.append(f"steps to {p.tol:g}× the initial gap: <b>{k if k >= 0 else f'> {p.num_steps}'}</b>")
     return parts
 
 

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import ipywidgets as W
-import numpy as np
 
 from . import plotting, theory
 from ._validation import check_number
 
-__all__ = ["Slider", "Choice", "build_control", "lr_slider", "preset_buttons", "theory_text", "first_below",
+__all__ = ["Slider", "Choice", "build_control", "lr_slider", "preset_buttons", "theory_text",
            "snap_to_slider"]
 
 
@@ -165,10 +164,3 @@ def preset_buttons(presets: dict, on_click: Callable[[Any], None]) -> list:
         b.add_class("lrlab-preset")
         buttons.append(b)
     return buttons
-
-
-def first_below(gap: np.ndarray, tol: float) -> int | None:
-    """First step whose loss gap is at most ``tol`` times the initial gap (None if never)."""
-    g = np.asarray(gap)
-    hit = np.nonzero(g <= tol * g[0])[0]
-    return int(hit[0]) if hit.size else None

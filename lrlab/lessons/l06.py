@@ -441,12 +441,12 @@ def _batch_stats(view) -> list:
         parts.append(f"mean loss − min over the last {tail.size} steps = <b>{tail.mean():.3g}</b>")
     parts.append(f"predicted floor = <b>{floor:.3g}</b>" if np.isfinite(floor) else "predicted floor: <b>none (unstable)</b>")
     if np.isfinite(floor) and floor > 0 and not sgd.diverged:
-        hit = np.nonzero(gap <= 2 * floor)[0]
-        parts.append(f"steps to reach 2× the floor: <b>{int(hit[0]) if hit.size else f'> {BATCH_STEPS}'}</b>")
+        k = diagnostics.first_step_below(gap, 2 * floor)
+        parts.append(f"steps to reach 2× the floor: <b>{k if k >= 0 else f'> {BATCH_STEPS}'}</b>")
     elif floor == 0 and not sgd.diverged:
-        hit = np.nonzero(gap <= 1e-6 * gap[0])[0]
+        k = diagnostics.first_step_below(gap, 1e-6, relative_to_start=True)
         parts.append(f"no noise (full batch); steps to 1e-6× the initial gap: "
-                     f"<b>{int(hit[0]) if hit.size else f'> {BATCH_STEPS}'}</b>")
+                     f"<b>{k if k >= 0 else f'> {BATCH_STEPS}'}</b>")
     return parts
 
 
