@@ -168,8 +168,16 @@ def notebook_page(nb_path: Path, positions: int = 61) -> tuple[str, list[str]]:
 
     nb = nbformat.read(str(nb_path), as_version=4)
     names = [n for n, (stem, _, _) in EXPLORERS.items() if stem == nb_path.stem]
+    state = (nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {}))
+
+    def is_explorer(data) -> bool:
+        model = state.get(data[WIDGET_MIME].get("model_id"), {})
+        return "lrlab-explorer" in model.get("state", {}).get("_dom_classes", [])
     slots, k = [], 0
     for cell in nb.cells:
+        # other widgets (a progress bar, say) have nothing to show without a kernel: leave them out
+        cell["outputs"] = [o for o in cell.get("outputs", [])
+                           if WIDGET_MIME not in o.get("data", {}) or is_explorer(o["data"])]
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if WIDGET_MIME in data:
