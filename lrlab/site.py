@@ -60,7 +60,7 @@ def player_data(name: str, positions: int = 61) -> dict:
     for k in grid:
         lr = slider.base ** min(slider.min + k * slider.step, slider.max)
         f = ex.frame(lr=lr)
-        frames.append({"lr": f.lr, "img": _png(f.png), "label": f.label, "stats": f.stats})
+        frames.append({"lr": f.lr, "img": _png(f.png), "label": f.label, "stats": f.stats, "theory": f.theory})
     presets = []
     for row in ex.preset_rows.values():
         for pname, value in row.items():
@@ -68,10 +68,10 @@ def player_data(name: str, positions: int = 61) -> dict:
             ex.apply_preset(value)
             f = ex.frame()
             presets.append({"name": pname, "lr": f.lr, "controls": {k: v for k, v in f.controls.items()},
-                            "img": _png(f.png), "label": f.label, "stats": f.stats})
+                            "img": _png(f.png), "label": f.label, "stats": f.stats, "theory": f.theory})
     return {"name": name, "start_lr": start, "lr_description": slider.description, "lr_min": slider.base ** slider.min,
             "lr_max": slider.base ** slider.max, "frames": frames, "presets": presets,
-            "theory": ex.theory.value, "controls": {k: str(v) for k, v in ex.values().items()}}
+            "controls": {k: str(v) for k, v in ex.values().items()}}
 
 
 PLAYER_CSS = """
@@ -90,6 +90,7 @@ PLAYER_JS = r"""
     p.querySelector('img').src = f.img;
     p.querySelector('.lrlab-regime-slot').innerHTML = f.label;
     p.querySelector('.lrlab-stats-slot').innerHTML = f.stats;
+    p.querySelector('.lrlab-theory-slot').innerHTML = f.theory;
     p.querySelector('.readout').textContent = Number(f.lr).toPrecision(3);
     p.querySelectorAll('button').forEach(b => b.classList.toggle('on', b.dataset.name === preset));
     const c = preset ? Object.entries(f.controls || {}).map(([k, v]) => k + ' = ' + (typeof v === 'object' ? JSON.stringify(v) : v)).join(', ') : '';
@@ -137,7 +138,7 @@ def player_html(data: dict, index: int) -> str:
             f'<input type="range" min="0" max="{len(data["frames"]) - 1}" step="1" value="{i}" '
             f'aria-label="{html.escape(data["lr_description"])}"></label>'
             f'<b class="readout">{f["lr"]:.3g}</b> <span class="lrlab-regime-slot">{f["label"]}</span></div>'
-            f'<div class="row">{data["theory"]}</div>'
+            f'<div class="row lrlab-theory-slot">{f["theory"]}</div>'
             f'<div class="row"><b>presets:</b> {buttons}</div>'
             f'<div class="row lrlab-stats-slot">{f["stats"]}</div><div class="note"></div>'
             f'<img alt="the explorer at this learning rate" src="{f["img"]}">'

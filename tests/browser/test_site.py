@@ -80,3 +80,18 @@ def test_formulas_are_typeset_offline(built, new_page, screenshot_dir):
     page.locator(".MathJax").nth(3).scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "site--02-math.png"))
     assert not [u for u in log.requests if u.startswith("http")], log.requests
+
+
+def test_the_theory_line_follows_the_frame(built, new_page):
+    """Each frame carries its own theory line (lesson 06's names SGD's limit at the frame's batch size), and the
+    player shows the line of the frame it shows."""
+    out, _ = built
+    page, _ = new_page()
+    page.goto((out / "02_too_high_too_low.html").as_uri())
+    data = page.evaluate("() => Array.from(document.querySelectorAll('.lrlab-player')).map(p => "
+                         "JSON.parse(p.querySelector('script[type=\"application/json\"]').textContent))")
+    for d in data:
+        assert all("lrlab-theory" in f["theory"] for f in d["frames"] + d["presets"])
+    player = page.locator(".lrlab-player").nth(1)
+    player.locator('button[data-name="diverging"]').click()
+    assert "lrlab-theory" in player.locator(".lrlab-theory-slot").inner_html()
