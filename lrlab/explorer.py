@@ -306,6 +306,10 @@ class Explorer:
                 if before is not None and now.shape == before.shape and np.allclose(now, before, rtol=0, atol=1e-7):
                     break
                 before = now
+            # where the layout has converged to within 1e-7 of the figure, the last digits still depend on
+            # where it started (the previous scene): round them off, so a scene always gets the same layout
+            for ax in fig.axes:
+                ax.set_position(np.round(ax.get_position().bounds, 4), which="both")
             self._layout_settled = True
         fig.set_layout_engine("none")
         try:
