@@ -59,8 +59,10 @@ def explorers():
 
 
 def get(explorers, name) -> Explorer:
+    """The module's explorer ``name``, every control back at its default (so no test depends on another's moves)."""
     if name not in explorers:
         explorers[name] = build_explorer(name)
+    explorers[name].apply_preset({})
     return explorers[name]
 
 
