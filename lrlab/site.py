@@ -41,10 +41,6 @@ def _png(png: bytes, colors: int = 128) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _text(html_text: str) -> str:
-    return re.sub(r"<[^>]+>", "", html_text)
-
-
 def player_data(name: str, positions: int = 61) -> dict:
     """Everything a player shows for explorer ``name``: frames at ``positions`` lrs on the live slider's
     grid (its controls at their defaults) and one frame per preset."""

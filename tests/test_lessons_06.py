@@ -208,3 +208,13 @@ def test_frames_draw_without_warnings_when_a_front_end_is_connected():
             ex.set_lr(lr)
         if hasattr(ex.canvas, "blits"):
             assert ex.canvas.blits >= 10                  # the sliders move artists only: blitted frames
+
+
+def test_the_matrix_eigenvalue_shortcut_is_not_the_stability_limit():
+    lr = l06.shortcut_limit_b1()
+    X = l06.X
+    H = X.T @ X / len(X)
+    M = (X * (X ** 2).sum(axis=1)[:, None]).T @ X / len(X)
+    eig = lambda e: np.linalg.eigvalsh(np.eye(2) - 2 * e * H + e * e * M).max()   # noqa: E731
+    assert eig(0.999 * lr) <= 1 < eig(1.001 * lr)                              # it is where the shortcut tips
+    assert 0.02 < abs(lr / l06.THEORY.critical_lr(1) - 1) < 0.2                # and not the exact limit

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["N", "X", "Y", "FULL", "FULL_AS_QUADRATIC", "W_STAR", "X0", "BATCH_SIZES", "MinibatchTheory", "THEORY", "minibatch_loss",
            "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",
            "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "batch_small_multiples", "BatchPathPanel", "BatchLossPanel", "FloorPanel",
-           "BATCH_PRESETS", "batch_size_explorer", "check_scaled_lr", "check_floor_factor", "check_max_scale",
+           "BATCH_PRESETS", "batch_size_explorer", "shortcut_limit_b1", "check_scaled_lr", "check_floor_factor", "check_max_scale",
            "check_warmup_claim"]
 
 # --------------------------------------------------------------------------- the data of the lesson
@@ -465,6 +465,23 @@ def batch_size_explorer(lr: float = 0.1, batch_size: int = 16, lr_range=(1e-3, 5
                     regime=lambda view: sgd_regime(view.runs["sgd"], view.runs["gd"]), theory=_batch_theory,
                     stats=_batch_stats, presets=BATCH_PRESETS, decorate=_batch_legend,
                     panels=(BatchPathPanel(), BatchLossPanel(), FloorPanel()), width=13.5, height=4.3)
+
+
+def shortcut_limit_b1(X=None) -> float:
+    r"""The lr at which the *matrix* :math:`E_B[(I - \eta H_B)^2]` first has an eigenvalue above 1, for
+    batches of one row (:math:`H_B = x x^\top`): the tempting shortcut for SGD's stability limit. It is not
+    the limit: that is the spectral radius of the map :math:`P \mapsto E[(I-\eta H_B) P (I-\eta H_B)]`
+    (``THEORY.critical_lr(1)``), and the two differ once the batch Hessians do not commute.
+    Found by bisection below 2/L (the eigenvalue is convex in the lr)."""
+    X = globals()["X"] if X is None else np.asarray(X, dtype=float)
+    n, d = X.shape
+    H = X.T @ X / n                                           # E[x xᵀ]
+    M = (X * (X ** 2).sum(axis=1)[:, None]).T @ X / n         # E[|x|² x xᵀ]
+    lo, hi = 0.0, 2.0 / float(np.linalg.eigvalsh(H)[-1])
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if np.linalg.eigvalsh(np.eye(d) - 2 * mid * H + mid ** 2 * M).max() > 1 else (mid, hi)
+    return lo
 
 
 # --------------------------------------------------------------------------- exercises

@@ -137,14 +137,8 @@ assert limits[1] < (2 / L) / 3 and np.isclose(limits[512], 2 / L)    # ... from 
 assert round(limits[1], 2) == 0.61
 
 # the tempting shortcut, "the matrix E_B[(I - lr H_B)^2] has an eigenvalue above 1", gives another number
-# for B = 1 (the batch Hessians x x^T do not commute): bisect for where it tips
-n_rows, d = l06.X.shape
-H1 = l06.X.T @ l06.X / n_rows                                           # E[x xᵀ]
-M1 = (l06.X * (l06.X ** 2).sum(axis=1)[:, None]).T @ l06.X / n_rows       # E[|x|² x xᵀ]
-lo_, hi_ = 1e-6, 2 / L
-for _ in range(60):
-    mid = (lo_ + hi_) / 2
-    lo_, hi_ = (lo_, mid) if np.linalg.eigvalsh(np.eye(d) - 2 * mid * H1 + mid ** 2 * M1).max() > 1 else (mid, hi_)
+# for B = 1 (the batch Hessians x x^T do not commute)
+lo_ = l06.shortcut_limit_b1()
 assert 0.02 < abs(lo_ / limits[1] - 1) < 0.2
 print(f"B = 1: the matrix-eigenvalue shortcut says lr < {lo_:.3f}; the exact second-moment map says "
       f"lr < {limits[1]:.3f} ({100 * abs(lo_ / limits[1] - 1):.0f}% apart)")
