@@ -1,4 +1,4 @@
-"""Small helpers shared by the lesson widget tests (tests/test_lessons_NN.py)."""
+"""Small helpers shared by the lesson widget tests (tests/test_lesson_NN_*.py)."""
 import numpy as np
 
 

@@ -81,7 +81,9 @@ def test_every_notebook_has_its_explorers_registered():
     from pathlib import Path
     src = Path(__file__).resolve().parents[1] / "tools" / "notebook_src"
     for nb, module, factory in EXPLORERS.values():
-        assert f"{module}.{factory}(" in (src / f"{nb}.py").read_text(encoding="utf-8"), (nb, factory)
+        text = (src / f"{nb}.py").read_text(encoding="utf-8")
+        assert f"from lrlab.lessons import {module} as lesson" in text, (nb, module)
+        assert f"lesson.{factory}(" in text, (nb, factory)
     assert set(EXPECTED) == set(EXPLORERS)
     with pytest.raises(ValueError, match="name must be one of"):
         build_explorer("nope")

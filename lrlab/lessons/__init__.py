@@ -12,18 +12,18 @@ __all__ = ["EXPLORERS", "build_explorer"]
 
 #: name -> (notebook, lesson module, factory): every live widget of every notebook, in reading order
 EXPLORERS = {
-    "00 demo": ("00_start_here", "l00", "demo_explorer"),
-    "01 update rule": ("01_update_rule", "l01", "explorer"),
-    "02 one curvature": ("02_too_high_too_low", "l02", "explorer"),
-    "02 condition number": ("02_too_high_too_low", "l02", "kappa_explorer"),
-    "02 two wells": ("02_too_high_too_low", "l02", "wells_explorer"),
-    "03 known answer": ("03_finding_a_good_lr", "l03", "explorer"),
-    "03 range test": ("03_finding_a_good_lr", "l03", "range_test_explorer"),
-    "04 schedule picker": ("04_schedules", "l04", "schedule_picker"),
-    "05 heavy ball": ("05_momentum_and_adaptive", "l05", "momentum_explorer"),
-    "06 batch size": ("06_batch_size", "l06", "batch_size_explorer"),
-    "07 gradient norm": ("07_debugging", "l07", "explorer"),
-    "08 features": ("08_beyond_the_lr", "l08", "explorer"),
+    "00 demo": ("00_start_here", "start_here", "demo_explorer"),
+    "01 update rule": ("01_update_rule", "update_rule", "explorer"),
+    "02 one curvature": ("02_too_high_too_low", "too_high_too_low", "explorer"),
+    "02 condition number": ("02_too_high_too_low", "too_high_too_low", "kappa_explorer"),
+    "02 two wells": ("02_too_high_too_low", "too_high_too_low", "wells_explorer"),
+    "03 known answer": ("03_finding_a_good_lr", "finding_a_good_lr", "explorer"),
+    "03 range test": ("03_finding_a_good_lr", "finding_a_good_lr", "range_test_explorer"),
+    "04 schedule picker": ("04_schedules", "schedules", "schedule_picker"),
+    "05 heavy ball": ("05_momentum_and_adaptive", "momentum_and_adaptive", "momentum_explorer"),
+    "06 batch size": ("06_batch_size", "batch_size", "batch_size_explorer"),
+    "07 gradient norm": ("07_debugging", "debugging", "explorer"),
+    "08 features": ("08_beyond_the_lr", "beyond_the_lr", "explorer"),
 }
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 import lrlab
 from lrlab import plotting, theory
-from lrlab.lessons import l00
+from lrlab.lessons import start_here as lesson
 
 # %% [markdown]
 # ## How to use a slider
@@ -33,8 +33,8 @@ from lrlab.lessons import l00
 #   each step on a log scale (a straight line down means a constant rate of progress).
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_00.py
-explorer = l00.demo_explorer()
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_00_start_here.py
+explorer = lesson.demo_explorer()
 explorer
 
 # %% [markdown]
@@ -43,11 +43,11 @@ explorer
 # $2/L = 1$ on. The numbers, checked:
 
 # %%
-loss = lrlab.losses.quadratic([l00.LAM])
+loss = lrlab.losses.quadratic([lesson.LAM])
 print(f"1/L = {1 / loss.L:.2f}   2/L = {theory.critical_lr(loss):.2f}")
-traj = lrlab.run(loss=loss, x0=[1.5], lr=list(l00.PRESETS.values()), num_steps=30)
+traj = lrlab.run(loss=loss, x0=[1.5], lr=list(lesson.PRESETS.values()), num_steps=30)
 regimes = lrlab.diagnostics.classify(traj)
-for (name, lr), regime in zip(l00.PRESETS.items(), regimes):
+for (name, lr), regime in zip(lesson.PRESETS.items(), regimes):
     print(f"{name:>12s}: lr = {lr:<5}  ->  {regime}")
 assert list(regimes) == ["slow", "converging", "oscillating", "diverging"]
 assert theory.critical_lr(loss) == 1.0
@@ -58,7 +58,7 @@ assert theory.critical_lr(loss) == 1.0
 # Each lesson answers one question about the learning rate. One picture from each:
 
 # %%
-fig, _ = l00.map_figure()
+fig, _ = lesson.map_figure()
 plotting.show(fig)
 
 # %% [markdown]
@@ -89,8 +89,8 @@ plotting.show(fig)
 
 # %%
 answer = None
-l00.check_edge(answer)
+lesson.check_edge(answer)
 
 # %%
 # the check accepts the right answer and rejects a wrong one
-assert l00.check_edge(1.0) and not l00.check_edge(0.5) and not l00.check_edge(None)
+assert lesson.check_edge(1.0) and not lesson.check_edge(0.5) and not lesson.check_edge(None)

@@ -22,7 +22,7 @@ from torch import nn
 
 import lrlab
 from lrlab import diagnostics, losses, plotting, steppers
-from lrlab.lessons import l01
+from lrlab.lessons import update_rule as lesson
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -37,8 +37,8 @@ torch.set_num_threads(1)
 # The right panel is the loss after each step, on a log scale, so steady progress is a straight line.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_01.py
-explorer = l01.explorer()
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_01_update_rule.py
+explorer = lesson.explorer()
 explorer
 
 # %% [markdown]
@@ -67,10 +67,10 @@ explorer
 # rate and labelled with the regime that `lrlab.diagnostics.classify` reads off the run.
 
 # %%
-loss = l01.bowl()                      # f(w) = w**2, curvature 2
-preset_lrs = list(l01.PRESETS.values())
-traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l01.X0, lr=preset_lrs, num_steps=l01.NUM_STEPS)
-titles = [f"{name}: lr = {lr:g}" for name, lr in l01.PRESETS.items()]
+loss = lesson.bowl()                      # f(w) = w**2, curvature 2
+preset_lrs = list(lesson.PRESETS.values())
+traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=preset_lrs, num_steps=lesson.NUM_STEPS)
+titles = [f"{name}: lr = {lr:g}" for name, lr in lesson.PRESETS.items()]
 fig, _ = plotting.small_multiples(traj, loss, titles=titles, num_arrows=10)
 plotting.show(fig)
 print("regimes:", ", ".join(diagnostics.classify(traj)))
@@ -95,9 +95,9 @@ assert list(diagnostics.classify(traj)) == ["slow", "converging", "oscillating",
 
 # %%
 lr = 0.3
-w = np.array(l01.X0)
+w = np.array(lesson.X0)
 path = [w]
-for t in range(l01.NUM_STEPS):
+for t in range(lesson.NUM_STEPS):
     w = w - lr * loss.grad(w)          # the whole update rule
     path.append(w)
 path = np.array(path)
@@ -108,7 +108,7 @@ print(f"w after 0, 1, 2, 3 steps: {path[0, 0]:.4f}, {path[1, 0]:.4f}, {path[2, 0
 # The library's loop, with the plain SGD stepper, gives the same numbers, bit for bit:
 
 # %%
-lib = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l01.X0, lr=lr, num_steps=l01.NUM_STEPS)
+lib = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=lr, num_steps=lesson.NUM_STEPS)
 assert np.array_equal(path, lib.params)
 print("hand-written loop == lrlab.run(stepper=sgd()):", np.array_equal(path, lib.params))
 
@@ -126,8 +126,8 @@ print("hand-written loop == lrlab.run(stepper=sgd()):", np.array_equal(path, lib
 
 # %%
 stride_lrs = [0.05, 0.3, 0.8]
-strides = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l01.X0, lr=stride_lrs, num_steps=12)
-fig, _ = l01.stride_figure(loss, strides, stride_lrs)
+strides = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=stride_lrs, num_steps=12)
+fig, _ = lesson.stride_figure(loss, strides, stride_lrs)
 plotting.show(fig)
 
 step_length = np.abs(np.diff(strides.params[..., 0], axis=0))       # (12 steps, 3 lrs)
@@ -184,13 +184,13 @@ print(f"lr × curvature in the three set-ups: {0.3 * 2.0:.2f}, {0.03 * 20.0:.2f}
 #   the old ones minus `lr * grad`, for every parameter tensor (weight and bias) at every step.
 
 # %%
-X, y = l01.regression_data()           # fixed: X (64, 10), y (64, 1), float32
+X, y = lesson.regression_data()           # fixed: X (64, 10), y (64, 1), float32
 model = nn.Linear(10, 1)               # weight (1, 10) and bias (1,), random start (seeded above)
 loss_fn = nn.MSELoss()
 torch_lr = 0.01
 optimizer = torch.optim.SGD(model.parameters(), lr=torch_lr)
 
-torch_path = [l01.torch_parameters(model)]   # all 11 parameters as one numpy vector, per step
+torch_path = [lesson.torch_parameters(model)]   # all 11 parameters as one numpy vector, per step
 torch_losses = []
 for step in range(100):
     optimizer.zero_grad()              # forget the previous step's gradient
@@ -201,7 +201,7 @@ for step in range(100):
     for p, w_old in zip(model.parameters(), before):
         assert torch.allclose(p, w_old - torch_lr * p.grad)
     torch_losses.append(mse.item())
-    torch_path.append(l01.torch_parameters(model))
+    torch_path.append(lesson.torch_parameters(model))
 torch_path = np.array(torch_path)
 
 print(f"MSE at step 0: {torch_losses[0]:.3f}   at step 99: {torch_losses[-1]:.3f}")
@@ -219,7 +219,7 @@ least_squares = losses.least_squares(X1, y.double().numpy()[:, 0])
 lrlab_run = lrlab.run(loss=least_squares, stepper=steppers.sgd(), x0=torch_path[0], lr=2 * torch_lr, num_steps=100)
 
 assert np.allclose(2 * lrlab_run.loss[:-1], torch_losses, rtol=1e-4)
-fig, _ = l01.torch_vs_lrlab_figure(torch_losses, lrlab_run, torch_lr)
+fig, _ = lesson.torch_vs_lrlab_figure(torch_losses, lrlab_run, torch_lr)
 plotting.show(fig)
 gap_w = np.abs(lrlab_run.params - torch_path).max()
 assert gap_w < 1e-5
@@ -262,7 +262,7 @@ print(f"stability limit 2/L for torch's MSE on this data: {torch_limit:.3f}; "
 
 # %%
 answer = None
-l01.check_one_step(answer)
+lesson.check_one_step(answer)
 
 # %% [markdown]
 # **Exercise 2.** You trained with the *mean* of 32 squared errors and learning rate 0.1. A colleague's code
@@ -270,7 +270,7 @@ l01.check_one_step(answer)
 
 # %%
 answer = None
-l01.check_sum_lr(answer)
+lesson.check_sum_lr(answer)
 
 # %% [markdown]
 # **Exercise 3.** Which learning rate takes $f(w) = w^2$ from *any* starting point to the minimum in exactly
@@ -278,14 +278,14 @@ l01.check_sum_lr(answer)
 
 # %%
 answer = None
-l01.check_one_step_lr(answer)
+lesson.check_one_step_lr(answer)
 
 # %% [markdown]
 # The cell below checks the checks: each accepts the right answer and rejects a wrong one.
 
 # %%
-assert l01.check_one_step(1.2) and not l01.check_one_step(1.8)
-assert l01.check_sum_lr(0.1 / 32) and not l01.check_sum_lr(3.2)
-assert l01.check_one_step_lr(0.5) and not l01.check_one_step_lr(1.0)
-assert not l01.check_one_step(None) and not l01.check_sum_lr(None)
+assert lesson.check_one_step(1.2) and not lesson.check_one_step(1.8)
+assert lesson.check_sum_lr(0.1 / 32) and not lesson.check_sum_lr(3.2)
+assert lesson.check_one_step_lr(0.5) and not lesson.check_one_step_lr(1.0)
+assert not lesson.check_one_step(None) and not lesson.check_sum_lr(None)
 print("all exercise checks behave")

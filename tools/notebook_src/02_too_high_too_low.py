@@ -20,7 +20,7 @@ import numpy as np
 
 import lrlab
 from lrlab import diagnostics, losses, plotting, steppers, theory
-from lrlab.lessons import l02
+from lrlab.lessons import too_high_too_low as lesson
 
 # %% [markdown]
 # ## The explorer
@@ -32,8 +32,8 @@ from lrlab.lessons import l02
 # `lrlab.diagnostics.classify` reads off the run.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_02.py
-explorer = l02.explorer()
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_02_too_high_too_low.py
+explorer = lesson.explorer()
 explorer
 
 # %% [markdown]
@@ -66,7 +66,7 @@ explorer
 # the steepest one, $L = \lambda_{max}$, sets the limit: $\eta < 2/L$.
 
 # %%
-fig, _ = l02.error_factor_figure()
+fig, _ = lesson.error_factor_figure()
 plotting.show(fig)
 
 # %% [markdown]
@@ -74,12 +74,12 @@ plotting.show(fig)
 # learning rate we try, including one beyond the limit.
 
 # %%
-loss = l02.bowl()                       # f(w) = 2 w**2, lambda = 4
+loss = lesson.bowl()                       # f(w) = 2 w**2, lambda = 4
 L = loss.L
 check_lrs = np.array([0.005, 0.1, 0.25, 0.45, 0.55])
-runs = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l02.X0, lr=check_lrs, num_steps=l02.NUM_STEPS)
-t = np.arange(l02.NUM_STEPS + 1)[:, None]
-formula = (1 - check_lrs * L) ** t * l02.X0[0]
+runs = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=check_lrs, num_steps=lesson.NUM_STEPS)
+t = np.arange(lesson.NUM_STEPS + 1)[:, None]
+formula = (1 - check_lrs * L) ** t * lesson.X0[0]
 assert np.allclose(runs.params[..., 0], formula, rtol=1e-9, atol=1e-300)
 assert theory.critical_lr(loss) == 2 / L == 0.5 and 1 / L == 0.25
 print(f"L = {L:g}:  1/L = {1 / L:g} (one-step convergence),  2/L = {theory.critical_lr(loss):g} (stability limit)")
@@ -92,16 +92,16 @@ print("run == (1 - lr*L)^t * w0 for lr =", ", ".join(f"{v:g}" for v in check_lrs
 # the assertion below checks that it is the regime the factor $1 - \eta\lambda$ predicts.
 
 # %%
-preset_lrs = list(l02.PRESETS.values())
-traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l02.X0, lr=preset_lrs, num_steps=l02.NUM_STEPS)
-titles = [f"{name}: ηλ = {lr * L:.2g}" for name, lr in l02.PRESETS.items()]
+preset_lrs = list(lesson.PRESETS.values())
+traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=preset_lrs, num_steps=lesson.NUM_STEPS)
+titles = [f"{name}: ηλ = {lr * L:.2g}" for name, lr in lesson.PRESETS.items()]
 fig, _ = plotting.small_multiples(traj, loss, titles=titles, num_arrows=12)
 plotting.show(fig)
 
 measured = list(diagnostics.classify(traj))
-predicted = [l02.expected_regime(loss, l02.X0, lr, l02.NUM_STEPS) for lr in preset_lrs]
+predicted = [lesson.expected_regime(loss, lesson.X0, lr, lesson.NUM_STEPS) for lr in preset_lrs]
 assert measured == predicted == ["slow", "converging", "oscillating", "diverging"]
-for (name, lr), regime in zip(l02.PRESETS.items(), measured):
+for (name, lr), regime in zip(lesson.PRESETS.items(), measured):
     print(f"{name:<12} lr = {lr:<6g} factor 1 - lr*L = {1 - lr * L:+.2f}   regime: {regime}")
 
 # %% [markdown]
@@ -111,10 +111,10 @@ for (name, lr), regime in zip(l02.PRESETS.items(), measured):
 # as slowly as $+0.8$ would. Past the limit no number of steps is enough.
 
 # %%
-steps_needed = {name: theory.steps_to_tolerance(loss, lr, 1e-3) for name, lr in l02.PRESETS.items()}
+steps_needed = {name: theory.steps_to_tolerance(loss, lr, 1e-3) for name, lr in lesson.PRESETS.items()}
 assert steps_needed == {"too small": 342, "good": 5, "oscillating": 31, "diverging": np.inf}
-long = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l02.X0, lr=preset_lrs[:3], num_steps=400)
-distance = np.abs(long.params[..., 0]) / abs(l02.X0[0])           # (401, 3)
+long = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=preset_lrs[:3], num_steps=400)
+distance = np.abs(long.params[..., 0]) / abs(lesson.X0[0])           # (401, 3)
 assert [int(np.argmax(distance[:, i] <= 1e-3)) for i in range(3)] == [342, 5, 31]
 for name, steps in steps_needed.items():
     print(f"{name:<12} steps to shrink the distance 1000-fold: {steps:g}")
@@ -127,13 +127,13 @@ for name, steps in steps_needed.items():
 # to 1, each run for 40 steps: the same sweep as the right panel of the explorer.
 
 # %%
-lrs = np.geomspace(*l02.LR_RANGE, l02.MAP_POINTS)
-sweep = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l02.X0, lr=lrs, num_steps=l02.NUM_STEPS)
+lrs = np.geomspace(*lesson.LR_RANGE, lesson.MAP_POINTS)
+sweep = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=lrs, num_steps=lesson.NUM_STEPS)
 assert lrs.shape == (5000,)
 assert sweep.params.shape == (41, 5000, 1) and sweep.loss.shape == (41, 5000)
 print(f"one run: params {sweep.params.shape} = (steps + 1, learning rates, dimension), loss {sweep.loss.shape}")
 
-fig, _ = l02.lr_map_figure(lrs, sweep, loss, marks=l02.PRESETS)
+fig, _ = lesson.lr_map_figure(lrs, sweep, loss, marks=lesson.PRESETS)
 plotting.show(fig)
 
 # %% [markdown]
@@ -150,10 +150,10 @@ plotting.show(fig)
 
 # %%
 grid_step = np.log(lrs[1] / lrs[0])
-largest = l02.largest_converging_lr(lrs, sweep)
+largest = lesson.largest_converging_lr(lrs, sweep)
 assert abs(np.log(largest) - np.log(2 / L)) <= grid_step
-lo, hi = l02.good_window(lrs, sweep, target=1e-6)
-bound = 10 ** (-6 / (2 * l02.NUM_STEPS))                  # |1 - lr*L| below this reaches the target
+lo, hi = lesson.good_window(lrs, sweep, target=1e-6)
+bound = 10 ** (-6 / (2 * lesson.NUM_STEPS))                  # |1 - lr*L| below this reaches the target
 assert abs(lo - (1 - bound) / L) / lo < 2e-3 and abs(hi - (1 + bound) / L) / hi < 2e-3
 assert 11 < hi / lo < 12
 print(f"largest lr whose loss went down: {largest:.4f}  (2/L = {2 / L:g}, grid step {100 * grid_step:.2f}% of lr)")
@@ -182,8 +182,8 @@ print(f"lrs that shrink the loss 1e6-fold in 40 steps: {lo:.3f} to {hi:.3f}, a f
 # still crawl along $w_1$, and past 2 the zig-zag explodes.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_02.py
-valley = l02.kappa_explorer()
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_02_too_high_too_low.py
+valley = lesson.kappa_explorer()
 valley
 
 # %% [markdown]
@@ -198,16 +198,16 @@ valley
 # $\eta = 1.8$ the path zig-zags across the valley.
 
 # %%
-valley_loss = l02.ill_conditioned(20.0)
-valley_presets = {name: v["lr"] for name, v in l02.KAPPA_PRESETS.items() if v["kappa"] == 20.0}
-valley_traj = lrlab.run(loss=valley_loss, stepper=steppers.sgd(), x0=l02.X0_2D, lr=list(valley_presets.values()),
-                        num_steps=l02.NUM_STEPS_2D)
+valley_loss = lesson.ill_conditioned(20.0)
+valley_presets = {name: v["lr"] for name, v in lesson.KAPPA_PRESETS.items() if v["kappa"] == 20.0}
+valley_traj = lrlab.run(loss=valley_loss, stepper=steppers.sgd(), x0=lesson.X0_2D, lr=list(valley_presets.values()),
+                        num_steps=lesson.NUM_STEPS_2D)
 fig, _ = plotting.small_multiples(valley_traj, valley_loss,
                                   titles=[f"{name}: lr = {lr:g}" for name, lr in valley_presets.items()])
 plotting.show(fig)
 
 measured = list(diagnostics.classify(valley_traj))
-predicted = [l02.expected_regime(valley_loss, l02.X0_2D, lr, l02.NUM_STEPS_2D) for lr in valley_presets.values()]
+predicted = [lesson.expected_regime(valley_loss, lesson.X0_2D, lr, lesson.NUM_STEPS_2D) for lr in valley_presets.values()]
 assert measured == predicted == ["slow", "converging", "oscillating", "diverging"]
 assert theory.critical_lr(valley_loss) == 2.0
 print("regimes at kappa = 20:", ", ".join(measured))
@@ -222,11 +222,11 @@ print("regimes at kappa = 20:", ", ".join(measured))
 
 # %%
 kappas = [10, 100, 1000]
-best_steps = [theory.steps_to_tolerance(l02.ill_conditioned(k), theory.optimal_lr(l02.ill_conditioned(k)), 1e-6)
+best_steps = [theory.steps_to_tolerance(lesson.ill_conditioned(k), theory.optimal_lr(lesson.ill_conditioned(k)), 1e-6)
               for k in kappas]
 assert best_steps == [69, 691, 6908]
 for k, n in zip(kappas, best_steps):
-    q = l02.ill_conditioned(k)
+    q = lesson.ill_conditioned(k)
     rate = theory.convergence_rate(q, theory.optimal_lr(q))
     assert np.isclose(rate, (k - 1) / (k + 1)) and theory.optimal_lr(q) > 1 / q.L
     share = theory.optimal_lr(q) / theory.critical_lr(q)
@@ -242,12 +242,12 @@ for k, n in zip(kappas, best_steps):
 
 # %%
 lrs_2d = np.geomspace(1e-2, 3.0, 3000)
-maps = {k: lrlab.run(loss=l02.ill_conditioned(k), stepper=steppers.sgd(), x0=l02.X0_2D, lr=lrs_2d,
-                     num_steps=l02.NUM_STEPS_2D) for k in (1, 10, 100)}
-fig, _ = l02.kappa_map_figure(lrs_2d, maps)
+maps = {k: lrlab.run(loss=lesson.ill_conditioned(k), stepper=steppers.sgd(), x0=lesson.X0_2D, lr=lrs_2d,
+                     num_steps=lesson.NUM_STEPS_2D) for k in (1, 10, 100)}
+fig, _ = lesson.kappa_map_figure(lrs_2d, maps)
 plotting.show(fig)
 
-windows = {k: l02.good_window(lrs_2d, m, target=1e-6) for k, m in maps.items()}
+windows = {k: lesson.good_window(lrs_2d, m, target=1e-6) for k, m in maps.items()}
 assert np.allclose(windows[1], (0.109, 1.890), rtol=5e-3) and np.allclose(windows[10], (0.962, 1.890), rtol=5e-3)
 assert windows[100] is None
 for k, w in windows.items():
@@ -274,8 +274,8 @@ for k, w in windows.items():
 # large that even the wide basin cannot hold it.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_02.py
-wells = l02.wells_explorer()
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_02_too_high_too_low.py
+wells = lesson.wells_explorer()
 wells
 
 # %% [markdown]
@@ -284,9 +284,9 @@ wells
 
 # %%
 two_wells = losses.two_wells()
-wells_lrs = list(l02.WELLS_PRESETS.values())
-wells_traj = lrlab.run(loss=two_wells, stepper=steppers.sgd(), x0=l02.WELLS_X0, lr=wells_lrs, num_steps=l02.WELLS_STEPS)
-fig, _ = plotting.small_multiples(wells_traj, two_wells, titles=[f"{name}: {lr:g}" for name, lr in l02.WELLS_PRESETS.items()])
+wells_lrs = list(lesson.WELLS_PRESETS.values())
+wells_traj = lrlab.run(loss=two_wells, stepper=steppers.sgd(), x0=lesson.WELLS_X0, lr=wells_lrs, num_steps=lesson.WELLS_STEPS)
+fig, _ = plotting.small_multiples(wells_traj, two_wells, titles=[f"{name}: {lr:g}" for name, lr in lesson.WELLS_PRESETS.items()])
 plotting.show(fig)
 
 good_min, trap = two_wells.local_minima
@@ -299,7 +299,7 @@ assert abs(final_w[0] - trap) < 1e-4             # lr = 0.03: stuck in the trap
 assert abs(final_w[2] - good_min) < 1e-4         # lr = 0.3: escaped to the good minimum
 assert bool(wells_traj.diverged[3])               # lr = 6: beyond the basin's limit
 print(f"trap at w = {trap:.3f}, 2/curvature = {trap_limit:.4f};  good minimum at w = {good_min:.0f}, 2/curvature = {basin_limit:.2f}")
-print(f"after {l02.WELLS_STEPS} steps: lr = 0.03 -> w = {final_w[0]:.3f},  lr = 0.3 -> w = {final_w[2]:.3f}")
+print(f"after {lesson.WELLS_STEPS} steps: lr = 0.03 -> w = {final_w[0]:.3f},  lr = 0.3 -> w = {final_w[2]:.3f}")
 
 # %% [markdown]
 # Where does each learning rate end up? One vectorized run of 5000 learning rates, 300 steps each; for every
@@ -310,9 +310,9 @@ print(f"after {l02.WELLS_STEPS} steps: lr = 0.03 -> w = {final_w[0]:.3f},  lr = 
 
 # %%
 lrs_wells = np.geomspace(1e-3, 8.0, 5000)
-landing = lrlab.run(loss=two_wells, stepper=steppers.sgd(), x0=l02.WELLS_X0, lr=lrs_wells, num_steps=300)
+landing = lrlab.run(loss=two_wells, stepper=steppers.sgd(), x0=lesson.WELLS_X0, lr=lrs_wells, num_steps=300)
 assert landing.params.shape == (301, 5000, 1)
-fig, _ = l02.landing_figure(two_wells, lrs_wells, landing, last=30)
+fig, _ = lesson.landing_figure(two_wells, lrs_wells, landing, last=30)
 plotting.show(fig)
 
 end = landing.params[-1, :, 0]
@@ -343,12 +343,12 @@ print(f"every lr below 0.08 ends in the trap; from lr = {first_escape:.3f} to 4.
 # %%
 plateau = losses.plateau()
 plateau_lrs = [0.3, 1.0, 3.0]
-shelf = lrlab.run(loss=plateau, stepper=steppers.sgd(), x0=l02.PLATEAU_X0, lr=plateau_lrs, num_steps=700)
-fig, _ = l02.plateau_figure(plateau, plateau_lrs, shelf)
+shelf = lrlab.run(loss=plateau, stepper=steppers.sgd(), x0=lesson.PLATEAU_X0, lr=plateau_lrs, num_steps=700)
+fig, _ = lesson.plateau_figure(plateau, plateau_lrs, shelf)
 plotting.show(fig)
 
-exits = l02.exit_step(shelf)                     # first step with loss < 0, halfway down the cliff
-slope0 = abs(plateau.grad(np.array(l02.PLATEAU_X0))[0])
+exits = lesson.exit_step(shelf)                     # first step with loss < 0, halfway down the cliff
+slope0 = abs(plateau.grad(np.array(lesson.PLATEAU_X0))[0])
 assert 0.015 < slope0 < 0.03                     # small, but not zero: this is not a minimum
 assert 450 < exits[0] < 550 and 135 < exits[1] < 165 and 45 < exits[2] < 56
 products = np.array(plateau_lrs) * exits
@@ -390,7 +390,7 @@ print(f"slope at the start: {slope0:.3f}")
 
 # %%
 answer = None
-l02.check_largest_lr(answer)
+lesson.check_largest_lr(answer)
 
 # %% [markdown]
 # **Exercise 2.** Gradient descent with learning rate 0.3 on `losses.quadratic([5.0])`: which regime,
@@ -398,7 +398,7 @@ l02.check_largest_lr(answer)
 
 # %%
 answer = None
-l02.check_regime(answer)
+lesson.check_regime(answer)
 
 # %% [markdown]
 # **Exercise 3.** On the valley with $\kappa = 50$ (curvatures $1/50$ and $1$) and learning rate 1, how many
@@ -406,15 +406,15 @@ l02.check_regime(answer)
 
 # %%
 answer = None
-l02.check_flat_steps(answer)
+lesson.check_flat_steps(answer)
 
 # %% [markdown]
 # The cell below checks the checks: each accepts the right answer and rejects a wrong one.
 
 # %%
-assert l02.check_largest_lr(0.25) and not l02.check_largest_lr(2.0) and not l02.check_largest_lr(None)
-assert l02.check_regime("oscillating") and not l02.check_regime("diverging") and not l02.check_regime(None)
-assert l02.check_flat_steps(342) and not l02.check_flat_steps(7) and not l02.check_flat_steps(None)
+assert lesson.check_largest_lr(0.25) and not lesson.check_largest_lr(2.0) and not lesson.check_largest_lr(None)
+assert lesson.check_regime("oscillating") and not lesson.check_regime("diverging") and not lesson.check_regime(None)
+assert lesson.check_flat_steps(342) and not lesson.check_flat_steps(7) and not lesson.check_flat_steps(None)
 right = lrlab.run(loss=losses.quadratic([1.0, 8.0]), stepper=steppers.sgd(), x0=[1.0, 1.0], lr=[0.249, 0.251], num_steps=2000)
 assert list(diagnostics.classify(right)) == ["oscillating", "diverging"]
 print("all exercise checks behave")

@@ -23,13 +23,13 @@ import torch
 
 import lrlab
 from lrlab import data, diagnostics, plotting, pytorch, theory
-from lrlab.lessons import l03
+from lrlab.lessons import finding_a_good_lr as lesson
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
 
 # %%
-p = l03.known_answer_problem()
+p = lesson.known_answer_problem()
 print(f"eigenvalues of H: mu = {p.mu:.3f}, L = {p.L:.3f}")
 print(f"stability limit 2/L       = {p.critical_lr:.4f}")
 print(f"fastest constant 2/(mu+L) = {p.optimal_lr:.4f}")
@@ -55,8 +55,8 @@ print(f"the two runs' iterates agree to 1e-12: {np.abs(on_data.params - on_quadr
 # steps for every lr at once, with your lr as the black dot.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_03.py
-explorer = l03.explorer()
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_03_finding_a_good_lr.py
+explorer = lesson.explorer()
 explorer
 
 # %% [markdown]
@@ -66,11 +66,11 @@ explorer
 # three short runs.
 
 # %%
-grid = list(l03.GRID)
+grid = list(lesson.GRID)
 grid_run = lrlab.run(loss=p.loss, x0=p.x0, lr=grid, num_steps=p.num_steps)
-plotting.show(l03.grid_figure(grid_run, p, grid))
+plotting.show(lesson.grid_figure(grid_run, p, grid))
 grid_gap = plotting.gap(grid_run)[-1]
-grid_steps = theory.steps_to_tolerance(p.loss, np.array(grid), l03.TOL)
+grid_steps = theory.steps_to_tolerance(p.loss, np.array(grid), lesson.TOL)
 for lr, g, k in zip(grid, grid_gap, grid_steps):
     print(f"lr = {lr:<6g} loss - min after {p.num_steps} steps = {g:.2e}   steps to shrink the error 1e6-fold: {k:.0f}")
 
@@ -94,9 +94,9 @@ lrs = np.geomspace(1e-3, 1.0, 1000)
 sweep = lrlab.run(loss=p.loss, x0=p.x0, lr=lrs, num_steps=p.num_steps)
 final_gap = plotting.gap(sweep)[-1]
 best = lrs[np.nanargmin(final_gap)]
-plotting.show(l03.sweep_figure(lrs, final_gap, p, best=best))
+plotting.show(lesson.sweep_figure(lrs, final_gap, p, best=best))
 print(f"best lr of the sweep: {best:.4f}   theory 2/(mu+L) = {p.optimal_lr:.4f}   cliff 2/L = {p.critical_lr:.4f}")
-print(f"steps to shrink the error 1e6-fold: lr = 0.1 -> {grid_steps[0]:.0f},  best -> {theory.steps_to_tolerance(p.loss, best, l03.TOL):.0f}")
+print(f"steps to shrink the error 1e6-fold: lr = 0.1 -> {grid_steps[0]:.0f},  best -> {theory.steps_to_tolerance(p.loss, best, lesson.TOL):.0f}")
 
 # %% [markdown]
 # Three things to read off the curve.
@@ -114,7 +114,7 @@ print(f"steps to shrink the error 1e6-fold: lr = 0.1 -> {grid_steps[0]:.0f},  be
 
 # %%
 assert 1.8 < best / max(grid) < 2.2                                             # "twice the grid's winner"
-assert theory.steps_to_tolerance(p.loss, best, l03.TOL) < 0.5 * grid_steps[0]   # "less than half the steps"
+assert theory.steps_to_tolerance(p.loss, best, lesson.TOL) < 0.5 * grid_steps[0]   # "less than half the steps"
 assert abs(best / p.optimal_lr - 1) < 0.03                                      # "within 3% of 2/(mu+L)"
 assert best < p.critical_lr and best > 0.85 * p.critical_lr                     # "right next to the cliff"
 beyond = lrs > 1.05 * p.critical_lr
@@ -156,9 +156,9 @@ assert list(diagnostics.classify(six)) == ["slow", "converging", "converging", "
 # Our toy knows the answer, so we can see where each rule lands relative to 2/L.
 
 # %%
-rt = l03.range_test(p)
-rules = l03.rule_values(rt)
-plotting.show(l03.range_test_figure(rt, p))
+rt = lesson.range_test(p)
+rules = lesson.rule_values(rt)
+plotting.show(lesson.range_test_figure(rt, p))
 for name, lr in rules.items():
     print(f"{name:>8}: lr = {lr:.3g} = {lr / p.critical_lr:.2f} x (2/L)")
 
@@ -178,7 +178,7 @@ for name, lr in rules.items():
 check = lrlab.run(loss=p.loss, x0=p.x0, lr=list(rules.values()), num_steps=p.num_steps)
 verdicts = dict(zip(rules, diagnostics.classify(check)))
 for name, lr in rules.items():
-    k = theory.steps_to_tolerance(p.loss, lr, l03.TOL)
+    k = theory.steps_to_tolerance(p.loss, lr, lesson.TOL)
     print(f"{name:>8}: lr = {lr:.3g}  ->  {verdicts[name]:<11}  steps to shrink the error 1e6-fold: {k:.0f}")
 
 # %%
@@ -186,7 +186,7 @@ assert rules["min"] > 2 * p.critical_lr and verdicts["min"] == "diverging"
 assert 0.3 < rules["min/10"] / p.critical_lr < 1 and verdicts["min/10"] == "converging"
 assert p.optimal_lr / rules["min/10"] < 2                                   # "within a factor of 2 of the best lr"
 assert rules["steepest"] < 0.1 * p.critical_lr
-assert theory.steps_to_tolerance(p.loss, rules["steepest"], l03.TOL) > 8 * theory.steps_to_tolerance(p.loss, rules["min/10"], l03.TOL)  # "about ten times"
+assert theory.steps_to_tolerance(p.loss, rules["steepest"], lesson.TOL) > 8 * theory.steps_to_tolerance(p.loss, rules["min/10"], lesson.TOL)  # "about ten times"
 
 # %% [markdown]
 # ### How the rules move when you change the test
@@ -197,9 +197,9 @@ assert theory.steps_to_tolerance(p.loss, rules["steepest"], l03.TOL) > 8 * theor
 
 # %%
 num_iters, smooths = (30, 100, 300, 1000), (0.0, 0.5, 0.9, 0.98)
-table = l03.rules_table(p, num_iters, smooths)
-plotting.show(l03.rules_figure(table, num_iters, smooths))
-for name in l03.RULES:
+table = lesson.rules_table(p, num_iters, smooths)
+plotting.show(lesson.rules_figure(table, num_iters, smooths))
+for name in lesson.RULES:
     row = "  ".join(f"{v:6.3f}" for v in table[name][-1])
     col = "  ".join(f"{v:6.3f}" for v in table[name][:, 1])
     print(f"{name:>8} / (2/L)   vs num_iter {num_iters}: {row}   vs smoothing {smooths}: {col}")
@@ -226,8 +226,8 @@ assert np.all((table["min/10"] > 0.1) & (table["min/10"] < 1))  # min/10 is alwa
 # (right panel), or drag the lr slider (the black line on the left panel) yourself.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_03.py
-range_explorer = l03.range_test_explorer()
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_03_finding_a_good_lr.py
+range_explorer = lesson.range_test_explorer()
 range_explorer
 
 # %% [markdown]
@@ -252,11 +252,11 @@ finder = pytorch.find_lr(model, loss_fn, (X_train, y_train), sgd_momentum, start
                          num_iter=100, batch_size=64, seed=0, progress=True)
 
 # %%
-net_rules = l03.rule_values(finder)
+net_rules = lesson.rule_values(finder)
 print(f"steepest = {net_rules['steepest']:.3g}   min = {net_rules['min']:.3g}   min/10 = {net_rules['min/10']:.3g}")
 print(f"the test ran {len(finder.lrs)} of its 100 iterations"
       + (": it stopped when the smoothed loss passed 4x its best" if finder.diverged else ""))
-plotting.show(l03.finder_figure(finder))
+plotting.show(lesson.finder_figure(finder))
 
 # %% [markdown]
 # The curve has the same shape as on the toy: flat while the lr is too small to matter, a fall, a
@@ -278,7 +278,7 @@ for name, lr in net_rules.items():
     else:
         test_acc[name] = rec.eval_values[-1]
         print(f"{name:>8}: lr = {lr:.3g}   test accuracy {test_acc[name]:.1%}   final training loss {rec.loss[-10:].mean():.2g}")
-plotting.show(l03.training_figure(records, test_acc))
+plotting.show(lesson.training_figure(records, test_acc))
 
 # %% [markdown]
 # The lesson of the toy holds on the real network. **steepest** and **min/10** both train well (above
@@ -317,32 +317,32 @@ assert np.polyfit(np.arange(growth.size), growth, 1)[0] > 0                   # 
 
 # %%
 answer = None   # your number here
-l03.check_largest_lr(answer)
+lesson.check_largest_lr(answer)
 
 # %% [markdown]
-# **Exercise 2.** For the default range test (`l03.range_test(p)`: 100 steps, $\beta$ = 0.98), which
+# **Exercise 2.** For the default range test (`lesson.range_test(p)`: 100 steps, $\beta$ = 0.98), which
 # rule lands closest to the best learning rate `p.optimal_lr`, measured as a factor? Answer `'steepest'`,
 # `'min'` or `'min/10'`.
 
 # %%
 answer = None   # 'steepest', 'min' or 'min/10'
-l03.check_closest_rule(answer)
+lesson.check_closest_rule(answer)
 
 # %% [markdown]
 # **Exercise 3.** With 100 steps, does raising the smoothing $\beta$ from 0 to 0.98 move the *min* rule
-# to a `'larger'` or a `'smaller'` learning rate? Predict, then check with `l03.range_test(p, 100, beta)`.
+# to a `'larger'` or a `'smaller'` learning rate? Predict, then check with `lesson.range_test(p, 100, beta)`.
 
 # %%
 answer = None   # 'larger' or 'smaller'
-l03.check_smoothing_direction(answer)
+lesson.check_smoothing_direction(answer)
 
 # %% [markdown]
 # *For the instructor:* the checks accept the right answers and reject wrong ones.
 
 # %%
-right = l03.exercise_answers()
-assert l03.check_largest_lr(right["largest_lr"]) and not l03.check_largest_lr(0.1)
-assert not l03.check_largest_lr(None) and not l03.check_largest_lr(2 * right["largest_lr"])
-assert l03.check_closest_rule(right["closest_rule"]) and not l03.check_closest_rule("min")
-assert l03.check_smoothing_direction(right["smoothing_direction"]) and not l03.check_smoothing_direction("smaller")
+right = lesson.exercise_answers()
+assert lesson.check_largest_lr(right["largest_lr"]) and not lesson.check_largest_lr(0.1)
+assert not lesson.check_largest_lr(None) and not lesson.check_largest_lr(2 * right["largest_lr"])
+assert lesson.check_closest_rule(right["closest_rule"]) and not lesson.check_closest_rule("min")
+assert lesson.check_smoothing_direction(right["smoothing_direction"]) and not lesson.check_smoothing_direction("smaller")
 print("exercise checks: OK")

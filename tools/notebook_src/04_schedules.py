@@ -23,13 +23,13 @@ import torch
 
 import lrlab
 from lrlab import diagnostics, plotting
-from lrlab.lessons import l04
+from lrlab.lessons import schedules as lesson
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
 
 # %%
-p = l04.noisy_problem()
+p = lesson.noisy_problem()
 print(f"{p.loss.n} points, {p.loss.dim} features, minibatches of {p.loss.batch_size}, {p.num_steps} steps")
 print(f"Hessian eigenvalues: {', '.join(f'{v:.3f}' for v in p.loss.eigenvalues)}")
 print(f"1/L = {1 / p.L:.3f}   2/L = {p.critical_lr:.3f}")
@@ -46,8 +46,8 @@ print(f"1/L = {1 / p.L:.3f}   2/L = {p.critical_lr:.3f}")
 # the constant lr at the peak value (grey) and that constant lr's predicted floor (dotted).
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_04.py
-picker = l04.schedule_picker()
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_04_schedules.py
+picker = lesson.schedule_picker()
 picker
 
 # %% [markdown]
@@ -68,18 +68,18 @@ picker
 # * **one-cycle**: up from peak/25 to the peak over the first 30%, then down to peak/25/10⁴.
 
 # %%
-scheds = l04.gallery()
-plotting.show(l04.gallery_figure(scheds, p))
+scheds = lesson.gallery()
+plotting.show(lesson.gallery_figure(scheds, p))
 t = np.arange(p.num_steps)
 for name, s in scheds.items():
     print(f"{name:>16}: lr(0) = {s(0):.3g}   max = {s(t).max():.3g}   final = {s(p.num_steps - 1):.2g}")
 
 # %%
-assert all(s(t).max() <= l04.PEAK * (1 + 1e-12) for s in scheds.values())   # every peak is 0.4 ...
-assert l04.PEAK < 0.5 * p.critical_lr                                        # ... well below 2/L
-assert scheds["warm restarts"](100) == l04.PEAK and scheds["warm restarts"](300) == l04.PEAK
-assert np.isclose(scheds["one-cycle"](0), l04.PEAK / 25)
-assert np.isclose(scheds["one-cycle"](p.num_steps - 1), l04.PEAK / 25 / 1e4, rtol=1e-3)
+assert all(s(t).max() <= lesson.PEAK * (1 + 1e-12) for s in scheds.values())   # every peak is 0.4 ...
+assert lesson.PEAK < 0.5 * p.critical_lr                                        # ... well below 2/L
+assert scheds["warm restarts"](100) == lesson.PEAK and scheds["warm restarts"](300) == lesson.PEAK
+assert np.isclose(scheds["one-cycle"](0), lesson.PEAK / 25)
+assert np.isclose(scheds["one-cycle"](p.num_steps - 1), lesson.PEAK / 25 / 1e4, rtol=1e-3)
 
 # %% [markdown]
 # ## 2. The noise floor: why a constant lr stalls
@@ -87,12 +87,12 @@ assert np.isclose(scheds["one-cycle"](p.num_steps - 1), l04.PEAK / 25 / 1e4, rto
 # Run constant learning rates for a long time (3000 steps) and look at where the loss settles.
 
 # %%
-long = l04.noisy_problem(num_steps=3000)
+long = lesson.noisy_problem(num_steps=3000)
 const_lrs = [0.4, 0.2, 0.1, 0.05]
 const_run = lrlab.run(loss=long.loss, x0=long.x0, lr=const_lrs, num_steps=long.num_steps)
 measured = plotting.gap(const_run)[1000:].mean(axis=0)          # average over steps 1000..3000
-predicted = np.array([l04.floor_theory(long.loss, lr) for lr in const_lrs])
-plotting.show(l04.floor_figure(const_run, const_lrs, predicted, long))
+predicted = np.array([lesson.floor_theory(long.loss, lr) for lr in const_lrs])
+plotting.show(lesson.floor_figure(const_run, const_lrs, predicted, long))
 for lr, m, f in zip(const_lrs, measured, predicted):
     print(f"lr = {lr:<5g} floor measured {m:.4f}   predicted {f:.4f}   floor / lr = {m / lr:.3f}")
 
@@ -109,7 +109,7 @@ for lr, m, f in zip(const_lrs, measured, predicted):
 #
 # The kick grows with the lr, and so does the floor: **halve the lr, halve the floor** (for small lr;
 # at larger lr it falls a little faster, for a reason section 4 shows). The dashed lines are the exact
-# stationary value of that linear recursion (`l04.floor_theory`), and the measured floors agree with
+# stationary value of that linear recursion (`lesson.floor_theory`), and the measured floors agree with
 # them within 15%.
 
 # %%
@@ -129,12 +129,12 @@ assert np.all((halving > 1.8) & (halving < 3.0)) and abs(halving[-1] - 2) < 0.3 
 # %%
 race = {"constant 0.4": 0.4, "constant 0.04": 0.04, "cosine from 0.4": scheds["cosine"],
         "step decay from 0.4": scheds["step"]}
-race_run = l04.run_schedules(p, race)
-plotting.show(l04.decay_figure(race_run, list(race), p,
+race_run = lesson.run_schedules(p, race)
+plotting.show(lesson.decay_figure(race_run, list(race), p,
                                colors=[plotting.PALETTE[c] for c in ("grey", "sky", "blue", "orange")]))
-final = dict(zip(race, l04.last_mean(race_run)))
+final = dict(zip(race, lesson.last_mean(race_run)))
 for name, v in final.items():
-    print(f"{name:>20}: loss - min, mean of the last {l04.TAIL} steps = {v:.2e}")
+    print(f"{name:>20}: loss - min, mean of the last {lesson.TAIL} steps = {v:.2e}")
 
 # %% [markdown]
 # * The constant 0.4 gets down fast and then sits on its floor.
@@ -152,16 +152,16 @@ for name, v in final.items():
 assert final["cosine from 0.4"] < final["constant 0.4"] / 10
 assert final["cosine from 0.4"] < final["constant 0.04"]
 assert final["step decay from 0.4"] < final["constant 0.4"] / 5
-assert final["constant 0.04"] > 1.5 * l04.floor_theory(p.loss, 0.04)   # 0.04 has not reached its floor yet
+assert final["constant 0.04"] > 1.5 * lesson.floor_theory(p.loss, 0.04)   # 0.04 has not reached its floor yet
 
 # %% [markdown]
 # The same comparison for every schedule of the gallery, all on the same minibatches:
 
 # %%
-all_run = l04.run_schedules(p, scheds)
-tails = dict(zip(scheds, l04.last_mean(all_run)))
+all_run = lesson.run_schedules(p, scheds)
+tails = dict(zip(scheds, lesson.last_mean(all_run)))
 for name, s in scheds.items():
-    print(f"{name:>16}: final lr {s(p.num_steps - 1):8.2g}   loss - min (last {l04.TAIL} steps) {tails[name]:.2e}   "
+    print(f"{name:>16}: final lr {s(p.num_steps - 1):8.2g}   loss - min (last {lesson.TAIL} steps) {tails[name]:.2e}   "
           f"{tails['constant'] / tails[name]:5.1f}x below constant")
 
 # %% [markdown]
@@ -181,7 +181,7 @@ for name, s in scheds.items():
 ending_small = ["step", "exponential", "cosine", "warmup + cosine", "one-cycle"]
 assert all(tails[n] < tails["constant"] / 8 for n in ending_small)
 assert all(tails[n] > tails["constant"] / 3 for n in ["warm restarts", "cyclic"])
-assert all(scheds[n](p.num_steps - 1) < l04.PEAK / 10 for n in ending_small)
+assert all(scheds[n](p.num_steps - 1) < lesson.PEAK / 10 for n in ending_small)
 final_lrs = {n: float(scheds[n](p.num_steps - 1)) for n in ending_small}
 assert min(final_lrs, key=final_lrs.get) == "one-cycle"                 # the smallest final lr ...
 assert max(ending_small, key=tails.get) == "one-cycle"                  # ... and the highest final loss of the five
@@ -197,16 +197,16 @@ print(f"one-cycle: final lr {final_lrs['one-cycle']:.1e} (smallest), loss {tails
 # shows its presets, one column each (lr(t) on top, the loss below):
 
 # %%
-plotting.show(l04.presets_figure(p))
-crash = l04.make_schedule("cosine", 3.0)
+plotting.show(lesson.presets_figure(p))
+crash = lesson.make_schedule("cosine", 3.0)
 above = crash(t) > p.critical_lr
 growth = np.prod(np.abs(1 - crash(t[above]) * p.L))
 print(f"cosine from 3.0: {above.sum()} steps above 2/L, which multiply the steep error by {growth:.1e}")
 
 # %%
 preset_regimes = {}
-for name, v in l04.PRESETS.items():
-    clean = lrlab.run(loss=p.clean, x0=p.x0, lr=l04.make_schedule(v["schedule"], v["lr"]), num_steps=p.num_steps)
+for name, v in lesson.PRESETS.items():
+    clean = lrlab.run(loss=p.clean, x0=p.x0, lr=lesson.make_schedule(v["schedule"], v["lr"]), num_steps=p.num_steps)
     preset_regimes[name] = str(diagnostics.classify(clean))
 print(preset_regimes)
 assert preset_regimes == {"too small": "slow", "constant (floor)": "converging", "cosine (good)": "converging",
@@ -221,10 +221,10 @@ assert growth > 1e10
 # lesson 06 shows it on a loss whose curvature shrinks away from the starting point.
 
 # %%
-near_edge, at_peak = l04.floor_theory(p.loss, 1.25), l04.floor_theory(p.loss, l04.PEAK)
+near_edge, at_peak = lesson.floor_theory(p.loss, 1.25), lesson.floor_theory(p.loss, lesson.PEAK)
 print(f"predicted floor at lr 1.25 (0.96 x 2/L): {near_edge:.3f}   at lr 0.4: {at_peak:.3f}   "
-      f"ratio {near_edge / at_peak:.1f} for an lr ratio of {1.25 / l04.PEAK:.2f}")
-assert near_edge / at_peak > 3 * (1.25 / l04.PEAK)                   # far more than proportional
+      f"ratio {near_edge / at_peak:.1f} for an lr ratio of {1.25 / lesson.PEAK:.2f}")
+assert near_edge / at_peak > 3 * (1.25 / lesson.PEAK)                   # far more than proportional
 
 # %% [markdown]
 # ## 5. lrlab's schedules are PyTorch's
@@ -236,7 +236,7 @@ assert near_edge / at_peak > 3 * (1.25 / l04.PEAK)                   # far more 
 
 # %%
 S = torch.optim.lr_scheduler
-peak, N = l04.PEAK, p.num_steps
+peak, N = lesson.PEAK, p.num_steps
 torch_builders = {
     "constant": lambda o: S.ConstantLR(o, factor=1.0, total_iters=1),
     "step": lambda o: S.StepLR(o, step_size=100, gamma=0.5),
@@ -249,9 +249,9 @@ torch_builders = {
     "one-cycle": lambda o: S.OneCycleLR(o, max_lr=peak, total_steps=N, cycle_momentum=False),
 }
 for name, build in torch_builders.items():
-    opt = l04.dummy_optimizer(peak)
+    opt = lesson.dummy_optimizer(peak)
     torch_scheduler = build(opt)
-    gold = l04.torch_lrs(torch_scheduler, opt, N)
+    gold = lesson.torch_lrs(torch_scheduler, opt, N)
     mine = scheds[name](t)
     np.testing.assert_allclose(mine, gold, rtol=1e-10, atol=1e-14)
     print(f"{name:>16} == torch.optim.lr_scheduler.{type(torch_scheduler).__name__} over {N} steps")
@@ -278,18 +278,18 @@ for name, build in torch_builders.items():
 # the floor at lr = 0.05.
 
 # %%
-print(f"predicted floor at lr = 0.2: {l04.floor_theory(p.loss, 0.2):.4f}")
+print(f"predicted floor at lr = 0.2: {lesson.floor_theory(p.loss, 0.2):.4f}")
 answer = None   # your number here
-l04.check_floor_prediction(answer)
+lesson.check_floor_prediction(answer)
 
 # %% [markdown]
 # **Exercise 2.** A cosine schedule starts at 1.5 × 2/L and decays to 0 over 500 steps
-# (`l04.make_schedule("cosine", 1.5 * p.critical_lr)`). For how many of its 500 steps is the lr above
+# (`lesson.make_schedule("cosine", 1.5 * p.critical_lr)`). For how many of its 500 steps is the lr above
 # 2/L?
 
 # %%
 answer = None   # a number of steps
-l04.check_steps_above(answer)
+lesson.check_steps_above(answer)
 
 # %% [markdown]
 # **Exercise 3.** In the warm-restarts run (periods of 100, 200, 400 steps), right after the restart at
@@ -298,15 +298,15 @@ l04.check_steps_above(answer)
 
 # %%
 answer = None   # 'up' or 'down'
-l04.check_restart_effect(answer)
+lesson.check_restart_effect(answer)
 
 # %% [markdown]
 # *For the instructor:* the checks accept the right answers and reject wrong ones.
 
 # %%
-right = l04.exercise_answers()
-assert l04.check_floor_prediction(right["floor_given"] / 4) and not l04.check_floor_prediction(right["floor_given"])
-assert l04.check_steps_above(right["steps_above"]) and not l04.check_steps_above(p.num_steps // 2 + 60)
-assert not l04.check_steps_above(None)
-assert l04.check_restart_effect(right["restart_effect"]) and not l04.check_restart_effect("down")
+right = lesson.exercise_answers()
+assert lesson.check_floor_prediction(right["floor_given"] / 4) and not lesson.check_floor_prediction(right["floor_given"])
+assert lesson.check_steps_above(right["steps_above"]) and not lesson.check_steps_above(p.num_steps // 2 + 60)
+assert not lesson.check_steps_above(None)
+assert lesson.check_restart_effect(right["restart_effect"]) and not lesson.check_restart_effect("down")
 print("exercise checks: OK")

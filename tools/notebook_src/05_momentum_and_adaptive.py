@@ -27,10 +27,10 @@ import numpy as np
 
 import lrlab
 from lrlab import diagnostics, losses, plotting, steppers, theory
-from lrlab.lessons import l05
+from lrlab.lessons import momentum_and_adaptive as lesson
 
-bowl = l05.BOWL            # f(w) = ½ (1·w₁² + 81·w₂²)
-x0 = np.array(l05.X0)      # the start used everywhere in this notebook
+bowl = lesson.BOWL            # f(w) = ½ (1·w₁² + 81·w₂²)
+x0 = np.array(lesson.X0)      # the start used everywhere in this notebook
 print(f"curvatures {bowl.eigenvalues.tolist()}, condition number {bowl.condition_number:.0f}, "
       f"2/L = {theory.critical_lr(bowl):.4f}, start {x0.tolist()}")
 assert np.isclose(theory.critical_lr(bowl), 2 / 81) and round(theory.critical_lr(bowl), 4) == 0.0247
@@ -49,8 +49,8 @@ assert np.isclose(theory.critical_lr(bowl), 2 / 81) and round(theory.critical_lr
 # lr*. Then press **Polyak**.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_05.py
-explorer = l05.momentum_explorer(lr=0.01, momentum=0.0)
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_05_momentum_and_adaptive.py
+explorer = lesson.momentum_explorer(lr=0.01, momentum=0.0)
 explorer
 
 # %% [markdown]
@@ -89,9 +89,9 @@ print(f"after 50 steps, by hand: {w[0]:+.6e} {w[1]:+.6e}; lrlab: {traj.params[-1
 lrs = [0.002, 0.012, 0.03, 0.05]
 gd = lrlab.run(loss=bowl, stepper=steppers.sgd(), x0=x0, lr=lrs, num_steps=60)
 hb = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=0.9), x0=x0, lr=lrs, num_steps=60)
-fig, _ = plotting.small_multiples(gd, l05.BOWL_TALL, suptitle="plain gradient descent (β = 0), 60 steps")
+fig, _ = plotting.small_multiples(gd, lesson.BOWL_TALL, suptitle="plain gradient descent (β = 0), 60 steps")
 plotting.show(fig)
-fig, _ = plotting.small_multiples(hb, l05.BOWL_TALL, suptitle="heavy ball (β = 0.9), 60 steps")
+fig, _ = plotting.small_multiples(hb, lesson.BOWL_TALL, suptitle="heavy ball (β = 0.9), 60 steps")
 plotting.show(fig)
 print("β = 0  :", ", ".join(diagnostics.classify(gd)))
 print("β = 0.9:", ", ".join(diagnostics.classify(hb)))
@@ -177,7 +177,7 @@ assert np.isclose(rate_gd, 80 / 82) and lr_p > theory.critical_lr(bowl)
 assert round(per_decade_gd) == 93 and round(per_decade_p) == 10
 
 fig, ax = plotting.figure(width=7.0, height=4.6)
-l05.plot_rate_map(bowl, ax)
+lesson.plot_rate_map(bowl, ax)
 ax.set_title("heavy ball on the bowl: speed over the (lr, β) plane")
 plotting.show(fig)
 
@@ -188,8 +188,8 @@ plotting.show(fig)
 # %%
 gd_run = lrlab.run(loss=bowl, stepper=steppers.sgd(), x0=x0, lr=lr_gd, num_steps=1000)
 hb_run = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta_p), x0=x0, lr=lr_p, num_steps=1000)
-n_gd = int(l05.steps_to_distance(gd_run, bowl.minimizer, 1e-6))
-n_hb = int(l05.steps_to_distance(hb_run, bowl.minimizer, 1e-6))
+n_gd = int(lesson.steps_to_distance(gd_run, bowl.minimizer, 1e-6))
+n_hb = int(lesson.steps_to_distance(hb_run, bowl.minimizer, 1e-6))
 bound_gd = int(theory.steps_to_tolerance(bowl, lr_gd, 1e-6))
 bound_hb = int(theory.steps_to_tolerance(bowl, lr_p, 1e-6, momentum=beta_p))
 print(f"steps to 1e-6 of the initial distance: GD {n_gd} (rate bound {bound_gd}), "
@@ -197,7 +197,7 @@ print(f"steps to 1e-6 of the initial distance: GD {n_gd} (rate bound {bound_gd})
 assert (n_gd, n_hb) == (560, 83) and bound_gd == 560 and bound_hb == 62
 assert n_gd / n_hb > 6
 
-fig, ax = l05.plot_distance({f"GD, lr = {lr_gd:.4f}": gd_run,
+fig, ax = lesson.plot_distance({f"GD, lr = {lr_gd:.4f}": gd_run,
                              f"heavy ball, lr = {lr_p:.2f}, β = {beta_p:.2f}": hb_run}, bowl.minimizer)
 ax.set_title("each at its best constant setting")
 plotting.show(fig)
@@ -260,17 +260,17 @@ assert np.allclose(np.abs(w1 - x0), 0.05, rtol=1e-6)
 # Adam it is closer to a distance per step. That is why tuned lrs of the two differ by orders of magnitude.
 #
 # Now we run each adaptive optimizer on the bowl and read the effective step of each coordinate out of the
-# optimizer's state after every step (`l05.record_effective_steps` steps the lrlab stepper by hand; the
+# optimizer's state after every step (`lesson.record_effective_steps` steps the lrlab stepper by hand; the
 # iterates are the ones `lrlab.run` gives, checked below).
 
 # %%
-records = [l05.record_effective_steps(bowl, steppers.adagrad(), x0, 0.5, 200),
-           l05.record_effective_steps(bowl, steppers.rmsprop(), x0, 0.02, 200),
-           l05.record_effective_steps(bowl, steppers.adam(), x0, 0.05, 200)]
+records = [lesson.record_effective_steps(bowl, steppers.adagrad(), x0, 0.5, 200),
+           lesson.record_effective_steps(bowl, steppers.rmsprop(), x0, 0.02, 200),
+           lesson.record_effective_steps(bowl, steppers.adam(), x0, 0.05, 200)]
 for rec in records:
     same = lrlab.run(loss=bowl, stepper=getattr(steppers, rec.name)(), x0=x0, lr=rec.lr, num_steps=200)
     assert np.array_equal(same.params, rec.params)
-fig, _ = l05.plot_effective_steps(records, bowl)
+fig, _ = lesson.plot_effective_steps(records, bowl)
 fig.suptitle("effective step of each coordinate (dotted: that direction's own limit 2/λ)", fontweight="bold")
 plotting.show(fig)
 
@@ -330,14 +330,14 @@ for rec in records:
 # flat directions along the axes), and the same bowl rotated by 30°.
 
 # %%
-print(f"budget per optimizer: {len(l05.RACE_LRS)} lrs in [{l05.RACE_LRS[0]:g}, {l05.RACE_LRS[-1]:g}] "
-      f"× {l05.RACE_STEPS} steps = {len(l05.RACE_LRS) * l05.RACE_STEPS} gradient evaluations")
-results = [l05.race("Rosenbrock", losses.rosenbrock(), [-1.2, 1.0]),
-           l05.race("aligned bowl", bowl, x0),
-           l05.race("rotated bowl", l05.rotated_bowl(30.0), x0)]
+print(f"budget per optimizer: {len(lesson.RACE_LRS)} lrs in [{lesson.RACE_LRS[0]:g}, {lesson.RACE_LRS[-1]:g}] "
+      f"× {lesson.RACE_STEPS} steps = {len(lesson.RACE_LRS) * lesson.RACE_STEPS} gradient evaluations")
+results = [lesson.race("Rosenbrock", losses.rosenbrock(), [-1.2, 1.0]),
+           lesson.race("aligned bowl", bowl, x0),
+           lesson.race("rotated bowl", lesson.rotated_bowl(30.0), x0)]
 for res in results:
-    print(l05.race_table(res), end="\n\n")
-fig, _ = l05.plot_race(results)
+    print(lesson.race_table(res), end="\n\n")
+fig, _ = lesson.plot_race(results)
 plotting.show(fig)
 
 # %% [markdown]
@@ -357,7 +357,7 @@ assert results[2].winner == "Adam" and abs(rotated[hb_name] - rotated["Adam"]) <
 assert rotated["Adagrad"] > 0.9 * rotated["GD"] and rotated["RMSprop"] > rotated["GD"]
 # Adam has the widest range of good lrs (finishing within 1.25× its best time) on every problem;
 # gradient descent's range is narrow, ending at its wall 2/L
-windows = [{n: l05.good_lr_window(r, n) for n in r.best_lr} for r in results]
+windows = [{n: lesson.good_lr_window(r, n) for n in r.best_lr} for r in results]
 for win in windows:
     spans = {n: w[1] / w[0] for n, w in win.items() if w is not None}
     assert max(spans, key=spans.get) == "Adam"
@@ -408,19 +408,19 @@ print("rotated bowl:", {n: s for n, s in rotated.items()})
 #
 # ## Exercises
 #
-# **1.** On the bowl with curvatures 2 and 50 (`l05.EXERCISE_BOWL`), what is the largest lr for which heavy
+# **1.** On the bowl with curvatures 2 and 50 (`lesson.EXERCISE_BOWL`), what is the largest lr for which heavy
 # ball with $\beta = 0.5$ still converges? Compute it (you may use `lrlab.theory`), or find it with a run.
 
 # %%
 answer = None   # your number
-l05.check_heavy_ball_limit(answer)
+lesson.check_heavy_ball_limit(answer)
 
 # %% [markdown]
 # **2.** What is Polyak's optimal momentum $\beta^*$ on that same bowl?
 
 # %%
 answer = None   # your number
-l05.check_polyak_momentum(answer)
+lesson.check_polyak_momentum(answer)
 
 # %% [markdown]
 # **3.** You start Adam with lr = 0.05 at a point where the gradient is $(300, -0.002)$. How far does each
@@ -428,23 +428,23 @@ l05.check_polyak_momentum(answer)
 
 # %%
 answer = None   # your number
-l05.check_adam_first_step(answer)
+lesson.check_adam_first_step(answer)
 
 # %% [markdown]
 # **4.** On which bowl do Adagrad and RMSprop beat gradient descent by far: `"aligned"` or `"rotated"`?
 
 # %%
 answer = None   # "aligned" or "rotated"
-l05.check_race_question(answer)
+lesson.check_race_question(answer)
 
 # %% [markdown]
 # *For instructors:* the checks accept the right answers and reject wrong ones.
 
 # %%
-assert l05.check_heavy_ball_limit(theory.critical_lr(l05.EXERCISE_BOWL, 0.5))
-assert not l05.check_heavy_ball_limit(theory.critical_lr(l05.EXERCISE_BOWL))
-assert l05.check_polyak_momentum(4 / 9) and not l05.check_polyak_momentum(0.8)
-assert l05.check_adam_first_step(0.05) and not l05.check_adam_first_step(15.0)
-assert l05.check_race_question("aligned") and not l05.check_race_question("rotated")
-assert not l05.check_heavy_ball_limit(None)
+assert lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL, 0.5))
+assert not lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL))
+assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.8)
+assert lesson.check_adam_first_step(0.05) and not lesson.check_adam_first_step(15.0)
+assert lesson.check_race_question("aligned") and not lesson.check_race_question("rotated")
+assert not lesson.check_heavy_ball_limit(None)
 print("all exercise checks behave")

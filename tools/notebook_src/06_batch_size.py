@@ -25,9 +25,9 @@ import numpy as np
 
 import lrlab
 from lrlab import diagnostics, plotting, schedules, steppers, theory
-from lrlab.lessons import l06
+from lrlab.lessons import batch_size as lesson
 
-full = l06.FULL                  # f(w) = (1/2n)‖Xw − y‖², n = 512, two weights, the full-batch loss
+full = lesson.FULL                  # f(w) = (1/2n)‖Xw − y‖², n = 512, two weights, the full-batch loss
 L = theory.eigenvalues(full)[-1]
 print(f"n = {full.n} examples, d = {full.dim}; Hessian eigenvalues {np.round(full.eigenvalues, 3).tolist()}; "
       f"L = {L:.3f}, 2/L = {2 / L:.3f}; minimum loss {full.min_value:.4f}")
@@ -49,8 +49,8 @@ assert np.isclose(2 / L, 2.055, atol=5e-4)
 # minibatch run that blows up, or ends higher than it started, is *diverging*.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_06.py
-explorer = l06.batch_size_explorer(lr=0.1, batch_size=16)
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_06_batch_size.py
+explorer = lesson.batch_size_explorer(lr=0.1, batch_size=16)
 explorer
 
 # %% [markdown]
@@ -64,7 +64,7 @@ explorer
 
 # %%
 lrs = [0.003, 0.05, 0.3, 1.5]
-fig, _, regimes = l06.batch_small_multiples(lrs, batch_sizes=(1, 64), num_steps=300)
+fig, _, regimes = lesson.batch_small_multiples(lrs, batch_sizes=(1, 64), num_steps=300)
 fig.suptitle("minibatch SGD, 300 steps (grey: the full-batch path with the same lr)", fontweight="bold")
 plotting.show(fig)
 for B, row in zip((1, 64), regimes):
@@ -81,7 +81,7 @@ assert list(regimes[:, 0]) == ["slow", "slow"]
 # $\text{lr} \times (\text{gradient noise})$, and the noise of an average of $B$ examples has variance
 # proportional to $1/B$. The pull back towards the minimum is proportional to lr. Kicks with variance
 # $\propto \text{lr}^2/B$ against a pull $\propto \text{lr}$ balance at a mean excess loss proportional to
-# $\text{lr}/B$. For small lrs, the exact balance (written out in `lrlab/lessons/l06.py`) is
+# $\text{lr}/B$. For small lrs, the exact balance (written out in `lrlab/lessons/lesson.py`) is
 #
 # $$E[f - f^*] \approx \frac{\text{lr}}{B}\cdot\frac{n-B}{n-1}\cdot\frac{\operatorname{tr}\Sigma}{4},$$
 #
@@ -92,18 +92,18 @@ assert list(regimes[:, 0]) == ["slow", "slow"]
 # settle and then averages the loss over 3000 more; 4 batch sizes × 4 lrs, one vectorized run per batch size.
 
 # %%
-floors = l06.measure_floors(batch_sizes=(1, 4, 16, 64), lrs=(0.025, 0.05, 0.1, 0.2))
+floors = lesson.measure_floors(batch_sizes=(1, 4, 16, 64), lrs=(0.025, 0.05, 0.1, 0.2))
 x = floors.lrs[None, :] / np.array(floors.batch_sizes)[:, None]       # lr / B
 slope, _ = np.polyfit(np.log(x.ravel()), np.log(floors.measured.ravel()), 1)
 ratio = floors.measured / floors.predicted
 print(f"floor ∝ (lr/B)^{slope:.2f} over {x.min():.2g} ≤ lr/B ≤ {x.max():.2g}; "
       f"measured / exact theory between {ratio.min():.2f} and {ratio.max():.2f}")
-print(f"small-lr constant tr(Σ)/4 = {l06.THEORY.noise_constant:.4f}")
+print(f"small-lr constant tr(Σ)/4 = {lesson.THEORY.noise_constant:.4f}")
 for B, row in zip(floors.batch_sizes, floors.measured):
     print(f"  B = {B:>2}: " + "  ".join(f"lr {lr:<5g} → {f:.2e}" for lr, f in zip(floors.lrs, row)))
 assert 0.95 < slope < 1.15
 assert np.all(np.abs(ratio - 1) < 0.2)
-fig, _ = l06.plot_noise_floor(floors)
+fig, _ = lesson.plot_noise_floor(floors)
 plotting.show(fig)
 
 # %% [markdown]
@@ -128,7 +128,7 @@ plotting.show(fig)
 # quantitative version of "larger batches allow larger learning rates".
 
 # %%
-limits = {B: l06.THEORY.critical_lr(B) for B in l06.BATCH_SIZES}
+limits = {B: lesson.THEORY.critical_lr(B) for B in lesson.BATCH_SIZES}
 for B, lim in limits.items():
     print(f"B = {B:>3}: SGD is stable (in mean square) for lr < {lim:.3f} = {lim * L / 2:.2f} × 2/L")
 values = list(limits.values())
@@ -138,7 +138,7 @@ assert round(limits[1], 2) == 0.61
 
 # the tempting shortcut, "the matrix E_B[(I - lr H_B)^2] has an eigenvalue above 1", gives another number
 # for B = 1 (the batch Hessians x x^T do not commute)
-lo_ = l06.shortcut_limit_b1()
+lo_ = lesson.shortcut_limit_b1()
 assert 0.02 < abs(lo_ / limits[1] - 1) < 0.2
 print(f"B = 1: the matrix-eigenvalue shortcut says lr < {lo_:.3f}; the exact second-moment map says "
       f"lr < {limits[1]:.3f} ({100 * abs(lo_ / limits[1] - 1):.0f}% apart)")
@@ -162,9 +162,9 @@ print(f"B = 1: the matrix-eigenvalue shortcut says lr < {lo_:.3f}; the exact sec
 # step (the average over all possible minibatch draws), which we draw bold and use for the checks.
 
 # %%
-runs = l06.linear_scaling_runs(ks=(1, 4, 16, 32, 48), lr0=0.05, B0=4, epochs=6)
-sweep = l06.scaling_sweep(lr0=0.05, B0=4, epochs=6)
-fig, _ = l06.plot_linear_scaling(runs, sweep, lr0=0.05, B0=4)
+runs = lesson.linear_scaling_runs(ks=(1, 4, 16, 32, 48), lr0=0.05, B0=4, epochs=6)
+sweep = lesson.scaling_sweep(lr0=0.05, B0=4, epochs=6)
+fig, _ = lesson.plot_linear_scaling(runs, sweep, lr0=0.05, B0=4)
 plotting.show(fig)
 base = runs[0]
 for r in runs:
@@ -204,7 +204,7 @@ assert np.all(final_gap[ks * 0.05 <= 0.8] < 1.5 * final_gap[0])      # flat up t
 for factor in (0.9, 1.1):
     target = factor * 2 / L
     ramp = schedules.linear_lr(target, start_factor=0.01, total_iters=100)
-    pair = lrlab.run(loss=full, x0=l06.X0, lr=lambda t: np.stack([np.full(np.shape(t), target), ramp(t)], -1),
+    pair = lrlab.run(loss=full, x0=lesson.X0, lr=lambda t: np.stack([np.full(np.shape(t), target), ramp(t)], -1),
                      num_steps=400)
     no_warm, warm = diagnostics.classify(pair)
     print(f"target lr = {factor:.1f} × 2/L: without warmup {no_warm}, with 100 warmup steps {warm}")
@@ -220,21 +220,21 @@ for factor in (0.9, 1.1):
 # safe. Three runs, in one vectorized call:
 
 # %%
-traj, labels, warm = l06.warmup_runs(target_lr=0.9, warmup_steps=20, start_factor=0.01, num_steps=200)
+traj, labels, warm = lesson.warmup_runs(target_lr=0.9, warmup_steps=20, start_factor=0.01, num_steps=200)
 regimes = diagnostics.classify(traj)
 reach = [np.nonzero(traj.loss[:, i] <= 1e-12)[0] for i in range(3)]
 for label, regime, hit in zip(labels, regimes, reach):
     print(f"{label:<45} {regime:<11} loss below 1e-12 at step {int(hit[0]) if hit.size else '—'}")
-assert np.isclose(l06.QUARTIC.curvature(l06.QUARTIC_X0), 28.0) and 0.07 < 2 / 28
+assert np.isclose(lesson.QUARTIC.curvature(lesson.QUARTIC_X0), 28.0) and 0.07 < 2 / 28
 assert regimes[0] == "diverging" and traj.diverged[0]
 assert (int(reach[1][0]), int(reach[2][0])) == (181, 20)             # nine times faster with warmup
-product = l06.lr_times_curvature(traj)                              # lr × curvature at each step
+product = lesson.lr_times_curvature(traj)                              # lr × curvature at each step
 assert round(product[0, 0]) == 25 and product[0, 1] < 2               # full lr at the start: 25; safe lr: < 2
 assert round(float(product[:, 2].max()), 2) == 1.25 and np.isclose(product[-1, 1], 0.07)
 assert np.allclose(traj.lr[:21, 2], warm(np.arange(21)))          # the warmup schedule is what was used
-fig, _ = l06.plot_warmup(traj, labels)
+fig, _ = lesson.plot_warmup(traj, labels)
 plotting.show(fig)
-fig, _ = plotting.small_multiples(traj, l06.QUARTIC, titles=["lr 0.9 from the start", "constant lr 0.07",
+fig, _ = plotting.small_multiples(traj, lesson.QUARTIC, titles=["lr 0.9 from the start", "constant lr 0.07",
                                                             "warmup to 0.9"], num_arrows=10)
 plotting.show(fig)
 
@@ -263,15 +263,15 @@ plotting.show(fig)
 
 # %%
 answer = None   # your number
-l06.check_scaled_lr(answer)
+lesson.check_scaled_lr(answer)
 
 # %% [markdown]
 # **2.** At lr = 0.05, by what factor does the noise floor shrink when the batch grows from 16 to 64
-# (answer 2 if it halves)? Predict it from lr/B, or compute it with `l06.THEORY.floor(lr, B)`.
+# (answer 2 if it halves)? Predict it from lr/B, or compute it with `lesson.THEORY.floor(lr, B)`.
 
 # %%
 answer = None   # your number
-l06.check_floor_factor(answer)
+lesson.check_floor_factor(answer)
 
 # %% [markdown]
 # **3.** You scale up from $B_0 = 4$, $\text{lr}_0 = 0.05$ on this data set. What is the largest scale factor $k$
@@ -279,23 +279,23 @@ l06.check_floor_factor(answer)
 
 # %%
 answer = None   # your number
-l06.check_max_scale(answer)
+lesson.check_max_scale(answer)
 
 # %% [markdown]
 # **4.** True or false: on a quadratic loss, a long enough warmup lets the final lr exceed $2/L$.
 
 # %%
 answer = None   # "true" or "false"
-l06.check_warmup_claim(answer)
+lesson.check_warmup_claim(answer)
 
 # %% [markdown]
 # *For instructors:* the checks accept the right answers and reject wrong ones.
 
 # %%
-assert l06.check_scaled_lr(0.16) and not l06.check_scaled_lr(0.02)
-assert l06.check_floor_factor(l06.THEORY.floor(0.05, 16) / l06.THEORY.floor(0.05, 64))
-assert not l06.check_floor_factor(2.0)
-assert l06.check_max_scale((2 / L) / 0.05) and not l06.check_max_scale(64)
-assert l06.check_warmup_claim("false") and not l06.check_warmup_claim("true")
-assert not l06.check_scaled_lr(None)
+assert lesson.check_scaled_lr(0.16) and not lesson.check_scaled_lr(0.02)
+assert lesson.check_floor_factor(lesson.THEORY.floor(0.05, 16) / lesson.THEORY.floor(0.05, 64))
+assert not lesson.check_floor_factor(2.0)
+assert lesson.check_max_scale((2 / L) / 0.05) and not lesson.check_max_scale(64)
+assert lesson.check_warmup_claim("false") and not lesson.check_warmup_claim("true")
+assert not lesson.check_scaled_lr(None)
 print("all exercise checks behave")

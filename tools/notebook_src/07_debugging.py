@@ -27,7 +27,7 @@ import torch
 
 import lrlab
 from lrlab import diagnostics, plotting, theory
-from lrlab.lessons import l07
+from lrlab.lessons import debugging as lesson
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -43,8 +43,8 @@ torch.set_num_threads(1)
 # lr at once, with $1/L$ and $2/L$ marked and your lr as the black dot.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_07.py
-explorer = l07.explorer()
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_07_debugging.py
+explorer = lesson.explorer()
 explorer
 
 # %% [markdown]
@@ -52,18 +52,18 @@ explorer
 # (as named by `lrlab.diagnostics.classify`).
 
 # %%
-data_loss = l07.regression()          # the least-squares loss on the 200 rows
-loss = l07.bowl()                     # the same function as a quadratic form (cheap to draw)
-same = [lrlab.run(loss=f, x0=l07.X0, lr=0.1, num_steps=l07.NUM_STEPS) for f in (data_loss, loss)]
+data_loss = lesson.regression()          # the least-squares loss on the 200 rows
+loss = lesson.bowl()                     # the same function as a quadratic form (cheap to draw)
+same = [lrlab.run(loss=f, x0=lesson.X0, lr=0.1, num_steps=lesson.NUM_STEPS) for f in (data_loss, loss)]
 np.testing.assert_allclose(same[0].params, same[1].params, rtol=1e-10, atol=1e-12)
 print(f"curvatures: mu = {loss.mu:.3f}, L = {loss.L:.3f};  1/L = {1 / loss.L:.4f},  2/L = {theory.critical_lr(loss):.4f}")
-preset_lrs = np.array(list(l07.PRESETS.values()))
-presets_run = lrlab.run(loss=loss, x0=l07.X0, lr=preset_lrs, num_steps=l07.NUM_STEPS)
+preset_lrs = np.array(list(lesson.PRESETS.values()))
+presets_run = lrlab.run(loss=loss, x0=lesson.X0, lr=preset_lrs, num_steps=lesson.NUM_STEPS)
 regimes = diagnostics.classify(presets_run)
-for (name, lr), regime in zip(l07.PRESETS.items(), regimes):
+for (name, lr), regime in zip(lesson.PRESETS.items(), regimes):
     print(f"{name:>12}: lr = {lr:<6g} lr·L = {lr * loss.L:5.3f}  ->  {regime}")
 assert list(regimes) == ["slow", "converging", "oscillating", "diverging"]
-assert l07.PRESETS["oscillating"] < theory.critical_lr(loss) < l07.PRESETS["diverging"]
+assert lesson.PRESETS["oscillating"] < theory.critical_lr(loss) < lesson.PRESETS["diverging"]
 
 # %% [markdown]
 # **The answer to the prediction.** The loss falls in a straight line on the log scale, without a single
@@ -78,9 +78,9 @@ osc = presets_run[2]
 steps_w2 = np.diff(osc.params[:, 1])
 flips = int(np.sum(np.sign(steps_w2[1:]) != np.sign(steps_w2[:-1])))
 assert np.all(np.diff(osc.loss) < 0)               # the loss never goes up
-assert flips == l07.NUM_STEPS - 1                   # ... while w2 reverses direction at every step
-print(f"loss went up at {int(np.sum(np.diff(osc.loss) >= 0))} of {l07.NUM_STEPS} steps; "
-      f"w2 reversed direction {flips} times in {l07.NUM_STEPS} steps")
+assert flips == lesson.NUM_STEPS - 1                   # ... while w2 reverses direction at every step
+print(f"loss went up at {int(np.sum(np.diff(osc.loss) >= 0))} of {lesson.NUM_STEPS} steps; "
+      f"w2 reversed direction {flips} times in {lesson.NUM_STEPS} steps")
 
 # %% [markdown]
 # So the first lesson of debugging: **a smooth loss curve does not prove the lr is comfortable.** On a
@@ -90,7 +90,7 @@ print(f"loss went up at {int(np.sum(np.diff(osc.loss) >= 0))} of {l07.NUM_STEPS}
 # The same four presets as a static figure (the path of each run, coloured by its regime):
 
 # %%
-fig, _ = plotting.small_multiples(presets_run, loss, titles=[f"{n}: lr = {lr:g}" for n, lr in l07.PRESETS.items()])
+fig, _ = plotting.small_multiples(presets_run, loss, titles=[f"{n}: lr = {lr:g}" for n, lr in lesson.PRESETS.items()])
 plotting.show(fig)
 
 # %% [markdown]
@@ -103,8 +103,8 @@ plotting.show(fig)
 # noisy because every step sees different images) and its moving average (thick), on a log scale.
 
 # %%
-gallery = l07.gallery_runs()
-fig, _ = l07.gallery_figure(gallery)
+gallery = lesson.gallery_runs()
+fig, _ = lesson.gallery_figure(gallery)
 plotting.show(fig)
 
 # %% [markdown]
@@ -136,36 +136,36 @@ plotting.show(fig)
 # the step where the blow-up is caught) mean nothing; what they *do* reliably is what we claim below,
 # and we check it with five different seeds (batch orders and initial weights), not one.
 #
-# The rules we just applied by eye can be written as code: `l07.read_loss_curve` first looks for a NaN
+# The rules we just applied by eye can be written as code: `lesson.read_loss_curve` first looks for a NaN
 # or a loss that ends above its start (*diverging*), then for steps in the second half that change the
 # loss tenfold or more (*oscillating*), then asks whether the smoothed loss at least halved (*slow* if
 # not), else *converging*. It reads every curve of the gallery as we did:
 
 # %%
 for name, rec in gallery.items():
-    print(f"{name:>11} (lr = {l07.GALLERY[name]:<5g}): read as {l07.read_loss_curve(rec.loss)}")
-    assert l07.read_loss_curve(rec.loss) == l07.GALLERY_REGIMES[name]
+    print(f"{name:>11} (lr = {lesson.GALLERY[name]:<5g}): read as {lesson.read_loss_curve(rec.loss)}")
+    assert lesson.read_loss_curve(rec.loss) == lesson.GALLERY_REGIMES[name]
 
-s_low, s_good = l07.smooth(gallery["too low"].loss), l07.smooth(gallery["good"].loss)
+s_low, s_good = lesson.smooth(gallery["too low"].loss), lesson.smooth(gallery["good"].loss)
 print(f"too low: smoothed loss {s_low[0]:.2g} -> {s_low[-1]:.2g};  good: {s_good[0]:.2g} -> {s_good[-1]:.2g}")
 assert 2.7 < s_low[0] < 2.9 and 2.0 < s_low[-1] < 2.5     # too low: 2.8 -> about 2.3
 assert s_good[-1] < 0.05 * s_good[0]                      # good: more than 95% of the loss gone
-tenfold = lambda rec: l07.jump_share(rec.loss)              # share of tenfold jumps, second half
+tenfold = lambda rec: lesson.jump_share(rec.loss)              # share of tenfold jumps, second half
 assert tenfold(gallery["good"]) == 0                      # the good run never jumps tenfold
 
 # the two chaotic runs, in five seeds: the claims hold in every one
-edge = l07.gallery_over_seeds()
-n = len(l07.GALLERY_SEEDS)
-osc_ok = [l07.read_loss_curve(r.loss) == "oscillating" and tenfold(r) > 0.15
-          and l07.smooth(r.loss)[-1] < 0.5 * l07.smooth(r.loss)[0] for r in edge["oscillating"]]
-high_ok = [l07.read_loss_curve(r.loss) == "diverging" and r.diverged and r.diverged_at < 150 for r in edge["too high"]]
-print(f"oscillating (lr = {l07.GALLERY['oscillating']:g}): in {sum(osc_ok)} of {n} seeds more than 15% of the "
+edge = lesson.gallery_over_seeds()
+n = len(lesson.GALLERY_SEEDS)
+osc_ok = [lesson.read_loss_curve(r.loss) == "oscillating" and tenfold(r) > 0.15
+          and lesson.smooth(r.loss)[-1] < 0.5 * lesson.smooth(r.loss)[0] for r in edge["oscillating"]]
+high_ok = [lesson.read_loss_curve(r.loss) == "diverging" and r.diverged and r.diverged_at < 150 for r in edge["too high"]]
+print(f"oscillating (lr = {lesson.GALLERY['oscillating']:g}): in {sum(osc_ok)} of {n} seeds more than 15% of the "
       f"second half's steps change the loss tenfold, and the smoothed loss still ends below half its start")
-print(f"too high    (lr = {l07.GALLERY['too high']:g}): in {sum(high_ok)} of {n} seeds the loss passes 1e10 x its "
+print(f"too high    (lr = {lesson.GALLERY['too high']:g}): in {sum(high_ok)} of {n} seeds the loss passes 1e10 x its "
       f"start within 150 steps, and the run is stopped as diverged")
 assert all(osc_ok) and all(high_ok)
 nan_run = gallery["NaN"]
-past_float32 = int(np.argmax(nan_run.loss > l07.FLOAT32_MAX))
+past_float32 = int(np.argmax(nan_run.loss > lesson.FLOAT32_MAX))
 print(f"NaN run: loss above float32's largest number from step {past_float32}, "
       f"NaN in float64 at step {nan_run.diverged_at}")
 assert nan_run.diverged and np.isnan(nan_run.loss[nan_run.diverged_at])
@@ -178,7 +178,7 @@ assert 8 <= past_float32 <= 16 and nan_run.diverged_at > 4 * past_float32
 # step. It is the second thing to plot when a loss curve looks wrong:
 
 # %%
-fig, _ = l07.grad_norm_figure(gallery)
+fig, _ = lesson.grad_norm_figure(gallery)
 plotting.show(fig)
 
 # %% [markdown]
@@ -193,16 +193,16 @@ plotting.show(fig)
 
 # %%
 for name in ("too low", "good"):
-    g0, g1, gmax = l07.grad_norm_ends(gallery[name])
+    g0, g1, gmax = lesson.grad_norm_ends(gallery[name])
     print(f"{name:>11}: gradient norm (smoothed) {g0:.2f} at the start, {g1:.2g} at the end")
-g0, g1, _ = l07.grad_norm_ends(gallery["too low"])
+g0, g1, _ = lesson.grad_norm_ends(gallery["too low"])
 assert 0.5 < g1 / g0 < 2
-g0, g1, _ = l07.grad_norm_ends(gallery["good"])
+g0, g1, _ = lesson.grad_norm_ends(gallery["good"])
 assert g1 < g0 / 4
-grows = [l07.grad_norm_ends(r)[1] > 10 * l07.grad_norm_ends(r)[0] for r in edge["too high"]]
+grows = [lesson.grad_norm_ends(r)[1] > 10 * lesson.grad_norm_ends(r)[0] for r in edge["too high"]]
 print(f"   too high: the smoothed gradient norm ends more than 10x above its start in {sum(grows)} of {n} seeds")
 assert all(grows)
-g0, _, gmax = l07.grad_norm_ends(gallery["NaN"])
+g0, _, gmax = lesson.grad_norm_ends(gallery["NaN"])
 print(f"        NaN: it grows more than 1e12-fold before the overflow")
 assert gmax > 1e12 * g0
 
@@ -215,7 +215,7 @@ assert gmax > 1e12 * g0
 # four presets, and for the diverging one the growth factor itself:
 
 # %%
-t = np.arange(l07.NUM_STEPS + 1)[:, None]
+t = np.arange(lesson.NUM_STEPS + 1)[:, None]
 rho = theory.convergence_rate(loss, preset_lrs)
 bound = presets_run.grad_norm[0] * rho ** t
 assert np.all(presets_run.grad_norm <= bound * (1 + 1e-9))
@@ -241,8 +241,8 @@ assert abs(g[-1] / g[-2] - rho[3]) < 1e-6 and round(rho[3], 2) == 1.10 and round
 names = ("too low", "good", "too high")
 samples, zero_fraction = {}, {}
 for name in names:
-    samples[name], zero_fraction[name] = l07.update_sizes(l07.GALLERY[name])
-fig, _ = l07.update_histogram_figure(samples, l07.GALLERY)
+    samples[name], zero_fraction[name] = lesson.update_sizes(lesson.GALLERY[name])
+fig, _ = lesson.update_histogram_figure(samples, lesson.GALLERY)
 plotting.show(fig)
 
 # %% [markdown]
@@ -262,7 +262,7 @@ plotting.show(fig)
 # %%
 medians = {name: np.median(samples[name]) for name in names}
 for name in names:
-    print(f"{name:>8} (lr = {l07.GALLERY[name]:<5g}): median relative update {medians[name]:.1e}, "
+    print(f"{name:>8} (lr = {lesson.GALLERY[name]:<5g}): median relative update {medians[name]:.1e}, "
           f"exactly zero: {zero_fraction[name]:.2%}")
 assert 1e-3 < medians["good"] < 1e-2
 assert medians["too low"] < medians["good"] / 30 and medians["too high"] > 30 * medians["good"]
@@ -286,23 +286,23 @@ assert round(medians["good"] / medians["too low"]) == 65 and round(medians["too 
 
 # %%
 sweep_lrs = np.geomspace(1e-4, 3.0, 10)
-sweep_ratios = l07.ratio_sweep(sweep_lrs)
-fig, _ = l07.update_ratio_figure(gallery, sweep_lrs, sweep_ratios)
+sweep_ratios = lesson.ratio_sweep(sweep_lrs)
+fig, _ = lesson.update_ratio_figure(gallery, sweep_lrs, sweep_ratios)
 plotting.show(fig)
 
 # %%
 ratio = {name: np.nanmedian(gallery[name].update_ratio) for name in names}
 for name in ("too low", "good"):
-    print(f"{name:>8} (lr = {l07.GALLERY[name]:<5g}): median update-to-weight ratio {ratio[name]:.1e}")
+    print(f"{name:>8} (lr = {lesson.GALLERY[name]:<5g}): median update-to-weight ratio {ratio[name]:.1e}")
 high = [np.nanmedian(r.update_ratio) > 10 * ratio["good"] for r in edge["too high"]]
-print(f"too high (lr = {l07.GALLERY['too high']:<5g}): median ratio more than 10x the good run's in {sum(high)} of {n} seeds")
+print(f"too high (lr = {lesson.GALLERY['too high']:<5g}): median ratio more than 10x the good run's in {sum(high)} of {n} seeds")
 assert 1e-3 < ratio["good"] < 1e-2
 assert ratio["too low"] < ratio["good"] / 10 and all(high)
 small = sweep_lrs <= 0.01
 slope = np.polyfit(np.log(sweep_lrs[small]), np.log(sweep_ratios[small]), 1)[0]
 print(f"slope of log(ratio) against log(lr) for lr <= 0.01: {slope:.3f}")
 assert abs(slope - 1) < 0.05
-osc_end = np.median([l07.smooth(r.loss)[-1] for r in edge["oscillating"]])
+osc_end = np.median([lesson.smooth(r.loss)[-1] for r in edge["oscillating"]])
 print(f"over {n} seeds, the oscillating run's median final (smoothed) loss is below the good run's: {osc_end < s_good[-1]}")
 assert osc_end < s_good[-1] / 3                  # in 300 steps the larger lr tends to end lower
 
@@ -335,11 +335,11 @@ assert osc_end < s_good[-1] / 3                  # in 300 steps the larger lr te
 # minibatch noise) at three lrs, for 1000 steps. Every 20 steps we measure the sharpness by **power
 # iteration**: start from a random direction $v$, replace it by $Hv/\lVert Hv\rVert$ a few times, and
 # read $\lambda = v^\top H v$. The product $Hv$ comes from differentiating $g(w)^\top v$ once more with
-# `torch.autograd`, so the Hessian itself is never built (`l07.top_eigenvalue`).
+# `torch.autograd`, so the Hessian itself is never built (`lesson.top_eigenvalue`).
 
 # %%
-eos = [l07.edge_of_stability(lr) for lr in l07.EOS_LRS]
-fig, _ = l07.eos_figure(eos)
+eos = [lesson.edge_of_stability(lr) for lr in lesson.EOS_LRS]
+fig, _ = lesson.eos_figure(eos)
 plotting.show(fig)
 
 # %% [markdown]
@@ -366,7 +366,7 @@ plotting.show(fig)
 # CPUs, so we print what every CPU agrees on, and the figure above shows the numbers)
 for run in eos:
     tail = run.sharpness[-len(run.sharpness) // 5:]                   # last 20% of the run
-    peaks = l07.overshoots(run)
+    peaks = lesson.overshoots(run)
     spikes = int(np.sum(np.diff(run.loss) > 0.05 * run.loss[:-1]))
     print(f"lr = {run.lr:g}: 2/lr = {run.limit:5.2f}; the sharpness starts at {run.sharpness[0]:.2f}, below half of it, "
           f"and over the last 200 steps averages within 10% of it; "
@@ -378,7 +378,7 @@ for run in eos:
     assert run.sharpness.max() < 1.6 * run.limit                       # at most 60% above it
     assert run.loss[-1] < run.loss[0] / 5                              # and the network still learns
     assert np.all(np.diff(peaks) < 0)                                  # each overshoot smaller than the last
-    assert (spikes > 0) == (peaks.size > 0) == (run.lr > min(l07.EOS_LRS))
+    assert (spikes > 0) == (peaks.size > 0) == (run.lr > min(lesson.EOS_LRS))
 
 # %% [markdown]
 # Is the power iteration right? A cross-check with an independent method: `lrlab.diagnostics.sharpness`
@@ -386,8 +386,8 @@ for run in eos:
 # with finite-difference Hessian-vector products (two gradients at $w \pm \epsilon v$) for 100 rounds.
 
 # %%
-X_sp, Y_sp = l07.spirals_data()
-flat = l07.FlatParamsLoss(eos[0].model, l07.half_mse, X_sp, Y_sp)
+X_sp, Y_sp = lesson.spirals_data()
+flat = lesson.FlatParamsLoss(eos[0].model, lesson.half_mse, X_sp, Y_sp)
 independent = diagnostics.sharpness(flat, flat.point(), iters=100)
 print(f"power iteration with autograd: {eos[0].sharpness[-1]:.3g}; lrlab.diagnostics.sharpness: {independent:.3g} "
       f"(they agree to better than 1e-4, relative)")
@@ -417,13 +417,13 @@ assert abs(independent - eos[0].sharpness[-1]) < 1e-4 * independent
 # `'oscillating'` or `'diverging'` (too high, or NaN).
 
 # %%
-exercise = l07.exercise_runs()
-fig, _ = l07.exercise_figure(exercise)
+exercise = lesson.exercise_runs()
+fig, _ = lesson.exercise_figure(exercise)
 plotting.show(fig)
 
 # %%
 answer = None   # e.g. {"A": "slow", "B": "converging", "C": "oscillating", "D": "diverging"}
-l07.check_diagnosis(answer, exercise)
+lesson.check_diagnosis(answer, exercise)
 
 # %% [markdown]
 # **2. Tune by the ratio.** Find a learning rate for the digits network (64 hidden units) whose median
@@ -433,7 +433,7 @@ l07.check_diagnosis(answer, exercise)
 
 # %%
 answer = None   # a learning rate
-l07.check_update_ratio(answer)
+lesson.check_update_ratio(answer)
 
 # %% [markdown]
 # **3. The edge.** You train the spirals network of section 5 with full-batch gradient descent at
@@ -441,18 +441,18 @@ l07.check_update_ratio(answer)
 
 # %%
 answer = None   # a number
-l07.check_edge(answer)
+lesson.check_edge(answer)
 
 # %% [markdown]
 # The checks themselves are tested here: each accepts the right answer and rejects a wrong one.
 
 # %%
-key = {k: l07.read_loss_curve(rec.loss) for k, rec in exercise.items()}
+key = {k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}
 assert sorted(key.values()) == ["converging", "diverging", "oscillating", "slow"]
-assert l07.check_diagnosis(key, exercise)
-assert not l07.check_diagnosis({**key, "A": "slow" if key["A"] != "slow" else "converging"}, exercise)
-assert not l07.check_diagnosis(None, exercise)
-guess = 0.1 * 1e-3 / np.nanmedian(l07.train_digits(0.1, num_steps=50).update_ratio)
-assert l07.check_update_ratio(guess) and not l07.check_update_ratio(0.1)
-assert l07.check_edge(8.0) and not l07.check_edge(4.0)
+assert lesson.check_diagnosis(key, exercise)
+assert not lesson.check_diagnosis({**key, "A": "slow" if key["A"] != "slow" else "converging"}, exercise)
+assert not lesson.check_diagnosis(None, exercise)
+guess = 0.1 * 1e-3 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)
+assert lesson.check_update_ratio(guess) and not lesson.check_update_ratio(0.1)
+assert lesson.check_edge(8.0) and not lesson.check_edge(4.0)
 print("all exercise checks behave")

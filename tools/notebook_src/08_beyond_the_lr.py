@@ -29,7 +29,7 @@ import torch
 
 import lrlab
 from lrlab import data, diagnostics, plotting, theory
-from lrlab.lessons import l08
+from lrlab.lessons import beyond_the_lr as lesson
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -44,8 +44,8 @@ torch.set_num_threads(1)
 # every learning rate, with $1/L$ and $2/L$ marked. Watch the theory marks jump when you toggle.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lessons_08.py
-explorer = l08.explorer()
+# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_08_beyond_the_lr.py
+explorer = lesson.explorer()
 explorer
 
 # %% [markdown]
@@ -68,8 +68,8 @@ explorer
 # subtracts the mean.) The numbers, from `lrlab.theory`:
 
 # %%
-raw, std = l08.raw_loss(), l08.standardized_loss()
-rows = {"raw": l08.theory_table(raw), "standardized": l08.theory_table(std)}
+raw, std = lesson.raw_loss(), lesson.standardized_loss()
+rows = {"raw": lesson.theory_table(raw), "standardized": lesson.theory_table(std)}
 print(f"{'':>13} {'L':>8} {'mu':>7} {'kappa':>7} {'1/L':>8} {'2/L':>8} {'best lr':>8} {'rate':>7} {'steps to 1e-6':>14}")
 for name, r in rows.items():
     print(f"{name:>13} {r.L:8.3f} {r.mu:7.3f} {r.kappa:7.2f} {r.one_over_L:8.4f} {r.critical:8.4f} "
@@ -92,15 +92,15 @@ assert abs(raw.min_value - std.min_value) < 1e-12        # the same best fit
 # Four learning rates on each problem (paths on the contours, coloured by regime):
 
 # %%
-raw_bowl, std_bowl = l08.bowl(raw), l08.bowl(std)   # the same losses as quadratic forms (cheap to draw)
+raw_bowl, std_bowl = lesson.bowl(raw), lesson.bowl(std)   # the same losses as quadratic forms (cheap to draw)
 for ls, quad in ((raw, raw_bowl), (std, std_bowl)):
-    same = [lrlab.run(loss=f, x0=l08.X0, lr=0.01, num_steps=l08.NUM_STEPS) for f in (ls, quad)]
+    same = [lrlab.run(loss=f, x0=lesson.X0, lr=0.01, num_steps=lesson.NUM_STEPS) for f in (ls, quad)]
     np.testing.assert_allclose(same[0].params, same[1].params, rtol=1e-9, atol=1e-12)
-fig, raw_runs = l08.paths_figure(raw_bowl, [2e-4, 0.01, 0.02, 0.022], "raw features (spreads 1 and 10)")
+fig, raw_runs = lesson.paths_figure(raw_bowl, [2e-4, 0.01, 0.02, 0.022], "raw features (spreads 1 and 10)")
 plotting.show(fig)
 
 # %%
-fig, std_runs = l08.paths_figure(std_bowl, [0.02, 0.8, 1.6, 2.1], "standardized features")
+fig, std_runs = lesson.paths_figure(std_bowl, [0.02, 0.8, 1.6, 2.1], "standardized features")
 plotting.show(fig)
 print("raw:         ", ", ".join(diagnostics.classify(raw_runs)))
 print("standardized:", ", ".join(diagnostics.classify(std_runs)))
@@ -122,7 +122,7 @@ assert list(diagnostics.classify(std_runs)) == ["slow", "converging", "oscillati
 cases = {"raw, its best lr": (raw, rows["raw"].optimal),
          "standardized, the same lr": (std, rows["raw"].optimal),
          "standardized, its best lr": (std, rows["standardized"].optimal)}
-fig, _ = l08.loss_curves_figure(cases)
+fig, _ = lesson.loss_curves_figure(cases)
 plotting.show(fig)
 steps = {name: theory.steps_to_tolerance(loss, lr, 1e-6) for name, (loss, lr) in cases.items()}
 for name, k in steps.items():
@@ -146,7 +146,7 @@ assert steps["standardized, its best lr"] == 3
 
 # %%
 print(f"{'target r':>9} {'sample r':>9} {'kappa':>8} {'(1+r)/(1-r)':>12} {'steps to 1e-6 at the best lr':>29}")
-for row in l08.correlation_table():
+for row in lesson.correlation_table():
     print(f"{row['rho']:9.2f} {row['r']:9.4f} {row['kappa']:8.2f} {row['formula']:12.2f} {row['steps']:29.0f}")
     assert abs(row["kappa"] - row["formula"]) < 1e-9 * row["kappa"]
 
@@ -169,15 +169,15 @@ for row in l08.correlation_table():
 X_dig, y_dig = data.digits(standardize=True)
 X_t, y_t = torch.as_tensor(X_dig), torch.as_tensor(y_dig)
 scales = {}
-for s in l08.INIT_SCALES:
-    net = l08.digits_net(s)
-    scales[s] = l08.activation_scales(net, X_t)
+for s in lesson.INIT_SCALES:
+    net = lesson.digits_net(s)
+    scales[s] = lesson.activation_scales(net, X_t)
     print(f"init_scale = {s:<4g} activation spread after layers 1, 2, 3 and at the output: "
-          + ", ".join(f"{v:7.3f}" for v in scales[s]) + f";  initial loss {l08.initial_loss(net, X_t, y_t):7.2f}")
+          + ", ".join(f"{v:7.3f}" for v in scales[s]) + f";  initial loss {lesson.initial_loss(net, X_t, y_t):7.2f}")
 assert all(0.5 < v < 1.5 for v in scales[1.0])                       # He init: the scale is kept
 assert scales[0.3][-1] < 0.02 and scales[3.0][-1] > 50               # shrinks / explodes with depth
-assert abs(l08.initial_loss(l08.digits_net(0.3), X_t, y_t) - np.log(10)) < 0.01
-assert l08.initial_loss(l08.digits_net(3.0), X_t, y_t) > 100
+assert abs(lesson.initial_loss(lesson.digits_net(0.3), X_t, y_t) - np.log(10)) < 0.01
+assert lesson.initial_loss(lesson.digits_net(3.0), X_t, y_t) > 100
 
 # %% [markdown]
 # With $s = 0.3$ the output is nearly 0 whatever the image: the loss starts at $\ln 10 = 2.30$ (a uniform
@@ -191,18 +191,18 @@ assert l08.initial_loss(l08.digits_net(3.0), X_t, y_t) > 100
 # BatchNorm networks used in the next section: 42 short runs, a couple of seconds.)
 
 # %%
-sweep = l08.lr_sweep()
-fig, _ = l08.init_figure(sweep)
+sweep = lesson.lr_sweep()
+fig, _ = lesson.init_figure(sweep)
 plotting.show(fig)
 
 # %%
 # (a run at a large lr is chaotic: whether it ends stuck or blown up can depend on the CPU's rounding,
 # so the lists below only say good or not; what is asserted about blow-ups holds everywhere)
-for s in l08.INIT_SCALES:
-    good = l08.good_lrs(sweep, s)
+for s in lesson.INIT_SCALES:
+    good = lesson.good_lrs(sweep, s)
     bad = sweep.lrs[~np.isin(sweep.lrs, good)]
     print(f"init_scale = {s:<4g} good lrs: {np.round(good, 3).tolist()}; not good: {np.round(bad, 3).tolist()}")
-good = {s: l08.good_lrs(sweep, s) for s in l08.INIT_SCALES}
+good = {s: lesson.good_lrs(sweep, s) for s in lesson.INIT_SCALES}
 assert good[1.0].size > good[0.3].size > good[3.0].size >= 1     # the right init has the widest window
 assert good[0.3].min() > good[1.0].min()                         # too small: needs larger lrs
 assert good[3.0].max() < good[1.0].max() / 10                    # too large: only small lrs survive
@@ -237,22 +237,22 @@ assert np.all(~np.isfinite(sweep.final[(3.0, None)][sweep.lrs >= 0.3]))
 # BatchNorm):
 
 # %%
-fig, _ = l08.norm_figure(sweep)
+fig, _ = lesson.norm_figure(sweep)
 plotting.show(fig)
 
 # %%
-for s in l08.INIT_SCALES:
-    plain, bn = l08.good_lrs(sweep, s), l08.good_lrs(sweep, s, "batch")
+for s in lesson.INIT_SCALES:
+    plain, bn = lesson.good_lrs(sweep, s), lesson.good_lrs(sweep, s, "batch")
     print(f"init_scale = {s:<4g} plain: {plain.size} good, up to {plain.max():.3g};  "
           f"BatchNorm: {bn.size} good, up to {bn.max():.3g}")
     assert bn.size >= plain.size and bn.max() >= 3 * plain.max()
-assert all(np.all(np.isfinite(sweep.final[(s, "batch")])) for s in l08.INIT_SCALES)   # nothing blew up
-total_plain = sum(l08.good_lrs(sweep, s).size for s in l08.INIT_SCALES)
-total_bn = sum(l08.good_lrs(sweep, s, "batch").size for s in l08.INIT_SCALES)
-pairs = len(l08.INIT_SCALES) * sweep.lrs.size
+assert all(np.all(np.isfinite(sweep.final[(s, "batch")])) for s in lesson.INIT_SCALES)   # nothing blew up
+total_plain = sum(lesson.good_lrs(sweep, s).size for s in lesson.INIT_SCALES)
+total_bn = sum(lesson.good_lrs(sweep, s, "batch").size for s in lesson.INIT_SCALES)
+pairs = len(lesson.INIT_SCALES) * sweep.lrs.size
 print(f"good (init, lr) pairs out of {pairs}: plain {total_plain}, BatchNorm {total_bn}")
 assert total_bn > total_plain
-np.testing.assert_array_equal(l08.good_lrs(sweep, 1.0, "batch"), l08.good_lrs(sweep, 3.0, "batch"))
+np.testing.assert_array_equal(lesson.good_lrs(sweep, 1.0, "batch"), lesson.good_lrs(sweep, 3.0, "batch"))
 
 # %% [markdown]
 # With BatchNorm every initialization gets at least as many good learning rates as without, the
@@ -289,7 +289,7 @@ np.testing.assert_array_equal(l08.good_lrs(sweep, 1.0, "batch"), l08.good_lrs(sw
 
 # %%
 answer = None   # a number
-l08.check_raw_limit(answer)
+lesson.check_raw_limit(answer)
 
 # %% [markdown]
 # **2.** Two features are standardized, and their correlation is 0.9. What is the condition number of the
@@ -297,23 +297,23 @@ l08.check_raw_limit(answer)
 
 # %%
 answer = None   # a number
-l08.check_correlated_kappa(answer)
+lesson.check_correlated_kappa(answer)
 
 # %% [markdown]
 # **3.** In the sweep of section 3, what is the **largest** learning rate at which the network with
 # `init_scale = 3` and no normalization still reaches the target loss?
 
 # %%
-answer = None   # one of l08.SWEEP_LRS
-l08.check_largest_good_lr(answer, sweep)
+answer = None   # one of lesson.SWEEP_LRS
+lesson.check_largest_good_lr(answer, sweep)
 
 # %% [markdown]
 # The checks themselves are tested here: each accepts the right answer and rejects a wrong one.
 
 # %%
-assert l08.check_raw_limit(2 / raw.L) and not l08.check_raw_limit(2 / std.L)
-assert l08.check_correlated_kappa(19) and not l08.check_correlated_kappa(1.9)
-assert l08.check_largest_good_lr(l08.good_lrs(sweep, 3.0)[-1], sweep)
-assert not l08.check_largest_good_lr(l08.good_lrs(sweep, 1.0)[-1], sweep)
-assert not l08.check_largest_good_lr(None, sweep)
+assert lesson.check_raw_limit(2 / raw.L) and not lesson.check_raw_limit(2 / std.L)
+assert lesson.check_correlated_kappa(19) and not lesson.check_correlated_kappa(1.9)
+assert lesson.check_largest_good_lr(lesson.good_lrs(sweep, 3.0)[-1], sweep)
+assert not lesson.check_largest_good_lr(lesson.good_lrs(sweep, 1.0)[-1], sweep)
+assert not lesson.check_largest_good_lr(None, sweep)
 print("all exercise checks behave")

@@ -1,4 +1,4 @@
-"""Tests of lrlab.lessons.l06 (notebook 06, batch size): the batch-size explorer driven from Python
+"""Tests of lrlab.lessons.batch_size (notebook 06, batch size): the batch-size explorer driven from Python
 (every slider position, every preset, every batch size), the exact minibatch-SGD theory against
 simulation, the linear-scaling and warmup experiments, and the exercise checks."""
 from __future__ import annotations
@@ -11,14 +11,14 @@ import pytest
 
 import lrlab
 from lrlab import diagnostics, schedules, theory
-from lrlab.lessons import l06
+from lrlab.lessons import batch_size as lesson
 
 
 @pytest.fixture(scope="module")
 def explorer():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        return l06.batch_size_explorer(lr=0.1, batch_size=16)
+        return lesson.batch_size_explorer(lr=0.1, batch_size=16)
 
 
 def _snapshot(ex):
@@ -38,7 +38,7 @@ def test_widget_structure(explorer):
     assert explorer.box.children[0].children[0] is explorer.slider
     assert explorer.slider.__class__.__name__ == "FloatLogSlider"
     assert all("lrlab-preset" in b._dom_classes for b in explorer.buttons)
-    assert list(explorer.controls["batch_size"].options) == list(l06.BATCH_SIZES)
+    assert list(explorer.controls["batch_size"].options) == list(lesson.BATCH_SIZES)
     assert "2/L" in explorer.theory.value
 
 
@@ -61,8 +61,8 @@ def test_lr_sweep(explorer, batch_size):
             regime = _regime_in_label(explorer)
             assert regime == explorer.regime
             seen.add(regime)
-            limit = l06.THEORY.critical_lr(batch_size)
-            if lr > 1.05 * 2 / l06.FULL.L:
+            limit = lesson.THEORY.critical_lr(batch_size)
+            if lr > 1.05 * 2 / lesson.FULL.L:
                 assert regime == "diverging", (lr, batch_size)
             if lr < 0.5 * limit:
                 assert regime != "diverging", (lr, batch_size)
@@ -77,15 +77,15 @@ def test_batch_control_moves_artists(explorer):
         warnings.simplefilter("error")
         explorer.set_lr(0.3)
         floors = []
-        for B in l06.BATCH_SIZES:
+        for B in lesson.BATCH_SIZES:
             explorer.controls["batch_size"].value = B
             y = explorer.artists["loss"]["floor"].get_ydata()[0]
             floors.append(y)
-            assert explorer.artists["floor"]["limit"].get_xdata()[0] == pytest.approx(l06.THEORY.critical_lr(B))
+            assert explorer.artists["floor"]["limit"].get_xdata()[0] == pytest.approx(lesson.THEORY.critical_lr(B))
             curve = explorer.artists["floor"]["curve"].get_ydata()
-            if B < l06.N:
+            if B < lesson.N:
                 assert np.allclose(curve[np.isfinite(curve)],
-                                   l06.THEORY.floor(explorer.panels["floor"].lrs, B)[np.isfinite(curve)])
+                                   lesson.THEORY.floor(explorer.panels["floor"].lrs, B)[np.isfinite(curve)])
         finite = [f for f in floors if np.isfinite(f)]
         assert all(a > b for a, b in zip(finite, finite[1:]))        # the predicted floor falls as B grows
         assert np.isnan(floors[-1])                                   # full batch: no noise, no floor line
@@ -95,7 +95,7 @@ def test_presets(explorer):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         got = {}
-        for name, value in l06.BATCH_PRESETS.items():
+        for name, value in lesson.BATCH_PRESETS.items():
             explorer.apply_preset(value)
             assert explorer.controls["batch_size"].value == value["batch_size"]
             assert explorer.lr == pytest.approx(value["lr"], rel=0.03)
@@ -104,105 +104,105 @@ def test_presets(explorer):
         assert got["good"] == "converging" and got["noisy (B = 1)"] == "converging"
         assert got["oscillating"] == "oscillating"
         assert got["diverging"] == "diverging"
-        p = l06.BATCH_PRESETS["B = 1 blows up below 2/L"]
-        assert got["B = 1 blows up below 2/L"] == "diverging" and p["lr"] < 2 / l06.FULL.L
+        p = lesson.BATCH_PRESETS["B = 1 blows up below 2/L"]
+        assert got["B = 1 blows up below 2/L"] == "diverging" and p["lr"] < 2 / lesson.FULL.L
 
 
 def test_full_as_quadratic_is_the_same_loss():
     rng = np.random.default_rng(0)
     w = rng.standard_normal((50, 2))
-    assert np.allclose(l06.FULL_AS_QUADRATIC.value(w) + l06.FULL.min_value, l06.FULL.value(w))
+    assert np.allclose(lesson.FULL_AS_QUADRATIC.value(w) + lesson.FULL.min_value, lesson.FULL.value(w))
 
 
 def test_critical_lr_grows_with_batch_to_2_over_L():
-    limits = [l06.THEORY.critical_lr(B) for B in l06.BATCH_SIZES]
+    limits = [lesson.THEORY.critical_lr(B) for B in lesson.BATCH_SIZES]
     assert all(a < b for a, b in zip(limits, limits[1:]))
-    assert limits[-1] == pytest.approx(theory.critical_lr(l06.FULL))
+    assert limits[-1] == pytest.approx(theory.critical_lr(lesson.FULL))
     # just below the limit: bounded stationary floor; above: none
-    assert np.isfinite(l06.THEORY.floor(0.99 * limits[0], 1)) and l06.THEORY.floor(1.01 * limits[0], 1) == np.inf
+    assert np.isfinite(lesson.THEORY.floor(0.99 * limits[0], 1)) and lesson.THEORY.floor(1.01 * limits[0], 1) == np.inf
 
 
 def test_floor_small_lr_law_and_full_batch():
-    assert l06.THEORY.floor(1e-4, 8) == pytest.approx(l06.THEORY.floor_small_lr(1e-4, 8), rel=1e-3)
-    assert l06.THEORY.floor(0.3, l06.N) == 0.0
-    f = l06.THEORY.floor(np.array([0.01, 0.02]), 4)
+    assert lesson.THEORY.floor(1e-4, 8) == pytest.approx(lesson.THEORY.floor_small_lr(1e-4, 8), rel=1e-3)
+    assert lesson.THEORY.floor(0.3, lesson.N) == 0.0
+    f = lesson.THEORY.floor(np.array([0.01, 0.02]), 4)
     assert f.shape == (2,) and f[1] / f[0] == pytest.approx(2.0, rel=0.02)
 
 
 def test_expected_gap_matches_monte_carlo():
     B, lr, T = 4, 0.3, 40
-    expected = l06.THEORY.expected_gap(l06.X0 - l06.W_STAR, lr, B, T)
-    runs = [lrlab.run(loss=l06.minibatch_loss(B, seed), x0=l06.X0, lr=lr, num_steps=T).loss - l06.FULL.min_value
+    expected = lesson.THEORY.expected_gap(lesson.X0 - lesson.W_STAR, lr, B, T)
+    runs = [lrlab.run(loss=lesson.minibatch_loss(B, seed), x0=lesson.X0, lr=lr, num_steps=T).loss - lesson.FULL.min_value
             for seed in range(300)]
     mc = np.mean(runs, axis=0)
     assert mc[0] == pytest.approx(expected[0])
     assert np.all(np.abs(mc[1:] / expected[1:] - 1) < 0.15)
     # full batch: the expectation is the deterministic gradient-descent loss
-    gd = lrlab.run(loss=l06.FULL, x0=l06.X0, lr=0.5, num_steps=20).loss - l06.FULL.min_value
-    assert np.allclose(l06.THEORY.expected_gap(l06.X0 - l06.W_STAR, 0.5, l06.N, 20), gd, rtol=1e-9, atol=1e-15)
+    gd = lrlab.run(loss=lesson.FULL, x0=lesson.X0, lr=0.5, num_steps=20).loss - lesson.FULL.min_value
+    assert np.allclose(lesson.THEORY.expected_gap(lesson.X0 - lesson.W_STAR, 0.5, lesson.N, 20), gd, rtol=1e-9, atol=1e-15)
 
 
 def test_measured_floor_matches_theory():
-    m = l06.measure_floors(batch_sizes=(2, 32), lrs=(0.05, 0.2), burn_in=300, window=2000, seed=3)
+    m = lesson.measure_floors(batch_sizes=(2, 32), lrs=(0.05, 0.2), burn_in=300, window=2000, seed=3)
     assert np.all(np.abs(m.measured / m.predicted - 1) < 0.3)
 
 
 def test_linear_scaling_and_sweep():
-    runs = l06.linear_scaling_runs(ks=(1, 16, 48))
+    runs = lesson.linear_scaling_runs(ks=(1, 16, 48))
     assert [r.batch_size for r in runs] == [4, 64, 192]
     assert runs[0].epochs[-1] == pytest.approx(6.0) and runs[1].epochs[-1] == pytest.approx(6.0)
     assert runs[2].regime == "diverging" and runs[0].regime != "diverging"
-    ks, final = l06.scaling_sweep(ks=[1, 2, 40, 45])
+    ks, final = lesson.scaling_sweep(ks=[1, 2, 40, 45])
     assert final[0] < 0.01 and final[1] < 0.01 and final[3] > 1.0
 
 
 def test_warmup_toy():
-    q = l06.QUARTIC
+    q = lesson.QUARTIC
     assert q.curvature(np.array([3.0])) == pytest.approx(28.0)
     assert np.allclose(q.grad(np.array([[1.0], [2.0]]))[:, 0], [2.0, 10.0])
     with pytest.raises(ValueError):
         q.value(np.zeros(2))
-    traj, labels, warm = l06.warmup_runs()
+    traj, labels, warm = lesson.warmup_runs()
     assert len(labels) == 3 and traj.batch_shape == (3,)
     assert list(diagnostics.classify(traj)) == ["diverging", "converging", "converging"]
     assert isinstance(warm, schedules.Schedule)
-    prod = l06.lr_times_curvature(traj)
+    prod = lesson.lr_times_curvature(traj)
     assert prod[:, 2].max() < 2
 
 
 def test_figures_build():
-    fig, axes, regimes = l06.batch_small_multiples([0.05, 1.5], batch_sizes=(1,), num_steps=60)
+    fig, axes, regimes = lesson.batch_small_multiples([0.05, 1.5], batch_sizes=(1,), num_steps=60)
     assert regimes.shape == (1, 2)
-    m = l06.measure_floors(batch_sizes=(4,), lrs=(0.1,), burn_in=10, window=50)
-    fig, axes = l06.plot_noise_floor(m)
+    m = lesson.measure_floors(batch_sizes=(4,), lrs=(0.1,), burn_in=10, window=50)
+    fig, axes = lesson.plot_noise_floor(m)
     assert axes[0].get_xlabel() == "lr / B"
-    runs = l06.linear_scaling_runs(ks=(1, 48))
-    fig, axes = l06.plot_linear_scaling(runs, l06.scaling_sweep(ks=[1, 48]))
+    runs = lesson.linear_scaling_runs(ks=(1, 48))
+    fig, axes = lesson.plot_linear_scaling(runs, lesson.scaling_sweep(ks=[1, 48]))
     assert axes[1].get_xscale() == "log"
-    traj, labels, _ = l06.warmup_runs(num_steps=40)
-    fig, axes = l06.plot_warmup(traj, labels)
+    traj, labels, _ = lesson.warmup_runs(num_steps=40)
+    fig, axes = lesson.plot_warmup(traj, labels)
     assert len(axes) == 3
 
 
 def test_exercise_checks():
-    assert l06.check_scaled_lr(0.16) and not l06.check_scaled_lr(0.02) and not l06.check_scaled_lr(None)
-    assert l06.check_floor_factor(4.0) and not l06.check_floor_factor(2.0)
-    k = (2 / l06.FULL.L) / 0.05
-    assert l06.check_max_scale(41) and l06.check_max_scale(k) and not l06.check_max_scale(40)
-    assert not l06.check_max_scale(64)
-    assert l06.check_warmup_claim("False") and not l06.check_warmup_claim("true")
-    assert not l06.check_warmup_claim("maybe")
-    assert "lr/B" in l06.check_scaled_lr(1.0).message
+    assert lesson.check_scaled_lr(0.16) and not lesson.check_scaled_lr(0.02) and not lesson.check_scaled_lr(None)
+    assert lesson.check_floor_factor(4.0) and not lesson.check_floor_factor(2.0)
+    k = (2 / lesson.FULL.L) / 0.05
+    assert lesson.check_max_scale(41) and lesson.check_max_scale(k) and not lesson.check_max_scale(40)
+    assert not lesson.check_max_scale(64)
+    assert lesson.check_warmup_claim("False") and not lesson.check_warmup_claim("true")
+    assert not lesson.check_warmup_claim("maybe")
+    assert "lr/B" in lesson.check_scaled_lr(1.0).message
 
 
 def test_frames_draw_without_warnings_when_a_front_end_is_connected():
     """With a view connected the canvas really draws: every preset and a sweep, no warning, mostly blits."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ex = l06.batch_size_explorer()
+        ex = lesson.batch_size_explorer()
         if hasattr(ex.canvas, "syncing_data_url"):
             ex.canvas.syncing_data_url = False        # what ipympl sets once a browser view connects
-        for value in l06.BATCH_PRESETS.values():
+        for value in lesson.BATCH_PRESETS.values():
             ex.apply_preset(value)
         for lr in np.geomspace(*ex.lr_range, 12):
             ex.set_lr(lr)
@@ -211,10 +211,10 @@ def test_frames_draw_without_warnings_when_a_front_end_is_connected():
 
 
 def test_the_matrix_eigenvalue_shortcut_is_not_the_stability_limit():
-    lr = l06.shortcut_limit_b1()
-    X = l06.X
+    lr = lesson.shortcut_limit_b1()
+    X = lesson.X
     H = X.T @ X / len(X)
     M = (X * (X ** 2).sum(axis=1)[:, None]).T @ X / len(X)
     eig = lambda e: np.linalg.eigvalsh(np.eye(2) - 2 * e * H + e * e * M).max()   # noqa: E731
     assert eig(0.999 * lr) <= 1 < eig(1.001 * lr)                              # it is where the shortcut tips
-    assert 0.02 < abs(lr / l06.THEORY.critical_lr(1) - 1) < 0.2                # and not the exact limit
+    assert 0.02 < abs(lr / lesson.THEORY.critical_lr(1) - 1) < 0.2                # and not the exact limit

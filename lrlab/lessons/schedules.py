@@ -518,7 +518,7 @@ def check_steps_above(answer) -> Feedback:
                               "or count them with steps_above.")
     return check_number_answer(answer, expected, rtol=0.0,
                                hint="Count the t in 0..499 with schedule(t) > p.critical_lr "
-                                    "(l04.steps_above does it), or solve 1.5·(1 + cos(πt/500))/2 = 1.")
+                                    "(lesson.steps_above does it), or solve 1.5·(1 + cos(πt/500))/2 = 1.")
 
 
 def check_restart_effect(answer) -> Feedback:

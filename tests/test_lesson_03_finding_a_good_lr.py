@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("ipympl")
 from lrlab import diagnostics, theory  # noqa: E402
-from lrlab.lessons import l03  # noqa: E402
+from lrlab.lessons import finding_a_good_lr as lesson  # noqa: E402
 from lesson_helpers import changed, regime_of, snapped, snapshot  # noqa: E402
 
 
@@ -24,7 +24,7 @@ def expected_regime(lr, p):
 
 
 def test_known_answer_problem_matches_theory():
-    p = l03.known_answer_problem()
+    p = lesson.known_answer_problem()
     assert p.critical_lr == pytest.approx(2 / p.L)
     assert p.optimal_lr == pytest.approx(2 / (p.mu + p.L))
     np.testing.assert_allclose(p.loss.eigenvalues, p.data_loss.eigenvalues, rtol=1e-12)
@@ -34,8 +34,8 @@ def test_known_answer_problem_matches_theory():
 
 
 def test_main_explorer_whole_slider_range_and_presets():
-    ex = l03.explorer()
-    p = l03.known_answer_problem()
+    ex = lesson.explorer()
+    p = lesson.known_answer_problem()
     assert "lrlab-explorer" in ex.box._dom_classes
     assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
     assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
@@ -65,8 +65,8 @@ def test_main_explorer_whole_slider_range_and_presets():
 
 
 def test_range_test_explorer_controls_rules_and_slider():
-    ex = l03.range_test_explorer()
-    p = l03.known_answer_problem()
+    ex = lesson.range_test_explorer()
+    p = lesson.known_answer_problem()
     assert ex.box.children[0].children[0] is ex.slider
     assert all("lrlab-preset" in b._dom_classes for b in ex.button_rows["try a rule:"])
     seen = set()
@@ -93,7 +93,7 @@ def test_range_test_explorer_controls_rules_and_slider():
         before = snapshot([ex.artists["loss"], ex.artists["range"]["vline"]])
         ex.set_lr(ex.lr_range[0])
         button.click()
-        assert ex.lr == pytest.approx(snapped(ex.slider, l03.rule_values(ex.scene.result)[rule]))
+        assert ex.lr == pytest.approx(snapped(ex.slider, lesson.rule_values(ex.scene.result)[rule]))
         assert ex.artists["range"]["vline"].get_xdata()[0] == pytest.approx(ex.lr)
         want = diagnostics.classify(__import__("lrlab").run(loss=p.loss, x0=p.x0, lr=ex.lr, num_steps=p.num_steps))
         assert regime_of(ex) == want
@@ -108,8 +108,8 @@ def test_range_test_explorer_controls_rules_and_slider():
 
 
 def test_rules_table_claims():
-    p = l03.known_answer_problem()
-    table = l03.rules_table(p, (30, 100, 300, 1000), (0.0, 0.5, 0.9, 0.98))
+    p = lesson.known_answer_problem()
+    table = lesson.rules_table(p, (30, 100, 300, 1000), (0.0, 0.5, 0.9, 0.98))
     assert np.all(np.diff(table["steepest"][-1]) < 0)
     assert np.all(table["min"] > 1)
     assert np.all((table["min/10"] > 0.1) & (table["min/10"] < 1))
@@ -117,47 +117,47 @@ def test_rules_table_claims():
 
 def test_figures_build():
     import lrlab
-    p = l03.known_answer_problem()
-    run = lrlab.run(loss=p.loss, x0=p.x0, lr=list(l03.GRID), num_steps=p.num_steps)
-    l03.grid_figure(run, p, l03.GRID)
+    p = lesson.known_answer_problem()
+    run = lrlab.run(loss=p.loss, x0=p.x0, lr=list(lesson.GRID), num_steps=p.num_steps)
+    lesson.grid_figure(run, p, lesson.GRID)
     lrs = np.geomspace(1e-3, 1, 50)
     sweep = lrlab.run(loss=p.loss, x0=p.x0, lr=lrs, num_steps=p.num_steps)
-    l03.sweep_figure(lrs, sweep.loss[-1], p, best=0.2)
-    l03.range_test_figure(l03.range_test(p), p)
+    lesson.sweep_figure(lrs, sweep.loss[-1], p, best=0.2)
+    lesson.range_test_figure(lesson.range_test(p), p)
     lrs = np.geomspace(1e-4, 10, 30)
     fake = SimpleNamespace(lrs=lrs, losses=np.r_[np.linspace(3, 1, 29), np.nan], smoothed=np.r_[np.linspace(3, 1.5, 29), np.nan],
                            suggestion=1e-2, min_lr=1.0, min_lr_over_10=0.1)
-    l03.finder_figure(fake)
+    lesson.finder_figure(fake)
     rec = SimpleNamespace(loss=np.linspace(2, 0.1, 30), steps=np.arange(30), lr=np.full(30, 0.1))
-    l03.training_figure({"steepest": rec, "min": rec, "min/10": rec}, {"steepest": 0.9, "min": 0.5, "min/10": 0.9})
+    lesson.training_figure({"steepest": rec, "min": rec, "min/10": rec}, {"steepest": 0.9, "min": 0.5, "min/10": 0.9})
 
 
 def test_exercise_checks():
-    right = l03.exercise_answers()
-    p = l03.known_answer_problem()
+    right = lesson.exercise_answers()
+    p = lesson.known_answer_problem()
     assert right["largest_lr"] == pytest.approx(theory.critical_lr(p.loss))
-    assert l03.check_largest_lr(right["largest_lr"])
-    assert l03.check_largest_lr(0.99 * right["largest_lr"])
-    assert not l03.check_largest_lr(0.23) and "past the limit" in l03.check_largest_lr(0.23).message   # 2/L = 0.2232
+    assert lesson.check_largest_lr(right["largest_lr"])
+    assert lesson.check_largest_lr(0.99 * right["largest_lr"])
+    assert not lesson.check_largest_lr(0.23) and "past the limit" in lesson.check_largest_lr(0.23).message   # 2/L = 0.2232
     for wrong in (None, "abc", 0.1, p.optimal_lr * 0.9, 2 * right["largest_lr"], float("nan")):
-        fb = l03.check_largest_lr(wrong)
+        fb = lesson.check_largest_lr(wrong)
         assert not fb and fb.message
     assert right["closest_rule"] == "min/10"
-    assert l03.check_closest_rule("min/10") and l03.check_closest_rule(" MIN/10 ")
-    assert not l03.check_closest_rule("min") and not l03.check_closest_rule("steepest")
-    assert not l03.check_closest_rule(None) and not l03.check_closest_rule("max")
+    assert lesson.check_closest_rule("min/10") and lesson.check_closest_rule(" MIN/10 ")
+    assert not lesson.check_closest_rule("min") and not lesson.check_closest_rule("steepest")
+    assert not lesson.check_closest_rule(None) and not lesson.check_closest_rule("max")
     assert right["smoothing_direction"] == "larger"
-    assert l03.check_smoothing_direction("larger") and not l03.check_smoothing_direction("smaller")
-    assert not l03.check_smoothing_direction(3)
+    assert lesson.check_smoothing_direction("larger") and not lesson.check_smoothing_direction("smaller")
+    assert not lesson.check_smoothing_direction(3)
 
 
 def test_one_axes_figures_draw_into_a_callers_axes():
     """A lesson figure of one axes takes ax=None: given an axes of a caller's grid, it draws there."""
     import lrlab
     from lrlab import plotting
-    p = l03.known_answer_problem()
+    p = lesson.known_answer_problem()
     fig, axes = plotting.figure(1, 2, width=10, height=4)
-    run = lrlab.run(loss=p.loss, x0=p.x0, lr=list(l03.GRID), num_steps=p.num_steps)
-    assert l03.grid_figure(run, p, l03.GRID, ax=axes[0]) is fig
-    assert l03.range_test_figure(l03.range_test(p), p, ax=axes[1]) is fig
-    assert len(fig.axes) == 2 and len(axes[0].get_lines()) >= len(l03.GRID) and axes[1].get_xscale() == "log"
+    run = lrlab.run(loss=p.loss, x0=p.x0, lr=list(lesson.GRID), num_steps=p.num_steps)
+    assert lesson.grid_figure(run, p, lesson.GRID, ax=axes[0]) is fig
+    assert lesson.range_test_figure(lesson.range_test(p), p, ax=axes[1]) is fig
+    assert len(fig.axes) == 2 and len(axes[0].get_lines()) >= len(lesson.GRID) and axes[1].get_xscale() == "log"

@@ -7,7 +7,7 @@ pytest.importorskip("ipympl")
 torch = pytest.importorskip("torch")
 import lrlab  # noqa: E402
 from lrlab import diagnostics, theory  # noqa: E402
-from lrlab.lessons import l07  # noqa: E402
+from lrlab.lessons import debugging as lesson  # noqa: E402
 from lesson_helpers import changed, regime_of, snapped, snapshot  # noqa: E402
 
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("no_warnings", "single_thread_torch")
 @pytest.fixture(scope="module")
 def gallery():
     torch.set_num_threads(1)
-    return l07.gallery_runs()
+    return lesson.gallery_runs()
 
 
 def expected_regimes(lr, loss):
@@ -32,7 +32,7 @@ def expected_regimes(lr, loss):
 
 
 def test_explorer_structure():
-    ex = l07.explorer()
+    ex = lesson.explorer()
     assert "lrlab-explorer" in ex.box._dom_classes
     assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
     assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
@@ -42,7 +42,7 @@ def test_explorer_structure():
 
 
 def test_explorer_whole_slider_range():
-    ex = l07.explorer()
+    ex = lesson.explorer()
     loss = ex.problem.loss
     lines = [ex.artists["loss"], ex.artists["path"], ex.artists["grad norm"]["line"],
              ex.artists["grad norm"]["bound"], ex.artists["map"]["marker"]]
@@ -70,7 +70,7 @@ def test_explorer_whole_slider_range():
 
 
 def test_explorer_presets():
-    ex = l07.explorer()
+    ex = lesson.explorer()
     expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"}
     lines = [ex.artists["loss"], ex.artists["grad norm"]["line"]]
     for button in ex.buttons:
@@ -84,19 +84,19 @@ def test_explorer_presets():
 
 def test_read_loss_curve_rules():
     t = np.arange(300)
-    assert l07.read_loss_curve(np.r_[np.linspace(2.8, 1, 299), np.nan]) == "diverging"
-    assert l07.read_loss_curve(np.linspace(2.8, 5, 300)) == "diverging"
-    assert l07.read_loss_curve(2.8 * 0.99 ** t) == "converging"
-    assert l07.read_loss_curve(np.linspace(2.8, 2.3, 300)) == "slow"
+    assert lesson.read_loss_curve(np.r_[np.linspace(2.8, 1, 299), np.nan]) == "diverging"
+    assert lesson.read_loss_curve(np.linspace(2.8, 5, 300)) == "diverging"
+    assert lesson.read_loss_curve(2.8 * 0.99 ** t) == "converging"
+    assert lesson.read_loss_curve(np.linspace(2.8, 2.3, 300)) == "slow"
     spiky = 2.8 * 0.99 ** t * np.where(t % 2 == 0, 1.0, 1e-2)
-    assert l07.read_loss_curve(spiky) == "oscillating"
-    s = l07.smooth([1.0, 1.0, np.nan, 1.0])
+    assert lesson.read_loss_curve(spiky) == "oscillating"
+    s = lesson.smooth([1.0, 1.0, np.nan, 1.0])
     assert s[0] == pytest.approx(1.0) and s[1] == pytest.approx(1.0) and np.isnan(s[2:]).all()
 
 
 def test_gallery_reads_as_labelled(gallery):
     for name, rec in gallery.items():
-        assert l07.read_loss_curve(rec.loss) == l07.GALLERY_REGIMES[name]
+        assert lesson.read_loss_curve(rec.loss) == lesson.GALLERY_REGIMES[name]
     # too high: stopped by train's blow-up check (a finite loss past 1e10 x its start); NaN: ran on into NaN
     high, nan = gallery["too high"], gallery["NaN"]
     assert high.diverged and np.isfinite(high.loss[high.diverged_at]) and high.loss[high.diverged_at] > 1e10
@@ -108,60 +108,60 @@ def test_gallery_reads_as_labelled(gallery):
 @pytest.mark.parametrize("nudge", [1.0, 1 + 1e-9, 1 - 1e-9])
 def test_chaotic_gallery_runs_read_the_same_in_every_seed_and_under_a_nudge(nudge):
     ends = []
-    for seed in l07.GALLERY_SEEDS:
-        osc = l07.train_digits(l07.GALLERY["oscillating"] * nudge, seed=seed)
-        ends.append(l07.smooth(osc.loss)[-1])
-        assert l07.read_loss_curve(osc.loss) == "oscillating", seed
-        assert l07.jump_share(osc.loss) > 0.15, seed                     # rule: > 0.10 of the steps
-        s = l07.smooth(osc.loss)
+    for seed in lesson.GALLERY_SEEDS:
+        osc = lesson.train_digits(lesson.GALLERY["oscillating"] * nudge, seed=seed)
+        ends.append(lesson.smooth(osc.loss)[-1])
+        assert lesson.read_loss_curve(osc.loss) == "oscillating", seed
+        assert lesson.jump_share(osc.loss) > 0.15, seed                     # rule: > 0.10 of the steps
+        s = lesson.smooth(osc.loss)
         assert s[-1] < 0.5 * s[0], seed                                 # rule: ends below its start
-        high = l07.train_digits(l07.GALLERY["too high"] * nudge, seed=seed)
+        high = lesson.train_digits(lesson.GALLERY["too high"] * nudge, seed=seed)
         assert high.diverged and high.diverged_at < 150, seed
-    good = l07.smooth(l07.train_digits(l07.GALLERY["good"] * nudge).loss)[-1]
+    good = lesson.smooth(lesson.train_digits(lesson.GALLERY["good"] * nudge).loss)[-1]
     assert np.median(ends) < good / 3
-    for k, lr in l07.EXERCISE_CURVES.items():
-        rec = l07.train_digits(lr * nudge, **l07.EXERCISE_KW)
-        assert l07.read_loss_curve(rec.loss) == l07.read_loss_curve(l07.train_digits(lr, **l07.EXERCISE_KW).loss), k
+    for k, lr in lesson.EXERCISE_CURVES.items():
+        rec = lesson.train_digits(lr * nudge, **lesson.EXERCISE_KW)
+        assert lesson.read_loss_curve(rec.loss) == lesson.read_loss_curve(lesson.train_digits(lr, **lesson.EXERCISE_KW).loss), k
 
 
 def test_gallery_is_deterministic(gallery):
-    again = l07.train_digits(l07.GALLERY["oscillating"])
+    again = lesson.train_digits(lesson.GALLERY["oscillating"])
     np.testing.assert_array_equal(again.loss, gallery["oscillating"].loss)
 
 
 def test_figures_build(gallery):
     from lrlab import plotting
-    for fig, _ in (l07.gallery_figure(gallery), l07.grad_norm_figure(gallery)):
+    for fig, _ in (lesson.gallery_figure(gallery), lesson.grad_norm_figure(gallery)):
         assert len(plotting.png_bytes(fig)) > 1000
-    samples = {n: l07.update_sizes(l07.GALLERY[n], steps=3)[0] for n in ("too low", "good", "too high")}
-    plotting.png_bytes(l07.update_histogram_figure(samples, l07.GALLERY, steps=3)[0])
+    samples = {n: lesson.update_sizes(lesson.GALLERY[n], steps=3)[0] for n in ("too low", "good", "too high")}
+    plotting.png_bytes(lesson.update_histogram_figure(samples, lesson.GALLERY, steps=3)[0])
     lrs = np.geomspace(1e-4, 3, 4)
-    plotting.png_bytes(l07.update_ratio_figure(gallery, lrs, l07.ratio_sweep(lrs, num_steps=5))[0])
-    plotting.png_bytes(l07.exercise_figure({k: gallery[n] for k, n in zip("ABCD", gallery)})[0])
+    plotting.png_bytes(lesson.update_ratio_figure(gallery, lrs, lesson.ratio_sweep(lrs, num_steps=5))[0])
+    plotting.png_bytes(lesson.exercise_figure({k: gallery[n] for k, n in zip("ABCD", gallery)})[0])
 
 
 def test_update_sizes_scale_with_lr():
-    small, z1 = l07.update_sizes(1e-3, steps=1)
-    large, z2 = l07.update_sizes(1e-1, steps=1)
+    small, z1 = lesson.update_sizes(1e-3, steps=1)
+    large, z2 = lesson.update_sizes(1e-1, steps=1)
     # the first step sees the same weights and batch: the update is exactly lr * gradient
     np.testing.assert_allclose(large, 100 * small, rtol=1e-9)
     assert z1 == z2 == 3 / 64
 
 
 def test_top_eigenvalue_matches_the_exact_hessian():
-    X, Y = l07.spirals_data()
-    model = l07.eos_net()
-    lam, _ = l07.top_eigenvalue(model, l07.half_mse, X, Y, iters=300)
+    X, Y = lesson.spirals_data()
+    model = lesson.eos_net()
+    lam, _ = lesson.top_eigenvalue(model, lesson.half_mse, X, Y, iters=300)
     params = list(model.parameters())
     flat = torch.nn.utils.parameters_to_vector(params).detach()
 
     def f(w):
-        return l07.half_mse(torch.func.functional_call(model, _unflatten(model, w), (X,)), Y)
+        return lesson.half_mse(torch.func.functional_call(model, _unflatten(model, w), (X,)), Y)
 
     H = torch.autograd.functional.hessian(f, flat)
     exact = float(torch.linalg.eigvalsh(H)[-1])
     assert lam == pytest.approx(exact, rel=1e-6)
-    fl = l07.FlatParamsLoss(model, l07.half_mse, X, Y)
+    fl = lesson.FlatParamsLoss(model, lesson.half_mse, X, Y)
     assert diagnostics.sharpness(fl, fl.point(), iters=300) == pytest.approx(exact, rel=1e-5)
 
 
@@ -174,41 +174,41 @@ def _unflatten(model, w):
 
 
 def test_edge_of_stability_short():
-    run = l07.edge_of_stability(0.4, num_steps=300)
+    run = lesson.edge_of_stability(0.4, num_steps=300)
     assert run.sharpness[0] < 0.5 * run.limit
     assert run.sharpness.max() > run.limit                 # it reaches 2/lr within 300 steps
     assert run.loss.shape == (300,) and np.all(np.isfinite(run.loss))
-    assert l07.overshoots(run).size >= 1
+    assert lesson.overshoots(run).size >= 1
 
 
 def test_check_diagnosis(gallery):
     records = {k: gallery[n] for k, n in zip("ABCD", ("too low", "good", "oscillating", "too high"))}
-    assert [l07.read_loss_curve(r.loss) for r in records.values()] == ["slow", "converging", "oscillating", "diverging"]
+    assert [lesson.read_loss_curve(r.loss) for r in records.values()] == ["slow", "converging", "oscillating", "diverging"]
     right = {"A": "slow", "B": "converging", "C": "oscillating", "D": "diverging"}
-    assert l07.check_diagnosis(right, records)
-    assert l07.check_diagnosis({"a": "too low", "b": "good", "c": "Oscillating", "d": "too high"}, records)
-    fb = l07.check_diagnosis({**right, "A": "converging"}, records)
+    assert lesson.check_diagnosis(right, records)
+    assert lesson.check_diagnosis({"a": "too low", "b": "good", "c": "Oscillating", "d": "too high"}, records)
+    fb = lesson.check_diagnosis({**right, "A": "converging"}, records)
     assert not fb and "curve A" in fb.message and "3 of 4" in fb.message
     for bad in (None, "slow", {"A": "slow"}, {**right, "B": "banana"}):
-        fb = l07.check_diagnosis(bad, records)
+        fb = lesson.check_diagnosis(bad, records)
         assert not fb and fb.message
 
 
 def test_check_diagnosis_default_curves():
-    runs = l07.exercise_runs()
-    key = {k: l07.read_loss_curve(r.loss) for k, r in runs.items()}
+    runs = lesson.exercise_runs()
+    key = {k: lesson.read_loss_curve(r.loss) for k, r in runs.items()}
     assert sorted(key.values()) == ["converging", "diverging", "oscillating", "slow"]
-    assert l07.check_diagnosis(key)
+    assert lesson.check_diagnosis(key)
 
 
 def test_check_update_ratio():
-    assert l07.check_update_ratio(0.0125)
+    assert lesson.check_update_ratio(0.0125)
     for wrong in (0.1, 1e-4, None, "x", -1, float("nan"), 1e3, 50.0):
-        fb = l07.check_update_ratio(wrong)
+        fb = lesson.check_update_ratio(wrong)
         assert not fb and fb.message
 
 
 def test_check_edge():
-    assert l07.check_edge(8.0) and l07.check_edge("8")
+    assert lesson.check_edge(8.0) and lesson.check_edge("8")
     for wrong in (4.0, 16.0, None, "eight"):
-        assert not l07.check_edge(wrong)
+        assert not lesson.check_edge(wrong)

@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("ipympl")
 import lrlab  # noqa: E402
 from lrlab import diagnostics, losses, plotting, steppers, theory  # noqa: E402
-from lrlab.lessons import l02  # noqa: E402
+from lrlab.lessons import too_high_too_low as lesson  # noqa: E402
 from lesson_helpers import regime_of, snapped  # noqa: E402
 
 
@@ -50,17 +50,17 @@ def check_structure(ex):
 
 @pytest.mark.parametrize("lr", np.geomspace(1e-3, 1.0, 37))
 def test_expected_regime_agrees_with_classify_on_the_bowl(lr):
-    loss = l02.bowl()
-    if near_boundary(lr, [l02.LAM]):
+    loss = lesson.bowl()
+    if near_boundary(lr, [lesson.LAM]):
         pytest.skip("at a regime boundary")
-    traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l02.X0, lr=lr, num_steps=l02.NUM_STEPS)
-    assert diagnostics.classify(traj) == l02.expected_regime(loss, l02.X0, lr, l02.NUM_STEPS)
+    traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=lr, num_steps=lesson.NUM_STEPS)
+    assert diagnostics.classify(traj) == lesson.expected_regime(loss, lesson.X0, lr, lesson.NUM_STEPS)
 
 
 # --------------------------------------------------------------------------- main explorer
 
 def test_main_explorer_structure_and_map():
-    ex = l02.explorer()
+    ex = lesson.explorer()
     check_structure(ex)
     assert tuple(ex.panels) == ("path", "loss", "map") and ex.panels["map"].points == 5000
     assert ex.panels["map"].lrs.shape == (5000,) and ex.panels["map"].final.shape == (5000,)
@@ -72,9 +72,9 @@ def test_main_explorer_structure_and_map():
 
 
 def test_main_explorer_whole_slider_range():
-    ex = l02.explorer()
+    ex = lesson.explorer()
     lo, hi = ex.lr_range
-    values = [lo, *np.geomspace(lo, hi, 22)[1:-1], *l02.PRESETS.values(), hi, 0.3, lo]
+    values = [lo, *np.geomspace(lo, hi, 22)[1:-1], *lesson.PRESETS.values(), hi, 0.3, lo]
     for lr in values:
         before = snapshot(ex)
         frames = ex.frames
@@ -83,20 +83,20 @@ def test_main_explorer_whole_slider_range():
         diff = changed(before, snapshot(ex))
         assert diff[0] and diff[-1], (lr, diff)              # path points and map marker moved
         assert ex.artists["map"]["vline"].get_xdata()[0] == pytest.approx(ex.lr)
-        if not near_boundary(ex.lr, [l02.LAM]):
-            assert regime_of(ex) == l02.expected_regime(ex.problem.loss, l02.X0, ex.lr, l02.NUM_STEPS), ex.lr
+        if not near_boundary(ex.lr, [lesson.LAM]):
+            assert regime_of(ex) == lesson.expected_regime(ex.problem.loss, lesson.X0, ex.lr, lesson.NUM_STEPS), ex.lr
         if ex.lr > 1.02 * theory.critical_lr(ex.problem.loss):
             assert regime_of(ex) == "diverging"
 
 
 def test_main_explorer_presets():
-    ex = l02.explorer()
+    ex = lesson.explorer()
     expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"}
     for button in ex.buttons:
         ex.set_lr(0.03)
         before = snapshot(ex)
         button.click()
-        assert ex.lr == pytest.approx(snapped(ex.slider, l02.PRESETS[button.description]))
+        assert ex.lr == pytest.approx(snapped(ex.slider, lesson.PRESETS[button.description]))
         assert all(changed(before, snapshot(ex))[i] for i in (0, 1))
         assert regime_of(ex) == expected[button.description]
 
@@ -104,7 +104,7 @@ def test_main_explorer_presets():
 # --------------------------------------------------------------------------- condition-number explorer
 
 def test_kappa_explorer_sliders_and_presets():
-    ex = l02.kappa_explorer()
+    ex = lesson.kappa_explorer()
     check_structure(ex)
     kappa = ex.controls["kappa"]
     assert type(kappa).__name__ == "FloatLogSlider" and kappa.min == 0 and kappa.max == 3
@@ -119,7 +119,7 @@ def test_kappa_explorer_sliders_and_presets():
             ex.set_lr(lr)
             loss = ex.problem.loss
             if not near_boundary(ex.lr, loss.curvatures):
-                assert regime_of(ex) == l02.expected_regime(loss, l02.X0_2D, ex.lr, l02.NUM_STEPS_2D), (k, ex.lr)
+                assert regime_of(ex) == lesson.expected_regime(loss, lesson.X0_2D, ex.lr, lesson.NUM_STEPS_2D), (k, ex.lr)
             if ex.lr > 1.02 * theory.critical_lr(loss):
                 assert regime_of(ex) == "diverging"
         assert any(changed(before, snapshot(ex)))
@@ -129,7 +129,7 @@ def test_kappa_explorer_sliders_and_presets():
     for button in ex.buttons:
         ex.set_lr(0.01)
         button.click()
-        preset = l02.KAPPA_PRESETS[button.description]
+        preset = lesson.KAPPA_PRESETS[button.description]
         assert ex.lr == pytest.approx(snapped(ex.slider, preset["lr"])) and kappa.value == pytest.approx(preset["kappa"])
         assert regime_of(ex) == expected[button.description], button.description
     # the narrow valley stalls: the loss dropped (steep direction) but is far from the 1e-6 target
@@ -139,7 +139,7 @@ def test_kappa_explorer_sliders_and_presets():
 # --------------------------------------------------------------------------- two wells explorer
 
 def test_wells_explorer():
-    ex = l02.wells_explorer()
+    ex = lesson.wells_explorer()
     check_structure(ex)
     lo, hi = ex.lr_range
     for lr in [lo, *np.geomspace(lo, hi, 22)[1:-1], hi, 5.5, 7.9]:
@@ -156,58 +156,58 @@ def test_wells_explorer():
         ex.set_lr(1.0)
         button.click()
         assert regime_of(ex) == expected[button.description]
-    ex.set_lr(l02.WELLS_PRESETS["too small (stuck)"])
+    ex.set_lr(lesson.WELLS_PRESETS["too small (stuck)"])
     assert abs(ex.traj.params[-1, 0] - trap) < 1e-6
-    ex.set_lr(l02.WELLS_PRESETS["good (escapes)"])
+    ex.set_lr(lesson.WELLS_PRESETS["good (escapes)"])
     assert abs(ex.traj.params[-1, 0] - good) < 1e-4
 
 
 # --------------------------------------------------------------------------- figures and helpers
 
 def test_figures_build_without_warnings():
-    loss = l02.bowl()
-    fig, axes = l02.error_factor_figure()
+    loss = lesson.bowl()
+    fig, axes = lesson.error_factor_figure()
     assert len(axes) == 3 and all(ax.get_xlabel() for ax in axes)
-    lrs = np.geomspace(*l02.LR_RANGE, 400)
-    sweep = lrlab.run(loss=loss, x0=l02.X0, lr=lrs, num_steps=l02.NUM_STEPS)
-    fig2, ax = l02.lr_map_figure(lrs, sweep, loss, marks=l02.PRESETS)
+    lrs = np.geomspace(*lesson.LR_RANGE, 400)
+    sweep = lrlab.run(loss=loss, x0=lesson.X0, lr=lrs, num_steps=lesson.NUM_STEPS)
+    fig2, ax = lesson.lr_map_figure(lrs, sweep, loss, marks=lesson.PRESETS)
     assert ax.get_xscale() == "log" and ax.get_ylabel()
     lrs2 = np.geomspace(1e-2, 3.0, 200)
-    maps = {k: lrlab.run(loss=l02.ill_conditioned(k), x0=l02.X0_2D, lr=lrs2, num_steps=20) for k in (1, 10)}
-    fig3, _ = l02.kappa_map_figure(lrs2, maps)
+    maps = {k: lrlab.run(loss=lesson.ill_conditioned(k), x0=lesson.X0_2D, lr=lrs2, num_steps=20) for k in (1, 10)}
+    fig3, _ = lesson.kappa_map_figure(lrs2, maps)
     tw = losses.two_wells()
     lrs3 = np.geomspace(1e-3, 8.0, 300)
-    fig4, _ = l02.landing_figure(tw, lrs3, lrlab.run(loss=tw, x0=l02.WELLS_X0, lr=lrs3, num_steps=100), last=10)
+    fig4, _ = lesson.landing_figure(tw, lrs3, lrlab.run(loss=tw, x0=lesson.WELLS_X0, lr=lrs3, num_steps=100), last=10)
     pl = losses.plateau()
-    fig5, _ = l02.plateau_figure(pl, [1.0, 3.0], lrlab.run(loss=pl, x0=l02.PLATEAU_X0, lr=[1.0, 3.0], num_steps=200))
+    fig5, _ = lesson.plateau_figure(pl, [1.0, 3.0], lrlab.run(loss=pl, x0=lesson.PLATEAU_X0, lr=[1.0, 3.0], num_steps=200))
     for f in (fig, fig2, fig3, fig4, fig5):
         assert plotting.png_bytes(f)[:4] == b"\x89PNG"
 
 
 def test_lr_map_helpers():
-    loss = l02.bowl()
-    lrs = np.geomspace(*l02.LR_RANGE, 2000)
-    sweep = lrlab.run(loss=loss, x0=l02.X0, lr=lrs, num_steps=l02.NUM_STEPS)
-    largest = l02.largest_converging_lr(lrs, sweep)
-    assert largest < 2 / l02.LAM <= largest * lrs[1] / lrs[0]
-    lo, hi = l02.good_window(lrs, sweep, target=1e-6)
-    assert lo < 1 / l02.LAM < hi
-    assert l02.good_window(lrs, lrlab.run(loss=loss, x0=l02.X0, lr=lrs, num_steps=1), target=1e-6) == (
-        pytest.approx(1 / l02.LAM, rel=0.01), pytest.approx(1 / l02.LAM, rel=0.01))
+    loss = lesson.bowl()
+    lrs = np.geomspace(*lesson.LR_RANGE, 2000)
+    sweep = lrlab.run(loss=loss, x0=lesson.X0, lr=lrs, num_steps=lesson.NUM_STEPS)
+    largest = lesson.largest_converging_lr(lrs, sweep)
+    assert largest < 2 / lesson.LAM <= largest * lrs[1] / lrs[0]
+    lo, hi = lesson.good_window(lrs, sweep, target=1e-6)
+    assert lo < 1 / lesson.LAM < hi
+    assert lesson.good_window(lrs, lrlab.run(loss=loss, x0=lesson.X0, lr=lrs, num_steps=1), target=1e-6) == (
+        pytest.approx(1 / lesson.LAM, rel=0.01), pytest.approx(1 / lesson.LAM, rel=0.01))
 
 
 def test_exit_step():
     pl = losses.plateau()
-    traj = lrlab.run(loss=pl, x0=l02.PLATEAU_X0, lr=[0.001, 1.0], num_steps=300)
-    exits = l02.exit_step(traj)
+    traj = lrlab.run(loss=pl, x0=lesson.PLATEAU_X0, lr=[0.001, 1.0], num_steps=300)
+    exits = lesson.exit_step(traj)
     assert exits[0] == -1 and 140 < exits[1] < 160
     assert traj.loss[exits[1], 1] < 0 <= traj.loss[exits[1] - 1, 1]
 
 
 @pytest.mark.parametrize("check, right, wrong", [
-    (l02.check_largest_lr, 0.25, 0.125),
-    (l02.check_regime, "oscillating", "converging"),
-    (l02.check_flat_steps, 342, 100),
+    (lesson.check_largest_lr, 0.25, 0.125),
+    (lesson.check_regime, "oscillating", "converging"),
+    (lesson.check_flat_steps, 342, 100),
 ])
 def test_exercise_checks(check, right, wrong):
     ok = check(right)
@@ -219,18 +219,18 @@ def test_exercise_checks(check, right, wrong):
 
 def test_exercise_answers_are_true():
     q = losses.quadratic([1.0, 8.0])
-    assert l02.check_largest_lr(theory.critical_lr(q))
+    assert lesson.check_largest_lr(theory.critical_lr(q))
     traj = lrlab.run(loss=losses.quadratic([5.0]), x0=[1.0], lr=0.3, num_steps=30)
-    assert l02.check_regime(diagnostics.classify(traj))
-    flat = lrlab.run(loss=l02.ill_conditioned(50.0), x0=[1.0, 1.0], lr=1.0, num_steps=400)
+    assert lesson.check_regime(diagnostics.classify(traj))
+    flat = lrlab.run(loss=lesson.ill_conditioned(50.0), x0=[1.0, 1.0], lr=1.0, num_steps=400)
     steps = int(np.argmax(np.abs(flat.params[:, 0]) <= 1e-3))
-    assert l02.check_flat_steps(steps) and steps == 342
+    assert lesson.check_flat_steps(steps) and steps == 342
 
 
 def test_the_largest_lr_check_rejects_an_lr_that_diverges():
-    assert l02.check_largest_lr(0.249) and l02.check_largest_lr(0.25)
+    assert lesson.check_largest_lr(0.249) and lesson.check_largest_lr(0.25)
     for lr in (0.252, 0.255):                          # within the 2% tolerance, but past 2/L = 0.25
-        fb = l02.check_largest_lr(lr)
+        fb = lesson.check_largest_lr(lr)
         assert not fb and "past the limit" in fb.message
         traj = lrlab.run(loss=losses.quadratic([1.0, 8.0]), x0=[1.0, 1.0], lr=lr, num_steps=2000)
         assert diagnostics.classify(traj) == "diverging"

@@ -117,7 +117,7 @@ def explorer(lr: float = PRESETS["good"]) -> Explorer:
 # Near the edge of stability a run is chaotic: the last bit of a kernel's rounding (another CPU,
 # another torch dispatch level) or a 1e-9 nudge of the lr changes its course. The lrs below are
 # chosen so that each reads the same way in every seed (GALLERY_SEEDS), on every dispatch level and
-# under such a nudge, with a margin (checked in tests/test_lessons_07.py); at 2.5 "too high" was a
+# under such a nudge, with a margin (checked in tests/test_lesson_07_debugging.py); at 2.5 "too high" was a
 # coin toss between oscillating and diverging.
 GALLERY = {"too low": 1e-3, "good": 0.1, "oscillating": 2.0, "too high": 3.0, "NaN": 100.0}
 GALLERY_REGIMES = {"too low": "slow", "good": "converging", "oscillating": "oscillating",

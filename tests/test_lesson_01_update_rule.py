@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("ipympl")
 import lrlab  # noqa: E402
 from lrlab import diagnostics, steppers  # noqa: E402
-from lrlab.lessons import l01  # noqa: E402
+from lrlab.lessons import update_rule as lesson  # noqa: E402
 from lesson_helpers import regime_of, snapped  # noqa: E402
 
 
@@ -25,31 +25,31 @@ def changed(before, after):
 
 def theory_regimes(lr):
     """Regimes the factor 1 - lr*lambda allows (both neighbours within 2% of a boundary)."""
-    p = lr * l01.CURVATURE
+    p = lr * lesson.CURVATURE
     if p > 2.04:
         return {"diverging"}
     if 1.02 < p < 1.96:
         return {"oscillating"}
     if p < 0.98:
         # the loss gap after T steps is (1 - p)^(2T) of the start: converging once it is below 10%
-        return {"converging"} if (1 - p) ** (2 * l01.NUM_STEPS) <= 0.1 else {"slow"}
+        return {"converging"} if (1 - p) ** (2 * lesson.NUM_STEPS) <= 0.1 else {"slow"}
     return set(diagnostics.REGIMES)
 
 
 def test_explorer_structure():
-    ex = l01.explorer()
+    ex = lesson.explorer()
     assert "lrlab-explorer" in ex.box._dom_classes
     assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
-    assert ex.lr_range == l01.LR_RANGE and tuple(ex.panels) == ("path", "loss")
+    assert ex.lr_range == lesson.LR_RANGE and tuple(ex.panels) == ("path", "loss")
     assert [b.description for b in ex.buttons] == ["too small", "good", "oscillating", "diverging"]
     assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
     assert "1/L = 0.5" in ex.theory.value and "2/L = 1" in ex.theory.value
 
 
 def test_slider_across_its_whole_range_moves_the_figure_and_the_label():
-    ex = l01.explorer()
+    ex = lesson.explorer()
     lo, hi = ex.lr_range
-    values = [lo, *np.geomspace(lo, hi, 22)[1:-1], *l01.PRESETS.values(), hi, 0.7, lo]
+    values = [lo, *np.geomspace(lo, hi, 22)[1:-1], *lesson.PRESETS.values(), hi, 0.7, lo]
     for lr in values:
         before = snapshot(ex)
         frames = ex.frames
@@ -65,19 +65,19 @@ def test_slider_across_its_whole_range_moves_the_figure_and_the_label():
 
 
 def test_presets_give_the_four_regimes():
-    ex = l01.explorer()
+    ex = lesson.explorer()
     expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"}
     for button in ex.buttons:
         ex.set_lr(0.05)
         before = snapshot(ex)
         button.click()
-        assert ex.lr == pytest.approx(snapped(ex.slider, l01.PRESETS[button.description]))
+        assert ex.lr == pytest.approx(snapped(ex.slider, lesson.PRESETS[button.description]))
         assert any(changed(before, snapshot(ex)))
         assert regime_of(ex) == expected[button.description]
 
 
 def test_arrows_are_the_steps():
-    ex = l01.explorer(lr=0.3)
+    ex = lesson.explorer(lr=0.3)
     arrows = ex.artists["path"]["arrows"]
     x = ex.traj.params[:, 0]
     k = min(len(arrows.U), len(x) - 1)
@@ -86,12 +86,12 @@ def test_arrows_are_the_steps():
 
 
 def test_figures_build_without_warnings():
-    loss = l01.bowl()
+    loss = lesson.bowl()
     lrs = [0.05, 0.3, 0.8]
-    traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=l01.X0, lr=lrs, num_steps=12)
-    fig, axes = l01.stride_figure(loss, traj, lrs)
+    traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=lrs, num_steps=12)
+    fig, axes = lesson.stride_figure(loss, traj, lrs)
     assert len(axes) == 2 and axes[1].get_ylabel() and axes[0].get_xlabel() == "w"
-    fig2, ax = l01.torch_vs_lrlab_figure(2 * traj.loss[:-1, 0], traj[0], 0.01)
+    fig2, ax = lesson.torch_vs_lrlab_figure(2 * traj.loss[:-1, 0], traj[0], 0.01)
     assert ax.get_xlabel() == "step"
     from lrlab import plotting
     assert plotting.png_bytes(fig)[:4] == b"\x89PNG" and plotting.png_bytes(fig2)[:4] == b"\x89PNG"
@@ -99,21 +99,21 @@ def test_figures_build_without_warnings():
 
 def test_torch_helpers():
     torch = pytest.importorskip("torch")
-    X, y = l01.regression_data()
+    X, y = lesson.regression_data()
     assert X.shape == (64, 10) and y.shape == (64, 1) and X.dtype == torch.float32
-    X2, _ = l01.regression_data()
+    X2, _ = lesson.regression_data()
     assert torch.equal(X, X2)
     model = torch.nn.Linear(10, 1)
-    v = l01.torch_parameters(model)
+    v = lesson.torch_parameters(model)
     assert v.shape == (11,) and v.dtype == np.float64
     v[:] = 0
     assert not torch.all(model.weight == 0)               # a copy, not a view
 
 
 @pytest.mark.parametrize("check, right, wrong", [
-    (l01.check_one_step, 1.2, 1.8),
-    (l01.check_sum_lr, 0.1 / 32, 3.2),
-    (l01.check_one_step_lr, 0.5, 1.0),
+    (lesson.check_one_step, 1.2, 1.8),
+    (lesson.check_sum_lr, 0.1 / 32, 3.2),
+    (lesson.check_one_step_lr, 0.5, 1.0),
 ])
 def test_exercise_checks(check, right, wrong):
     ok = check(right)
@@ -125,15 +125,15 @@ def test_exercise_checks(check, right, wrong):
 
 
 def test_exercise_answers_are_true():
-    loss = l01.bowl()
+    loss = lesson.bowl()
     one = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=[1.5], lr=0.1, num_steps=1)
-    assert l01.check_one_step(one.params[1, 0])
+    assert lesson.check_one_step(one.params[1, 0])
     assert lrlab.run(loss=loss, stepper=steppers.sgd(), x0=[-1.3], lr=0.5, num_steps=1).params[1, 0] == 0.0
-    mean = lrlab.run(loss=l01.bowl(2.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1, num_steps=10)
-    summed = lrlab.run(loss=l01.bowl(64.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1 / 32, num_steps=10)
+    mean = lrlab.run(loss=lesson.bowl(2.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1, num_steps=10)
+    summed = lrlab.run(loss=lesson.bowl(64.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1 / 32, num_steps=10)
     np.testing.assert_allclose(summed.params, mean.params, rtol=1e-12)
 
 
 def test_a_rounded_answer_passes_and_a_wrong_one_does_not():
-    assert l01.check_sum_lr(0.0031) and l01.check_sum_lr(0.00313) and l01.check_sum_lr(0.003125)
-    assert not l01.check_sum_lr(0.0032) and not l01.check_sum_lr(0.003)
+    assert lesson.check_sum_lr(0.0031) and lesson.check_sum_lr(0.00313) and lesson.check_sum_lr(0.003125)
+    assert not lesson.check_sum_lr(0.0032) and not lesson.check_sum_lr(0.003)

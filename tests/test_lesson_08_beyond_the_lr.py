@@ -7,7 +7,7 @@ pytest.importorskip("ipympl")
 torch = pytest.importorskip("torch")
 import lrlab  # noqa: E402
 from lrlab import diagnostics, plotting, theory  # noqa: E402
-from lrlab.lessons import l08  # noqa: E402
+from lrlab.lessons import beyond_the_lr as lesson  # noqa: E402
 from lesson_helpers import changed, regime_of, snapped, snapshot  # noqa: E402
 
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("no_warnings", "single_thread_torch")
 def small_sweep():
     """A cheap sweep (3 lrs, 40 steps) with the structure of the notebook's."""
     torch.set_num_threads(1)
-    return l08.lr_sweep(lrs=np.array([0.03, 0.3, 10.0]), num_steps=40)
+    return lesson.lr_sweep(lrs=np.array([0.03, 0.3, 10.0]), num_steps=40)
 
 
 def expected_regimes(lr, loss):
@@ -31,32 +31,32 @@ def expected_regimes(lr, loss):
 
 
 def test_scaling_is_a_change_of_variables():
-    raw, std = l08.raw_loss(), l08.standardized_loss()
+    raw, std = lesson.raw_loss(), lesson.standardized_loss()
     assert raw.min_value == pytest.approx(std.min_value, rel=1e-12)
-    X, _ = l08.regression_data()
+    X, _ = lesson.regression_data()
     np.testing.assert_allclose(std.minimizer, raw.minimizer * X.std(axis=0), rtol=1e-9)
     assert theory.critical_lr(std) / theory.critical_lr(raw) > 80
     for ls in (raw, std):
-        quad = l08.bowl(ls)
+        quad = lesson.bowl(ls)
         w = np.random.default_rng(0).standard_normal((20, 2)) * 5
         np.testing.assert_allclose(quad.grad(w), ls.grad(w), rtol=1e-9, atol=1e-10)
         np.testing.assert_allclose(quad.value(w), ls.value(w) - ls.min_value, rtol=1e-9, atol=1e-10)
         b = quad.bounds
         assert b[0, 1] - b[0, 0] == pytest.approx(b[1, 1] - b[1, 0])        # a square window
-        assert np.all((b[:, 0] < l08.X0) & (b[:, 1] > l08.X0))                 # the start is in view
+        assert np.all((b[:, 0] < lesson.X0) & (b[:, 1] > lesson.X0))                 # the start is in view
 
 
 def test_explorer_structure():
-    ex = l08.explorer()
+    ex = lesson.explorer()
     assert "lrlab-explorer" in ex.box._dom_classes
     assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
     assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
-    assert set(ex.controls) == {"features"} and tuple(ex.controls["features"].options) == l08.FEATURES
+    assert set(ex.controls) == {"features"} and tuple(ex.controls["features"].options) == lesson.FEATURES
     assert ex.axes["path"].get_aspect() == 1.0
 
 
 def test_explorer_toggle_moves_the_theory_marks():
-    ex = l08.explorer()
+    ex = lesson.explorer()
     marks = {}
     for features in ("raw", "standardized", "raw"):
         ex.controls["features"].value = features
@@ -72,9 +72,9 @@ def test_explorer_toggle_moves_the_theory_marks():
     assert marks["raw"] != marks["standardized"]
 
 
-@pytest.mark.parametrize("features", l08.FEATURES)
+@pytest.mark.parametrize("features", lesson.FEATURES)
 def test_explorer_whole_slider_range(features):
-    ex = l08.explorer(features=features)
+    ex = lesson.explorer(features=features)
     loss = ex.problem.loss
     lines = [ex.artists["loss"], ex.artists["path"], ex.artists["map"]["marker"]]
     lo, hi = ex.lr_range
@@ -89,7 +89,7 @@ def test_explorer_whole_slider_range(features):
 
 
 def test_explorer_presets():
-    ex = l08.explorer()
+    ex = lesson.explorer()
     expected = {"raw: too small": "slow", "raw: good": "converging", "raw: diverging": "diverging",
                 "standardized: same lr": "slow", "standardized: good": "converging",
                 "standardized: oscillating": "oscillating", "standardized: diverging": "diverging"}
@@ -108,52 +108,52 @@ def test_explorer_presets():
 
 
 def test_theory_table_and_correlations():
-    raw = l08.theory_table(l08.raw_loss())
-    std = l08.theory_table(l08.standardized_loss())
+    raw = lesson.theory_table(lesson.raw_loss())
+    std = lesson.theory_table(lesson.standardized_loss())
     assert raw.best_rate == pytest.approx((raw.kappa - 1) / (raw.kappa + 1))
     assert std.steps < raw.steps and raw.critical == pytest.approx(2 / raw.L)
-    for row in l08.correlation_table((0.0, 0.9)):
+    for row in lesson.correlation_table((0.0, 0.9)):
         assert row["kappa"] == pytest.approx(row["formula"], rel=1e-9)
-    assert l08.correlation_table((0.9,))[0]["kappa"] == pytest.approx(19, rel=0.05)
+    assert lesson.correlation_table((0.9,))[0]["kappa"] == pytest.approx(19, rel=0.05)
 
 
 def test_activation_scales_follow_the_init():
     X = torch.as_tensor(np.random.default_rng(0).standard_normal((256, 64)))
-    small, right, large = (l08.activation_scales(l08.digits_net(s), X) for s in (0.3, 1.0, 3.0))
+    small, right, large = (lesson.activation_scales(lesson.digits_net(s), X) for s in (0.3, 1.0, 3.0))
     assert small[-1] < 0.05 < 0.5 < right[-1] < 2 < 20 < large[-1]
 
 
 def test_sweep_structure_and_figures(small_sweep):
     sw = small_sweep
-    assert set(sw.final) == {(s, n) for s in l08.INIT_SCALES for n in l08.NORMS}
+    assert set(sw.final) == {(s, n) for s in lesson.INIT_SCALES for n in lesson.NORMS}
     for v in sw.final.values():
         assert v.shape == sw.lrs.shape
     assert np.isinf(sw.final[(3.0, None)][-1])                 # blows up at lr = 10
     assert np.isfinite(sw.final[(3.0, "batch")][-1])           # BatchNorm does not
-    for fig, _ in (l08.init_figure(sw), l08.norm_figure(sw)):
+    for fig, _ in (lesson.init_figure(sw), lesson.norm_figure(sw)):
         assert len(plotting.png_bytes(fig)) > 1000
-    fig, traj = l08.paths_figure(l08.bowl(l08.raw_loss()), [2e-4, 0.03], "t")
+    fig, traj = lesson.paths_figure(lesson.bowl(lesson.raw_loss()), [2e-4, 0.03], "t")
     assert list(diagnostics.classify(traj)) == ["slow", "diverging"]
-    plotting.png_bytes(l08.loss_curves_figure({"a": (l08.raw_loss(), 0.01)}, num_steps=20)[0])
+    plotting.png_bytes(lesson.loss_curves_figure({"a": (lesson.raw_loss(), 0.01)}, num_steps=20)[0])
 
 
 def test_final_loss_of_a_diverged_run():
     from types import SimpleNamespace
-    assert l08.final_loss(SimpleNamespace(diverged=True, eval_values=np.array([2.3]))) == np.inf
-    assert l08.final_loss(SimpleNamespace(diverged=False, eval_values=np.array([2.3, np.nan]))) == np.inf
-    assert l08.final_loss(SimpleNamespace(diverged=False, eval_values=np.array([2.3, 0.5]))) == 0.5
+    assert lesson.final_loss(SimpleNamespace(diverged=True, eval_values=np.array([2.3]))) == np.inf
+    assert lesson.final_loss(SimpleNamespace(diverged=False, eval_values=np.array([2.3, np.nan]))) == np.inf
+    assert lesson.final_loss(SimpleNamespace(diverged=False, eval_values=np.array([2.3, 0.5]))) == 0.5
 
 
 def test_exercise_checks(small_sweep):
-    assert l08.check_raw_limit(theory.critical_lr(l08.raw_loss()))
+    assert lesson.check_raw_limit(theory.critical_lr(lesson.raw_loss()))
     for wrong in (None, "x", 0.01, 2.0, float("nan")):
-        assert not l08.check_raw_limit(wrong)
-    assert l08.check_correlated_kappa(19) and l08.check_correlated_kappa("19.0")
+        assert not lesson.check_raw_limit(wrong)
+    assert lesson.check_correlated_kappa(19) and lesson.check_correlated_kappa("19.0")
     for wrong in (1.9, 10, None):
-        assert not l08.check_correlated_kappa(wrong)
-    good = l08.good_lrs(small_sweep, 3.0)
+        assert not lesson.check_correlated_kappa(wrong)
+    good = lesson.good_lrs(small_sweep, 3.0)
     if good.size:
-        assert l08.check_largest_good_lr(good[-1], small_sweep)
-        assert l08.check_largest_good_lr(round(float(good[-1]), 2), small_sweep)
-    assert not l08.check_largest_good_lr(100.0, small_sweep)
-    assert not l08.check_largest_good_lr(None, small_sweep)
+        assert lesson.check_largest_good_lr(good[-1], small_sweep)
+        assert lesson.check_largest_good_lr(round(float(good[-1]), 2), small_sweep)
+    assert not lesson.check_largest_good_lr(100.0, small_sweep)
+    assert not lesson.check_largest_good_lr(None, small_sweep)

@@ -1,4 +1,4 @@
-"""Tests of lrlab.lessons.l05 (notebook 05, momentum and adaptive optimizers): the heavy-ball
+"""Tests of lrlab.lessons.momentum_and_adaptive (notebook 05, momentum and adaptive optimizers): the heavy-ball
 explorer driven from Python (every slider position, every preset, the momentum control), the
 effective-step recorder, the race and the exercise checks."""
 from __future__ import annotations
@@ -11,14 +11,14 @@ import pytest
 
 import lrlab
 from lrlab import steppers, theory
-from lrlab.lessons import l05
+from lrlab.lessons import momentum_and_adaptive as lesson
 
 
 @pytest.fixture
 def explorer():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        yield l05.momentum_explorer(lr=0.01, momentum=0.0)
+        yield lesson.momentum_explorer(lr=0.01, momentum=0.0)
 
 
 def _snapshot(ex):
@@ -51,7 +51,7 @@ def test_widget_structure(explorer):
     assert set(explorer.presets) >= {"too small", "Polyak", "diverging"}
     assert "2(1+β)/L" not in explorer.theory.value                       # β = 0: GD's 2/L
     explorer.controls["momentum"].value = 0.5
-    assert "2(1+β)/L" in explorer.theory.value and f"{theory.critical_lr(l05.BOWL, 0.5):.3g}" in explorer.theory.value
+    assert "2(1+β)/L" in explorer.theory.value and f"{theory.critical_lr(lesson.BOWL, 0.5):.3g}" in explorer.theory.value
 
 
 @pytest.mark.parametrize("momentum", [0.0, 0.5, 0.9, 0.95])
@@ -86,7 +86,7 @@ def test_presets(explorer):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         got = {}
-        for name, value in l05.MOMENTUM_PRESETS.items():
+        for name, value in lesson.MOMENTUM_PRESETS.items():
             explorer.apply_preset(value)
             assert explorer.lr == pytest.approx(value["lr"], rel=0.02)
             assert explorer.problem.momentum == pytest.approx(value["momentum"])
@@ -95,11 +95,11 @@ def test_presets(explorer):
         assert got["GD diverging"] == "diverging" and got["diverging"] == "diverging"
         assert got["past 2/L, saved by β"] != "diverging" and got["Polyak"] != "diverging"
         # the saved-by-momentum preset really is past gradient descent's wall
-        assert MOMENTUM_LR("past 2/L, saved by β") > theory.critical_lr(l05.BOWL)
+        assert MOMENTUM_LR("past 2/L, saved by β") > theory.critical_lr(lesson.BOWL)
 
 
 def MOMENTUM_LR(name):
-    return l05.MOMENTUM_PRESETS[name]["lr"]
+    return lesson.MOMENTUM_PRESETS[name]["lr"]
 
 
 def test_momentum_control_rebuilds(explorer):
@@ -109,7 +109,7 @@ def test_momentum_control_rebuilds(explorer):
         assert explorer.regime == "diverging"
         for beta in np.linspace(0.0, 0.95, 8):
             explorer.controls["momentum"].value = float(np.round(beta, 2))
-            crit = theory.critical_lr(l05.BOWL, explorer.problem.momentum)
+            crit = theory.critical_lr(lesson.BOWL, explorer.problem.momentum)
             assert (explorer.regime == "diverging") == (0.04 > crit)
         assert explorer.problem.stepper.hyperparams["momentum"] == pytest.approx(0.95)
         x, y = explorer.artists["rate map"]["marker"].get_data()
@@ -117,32 +117,32 @@ def test_momentum_control_rebuilds(explorer):
 
 
 def test_critical_lr_on_the_bowl():
-    x0 = np.array(l05.X0)
+    x0 = np.array(lesson.X0)
     for beta in (0.0, 0.5, 0.9):
-        crit = theory.critical_lr(l05.BOWL, beta)
-        traj = lrlab.run(loss=l05.BOWL, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
+        crit = theory.critical_lr(lesson.BOWL, beta)
+        traj = lrlab.run(loss=lesson.BOWL, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
                          num_steps=400)
         below, above = lrlab.diagnostics.classify(traj)
         assert below != "diverging" and above == "diverging"
 
 
 def test_polyak_is_round():
-    assert theory.optimal_momentum(l05.BOWL) == pytest.approx((0.04, 0.64))
+    assert theory.optimal_momentum(lesson.BOWL) == pytest.approx((0.04, 0.64))
 
 
 def test_effective_steps_match_run_and_state():
-    x0 = np.array(l05.X0)
+    x0 = np.array(lesson.X0)
     for stepper, lr in ((steppers.adagrad(), 0.5), (steppers.rmsprop(), 0.02), (steppers.adam(), 0.05),
                         (steppers.sgd(momentum=0.9), 0.01)):
-        rec = l05.record_effective_steps(l05.BOWL, stepper, x0, lr, 30)
-        traj = lrlab.run(loss=l05.BOWL, stepper=stepper, x0=x0, lr=lr, num_steps=30)
+        rec = lesson.record_effective_steps(lesson.BOWL, stepper, x0, lr, 30)
+        traj = lrlab.run(loss=lesson.BOWL, stepper=stepper, x0=x0, lr=lr, num_steps=30)
         assert np.array_equal(rec.params, traj.params)
         assert rec.effective.shape == (30, 2) and np.all(rec.effective > 0)
     # Adam at step 1: the effective step times |g| is lr (the first step is lr * sign(g))
-    rec = l05.record_effective_steps(l05.BOWL, steppers.adam(), x0, 0.05, 1)
-    assert np.allclose(rec.effective[0] * np.abs(l05.BOWL.grad(x0)), 0.05, rtol=1e-6)
+    rec = lesson.record_effective_steps(lesson.BOWL, steppers.adam(), x0, 0.05, 1)
+    assert np.allclose(rec.effective[0] * np.abs(lesson.BOWL.grad(x0)), 0.05, rtol=1e-6)
     # Adagrad's effective step never grows
-    rec = l05.record_effective_steps(l05.BOWL, steppers.adagrad(), x0, 0.5, 50)
+    rec = lesson.record_effective_steps(lesson.BOWL, steppers.adagrad(), x0, 0.5, 50)
     assert np.all(np.diff(rec.effective, axis=0) <= 0)
 
 
@@ -154,59 +154,59 @@ def test_record_effective_steps_equals_the_hand_loop_it_replaced():
         x, state = x0, stepper.init(x0)
         xs, eff = [x], []
         for _ in range(200):
-            x, state = stepper.update(l05.BOWL.grad(x), state, x, lr)
+            x, state = stepper.update(lesson.BOWL.grad(x), state, x, lr)
             xs.append(x)
-            eff.append(l05.effective_step(stepper, state, lr))
-        rec = l05.record_effective_steps(l05.BOWL, stepper, x0, lr, 200)
+            eff.append(lesson.effective_step(stepper, state, lr))
+        rec = lesson.record_effective_steps(lesson.BOWL, stepper, x0, lr, 200)
         assert np.array_equal(rec.params, np.array(xs)), stepper.name
         assert np.array_equal(rec.effective, np.array(eff)), stepper.name
 
 
 def test_effective_step_rejects_unknown_state():
     with pytest.raises(TypeError):
-        l05.effective_step(steppers.sgd(), object(), 0.1)
+        lesson.effective_step(steppers.sgd(), object(), 0.1)
 
 
 def test_steps_to_stay_below():
     gap = np.array([1.0, 1e-9, 1.0, 1e-9, 1e-10])[:, None]
-    assert l05.steps_to_stay_below(gap, 1e-8).tolist() == [3]
-    assert l05.steps_to_stay_below(np.array([1.0, 0.5, np.inf])[:, None], 1e-8).tolist() == [-1]
+    assert lesson.steps_to_stay_below(gap, 1e-8).tolist() == [3]
+    assert lesson.steps_to_stay_below(np.array([1.0, 0.5, np.inf])[:, None], 1e-8).tolist() == [-1]
 
 
 def test_race_is_fair_and_reproducible():
-    res = l05.race("aligned bowl", l05.BOWL, l05.X0)
-    assert set(res.best_lr) == set(l05.RACE_STEPPERS)
+    res = lesson.race("aligned bowl", lesson.BOWL, lesson.X0)
+    assert set(res.best_lr) == set(lesson.RACE_STEPPERS)
     assert all(res.best_lr[n] in res.lrs for n in res.best_lr)
     assert all(res.final[n].shape == (60,) for n in res.final)
     assert res.winner == "Adagrad"
-    again = l05.race("aligned bowl", l05.BOWL, l05.X0)
+    again = lesson.race("aligned bowl", lesson.BOWL, lesson.X0)
     assert again.best_steps == res.best_steps
-    rot = l05.race("rotated bowl", l05.rotated_bowl(30.0), l05.X0)
+    rot = lesson.race("rotated bowl", lesson.rotated_bowl(30.0), lesson.X0)
     assert rot.winner == "Adam"
-    assert np.allclose(np.linalg.eigvalsh(l05.rotated_bowl(30.0).matrix), [1.0, 81.0])
-    assert "winner: Adagrad" in l05.race_table(res)
+    assert np.allclose(np.linalg.eigvalsh(lesson.rotated_bowl(30.0).matrix), [1.0, 81.0])
+    assert "winner: Adagrad" in lesson.race_table(res)
 
 
 def test_figures_build():
     import matplotlib
-    fig, ax = l05.plot_distance({"a": lrlab.run(loss=l05.BOWL, x0=l05.X0, lr=0.02, num_steps=20)}, l05.BOWL.minimizer)
+    fig, ax = lesson.plot_distance({"a": lrlab.run(loss=lesson.BOWL, x0=lesson.X0, lr=0.02, num_steps=20)}, lesson.BOWL.minimizer)
     assert ax.get_xlabel() == "step"
-    fig, axes = l05.plot_effective_steps([l05.record_effective_steps(l05.BOWL, steppers.adam(), l05.X0, 0.05, 20)],
-                                         l05.BOWL)
+    fig, axes = lesson.plot_effective_steps([lesson.record_effective_steps(lesson.BOWL, steppers.adam(), lesson.X0, 0.05, 20)],
+                                         lesson.BOWL)
     assert axes.shape == (2, 1)
-    art = l05.plot_rate_map(l05.BOWL)
+    art = lesson.plot_rate_map(lesson.BOWL)
     assert isinstance(art["mesh"], matplotlib.collections.QuadMesh)
 
 
 def test_exercise_checks():
-    assert l05.check_heavy_ball_limit(0.06)
-    assert not l05.check_heavy_ball_limit(0.04)
-    assert not l05.check_heavy_ball_limit(None)
-    assert l05.check_polyak_momentum(4 / 9) and not l05.check_polyak_momentum(0.5)
-    assert l05.check_adam_first_step(0.05) and not l05.check_adam_first_step(0.005)
-    assert l05.check_race_question("Aligned") and not l05.check_race_question("rotated")
-    assert not l05.check_race_question("neither")
-    fb = l05.check_heavy_ball_limit(0.03)
+    assert lesson.check_heavy_ball_limit(0.06)
+    assert not lesson.check_heavy_ball_limit(0.04)
+    assert not lesson.check_heavy_ball_limit(None)
+    assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.5)
+    assert lesson.check_adam_first_step(0.05) and not lesson.check_adam_first_step(0.005)
+    assert lesson.check_race_question("Aligned") and not lesson.check_race_question("rotated")
+    assert not lesson.check_race_question("neither")
+    fb = lesson.check_heavy_ball_limit(0.03)
     assert "too small" in fb.message and "(1 + β)" in fb.message
 
 
@@ -214,10 +214,10 @@ def test_frames_draw_without_warnings_when_a_front_end_is_connected():
     """With a view connected the canvas really draws: every preset and a sweep, no warning, mostly blits."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ex = l05.momentum_explorer()
+        ex = lesson.momentum_explorer()
         if hasattr(ex.canvas, "syncing_data_url"):
             ex.canvas.syncing_data_url = False        # what ipympl sets once a browser view connects
-        for value in l05.MOMENTUM_PRESETS.values():
+        for value in lesson.MOMENTUM_PRESETS.values():
             ex.apply_preset(value)
         for lr in np.geomspace(*ex.lr_range, 12):
             ex.set_lr(lr)

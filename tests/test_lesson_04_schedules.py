@@ -7,7 +7,7 @@ pytest.importorskip("ipympl")
 import ipywidgets as W  # noqa: E402
 
 from lesson_helpers import changed, regime_of, snapped  # noqa: E402
-from lrlab.lessons import l04  # noqa: E402
+from lrlab.lessons import schedules as lesson  # noqa: E402
 
 
 pytestmark = pytest.mark.usefixtures("no_warnings")
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("no_warnings")
 
 @pytest.fixture(scope="module")
 def problem():
-    return l04.noisy_problem()
+    return lesson.noisy_problem()
 
 
 def data_of(picker):
@@ -26,23 +26,23 @@ def data_of(picker):
 
 def current_schedule(pk):
     v = pk.values()
-    return l04.make_schedule(v["schedule"], pk.lr, pk.problem.num_steps, **v["schedule_params"])
+    return lesson.make_schedule(v["schedule"], pk.lr, pk.problem.num_steps, **v["schedule_params"])
 
 
 def test_structure(problem):
-    pk = l04.schedule_picker(problem=problem)
+    pk = lesson.schedule_picker(problem=problem)
     assert "lrlab-explorer" in pk.box._dom_classes
     assert pk.box.children[0].children[0] is pk.slider
     assert isinstance(pk.slider, W.FloatLogSlider)
     assert all("lrlab-preset" in b._dom_classes for b in pk.buttons)
-    assert list(pk.controls["schedule"].options) == list(l04.SCHEDULES)
+    assert list(pk.controls["schedule"].options) == list(lesson.SCHEDULES)
     assert "2/L" in pk.theory.value
 
 
 def test_lr_slider_whole_range_constant_schedule(problem):
-    pk = l04.schedule_picker(schedule="constant", problem=problem)
+    pk = lesson.schedule_picker(schedule="constant", problem=problem)
     lo, hi = pk.lr_range
-    values = [lo, *(v["lr"] for v in l04.PRESETS.values()), *np.geomspace(lo, hi, 20), hi]
+    values = [lo, *(v["lr"] for v in lesson.PRESETS.values()), *np.geomspace(lo, hi, 20), hi]
     for lr in values:
         before, frames = data_of(pk), pk.frames
         pk.set_lr(lr)
@@ -61,16 +61,16 @@ def test_lr_slider_whole_range_constant_schedule(problem):
     assert "steps above 2/L: <b>0</b>" in pk.stats.value
 
 
-@pytest.mark.parametrize("name", l04.SCHEDULES)
+@pytest.mark.parametrize("name", lesson.SCHEDULES)
 def test_every_schedule_and_every_parameter(problem, name):
-    pk = l04.schedule_picker(schedule="constant", problem=problem)
+    pk = lesson.schedule_picker(schedule="constant", problem=problem)
     before = data_of(pk)
     pk.controls["schedule"].value = name
     assert pk.param_boxes["schedule"][name].layout.display is None
     assert all(b.layout.display == "none" for n, b in pk.param_boxes["schedule"].items() if n != name)
     if name != "constant":
         assert changed(before, data_of(pk))
-    assert l04.TORCH_NAMES[name].split("(")[0] in pk.stats.value
+    assert lesson.TORCH_NAMES[name].split("(")[0] in pk.stats.value
     for pname, w in pk.params["schedule"][name].items():
         options = list(w.options) if isinstance(w, W.Dropdown) else [w.min, w.max, (w.min + w.max) / 2, w.value]
         if isinstance(w, W.FloatLogSlider):
@@ -91,7 +91,7 @@ def test_every_schedule_and_every_parameter(problem, name):
 
 
 def test_presets(problem):
-    pk = l04.schedule_picker(problem=problem)
+    pk = lesson.schedule_picker(problem=problem)
     pk.params["schedule"]["cosine"]["T_max"].value = 100        # a preset puts parameters back to their defaults
     expected = {"too small": "slow", "constant (floor)": "converging", "cosine (good)": "converging",
                 "step decay": "converging", "oscillating": "oscillating", "diverging": "diverging"}
@@ -102,22 +102,22 @@ def test_presets(problem):
         v = pk.presets[b.description]
         assert pk.frames == frames + 1               # one redraw per preset
         assert pk.controls["schedule"].value == v["schedule"] and pk.lr == pytest.approx(snapped(pk.slider, v["lr"]))
-        assert pk.values()["schedule_params"] == l04.DEFAULTS[v["schedule"]]
+        assert pk.values()["schedule_params"] == lesson.DEFAULTS[v["schedule"]]
         assert changed(before, data_of(pk))
         assert regime_of(pk) == expected[b.description], b.description
 
 
 def test_decay_beats_constant_floor(problem):
-    runs = l04.run_schedules(problem, {"constant": l04.PEAK, "cosine": l04.make_schedule("cosine", l04.PEAK)})
-    tail = l04.last_mean(runs)
+    runs = lesson.run_schedules(problem, {"constant": lesson.PEAK, "cosine": lesson.make_schedule("cosine", lesson.PEAK)})
+    tail = lesson.last_mean(runs)
     assert tail[1] < tail[0] / 10
 
 
 def test_floor_theory():
-    p = l04.noisy_problem()
-    small = [l04.floor_theory(p.loss, lr) for lr in (0.004, 0.002)]
+    p = lesson.noisy_problem()
+    small = [lesson.floor_theory(p.loss, lr) for lr in (0.004, 0.002)]
     assert small[0] / small[1] == pytest.approx(2, rel=0.01)     # proportional for small lr
-    assert l04.floor_theory(p.loss, p.critical_lr) == float("inf")
+    assert lesson.floor_theory(p.loss, p.critical_lr) == float("inf")
 
 
 def test_make_schedule_matches_torch_for_other_parameters():
@@ -132,26 +132,26 @@ def test_make_schedule_matches_torch_for_other_parameters():
               lambda o: S.OneCycleLR(o, max_lr=0.4, total_steps=500, pct_start=0.5, div_factor=10.0,
                                      final_div_factor=100.0, cycle_momentum=False))]
     for name, params, build in cases:
-        opt = l04.dummy_optimizer(0.4)
-        gold = l04.torch_lrs(build(opt), opt, 500)
-        np.testing.assert_allclose(l04.make_schedule(name, 0.4, **params)(np.arange(500)), gold, rtol=1e-10, atol=1e-14)
+        opt = lesson.dummy_optimizer(0.4)
+        gold = lesson.torch_lrs(build(opt), opt, 500)
+        np.testing.assert_allclose(lesson.make_schedule(name, 0.4, **params)(np.arange(500)), gold, rtol=1e-10, atol=1e-14)
     with pytest.raises(TypeError):
-        l04.make_schedule("cosine", 0.4, gamma=0.5)
+        lesson.make_schedule("cosine", 0.4, gamma=0.5)
     with pytest.raises(ValueError):
-        l04.make_schedule("linear", 0.4)
+        lesson.make_schedule("linear", 0.4)
 
 
 def test_exercise_checks():
-    right = l04.exercise_answers()
+    right = lesson.exercise_answers()
     assert right["steps_above"] == 196
     assert right["restart_effect"] == "up"
-    assert l04.check_floor_prediction(right["floor"])
-    assert l04.check_floor_prediction(right["floor_given"] / 4)
+    assert lesson.check_floor_prediction(right["floor"])
+    assert lesson.check_floor_prediction(right["floor_given"] / 4)
     for wrong in (None, "x", right["floor_given"], right["floor_given"] / 16, 0.0):
-        fb = l04.check_floor_prediction(wrong)
+        fb = lesson.check_floor_prediction(wrong)
         assert not fb and fb.message
-    assert l04.check_steps_above(right["steps_above"]) and l04.check_steps_above(right["steps_above"] + 1)
+    assert lesson.check_steps_above(right["steps_above"]) and lesson.check_steps_above(right["steps_above"] + 1)
     for wrong in (None, "many", 250, right["steps_above"] + 5, 0):
-        assert not l04.check_steps_above(wrong)
-    assert l04.check_restart_effect("up") and l04.check_restart_effect(" Up ")
-    assert not l04.check_restart_effect("down") and not l04.check_restart_effect(None)
+        assert not lesson.check_steps_above(wrong)
+    assert lesson.check_restart_effect("up") and lesson.check_restart_effect(" Up ")
+    assert not lesson.check_restart_effect("down") and not lesson.check_restart_effect(None)

@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 
 from lrlab import plotting
-from lrlab.lessons import l00
+from lrlab.lessons import start_here as lesson
 
 
 pytestmark = pytest.mark.usefixtures("no_warnings")
 
 
 def test_demo_explorer_slider_range_and_presets():
-    ex = l00.demo_explorer()
+    ex = lesson.demo_explorer()
     lo, hi = ex.lr_range
     seen = set()
     ex.set_lr(0.1)
@@ -26,7 +26,7 @@ def test_demo_explorer_slider_range_and_presets():
         if ex.lr < 0.002:
             assert ex.regime == "slow"
     assert seen == {"slow", "converging", "oscillating", "diverging"}
-    for button, (name, lr) in zip(ex.buttons, l00.PRESETS.items()):
+    for button, (name, lr) in zip(ex.buttons, lesson.PRESETS.items()):
         button.click()
         expected = {"too small": "slow", "good": "converging"}.get(name, name)
         assert ex.regime == expected
@@ -34,15 +34,15 @@ def test_demo_explorer_slider_range_and_presets():
 
 
 def test_map_figure_has_one_panel_per_lesson():
-    fig, axes = l00.map_figure()
+    fig, axes = lesson.map_figure()
     titles = [ax.get_title() for ax in axes.flat]
-    assert titles == list(l00.LESSONS.values())
+    assert titles == list(lesson.LESSONS.values())
     assert plotting.png_bytes(fig)[:4] == b"\x89PNG"
 
 
 def test_check_edge():
-    assert l00.check_edge(1.0)
-    assert not l00.check_edge(2.0) and "past the limit" in l00.check_edge(2.0).message
-    assert not l00.check_edge(None)
-    assert not l00.check_edge(1.04) and "diverges" in l00.check_edge(1.04).message    # within 5%, but past 2/L
-    assert l00.check_edge(0.97) and l00.check_edge(1.0005)                           # just below; rounded
+    assert lesson.check_edge(1.0)
+    assert not lesson.check_edge(2.0) and "past the limit" in lesson.check_edge(2.0).message
+    assert not lesson.check_edge(None)
+    assert not lesson.check_edge(1.04) and "diverges" in lesson.check_edge(1.04).message    # within 5%, but past 2/L
+    assert lesson.check_edge(0.97) and lesson.check_edge(1.0005)                           # just below; rounded

@@ -376,5 +376,5 @@ def check_largest_good_lr(answer, sweep: Sweep, scale: float = 3.0) -> Feedback:
     return check_number_answer(answer, expected, rtol=0.1,
                                hint=f"Read the init_scale = {scale:g} curve of the first sweep figure (no "
                                     "normalization): the rightmost point below the dotted target line. "
-                                    "The lrs are l08.SWEEP_LRS.",
+                                    "The lrs are lesson.SWEEP_LRS.",
                                right=f"{expected:.3g}.{compare}")
