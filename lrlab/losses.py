@@ -393,13 +393,14 @@ class LeastSquares:
     def hessian(self, w=None):
         return self.X.T @ self.X / self.n
 
-    def as_quadratic(self) -> "Quadratic":
+    def as_quadratic(self, bounds=None) -> "Quadratic":
         r"""The same loss minus its minimum as a quadratic form,
         :math:`\tfrac12 (w-w^*)^\top H (w-w^*)` with :math:`H = X^\top X/n` (symmetrized):
         identical gradients, so identical full-batch runs, at the cost of a ``d x d``
-        product instead of a pass over the ``n`` rows (what contour plots need)."""
+        product instead of a pass over the ``n`` rows (what contour plots need). ``bounds`` is
+        the quadratic's plotting window (default: 1.6 either side of the minimiser)."""
         H = self.hessian()
-        return quadratic(0.5 * (H + H.T), center=self.minimizer)
+        return quadratic(0.5 * (H + H.T), center=self.minimizer, bounds=bounds)
 
     def minibatch(self, t):
         """Row indices of minibatch ``t`` (deterministic in ``(seed, t)``)."""

@@ -19,6 +19,7 @@ with :math:`\Sigma` the per-example gradient covariance at :math:`w^*`: proporti
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,7 @@ from ..panels import Panel, finite
 if TYPE_CHECKING:
     from ..explorer import Explorer
 
-__all__ = ["N", "X", "Y", "FULL", "FULL_AS_QUADRATIC", "W_STAR", "X0", "BATCH_SIZES", "MinibatchTheory", "THEORY", "minibatch_loss",
+__all__ = ["N", "BATCH_SIZES", "LessonData", "data", "MinibatchTheory", "minibatch_loss",
            "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",
            "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "batch_small_multiples", "BatchPathPanel", "BatchLossPanel", "FloorPanel",
            "BATCH_PRESETS", "batch_size_explorer", "shortcut_limit_b1", "check_scaled_lr", "check_floor_factor", "check_max_scale",
@@ -42,25 +43,51 @@ __all__ = ["N", "X", "Y", "FULL", "FULL_AS_QUADRATIC", "W_STAR", "X0", "BATCH_SI
 # --------------------------------------------------------------------------- the data of the lesson
 
 N = 512
-X, Y, _W_TRUE = linear_regression(n=N, d=2, noise=0.5, seed=0, scales=[1.0, 0.5])
-FULL = losses.least_squares(X, Y)                 # full-batch loss: the reference for every gap
-W_STAR = FULL.minimizer
-X0 = W_STAR + np.array([1.2, -1.2])               # the start of every run (except the floor runs)
-# the same loss written as a quadratic, f(w) - f* = ½ (w - w*)ᵀ H (w - w*): cheap to draw as contours
-FULL_AS_QUADRATIC = losses.quadratic(FULL.hessian(), center=W_STAR, bounds=FULL.bounds)
 BATCH_SIZES = tuple(2 ** k for k in range(10))    # 1 .. 512 = N (the last one is full-batch GD)
+
+
+@dataclass(frozen=True)
+class LessonData:
+    """The lesson's data set and everything derived from it (built on first use, then shared)."""
+
+    X: np.ndarray                       # (N, 2) inputs, feature scales 1 and 0.5
+    Y: np.ndarray                       # (N,) targets
+    full: losses.LeastSquares           # the full-batch loss: the reference for every gap
+    w_star: np.ndarray                  # its minimiser
+    x0: np.ndarray                      # the start of every run (except the floor runs)
+    as_quadratic: losses.Quadratic      # the same loss as ½ (w - w*)ᵀ H (w - w*): cheap to draw as contours
+    theory: theory.MinibatchSGD         # the exact mean/covariance recursions on this data
+
+
+@functools.cache
+def data() -> LessonData:
+    """The lesson's data, generated (seeded) on first call, not at import."""
+    X, Y, _ = linear_regression(n=N, d=2, noise=0.5, seed=0, scales=[1.0, 0.5])
+    full = losses.least_squares(X, Y)
+    w_star = full.minimizer
+    return LessonData(X=X, Y=Y, full=full, w_star=w_star, x0=w_star + np.array([1.2, -1.2]),
+                      as_quadratic=full.as_quadratic(bounds=full.bounds), theory=theory.MinibatchSGD(X, Y))
+
+
+#: the notebook's short names for the fields of :func:`data` (``lesson.FULL`` is ``lesson.data().full``)
+_ALIASES = {"X": "X", "Y": "Y", "FULL": "full", "W_STAR": "w_star", "X0": "x0",
+            "FULL_AS_QUADRATIC": "as_quadratic", "THEORY": "theory"}
+
+
+def __getattr__(name):
+    if name in _ALIASES:
+        return getattr(data(), _ALIASES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def minibatch_loss(batch_size: int, seed: int = 0):
     """``lrlab.losses.least_squares`` on the lesson's data with minibatches of ``batch_size`` rows."""
-    return losses.least_squares(X, Y, batch_size=int(batch_size), seed=seed)
+    d = data()
+    return losses.least_squares(d.X, d.Y, batch_size=int(batch_size), seed=seed)
 
 
 #: the closed forms now live in the library; the lesson's name for them
 MinibatchTheory = theory.MinibatchSGD
-
-
-THEORY = MinibatchTheory(X, Y)
 
 
 # --------------------------------------------------------------------------- the noise floor
@@ -87,42 +114,42 @@ def measure_floors(batch_sizes=(1, 4, 16, 64), lrs=(0.025, 0.05, 0.1, 0.2), *, b
     measured = np.empty((len(batch_sizes), lrs.size))
     predicted = np.empty_like(measured)
     for i, B in enumerate(batch_sizes):
-        traj = run(loss=minibatch_loss(B, seed), x0=W_STAR, lr=lrs, num_steps=burn_in + window)
-        measured[i] = (traj.loss[burn_in + 1:] - FULL.min_value).mean(axis=0)
-        predicted[i] = THEORY.floor(lrs, B)
+        traj = run(loss=minibatch_loss(B, seed), x0=data().w_star, lr=lrs, num_steps=burn_in + window)
+        measured[i] = (traj.loss[burn_in + 1:] - data().full.min_value).mean(axis=0)
+        predicted[i] = data().theory.floor(lrs, B)
     return FloorMeasurement(tuple(batch_sizes), lrs, measured, predicted, burn_in, window)
 
 
+@plotting.styled
 def plot_noise_floor(m: FloorMeasurement):
     """Left: measured floor against lr/B (one colour per B) with the small-lr law and the exact theory.
     Right: measured / exact theory. Returns ``(fig, axes)``."""
     fig, (ax, bx) = plotting.figure(1, 2, width=12.0, height=4.3)
     colors = plotting.CYCLE
-    with plotting.style():
-        x_all = (m.lrs[None, :] / np.asarray(m.batch_sizes)[:, None])
-        xs = np.geomspace(x_all.min() / 1.5, x_all.max() * 1.5, 50)
-        ax.plot(xs, THEORY.noise_constant * xs, color=plotting.PALETTE["grey"], lw=2, ls="--",
-                label=f"small-lr law: {THEORY.noise_constant:.3f} × lr/B")
-        for i, B in enumerate(m.batch_sizes):
-            ax.plot(x_all[i], m.measured[i], "o", color=colors[i], ms=9, label=f"measured, B = {B}")
-            ax.plot(x_all[i], m.predicted[i], "x", color="black", ms=7, mew=1.5,
-                    label="exact theory" if i == len(m.batch_sizes) - 1 else None)
-            bx.plot(m.lrs, m.measured[i] / m.predicted[i], "o-", color=colors[i], ms=8, label=f"B = {B}")
-        ax.set_xscale("log"); ax.set_yscale("log")
-        ax.set_xlabel("lr / B")
-        ax.set_ylabel("mean loss − min (noise floor)")
-        ax.set_title("the floor is set by lr / B")
-        ax.legend(fontsize="small", frameon=False)
-        bx.axhline(1.0, color="black", lw=1)
-        bx.axhspan(0.8, 1.2, color=plotting.PALETTE["grey"], alpha=0.15, lw=0)
-        bx.set_xscale("log")
-        bx.set_xticks(m.lrs, [f"{v:g}" for v in m.lrs])
-        bx.minorticks_off()
-        bx.set_ylim(0.5, 1.5)
-        bx.set_xlabel("learning rate")
-        bx.set_ylabel("measured / exact theory")
-        bx.set_title(f"time average over {m.window} steps")
-        bx.legend(fontsize="small", frameon=False, ncols=2)
+    x_all = (m.lrs[None, :] / np.asarray(m.batch_sizes)[:, None])
+    xs = np.geomspace(x_all.min() / 1.5, x_all.max() * 1.5, 50)
+    ax.plot(xs, data().theory.noise_constant * xs, color=plotting.PALETTE["grey"], lw=2, ls="--",
+            label=f"small-lr law: {data().theory.noise_constant:.3f} × lr/B")
+    for i, B in enumerate(m.batch_sizes):
+        ax.plot(x_all[i], m.measured[i], "o", color=colors[i], ms=9, label=f"measured, B = {B}")
+        ax.plot(x_all[i], m.predicted[i], "x", color="black", ms=7, mew=1.5,
+                label="exact theory" if i == len(m.batch_sizes) - 1 else None)
+        bx.plot(m.lrs, m.measured[i] / m.predicted[i], "o-", color=colors[i], ms=8, label=f"B = {B}")
+    ax.set_xscale("log"); ax.set_yscale("log")
+    ax.set_xlabel("lr / B")
+    ax.set_ylabel("mean loss − min (noise floor)")
+    ax.set_title("the floor is set by lr / B")
+    ax.legend(fontsize="small", frameon=False)
+    bx.axhline(1.0, color="black", lw=1)
+    bx.axhspan(0.8, 1.2, color=plotting.PALETTE["grey"], alpha=0.15, lw=0)
+    bx.set_xscale("log")
+    bx.set_xticks(m.lrs, [f"{v:g}" for v in m.lrs])
+    bx.minorticks_off()
+    bx.set_ylim(0.5, 1.5)
+    bx.set_xlabel("learning rate")
+    bx.set_ylabel("measured / exact theory")
+    bx.set_title(f"time average over {m.window} steps")
+    bx.legend(fontsize="small", frameon=False, ncols=2)
     return fig, (ax, bx)
 
 
@@ -147,9 +174,9 @@ def linear_scaling_runs(ks=(1, 4, 16, 32, 48), *, lr0: float = 0.05, B0: int = 4
     for k in ks:
         B, lr = int(k * B0), float(k * lr0)
         steps = epochs * N // B
-        traj = run(loss=minibatch_loss(B, seed), x0=X0, lr=lr, num_steps=steps)
-        gap = traj.loss - FULL.min_value
-        expected = THEORY.expected_gap(X0 - W_STAR, lr, B, steps)
+        traj = run(loss=minibatch_loss(B, seed), x0=data().x0, lr=lr, num_steps=steps)
+        gap = traj.loss - data().full.min_value
+        expected = data().theory.expected_gap(data().x0 - data().w_star, lr, B, steps)
         out.append(ScalingRun(int(k), B, lr, np.arange(steps + 1) * B / N, gap, expected, bool(traj.diverged),
                               str(diagnostics.classify(traj))))
     return out
@@ -158,53 +185,53 @@ def linear_scaling_runs(ks=(1, 4, 16, 32, 48), *, lr0: float = 0.05, B0: int = 4
 def scaling_sweep(ks=None, *, lr0: float = 0.05, B0: int = 4, epochs: int = 6):
     """Exact expected loss gap after ``epochs`` epochs for batch B0·k and lr k·lr0, every k = 1 .. N/B0."""
     ks = np.arange(1, N // B0 + 1) if ks is None else np.asarray(ks)
-    final = np.array([THEORY.expected_gap(X0 - W_STAR, k * lr0, int(k * B0), epochs * N // int(k * B0))[-1]
+    final = np.array([data().theory.expected_gap(data().x0 - data().w_star, k * lr0, int(k * B0), epochs * N // int(k * B0))[-1]
                       for k in ks])
     return ks, final
 
 
+@plotting.styled
 def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
     """Left: expected loss gap (bold) and one run (faint) against epochs for each k. Right: expected
     loss after the run against the scaled lr k·lr0, with 2/L. Returns ``(fig, axes)``."""
     fig, (ax, bx) = plotting.figure(1, 2, width=12.5, height=4.4)
     colors = plotting.CYCLE
     c = plotting.PALETTE
-    with plotting.style():
-        handles = []
-        for i, r in enumerate(runs):
-            ok = np.isfinite(r.gap)
-            ax.plot(r.epochs[ok], r.gap[ok], color=colors[i], lw=0.9, alpha=0.35)
-            ok = np.isfinite(r.expected)
-            (h,) = ax.plot(r.epochs[ok], r.expected[ok], color=colors[i], lw=2.6,
-                           label=f"k = {r.k}: B = {r.batch_size}, lr = {r.lr:.2g}" + (" (diverges)" if r.regime == "diverging" else ""))
-            handles.append(h)
-        ax.set_yscale("log")
-        ax.set_ylim(1e-5, 1e3)
-        ax.set_xlim(0, runs[0].epochs[-1])
-        ax.set_xlabel("epochs (passes over the data)")
-        ax.set_ylabel("loss − min")
-        ax.set_title("B × k and lr × k: the same curve per epoch")
-        ax.legend(handles=handles, fontsize="small", frameon=False, loc="upper right",
-                  title="bold: expected loss · faint: one run", title_fontsize="small")
-        ks, final = sweep
-        lrs = ks * lr0
-        shown = np.where(np.isfinite(final) & (final < 1e3), final, np.nan)
-        bx.plot(lrs, shown, "-", color=c["blue"], lw=2.4,
-                label=f"expected loss after {int(round(runs[0].epochs[-1]))} epochs")
-        for i, r in enumerate(runs):
-            bx.plot([r.lr], [min(r.expected[-1], 5e2)], "o", color=colors[i], mec="black", ms=9, zorder=5,
-                    clip_on=False)
-        bx.axvline(2 / FULL.L, color=c["vermillion"], ls=":", lw=2.2)
-        bx.axvspan(2 / FULL.L, lrs[-1] * 1.2, color=plotting.REGIME_COLORS["diverging"], alpha=0.12, lw=0)
-        bx.text(2 / FULL.L, 1e-4, " 2/L", color=c["vermillion"], fontweight="bold", va="center")
-        bx.text(2 / FULL.L * 1.1, 1e-2, "diverges", ha="left", va="center", fontweight="bold")
-        bx.set_xscale("log"); bx.set_yscale("log")
-        bx.set_ylim(1e-5, 1e3)
-        bx.set_xlim(lrs[0] / 1.2, lrs[-1] * 1.2)
-        bx.set_xlabel(f"scaled learning rate k × lr₀ (batch {B0}·k)")
-        bx.set_ylabel("expected loss − min after the run")
-        bx.set_title("where the rule breaks")
-        bx.legend(fontsize="small", frameon=False, loc="upper left")
+    handles = []
+    for i, r in enumerate(runs):
+        ok = np.isfinite(r.gap)
+        ax.plot(r.epochs[ok], r.gap[ok], color=colors[i], lw=0.9, alpha=0.35)
+        ok = np.isfinite(r.expected)
+        (h,) = ax.plot(r.epochs[ok], r.expected[ok], color=colors[i], lw=2.6,
+                       label=f"k = {r.k}: B = {r.batch_size}, lr = {r.lr:.2g}" + (" (diverges)" if r.regime == "diverging" else ""))
+        handles.append(h)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-5, 1e3)
+    ax.set_xlim(0, runs[0].epochs[-1])
+    ax.set_xlabel("epochs (passes over the data)")
+    ax.set_ylabel("loss − min")
+    ax.set_title("B × k and lr × k: the same curve per epoch")
+    ax.legend(handles=handles, fontsize="small", frameon=False, loc="upper right",
+              title="bold: expected loss · faint: one run", title_fontsize="small")
+    ks, final = sweep
+    lrs = ks * lr0
+    shown = np.where(np.isfinite(final) & (final < 1e3), final, np.nan)
+    bx.plot(lrs, shown, "-", color=c["blue"], lw=2.4,
+            label=f"expected loss after {int(round(runs[0].epochs[-1]))} epochs")
+    for i, r in enumerate(runs):
+        bx.plot([r.lr], [min(r.expected[-1], 5e2)], "o", color=colors[i], mec="black", ms=9, zorder=5,
+                clip_on=False)
+    bx.axvline(2 / data().full.L, color=c["vermillion"], ls=":", lw=2.2)
+    bx.axvspan(2 / data().full.L, lrs[-1] * 1.2, color=plotting.REGIME_COLORS["diverging"], alpha=0.12, lw=0)
+    bx.text(2 / data().full.L, 1e-4, " 2/L", color=c["vermillion"], fontweight="bold", va="center")
+    bx.text(2 / data().full.L * 1.1, 1e-2, "diverges", ha="left", va="center", fontweight="bold")
+    bx.set_xscale("log"); bx.set_yscale("log")
+    bx.set_ylim(1e-5, 1e3)
+    bx.set_xlim(lrs[0] / 1.2, lrs[-1] * 1.2)
+    bx.set_xlabel(f"scaled learning rate k × lr₀ (batch {B0}·k)")
+    bx.set_ylabel("expected loss − min after the run")
+    bx.set_title("where the rule breaks")
+    bx.legend(fontsize="small", frameon=False, loc="upper left")
     return fig, (ax, bx)
 
 
@@ -236,37 +263,37 @@ def lr_times_curvature(traj) -> np.ndarray:
         return traj.lr * QUARTIC.curvature(traj.params[:-1])
 
 
+@plotting.styled
 def plot_warmup(traj, labels, *, xmax: int = 80):
     """Three panels against step: the lr, lr × local curvature (with the line at 2), and the loss."""
     fig, axes = plotting.figure(1, 3, width=13.0, height=3.9)
     colors = [plotting.REGIME_COLORS["diverging"], plotting.PALETTE["sky"], plotting.PALETTE["green"]]
     T = traj.num_steps
-    with plotting.style():
-        for i, label in enumerate(labels):
-            alive = np.isfinite(traj.loss[:, i])
-            steps = np.arange(T + 1)
-            lr = traj.lr[:, i]
-            mk = dict(marker="o", ms=6) if traj.diverged[i] else {}
-            axes[0].plot(np.arange(T), lr, color=colors[i], label=label)
-            prod = lr * QUARTIC.curvature(traj.params[:-1, i])
-            axes[1].plot(np.arange(T)[alive[:-1]], prod[alive[:-1]], color=colors[i], **mk)
-            axes[2].plot(steps[alive], np.maximum(traj.loss[alive, i], 1e-30), color=colors[i], **mk)
-        axes[0].set_ylabel("learning rate")
-        axes[0].set_title("the schedule")
-        axes[1].axhline(2.0, color=plotting.PALETTE["vermillion"], ls=":", lw=2)
-        axes[1].text(xmax, 2.0, "2 ", ha="right", va="bottom", color=plotting.PALETTE["vermillion"], fontweight="bold")
-        axes[1].set_yscale("log")
-        axes[1].set_ylim(0.05, 100)
-        axes[1].set_ylabel("lr × curvature at wₜ")
-        axes[1].set_title("stable while below 2")
-        axes[2].set_yscale("log")
-        axes[2].set_ylim(1e-14, 1e4)
-        axes[2].set_ylabel("loss − min")
-        axes[2].set_title("the loss")
-        for ax in axes:
-            ax.set_xlim(-2, xmax)
-            ax.set_xlabel("step")
-        fig.legend(axes[0].lines, labels, loc="outside upper center", ncols=3, frameon=False)
+    for i, label in enumerate(labels):
+        alive = np.isfinite(traj.loss[:, i])
+        steps = np.arange(T + 1)
+        lr = traj.lr[:, i]
+        mk = dict(marker="o", ms=6) if traj.diverged[i] else {}
+        axes[0].plot(np.arange(T), lr, color=colors[i], label=label)
+        prod = lr * QUARTIC.curvature(traj.params[:-1, i])
+        axes[1].plot(np.arange(T)[alive[:-1]], prod[alive[:-1]], color=colors[i], **mk)
+        axes[2].plot(steps[alive], np.maximum(traj.loss[alive, i], 1e-30), color=colors[i], **mk)
+    axes[0].set_ylabel("learning rate")
+    axes[0].set_title("the schedule")
+    axes[1].axhline(2.0, color=plotting.PALETTE["vermillion"], ls=":", lw=2)
+    axes[1].text(xmax, 2.0, "2 ", ha="right", va="bottom", color=plotting.PALETTE["vermillion"], fontweight="bold")
+    axes[1].set_yscale("log")
+    axes[1].set_ylim(0.05, 100)
+    axes[1].set_ylabel("lr × curvature at wₜ")
+    axes[1].set_title("stable while below 2")
+    axes[2].set_yscale("log")
+    axes[2].set_ylim(1e-14, 1e4)
+    axes[2].set_ylabel("loss − min")
+    axes[2].set_title("the loss")
+    for ax in axes:
+        ax.set_xlim(-2, xmax)
+        ax.set_xlabel("step")
+    fig.legend(axes[0].lines, labels, loc="outside upper center", ncols=3, frameon=False)
     return fig, axes
 
 
@@ -276,34 +303,34 @@ def sgd_regime(sgd_traj, gd_traj) -> str:
     """Regime of a minibatch run: 'diverging' if it blew up or if its loss over the last quarter of
     the run is on average above where it started; otherwise the regime of the full-batch run at
     the same lr (the path the noise rides on)."""
-    return diagnostics.minibatch_regime(sgd_traj, gd_traj, FULL.min_value)
+    return diagnostics.minibatch_regime(sgd_traj, gd_traj, data().full.min_value)
 
 
+@plotting.styled
 def batch_small_multiples(lrs, batch_sizes, num_steps: int = 300):
     """Static grid: one row per batch size, one panel per lr; the minibatch path (coloured by
     :func:`sgd_regime`) over the full-batch path (grey). Returns ``(fig, axes, regimes)``."""
     fig, axes = plotting.figure(len(batch_sizes), len(lrs), width=3.3 * len(lrs), height=3.2 * len(batch_sizes),
                                 squeeze=False)
     regimes = np.empty((len(batch_sizes), len(lrs)), dtype="<U11")
-    gd = run(loss=FULL, x0=X0, lr=list(lrs), num_steps=num_steps)
+    gd = run(loss=data().full, x0=data().x0, lr=list(lrs), num_steps=num_steps)
     for r, B in enumerate(batch_sizes):
-        sgd = run(loss=minibatch_loss(B), x0=X0, lr=list(lrs), num_steps=num_steps)
+        sgd = run(loss=minibatch_loss(B), x0=data().x0, lr=list(lrs), num_steps=num_steps)
         for j, lr in enumerate(lrs):
             ax = axes[r, j]
             regime = sgd_regime(sgd[j], gd[j])
             regimes[r, j] = regime
             color = plotting.REGIME_COLORS[regime]
-            with plotting.style():
-                plotting.contour(FULL_AS_QUADRATIC, ax)
-                plotting.path_2d(gd[j], ax, color=plotting.PALETTE["grey"], alpha=0.8)
-                plotting.path_2d(sgd[j], ax, color=color)
-                ax.set_title(f"B = {B}, lr = {lr:g}")
-                ax.text(0.02, 0.96, regime, transform=ax.transAxes, va="top", ha="left", fontweight="bold",
-                        color="black", bbox=dict(boxstyle="round,pad=0.3", fc=color, ec="none", alpha=0.9))
-                if r < len(batch_sizes) - 1:
-                    ax.set_xlabel("")
-                if j > 0:
-                    ax.set_ylabel("")
+            plotting.contour(data().as_quadratic, ax)
+            plotting.path_2d(gd[j], ax, color=plotting.PALETTE["grey"], alpha=0.8)
+            plotting.path_2d(sgd[j], ax, color=color)
+            ax.set_title(f"B = {B}, lr = {lr:g}")
+            ax.text(0.02, 0.96, regime, transform=ax.transAxes, va="top", ha="left", fontweight="bold",
+                    color="black", bbox=dict(boxstyle="round,pad=0.3", fc=color, ec="none", alpha=0.9))
+            if r < len(batch_sizes) - 1:
+                ax.set_xlabel("")
+            if j > 0:
+                ax.set_ylabel("")
     return fig, axes, regimes
 
 
@@ -320,8 +347,8 @@ BATCH_PRESETS = {
 
 
 def _batch_runs(scene, lr, batch_size):
-    return {"sgd": run(loss=minibatch_loss(batch_size), x0=X0, lr=lr, num_steps=BATCH_STEPS),
-            "gd": run(loss=FULL, x0=X0, lr=lr, num_steps=BATCH_STEPS)}
+    return {"sgd": run(loss=minibatch_loss(batch_size), x0=data().x0, lr=lr, num_steps=BATCH_STEPS),
+            "gd": run(loss=data().full, x0=data().x0, lr=lr, num_steps=BATCH_STEPS)}
 
 
 class BatchPathPanel(Panel):
@@ -331,7 +358,7 @@ class BatchPathPanel(Panel):
 
     def draw(self, ax, view):
         c = plotting.PALETTE
-        plotting.contour(FULL_AS_QUADRATIC, ax)
+        plotting.contour(data().as_quadratic, ax)
         (gd,) = ax.plot([], [], "-", color=c["grey"], lw=1.5, alpha=0.9)
         (sgd,) = ax.plot([], [], "-o", color=c["blue"], ms=2, lw=1.0)
         ax.set_title("the path")
@@ -364,10 +391,10 @@ class BatchLossPanel(Panel):
 
     def update(self, view):
         steps = np.arange(BATCH_STEPS + 1)
-        self.artists["sgd"].set_data(steps, finite(view.runs["sgd"].loss - FULL.min_value))
+        self.artists["sgd"].set_data(steps, finite(view.runs["sgd"].loss - data().full.min_value))
         self.artists["sgd"].set_color(plotting.REGIME_COLORS[view.regime])
-        self.artists["gd"].set_data(steps, finite(view.runs["gd"].loss - FULL.min_value))
-        floor = THEORY.floor(view.lr, view.controls["batch_size"])
+        self.artists["gd"].set_data(steps, finite(view.runs["gd"].loss - data().full.min_value))
+        floor = data().theory.floor(view.lr, view.controls["batch_size"])
         shown = floor if np.isfinite(floor) and floor > 0 else np.nan
         self.artists["floor"].set_ydata([shown, shown])
 
@@ -381,14 +408,14 @@ class FloorPanel(Panel):
     def draw(self, ax, view):
         c = plotting.PALETTE
         self.lrs = np.geomspace(*view.lr_range, 160)
-        self.curves = {B: THEORY.floor(self.lrs, B) for B in BATCH_SIZES}
-        self.limits = {B: THEORY.critical_lr(B) for B in BATCH_SIZES}
+        self.curves = {B: data().theory.floor(self.lrs, B) for B in BATCH_SIZES}
+        self.limits = {B: data().theory.critical_lr(B) for B in BATCH_SIZES}
         for curve in self.curves.values():
             ax.plot(self.lrs, finite(curve), color=c["grey"], lw=0.8, alpha=0.6)
         a = {}
         (a["curve"],) = ax.plot([], [], color=c["blue"], lw=2.5)
         a["limit"] = ax.axvline(1.0, color=c["purple"], ls="--", lw=1.8)
-        plotting.theory_lines(ax, FULL)
+        plotting.theory_lines(ax, data().full)
         (a["marker"],) = ax.plot([], [], "o", color="black", ms=9, zorder=5)
         a["vline"] = ax.axvline(view.lr, color="black", lw=1.2, alpha=0.6)
         ax.set_xscale("log")
@@ -404,7 +431,7 @@ class FloorPanel(Panel):
         lr, B, a = view.lr, view.controls["batch_size"], self.artists
         a["curve"].set_data(self.lrs, finite(self.curves[B]))
         a["limit"].set_xdata([self.limits[B]] * 2)
-        floor = THEORY.floor(lr, B)
+        floor = data().theory.floor(lr, B)
         a["marker"].set_data([lr], [5.0 if floor == np.inf else (min(floor, 5.0) if floor > 0 else np.nan)])
         a["vline"].set_xdata([lr, lr])
 
@@ -424,15 +451,15 @@ def _batch_legend(fig):
 
 def _batch_theory(view) -> str:
     B = view.controls["batch_size"]
-    return (f'<span class="lrlab-theory">theory: <b>1/L = {1 / FULL.L:.3g}</b> · '
-            f'<b>2/L = {2 / FULL.L:.3g}</b> (full-batch limit) · SGD\'s own limit at B = {B}: '
-            f'<b>{THEORY.critical_lr(B):.3g}</b></span>')
+    return (f'<span class="lrlab-theory">theory: <b>1/L = {1 / data().full.L:.3g}</b> · '
+            f'<b>2/L = {2 / data().full.L:.3g}</b> (full-batch limit) · SGD\'s own limit at B = {B}: '
+            f'<b>{data().theory.critical_lr(B):.3g}</b></span>')
 
 
 def _batch_stats(view) -> list:
     lr, B, sgd = view.lr, view.controls["batch_size"], view.runs["sgd"]
-    gap = sgd.loss - FULL.min_value
-    floor = THEORY.floor(lr, B)
+    gap = sgd.loss - data().full.min_value
+    floor = data().theory.floor(lr, B)
     parts = [f"lr = <b>{lr:.3g}</b>", f"B = <b>{B}</b>", f"lr/B = <b>{lr / B:.3g}</b>"]
     if sgd.diverged:
         parts.append(f"diverged at step <b>{int(sgd.diverged_at)}</b>")
@@ -471,9 +498,9 @@ def shortcut_limit_b1(X=None) -> float:
     r"""The lr at which the *matrix* :math:`E_B[(I - \eta H_B)^2]` first has an eigenvalue above 1, for
     batches of one row (:math:`H_B = x x^\top`): the tempting shortcut for SGD's stability limit. It is not
     the limit: that is the spectral radius of the map :math:`P \mapsto E[(I-\eta H_B) P (I-\eta H_B)]`
-    (``THEORY.critical_lr(1)``), and the two differ once the batch Hessians do not commute.
+    (``data().theory.critical_lr(1)``), and the two differ once the batch Hessians do not commute.
     Found by bisection below 2/L (the eigenvalue is convex in the lr)."""
-    X = globals()["X"] if X is None else np.asarray(X, dtype=float)
+    X = data().X if X is None else np.asarray(X, dtype=float)
     n, d = X.shape
     H = X.T @ X / n                                           # E[x xᵀ]
     M = (X * (X ** 2).sum(axis=1)[:, None]).T @ X / n         # E[|x|² x xᵀ]
@@ -498,7 +525,7 @@ def check_floor_factor(answer) -> Feedback:
     The lr/B law says 4; the exact theory says 4.44 (drawing 64 of 512 rows without replacement
     removes a little more noise). Both are accepted.
     """
-    exact = THEORY.floor(0.05, 16) / THEORY.floor(0.05, 64)
+    exact = data().theory.floor(0.05, 16) / data().theory.floor(0.05, 64)
     try:
         a = float(answer)
     except (TypeError, ValueError):
@@ -512,7 +539,7 @@ def check_floor_factor(answer) -> Feedback:
 
 def check_max_scale(answer) -> Feedback:
     """Starting from lr₀ = 0.05, what is the largest k for which k·lr₀ stays below 2/L of the lesson's data?"""
-    expected = (2 / FULL.L) / 0.05
+    expected = (2 / data().full.L) / 0.05
     return check_number_answer(answer, expected, rtol=0.02,
                                hint="2/L of this data is printed by the theory line of the explorer; divide it by lr₀.")
 

@@ -26,7 +26,7 @@ from torch import nn
 from lrlab import data, losses, plotting, theory
 from lrlab import pytorch as lp
 from lrlab.explorer import Choice, Explorer, MapPanel, PathPanel, Problem
-from lrlab.exercises import Feedback, check_choice, check_number_answer
+from lrlab.exercises import Feedback, check_number_answer
 
 __all__ = ["SCALES", "NUM_STEPS", "LR_RANGE", "X0", "FEATURES", "PRESETS", "regression_data", "scale_features",
            "raw_loss", "standardized_loss", "bowl", "loss_for", "problem", "explorer", "theory_table",
@@ -75,30 +75,34 @@ def scale_features(X) -> np.ndarray:
     return X / X.std(axis=0)
 
 
-def _square_window(loss, x0=X0, margin: float = 1.35):
-    """Give ``loss`` a square plotting window around its minimizer that contains ``x0``, so that
+def _square_window(minimizer, x0=X0, margin: float = 1.35) -> np.ndarray:
+    """A square plotting window (``bounds``) around ``minimizer`` that contains ``x0``, so that
     contours drawn with equal axes show the bowl's true shape (round or stretched)."""
-    r = margin * float(np.max(np.abs(np.asarray(x0, dtype=float) - loss.minimizer)))
-    loss.bounds = np.stack([loss.minimizer - r, loss.minimizer + r], axis=-1)
-    return loss
+    r = margin * float(np.max(np.abs(np.asarray(x0, dtype=float) - minimizer)))
+    return np.stack([minimizer - r, minimizer + r], axis=-1)
+
+
+def _least_squares(X, y) -> losses.LeastSquares:
+    minimizer = losses.least_squares(X, y).minimizer
+    return losses.least_squares(X, y, bounds=_square_window(minimizer))
 
 
 def raw_loss() -> losses.LeastSquares:
     """Least squares on the raw features."""
     X, y = regression_data()
-    return _square_window(losses.least_squares(X, y))
+    return _least_squares(X, y)
 
 
 def standardized_loss() -> losses.LeastSquares:
     """Least squares on the rescaled features."""
     X, y = regression_data()
-    return _square_window(losses.least_squares(scale_features(X), y))
+    return _least_squares(scale_features(X), y)
 
 
 def bowl(ls: losses.LeastSquares) -> losses.Quadratic:
     r"""``ls`` written as a quadratic form :math:`\tfrac12 (w-w^*)^\top H (w-w^*)` (its loss minus the
     minimum): the same gradient, so the same runs, and far cheaper to draw as contours."""
-    return _square_window(ls.as_quadratic())
+    return ls.as_quadratic(bounds=_square_window(ls.minimizer))
 
 
 @functools.lru_cache(maxsize=None)
@@ -187,18 +191,18 @@ def run_gd(loss, lr, num_steps: int = NUM_STEPS):
     return run(loss=loss, x0=X0, lr=lr, num_steps=num_steps)
 
 
+@plotting.styled
 def loss_curves_figure(cases: dict, num_steps: int = 700, ax=None):
     """Loss gap against step for ``cases`` (label -> (loss, lr)), log scale. Returns ``(fig, ax)``."""
     fig, ax = plotting.figure_or_ax(ax, width=8.5, height=4.3)
     colors = [C["vermillion"], C["sky"], C["green"], C["purple"]]
-    with plotting.style():
-        for (name, (loss, lr)), color in zip(cases.items(), colors):
-            traj = run_gd(loss, lr, num_steps)
-            plotting.loss_curve(traj, ax, colors=[color], label=f"{name} (lr = {lr:.3g})")
-        ax.set_ylim(1e-14, 1e4)
-        ax.set_xlim(0, num_steps)
-        ax.set_title("loss − min, log scale")
-        ax.legend(frameon=False, loc="upper right", fontsize=10)
+    for (name, (loss, lr)), color in zip(cases.items(), colors):
+        traj = run_gd(loss, lr, num_steps)
+        plotting.loss_curve(traj, ax, colors=[color], label=f"{name} (lr = {lr:.3g})")
+    ax.set_ylim(1e-14, 1e4)
+    ax.set_xlim(0, num_steps)
+    ax.set_title("loss − min, log scale")
+    ax.legend(frameon=False, loc="upper right", fontsize=10)
     return fig, ax
 
 
@@ -312,34 +316,34 @@ def _sweep_axes(ax, sweep, title):
     ax.set_title(title)
 
 
+@plotting.styled
 def init_figure(sweep: Sweep, scales=INIT_SCALES, ax=None):
     """Final loss against lr, one curve per init scale (no normalization); bars: the good lrs."""
     fig, ax = plotting.figure_or_ax(ax, width=8.5, height=4.8)
-    with plotting.style():
-        for i, s in enumerate(scales):
-            color = INIT_COLORS.get(s, C["blue"])
-            _sweep_curve(ax, sweep, (s, None), color, f"init_scale = {s:g}: {good_lrs(sweep, s).size} good lrs", row=i)
-            _window(ax, sweep, (s, None), color, row=i)
-        _sweep_axes(ax, sweep, f"loss after {SWEEP_STEPS} steps, no normalization")
-        ax.set_ylabel("training loss (× = blew up)")
-        ax.legend(frameon=False, loc="upper left", fontsize=10)
+    for i, s in enumerate(scales):
+        color = INIT_COLORS.get(s, C["blue"])
+        _sweep_curve(ax, sweep, (s, None), color, f"init_scale = {s:g}: {good_lrs(sweep, s).size} good lrs", row=i)
+        _window(ax, sweep, (s, None), color, row=i)
+    _sweep_axes(ax, sweep, f"loss after {SWEEP_STEPS} steps, no normalization")
+    ax.set_ylabel("training loss (× = blew up)")
+    ax.legend(frameon=False, loc="upper left", fontsize=10)
     return fig, ax
 
 
+@plotting.styled
 def norm_figure(sweep: Sweep, scales=INIT_SCALES, norm="batch"):
     """One panel per init scale: the plain network (dashed, grey) against the normalized one (solid, blue)."""
     name = {"batch": "BatchNorm", "layer": "LayerNorm"}.get(norm, str(norm))
     fig, axes = plotting.figure(1, len(scales), width=14.0, height=4.4, squeeze=False)
-    with plotting.style():
-        for ax, s in zip(axes[0], scales):
-            _sweep_curve(ax, sweep, (s, None), C["grey"], f"plain: {good_lrs(sweep, s).size} good lrs", ls="--",
-                         marker="s", row=0)
-            _sweep_curve(ax, sweep, (s, norm), C["blue"], f"{name}: {good_lrs(sweep, s, norm).size} good lrs", row=1)
-            _window(ax, sweep, (s, None), C["grey"], row=0)
-            _window(ax, sweep, (s, norm), C["blue"], row=1)
-            _sweep_axes(ax, sweep, f"init_scale = {s:g}")
-            ax.legend(frameon=False, loc="upper left", fontsize=10)
-        axes[0, 0].set_ylabel("training loss (× = blew up)")
+    for ax, s in zip(axes[0], scales):
+        _sweep_curve(ax, sweep, (s, None), C["grey"], f"plain: {good_lrs(sweep, s).size} good lrs", ls="--",
+                     marker="s", row=0)
+        _sweep_curve(ax, sweep, (s, norm), C["blue"], f"{name}: {good_lrs(sweep, s, norm).size} good lrs", row=1)
+        _window(ax, sweep, (s, None), C["grey"], row=0)
+        _window(ax, sweep, (s, norm), C["blue"], row=1)
+        _sweep_axes(ax, sweep, f"init_scale = {s:g}")
+        ax.legend(frameon=False, loc="upper left", fontsize=10)
+    axes[0, 0].set_ylabel("training loss (× = blew up)")
     return fig, axes
 
 

@@ -178,6 +178,7 @@ def _log_limits(values, floor: float, ceiling: float = 1e45):
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+@plotting.styled
 def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES, floor: float = 1e-3):
     """One panel per run (raw minibatch loss, thin, and its moving average, thick) and a last
     panel with all the moving averages together. The loss axes stop at ``floor`` (single batches
@@ -186,45 +187,44 @@ def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_R
     n = len(records)
     fig, axes = plotting.figure(2, 3, width=14.5, height=7.4, squeeze=False)
     flat = axes.ravel()
-    with plotting.style():
-        for ax, (name, rec) in zip(flat, records.items()):
-            color = RC[regimes[name]]
-            ax.plot(rec.steps, _positive(rec.loss), color=color, lw=0.8, alpha=0.45)
-            ax.plot(rec.steps, _positive(smooth(rec.loss)), color=color, lw=2.4)
-            ax.set_yscale("log")
-            lo, hi = _log_limits(rec.loss, floor)
-            ax.set_ylim(lo, hi)
-            ax.set_xlim(0, rec.num_steps)
-            ax.set_xlabel("step")
-            ax.set_ylabel("training loss")
-            ax.set_title(f"{name}: lr = {lrs[name]:g}")
-            if rec.diverged:
-                t = rec.diverged_at
-                ax.plot([t], [hi], "X", color=C["black"], ms=12, clip_on=False, zorder=5)
-                if np.isfinite(rec.loss[t]):          # stopped by train's blow-up check
-                    what = f"> 10¹⁰ × its start at step {t}:\ntrain() stops the run"
-                else:                                 # the safety net was off: it ran on into NaN
-                    ax.axhline(FLOAT32_MAX, color=C["grey"], ls="--", lw=1.2)
-                    ax.text(rec.num_steps, FLOAT32_MAX, "float32's largest number ", ha="right", va="bottom",
-                            fontsize=10, color=C["grey"])
-                    what = f"loss = {rec.loss[t]:g} at step {t}"
-                # stopped early: room on the right, write it there, off the curve (the NaN panel's
-                # right side holds the float32 label: centre it above the cross instead)
-                early = t < 0.4 * rec.num_steps and np.isfinite(rec.loss[t])
-                ax.annotate(what, (t, hi), xytext=(16, -22) if early else (0, -14), textcoords="offset points",
-                            ha="left" if early else "center", va="top", fontsize=11)
-            flat[n].plot(rec.steps, _positive(smooth(rec.loss)), color=color, lw=2.2,
-                         ls="--" if name == "NaN" else "-", label=f"{name} ({lrs[name]:g})")
-        last = flat[n]
-        last.set_yscale("log")
-        last.set_ylim(1e-3, 1e7)
-        last.set_xlim(0, max(r.num_steps for r in records.values()))
-        last.set_xlabel("step")
-        last.set_ylabel("moving average")
-        last.set_title("all five, smoothed")
-        last.legend(frameon=False, fontsize=9.5, loc="upper right", ncols=2)
-        for ax in flat[n + 1:]:
-            ax.set_visible(False)
+    for ax, (name, rec) in zip(flat, records.items()):
+        color = RC[regimes[name]]
+        ax.plot(rec.steps, _positive(rec.loss), color=color, lw=0.8, alpha=0.45)
+        ax.plot(rec.steps, _positive(smooth(rec.loss)), color=color, lw=2.4)
+        ax.set_yscale("log")
+        lo, hi = _log_limits(rec.loss, floor)
+        ax.set_ylim(lo, hi)
+        ax.set_xlim(0, rec.num_steps)
+        ax.set_xlabel("step")
+        ax.set_ylabel("training loss")
+        ax.set_title(f"{name}: lr = {lrs[name]:g}")
+        if rec.diverged:
+            t = rec.diverged_at
+            ax.plot([t], [hi], "X", color=C["black"], ms=12, clip_on=False, zorder=5)
+            if np.isfinite(rec.loss[t]):          # stopped by train's blow-up check
+                what = f"> 10¹⁰ × its start at step {t}:\ntrain() stops the run"
+            else:                                 # the safety net was off: it ran on into NaN
+                ax.axhline(FLOAT32_MAX, color=C["grey"], ls="--", lw=1.2)
+                ax.text(rec.num_steps, FLOAT32_MAX, "float32's largest number ", ha="right", va="bottom",
+                        fontsize=10, color=C["grey"])
+                what = f"loss = {rec.loss[t]:g} at step {t}"
+            # stopped early: room on the right, write it there, off the curve (the NaN panel's
+            # right side holds the float32 label: centre it above the cross instead)
+            early = t < 0.4 * rec.num_steps and np.isfinite(rec.loss[t])
+            ax.annotate(what, (t, hi), xytext=(16, -22) if early else (0, -14), textcoords="offset points",
+                        ha="left" if early else "center", va="top", fontsize=11)
+        flat[n].plot(rec.steps, _positive(smooth(rec.loss)), color=color, lw=2.2,
+                     ls="--" if name == "NaN" else "-", label=f"{name} ({lrs[name]:g})")
+    last = flat[n]
+    last.set_yscale("log")
+    last.set_ylim(1e-3, 1e7)
+    last.set_xlim(0, max(r.num_steps for r in records.values()))
+    last.set_xlabel("step")
+    last.set_ylabel("moving average")
+    last.set_title("all five, smoothed")
+    last.legend(frameon=False, fontsize=9.5, loc="upper right", ncols=2)
+    for ax in flat[n + 1:]:
+        ax.set_visible(False)
     return fig, axes
 
 
@@ -234,22 +234,22 @@ def grad_norm_ends(rec) -> tuple[float, float, float]:
     return float(g[0]), float(g[-1]), float(np.max(g))
 
 
+@plotting.styled
 def grad_norm_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES, ax=None):
     """The global gradient norm of the gallery runs against step (moving averages, log scale)."""
     fig, ax = plotting.figure_or_ax(ax, width=8.5, height=4.2)
-    with plotting.style():
-        for name, rec in records.items():
-            color = RC[regimes[name]]
-            ax.plot(rec.steps, _positive(rec.grad_norm), color=color, lw=0.7, alpha=0.35)
-            ax.plot(rec.steps, _positive(smooth(rec.grad_norm)), color=color, lw=2.4,
-                    ls="--" if name == "NaN" else "-", label=f"{name} (lr = {lrs[name]:g})")
-        ax.set_yscale("log")
-        ax.set_ylim(*_log_limits(np.concatenate([r.grad_norm for r in records.values()]), 1e-3, 1e6))
-        ax.set_xlim(0, max(r.num_steps for r in records.values()))
-        ax.set_xlabel("step")
-        ax.set_ylabel("gradient norm ‖g‖")
-        ax.set_title("gradient norm of the minibatch loss")
-        ax.legend(frameon=False, loc="upper left", ncols=2, fontsize=10)
+    for name, rec in records.items():
+        color = RC[regimes[name]]
+        ax.plot(rec.steps, _positive(rec.grad_norm), color=color, lw=0.7, alpha=0.35)
+        ax.plot(rec.steps, _positive(smooth(rec.grad_norm)), color=color, lw=2.4,
+                ls="--" if name == "NaN" else "-", label=f"{name} (lr = {lrs[name]:g})")
+    ax.set_yscale("log")
+    ax.set_ylim(*_log_limits(np.concatenate([r.grad_norm for r in records.values()]), 1e-3, 1e6))
+    ax.set_xlim(0, max(r.num_steps for r in records.values()))
+    ax.set_xlabel("step")
+    ax.set_ylabel("gradient norm ‖g‖")
+    ax.set_title("gradient norm of the minibatch loss")
+    ax.legend(frameon=False, loc="upper left", ncols=2, fontsize=10)
     return fig, ax
 
 
@@ -281,24 +281,24 @@ def update_sizes(lr: float, *, steps: int = 20, layer: str = "0.weight", seed: i
     return np.concatenate(sizes), zeros / max(total, 1)
 
 
+@plotting.styled
 def update_histogram_figure(samples: dict, lrs: dict, regimes: dict = GALLERY_REGIMES, steps: int = 20, ax=None):
     """Histograms (log-spaced bins) of the relative update sizes of ``samples`` (name -> sizes)."""
     fig, ax = plotting.figure_or_ax(ax, width=9.0, height=4.2)
     bins = np.logspace(-9, 1, 61)
-    with plotting.style():
-        for name, s in samples.items():
-            ax.hist(np.clip(s, bins[0], bins[-1]), bins=bins, histtype="stepfilled", alpha=0.35,
-                    color=RC[regimes[name]])
-            ax.hist(np.clip(s, bins[0], bins[-1]), bins=bins, histtype="step", lw=2,
-                    color=RC[regimes[name]], label=f"{name} (lr = {lrs[name]:g}): median {np.median(s):.1e}")
-        ax.axvline(1e-3, color=C["black"], ls=":", lw=2)
-        ax.text(1e-3, 0.97, " 10⁻³ ", transform=ax.get_xaxis_transform(), ha="right", va="top",
-                fontweight="bold", fontsize=11)
-        ax.set_xscale("log")
-        ax.set_xlabel("|Δw| / rms(W), one value per weight and step")
-        ax.set_ylabel("count")
-        ax.set_title(f"first layer's updates, first {steps} steps")
-        ax.legend(frameon=False, loc="upper left", fontsize=10)
+    for name, s in samples.items():
+        ax.hist(np.clip(s, bins[0], bins[-1]), bins=bins, histtype="stepfilled", alpha=0.35,
+                color=RC[regimes[name]])
+        ax.hist(np.clip(s, bins[0], bins[-1]), bins=bins, histtype="step", lw=2,
+                color=RC[regimes[name]], label=f"{name} (lr = {lrs[name]:g}): median {np.median(s):.1e}")
+    ax.axvline(1e-3, color=C["black"], ls=":", lw=2)
+    ax.text(1e-3, 0.97, " 10⁻³ ", transform=ax.get_xaxis_transform(), ha="right", va="top",
+            fontweight="bold", fontsize=11)
+    ax.set_xscale("log")
+    ax.set_xlabel("|Δw| / rms(W), one value per weight and step")
+    ax.set_ylabel("count")
+    ax.set_title(f"first layer's updates, first {steps} steps")
+    ax.legend(frameon=False, loc="upper left", fontsize=10)
     return fig, ax
 
 
@@ -307,38 +307,38 @@ def ratio_sweep(lrs, *, num_steps: int = 50):
     return np.array([np.nanmedian(train_digits(float(lr), num_steps=num_steps).update_ratio) for lr in lrs])
 
 
+@plotting.styled
 def update_ratio_figure(records: dict, sweep_lrs, sweep_ratios, names=("too low", "good", "too high"),
                         lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES, band=(1e-3, 1e-2)):
     """Left: the ratio against step for a few runs; right: the median ratio against lr."""
     fig, axes = plotting.figure(1, 2, width=13.0, height=4.3)
     ax, bx = axes
-    with plotting.style():
-        for name in names:
-            rec = records[name]
-            color = RC[regimes[name]]
-            ax.plot(rec.steps, _positive(rec.update_ratio), color=color, lw=0.7, alpha=0.35)
-            ax.plot(rec.steps, _positive(smooth(rec.update_ratio)), color=color, lw=2.4,
-                    label=f"{name} (lr = {lrs[name]:g})")
-        for a in (ax, bx):
-            a.axhspan(*band, color=C["green"], alpha=0.12, lw=0)
-            a.set_yscale("log")
-        ax.set_xlim(0, max(records[n].num_steps for n in names))
-        ax.set_ylim(1e-5, 2.0)
-        ax.set_xlabel("step")
-        ax.set_ylabel("‖Δw‖ / ‖w‖ per step")
-        ax.set_title("update-to-weight ratio")
-        ax.legend(frameon=False, loc="lower left", fontsize=10)
-        sweep_lrs = np.asarray(sweep_lrs, dtype=float)
-        bx.plot(sweep_lrs, sweep_ratios, "o-", color=C["blue"], label="measured (median, first 50 steps)")
-        ref = sweep_ratios[0] * sweep_lrs / sweep_lrs[0]
-        bx.plot(sweep_lrs, ref, ":", color=C["grey"], lw=2, label="proportional to lr")
-        bx.set_xscale("log")
-        bx.set_xlabel("learning rate")
-        bx.set_ylabel("‖Δw‖ / ‖w‖ per step")
-        bx.set_title("the ratio follows the lr")
-        bx.legend(frameon=False, loc="upper left", fontsize=10)
-        bx.text(0.98, 0.04, f"green band: {band[0]:g} to {band[1]:g}", transform=bx.transAxes, ha="right",
-                va="bottom", fontsize=10, color=C["green"])
+    for name in names:
+        rec = records[name]
+        color = RC[regimes[name]]
+        ax.plot(rec.steps, _positive(rec.update_ratio), color=color, lw=0.7, alpha=0.35)
+        ax.plot(rec.steps, _positive(smooth(rec.update_ratio)), color=color, lw=2.4,
+                label=f"{name} (lr = {lrs[name]:g})")
+    for a in (ax, bx):
+        a.axhspan(*band, color=C["green"], alpha=0.12, lw=0)
+        a.set_yscale("log")
+    ax.set_xlim(0, max(records[n].num_steps for n in names))
+    ax.set_ylim(1e-5, 2.0)
+    ax.set_xlabel("step")
+    ax.set_ylabel("‖Δw‖ / ‖w‖ per step")
+    ax.set_title("update-to-weight ratio")
+    ax.legend(frameon=False, loc="lower left", fontsize=10)
+    sweep_lrs = np.asarray(sweep_lrs, dtype=float)
+    bx.plot(sweep_lrs, sweep_ratios, "o-", color=C["blue"], label="measured (median, first 50 steps)")
+    ref = sweep_ratios[0] * sweep_lrs / sweep_lrs[0]
+    bx.plot(sweep_lrs, ref, ":", color=C["grey"], lw=2, label="proportional to lr")
+    bx.set_xscale("log")
+    bx.set_xlabel("learning rate")
+    bx.set_ylabel("‖Δw‖ / ‖w‖ per step")
+    bx.set_title("the ratio follows the lr")
+    bx.legend(frameon=False, loc="upper left", fontsize=10)
+    bx.text(0.98, 0.04, f"green band: {band[0]:g} to {band[1]:g}", transform=bx.transAxes, ha="right",
+            va="bottom", fontsize=10, color=C["green"])
     return fig, axes
 
 
@@ -407,30 +407,30 @@ def overshoots(run: "EoSRun") -> np.ndarray:
     return s[1:-1][peak]
 
 
+@plotting.styled
 def eos_figure(runs):
     """Left: sharpness against step with 2/lr dashed; right: the full-batch loss. Returns ``(fig, axes)``."""
     fig, axes = plotting.figure(1, 2, width=13.0, height=4.5)
     ax, bx = axes
     colors = [C["blue"], C["orange"], C["green"], C["purple"], C["vermillion"]]
-    with plotting.style():
-        for run, c in zip(runs, colors):
-            ax.plot(run.steps, run.sharpness, color=c, label=f"lr = {run.lr:g}")
-            ax.axhline(run.limit, color=c, ls="--", lw=1.6)
-            ax.text(15, run.limit, f"2/lr = {run.limit:.3g}", color=c, ha="left", va="bottom",
-                    fontsize=11, fontweight="bold")
-            bx.plot(np.arange(run.loss.size), run.loss, color=c, lw=1.6, label=f"lr = {run.lr:g}")
-        ax.set_ylim(0, 1.25 * max(r.limit for r in runs))
-        ax.set_xlim(0, max(r.steps[-1] for r in runs))
-        ax.set_xlabel("step")
-        ax.set_ylabel("top Hessian eigenvalue")
-        ax.set_title("sharpness climbs to 2/lr, then cycles around it")
-        ax.legend(frameon=False, loc="upper right", fontsize=10)
-        bx.set_yscale("log")
-        bx.set_xlim(0, max(r.loss.size for r in runs))
-        bx.set_xlabel("step")
-        bx.set_ylabel("full-batch loss")
-        bx.set_title("the loss still falls, with spikes")
-        bx.legend(frameon=False, loc="upper right", fontsize=10)
+    for run, c in zip(runs, colors):
+        ax.plot(run.steps, run.sharpness, color=c, label=f"lr = {run.lr:g}")
+        ax.axhline(run.limit, color=c, ls="--", lw=1.6)
+        ax.text(15, run.limit, f"2/lr = {run.limit:.3g}", color=c, ha="left", va="bottom",
+                fontsize=11, fontweight="bold")
+        bx.plot(np.arange(run.loss.size), run.loss, color=c, lw=1.6, label=f"lr = {run.lr:g}")
+    ax.set_ylim(0, 1.25 * max(r.limit for r in runs))
+    ax.set_xlim(0, max(r.steps[-1] for r in runs))
+    ax.set_xlabel("step")
+    ax.set_ylabel("top Hessian eigenvalue")
+    ax.set_title("sharpness climbs to 2/lr, then cycles around it")
+    ax.legend(frameon=False, loc="upper right", fontsize=10)
+    bx.set_yscale("log")
+    bx.set_xlim(0, max(r.loss.size for r in runs))
+    bx.set_xlabel("step")
+    bx.set_ylabel("full-batch loss")
+    bx.set_title("the loss still falls, with spikes")
+    bx.legend(frameon=False, loc="upper right", fontsize=10)
     return fig, axes
 
 
@@ -457,22 +457,22 @@ def exercise_runs() -> dict:
     return {k: train_digits(lr, **EXERCISE_KW) for k, lr in EXERCISE_CURVES.items()}
 
 
+@plotting.styled
 def exercise_figure(records: dict):
     """The unlabelled curves A, B, C, D (raw and smoothed, log scale, all in the same neutral colour)."""
     fig, axes = plotting.figure(1, len(records), width=14.5, height=3.6, squeeze=False)
-    with plotting.style():
-        for ax, (k, rec) in zip(axes[0], records.items()):
-            ax.plot(rec.steps, _positive(rec.loss), color=C["black"], lw=0.8, alpha=0.35)
-            ax.plot(rec.steps, _positive(smooth(rec.loss)), color=C["black"], lw=2.2)
-            ax.set_yscale("log")
-            lo, hi = _log_limits(rec.loss, 1e-3)
-            ax.set_ylim(lo, hi)
-            if rec.diverged:
-                ax.plot([rec.diverged_at], [hi], "X", color=C["black"], ms=11, clip_on=False, zorder=5)
-            ax.set_xlim(0, rec.num_steps)
-            ax.set_xlabel("step")
-            ax.set_title(f"curve {k}")
-        axes[0, 0].set_ylabel("training loss")
+    for ax, (k, rec) in zip(axes[0], records.items()):
+        ax.plot(rec.steps, _positive(rec.loss), color=C["black"], lw=0.8, alpha=0.35)
+        ax.plot(rec.steps, _positive(smooth(rec.loss)), color=C["black"], lw=2.2)
+        ax.set_yscale("log")
+        lo, hi = _log_limits(rec.loss, 1e-3)
+        ax.set_ylim(lo, hi)
+        if rec.diverged:
+            ax.plot([rec.diverged_at], [hi], "X", color=C["black"], ms=11, clip_on=False, zorder=5)
+        ax.set_xlim(0, rec.num_steps)
+        ax.set_xlabel("step")
+        ax.set_title(f"curve {k}")
+    axes[0, 0].set_ylabel("training loss")
     return fig, axes
 
 

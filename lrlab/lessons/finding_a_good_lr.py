@@ -38,7 +38,6 @@ RULE_COLORS = {"steepest": plotting.PALETTE["blue"], "min": plotting.PALETTE["ve
 RULE_MARKERS = {"steepest": "v", "min": "o", "min/10": "s"}
 
 
-_styled = plotting.styled
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def explorer(lr: float = 0.01) -> Explorer:
 
 # ----------------------------------------------------------------------------- grid and sweep
 
-@_styled
+@plotting.styled
 def grid_figure(traj, p: KnownAnswer, lrs, ax=None):
     """Loss gap against step for the coarse grid, one line per lr."""
     fig, ax = plotting.figure_or_ax(ax, width=6.4, height=3.8)
@@ -102,7 +101,7 @@ def grid_figure(traj, p: KnownAnswer, lrs, ax=None):
     return fig
 
 
-@_styled
+@plotting.styled
 def sweep_figure(lrs, final_gap, p: KnownAnswer, grid=GRID, best=None, ax=None):
     """Final loss gap against lr for a whole log sweep, with the grid, the best lr and 2/L marked."""
     fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.2)
@@ -145,7 +144,7 @@ def rules_table(p: KnownAnswer, num_iters=(30, 100, 300, 1000), smooths=(0.0, 0.
     return out
 
 
-@_styled
+@plotting.styled
 def _range_curve(ax, result, p: KnownAnswer):
     """Draw a range test (raw and smoothed loss gap against lr) with 1/L, 2/L and the rules."""
     gap_raw = result.losses - p.loss.min_value
@@ -170,7 +169,7 @@ def _range_curve(ax, result, p: KnownAnswer):
     return {"raw": raw, "smoothed": sm, "marks": marks}
 
 
-@_styled
+@plotting.styled
 def range_test_figure(result, p: KnownAnswer, ax=None):
     """The range test on the toy, rules marked against the known 2/L."""
     fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.4)
@@ -180,7 +179,7 @@ def range_test_figure(result, p: KnownAnswer, ax=None):
     return fig
 
 
-@_styled
+@plotting.styled
 def rules_figure(table: dict, num_iters, smooths, *, smooth_index: int = -1, num_iter_index: int = 1):
     """Where the rules land (in units of 2/L) against num_iter and against the smoothing."""
     fig, (a, b) = plotting.figure(1, 2, width=11.5, height=4.0)
@@ -257,7 +256,7 @@ def range_test_explorer(num_iter: int = 100, smooth: float = 0.98, lr: float = 0
 
 # ----------------------------------------------------------------------------- the real classifier
 
-@_styled
+@plotting.styled
 def finder_figure(result, title: str = "find_lr on the digits", ax=None):
     """A torch ``LRFinderResult``: raw and smoothed loss against lr, the rules marked."""
     fig, ax = plotting.figure_or_ax(ax, width=7.4, height=4.2)
@@ -277,7 +276,7 @@ def finder_figure(result, title: str = "find_lr on the digits", ax=None):
     return fig
 
 
-@_styled
+@plotting.styled
 def training_figure(records: dict, accuracies: dict, ax=None):
     """Training loss against step for several lrs (a dict label -> TrainingRecord); ``accuracies``:
     label -> test accuracy (None, or absent, for a run that diverged: it has no accuracy to report)."""

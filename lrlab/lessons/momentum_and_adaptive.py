@@ -81,6 +81,7 @@ def rate_map(loss, lrs, betas) -> np.ndarray:
     return np.stack([theory.convergence_rate(loss, lrs, momentum=float(b)) for b in betas])
 
 
+@plotting.styled
 def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95, num: int = 220,
                   colorbar: bool = True, live: bool = False):
     r"""The (lr, β) plane of heavy ball on a quadratic, coloured by the steps it needs per decade.
@@ -102,31 +103,30 @@ def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95
         per_decade = np.where(rho < 1, np.log(10.0) / -np.log(np.clip(rho, 1e-300, None)), np.nan)
     L = theory.eigenvalues(loss)[-1]
     c = plotting.PALETTE
-    with plotting.style():
-        mesh = ax.pcolormesh(lrs, betas, per_decade, cmap="viridis_r", norm=mpl.colors.LogNorm(3, 3000),
-                             shading="auto", rasterized=True)
-        ax.pcolormesh(lrs, betas, np.where(rho >= 1, 1.0, np.nan), cmap=mpl.colors.ListedColormap([c["grey"]]),
-                      shading="auto", rasterized=True, alpha=0.5)
-        (edge,) = ax.plot(2 * (1 + betas) / L, betas, color=c["vermillion"], lw=2.5, label="edge: 2(1+β)/L")
-        lr_gd = theory.optimal_lr(loss)
-        lr_p, b_p = theory.optimal_momentum(loss)
-        ax.plot([lr_gd], [0.0], "o", color=c["orange"], ms=10, mec="black", clip_on=False, zorder=5,
-                label=f"GD's best (β = 0)")
-        ax.plot([lr_p], [b_p], "*", color=c["sky"], ms=18, mec="black", zorder=5, label="Polyak's optimum")
-        (marker,) = ax.plot([], [], "o", color="white", mec="black", mew=2, ms=11, zorder=6,
-                            label="you" if live else None)
-        ax.set_xscale("log")
-        ax.set_xlim(*lr_range)
-        ax.set_ylim(0, beta_max)
-        ax.set_xlabel("learning rate")
-        ax.set_ylabel("momentum β")
-        ax.grid(False)
-        ax.text(0.98, 0.97, "diverges", transform=ax.transAxes, ha="right", va="top", fontweight="bold",
-                color="black", bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
-        ax.legend(loc="upper left", fontsize="small", framealpha=0.85)
-        if colorbar:
-            cb = ax.figure.colorbar(mesh, ax=ax, pad=0.01)
-            cb.set_label("steps to shrink the error 10×")
+    mesh = ax.pcolormesh(lrs, betas, per_decade, cmap="viridis_r", norm=mpl.colors.LogNorm(3, 3000),
+                         shading="auto", rasterized=True)
+    ax.pcolormesh(lrs, betas, np.where(rho >= 1, 1.0, np.nan), cmap=mpl.colors.ListedColormap([c["grey"]]),
+                  shading="auto", rasterized=True, alpha=0.5)
+    (edge,) = ax.plot(2 * (1 + betas) / L, betas, color=c["vermillion"], lw=2.5, label="edge: 2(1+β)/L")
+    lr_gd = theory.optimal_lr(loss)
+    lr_p, b_p = theory.optimal_momentum(loss)
+    ax.plot([lr_gd], [0.0], "o", color=c["orange"], ms=10, mec="black", clip_on=False, zorder=5,
+            label=f"GD's best (β = 0)")
+    ax.plot([lr_p], [b_p], "*", color=c["sky"], ms=18, mec="black", zorder=5, label="Polyak's optimum")
+    (marker,) = ax.plot([], [], "o", color="white", mec="black", mew=2, ms=11, zorder=6,
+                        label="you" if live else None)
+    ax.set_xscale("log")
+    ax.set_xlim(*lr_range)
+    ax.set_ylim(0, beta_max)
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("momentum β")
+    ax.grid(False)
+    ax.text(0.98, 0.97, "diverges", transform=ax.transAxes, ha="right", va="top", fontweight="bold",
+            color="black", bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
+    ax.legend(loc="upper left", fontsize="small", framealpha=0.85)
+    if colorbar:
+        cb = ax.figure.colorbar(mesh, ax=ax, pad=0.01)
+        cb.set_label("steps to shrink the error 10×")
     return {"mesh": mesh, "marker": marker, "edge": edge}
 
 
@@ -166,21 +166,21 @@ def steps_to_distance(traj, minimizer, tol: float) -> np.ndarray:
     return np.asarray(diagnostics.first_step_below(d, tol, relative_to_start=True))
 
 
+@plotting.styled
 def plot_distance(runs: dict, minimizer, *, tol: float = 1e-6, xmax: int = 700, ax=None):
     """Distance to ``minimizer`` relative to the start, against step, for ``{label: traj}``; returns ``(fig, ax)``."""
     fig, ax = plotting.figure_or_ax(ax, width=7.0, height=3.6)
     colors = [plotting.PALETTE["blue"], plotting.PALETTE["orange"], plotting.PALETTE["green"]]
-    with plotting.style():
-        for (label, tr), color in zip(runs.items(), colors):
-            d = np.sqrt(np.add.reduce((tr.params - np.asarray(minimizer)) ** 2, axis=-1))
-            ax.semilogy(np.arange(d.size), d / d[0], color=color, label=label)
-        ax.axhline(tol, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
-        ax.text(xmax, tol, f"{tol:g} ", ha="right", va="bottom", fontsize="small", color=plotting.PALETTE["grey"])
-        ax.set_xlim(0, xmax)
-        ax.set_ylim(1e-9, 10)
-        ax.set_xlabel("step")
-        ax.set_ylabel("distance to minimum / initial")
-        ax.legend(frameon=False)
+    for (label, tr), color in zip(runs.items(), colors):
+        d = np.sqrt(np.add.reduce((tr.params - np.asarray(minimizer)) ** 2, axis=-1))
+        ax.semilogy(np.arange(d.size), d / d[0], color=color, label=label)
+    ax.axhline(tol, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
+    ax.text(xmax, tol, f"{tol:g} ", ha="right", va="bottom", fontsize="small", color=plotting.PALETTE["grey"])
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(1e-9, 10)
+    ax.set_xlabel("step")
+    ax.set_ylabel("distance to minimum / initial")
+    ax.legend(frameon=False)
     return fig, ax
 
 
@@ -229,6 +229,7 @@ def record_effective_steps(loss, stepper, x0, lr: float, num_steps: int) -> Effe
 NICE_NAMES = {"adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "sgd": "SGD"}
 
 
+@plotting.styled
 def plot_effective_steps(records, loss):
     """Top row: each coordinate's effective step against step, with its own limit 2/λᵢ (dotted).
     Bottom row: each coordinate's distance to the minimum. Returns ``(fig, axes)``."""
@@ -238,28 +239,27 @@ def plot_effective_steps(records, loss):
     fig, axes = plotting.figure(2, n, width=4.4 * n, height=7.4, squeeze=False)
     names = {0: f"flat direction w₁ (λ = {curv[0]:g})", 1: f"steep direction w₂ (λ = {curv[1]:g})"}
     colors = {0: c["blue"], 1: c["vermillion"]}
-    with plotting.style():
-        for j, rec in enumerate(records):
-            ax, bx = axes[0, j], axes[1, j]
-            steps = np.arange(1, rec.effective.shape[0] + 1)
-            for i in (0, 1):
-                ax.plot(steps, rec.effective[:, i], color=colors[i], label=names[i])
-                ax.axhline(2 / curv[i], color=colors[i], ls=":", lw=1.8)
-                ax.text(steps[-1], 2 / curv[i], f"limit 2/λ = {2 / curv[i]:.3g}", color=colors[i], ha="right",
-                        va="bottom", fontsize="small", fontweight="bold")
-                dist = np.abs(rec.params[:, i] - loss.minimizer[i])
-                bx.plot(np.arange(dist.size), np.where(dist > 0, dist, np.nan), color=colors[i])
-            ax.set_yscale("log")
-            ax.set_ylim(3e-4, 5)
-            ax.set_title(f"{NICE_NAMES.get(rec.name, rec.name)}, lr = {rec.lr:g}")
-            ax.set_xlabel("step")
-            ax.set_ylabel("effective step  lr/(√v̂ + ε)")
-            bx.set_yscale("log")
-            bx.set_ylim(1e-12, 3)
-            bx.set_title("distance to the minimum")
-            bx.set_xlabel("step")
-            bx.set_ylabel("|wᵢ − wᵢ*|")
-        fig.legend(axes[0, 0].lines[:3:2], [names[0], names[1]], loc="outside lower center", ncols=2, frameon=False)
+    for j, rec in enumerate(records):
+        ax, bx = axes[0, j], axes[1, j]
+        steps = np.arange(1, rec.effective.shape[0] + 1)
+        for i in (0, 1):
+            ax.plot(steps, rec.effective[:, i], color=colors[i], label=names[i])
+            ax.axhline(2 / curv[i], color=colors[i], ls=":", lw=1.8)
+            ax.text(steps[-1], 2 / curv[i], f"limit 2/λ = {2 / curv[i]:.3g}", color=colors[i], ha="right",
+                    va="bottom", fontsize="small", fontweight="bold")
+            dist = np.abs(rec.params[:, i] - loss.minimizer[i])
+            bx.plot(np.arange(dist.size), np.where(dist > 0, dist, np.nan), color=colors[i])
+        ax.set_yscale("log")
+        ax.set_ylim(3e-4, 5)
+        ax.set_title(f"{NICE_NAMES.get(rec.name, rec.name)}, lr = {rec.lr:g}")
+        ax.set_xlabel("step")
+        ax.set_ylabel("effective step  lr/(√v̂ + ε)")
+        bx.set_yscale("log")
+        bx.set_ylim(1e-12, 3)
+        bx.set_title("distance to the minimum")
+        bx.set_xlabel("step")
+        bx.set_ylabel("|wᵢ − wᵢ*|")
+    fig.legend(axes[0, 0].lines[:3:2], [names[0], names[1]], loc="outside lower center", ncols=2, frameon=False)
     return fig, axes
 
 
@@ -360,6 +360,7 @@ def race_table(result: RaceResult) -> str:
     return "\n".join(lines)
 
 
+@plotting.styled
 def plot_race(results):
     """One row per problem. Left: steps to the finish line against lr, one curve per optimizer
     (gaps: lrs that never finish; ticks at the top: lrs that diverge; dot: the tuned lr).
@@ -368,44 +369,43 @@ def plot_race(results):
     colors = dict(zip(names, plotting.CYCLE))
     fig, axes = plotting.figure(len(results), 2, width=12.5, height=3.6 * len(results) + 0.6, squeeze=False)
     floor = 1e-24
-    with plotting.style():
-        for r, res in enumerate(results):
-            ax, bx = axes[r]
-            top = 1.6 * RACE_STEPS
-            for k, name in enumerate(names):
-                s = res.steps[name].astype(float)
-                ax.plot(res.lrs, np.where(s >= 0, np.maximum(s, 1), np.nan), "-", color=colors[name], lw=2,
-                        marker=".", ms=5)
-                bad = ~np.isfinite(res.final[name])
-                if bad.any():
-                    ax.plot(res.lrs[bad], np.full(bad.sum(), top * 1.12 ** k), "|", color=colors[name], ms=7, mew=1.5)
-                if res.best_steps[name] >= 0:
-                    ax.plot([res.best_lr[name]], [max(res.best_steps[name], 1)], "o", color=colors[name],
-                            mec="black", ms=9, zorder=5)
-                g = res.curves[name]
-                bx.plot(np.arange(g.size), np.where(np.isfinite(g) & (g > 0), np.maximum(g, floor), floor),
-                        color=colors[name], lw=1.8)
-            g0 = res.curves[names[0]][0]
-            ax.axhline(RACE_STEPS, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
-            ax.text(res.lrs[0], RACE_STEPS, " budget", va="bottom", fontsize="small", color=plotting.PALETTE["grey"])
-            ax.text(res.lrs[-1], top * 1.6, "diverged ", ha="right", va="bottom", fontsize="small")
-            ax.set_xscale("log"); ax.set_yscale("log")
-            ax.set_xlim(res.lrs[0] / 1.5, res.lrs[-1] * 1.5)
-            ax.set_ylim(1, top * 3)
-            ax.set_xlabel("learning rate (the 60 candidates)")
-            ax.set_ylabel("steps to finish")
-            ax.set_title(f"{res.problem}: tuning each lr")
-            bx.axhline(RACE_TOL * g0, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
-            bx.text(RACE_STEPS, RACE_TOL * g0, "finish line ", ha="right", va="bottom", fontsize="small",
-                    color=plotting.PALETTE["grey"])
-            bx.set_yscale("log")
-            bx.set_ylim(floor, max(30 * g0, 1.0))
-            bx.set_xlim(0, RACE_STEPS)
-            bx.set_xlabel("step")
-            bx.set_ylabel("loss − min")
-            bx.set_title(f"{res.problem}: tuned runs (winner: {res.winner})")
-        handles = [axes[0, 1].lines[i] for i in range(len(names))]
-        fig.legend(handles, names, loc="outside upper center", ncols=len(names), frameon=False)
+    for r, res in enumerate(results):
+        ax, bx = axes[r]
+        top = 1.6 * RACE_STEPS
+        for k, name in enumerate(names):
+            s = res.steps[name].astype(float)
+            ax.plot(res.lrs, np.where(s >= 0, np.maximum(s, 1), np.nan), "-", color=colors[name], lw=2,
+                    marker=".", ms=5)
+            bad = ~np.isfinite(res.final[name])
+            if bad.any():
+                ax.plot(res.lrs[bad], np.full(bad.sum(), top * 1.12 ** k), "|", color=colors[name], ms=7, mew=1.5)
+            if res.best_steps[name] >= 0:
+                ax.plot([res.best_lr[name]], [max(res.best_steps[name], 1)], "o", color=colors[name],
+                        mec="black", ms=9, zorder=5)
+            g = res.curves[name]
+            bx.plot(np.arange(g.size), np.where(np.isfinite(g) & (g > 0), np.maximum(g, floor), floor),
+                    color=colors[name], lw=1.8)
+        g0 = res.curves[names[0]][0]
+        ax.axhline(RACE_STEPS, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
+        ax.text(res.lrs[0], RACE_STEPS, " budget", va="bottom", fontsize="small", color=plotting.PALETTE["grey"])
+        ax.text(res.lrs[-1], top * 1.6, "diverged ", ha="right", va="bottom", fontsize="small")
+        ax.set_xscale("log"); ax.set_yscale("log")
+        ax.set_xlim(res.lrs[0] / 1.5, res.lrs[-1] * 1.5)
+        ax.set_ylim(1, top * 3)
+        ax.set_xlabel("learning rate (the 60 candidates)")
+        ax.set_ylabel("steps to finish")
+        ax.set_title(f"{res.problem}: tuning each lr")
+        bx.axhline(RACE_TOL * g0, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
+        bx.text(RACE_STEPS, RACE_TOL * g0, "finish line ", ha="right", va="bottom", fontsize="small",
+                color=plotting.PALETTE["grey"])
+        bx.set_yscale("log")
+        bx.set_ylim(floor, max(30 * g0, 1.0))
+        bx.set_xlim(0, RACE_STEPS)
+        bx.set_xlabel("step")
+        bx.set_ylabel("loss − min")
+        bx.set_title(f"{res.problem}: tuned runs (winner: {res.winner})")
+    handles = [axes[0, 1].lines[i] for i in range(len(names))]
+    fig.legend(handles, names, loc="outside upper center", ncols=len(names), frameon=False)
     return fig, axes
 
 

@@ -39,7 +39,6 @@ TORCH_NAMES = {"constant": "ConstantLR", "step": "StepLR", "exponential": "Expon
                "one-cycle": "OneCycleLR"}
 
 
-_styled = plotting.styled
 
 
 # ----------------------------------------------------------------------------- the noisy problem
@@ -169,7 +168,7 @@ def _limit_lines(ax, p: NoisyProblem, labels: bool = True):
     return arts
 
 
-@_styled
+@plotting.styled
 def gallery_figure(scheds: dict, p: NoisyProblem, num_steps: int = NUM_STEPS):
     """One panel per schedule: lr against step, with 1/L and 2/L of the problem."""
     n = len(scheds)
@@ -194,7 +193,7 @@ def gallery_figure(scheds: dict, p: NoisyProblem, num_steps: int = NUM_STEPS):
     return fig
 
 
-@_styled
+@plotting.styled
 def floor_figure(traj, lrs, floors, p: NoisyProblem, window: int = 100, ax=None):
     """Loss gap against step for constant lrs (faint: each step, bold: a moving mean), floors dashed."""
     fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.3)
@@ -218,7 +217,7 @@ def floor_figure(traj, lrs, floors, p: NoisyProblem, window: int = 100, ax=None)
     return fig
 
 
-@_styled
+@plotting.styled
 def decay_figure(traj, names, p: NoisyProblem, colors=None, window: int = 25, ax=None):
     """Loss gap against step for a few schedules on the noisy problem (faint: each step, bold: moving mean)."""
     fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.3)
@@ -437,7 +436,7 @@ def schedule_picker(schedule: str = "cosine", lr: float = PEAK, lr_range=(1e-3, 
                     panels=(ScheduleLrPanel(), ScheduleLossPanel()), width=12.5, height=4.0)
 
 
-@_styled
+@plotting.styled
 def presets_figure(p: NoisyProblem, presets: dict = None):
     """The widget's presets as static small multiples: lr(t) above, the loss below, one column each."""
     presets = presets or PRESETS

@@ -105,13 +105,13 @@ def _t08(ax):
 THUMBNAILS = [_t01, _t02, _t03, _t04, _t05, _t06, _t07, _t08]
 
 
+@plotting.styled
 def map_figure():
     """The map of the collection: one small picture per lesson, titled with its name."""
     fig, axes = plotting.figure(2, 4, width=16.0, height=7.4)
     for (key, title), ax, draw in zip(LESSONS.items(), axes.flat, THUMBNAILS):
-        with plotting.style():
-            draw(ax)
-            ax.set_title(title)
+        draw(ax)
+        ax.set_title(title)
     return fig, axes
 
 

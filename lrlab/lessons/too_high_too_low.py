@@ -53,6 +53,7 @@ def explorer(lr: float = 0.2) -> Explorer:
                     panels=("path", "loss", MapPanel(MAP_POINTS)))
 
 
+@plotting.styled
 def error_factor_figure(small=(0.2, 0.5, 1.0), large=(1.5, 1.9, 2.1), num_steps: int = 15):
     r"""The error factor :math:`(1-\eta\lambda)^t` against step t, for ``small`` products
     :math:`\eta\lambda \le 1` (left) and ``large`` ones (middle); right: one step's factor
@@ -62,41 +63,41 @@ def error_factor_figure(small=(0.2, 0.5, 1.0), large=(1.5, 1.9, 2.1), num_steps:
     col = {0.2: "sky", 0.5: "blue", 1.0: "green", 1.5: "orange", 1.9: "purple", 2.1: "vermillion"}
     cycle = ["sky", "blue", "green", "orange", "purple", "vermillion"]
     colors = {p: plotting.PALETTE[col.get(p, cycle[i % len(cycle)])] for i, p in enumerate(tuple(small) + tuple(large))}
-    with plotting.style():
-        for ax, group, title in [(axes[0], small, "ηλ ≤ 1: shrinks, keeps its sign"),
-                                 (axes[1], large, "ηλ > 1: overshoots, flips sign")]:
-            for p in group:
-                factor = (1.0 - p) ** t
-                ax.plot(t, np.clip(factor, -3.0, 3.0), "-o", color=colors[p], ms=4, lw=1.8, label=f"ηλ = {p:g}")
-            ax.axhline(0, color=plotting.PALETTE["black"], lw=1)
-            ax.axhline(1, color=plotting.PALETTE["grey"], lw=1, ls=":")
-            ax.axhline(-1, color=plotting.PALETTE["grey"], lw=1, ls=":")
-            ax.set_ylim(-2.05, 2.05)
-            ax.set_xlim(0, num_steps)
-            ax.set_xlabel("step t")
-            ax.set_title(title)
-            ax.legend(frameon=False, loc="lower right" if ax is axes[0] else "lower left", ncols=1)
-        axes[0].set_ylabel("error factor (1 − ηλ)ᵗ")
+    for ax, group, title in [(axes[0], small, "ηλ ≤ 1: shrinks, keeps its sign"),
+                             (axes[1], large, "ηλ > 1: overshoots, flips sign")]:
+        for p in group:
+            factor = (1.0 - p) ** t
+            ax.plot(t, np.clip(factor, -3.0, 3.0), "-o", color=colors[p], ms=4, lw=1.8, label=f"ηλ = {p:g}")
+        ax.axhline(0, color=plotting.PALETTE["black"], lw=1)
+        ax.axhline(1, color=plotting.PALETTE["grey"], lw=1, ls=":")
+        ax.axhline(-1, color=plotting.PALETTE["grey"], lw=1, ls=":")
+        ax.set_ylim(-2.05, 2.05)
+        ax.set_xlim(0, num_steps)
+        ax.set_xlabel("step t")
+        ax.set_title(title)
+        ax.legend(frameon=False, loc="lower right" if ax is axes[0] else "lower left", ncols=1)
+    axes[0].set_ylabel("error factor (1 − ηλ)ᵗ")
 
-        ax = axes[2]
-        p = np.linspace(0, 2.5, 501)
-        spans = [(0, 1, "converging", "same sign"), (1, 2, "oscillating", "flips sign"),
-                 (2, 2.5, "diverging", "grows")]
-        for lo, hi, regime, text in spans:
-            ax.axvspan(lo, hi, color=plotting.REGIME_COLORS[regime], alpha=0.25, lw=0)
-            ax.text((lo + hi) / 2, 1.46, f"{regime}\n({text})", ha="center", va="top", fontsize=10)
-        ax.plot(p, np.abs(1 - p), color=plotting.PALETTE["black"], lw=2.5)
-        ax.axhline(1, color=plotting.PALETTE["vermillion"], ls=":", lw=2)
-        for q, c in colors.items():
-            ax.plot([q], [abs(1 - q)], "o", color=c, ms=8, mec="black", zorder=4)
-        ax.set_xlim(0, 2.5)
-        ax.set_ylim(0, 1.5)
-        ax.set_xlabel("ηλ  (learning rate × curvature)")
-        ax.set_ylabel("|1 − ηλ|, per step")
-        ax.set_title("one step's shrink factor")
+    ax = axes[2]
+    p = np.linspace(0, 2.5, 501)
+    spans = [(0, 1, "converging", "same sign"), (1, 2, "oscillating", "flips sign"),
+             (2, 2.5, "diverging", "grows")]
+    for lo, hi, regime, text in spans:
+        ax.axvspan(lo, hi, color=plotting.REGIME_COLORS[regime], alpha=0.25, lw=0)
+        ax.text((lo + hi) / 2, 1.46, f"{regime}\n({text})", ha="center", va="top", fontsize=10)
+    ax.plot(p, np.abs(1 - p), color=plotting.PALETTE["black"], lw=2.5)
+    ax.axhline(1, color=plotting.PALETTE["vermillion"], ls=":", lw=2)
+    for q, c in colors.items():
+        ax.plot([q], [abs(1 - q)], "o", color=c, ms=8, mec="black", zorder=4)
+    ax.set_xlim(0, 2.5)
+    ax.set_ylim(0, 1.5)
+    ax.set_xlabel("ηλ  (learning rate × curvature)")
+    ax.set_ylabel("|1 − ηλ|, per step")
+    ax.set_title("one step's shrink factor")
     return fig, axes
 
 
+@plotting.styled
 def lr_map_figure(lrs, traj, loss, marks: dict | None = None, ax=None):
     """The lr map: loss gap after the run against lr, 1/L and 2/L marked, and named lrs as dots.
 
@@ -106,17 +107,16 @@ def lr_map_figure(lrs, traj, loss, marks: dict | None = None, ax=None):
     final = plotting.gap(traj)[-1]
     art = plotting.lr_map(lrs, final, ax, loss=loss, label=f"loss − min after {traj.num_steps} steps")
     art["vline"].set_visible(False)
-    with plotting.style():
-        regimes = diagnostics.classify(traj)
-        for name, lr in (marks or {}).items():
-            i = int(np.argmin(np.abs(np.log(lrs) - np.log(lr))))
-            y = final[i] if np.isfinite(final[i]) else art["top"]
-            y = min(max(y, art["bottom"]), art["top"])
-            ax.plot([lr], [y], "o", ms=10, color=plotting.REGIME_COLORS[regimes[i]], mec="black", zorder=6)
-            ax.annotate(name, (lr, y), xytext=(0, 12), textcoords="offset points", ha="center", fontsize=10.5,
-                        fontweight="bold", bbox=dict(fc="white", ec="none", alpha=0.8, pad=1))
-        ax.set_title(f"{len(lrs)} learning rates, one vectorized run")
-        ax.legend(frameon=False, loc="lower left")
+    regimes = diagnostics.classify(traj)
+    for name, lr in (marks or {}).items():
+        i = int(np.argmin(np.abs(np.log(lrs) - np.log(lr))))
+        y = final[i] if np.isfinite(final[i]) else art["top"]
+        y = min(max(y, art["bottom"]), art["top"])
+        ax.plot([lr], [y], "o", ms=10, color=plotting.REGIME_COLORS[regimes[i]], mec="black", zorder=6)
+        ax.annotate(name, (lr, y), xytext=(0, 12), textcoords="offset points", ha="center", fontsize=10.5,
+                    fontweight="bold", bbox=dict(fc="white", ec="none", alpha=0.8, pad=1))
+    ax.set_title(f"{len(lrs)} learning rates, one vectorized run")
+    ax.legend(frameon=False, loc="lower left")
     return fig, ax
 
 
@@ -167,27 +167,27 @@ def kappa_explorer(lr: float = 1.0, kappa: float = 20.0) -> Explorer:
                     controls={"kappa": kappa_slider}, panels=("path", "loss", MapPanel(300)))
 
 
+@plotting.styled
 def kappa_map_figure(lrs, maps: dict, target: float = 1e-6, ax=None):
     """lr maps of the bowl (1/κ, 1) for several κ: final gap / initial gap against lr, one line per κ."""
     fig, ax = plotting.figure_or_ax(ax, width=9.0, height=4.2)
     colors = [plotting.PALETTE[c] for c in ("blue", "orange", "green", "purple")]
-    with plotting.style():
-        for i, (kappa, traj) in enumerate(maps.items()):
-            g = plotting.gap(traj)
-            ratio = np.where(np.isfinite(g[-1]), g[-1] / g[0], np.nan)
-            ax.plot(lrs, np.clip(ratio, 1e-30, None), color=colors[i % len(colors)], label=f"κ = {kappa:g}")
-        ax.axhline(target, color=plotting.PALETTE["grey"], ls="--", lw=1.5)
-        ax.text(lrs[0] * 1.1, target * 2, f"target: {target:g} × initial gap", color=plotting.PALETTE["grey"],
-                fontsize=10.5, va="bottom")
-        plotting.theory_lines(ax, ill_conditioned(1.0))          # L = 1 for every κ
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlim(lrs[0], lrs[-1])
-        ax.set_ylim(1e-30, 1e3)
-        ax.set_xlabel("learning rate")
-        ax.set_ylabel(f"gap after {next(iter(maps.values())).num_steps} steps / initial gap")
-        ax.set_title("the valley of good learning rates narrows as κ grows")
-        ax.legend(frameon=False, loc="lower left")
+    for i, (kappa, traj) in enumerate(maps.items()):
+        g = plotting.gap(traj)
+        ratio = np.where(np.isfinite(g[-1]), g[-1] / g[0], np.nan)
+        ax.plot(lrs, np.clip(ratio, 1e-30, None), color=colors[i % len(colors)], label=f"κ = {kappa:g}")
+    ax.axhline(target, color=plotting.PALETTE["grey"], ls="--", lw=1.5)
+    ax.text(lrs[0] * 1.1, target * 2, f"target: {target:g} × initial gap", color=plotting.PALETTE["grey"],
+            fontsize=10.5, va="bottom")
+    plotting.theory_lines(ax, ill_conditioned(1.0))          # L = 1 for every κ
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lrs[0], lrs[-1])
+    ax.set_ylim(1e-30, 1e3)
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel(f"gap after {next(iter(maps.values())).num_steps} steps / initial gap")
+    ax.set_title("the valley of good learning rates narrows as κ grows")
+    ax.legend(frameon=False, loc="lower left")
     return fig, ax
 
 
@@ -206,6 +206,7 @@ def wells_explorer(lr: float = 0.03) -> Explorer:
                     width=11.0, height=3.9)
 
 
+@plotting.styled
 def landing_figure(loss, lrs, traj, last: int = 30, ax=None):
     """Where each lr ends up on a 1-D loss: the last ``last`` iterates of every run against lr.
 
@@ -215,34 +216,33 @@ def landing_figure(loss, lrs, traj, last: int = 30, ax=None):
     fig, ax = plotting.figure_or_ax(ax, width=10.0, height=4.4)
     tail = traj.params[-last:, :, 0]                        # (last, n)
     ok = np.asarray(~traj.diverged)
-    with plotting.style():
-        xs = np.broadcast_to(np.asarray(lrs)[None, ok], tail[:, ok].shape)
-        ax.plot(xs.ravel(), tail[:, ok].ravel(), ".", ms=1.2, color=plotting.PALETTE["blue"], alpha=0.5,
-                rasterized=True)
-        ax.plot([], [], "s", color=plotting.PALETTE["blue"], label=f"last {last} iterates of each run")
-        colors = [plotting.PALETTE["green"], plotting.PALETTE["vermillion"]]
-        names = ["good minimum", "trap"]
-        for m, name, c in zip(loss.local_minima, names, colors):
-            ax.axhline(m, color=c, lw=1, ls="--", alpha=0.8)
-            limit = 2.0 / float(loss.curvature(np.array([m])))
-            ax.axvline(limit, color=c, ls=":", lw=2)
-            ax.text(limit, 0.03 if name == "trap" else 0.36, f"2/curvature of\nthe {name}\n= {limit:.3g} ",
-                    transform=ax.get_xaxis_transform(), color=c, fontsize=10, fontweight="bold", ha="right",
-                    va="bottom", bbox=dict(fc="white", ec="none", alpha=0.85, pad=1))
-            ax.text(lrs[0] * 1.15, m, f"{name} (w = {m:.2f})", color=c, fontsize=10.5, fontweight="bold",
-                    va="bottom" if name == "good minimum" else "top", ha="left")
-        bad = ~ok
-        if bad.any():
-            ax.axvspan(np.asarray(lrs)[bad].min(), lrs[-1], color=plotting.REGIME_COLORS["diverging"], alpha=0.2, lw=0,
-                       label="diverged")
-        ax.set_xscale("log")
-        ax.set_xlim(lrs[0], lrs[-1])
-        lo, hi = loss.bounds[0]
-        ax.set_ylim(lo, hi)
-        ax.set_xlabel("learning rate")
-        ax.set_ylabel(f"w after {traj.num_steps - last}–{traj.num_steps} steps")
-        ax.set_title("where each learning rate ends up, started in the trap at w = −1.6")
-        ax.legend(frameon=False, loc="upper center", markerscale=1.5)
+    xs = np.broadcast_to(np.asarray(lrs)[None, ok], tail[:, ok].shape)
+    ax.plot(xs.ravel(), tail[:, ok].ravel(), ".", ms=1.2, color=plotting.PALETTE["blue"], alpha=0.5,
+            rasterized=True)
+    ax.plot([], [], "s", color=plotting.PALETTE["blue"], label=f"last {last} iterates of each run")
+    colors = [plotting.PALETTE["green"], plotting.PALETTE["vermillion"]]
+    names = ["good minimum", "trap"]
+    for m, name, c in zip(loss.local_minima, names, colors):
+        ax.axhline(m, color=c, lw=1, ls="--", alpha=0.8)
+        limit = 2.0 / float(loss.curvature(np.array([m])))
+        ax.axvline(limit, color=c, ls=":", lw=2)
+        ax.text(limit, 0.03 if name == "trap" else 0.36, f"2/curvature of\nthe {name}\n= {limit:.3g} ",
+                transform=ax.get_xaxis_transform(), color=c, fontsize=10, fontweight="bold", ha="right",
+                va="bottom", bbox=dict(fc="white", ec="none", alpha=0.85, pad=1))
+        ax.text(lrs[0] * 1.15, m, f"{name} (w = {m:.2f})", color=c, fontsize=10.5, fontweight="bold",
+                va="bottom" if name == "good minimum" else "top", ha="left")
+    bad = ~ok
+    if bad.any():
+        ax.axvspan(np.asarray(lrs)[bad].min(), lrs[-1], color=plotting.REGIME_COLORS["diverging"], alpha=0.2, lw=0,
+                   label="diverged")
+    ax.set_xscale("log")
+    ax.set_xlim(lrs[0], lrs[-1])
+    lo, hi = loss.bounds[0]
+    ax.set_ylim(lo, hi)
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel(f"w after {traj.num_steps - last}–{traj.num_steps} steps")
+    ax.set_title("where each learning rate ends up, started in the trap at w = −1.6")
+    ax.legend(frameon=False, loc="upper center", markerscale=1.5)
     return fig, ax
 
 
@@ -254,36 +254,36 @@ def exit_step(traj, level: float = 0.0):
     return np.asarray(diagnostics.first_step_below(traj.loss, level, strict=True))
 
 
+@plotting.styled
 def plateau_figure(loss, lrs, traj, level: float = 0.0):
     """Left: the plateau loss with the shelf. Right: loss against step for each lr, exits marked."""
     fig, axes = plotting.figure(1, 2, width=12.0, height=4.2)
     colors = [plotting.PALETTE[c] for c in ("sky", "blue", "orange", "vermillion")]
     exits = exit_step(traj, level)
-    with plotting.style():
-        ax = axes[0]
-        plotting.curve_1d(loss, ax)
-        x0 = traj.params[0, 0, 0]
-        ax.plot([x0], loss.value(np.array([[x0]])), "o", color="black", ms=9, zorder=5)
-        ax.annotate("start", (x0, float(loss.value(np.array([x0])))), xytext=(0, -22), textcoords="offset points",
-                    ha="center", fontsize=11)
-        ax.axvspan(loss.bounds[0, 0], -1.0, color=plotting.PALETTE["yellow"], alpha=0.3, lw=0)
-        ax.text(-3.0, 0.4, "the shelf:\nslope ≈ 0.02", ha="center", fontsize=11)
-        ax.axhline(level, color=plotting.PALETTE["grey"], ls="--", lw=1)
-        ax.set_xlim(*loss.bounds[0])
-        ax.set_title("a plateau, then a drop")
-        ax = axes[1]
-        t = np.arange(traj.num_steps + 1)
-        for i, lr in enumerate(lrs):
-            c = colors[i % len(colors)]
-            ax.plot(t, traj.loss[:, i], color=c, label=f"lr = {lr:g}: leaves at step {exits[i]}")
-            if exits[i] >= 0:
-                ax.plot([exits[i]], [traj.loss[exits[i], i]], "o", color=c, ms=8, mec="black")
-        ax.axhline(level, color=plotting.PALETTE["grey"], ls="--", lw=1)
-        ax.set_xlim(0, traj.num_steps)
-        ax.set_xlabel("step")
-        ax.set_ylabel("loss")
-        ax.set_title("flat for hundreds of steps, then a cliff")
-        ax.legend(frameon=False, loc="center")
+    ax = axes[0]
+    plotting.curve_1d(loss, ax)
+    x0 = traj.params[0, 0, 0]
+    ax.plot([x0], loss.value(np.array([[x0]])), "o", color="black", ms=9, zorder=5)
+    ax.annotate("start", (x0, float(loss.value(np.array([x0])))), xytext=(0, -22), textcoords="offset points",
+                ha="center", fontsize=11)
+    ax.axvspan(loss.bounds[0, 0], -1.0, color=plotting.PALETTE["yellow"], alpha=0.3, lw=0)
+    ax.text(-3.0, 0.4, "the shelf:\nslope ≈ 0.02", ha="center", fontsize=11)
+    ax.axhline(level, color=plotting.PALETTE["grey"], ls="--", lw=1)
+    ax.set_xlim(*loss.bounds[0])
+    ax.set_title("a plateau, then a drop")
+    ax = axes[1]
+    t = np.arange(traj.num_steps + 1)
+    for i, lr in enumerate(lrs):
+        c = colors[i % len(colors)]
+        ax.plot(t, traj.loss[:, i], color=c, label=f"lr = {lr:g}: leaves at step {exits[i]}")
+        if exits[i] >= 0:
+            ax.plot([exits[i]], [traj.loss[exits[i], i]], "o", color=c, ms=8, mec="black")
+    ax.axhline(level, color=plotting.PALETTE["grey"], ls="--", lw=1)
+    ax.set_xlim(0, traj.num_steps)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.set_title("flat for hundreds of steps, then a cliff")
+    ax.legend(frameon=False, loc="center")
     return fig, axes
 
 

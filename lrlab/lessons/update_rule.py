@@ -46,6 +46,7 @@ def explorer(lr: float = 0.3) -> Explorer:
                     width=11.0, height=3.9)
 
 
+@plotting.styled
 def stride_figure(loss, traj, lrs):
     """Left: the paths of a few lrs on the curve. Right: the step length |w_{t+1} - w_t|
     (markers) on top of lr·|f'(w_t)| (lines): they are the same number.
@@ -54,51 +55,50 @@ def stride_figure(loss, traj, lrs):
     """
     fig, axes = plotting.figure(1, 2, width=11.0, height=3.9)
     colors = [plotting.PALETTE[c] for c in ("blue", "orange", "green", "purple")]
-    with plotting.style():
-        ax = axes[0]
-        plotting.curve_1d(loss, ax)
-        lo, hi = loss.bounds[0]
-        ax.set_xlim(lo, hi)
-        vals = loss.value(np.linspace(lo, hi, 200)[:, None])
-        ax.set_ylim(-0.08 * vals.max(), vals.max() * 1.08)
-        for i, lr in enumerate(lrs):
-            plotting.path_1d(loss, traj[i], ax, max_arrows=8, color=colors[i % len(colors)])
-        ax.set_title("the path: arrows are steps")
-        ax = axes[1]
-        steps = np.abs(np.diff(traj.params[..., 0], axis=0))          # (T, k)
-        predicted = traj.lr * traj.grad_norm[:-1]                      # (T, k)
-        t = np.arange(steps.shape[0])
-        for i, lr in enumerate(lrs):
-            c = colors[i % len(colors)]
-            ax.plot(t, predicted[:, i], color=c, lw=2, label=f"lr = {lr:g}:  lr·|slope|")
-            ax.plot(t, steps[:, i], "o", color=c, ms=6, mfc="white", mew=1.5)
-        ax.plot([], [], "o", color=plotting.PALETTE["grey"], mfc="white", mew=1.5, label="measured step |Δw|")
-        ax.set_yscale("log")
-        ax.set_xlabel("step t")
-        ax.set_ylabel("length of step t")
-        ax.set_title("stride = lr × slope")
-        ax.legend(frameon=False, loc="lower left")
+    ax = axes[0]
+    plotting.curve_1d(loss, ax)
+    lo, hi = loss.bounds[0]
+    ax.set_xlim(lo, hi)
+    vals = loss.value(np.linspace(lo, hi, 200)[:, None])
+    ax.set_ylim(-0.08 * vals.max(), vals.max() * 1.08)
+    for i, lr in enumerate(lrs):
+        plotting.path_1d(loss, traj[i], ax, max_arrows=8, color=colors[i % len(colors)])
+    ax.set_title("the path: arrows are steps")
+    ax = axes[1]
+    steps = np.abs(np.diff(traj.params[..., 0], axis=0))          # (T, k)
+    predicted = traj.lr * traj.grad_norm[:-1]                      # (T, k)
+    t = np.arange(steps.shape[0])
+    for i, lr in enumerate(lrs):
+        c = colors[i % len(colors)]
+        ax.plot(t, predicted[:, i], color=c, lw=2, label=f"lr = {lr:g}:  lr·|slope|")
+        ax.plot(t, steps[:, i], "o", color=c, ms=6, mfc="white", mew=1.5)
+    ax.plot([], [], "o", color=plotting.PALETTE["grey"], mfc="white", mew=1.5, label="measured step |Δw|")
+    ax.set_yscale("log")
+    ax.set_xlabel("step t")
+    ax.set_ylabel("length of step t")
+    ax.set_title("stride = lr × slope")
+    ax.legend(frameon=False, loc="lower left")
     return fig, axes
 
 
+@plotting.styled
 def torch_vs_lrlab_figure(torch_losses, traj, torch_lr: float, ax=None):
     """The torch loop's MSE per step (markers) on top of lrlab's run of the same problem (line)."""
     fig, ax = plotting.figure_or_ax(ax, width=7.0, height=3.6)
     torch_losses = np.asarray(torch_losses, dtype=float)
-    with plotting.style():
-        t = np.arange(traj.num_steps + 1)
-        ax.plot(t, 2 * traj.loss, color=plotting.PALETTE["blue"], lw=2.5,
-                label=f"lrlab: least squares, lr = {2 * torch_lr:g}")
-        ax.plot(np.arange(torch_losses.size)[::4], torch_losses[::4], "o", color=plotting.PALETTE["orange"], ms=6,
-                label=f"torch: nn.Linear + MSELoss, SGD lr = {torch_lr:g}")
-        ax.set_yscale("log")
-        ax.yaxis.set_major_locator(FixedLocator([0.1, 0.2, 0.5, 1, 2, 5, 10]))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("step")
-        ax.set_ylabel("mean squared error")
-        ax.set_title("the same run, two libraries")
-        ax.legend(frameon=False)
+    t = np.arange(traj.num_steps + 1)
+    ax.plot(t, 2 * traj.loss, color=plotting.PALETTE["blue"], lw=2.5,
+            label=f"lrlab: least squares, lr = {2 * torch_lr:g}")
+    ax.plot(np.arange(torch_losses.size)[::4], torch_losses[::4], "o", color=plotting.PALETTE["orange"], ms=6,
+            label=f"torch: nn.Linear + MSELoss, SGD lr = {torch_lr:g}")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(FixedLocator([0.1, 0.2, 0.5, 1, 2, 5, 10]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("step")
+    ax.set_ylabel("mean squared error")
+    ax.set_title("the same run, two libraries")
+    ax.legend(frameon=False)
     return fig, ax
 
 
