@@ -260,8 +260,9 @@ assert np.allclose(np.abs(w1 - x0), 0.05, rtol=1e-6)
 # Adam it is closer to a distance per step. That is why tuned lrs of the two differ by orders of magnitude.
 #
 # Now we run each adaptive optimizer on the bowl and read the effective step of each coordinate out of the
-# optimizer's state after every step (`lesson.record_effective_steps` steps the lrlab stepper by hand; the
-# iterates are the ones `lrlab.run` gives, checked below).
+# optimizer's state after every step: `lesson.record_effective_steps` calls `lrlab.run(..., record_state=True)`,
+# which keeps the second-moment estimate $\hat v$ of every step beside the iterates. Recording the state
+# does not change the run: the check below compares its iterates with a plain `lrlab.run`, bit for bit.
 
 # %%
 records = [lesson.record_effective_steps(bowl, steppers.adagrad(), x0, 0.5, 200),
