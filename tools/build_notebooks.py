@@ -3,6 +3,7 @@
     python tools/build_notebooks.py                 # all tools/notebook_src/*.py
     python tools/build_notebooks.py 02 05           # the ones whose name starts so
     python tools/build_notebooks.py --no-execute 02 # only convert
+    python tools/build_notebooks.py --solutions     # instructors' copies, answers filled in, to build/solutions/
 
 A source is a Python file in the "percent" format: cells start with
 ``# %%`` (code) or ``# %% [markdown]`` (markdown, every line a ``# `` comment);
@@ -61,15 +62,52 @@ def parse(text: str) -> nbformat.NotebookNode:
     return nb
 
 
-def build(src: Path, execute: bool = True, timeout: int = 300) -> Path:
-    nb = parse(src.read_text())
-    out = OUT / (src.stem + ".ipynb")
+ANSWER = re.compile(r"^(?P<indent>[ \t]*)answer = None\b.*$", re.M)
+
+
+def fill_in_solutions(text: str, name: str) -> str:
+    """The source with the i-th ``answer = None`` line replaced by the i-th solution of ``name``."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from solutions import SOLUTIONS
+    sols = SOLUTIONS.get(name, [])
+    found = len(ANSWER.findall(text))
+    if found != len(sols):
+        raise SystemExit(f"{name}: {found} exercise cells but {len(sols)} solutions in tools/solutions.py")
+    it = iter(sols)
+
+    def repl(m):
+        expr, why = next(it)
+        return f"{m.group('indent')}answer = {expr}   # solution: {why}"
+    return ANSWER.sub(repl, text)
+
+
+def verdicts(nb) -> list:
+    """``(cell index, text)`` of each exercise check's output in an executed notebook."""
+    out = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and re.search(r"^\s*answer = ", cell.source, re.M):
+            texts = [o.get("data", {}).get("text/plain", "") for o in cell.get("outputs", [])]
+            out.append((i, texts[-1] if texts else ""))
+    return out
+
+
+def build(src: Path, execute: bool = True, timeout: int = 300, solutions: Path | None = None) -> Path:
+    text = src.read_text()
+    if solutions is not None:
+        text = fill_in_solutions(text, src.stem)
+    nb = parse(text)
+    out = (solutions or OUT) / (src.stem + ".ipynb")
     if execute:
         t0 = time.time()
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(OUT)}},
                                 store_widget_state=True)
         client.execute()
         print(f"{src.stem}: executed in {time.time() - t0:.1f} s")
+        if solutions is not None:
+            wrong = [(i, v) for i, v in verdicts(nb) if not v.startswith("✅")]
+            if wrong:
+                raise SystemExit(f"{src.stem}: a solution does not pass its check: {wrong}")
+    out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
     return out
 
@@ -79,6 +117,9 @@ def main(argv=None):
     ap.add_argument("names", nargs="*", help="prefixes of notebook names (default: all)")
     ap.add_argument("--no-execute", action="store_true")
     ap.add_argument("--timeout", type=int, default=300)
+    ap.add_argument("--solutions", nargs="?", const=ROOT / "build" / "solutions", type=Path, metavar="DIR",
+                    help="write instructors' copies with every exercise answered to DIR (default build/solutions) "
+                         "and fail unless every check says correct")
     args = ap.parse_args(argv)
     srcs = sorted(SRC.glob("*.py"))
     if args.names:
@@ -86,7 +127,7 @@ def main(argv=None):
     if not srcs:
         sys.exit(f"no notebook sources match {args.names} in {SRC}")
     for s in srcs:
-        build(s, execute=not args.no_execute, timeout=args.timeout)
+        build(s, execute=not args.no_execute, timeout=args.timeout, solutions=args.solutions)
 
 
 if __name__ == "__main__":

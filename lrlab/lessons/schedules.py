@@ -25,7 +25,7 @@ __all__ = ["NUM_STEPS", "BATCH_SIZE", "PEAK", "SCHEDULES", "NoisyProblem", "nois
            "make_schedule", "gallery", "run_schedules", "last_mean", "gallery_figure", "floor_figure",
            "decay_figure", "moving_average", "PRESETS", "ScheduleLrPanel", "ScheduleLossPanel", "schedule_picker", "presets_figure", "dummy_optimizer",
            "torch_lrs", "steps_above", "check_floor_prediction", "check_steps_above", "check_restart_effect",
-           "exercise_answers"]
+           "exercise_answers", "WARMUP", "warmup_reference", "check_warmup_function"]
 
 NUM_STEPS = 500
 BATCH_SIZE = 10
@@ -528,3 +528,51 @@ def check_restart_effect(answer) -> Feedback:
                         right=f"Yes, {expected}: the lr jumps back to the peak, and so does the noise floor. "
                               "Restarts trade a temporary rise for a chance to leave the current basin "
                               "(which matters on non-convex losses, not on this one).")
+
+
+WARMUP = 50                   # exercise 4: the warm-up length
+
+
+def warmup_reference(t, peak: float = PEAK, warmup: int = WARMUP) -> float:
+    """Exercise 4's schedule: 0 at t = 0, rising linearly to ``peak`` at ``t = warmup``, then ``peak``."""
+    return peak * min(t / warmup, 1.0)
+
+
+def check_warmup_function(fn, peak: float = PEAK, warmup: int = WARMUP) -> Feedback:
+    """Exercise 4: ``fn(t)`` (one integer step in, one lr out) must be linear warm-up to ``peak``.
+
+    The check calls ``fn`` at t = 0 .. 3·warmup and names the first step where it is off, with the
+    usual mistakes recognised: an off-by-one start, a ramp that overshoots the peak or never reaches it.
+    """
+    if not callable(fn):
+        return Feedback(False, f"Pass your function itself (my_warmup, no parentheses), got {fn!r}.")
+    ts = range(3 * warmup + 1)
+    got = []
+    for t in ts:
+        try:
+            v = fn(t)
+        except Exception as exc:                       # the student's code: report, never crash the cell
+            return Feedback(False, f"my_warmup({t}) raised {type(exc).__name__}: {exc}")
+        if v is None:
+            return Feedback(False, f"my_warmup({t}) returned None: replace the placeholder with an expression of t.")
+        try:
+            got.append(float(v))
+        except (TypeError, ValueError):
+            return Feedback(False, f"my_warmup({t}) returned {v!r}; it should return one number, the lr at step t.")
+    got = np.array(got)
+    want = np.array([warmup_reference(t, peak, warmup) for t in ts])
+    if np.allclose(got, want, rtol=1e-9, atol=1e-12):
+        return Feedback(True, f"Right: lr rises by {peak / warmup:.3g} per step and holds {peak:g} from step {warmup}. "
+                              "That is torch's LinearLR(start_factor=..., total_iters=warmup) followed by a "
+                              "constant; lesson.make_schedule('warmup + cosine', ...) decays after it instead.")
+    bad = int(np.argmax(~np.isclose(got, want, rtol=1e-9, atol=1e-12)))
+    shifted = np.array([warmup_reference(t + 1, peak, warmup) for t in ts])
+    if np.allclose(got, shifted, rtol=1e-9, atol=1e-12):
+        hint = "It is one step ahead: at t = 0 the lr must be 0 (use t, not t + 1)."
+    elif got.max() > peak * (1 + 1e-9):
+        hint = f"It goes past the peak ({got.max():.3g} > {peak:g}): cap the ramp at the peak (min(..., 1))."
+    elif got[-1] < peak * (1 - 1e-9):
+        hint = f"It never reaches the peak {peak:g} (it ends at {got[-1]:.3g}): at t = {warmup} the ramp is done."
+    else:
+        hint = "Write it as peak × (fraction of the warm-up done), capped at 1."
+    return Feedback(False, f"At t = {bad} your lr is {got[bad]:.4g}, warm-up gives {want[bad]:.4g}. {hint}")

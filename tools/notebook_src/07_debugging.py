@@ -442,17 +442,3 @@ lesson.check_update_ratio(answer)
 # %%
 answer = None   # a number
 lesson.check_edge(answer)
-
-# %% [markdown]
-# The checks themselves are tested here: each accepts the right answer and rejects a wrong one.
-
-# %%
-key = {k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}
-assert sorted(key.values()) == ["converging", "diverging", "oscillating", "slow"]
-assert lesson.check_diagnosis(key, exercise)
-assert not lesson.check_diagnosis({**key, "A": "slow" if key["A"] != "slow" else "converging"}, exercise)
-assert not lesson.check_diagnosis(None, exercise)
-guess = 0.1 * 1e-3 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)
-assert lesson.check_update_ratio(guess) and not lesson.check_update_ratio(0.1)
-assert lesson.check_edge(8.0) and not lesson.check_edge(4.0)
-print("all exercise checks behave")

@@ -1,0 +1,115 @@
+"""Every exercise check accepts the right answer and rejects wrong ones (the answer keys live here,
+never in the students' notebooks; tools/solutions.py holds the instructors' worked answers)."""
+import numpy as np
+
+import lrlab
+from lrlab import losses, steppers, theory
+from lrlab.lessons import (batch_size, beyond_the_lr, debugging, finding_a_good_lr, momentum_and_adaptive,
+                           schedules, start_here, too_high_too_low, update_rule)
+
+
+def test_00_start_here():
+    assert start_here.check_edge(1.0)
+    assert not start_here.check_edge(0.5) and not start_here.check_edge(1.04) and not start_here.check_edge(None)
+
+
+def test_01_update_rule():
+    assert update_rule.check_one_step(1.2) and not update_rule.check_one_step(1.8)
+    assert update_rule.check_sum_lr(0.1 / 32) and update_rule.check_sum_lr(0.0031)   # rounded is right too
+    assert not update_rule.check_sum_lr(3.2)
+    assert update_rule.check_one_step_lr(0.5) and not update_rule.check_one_step_lr(1.0)
+    assert not update_rule.check_one_step(None) and not update_rule.check_sum_lr(None)
+
+
+def test_02_too_high_too_low():
+    lesson = too_high_too_low
+    assert lesson.check_largest_lr(0.25) and not lesson.check_largest_lr(0.255) and not lesson.check_largest_lr(2.0)
+    assert not lesson.check_largest_lr(None)
+    assert lesson.check_regime("oscillating") and not lesson.check_regime("diverging") and not lesson.check_regime(None)
+    assert lesson.check_flat_steps(342) and not lesson.check_flat_steps(7) and not lesson.check_flat_steps(None)
+    # the answer of exercise 1 is where the runs change from oscillating to diverging
+    right = lrlab.run(loss=losses.quadratic([1.0, 8.0]), stepper=steppers.sgd(), x0=[1.0, 1.0], lr=[0.249, 0.251],
+                      num_steps=2000)
+    assert list(lrlab.diagnostics.classify(right)) == ["oscillating", "diverging"]
+
+
+def test_03_finding_a_good_lr():
+    lesson = finding_a_good_lr
+    right = lesson.exercise_answers()
+    assert lesson.check_largest_lr(right["largest_lr"]) and not lesson.check_largest_lr(0.1)
+    assert not lesson.check_largest_lr(None) and not lesson.check_largest_lr(2 * right["largest_lr"])
+    assert not lesson.check_largest_lr(0.23)                    # 2/L = 0.2232: 0.23 diverges
+    assert lesson.check_closest_rule(right["closest_rule"]) and not lesson.check_closest_rule("min")
+    assert lesson.check_smoothing_direction(right["smoothing_direction"])
+    assert not lesson.check_smoothing_direction("smaller")
+
+
+def test_04_schedules():
+    lesson, p = schedules, schedules.noisy_problem()
+    right = lesson.exercise_answers()
+    assert lesson.check_floor_prediction(right["floor_given"] / 4)
+    assert not lesson.check_floor_prediction(right["floor_given"])
+    assert lesson.check_steps_above(right["steps_above"]) and not lesson.check_steps_above(p.num_steps // 2 + 60)
+    assert not lesson.check_steps_above(None)
+    assert lesson.check_restart_effect(right["restart_effect"]) and not lesson.check_restart_effect("down")
+
+
+def test_05_momentum_and_adaptive():
+    lesson = momentum_and_adaptive
+    assert lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL, 0.5))
+    assert not lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL))
+    assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.8)
+    assert lesson.check_adam_first_step(0.05) and not lesson.check_adam_first_step(15.0)
+    assert lesson.check_race_question("aligned") and not lesson.check_race_question("rotated")
+    assert not lesson.check_heavy_ball_limit(None)
+
+
+def test_06_batch_size():
+    lesson = batch_size
+    L = theory.eigenvalues(lesson.FULL)[-1]
+    assert lesson.check_scaled_lr(0.16) and not lesson.check_scaled_lr(0.02)
+    assert lesson.check_floor_factor(lesson.THEORY.floor(0.05, 16) / lesson.THEORY.floor(0.05, 64))
+    assert not lesson.check_floor_factor(2.0)
+    assert lesson.check_max_scale((2 / L) / 0.05) and not lesson.check_max_scale(64)
+    assert lesson.check_warmup_claim("false") and not lesson.check_warmup_claim("true")
+    assert not lesson.check_scaled_lr(None)
+
+
+def test_07_debugging():
+    lesson = debugging
+    exercise = lesson.exercise_runs()
+    key = {k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}
+    assert sorted(key.values()) == ["converging", "diverging", "oscillating", "slow"]
+    assert lesson.check_diagnosis(key, exercise)
+    assert not lesson.check_diagnosis({**key, "A": "slow" if key["A"] != "slow" else "converging"}, exercise)
+    assert not lesson.check_diagnosis(None, exercise)
+    guess = 0.1 * 1e-3 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)
+    assert lesson.check_update_ratio(guess) and not lesson.check_update_ratio(0.1)
+    assert lesson.check_edge(8.0) and not lesson.check_edge(4.0)
+
+
+def test_08_beyond_the_lr():
+    lesson = beyond_the_lr
+    raw, std = lesson.raw_loss(), lesson.standardized_loss()
+    sweep = lesson.lr_sweep()
+    assert lesson.check_raw_limit(2 / raw.L) and not lesson.check_raw_limit(2 / std.L)
+    assert lesson.check_correlated_kappa(19) and not lesson.check_correlated_kappa(1.9)
+    assert lesson.check_largest_good_lr(lesson.good_lrs(sweep, 3.0)[-1], sweep)
+    assert not lesson.check_largest_good_lr(lesson.good_lrs(sweep, 1.0)[-1], sweep)
+    assert not lesson.check_largest_good_lr(None, sweep)
+
+
+def test_04_warmup_code_exercise():
+    check, peak, w = schedules.check_warmup_function, schedules.PEAK, schedules.WARMUP
+    assert check(lambda t: peak * min(t / w, 1.0))
+    assert check(lambda t: peak * t / w if t < w else peak)             # another way to write it
+    off_by_one = check(lambda t: peak * min((t + 1) / w, 1.0))
+    assert not off_by_one and "one step ahead" in off_by_one.message and "t = 0" in off_by_one.message
+    overshoot = check(lambda t: peak * t / w)
+    assert not overshoot and "past the peak" in overshoot.message
+    short = check(lambda t: 0.5 * peak * min(t / w, 1.0))
+    assert not short and "never reaches" in short.message
+    assert "None" in check(lambda t: None).message
+    assert "ZeroDivisionError" in check(lambda t: 1 / t).message
+    assert "no parentheses" in check(0.4).message
+    assert "one number" in check(lambda t: "fast").message

@@ -1,0 +1,60 @@
+"""The exercises' solutions, for instructors: never shown in the student notebooks.
+
+``SOLUTIONS[notebook]`` lists, in the order of the notebook's ``answer = None`` cells, the
+expression that answers each exercise (evaluated in the notebook's kernel, so it may use the
+notebook's names) and a one-line explanation. ``python tools/build_notebooks.py --solutions``
+writes executed copies with these filled in and fails unless every check then says correct;
+``tests/test_solutions.py`` runs that build.
+"""
+
+SOLUTIONS = {
+    "00_start_here": [
+        ("1.0", "f(w) = w**2 has curvature L = 2, so the edge is 2/L = 1"),
+    ],
+    "01_update_rule": [
+        ("1.5 - 0.1 * 2 * 1.5", "w - lr * f'(w) with f'(w) = 2w"),
+        ("0.1 / 32", "the sum's gradient is 32 times the mean's, so the lr must be 32 times smaller"),
+        ("0.5", "w - lr * 2w = 0 for every w exactly when lr = 1/2 = 1/L"),
+    ],
+    "02_too_high_too_low": [
+        ("2 / 8.0", "2/L, where L = 8 is the largest curvature"),
+        ('"oscillating"', "lr * curvature = 1.5 lies between 1 and 2: the error flips sign and shrinks"),
+        ("int(np.ceil(np.log(1e-3) / np.log(1 - 1 / 50)))", "each step multiplies the flat error by 1 - lr/kappa = 0.98"),
+    ],
+    "03_finding_a_good_lr": [
+        ("2 / max(lesson.known_answer_problem().loss.eigenvalues)", "the cliff 2/L of the known-answer problem"),
+        ('"min/10"', "read off the range test's three marks against the dashed best lr"),
+        ('"larger"', "smoothing lags behind the loss, so its minimum comes later in the sweep, at a larger lr"),
+    ],
+    "04_schedules": [
+        ("lesson.floor_theory(p.loss, 0.2) / 4", "for small lr the floor is proportional to the lr: a quarter of the lr, a quarter of the floor"),
+        ("int(np.sum(lesson.make_schedule('cosine', 1.5 * p.critical_lr, p.num_steps)(np.arange(p.num_steps)) > p.critical_lr))",
+         "count the steps t with 1.5 (2/L) (1 + cos(pi t / T)) / 2 > 2/L"),
+        ('"up"', "the lr jumps back to its peak, so the loss jumps up before it falls again"),
+        ("lesson.PEAK * min(t / lesson.WARMUP, 1.0)", "a ramp from 0 capped at the peak"),
+    ],
+    "05_momentum_and_adaptive": [
+        ("2 * (1 + 0.5) / 50.0", "heavy ball converges for lr < 2(1 + beta)/L"),
+        ("((np.sqrt(25) - 1) / (np.sqrt(25) + 1)) ** 2", "beta* = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))**2 with kappa = 50/2 = 25"),
+        ("0.05", "Adam's first step is lr * g / |g| = lr in every coordinate, whatever the gradient's size"),
+        ('"aligned"', "per-coordinate scaling only helps when the bowl's axes are the coordinate axes"),
+    ],
+    "06_batch_size": [
+        ("0.02 * 256 / 32", "linear scaling: 8 times the batch, 8 times the lr"),
+        ("lesson.THEORY.floor(0.05, 16) / lesson.THEORY.floor(0.05, 64)",
+         "the exact floor ratio (about (64/16) times the without-replacement correction)"),
+        ("(2 / L) / 0.05", "the scaled lr k * 0.05 must stay below full-batch GD's limit 2/L"),
+        ('"false"', "on a quadratic the limit 2/L does not depend on the history: a final lr above it diverges"),
+    ],
+    "07_debugging": [
+        ("{k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}", "read each curve's shape"),
+        ("0.1 * 1e-3 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)",
+         "the update/weight ratio is proportional to the lr: scale lr 0.1 to reach 1e-3"),
+        ("2 / 0.25", "at the edge of stability the sharpness rises until it hovers near 2/lr"),
+    ],
+    "08_beyond_the_lr": [
+        ("2 / raw.L", "2/L of the raw features' loss"),
+        ("(1 + 0.9) / (1 - 0.9)", "the correlation matrix [[1, r], [r, 1]] has eigenvalues 1 + r and 1 - r"),
+        ("lesson.good_lrs(sweep, 3.0)[-1]", "the largest sweep lr at which the init-scale-3 net reaches the target"),
+    ],
+}
