@@ -208,18 +208,3 @@ def test_exercise_checks():
     assert not lesson.check_race_question("neither")
     fb = lesson.check_heavy_ball_limit(0.03)
     assert "too small" in fb.message and "(1 + β)" in fb.message
-
-
-def test_frames_draw_without_warnings_when_a_front_end_is_connected():
-    """With a view connected the canvas really draws: every preset and a sweep, no warning, mostly blits."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        ex = lesson.momentum_explorer()
-        if hasattr(ex.canvas, "syncing_data_url"):
-            ex.canvas.syncing_data_url = False        # what ipympl sets once a browser view connects
-        for value in lesson.MOMENTUM_PRESETS.values():
-            ex.apply_preset(value)
-        for lr in np.geomspace(*ex.lr_range, 12):
-            ex.set_lr(lr)
-        if hasattr(ex.canvas, "blits"):
-            assert ex.canvas.blits >= 10                  # the lr slider moves artists only: blitted frames

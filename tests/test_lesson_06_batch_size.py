@@ -195,21 +195,6 @@ def test_exercise_checks():
     assert "lr/B" in lesson.check_scaled_lr(1.0).message
 
 
-def test_frames_draw_without_warnings_when_a_front_end_is_connected():
-    """With a view connected the canvas really draws: every preset and a sweep, no warning, mostly blits."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        ex = lesson.batch_size_explorer()
-        if hasattr(ex.canvas, "syncing_data_url"):
-            ex.canvas.syncing_data_url = False        # what ipympl sets once a browser view connects
-        for value in lesson.BATCH_PRESETS.values():
-            ex.apply_preset(value)
-        for lr in np.geomspace(*ex.lr_range, 12):
-            ex.set_lr(lr)
-        if hasattr(ex.canvas, "blits"):
-            assert ex.canvas.blits >= 10                  # the sliders move artists only: blitted frames
-
-
 def test_the_matrix_eigenvalue_shortcut_is_not_the_stability_limit():
     lr = lesson.shortcut_limit_b1()
     X = lesson.X

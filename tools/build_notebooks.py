@@ -67,7 +67,8 @@ ANSWER = re.compile(r"^(?P<indent>[ \t]*)answer = None\b.*$", re.M)
 
 def fill_in_solutions(text: str, name: str) -> str:
     """The source with the i-th ``answer = None`` line replaced by the i-th solution of ``name``."""
-    sys.path.insert(0, str(ROOT / "tools"))
+    if str(ROOT / "tools") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tools"))
     from solutions import SOLUTIONS
     sols = SOLUTIONS.get(name, [])
     found = len(ANSWER.findall(text))
