@@ -563,8 +563,8 @@ def check_warmup_function(fn, peak: float = PEAK, warmup: int = WARMUP) -> Feedb
     want = np.array([warmup_reference(t, peak, warmup) for t in ts])
     if np.allclose(got, want, rtol=1e-9, atol=1e-12):
         return Feedback(True, f"Right: lr rises by {peak / warmup:.3g} per step and holds {peak:g} from step {warmup}. "
-                              "That is torch's LinearLR(start_factor=..., total_iters=warmup) followed by a "
-                              "constant; lesson.make_schedule('warmup + cosine', ...) decays after it instead.")
+                              "torch's LinearLR draws the same ramp but must start above 0 (start_factor > 0); "
+                              "lesson.make_schedule('warmup + cosine', ...) decays after it instead of holding.")
     bad = int(np.argmax(~np.isclose(got, want, rtol=1e-9, atol=1e-12)))
     shifted = np.array([warmup_reference(t + 1, peak, warmup) for t in ts])
     if np.allclose(got, shifted, rtol=1e-9, atol=1e-12):
