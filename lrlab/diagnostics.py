@@ -63,14 +63,17 @@ def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 
         else:
             grew = loss[-1] > loss[0] + 1e-12 * np.abs(loss[0])
             frac = np.where(gnorm[0] > 0, 1.0 - gnorm[-1] / gnorm[0], 1.0)
-        steps = np.diff(params, axis=0)                       # (T, n, d)
-        mag = np.abs(steps)
-        active = mag > 1e-12 * mag.max(axis=0, keepdims=True)
-        pair = active[1:] & active[:-1] & (mag.max(axis=0, keepdims=True) > 0)
-        flips = pair & (np.sign(steps[1:]) != np.sign(steps[:-1]))
-        npairs = pair.sum(axis=0)                             # (n, d)
-        ratio = np.where(npairs > 0, flips.sum(axis=0) / np.maximum(npairs, 1), 0.0)
-        osc = ((npairs >= 2) & (ratio >= flip_fraction)).any(axis=-1) if T >= 3 else np.zeros(len(out), bool)
+        if T >= 3:
+            steps = np.diff(params, axis=0)                       # (T, n, d)
+            mag = np.abs(steps)
+            active = mag > 1e-12 * mag.max(axis=0, keepdims=True)
+            pair = active[1:] & active[:-1] & (mag.max(axis=0, keepdims=True) > 0)
+            flips = pair & (np.sign(steps[1:]) != np.sign(steps[:-1]))
+            npairs = pair.sum(axis=0)                             # (n, d)
+            ratio = np.where(npairs > 0, flips.sum(axis=0) / np.maximum(npairs, 1), 0.0)
+            osc = ((npairs >= 2) & (ratio >= flip_fraction)).any(axis=-1)
+        else:                                                     # too few steps to see a sign pattern
+            osc = np.zeros(len(out), bool)
     out[:] = np.where(diverged | grew, "diverging",
                       np.where(osc, "oscillating", np.where(frac >= progress, "converging", "slow")))
     return str(out[0]) if batch == () else out.reshape(batch)
