@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+_INT64_MAX = 2 ** 63 - 1
+
 
 def check_number(name: str, value, *, low=None, high=None, low_inclusive=True,
                  high_inclusive=True, integer=False) -> float:
@@ -23,6 +25,8 @@ def check_number(name: str, value, *, low=None, high=None, low_inclusive=True,
     v = float(value)
     if math.isnan(v) or math.isinf(v):
         raise ValueError(f"{name} must be finite, got {name}={value!r}")
+    if integer and abs(v) > _INT64_MAX:
+        raise ValueError(f"{name} must be at most {_INT64_MAX} in size (a 64-bit integer), got {name}={value!r}")
     lo_ok = low is None or (v >= low if low_inclusive else v > low)
     hi_ok = high is None or (v <= high if high_inclusive else v < high)
     if not (lo_ok and hi_ok):

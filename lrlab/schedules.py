@@ -514,12 +514,16 @@ def one_cycle_lr(max_lr: float, total_steps: int | None = None, epochs: int | No
         are not accepted).
     """
     max_lr = _check_lr("max_lr", max_lr)
+    # epochs and steps_per_epoch are checked even when total_steps makes them unused (as in torch,
+    # which then ignores them), so that a typo is not silently carried along
+    if epochs is not None:
+        epochs = check_number("epochs", epochs, low=1, integer=True)
+    if steps_per_epoch is not None:
+        steps_per_epoch = check_number("steps_per_epoch", steps_per_epoch, low=1, integer=True)
     if total_steps is not None:
         total_steps = check_number("total_steps", total_steps, low=1, integer=True)
         n_steps = total_steps
     elif epochs is not None and steps_per_epoch is not None:
-        epochs = check_number("epochs", epochs, low=1, integer=True)
-        steps_per_epoch = check_number("steps_per_epoch", steps_per_epoch, low=1, integer=True)
         n_steps = epochs * steps_per_epoch
     else:
         raise ValueError("one_cycle_lr needs total_steps, or both epochs and steps_per_epoch; "

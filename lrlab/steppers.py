@@ -431,7 +431,8 @@ def rmsprop(*, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=Fa
     outside the square root, and the momentum buffer holds the normalized step.
 
     Args:
-        alpha: :math:`\alpha \ge 0`, the smoothing constant (torch checks only the lower bound).
+        alpha: :math:`\alpha \in [0, 1]`, the smoothing constant (torch checks only the lower bound;
+            above 1 the running average of squares turns negative, so lrlab refuses it).
         eps: :math:`\epsilon \ge 0`.
         weight_decay: :math:`\lambda \ge 0`, L2 penalty added to the gradient.
         momentum: :math:`\mu \ge 0`.
@@ -449,7 +450,7 @@ def rmsprop(*, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=Fa
         TypeError: an argument has the wrong type (bools are not numbers here).
         ValueError: an argument is NaN, infinite or out of range.
     """
-    alpha = check_number("alpha", alpha, low=0.0)
+    alpha = check_number("alpha", alpha, low=0.0, high=1.0)   # torch has no upper bound; alpha > 1 makes the average negative
     eps = check_number("eps", eps, low=0.0)
     weight_decay = check_number("weight_decay", weight_decay, low=0.0)
     momentum = check_number("momentum", momentum, low=0.0)
