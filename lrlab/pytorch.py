@@ -121,7 +121,10 @@ def _model_dtype(model: nn.Module) -> torch.dtype:
 def _as_tensor(a, name: str, dtype: torch.dtype) -> torch.Tensor:
     if isinstance(a, torch.Tensor):
         return a
-    arr = np.asarray(a)
+    try:
+        arr = np.asarray(a)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a tensor or a numeric numpy array, got {type(a).__name__}") from None
     if arr.dtype.kind == "f":
         return torch.as_tensor(arr, dtype=dtype)
     if arr.dtype.kind in "iu":
@@ -131,17 +134,20 @@ def _as_tensor(a, name: str, dtype: torch.dtype) -> torch.Tensor:
     raise TypeError(f"{name} must be a tensor or a numeric numpy array, got dtype {arr.dtype}")
 
 
-def _check_data(data, model: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(X, y)`` as tensors; numpy floats take the model's dtype, integers become int64."""
+def _check_data(data, model: nn.Module, names=("data[0]", "data[1]")) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(X, y)`` as tensors; numpy floats take the model's dtype, integers become int64.
+
+    ``names`` are the argument names used in messages (``("X", "Y")`` for functions taking them apart).
+    """
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise TypeError(f"data must be a pair (X, y) of tensors or numpy arrays, "
                         f"got {type(data).__name__}")
     dtype = _model_dtype(model)
-    X = _as_tensor(data[0], "data[0]", dtype)
-    y = _as_tensor(data[1], "data[1]", dtype)
+    X = _as_tensor(data[0], names[0], dtype)
+    y = _as_tensor(data[1], names[1], dtype)
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0] or X.shape[0] == 0:
-        raise ValueError(f"data must hold X and y with the same number of rows (>= 1), "
-                         f"got X.shape={tuple(X.shape)}, y.shape={tuple(y.shape)}")
+        raise ValueError(f"{names[0]} and {names[1]} must have the same number of rows (>= 1), "
+                         f"got {names[0]}.shape={tuple(X.shape)}, {names[1]}.shape={tuple(y.shape)}")
     return X, y
 
 
@@ -527,7 +533,8 @@ def accuracy(model: nn.Module, X, y) -> float:
     with a single output is read as a logit (class 1 when it is > 0).
     Handy as ``eval_fn=lambda m: accuracy(m, X_test, y_test)`` in :func:`train`.
     """
-    X, y = _check_data((X, y), model)
+    _check_model(model)
+    X, y = _check_data((X, y), model, ("X", "y"))
     with torch.no_grad():
         out = model(X)
     if out.ndim == 1 or out.shape[-1] == 1:
@@ -598,7 +605,7 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
         An :class:`LRFinderResult`.
     """
     start_lr = check_number("start_lr", start_lr, low=0.0, low_inclusive=False)
-    end_lr = check_number("end_lr", end_lr, low=0.0, low_inclusive=False)
+    end_lr = check_number("end_lr", end_lr, low=0.0, low_inclusive=False, high=1e30)  # a float32 lr
     if not end_lr > start_lr:
         raise ValueError(f"end_lr must be greater than start_lr, got start_lr={start_lr!r}, "
                          f"end_lr={end_lr!r}")
@@ -782,7 +789,7 @@ def top_eigenvalue(model: nn.Module, loss_fn: Callable, X, Y, v=None, iters: int
     iters = check_number("iters", iters, low=1, integer=True)
     params = _check_model(model)
     _check_loss_fn(loss_fn)
-    X, Y = _check_data((X, Y), model)
+    X, Y = _check_data((X, Y), model, ("X", "Y"))
     _preflight(model, loss_fn, X, Y, X.shape[0])
     n_params = sum(p.numel() for p in params)
     if v is not None:
@@ -823,7 +830,7 @@ class FlatParamsLoss:
     def __init__(self, model: nn.Module, loss_fn: Callable, X, Y):
         _check_model(model)
         _check_loss_fn(loss_fn)
-        X, Y = _check_data((X, Y), model)
+        X, Y = _check_data((X, Y), model, ("X", "Y"))
         _preflight(model, loss_fn, X, Y, X.shape[0])
         self.model = copy.deepcopy(model)
         self.loss_fn, self.X, self.Y = loss_fn, X, Y

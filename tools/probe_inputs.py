@@ -142,7 +142,8 @@ def _targets():
                        ("two_wells", L.two_wells, [0.3]), ("quartic", L.quartic, [0.3]),
                        ("least_squares", lambda: L.least_squares(*_ls()), [0.1, 0.1])]:
         for meth in ("value", "grad", "value_and_grad"):
-            add(f"losses.{n}().{meth}", lambda make=make, meth=meth, x=x: (getattr(make(), meth), dict(x=x), None))
+            add(f"losses.{n}().{meth}", lambda make=make, meth=meth, x=x: (
+                getattr(make(), meth), {next(iter(inspect.signature(getattr(make(), meth)).parameters)): x}, None))
 
     add("theory.eigenvalues", lambda: (theory.eigenvalues, dict(loss=_quad()), None))
     add("theory.critical_lr", lambda: (theory.critical_lr, dict(loss=_quad()), None))
@@ -157,7 +158,7 @@ def _targets():
     for meth, kw in [("variance_factor", dict(B=4)), ("second_moment_operator", dict(lr=0.05, B=4)),
                      ("stable", dict(lr=0.05, B=4)), ("critical_lr", dict(B=4)),
                      ("floor", dict(lr=0.05, B=4)), ("floor_small_lr", dict(lr=0.05, B=4)),
-                     ("expected_gap", dict(e0=1.0, lr=0.05, B=4, num_steps=10))]:
+                     ("expected_gap", dict(e0=[1.0, 1.0], lr=0.05, B=4, num_steps=10))]:
         add(f"theory.MinibatchSGD.{meth}", lambda meth=meth, kw=kw: (getattr(mb(), meth), dict(kw), None))
 
     from lrlab import data
@@ -336,6 +337,8 @@ def _accepted_reason(qual, arg, kind, value, default):
         return "a curve may hold any real value, NaN and inf (a run that blew up)"
     if kind in ("empty list", "empty array") and arg in EMPTY_OK:
         return "an empty sequence is valid there (no milestones, no hidden layers, ...)"
+    if kind == "wrong shape" and qual.startswith("theory.") and arg in ("lr", "loss"):
+        return "vectorized over lr / an array of eigenvalues of any shape (documented)"
     key = (qual, arg, kind)
     if key in SPECIFIC_OK:
         return SPECIFIC_OK[key]
@@ -363,6 +366,9 @@ EMPTY_OK = {"milestones", "hidden", "wells", "steps", "titles", "labels", "color
 SPECIFIC_OK = {
     ("schedules.cyclic_lr", "step_size_down", "zero"): "documented >= 0: a sawtooth that drops at once, as torch allows",
     ("schedules.linear_lr", "end_factor", "zero"): "documented in [0, 1]: a linear decay to 0",
+    ("losses.Curve1D", "name", "string"): "name is a label", ("losses.Curve1D", "name", "numeric string"): "a label",
+    ("losses.quartic", "bounds", "None"): "None means the default window",
+    ("losses.Quartic", "bounds", "None"): "None means the default window",
 }
 
 
