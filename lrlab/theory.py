@@ -56,13 +56,14 @@ def convergence_rate(loss, lr, momentum: float = 0.0):
     lrs = check_lr_array("lr", lr)
     beta = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
     ev = eigenvalues(loss)
-    b = 1.0 + beta - lrs[..., None] * ev          # (..., k)
     with np.errstate(over="ignore", invalid="ignore"):   # a huge lr*L: rho = inf, which is the answer
+        b = 1.0 + beta - lrs[..., None] * ev          # (..., k)
         disc = b * b - 4.0 * beta
         sq = np.sqrt(np.abs(disc))
         real_roots = np.maximum(np.abs(b + sq), np.abs(b - sq)) / 2.0
     complex_mod = np.full_like(b, np.sqrt(beta))
     rho = np.where(disc >= 0, real_roots, complex_mod).max(axis=-1)
+    rho = np.where(np.isnan(rho), np.inf, rho)      # NaN only from inf - inf: lr * L overflowed
     return float(rho) if rho.ndim == 0 else rho
 
 
