@@ -368,6 +368,11 @@ SPECIFIC_OK = {
     ("schedules.linear_lr", "end_factor", "zero"): "documented in [0, 1]: a linear decay to 0",
     ("losses.Curve1D", "name", "string"): "name is a label", ("losses.Curve1D", "name", "numeric string"): "a label",
     ("losses.quartic", "bounds", "None"): "None means the default window",
+    ("losses.Curve1D", "bounds", "None"): "None means the default window",
+    ("run", "lr", "wrong shape"): "a (2, 3, 4) batch of lrs broadcasts against one x0: 24 runs",
+    ("diagnostics.moving_average", "values", "empty list"): "an empty curve gives an empty average",
+    ("diagnostics.trailing_mean", "values", "empty list"): "an empty curve gives an empty mean",
+    ("diagnostics.first_step_below", "values", "wrong shape"): "a batch of curves (T + 1, *batch)",
     ("losses.Quartic", "bounds", "None"): "None means the default window",
 }
 
