@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+_INT64_MAX = 2 ** 63 - 1
+
 
 def check_number(name: str, value, *, low=None, high=None, low_inclusive=True,
                  high_inclusive=True, integer=False) -> float:
@@ -23,6 +25,8 @@ def check_number(name: str, value, *, low=None, high=None, low_inclusive=True,
     v = float(value)
     if math.isnan(v) or math.isinf(v):
         raise ValueError(f"{name} must be finite, got {name}={value!r}")
+    if integer and abs(v) > _INT64_MAX:
+        raise ValueError(f"{name} must be at most {_INT64_MAX} in size (a 64-bit integer), got {name}={value!r}")
     lo_ok = low is None or (v >= low if low_inclusive else v > low)
     hi_ok = high is None or (v <= high if high_inclusive else v < high)
     if not (lo_ok and hi_ok):
@@ -35,12 +39,8 @@ def check_number(name: str, value, *, low=None, high=None, low_inclusive=True,
 
 
 def check_lr_array(name: str, value) -> np.ndarray:
-    """Check a learning rate (float or array of them): finite and >= 0."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a non-negative float, an array of them or a schedule, "
-                        f"got {value!r}") from None
+    """Check a learning rate (float or array of them): real, finite and >= 0."""
+    arr = as_real_array(name, value, what="a non-negative float, an array of them or a schedule")
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty")
     if not np.all(np.isfinite(arr)):
@@ -58,3 +58,42 @@ def check_betas(name: str, betas) -> tuple[float, float]:
         raise TypeError(f"{name} must be a pair (beta1, beta2), got {betas!r}") from None
     return (check_number(f"{name}[0]", b1, low=0.0, high=1.0, high_inclusive=False),
             check_number(f"{name}[1]", b2, low=0.0, high=1.0, high_inclusive=False))
+
+
+def _real_dtype_problem(arr: np.ndarray) -> str | None:
+    """Why ``arr`` is not an array of real numbers (None when it is)."""
+    kind = arr.dtype.kind
+    if kind in "iuf":
+        return None
+    if kind == "b":
+        return "bools (True/False), not numbers"
+    if kind == "c":
+        return "complex numbers; only real numbers are accepted"
+    if kind in "USa":
+        return "strings; give numbers, e.g. 0.1 rather than '0.1'"
+    if kind == "O":
+        bads = [v for v in arr.flat if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)]
+        if not bads:
+            return None
+        bad = bads[0]
+        return f"an element {bad!r} of type {type(bad).__name__}, which is not a real number"
+    return f"values of dtype {arr.dtype}, not real numbers"
+
+
+def as_real_array(name: str, value, *, what: str = "an array of real numbers") -> np.ndarray:
+    """``value`` as a float64 array, refusing strings, bools, complex numbers and ragged lists.
+
+    Raises:
+        TypeError: naming ``name`` and what is accepted.
+    """
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be {what}, got {value!r}") from None
+    problem = _real_dtype_problem(arr)
+    if problem is not None:
+        raise TypeError(f"{name} must be {what}; it holds {problem} (got {name}={value!r})")
+    try:
+        return np.asarray(arr, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{name} must be {what}, got {value!r}") from None

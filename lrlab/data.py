@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 
-from lrlab._validation import check_number
+from lrlab._validation import as_real_array, check_number
 
 __all__ = [
     "digits",
@@ -41,8 +41,8 @@ def standardize(X, reference=None) -> np.ndarray:
     Returns:
         A new float64 array of shape ``(n, d)``; ``X`` is not modified.
     """
-    X = np.asarray(X, dtype=np.float64)
-    ref = X if reference is None else np.asarray(reference, dtype=np.float64)
+    X = as_real_array("X", X, what="a real (n, d) array")
+    ref = X if reference is None else as_real_array("reference", reference, what="a real (m, d) array")
     if X.ndim != 2 or ref.ndim != 2 or ref.shape[1] != X.shape[1]:
         raise ValueError(f"X and reference must be 2-D with the same number of columns, "
                          f"got X.shape={X.shape}, reference.shape={ref.shape}")
@@ -79,6 +79,8 @@ def digits(standardize: bool = False) -> tuple[np.ndarray, np.ndarray]:
         ``(X, y)``: X float64 of shape ``(1797, 64)``, y int64 of shape ``(1797,)``.
     """
     raw_X, raw_y = _digits_raw()
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize must be True or False, got standardize={standardize!r}")
     X = _standardize_fn(raw_X) if standardize else raw_X / 16.0
     return X, raw_y.copy()
 
@@ -129,6 +131,8 @@ def train_test_split_digits(test_fraction: float = 0.25, seed: int = 0,
     Returns:
         ``(X_train, X_test, y_train, y_test)``; float64 features, int64 labels.
     """
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize must be True or False, got standardize={standardize!r}")
     X, y = digits()
     X_train, X_test, y_train, y_test = split(X, y, test_fraction=test_fraction, seed=seed)
     if standardize:

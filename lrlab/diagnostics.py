@@ -2,11 +2,12 @@ r"""Diagnose a run: its regime, a learning-rate range test, update ratios, sharp
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_number
+from ._validation import as_real_array, check_number
 from .loop import Trajectory, run
 
 __all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "suggest_lr", "lr_range_test",
@@ -14,6 +15,19 @@ __all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "suggest_
            "read_loss_curve", "jump_share", "minibatch_regime"]
 
 REGIMES = ("slow", "converging", "oscillating", "diverging")
+
+
+def _curve(name: str, values, *, min_len: int = 1, one_d: bool = False) -> np.ndarray:
+    """``values`` as a float64 curve (step along axis 0); NaN/inf allowed (a curve may blow up)."""
+    v = as_real_array(name, values, what="a curve of real numbers (one per step)")
+    if v.ndim == 0:
+        raise ValueError(f"{name} must be a curve (one value per step), got a scalar {name}={values!r}")
+    if one_d and v.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D curve, got shape {v.shape}")
+    if v.shape[0] < min_len:
+        raise ValueError(f"{name} must have at least {min_len} value{'s' * (min_len > 1)} along axis 0, "
+                         f"got shape {v.shape}")
+    return v
 
 
 def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 0.3):
@@ -63,14 +77,17 @@ def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 
         else:
             grew = loss[-1] > loss[0] + 1e-12 * np.abs(loss[0])
             frac = np.where(gnorm[0] > 0, 1.0 - gnorm[-1] / gnorm[0], 1.0)
-        steps = np.diff(params, axis=0)                       # (T, n, d)
-        mag = np.abs(steps)
-        active = mag > 1e-12 * mag.max(axis=0, keepdims=True)
-        pair = active[1:] & active[:-1] & (mag.max(axis=0, keepdims=True) > 0)
-        flips = pair & (np.sign(steps[1:]) != np.sign(steps[:-1]))
-        npairs = pair.sum(axis=0)                             # (n, d)
-        ratio = np.where(npairs > 0, flips.sum(axis=0) / np.maximum(npairs, 1), 0.0)
-        osc = ((npairs >= 2) & (ratio >= flip_fraction)).any(axis=-1) if T >= 3 else np.zeros(len(out), bool)
+        if T >= 3:
+            steps = np.diff(params, axis=0)                       # (T, n, d)
+            mag = np.abs(steps)
+            active = mag > 1e-12 * mag.max(axis=0, keepdims=True)
+            pair = active[1:] & active[:-1] & (mag.max(axis=0, keepdims=True) > 0)
+            flips = pair & (np.sign(steps[1:]) != np.sign(steps[:-1]))
+            npairs = pair.sum(axis=0)                             # (n, d)
+            ratio = np.where(npairs > 0, flips.sum(axis=0) / np.maximum(npairs, 1), 0.0)
+            osc = ((npairs >= 2) & (ratio >= flip_fraction)).any(axis=-1)
+        else:                                                     # too few steps to see a sign pattern
+            osc = np.zeros(len(out), bool)
     out[:] = np.where(diverged | grew, "diverging",
                       np.where(osc, "oscillating", np.where(frac >= progress, "converging", "slow")))
     return str(out[0]) if batch == () else out.reshape(batch)
@@ -89,6 +106,10 @@ def minibatch_regime(sgd_traj: Trajectory, gd_traj: Trajectory, min_value: float
     min_value = sgd_traj.loss_min if min_value is None else min_value
     if min_value is None:
         raise ValueError("min_value is required: the loss's minimum is not known to the run")
+    min_value = check_number("min_value", min_value)
+    if sgd_traj.batch_shape != () or gd_traj.batch_shape != ():
+        raise ValueError("sgd_traj and gd_traj must be single trajectories (index a batch: traj[i]), got "
+                         f"batch shapes {sgd_traj.batch_shape} and {gd_traj.batch_shape}")
     gap = sgd_traj.loss - min_value
     tail = gap[-max(1, (gap.shape[0] - 1) // 4):]
     if bool(sgd_traj.diverged) or not np.all(np.isfinite(tail)) or tail.mean() > gap[0]:
@@ -99,9 +120,14 @@ def minibatch_regime(sgd_traj: Trajectory, gd_traj: Trajectory, min_value: float
 def jump_share(loss, jump: float = 10.0) -> float:
     """The fraction of steps in the second half of a loss curve that change the loss by a factor
     ``jump`` or more, up or down (rule 2 of :func:`read_loss_curve`)."""
-    half = np.asarray(loss, dtype=float)[len(loss) // 2:]
-    logs = np.log10(np.maximum(half, 1e-30))
-    return float(np.mean(np.abs(np.diff(logs)) >= math.log10(jump)))
+    jump = check_number("jump", jump, low=1.0, low_inclusive=False)
+    v = _curve("loss", loss, one_d=True)
+    half = v[len(v) // 2:]
+    if half.size < 2:                  # no step in the second half: nothing can jump
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        logs = np.log10(np.maximum(half, 1e-30))
+        return float(np.mean(np.abs(np.diff(logs)) >= math.log10(jump)))
 
 
 def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: float = 0.5) -> str:
@@ -118,7 +144,10 @@ def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: flo
     Unlike :func:`classify` it needs only the loss values (no iterates, no known minimum), so it
     reads a torch training run as well as a lrlab one.
     """
-    v = np.asarray(loss, dtype=float)
+    jump = check_number("jump", jump, low=1.0, low_inclusive=False)
+    spiky = check_number("spiky", spiky, low=0.0, high=1.0)
+    halved = check_number("halved", halved, low=0.0, high=1.0, low_inclusive=False)
+    v = _curve("loss", loss, min_len=2, one_d=True)
     if not np.all(np.isfinite(v)):
         return "diverging"
     s = moving_average(v, 0.9)
@@ -147,9 +176,11 @@ def first_step_below(values, level: float, *, stay: bool = False, relative_to_st
     Returns:
         an ``int`` for one curve, else an int array of shape ``batch``. NaN is never below.
     """
-    v = np.asarray(values, dtype=float)
-    if v.ndim == 0:
-        raise ValueError("values must be a curve (T + 1, *batch), got a scalar")
+    level = check_number("level", level)
+    for flag, val in (("stay", stay), ("relative_to_start", relative_to_start), ("strict", strict)):
+        if not isinstance(val, (bool, np.bool_)):
+            raise TypeError(f"{flag} must be True or False, got {flag}={val!r}")
+    v = _curve("values", values)
     with np.errstate(invalid="ignore", over="ignore"):
         threshold = level * v[0] if relative_to_start else level
         ok = v < threshold if strict else v <= threshold
@@ -208,6 +239,8 @@ class MovingAverage:
         self.t = 0
 
     def update(self, value: float) -> float:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"value must be a real number, got {value!r} of type {type(value).__name__}")
         self.m = self.beta * self.m + (1 - self.beta) * value
         self.t += 1
         return self.m / (1 - self.beta ** self.t)
@@ -216,10 +249,9 @@ class MovingAverage:
 def moving_average(values, beta: float = 0.9) -> np.ndarray:
     """:class:`MovingAverage` over a whole curve: float64 of the same length, NaN from the first
     non-finite value on (a curve that blew up has no average after that)."""
-    v = np.asarray(values, dtype=float)
-    if v.ndim != 1:
-        raise ValueError(f"values must be a 1-D curve, got shape {v.shape}")
-    avg, out = MovingAverage(beta), np.full(v.shape, np.nan)
+    avg = MovingAverage(beta)
+    v = _curve("values", values, min_len=0, one_d=True)
+    out = np.full(v.shape, np.nan)
     for t, x in enumerate(v):
         if not np.isfinite(x):
             break
@@ -237,9 +269,7 @@ def trailing_mean(values, k: int) -> np.ndarray:
     Returns float64 of the shape of ``values``.
     """
     k = check_number("k", k, low=1, integer=True)
-    y = np.asarray(values, dtype=float)
-    if y.ndim == 0:
-        raise ValueError("values must be a curve (T, *batch), got a scalar")
+    y = _curve("values", values, min_len=0)
     c = np.cumsum(y, axis=0)
     out = np.empty_like(c)
     out[:k] = c[:k] / np.arange(1, min(k, len(y)) + 1).reshape((-1,) + (1,) * (y.ndim - 1))
@@ -257,9 +287,9 @@ def analyze_lr_range(lrs, losses, smooth: float = 0.98, diverge_factor: float = 
     """
     smooth = check_number("smooth", smooth, low=0.0, high=1.0, high_inclusive=False)
     diverge_factor = check_number("diverge_factor", diverge_factor, low=1.0, low_inclusive=False)
-    lrs = np.asarray(lrs, dtype=float)
-    losses = np.asarray(losses, dtype=float)
-    if lrs.ndim != 1 or lrs.shape != losses.shape or lrs.size < 2:
+    lrs = _check_lrs(lrs)
+    losses = _curve("losses", losses, one_d=True)
+    if lrs.shape != losses.shape or lrs.size < 2:
         raise ValueError(f"lrs and losses must be 1-D arrays of the same length >= 2, got {lrs.shape} and {losses.shape}")
     sm = np.empty_like(losses)
     avg, best, stop = MovingAverage(smooth), np.inf, len(losses)
@@ -276,6 +306,16 @@ def analyze_lr_range(lrs, losses, smooth: float = 0.98, diverge_factor: float = 
                          min_lr_over_10=min_lr / 10, stopped_at=stop, rule=rule)
 
 
+def _check_lrs(lrs) -> np.ndarray:
+    """The lrs of a range test: a non-empty 1-D array, positive, finite, increasing (a log-lr axis)."""
+    lrs = _curve("lrs", lrs, one_d=True)
+    if not np.all(np.isfinite(lrs)) or np.any(lrs <= 0):
+        raise ValueError(f"lrs must be positive and finite (they are read on a log axis), got lrs={lrs!r}")
+    if np.any(np.diff(lrs) <= 0):
+        raise ValueError("lrs must be strictly increasing (a range test ramps the lr up)")
+    return lrs
+
+
 def suggest_lr(lrs, smoothed, skip: int = 0) -> tuple[float, float, str]:
     """The range test's rules: ``(suggestion, min_lr, rule)`` from a smoothed loss curve.
 
@@ -284,8 +324,11 @@ def suggest_lr(lrs, smoothed, skip: int = 0) -> tuple[float, float, str]:
     and the minimum; if it does not fall there, ``min_lr / 10``. ``rule``
     says in words which rule gave the suggestion.
     """
-    lrs = np.asarray(lrs, dtype=float)
-    s = np.asarray(smoothed, dtype=float)
+    lrs = _check_lrs(lrs)
+    s = _curve("smoothed", smoothed, one_d=True)
+    if s.shape != lrs.shape:
+        raise ValueError(f"lrs and smoothed must have the same length, got {lrs.shape} and {s.shape}")
+    skip = check_number("skip", skip, low=0, high=len(lrs) - 1, integer=True)
     finite = np.isfinite(s)
     if not finite.any():
         return float(lrs[0]), float(lrs[0]), "no finite loss was recorded; suggestion = the first lr"
@@ -345,27 +388,49 @@ def sharpness(loss, x=None, *, iters: int = 100, eps: float = 1e-4, seed: int = 
     their Hessian; otherwise power iteration on finite-difference
     Hessian-vector products :math:`Hv \approx (\nabla f(x+\epsilon v) - \nabla f(x-\epsilon v))/2\epsilon`.
     """
+    iters = check_number("iters", iters, low=1, integer=True)
+    eps = check_number("eps", eps, low=0.0, low_inclusive=False)
+    seed = check_number("seed", seed, low=0, integer=True)
     ev = getattr(loss, "eigenvalues", None)
     if ev is not None:
         return float(np.max(ev))
+    if not callable(getattr(loss, "grad", None)):
+        raise TypeError(f"loss must have a grad(x) method (or eigenvalues / hessian), got {type(loss).__name__}")
     if x is None:
         raise ValueError("x is required: the point at which to measure the sharpness")
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 1:
-        raise ValueError(f"x must be a single point of shape (d,), got shape {x.shape}")
+    x = as_real_array("x", x, what="a point of real numbers, shape (d,)")
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"x must be a single point of shape (d,), d >= 1, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x must be finite (no NaN or inf)")
     hess = getattr(loss, "hessian", None)
     if callable(hess):
-        return float(np.linalg.eigvalsh(np.asarray(hess(x)).reshape(x.size, x.size))[-1])
-    iters = check_number("iters", iters, low=1, integer=True)
-    eps = check_number("eps", eps, low=0.0, low_inclusive=False)
+        h = as_real_array("loss.hessian(x)", hess(x), what="a real (d, d) matrix")
+        if h.size != x.size ** 2:
+            raise ValueError(f"loss.hessian(x) returned shape {h.shape} for x of shape {x.shape}; "
+                             f"expected ({x.size}, {x.size})")
+        h = h.reshape(x.size, x.size)
+        if not np.all(np.isfinite(h)):
+            raise ValueError("loss.hessian(x) returned NaN or inf")
+        return float(np.linalg.eigvalsh(h)[-1])
     v = np.random.default_rng(seed).standard_normal(x.shape)
     v /= np.linalg.norm(v)
     lam = 0.0
     for _ in range(iters):
-        hv = (loss.grad(x + eps * v) - loss.grad(x - eps * v)) / (2 * eps)
+        hv = (_grad_at(loss, x + eps * v) - _grad_at(loss, x - eps * v)) / (2 * eps)
+        if not np.all(np.isfinite(hv)):
+            return float("nan")
         lam = float(v @ hv)
         norm = np.linalg.norm(hv)
         if norm == 0:
             return 0.0
         v = hv / norm
     return lam
+
+
+def _grad_at(loss, x: np.ndarray) -> np.ndarray:
+    """loss.grad at one point, checked to be a real array of x's shape."""
+    g = as_real_array("loss.grad(x)", loss.grad(x), what="real numbers, the shape of x")
+    if g.shape != x.shape:
+        raise ValueError(f"loss.grad(x) returned shape {g.shape} for x of shape {x.shape}; expected {x.shape}")
+    return g

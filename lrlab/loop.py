@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_lr_array, check_number
+from ._validation import as_real_array, check_lr_array, check_number
 from .types import Stepper
 
 __all__ = ["Trajectory", "run"]
@@ -125,17 +125,119 @@ def _sum_of_squares(g: np.ndarray) -> np.ndarray:
     return acc
 
 
+def _schedule_values(lr, num_steps: int) -> np.ndarray:
+    """The lrs of a schedule callable for t = 0..num_steps-1, shape (num_steps, *lr_batch).
+
+    The schedule is first called once with the int array ``np.arange(num_steps)``
+    (lrlab's schedules are vectorized). A callable written for one step at a time
+    (``lambda t: 0.1 if t < 5 else 0.01``) fails on an array or returns a single
+    value; it is then called with each int ``t`` in turn.
+    """
+    steps = np.arange(num_steps)
+    try:
+        values = lr(steps)
+    except (TypeError, ValueError, IndexError):
+        values = None
+    if values is not None:
+        arr = as_real_array("lr (the schedule's values)", values,
+                            what="non-negative real numbers, one per step t")
+        if arr.shape[:1] == (num_steps,):
+            return arr
+    try:
+        per_step = [lr(int(t)) for t in steps]
+    except Exception as err:
+        raise TypeError(f"lr is a schedule: it is called with an int array of step indices "
+                        f"t = np.arange({num_steps}) (or, if that fails, with each int t); "
+                        f"calling lr({'0' if num_steps == 1 else 't'}) raised "
+                        f"{type(err).__name__}: {err}") from err
+    arrs = [as_real_array(f"lr({t}) (the schedule's value at step {t})", v,
+                          what="a non-negative real number (or an array of them)") for t, v in enumerate(per_step)]
+    if len({a.shape for a in arrs}) > 1:
+        raise ValueError("lr as a schedule must return values of one shape at every step; got shapes "
+                         f"{sorted({a.shape for a in arrs})}")
+    return np.stack(arrs)
+
+
 def _lr_of(lr, num_steps):
     """Return (per-step lr array of shape (T, *lr_batch), lr_batch_shape)."""
     if callable(lr):
-        values = np.asarray(lr(np.arange(num_steps)), dtype=float)
-        if values.shape[:1] != (num_steps,):
-            raise ValueError(f"lr as a schedule must return one value per step for t = 0..{num_steps - 1}; "
-                             f"got shape {values.shape}")
-        values = check_lr_array("lr (schedule values)", values)
+        # with no steps, step 0 is still evaluated: it gives the lr batch shape
+        values = _schedule_values(lr, max(num_steps, 1))
+        values = check_lr_array("lr (the schedule's values)", values)[:num_steps]
         return values, values.shape[1:]
     arr = check_lr_array("lr", lr)
     return np.broadcast_to(arr, (num_steps,) + arr.shape), arr.shape
+
+
+def _check_x0(x0) -> np.ndarray:
+    """x0 as a float64 array of shape (..., d), d >= 1, finite."""
+    x0 = np.array(as_real_array("x0", x0, what="an array of real numbers, shape (..., d)"), dtype=float)
+    if x0.ndim == 0 or x0.shape[-1] == 0:
+        raise ValueError(f"x0 must have shape (..., d) with d >= 1, got shape {x0.shape}")
+    if not np.all(np.isfinite(x0)):
+        raise ValueError("x0 must be finite (no NaN or inf)")
+    return x0
+
+
+def _output(out, shape: tuple, call: str, x: np.ndarray) -> np.ndarray:
+    """A loss method's output as a float64 array of ``shape``; a clear error otherwise.
+
+    The fast path (a float64 array of the right shape) costs two comparisons per step.
+    """
+    if type(out) is np.ndarray and out.dtype == np.float64 and out.shape == shape:
+        return out
+    return _slow_output(out, shape, call, x)
+
+
+def _slow_output(out, shape: tuple, call: str, x: np.ndarray) -> np.ndarray:
+    try:
+        arr = np.asarray(out)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.dtype.kind not in "iuf":
+        kind = type(out).__name__ if arr is None or arr.dtype.kind == "O" else f"an array of dtype {arr.dtype}"
+        raise TypeError(f"{call} returned {kind} for x of shape {x.shape}; it must return real numbers "
+                        f"(a float array of shape {shape})")
+    if arr.shape != shape and not (shape == (1,) and arr.shape == ()):
+        raise ValueError(f"{call} returned shape {arr.shape} for x of shape {x.shape}; expected shape "
+                         f"{shape} (one {'value' if len(shape) == 1 else 'gradient'} per row of x: "
+                         f"the loss must be vectorized over the leading axes of x)")
+    return np.asarray(arr, dtype=float).reshape(shape)
+
+
+def _evaluator(loss, n: int, d: int):
+    """``evaluate(x, t) -> (f, g)`` with f of shape (n,), g of shape (n, d), both checked at every call."""
+    value_and_grad = getattr(loss, "value_and_grad", None)
+    sample_grad = getattr(loss, "sample_grad", None)
+    stochastic = callable(sample_grad) and getattr(loss, "batch_size", 1) is not None
+    fs, gs = (n,), (n, d)
+
+    if stochastic:
+        def evaluate(x, t):
+            return (_output(loss.value(x), fs, "loss.value(x)", x),
+                    _output(sample_grad(x, t), gs, "loss.sample_grad(x, t)", x))
+    elif callable(value_and_grad):
+        def evaluate(x, t):
+            out = value_and_grad(x)
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise TypeError(f"loss.value_and_grad(x) must return a pair (value, grad), "
+                                f"got {type(out).__name__} for x of shape {x.shape}")
+            return (_output(out[0], fs, "loss.value_and_grad(x)[0] (the value)", x),
+                    _output(out[1], gs, "loss.value_and_grad(x)[1] (the gradient)", x))
+    else:
+        def evaluate(x, t):
+            return (_output(loss.value(x), fs, "loss.value(x)", x),
+                    _output(loss.grad(x), gs, "loss.grad(x)", x))
+    return evaluate
+
+
+def _divergence_limit(divergence_threshold: float, f0: np.ndarray) -> np.ndarray:
+    """The loss above which a trajectory has diverged: finite, so a loss of inf always exceeds it.
+
+    A non-finite f(x0) makes the limit NaN or the largest float: the start itself is flagged.
+    """
+    limit = divergence_threshold * (1.0 + np.abs(f0))
+    return np.minimum(limit, np.finfo(float).max)
 
 
 def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int = 100, *,
@@ -179,14 +281,7 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
     if not isinstance(record_state, (bool, np.bool_)):
         raise TypeError(f"record_state must be True or False, got {record_state!r}")
     check_number("divergence_threshold", divergence_threshold, low=0.0, low_inclusive=False)
-    try:
-        x0 = np.array(x0, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"x0 must be an array of numbers, shape (..., d); got {x0!r}") from None
-    if x0.ndim == 0 or x0.shape[-1] == 0:
-        raise ValueError(f"x0 must have shape (..., d) with d >= 1, got shape {x0.shape}")
-    if not np.all(np.isfinite(x0)):
-        raise ValueError("x0 must be finite")
+    x0 = _check_x0(x0)
     dim = getattr(loss, "dim", None)
     if dim is not None and x0.shape[-1] != dim:
         raise ValueError(f"x0 must have shape (..., {dim}) for this loss, got shape {x0.shape}")
@@ -211,16 +306,7 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
             return float(lr_steps.flat[t])
         return np.ascontiguousarray(np.broadcast_to(lr_steps[t], batch).reshape(n, 1))
 
-    value_and_grad = getattr(loss, "value_and_grad", None)
-    sample_grad = getattr(loss, "sample_grad", None)
-    stochastic = callable(sample_grad) and getattr(loss, "batch_size", 1) is not None
-
-    def evaluate(x, t):
-        if stochastic:
-            return loss.value(x), sample_grad(x, t)
-        if value_and_grad is not None:
-            return value_and_grad(x)
-        return loss.value(x), loss.grad(x)
+    evaluate = _evaluator(loss, n, d)
 
     P = np.empty((num_steps + 1, d, n))          # stored coordinate-major, returned as a (T+1, n, d) view
     F = np.empty((num_steps + 1, n))
@@ -232,9 +318,7 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
     states = [] if record_state else None
     with np.errstate(all="ignore"):
         f, g = evaluate(x, 0)
-        f = np.asarray(f, dtype=float).reshape(n)
-        g = np.asarray(g, dtype=float).reshape(n, d)
-        limit = divergence_threshold * (1.0 + np.abs(f))
+        limit = _divergence_limit(divergence_threshold, f)
         state = stepper.init(x)
         lr_col = lr_at(0) if num_steps else 0.0
         dead = ~alive

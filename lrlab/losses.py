@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_number
+from ._validation import as_real_array, check_number
 
 __all__ = ["Quadratic", "quadratic", "Rosenbrock", "rosenbrock", "Curve1D", "two_wells",
            "plateau", "Quartic", "quartic", "LeastSquares", "least_squares"]
 
 
 def _as_points(x, dim: int, name: str = "x") -> np.ndarray:
-    x = np.asarray(x, dtype=float)
+    x = as_real_array(name, x, what=f"an array of real numbers, shape (..., {dim})")
     if x.ndim == 0 or x.shape[-1] != dim:
         raise ValueError(f"{name} must have shape (..., {dim}) for this {dim}-D loss, got shape {x.shape}")
     return x
@@ -33,12 +33,27 @@ def _bounds(bounds, default, dim: int) -> np.ndarray:
     """``bounds`` as a float array of shape (dim, 2) with low < high per row, or ``default`` if None."""
     if bounds is None:
         return default
-    b = np.array(bounds, dtype=float)
+    b = np.array(as_real_array("bounds", bounds, what=f"(low, high) pairs of real numbers, shape ({dim}, 2)"))
     if b.shape == (2,) and dim == 1:
         b = b[None]
     if b.shape != (dim, 2) or not np.all(np.isfinite(b)) or np.any(b[:, 0] >= b[:, 1]):
         raise ValueError(f"bounds must be finite (low, high) pairs, shape ({dim}, 2), low < high; got {bounds!r}")
     return b
+
+
+def _triples(name: str, items, fields) -> tuple:
+    """A sequence of (a, b, c) triples of finite reals; the third (a width) must be > 0."""
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of ({', '.join(fields)}) triples, got {name}={items!r}")
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, (str, bytes)) or not hasattr(item, "__len__") or len(item) != 3:
+            raise TypeError(f"{name}[{i}] must be a triple ({', '.join(fields)}), got {item!r}")
+        a, b, c = (check_number(f"{name}[{i}][{j}] ({f})", v) for j, (f, v) in enumerate(zip(fields, item)))
+        if c <= 0:
+            raise ValueError(f"{name}[{i}][2] ({fields[2]}) must be > 0, got {c!r}")
+        out.append((a, b, c))
+    return tuple(out)
 
 
 def _rowsum(a: np.ndarray) -> np.ndarray:
@@ -61,7 +76,7 @@ class Quadratic:
     """
 
     def __init__(self, A, center=None, bounds=None):
-        A = np.asarray(A, dtype=float)
+        A = as_real_array("A", A, what="curvatures (a vector) or a symmetric positive definite matrix")
         if A.ndim == 1:
             if A.size == 0 or not np.all(np.isfinite(A)) or np.any(A < 0) or not np.any(A > 0):
                 raise ValueError("A given as curvatures must be a non-empty 1-D array of finite values >= 0, "
@@ -84,7 +99,7 @@ class Quadratic:
         else:
             raise ValueError(f"A must be a square matrix (d, d) or a 1-D array of curvatures, got shape {A.shape}")
         self.dim = self.matrix.shape[0]
-        c = np.zeros(self.dim) if center is None else np.asarray(center, dtype=float)
+        c = np.zeros(self.dim) if center is None else as_real_array("center", center, what="a point of real numbers, shape (d,)")
         if c.shape != (self.dim,) or not np.all(np.isfinite(c)):
             raise ValueError(f"center must be a finite array of shape ({self.dim},), got {center!r}")
         self.center = c
@@ -136,8 +151,8 @@ class Rosenbrock:
     """
 
     def __init__(self, a=1.0, b=100.0):
-        self.a = check_number("a", a)
-        self.b = check_number("b", b, low=0.0, low_inclusive=False)
+        self.a = check_number("a", a, low=-1e100, high=1e100)          # a**2 must stay a float
+        self.b = check_number("b", b, low=0.0, low_inclusive=False, high=1e100)
         self.dim = 2
         self.minimizer = np.array([self.a, self.a ** 2])
         self.min_value = 0.0
@@ -208,11 +223,14 @@ class Curve1D:
     def __init__(self, k, c, wells=(), steps=(), name="curve", bounds=(-3.0, 3.0)):
         self.k = check_number("k", k, low=0.0)
         self.c = check_number("c", c)
-        self.wells = tuple((float(h), float(m), float(s)) for h, m, s in wells)
-        self.steps = tuple((float(p), float(q), float(w)) for p, q, w in steps)
+        self.wells = _triples("wells", wells, ("height", "center", "width"))
+        self.steps = _triples("steps", steps, ("height", "position", "width"))
         self.dim = 1
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"name must be a non-empty string (used in labels), got name={name!r}")
         self.name = name
-        self.bounds = np.array([bounds], dtype=float)
+        self.bounds = _bounds(bounds, np.array([[-3.0, 3.0]]), 1)
+        bounds = tuple(self.bounds[0])
         grid = np.linspace(bounds[0] - 2.0, bounds[1] + 2.0, 40001)[:, None]
         g = self.grad(grid)[:, 0]
         idx = np.nonzero((g[:-1] < 0) & (g[1:] >= 0))[0]
@@ -226,6 +244,9 @@ class Curve1D:
                 else:
                     hi = mid
             mins.append(0.5 * (lo + hi))
+        if not mins:
+            raise ValueError(f"this curve (k={self.k!r}, c={self.c!r}, wells={self.wells!r}, steps={self.steps!r}) "
+                             f"has no local minimum within bounds={bounds!r} (widened by 2): nothing to descend to")
         self.local_minima = np.array(sorted(mins, key=lambda m: float(self.value(np.array([m])))))
         self.minimizer = self.local_minima[:1].copy()      # the best one
         self.min_value = float(self.value(self.minimizer))
@@ -258,7 +279,7 @@ class Curve1D:
 
     def curvature(self, x):
         """f''(x), by a central difference of the exact gradient."""
-        x = np.asarray(x, dtype=float)
+        x = _as_points(x, 1)
         eps = 1e-5
         return (self.grad(x + eps) - self.grad(x - eps))[..., 0] / (2 * eps)
 
@@ -300,7 +321,7 @@ class Quartic:
         self.dim = 1
         self.minimizer = np.zeros(1)
         self.min_value = 0.0
-        self.bounds = _bounds(bounds, None, 1)
+        self.bounds = _bounds(bounds, np.array([[-3.0, 3.0]]), 1)
         self.name = "quartic"
 
     def __repr__(self):
@@ -319,7 +340,7 @@ class Quartic:
 
     def curvature(self, x):
         r""":math:`f''(w) = 1 + 3c\,w^2`, shape ``x.shape[:-1]``."""
-        u = np.asarray(x, dtype=float)[..., 0]
+        u = _as_points(x, 1)[..., 0]
         return 1.0 + 3.0 * self.c * u * u
 
     def hessian(self, x):
@@ -342,8 +363,8 @@ class LeastSquares:
     """
 
     def __init__(self, X, y, batch_size=None, seed=0, bounds=None):
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y, dtype=float)
+        X = as_real_array("X", X, what="a real (n, d) data matrix")
+        y = as_real_array("y", y, what="real targets, shape (n,)")
         if X.ndim != 2 or X.shape[0] < 1:
             raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
         if y.shape != (X.shape[0],):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import math
 import sys
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lrlab._validation import check_number
+from lrlab._validation import as_real_array, check_number
 from lrlab.diagnostics import MovingAverage, suggest_lr
 
 __all__ = [
@@ -120,7 +121,10 @@ def _model_dtype(model: nn.Module) -> torch.dtype:
 def _as_tensor(a, name: str, dtype: torch.dtype) -> torch.Tensor:
     if isinstance(a, torch.Tensor):
         return a
-    arr = np.asarray(a)
+    try:
+        arr = np.asarray(a)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a tensor or a numeric numpy array, got {type(a).__name__}") from None
     if arr.dtype.kind == "f":
         return torch.as_tensor(arr, dtype=dtype)
     if arr.dtype.kind in "iu":
@@ -130,18 +134,99 @@ def _as_tensor(a, name: str, dtype: torch.dtype) -> torch.Tensor:
     raise TypeError(f"{name} must be a tensor or a numeric numpy array, got dtype {arr.dtype}")
 
 
-def _check_data(data, model: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(X, y)`` as tensors; numpy floats take the model's dtype, integers become int64."""
+def _check_data(data, model: nn.Module, names=("data[0]", "data[1]")) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(X, y)`` as tensors; numpy floats take the model's dtype, integers become int64.
+
+    ``names`` are the argument names used in messages (``("X", "Y")`` for functions taking them apart).
+    """
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise TypeError(f"data must be a pair (X, y) of tensors or numpy arrays, "
                         f"got {type(data).__name__}")
     dtype = _model_dtype(model)
-    X = _as_tensor(data[0], "data[0]", dtype)
-    y = _as_tensor(data[1], "data[1]", dtype)
+    X = _as_tensor(data[0], names[0], dtype)
+    y = _as_tensor(data[1], names[1], dtype)
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0] or X.shape[0] == 0:
-        raise ValueError(f"data must hold X and y with the same number of rows (>= 1), "
-                         f"got X.shape={tuple(X.shape)}, y.shape={tuple(y.shape)}")
+        raise ValueError(f"{names[0]} and {names[1]} must have the same number of rows (>= 1), "
+                         f"got {names[0]}.shape={tuple(X.shape)}, {names[1]}.shape={tuple(y.shape)}")
     return X, y
+
+
+def _check_model(model) -> list[torch.nn.Parameter]:
+    """``model`` is an ``nn.Module`` with at least one trainable parameter; returns those parameters."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("model has no trainable parameters (every parameter has requires_grad=False, "
+                         "or it has none): there is nothing for an lr to act on")
+    return params
+
+
+def _check_loss_fn(loss_fn) -> None:
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable as loss_fn(model(X), y) -> scalar tensor "
+                        f"(e.g. torch.nn.MSELoss()), got {loss_fn!r}")
+
+
+def _check_owns(optimizer: torch.optim.Optimizer, model: nn.Module) -> None:
+    """The optimizer updates ``model``'s parameters (else training would not change the model)."""
+    own = {id(p) for p in model.parameters()}
+    opt_params = [p for g in optimizer.param_groups for p in g["params"]]
+    if not opt_params or not all(id(p) in own for p in opt_params):
+        raise ValueError("optimizer must be built over model's parameters, e.g. "
+                         "torch.optim.SGD(model.parameters(), lr=0.1); it holds other tensors")
+
+
+def _check_scheduler(scheduler, optimizer) -> None:
+    if scheduler is None:
+        return
+    kinds = (torch.optim.lr_scheduler.LRScheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    if not isinstance(scheduler, kinds):
+        raise TypeError(f"scheduler must be None or a torch.optim.lr_scheduler object built on optimizer "
+                        f"(e.g. lr_scheduler.CosineAnnealingLR(optimizer, T_max=100)), got {scheduler!r}")
+    if getattr(scheduler, "optimizer", None) is not optimizer:
+        raise ValueError("scheduler must be built on the optimizer passed to train(); it steps another one")
+
+
+def _preflight(model: nn.Module, loss_fn, X: torch.Tensor, y: torch.Tensor, rows: int) -> None:
+    """One forward pass and loss on the first ``rows`` rows, then the model put back exactly.
+
+    Everything that could fail inside torch on the first step (data that does not fit the
+    model, a loss_fn of the wrong kind, a loss that does not depend on the parameters) fails
+    here, before any parameter, buffer (BatchNorm statistics) or random stream has moved.
+    """
+    saved = copy.deepcopy(model.state_dict())
+    was_training = model.training
+    xb, yb = X[:rows], y[:rows]
+    try:
+        with torch.random.fork_rng(devices=[]):
+            model.train()
+            try:
+                out = model(xb)
+            except Exception as err:
+                raise ValueError(f"model(X) failed on data[0] of shape {tuple(xb.shape)} and dtype {xb.dtype}: "
+                                 f"{type(err).__name__}: {err}") from err
+            try:
+                with warnings.catch_warnings():
+                    # a warning here (torch's "target size different to input size") means the loss
+                    # broadcasts y against model(X): a silent wrong result on every step
+                    warnings.simplefilter("error")
+                    loss = loss_fn(out, yb)
+            except Exception as err:
+                raise ValueError(f"loss_fn(model(X), y) failed with data[1] of shape {tuple(yb.shape)} and "
+                                 f"dtype {yb.dtype} (model(X) has shape {tuple(out.shape)}): "
+                                 f"{type(err).__name__}: {err}") from err
+            if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+                raise ValueError("loss_fn(model(X), y) must return a scalar tensor (use reduction='mean' or "
+                                 f"'sum'), got {type(loss).__name__}"
+                                 + (f" of shape {tuple(loss.shape)}" if isinstance(loss, torch.Tensor) else ""))
+            if not loss.requires_grad:
+                raise ValueError("loss_fn(model(X), y) does not depend on the model's trainable parameters "
+                                 "(it returned a tensor without grad): nothing can be trained")
+    finally:
+        with torch.no_grad():
+            model.load_state_dict(saved)
+        model.train(was_training)
 
 
 def _check_batch_size(batch_size, n: int):
@@ -337,11 +422,19 @@ def train(model: nn.Module, loss_fn: Callable, data, optimizer: torch.optim.Opti
         eval_every = check_number("eval_every", eval_every, low=1, integer=True)
     if eval_fn is not None and not callable(eval_fn):
         raise TypeError(f"eval_fn must be callable (model -> float), got {eval_fn!r}")
+    _check_model(model)
+    _check_loss_fn(loss_fn)
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(f"optimizer must be a torch.optim.Optimizer, "
                         f"got {type(optimizer).__name__}")
+    _check_owns(optimizer, model)
+    _check_scheduler(scheduler, optimizer)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
     X, y = _check_data(data, model)
     batch_size = _check_batch_size(batch_size, X.shape[0])
+    if num_steps:
+        _preflight(model, loss_fn, X, y, batch_size or X.shape[0])
 
     named = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
     params = [p for _, p in named]
@@ -440,7 +533,8 @@ def accuracy(model: nn.Module, X, y) -> float:
     with a single output is read as a logit (class 1 when it is > 0).
     Handy as ``eval_fn=lambda m: accuracy(m, X_test, y_test)`` in :func:`train`.
     """
-    X, y = _check_data((X, y), model)
+    _check_model(model)
+    X, y = _check_data((X, y), model, ("X", "y"))
     with torch.no_grad():
         out = model(X)
     if out.ndim == 1 or out.shape[-1] == 1:
@@ -511,7 +605,7 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
         An :class:`LRFinderResult`.
     """
     start_lr = check_number("start_lr", start_lr, low=0.0, low_inclusive=False)
-    end_lr = check_number("end_lr", end_lr, low=0.0, low_inclusive=False)
+    end_lr = check_number("end_lr", end_lr, low=0.0, low_inclusive=False, high=1e30)  # a float32 lr
     if not end_lr > start_lr:
         raise ValueError(f"end_lr must be greater than start_lr, got start_lr={start_lr!r}, "
                          f"end_lr={end_lr!r}")
@@ -519,8 +613,16 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
     smooth = check_number("smooth", smooth, low=0.0, high=1.0, high_inclusive=False)
     diverge_factor = check_number("diverge_factor", diverge_factor, low=1.0, low_inclusive=False)
     seed = check_number("seed", seed, low=0, integer=True)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
+    _check_model(model)
+    _check_loss_fn(loss_fn)
     X, y = _check_data(data, model)
     batch_size = _check_batch_size(batch_size, X.shape[0])
+    if not (optimizer is None or isinstance(optimizer, torch.optim.Optimizer) or callable(optimizer)):
+        raise TypeError(f"optimizer must be None, a torch.optim.Optimizer or a factory "
+                        f"params -> optimizer, got {type(optimizer).__name__}")
+    _preflight(model, loss_fn, X, y, batch_size or X.shape[0])
 
     if optimizer is None:
         opt = torch.optim.SGD(model.parameters(), lr=start_lr)
@@ -531,9 +633,7 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
         if not isinstance(opt, torch.optim.Optimizer):
             raise TypeError(f"optimizer factory must return a torch.optim.Optimizer, "
                             f"got {type(opt).__name__}")
-    else:
-        raise TypeError(f"optimizer must be None, a torch.optim.Optimizer or a factory "
-                        f"params -> optimizer, got {type(optimizer).__name__}")
+    _check_owns(opt, model)
 
     ramp = start_lr * (end_lr / start_lr) ** (np.arange(num_iter) / (num_iter - 1))
     ramp[-1] = end_lr  # exactly, not end_lr up to rounding
@@ -687,7 +787,19 @@ def top_eigenvalue(model: nn.Module, loss_fn: Callable, X, Y, v=None, iters: int
         (detached), to pass back in as ``v`` the next time.
     """
     iters = check_number("iters", iters, low=1, integer=True)
-    params = [p for p in model.parameters() if p.requires_grad]
+    params = _check_model(model)
+    _check_loss_fn(loss_fn)
+    X, Y = _check_data((X, Y), model, ("X", "Y"))
+    _preflight(model, loss_fn, X, Y, X.shape[0])
+    n_params = sum(p.numel() for p in params)
+    if v is not None:
+        if not isinstance(v, torch.Tensor):
+            v = _as_tensor(v, "v", params[0].dtype)
+        if v.shape != (n_params,) or not v.is_floating_point():
+            raise ValueError(f"v must be a flat float tensor with one entry per trainable parameter, "
+                             f"shape ({n_params},), got shape {tuple(v.shape)} and dtype {v.dtype}")
+        if not bool(torch.isfinite(v).all()) or float(v.norm()) == 0.0:
+            raise ValueError("v must be finite and non-zero (it is normalised to a unit vector)")
     loss = loss_fn(model(X), Y)
     grads = torch.autograd.grad(loss, params, create_graph=True)
     flat = torch.cat([g.reshape(-1) for g in grads])
@@ -698,7 +810,10 @@ def top_eigenvalue(model: nn.Module, loss_fn: Callable, X, Y, v=None, iters: int
     for _ in range(iters):
         hv = torch.cat([h.reshape(-1) for h in torch.autograd.grad(flat @ v, params, retain_graph=True)])
         lam = float(v @ hv)
-        v = hv / hv.norm()
+        norm = hv.norm()
+        if float(norm) == 0.0 or not math.isfinite(float(norm)):   # H v = 0: v is in the null space
+            break
+        v = hv / norm
     return lam, v.detach()
 
 
@@ -713,6 +828,10 @@ class FlatParamsLoss:
     """
 
     def __init__(self, model: nn.Module, loss_fn: Callable, X, Y):
+        _check_model(model)
+        _check_loss_fn(loss_fn)
+        X, Y = _check_data((X, Y), model, ("X", "Y"))
+        _preflight(model, loss_fn, X, Y, X.shape[0])
         self.model = copy.deepcopy(model)
         self.loss_fn, self.X, self.Y = loss_fn, X, Y
         self.params = [p for p in self.model.parameters()]
@@ -726,18 +845,27 @@ class FlatParamsLoss:
         return torch.nn.utils.parameters_to_vector(self.params).detach().numpy().copy()
 
     def _at(self, x):
-        torch.nn.utils.vector_to_parameters(torch.as_tensor(np.asarray(x, dtype=np.float64)), self.params)
+        """(value, grad) at one point x of shape (dim,) or (1, ..., 1, dim): value of shape x.shape[:-1]."""
+        arr = as_real_array("x", x, what=f"a point of real numbers, shape ({self.dim},)")
+        if arr.ndim == 0 or arr.shape[-1] != self.dim or arr.size != self.dim:
+            raise ValueError(f"x must be one point of shape ({self.dim},) (or (1, {self.dim})): FlatParamsLoss "
+                             f"evaluates one point at a time; got shape {arr.shape}")
+        dtype = self.params[0].dtype
+        torch.nn.utils.vector_to_parameters(torch.tensor(np.array(arr.reshape(-1)), dtype=dtype), self.params)
         for p in self.params:
             p.grad = None
         loss = self.loss_fn(self.model(self.X), self.Y)
         grads = torch.autograd.grad(loss, self.params)
-        return float(loss.detach()), torch.cat([g.reshape(-1) for g in grads]).numpy()
+        g = torch.cat([g.reshape(-1) for g in grads]).detach().double().numpy().reshape(arr.shape)
+        return np.full(arr.shape[:-1], float(loss.detach())), g
 
     def value_and_grad(self, x):
-        return self._at(x)
+        f, g = self._at(x)
+        return (float(f) if f.ndim == 0 else f), g
 
     def value(self, x):
-        return self._at(x)[0]
+        f = self._at(x)[0]
+        return float(f) if f.ndim == 0 else f
 
     def grad(self, x):
         return self._at(x)[1]

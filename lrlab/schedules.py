@@ -126,6 +126,31 @@ def _rebuild(name: str, kwargs: dict) -> Schedule:
     return globals()[name](**kwargs)
 
 
+def _resumable(name: str, kwargs: dict, fn, last_epoch) -> Schedule:
+    """A Schedule of ``fn``, resumed as torch's ``last_epoch`` argument resumes a scheduler.
+
+    torch's scheduler built with ``last_epoch=k`` (on an optimizer whose param groups hold
+    ``initial_lr``, as one loaded from a checkpoint does) sets its step counter to ``k + 1``
+    in its constructor; here ``schedule(t)`` is the fresh schedule at ``t + k + 1``, torch's
+    closed form (``_get_closed_form_lr``) at that counter. (torch 2.13's recursive schedulers,
+    e.g. ``ExponentialLR``, keep the optimizer's lr on that first step and recurse from it, so
+    their resumed sequence is no shift of the fresh one; lrlab follows the counter.) ``-1``,
+    the default, is a fresh start and leaves ``kwargs`` (and the repr) as they were.
+    """
+    last_epoch = check_number("last_epoch", last_epoch, low=-1, integer=True)
+    if last_epoch == -1:
+        return Schedule(name, kwargs, fn)
+    shift = last_epoch + 1
+
+    def resumed(t):
+        if t.size and int(t.max()) > _INT64_MAX - shift:
+            raise ValueError(f"t must be at most {_INT64_MAX - shift} for a schedule resumed at "
+                             f"last_epoch={last_epoch}, got max(t)={int(t.max())}")
+        return fn(t + shift)
+
+    return Schedule(name, dict(kwargs, last_epoch=last_epoch), resumed)
+
+
 # ---------------------------------------------------------------------------
 # argument checks
 
@@ -170,7 +195,7 @@ def _check_increasing_ints(name: str, values, *, low: int = 0) -> tuple[int, ...
 # the schedules
 
 
-def step_lr(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
+def step_lr(base_lr: float, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> Schedule:
     r"""Multiply the lr by ``gamma`` every ``step_size`` steps.
 
     .. math:: \eta_t = \eta_0 \, \gamma^{\lfloor t / s \rfloor}
@@ -179,6 +204,9 @@ def step_lr(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
         base_lr: :math:`\eta_0`, the initial lr (float, ``>= 0``).
         step_size: :math:`s`, the period of the decay (integer, ``>= 1``).
         gamma: :math:`\gamma`, the decay factor (float, ``> 0``).
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1``.
 
     Returns:
         A :class:`Schedule` matching ``torch.optim.lr_scheduler.StepLR``.
@@ -190,10 +218,10 @@ def step_lr(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     def fn(t):
         return _times(base_lr, gamma ** (t // step_size))
 
-    return Schedule("step_lr", dict(base_lr=base_lr, step_size=step_size, gamma=gamma), fn)
+    return _resumable("step_lr", dict(base_lr=base_lr, step_size=step_size, gamma=gamma), fn, last_epoch)
 
 
-def multistep_lr(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
+def multistep_lr(base_lr: float, milestones: Sequence[int], gamma: float = 0.1, last_epoch: int = -1) -> Schedule:
     r"""Multiply the lr by ``gamma`` at each milestone.
 
     .. math:: \eta_t = \eta_0 \, \gamma^{\#\{i \,:\, m_i \le t\}}
@@ -205,6 +233,9 @@ def multistep_lr(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) 
         milestones: :math:`m_i`, strictly increasing integers ``>= 0`` (torch
             also accepts repeated or unsorted milestones; lrlab refuses them).
         gamma: :math:`\gamma`, the decay factor (float, ``> 0``).
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1``.
 
     Returns:
         A :class:`Schedule` matching ``torch.optim.lr_scheduler.MultiStepLR``.
@@ -217,10 +248,10 @@ def multistep_lr(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) 
     def fn(t):
         return _times(base_lr, gamma ** np.searchsorted(ms, t, side="right"))
 
-    return Schedule("multistep_lr", dict(base_lr=base_lr, milestones=list(milestones), gamma=gamma), fn)
+    return _resumable("multistep_lr", dict(base_lr=base_lr, milestones=list(milestones), gamma=gamma), fn, last_epoch)
 
 
-def exponential_lr(base_lr: float, gamma: float) -> Schedule:
+def exponential_lr(base_lr: float, gamma: float, last_epoch: int = -1) -> Schedule:
     r"""Multiply the lr by ``gamma`` every step.
 
     .. math:: \eta_t = \eta_0 \, \gamma^{t}
@@ -228,6 +259,9 @@ def exponential_lr(base_lr: float, gamma: float) -> Schedule:
     Args:
         base_lr: :math:`\eta_0`, the initial lr (float, ``>= 0``).
         gamma: :math:`\gamma`, the decay factor per step (float, ``> 0``).
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1``.
 
     Returns:
         A :class:`Schedule` matching ``torch.optim.lr_scheduler.ExponentialLR``.
@@ -238,10 +272,10 @@ def exponential_lr(base_lr: float, gamma: float) -> Schedule:
     def fn(t):
         return _times(base_lr, gamma ** t)
 
-    return Schedule("exponential_lr", dict(base_lr=base_lr, gamma=gamma), fn)
+    return _resumable("exponential_lr", dict(base_lr=base_lr, gamma=gamma), fn, last_epoch)
 
 
-def cosine_annealing_lr(base_lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
+def cosine_annealing_lr(base_lr: float, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> Schedule:
     r"""Cosine annealing from ``base_lr`` down to ``eta_min`` over ``T_max`` steps.
 
     .. math:: \eta_t = \eta_{\min} + \tfrac12 (\eta_0 - \eta_{\min})
@@ -257,6 +291,9 @@ def cosine_annealing_lr(base_lr: float, T_max: int, eta_min: float = 0.0) -> Sch
         T_max: :math:`T_{\max}`, the number of steps from maximum to minimum
             (integer, ``>= 1``).
         eta_min: :math:`\eta_{\min}`, the minimum lr (float, ``>= 0``).
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1``.
 
     Returns:
         A :class:`Schedule` matching ``torch.optim.lr_scheduler.CosineAnnealingLR``.
@@ -268,7 +305,7 @@ def cosine_annealing_lr(base_lr: float, T_max: int, eta_min: float = 0.0) -> Sch
     def fn(t):
         return eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * t / T_max)) / 2
 
-    return Schedule("cosine_annealing_lr", dict(base_lr=base_lr, T_max=T_max, eta_min=eta_min), fn)
+    return _resumable("cosine_annealing_lr", dict(base_lr=base_lr, T_max=T_max, eta_min=eta_min), fn, last_epoch)
 
 
 def _restart_position(t: np.ndarray, T_0: int, T_mult: int) -> tuple[np.ndarray, np.ndarray]:
@@ -287,7 +324,7 @@ def _restart_position(t: np.ndarray, T_0: int, T_mult: int) -> tuple[np.ndarray,
 
 
 def cosine_annealing_warm_restarts(base_lr: float, T_0: int, T_mult: int = 1,
-                                   eta_min: float = 0.0) -> Schedule:
+                                   eta_min: float = 0.0, last_epoch: int = -1) -> Schedule:
     r"""Cosine annealing restarted (jumping back to ``base_lr``) at the end of each period (SGDR).
 
     .. math:: \eta_t = \eta_{\min} + \tfrac12 (\eta_0 - \eta_{\min})
@@ -304,6 +341,9 @@ def cosine_annealing_warm_restarts(base_lr: float, T_0: int, T_mult: int = 1,
         T_mult: factor by which each period is longer than the previous one
             (integer, ``>= 1``).
         eta_min: :math:`\eta_{\min}`, the minimum lr (float, ``>= 0``).
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1``.
 
     Returns:
         A :class:`Schedule` matching
@@ -319,8 +359,8 @@ def cosine_annealing_warm_restarts(base_lr: float, T_0: int, T_mult: int = 1,
         t_cur, t_i = _restart_position(t, T_0, T_mult)
         return eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * t_cur / t_i)) / 2
 
-    return Schedule("cosine_annealing_warm_restarts",
-                    dict(base_lr=base_lr, T_0=T_0, T_mult=T_mult, eta_min=eta_min), fn)
+    return _resumable("cosine_annealing_warm_restarts",
+                    dict(base_lr=base_lr, T_0=T_0, T_mult=T_mult, eta_min=eta_min), fn, last_epoch)
 
 
 _CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
@@ -329,7 +369,7 @@ _SCALE_MODES = ("cycle", "iterations")
 
 def cyclic_lr(base_lr: float, max_lr: float, step_size_up: int = 2000, step_size_down: int | None = None,
               mode: str = "triangular", gamma: float = 1.0, scale_fn: Callable[[int], float] | None = None,
-              scale_mode: str = "cycle") -> Schedule:
+              scale_mode: str = "cycle", last_epoch: int = -1) -> Schedule:
     r"""Cyclical learning rate (CLR): triangles between ``base_lr`` and ``max_lr``.
 
     .. math::
@@ -358,6 +398,9 @@ def cyclic_lr(base_lr: float, max_lr: float, step_size_up: int = 2000, step_size
             returning a float in [0, 1]; it replaces ``mode``.
         scale_mode: ``'cycle'`` or ``'iterations'``, the argument of
             ``scale_fn`` (used only with ``scale_fn``; each mode fixes its own).
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1``.
 
     Returns:
         A :class:`Schedule` matching ``torch.optim.lr_scheduler.CyclicLR`` with
@@ -410,13 +453,13 @@ def cyclic_lr(base_lr: float, max_lr: float, step_size_up: int = 2000, step_size
 
     kwargs = dict(base_lr=base_lr, max_lr=max_lr, step_size_up=step_size_up, step_size_down=step_size_down,
                   mode=mode, gamma=gamma, scale_fn=scale_fn, scale_mode=scale_mode)
-    return Schedule("cyclic_lr", kwargs, fn)
+    return _resumable("cyclic_lr", kwargs, fn, last_epoch)
 
 
 def one_cycle_lr(max_lr: float, total_steps: int | None = None, epochs: int | None = None,
                  steps_per_epoch: int | None = None, pct_start: float = 0.3, anneal_strategy: str = "cos",
                  div_factor: float = 25.0, final_div_factor: float = 1e4,
-                 three_phase: bool = False) -> Schedule:
+                 three_phase: bool = False, last_epoch: int = -1) -> Schedule:
     r"""The 1cycle policy: warm up to ``max_lr``, then anneal far below the start.
 
     With :math:`\eta_{init} = \eta_{max} / \text{div\_factor}` and
@@ -460,6 +503,9 @@ def one_cycle_lr(max_lr: float, total_steps: int | None = None, epochs: int | No
         div_factor: :math:`\eta_{max} / \eta_{init}` (float, ``> 0``).
         final_div_factor: :math:`\eta_{init} / \eta_{min}` (float, ``> 0``).
         three_phase: use the three-phase schedule of the original paper.
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1``.
 
     Returns:
         A :class:`Schedule` matching ``torch.optim.lr_scheduler.OneCycleLR`` with
@@ -468,12 +514,16 @@ def one_cycle_lr(max_lr: float, total_steps: int | None = None, epochs: int | No
         are not accepted).
     """
     max_lr = _check_lr("max_lr", max_lr)
+    # epochs and steps_per_epoch are checked even when total_steps makes them unused (as in torch,
+    # which then ignores them), so that a typo is not silently carried along
+    if epochs is not None:
+        epochs = check_number("epochs", epochs, low=1, integer=True)
+    if steps_per_epoch is not None:
+        steps_per_epoch = check_number("steps_per_epoch", steps_per_epoch, low=1, integer=True)
     if total_steps is not None:
         total_steps = check_number("total_steps", total_steps, low=1, integer=True)
         n_steps = total_steps
     elif epochs is not None and steps_per_epoch is not None:
-        epochs = check_number("epochs", epochs, low=1, integer=True)
-        steps_per_epoch = check_number("steps_per_epoch", steps_per_epoch, low=1, integer=True)
         n_steps = epochs * steps_per_epoch
     else:
         raise ValueError("one_cycle_lr needs total_steps, or both epochs and steps_per_epoch; "
@@ -521,11 +571,11 @@ def one_cycle_lr(max_lr: float, total_steps: int | None = None, epochs: int | No
     kwargs = dict(max_lr=max_lr, total_steps=total_steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
                   pct_start=pct_start, anneal_strategy=anneal_strategy, div_factor=div_factor,
                   final_div_factor=final_div_factor, three_phase=three_phase)
-    return Schedule("one_cycle_lr", kwargs, fn)
+    return _resumable("one_cycle_lr", kwargs, fn, last_epoch)
 
 
 def linear_lr(base_lr: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
-              total_iters: int = 5) -> Schedule:
+              total_iters: int = 5, last_epoch: int = -1) -> Schedule:
     r"""Scale the lr by a factor going linearly from ``start_factor`` to ``end_factor``.
 
     .. math:: \eta_t = \eta_0 \Bigl(f_0 + (f_1 - f_0) \frac{\min(t, N)}{N}\Bigr)
@@ -536,6 +586,9 @@ def linear_lr(base_lr: float, start_factor: float = 1.0 / 3, end_factor: float =
         end_factor: :math:`f_1`, the factor from ``t = total_iters`` on (in [0, 1]).
         total_iters: :math:`N`, the number of steps of the ramp (integer,
             ``>= 1``; with 0 torch would keep ``start_factor`` for ever).
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1``.
 
     Returns:
         A :class:`Schedule` matching ``torch.optim.lr_scheduler.LinearLR``.
@@ -548,11 +601,11 @@ def linear_lr(base_lr: float, start_factor: float = 1.0 / 3, end_factor: float =
     def fn(t):
         return base_lr * (start_factor + (end_factor - start_factor) * np.minimum(total_iters, t) / total_iters)
 
-    return Schedule("linear_lr", dict(base_lr=base_lr, start_factor=start_factor, end_factor=end_factor,
-                                      total_iters=total_iters), fn)
+    return _resumable("linear_lr", dict(base_lr=base_lr, start_factor=start_factor, end_factor=end_factor,
+                                      total_iters=total_iters), fn, last_epoch)
 
 
-def polynomial_lr(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Schedule:
+def polynomial_lr(base_lr: float, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1) -> Schedule:
     r"""Polynomial decay to zero over ``total_iters`` steps, then zero.
 
     .. math:: \eta_t = \eta_0 \Bigl(1 - \frac{\min(t, N)}{N}\Bigr)^{p}
@@ -562,6 +615,9 @@ def polynomial_lr(base_lr: float, total_iters: int = 5, power: float = 1.0) -> S
         total_iters: :math:`N`, the number of steps of the decay (integer, ``>= 1``).
         power: :math:`p` (float, ``>= 0``; torch divides by zero at ``t = N``
             for a negative power).
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1``.
 
     Returns:
         A :class:`Schedule` matching ``torch.optim.lr_scheduler.PolynomialLR``.
@@ -573,10 +629,10 @@ def polynomial_lr(base_lr: float, total_iters: int = 5, power: float = 1.0) -> S
     def fn(t):
         return base_lr * (1.0 - np.minimum(total_iters, t) / total_iters) ** power
 
-    return Schedule("polynomial_lr", dict(base_lr=base_lr, total_iters=total_iters, power=power), fn)
+    return _resumable("polynomial_lr", dict(base_lr=base_lr, total_iters=total_iters, power=power), fn, last_epoch)
 
 
-def constant_lr(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -> Schedule:
+def constant_lr(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1) -> Schedule:
     r"""Scale the lr by ``factor`` for the first ``total_iters`` steps, then use ``base_lr``.
 
     .. math:: \eta_t = \eta_0 \cdot \begin{cases} f & t < N \\ 1 & t \ge N \end{cases}
@@ -586,6 +642,9 @@ def constant_lr(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -
         factor: :math:`f` (in (0, 1]; torch accepts 0 and then divides by zero at ``t = N``).
         total_iters: :math:`N` (integer, ``>= 1``; with 0 torch would keep
             ``factor`` for ever).
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1``.
 
     Returns:
         A :class:`Schedule` matching ``torch.optim.lr_scheduler.ConstantLR``.
@@ -597,10 +656,10 @@ def constant_lr(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -
     def fn(t):
         return base_lr * (factor + (t >= total_iters) * (1 - factor))
 
-    return Schedule("constant_lr", dict(base_lr=base_lr, factor=factor, total_iters=total_iters), fn)
+    return _resumable("constant_lr", dict(base_lr=base_lr, factor=factor, total_iters=total_iters), fn, last_epoch)
 
 
-def sequential_lr(schedules: Sequence[Schedule], milestones: Sequence[int]) -> Schedule:
+def sequential_lr(schedulers: Sequence[Schedule], milestones: Sequence[int], last_epoch: int = -1) -> Schedule:
     r"""Run ``schedules[0]`` until ``milestones[0]``, then ``schedules[1]`` from its own step 0, and so on.
 
     .. math:: \eta_t = S_k(t - m_k),\quad k = \#\{i : m_i \le t\},\quad m_0 = 0
@@ -623,27 +682,33 @@ def sequential_lr(schedules: Sequence[Schedule], milestones: Sequence[int]) -> S
     sequential schedules as the formula above says.
 
     Args:
-        schedules: the lrlab :class:`Schedule` objects :math:`S_0, S_1, \dots`
-            (at least one).
+        schedulers: the lrlab :class:`Schedule` objects :math:`S_0, S_1, \dots`
+            (at least one); torch's argument name, so ``SequentialLR(opt, schedulers=[...],
+            milestones=[...])`` pastes in with only the first argument changed.
         milestones: :math:`m_1 < m_2 < \dots`, one fewer than ``schedules``
             (strictly increasing integers ``>= 0``).
+        last_epoch: torch's resume point (integer, ``>= -1``): ``-1`` starts afresh; ``k >= 0``
+            resumes as torch's constructor does (its step counter jumps to ``k + 1``), so
+            ``schedule(t)`` is the fresh schedule's value at ``t + k + 1`` (the milestones count from the fresh start).
+            torch's ``SequentialLR`` shifts only its milestones and restarts its first
+            scheduler at 0; lrlab resumes the whole sequence.
 
     Returns:
         A :class:`Schedule` matching ``torch.optim.lr_scheduler.SequentialLR``.
     """
-    if isinstance(schedules, Schedule) or not isinstance(schedules, Sequence):
-        raise TypeError(f"schedules must be a list of lrlab schedules, got schedules={schedules!r}")
-    schedules = tuple(schedules)
+    if isinstance(schedulers, Schedule) or not isinstance(schedulers, Sequence):
+        raise TypeError(f"schedulers must be a list of lrlab schedules, got schedulers={schedulers!r}")
+    schedules = tuple(schedulers)
     if not schedules:
-        raise ValueError("schedules must contain at least one schedule, got schedules=[]")
+        raise ValueError("schedulers must contain at least one schedule, got schedulers=[]")
     for i, s in enumerate(schedules):
         if not isinstance(s, Schedule):
-            raise TypeError(f"schedules[{i}] must be an lrlab Schedule (made by lrlab.schedules), "
+            raise TypeError(f"schedulers[{i}] must be an lrlab Schedule (made by lrlab.schedules), "
                             f"got {s!r}")
     milestones = _check_increasing_ints("milestones", milestones)
     if len(milestones) != len(schedules) - 1:
-        raise ValueError(f"milestones must have one entry fewer than schedules, got "
-                         f"{len(milestones)} milestones for {len(schedules)} schedules")
+        raise ValueError(f"milestones must have one entry fewer than schedulers, got "
+                         f"{len(milestones)} milestones for {len(schedules)} schedulers")
     ms = np.array(milestones, dtype=np.int64)
     offsets = (0,) + milestones
 
@@ -656,4 +721,4 @@ def sequential_lr(schedules: Sequence[Schedule], milestones: Sequence[int]) -> S
                 out[mask] = s._eval(t[mask] - offsets[i])
         return out
 
-    return Schedule("sequential_lr", dict(schedules=list(schedules), milestones=list(milestones)), fn)
+    return _resumable("sequential_lr", dict(schedulers=list(schedules), milestones=list(milestones)), fn, last_epoch)

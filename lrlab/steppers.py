@@ -123,9 +123,35 @@ def _fit(shape, *arrays):
                  for a in arrays)
 
 
+_IMPLEMENTATION = ("foreach", "fused", "capturable", "differentiable")
+
+
+def _check_implementation(**flags) -> dict:
+    """torch's implementation-selecting flags, checked: ``foreach``/``fused`` None or a bool, the rest bools.
+
+    They pick one of torch's kernels for the same mathematics (a loop over tensors, one fused
+    kernel, CUDA-graph capture, autograd through the step), so here they change nothing.
+    """
+    out = {}
+    for key, value in flags.items():
+        if key in ("foreach", "fused") and value is None:
+            out[key] = None
+        elif isinstance(value, (bool, np.bool_)):
+            out[key] = bool(value)
+        else:
+            accepted = "None, True or False" if key in ("foreach", "fused") else "True or False"
+            raise TypeError(f"{key} must be {accepted} (it selects a torch implementation and changes "
+                            f"nothing in lrlab), got {key}={value!r}")
+    return out
+
+
 def _name(base: str, hyperparams: dict, defaults: dict) -> str:
-    """``'sgd(momentum=0.9)'``: the factory name and the arguments that differ from torch's defaults."""
-    changed = [f"{k}={v!r}" for k, v in hyperparams.items() if v != defaults[k]]
+    """``'sgd(momentum=0.9)'``: the factory name and the arguments that differ from torch's defaults.
+
+    The implementation-selecting flags (``foreach``, ...) never appear: they change nothing.
+    """
+    changed = [f"{k}={v!r}" for k, v in hyperparams.items()
+               if k not in _IMPLEMENTATION and v != defaults[k]]
     return f"{base}({', '.join(changed)})"
 
 
@@ -134,7 +160,8 @@ def _name(base: str, hyperparams: dict, defaults: dict) -> str:
 _SGD_DEFAULTS = dict(momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False)
 
 
-def sgd(*, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False) -> Stepper:
+def sgd(*, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False,
+        foreach=None, differentiable=False, fused=None) -> Stepper:
     r"""Stochastic gradient descent, optionally with heavy-ball or Nesterov momentum.
 
     With :math:`s = -1` if ``maximize`` else :math:`1`, at step :math:`t \ge 1`:
@@ -159,6 +186,9 @@ def sgd(*, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximi
         weight_decay: :math:`\lambda \ge 0`, L2 penalty added to the gradient.
         nesterov: use Nesterov momentum; needs ``momentum > 0`` and ``dampening == 0``.
         maximize: ascend the objective instead of descending it.
+        foreach, differentiable, fused: accepted so that torch code pastes in
+            unchanged (``None`` or a bool for ``foreach``/``fused``, a bool otherwise); they
+            choose among torch's implementations of the same update and change nothing here.
 
     Returns:
         A :class:`~lrlab.types.Stepper` whose state is an :class:`SGDState`.
@@ -177,7 +207,8 @@ def sgd(*, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximi
         raise ValueError("nesterov=True requires momentum > 0 and dampening == 0, "
                          f"got {momentum=}, {dampening=}")
     hyperparams = dict(momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                       nesterov=nesterov, maximize=maximize)
+                       nesterov=nesterov, maximize=maximize,
+                       **_check_implementation(foreach=foreach, differentiable=differentiable, fused=fused))
     one_minus_damp = 1 - dampening
 
     def init(params) -> SGDState:
@@ -222,16 +253,17 @@ def sgd(*, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximi
 
 _ADAM_DEFAULTS = dict(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False)
 _ADAMW_DEFAULTS = dict(_ADAM_DEFAULTS, weight_decay=1e-2)
+_ADAM_DEFAULTS = dict(_ADAM_DEFAULTS, decoupled_weight_decay=False)
 
 
-def _adam_like(base, defaults, betas, eps, weight_decay, amsgrad, maximize, decoupled) -> Stepper:
+def _adam_like(base, defaults, betas, eps, weight_decay, amsgrad, maximize, decoupled, extra) -> Stepper:
     beta1, beta2 = check_betas("betas", betas)
     eps = check_number("eps", eps, low=0.0)
     weight_decay = check_number("weight_decay", weight_decay, low=0.0)
     amsgrad = _check_bool("amsgrad", amsgrad)
     maximize = _check_bool("maximize", maximize)
     hyperparams = dict(betas=(beta1, beta2), eps=eps, weight_decay=weight_decay,
-                       amsgrad=amsgrad, maximize=maximize)
+                       amsgrad=amsgrad, maximize=maximize, **extra)
     lerp_m = _make_lerp(1 - beta1)
     one_minus_beta2 = 1 - beta2
 
@@ -277,7 +309,9 @@ def _adam_like(base, defaults, betas, eps, weight_decay, amsgrad, maximize, deco
     return Stepper(init, update, _name(base, hyperparams, defaults), hyperparams)
 
 
-def adam(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False) -> Stepper:
+def adam(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False,
+         foreach=None, capturable=False, differentiable=False, fused=None,
+         decoupled_weight_decay=False) -> Stepper:
     r"""Adam: a momentum average of the gradient, divided by a running root mean square.
 
     With :math:`s = -1` if ``maximize`` else :math:`1` and :math:`m_0 = v_0 = \hat v_0 = 0`,
@@ -297,14 +331,21 @@ def adam(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maxim
     (as written above when :math:`\beta_1 > 0.5`, as
     :math:`g_t - (g_t - m_{t-1})\beta_1` otherwise), and :math:`\epsilon` is added after dividing
     :math:`\sqrt{\hat v_t}` by :math:`\sqrt{1-\beta_2^t}`. Weight decay is the
-    coupled L2 penalty; :func:`adamw` has the decoupled one.
+    coupled L2 penalty unless ``decoupled_weight_decay=True``, which makes this
+    :func:`adamw` exactly (as in torch): :math:`x' = (1 - \eta_t\lambda) x_{t-1}` first,
+    and no :math:`\lambda x_{t-1}` in :math:`g_t`.
 
     Args:
         betas: :math:`(\beta_1, \beta_2)`, each in [0, 1).
         eps: :math:`\epsilon \ge 0`.
-        weight_decay: :math:`\lambda \ge 0`, L2 penalty added to the gradient.
+        weight_decay: :math:`\lambda \ge 0`, L2 penalty added to the gradient (or, with
+            ``decoupled_weight_decay``, the factor of the weights' shrinking).
         amsgrad: normalize by the running maximum of :math:`v_t` (AMSGrad).
         maximize: ascend the objective instead of descending it.
+        decoupled_weight_decay: AdamW's decoupled weight decay (torch's keyword).
+        foreach, fused, capturable, differentiable: accepted so that torch code pastes in
+            unchanged (``None`` or a bool for ``foreach``/``fused``, a bool otherwise); they
+            choose among torch's implementations of the same update and change nothing here.
 
     Returns:
         A :class:`~lrlab.types.Stepper` whose state is an :class:`AdamState`.
@@ -313,11 +354,15 @@ def adam(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maxim
         TypeError: an argument has the wrong type (bools are not numbers here).
         ValueError: an argument is NaN, infinite or out of range.
     """
+    decoupled = _check_bool("decoupled_weight_decay", decoupled_weight_decay)
+    extra = dict(_check_implementation(foreach=foreach, capturable=capturable, differentiable=differentiable,
+                                       fused=fused), decoupled_weight_decay=decoupled)
     return _adam_like("adam", _ADAM_DEFAULTS, betas, eps, weight_decay, amsgrad, maximize,
-                      decoupled=False)
+                      decoupled=decoupled, extra=extra)
 
 
-def adamw(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, maximize=False) -> Stepper:
+def adamw(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, maximize=False,
+          foreach=None, capturable=False, differentiable=False, fused=None) -> Stepper:
     r"""AdamW: Adam with the weight decay applied to the weights, not through the gradient.
 
     With :math:`s = -1` if ``maximize`` else :math:`1` and :math:`m_0 = v_0 = \hat v_0 = 0`,
@@ -343,6 +388,9 @@ def adamw(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, max
             ``1 - lr * weight_decay``.
         amsgrad: normalize by the running maximum of :math:`v_t` (AMSGrad).
         maximize: ascend the objective instead of descending it.
+        foreach, fused, capturable, differentiable: accepted so that torch code pastes in
+            unchanged (``None`` or a bool for ``foreach``/``fused``, a bool otherwise); they
+            choose among torch's implementations of the same update and change nothing here.
 
     Returns:
         A :class:`~lrlab.types.Stepper` whose state is an :class:`AdamState`.
@@ -351,8 +399,10 @@ def adamw(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, max
         TypeError: an argument has the wrong type (bools are not numbers here).
         ValueError: an argument is NaN, infinite or out of range.
     """
+    extra = _check_implementation(foreach=foreach, capturable=capturable, differentiable=differentiable,
+                                  fused=fused)
     return _adam_like("adamw", _ADAMW_DEFAULTS, betas, eps, weight_decay, amsgrad, maximize,
-                      decoupled=True)
+                      decoupled=True, extra=extra)
 
 
 # --------------------------------------------------------------------------- RMSprop
@@ -361,7 +411,7 @@ _RMSPROP_DEFAULTS = dict(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, c
 
 
 def rmsprop(*, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
-            maximize=False) -> Stepper:
+            maximize=False, capturable=False, foreach=None, differentiable=False) -> Stepper:
     r"""RMSprop: the gradient divided by a running root mean square of past gradients.
 
     With :math:`s = -1` if ``maximize`` else :math:`1` and :math:`v_0 = \bar g_0 = b_0 = 0`,
@@ -381,13 +431,17 @@ def rmsprop(*, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=Fa
     outside the square root, and the momentum buffer holds the normalized step.
 
     Args:
-        alpha: :math:`\alpha \ge 0`, the smoothing constant (torch checks only the lower bound).
+        alpha: :math:`\alpha \in [0, 1]`, the smoothing constant (torch checks only the lower bound;
+            above 1 the running average of squares turns negative, so lrlab refuses it).
         eps: :math:`\epsilon \ge 0`.
         weight_decay: :math:`\lambda \ge 0`, L2 penalty added to the gradient.
         momentum: :math:`\mu \ge 0`.
         centered: divide by an estimate of the gradient's standard deviation
             instead of its root mean square.
         maximize: ascend the objective instead of descending it.
+        capturable, foreach, differentiable: accepted so that torch code pastes in
+            unchanged (``None`` or a bool for ``foreach``, a bool otherwise); they
+            choose among torch's implementations of the same update and change nothing here.
 
     Returns:
         A :class:`~lrlab.types.Stepper` whose state is an :class:`RMSpropState`.
@@ -396,14 +450,16 @@ def rmsprop(*, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=Fa
         TypeError: an argument has the wrong type (bools are not numbers here).
         ValueError: an argument is NaN, infinite or out of range.
     """
-    alpha = check_number("alpha", alpha, low=0.0)
+    alpha = check_number("alpha", alpha, low=0.0, high=1.0)   # torch has no upper bound; alpha > 1 makes the average negative
     eps = check_number("eps", eps, low=0.0)
     weight_decay = check_number("weight_decay", weight_decay, low=0.0)
     momentum = check_number("momentum", momentum, low=0.0)
     centered = _check_bool("centered", centered)
     maximize = _check_bool("maximize", maximize)
     hyperparams = dict(alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                       centered=centered, maximize=maximize)
+                       centered=centered, maximize=maximize,
+                       **_check_implementation(capturable=capturable, foreach=foreach,
+                                               differentiable=differentiable))
     one_minus_alpha = 1 - alpha
     lerp_avg = _make_lerp(1 - alpha)
 
@@ -456,7 +512,7 @@ _ADAGRAD_DEFAULTS = dict(lr_decay=0.0, weight_decay=0.0, initial_accumulator_val
 
 
 def adagrad(*, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
-            maximize=False) -> Stepper:
+            maximize=False, foreach=None, differentiable=False, fused=None) -> Stepper:
     r"""Adagrad: each coordinate's step divided by the root of its summed squared gradients.
 
     With :math:`s = -1` if ``maximize`` else :math:`1` and :math:`S_0` = ``initial_accumulator_value``,
@@ -477,6 +533,9 @@ def adagrad(*, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, ep
         initial_accumulator_value: :math:`S_0 \ge 0`, the starting value of the sum.
         eps: :math:`\epsilon \ge 0`, added to :math:`\sqrt{S_t}`.
         maximize: ascend the objective instead of descending it.
+        foreach, differentiable, fused: accepted so that torch code pastes in
+            unchanged (``None`` or a bool for ``foreach``/``fused``, a bool otherwise); they
+            choose among torch's implementations of the same update and change nothing here.
 
     Returns:
         A :class:`~lrlab.types.Stepper` whose state is an :class:`AdagradState`.
@@ -492,7 +551,8 @@ def adagrad(*, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, ep
     eps = check_number("eps", eps, low=0.0)
     maximize = _check_bool("maximize", maximize)
     hyperparams = dict(lr_decay=lr_decay, weight_decay=weight_decay,
-                       initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
+                       initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize,
+                       **_check_implementation(foreach=foreach, differentiable=differentiable, fused=fused))
 
     def init(params) -> AdagradState:
         """The sum starts at ``initial_accumulator_value`` everywhere; step 0."""

@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ._validation import check_lr_array, check_number
+from ._validation import as_real_array, check_lr_array, check_number
 
 __all__ = ["eigenvalues", "critical_lr", "optimal_lr", "convergence_rate", "optimal_momentum",
            "steps_to_tolerance", "expected_regime", "MinibatchSGD"]
@@ -26,13 +26,10 @@ __all__ = ["eigenvalues", "critical_lr", "optimal_lr", "convergence_rate", "opti
 def eigenvalues(loss) -> np.ndarray:
     """The Hessian eigenvalues of ``loss`` (a lrlab quadratic or least-squares loss, or an array)."""
     ev = getattr(loss, "eigenvalues", loss)
-    try:
-        ev = np.asarray(ev, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise TypeError("loss must be a loss with known Hessian eigenvalues (quadratic, least_squares) "
-                        f"or an array of eigenvalues, got {type(loss).__name__}") from None
-    if ev.size == 0 or not np.all(np.isfinite(ev)) or np.any(ev < 0) or ev.max() <= 0:
-        raise ValueError(f"loss eigenvalues must be finite, >= 0 and not all 0, got {ev.tolist()}")
+    ev = as_real_array("loss", ev, what="a loss with known Hessian eigenvalues (quadratic, least_squares) "
+                       "or an array of eigenvalues").ravel()
+    if ev.size == 0 or not np.all(np.isfinite(ev)) or np.any(ev < 0) or ev.max() <= 0 or ev.max() > 1e150:
+        raise ValueError(f"loss eigenvalues must be finite, >= 0, not all 0 and at most 1e150, got {ev.tolist()}")
     return np.sort(ev)
 
 
@@ -59,12 +56,14 @@ def convergence_rate(loss, lr, momentum: float = 0.0):
     lrs = check_lr_array("lr", lr)
     beta = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
     ev = eigenvalues(loss)
-    b = 1.0 + beta - lrs[..., None] * ev          # (..., k)
-    disc = b * b - 4.0 * beta
-    sq = np.sqrt(np.abs(disc))
-    real_roots = np.maximum(np.abs(b + sq), np.abs(b - sq)) / 2.0
+    with np.errstate(over="ignore", invalid="ignore"):   # a huge lr*L: rho = inf, which is the answer
+        b = 1.0 + beta - lrs[..., None] * ev          # (..., k)
+        disc = b * b - 4.0 * beta
+        sq = np.sqrt(np.abs(disc))
+        real_roots = np.maximum(np.abs(b + sq), np.abs(b - sq)) / 2.0
     complex_mod = np.full_like(b, np.sqrt(beta))
     rho = np.where(disc >= 0, real_roots, complex_mod).max(axis=-1)
+    rho = np.where(np.isnan(rho), np.inf, rho)      # NaN only from inf - inf: lr * L overflowed
     return float(rho) if rho.ndim == 0 else rho
 
 
@@ -120,7 +119,13 @@ def expected_regime(loss, x0, lr: float, num_steps: int, progress: float = 0.9) 
         raise TypeError("loss must be a diagonal quadratic (lrlab.losses.quadratic of curvatures), "
                         f"got {type(loss).__name__}")
     lam = np.asarray(lam, dtype=float)
-    e = np.asarray(x0, dtype=float) - loss.center
+    lr = check_number("lr", lr, low=0.0)
+    num_steps = check_number("num_steps", num_steps, low=0, integer=True)
+    progress = check_number("progress", progress, low=0.0, high=1.0)
+    x0 = as_real_array("x0", x0, what="a start of real numbers, shape (d,)")
+    if x0.shape != lam.shape or not np.all(np.isfinite(x0)):
+        raise ValueError(f"x0 must be a finite point of shape {lam.shape} for this loss, got {x0!r}")
+    e = x0 - loss.center
     live = (e != 0) & (lam > 0)
     r = 1.0 - lr * lam[live]
     if np.any(np.abs(r) > 1):
@@ -128,7 +133,8 @@ def expected_regime(loss, x0, lr: float, num_steps: int, progress: float = 0.9) 
     if np.any(r < 0):
         return "oscillating"
     gap0 = np.sum(lam[live] * e[live] ** 2)
-    gapT = np.sum(lam[live] * r ** (2 * num_steps) * e[live] ** 2)
+    with np.errstate(under="ignore", over="ignore", invalid="ignore"):
+        gapT = np.sum(lam[live] * r ** (2 * num_steps) * e[live] ** 2)
     return "converging" if gapT <= (1 - progress) * gap0 else "slow"
 
 
@@ -162,8 +168,8 @@ class MinibatchSGD:
     """
 
     def __init__(self, X, y):
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y, dtype=float)
+        X = as_real_array("X", X, what="a real (n, d) data matrix")
+        y = as_real_array("y", y, what="real targets, shape (n,)")
         if X.ndim != 2 or y.shape != X.shape[:1]:
             raise ValueError(f"X must have shape (n, d) and y shape (n,), got {X.shape} and {y.shape}")
         self.X, self.y = X, y
@@ -198,8 +204,19 @@ class MinibatchSGD:
     def _kHH(self):
         return np.kron(self.H, self.H)
 
+    def _check_B(self, B, replacement) -> tuple[int, bool]:
+        B = check_number("B", B, low=1, integer=True)
+        if not isinstance(replacement, (bool, np.bool_)):
+            raise TypeError(f"replacement must be True or False, got replacement={replacement!r}")
+        if not replacement and B > self.n:
+            raise ValueError(f"B must be at most n={self.n} (batches drawn without replacement), got B={B}")
+        return B, bool(replacement)
+
     def variance_factor(self, B: int, replacement: bool = False) -> float:
         """:math:`c_B`: the variance of a mean over ``B`` of the ``n`` rows, relative to one row's."""
+        B, replacement = self._check_B(B, replacement)
+        if not replacement and self.n == 1:
+            return 0.0
         return 1.0 / B if replacement else (self.n - B) / (B * (self.n - 1))
 
     def second_moment_operator(self, lr: float, B: int, *, replacement: bool = False,
@@ -209,6 +226,10 @@ class MinibatchSGD:
         With ``multiplicative=False`` the batch Hessian is replaced by :math:`H` (only the additive
         noise :math:`\xi_B` is kept): :math:`P \mapsto (I-\eta H)P(I-\eta H)`.
         """
+        lr = check_number("lr", lr, low=0.0, high=1e100)
+        if not isinstance(multiplicative, (bool, np.bool_)):
+            raise TypeError(f"multiplicative must be True or False, got multiplicative={multiplicative!r}")
+        self._check_B(B, replacement)
         M = self._I - lr * self.H
         op = np.kron(M, M)
         if multiplicative:
@@ -239,7 +260,9 @@ class MinibatchSGD:
         ignores the part of the noise that grows with :math:`e`, so it slightly underestimates
         the floor at large lr.
         """
-        lrs = np.atleast_1d(np.asarray(lr, dtype=float))
+        lrs = np.atleast_1d(check_lr_array("lr", lr))
+        if not isinstance(multiplicative, (bool, np.bool_)):
+            raise TypeError(f"multiplicative must be True or False, got multiplicative={multiplicative!r}")
         out = np.empty(lrs.shape)
         eye = np.eye(self.d * self.d)
         c = self.variance_factor(B, replacement)
@@ -258,7 +281,7 @@ class MinibatchSGD:
 
     def floor_small_lr(self, lr, B: int, *, replacement: bool = False):
         r"""The small-lr law :math:`\eta\, c_B\, \operatorname{tr}\Sigma / 4` (:math:`c_B \approx 1/B`): proportional to lr/B."""
-        return np.asarray(lr, dtype=float) * self.variance_factor(B, replacement) * np.trace(self.sigma) / 4.0
+        return check_lr_array("lr", lr) * self.variance_factor(B, replacement) * np.trace(self.sigma) / 4.0
 
     @property
     def noise_constant(self) -> float:
@@ -273,7 +296,10 @@ class MinibatchSGD:
         :math:`G = \tfrac1n\sum_i A_i m z_i^\top` (the batch Hessian and the batch noise come from the
         same rows). Returns ``inf`` from the step it overflows; shape ``(num_steps + 1,)``.
         """
-        m = np.asarray(e0, dtype=float).copy()
+        m = np.array(as_real_array("e0", e0, what=f"a real error vector of shape ({self.d},)"))
+        if m.shape != (self.d,) or not np.all(np.isfinite(m)):
+            raise ValueError(f"e0 must be a finite vector of shape ({self.d},), got shape {m.shape}")
+        num_steps = check_number("num_steps", num_steps, low=0, integer=True)
         P = np.outer(m, m)
         T = self.second_moment_operator(lr, B, replacement=replacement)
         c = self.variance_factor(B, replacement)

@@ -291,7 +291,7 @@ def test_schedule_object():
     clone = pickle.loads(pickle.dumps(s))
     np.testing.assert_array_equal(clone.values(30), s.values(30))
     seq = schedules.sequential_lr([s, schedules.constant_lr(0.1)], [4])
-    assert repr(seq).startswith("sequential_lr(schedules=[cosine_annealing_lr(")
+    assert repr(seq).startswith("sequential_lr(schedulers=[cosine_annealing_lr(")
 
 
 def test_all_exported():
@@ -372,7 +372,10 @@ BAD = [
     (S.exponential_lr, (-0.1, 0.9), {}, ValueError, "base_lr"),
     (S.exponential_lr, (0.1, 0.0), {}, ValueError, "gamma"),
     (S.exponential_lr, (0.1, math.inf), {}, ValueError, "gamma"),
-    (S.exponential_lr, (0.1, 0.9), dict(last_epoch=3), TypeError, "last_epoch"),
+    (S.exponential_lr, (0.1, 0.9), dict(last_epoch=-2), ValueError, "last_epoch"),
+    (S.exponential_lr, (0.1, 0.9), dict(last_epoch=1.5), TypeError, "last_epoch"),
+    (S.step_lr, (0.1, 2), dict(last_epoch=True), TypeError, "last_epoch"),
+    (S.sequential_lr, ([S.constant_lr(0.1)], []), dict(schedules=[S.constant_lr(0.1)]), TypeError, "schedules"),
     (S.cosine_annealing_lr, (-0.1, 10), {}, ValueError, "base_lr"),
     (S.cosine_annealing_lr, (0.1, 0), {}, ValueError, "T_max"),
     (S.cosine_annealing_lr, (0.1, -5), {}, ValueError, "T_max"),
@@ -426,9 +429,9 @@ BAD = [
     (S.constant_lr, (0.1,), dict(factor=0.0), ValueError, "factor"),
     (S.constant_lr, (0.1,), dict(factor=1.5), ValueError, "factor"),
     (S.constant_lr, (0.1,), dict(total_iters=0), ValueError, "total_iters"),
-    (S.sequential_lr, ([], []), {}, ValueError, "schedules"),
-    (S.sequential_lr, (_one, []), {}, TypeError, "schedules"),
-    (S.sequential_lr, ([_one, lambda t: 0.1], [3]), {}, TypeError, "schedules"),
+    (S.sequential_lr, ([], []), {}, ValueError, "schedulers"),
+    (S.sequential_lr, (_one, []), {}, TypeError, "schedulers"),
+    (S.sequential_lr, ([_one, lambda t: 0.1], [3]), {}, TypeError, "schedulers"),
     (S.sequential_lr, ([_one, _one], []), {}, ValueError, "milestones"),
     (S.sequential_lr, ([_one, _one], [2, 4]), {}, ValueError, "milestones"),
     (S.sequential_lr, ([_one, _one, _one], [5, 3]), {}, ValueError, "milestones"),
@@ -458,5 +461,88 @@ def test_sequential_nests():
     inner = schedules.sequential_lr([schedules.linear_lr(0.1), schedules.exponential_lr(0.1, 0.9)], [2])
     outer = schedules.sequential_lr([schedules.step_lr(0.1, 2), inner], [4])
     t = np.arange(12)
-    np.testing.assert_array_equal(outer(t), np.where(t < 4, outer.kwargs["schedules"][0](t),
+    np.testing.assert_array_equal(outer(t), np.where(t < 4, outer.kwargs["schedulers"][0](t),
                                                      inner(np.maximum(t - 4, 0))))
+
+
+# ---------------------------------------------------------------------------
+# torch's last_epoch: a scheduler resumed from a checkpoint
+
+
+def torch_resumed_lrs(cls, kw, opt_lr, k, num_steps):
+    """torch's scheduler resumed with ``last_epoch=k``, then ``num_steps`` steps: its lr at each step.
+
+    The resumed optimizer is the fresh one after k optimizer+scheduler steps, as loaded from a
+    checkpoint (its param groups hold 'initial_lr' and the lr reached at step k). Returns
+    ``(last, closed)``: ``get_last_lr()[0]`` and torch's closed form at its own step counter
+    (``_get_closed_form_lr()[0]``, None for a scheduler without one).
+    """
+    torch = pytest.importorskip("torch")
+    L = torch.optim.lr_scheduler
+    param = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    opt = torch.optim.SGD([param], lr=opt_lr, foreach=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fresh = getattr(L, cls)(opt, **kw, **TORCH_ONLY.get(cls, {}))
+        for _ in range(k):
+            param.grad = torch.zeros_like(param)
+            opt.step()
+            fresh.step()
+        param2 = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+        opt2 = torch.optim.SGD([param2], lr=opt_lr, foreach=False)
+        opt2.load_state_dict(opt.state_dict())
+        resumed = getattr(L, cls)(opt2, **kw, **TORCH_ONLY.get(cls, {}), last_epoch=k)
+        closed_form = getattr(resumed, "_get_closed_form_lr", None)
+        last, closed = [], []
+        for step in range(num_steps + 1):
+            if step:
+                param2.grad = torch.zeros_like(param2)
+                opt2.step()
+                resumed.step()
+            last.append(float(resumed.get_last_lr()[0]))
+            closed.append(None if closed_form is None else float(closed_form()[0]))
+    return np.array(last), (None if closed_form is None else np.array(closed))
+
+
+# torch 2.13 resumes two ways at once: its step counter jumps to k + 1, while the recursive
+# schedulers (Exponential, CosineAnnealing, Linear, Polynomial) keep the optimizer's lr on the
+# resuming step and then recurse from it with the counter's ratios, a sequence that is no shift
+# of the fresh schedule. lrlab follows the counter: its lr is torch's closed form at that counter,
+# which is what the schedulers that read the counter directly (Step, MultiStep, Constant,
+# CosineAnnealingWarmRestarts with T_mult=1) report as their lr.
+READS_COUNTER = {"StepLR", "MultiStepLR", "ConstantLR"}
+RESUME_CASES = [c for c in ORACLE_CASES if c[1] not in ("CyclicLR", "OneCycleLR")
+                and not (c[1] == "CosineAnnealingWarmRestarts" and c[3].get("T_mult", 1) != 1)]
+
+
+@pytest.mark.parametrize("k", [0, 3, 8])
+@pytest.mark.parametrize("case", RESUME_CASES, ids=[_case_id(c) for c in RESUME_CASES])
+def test_last_epoch_matches_torch(case, k):
+    name, cls, opt_lr, kw, num_steps = case
+    mine = getattr(schedules, name)(**({} if opt_lr is None else {"base_lr": opt_lr}), **kw, last_epoch=k)
+    last, closed = torch_resumed_lrs(cls, kw, 1.0 if opt_lr is None else opt_lr, k, num_steps)
+    if closed is not None:
+        assert_matches(mine, closed)
+    if closed is None or cls in READS_COUNTER:
+        assert_matches(mine, last)
+    fresh = getattr(schedules, name)(**({} if opt_lr is None else {"base_lr": opt_lr}), **kw)
+    np.testing.assert_array_equal(mine.values(num_steps), fresh(np.arange(num_steps) + k + 1))
+
+
+def test_last_epoch_default_and_pickle():
+    s = schedules.cosine_annealing_lr(0.1, T_max=10, last_epoch=4)
+    assert s.kwargs["last_epoch"] == 4 and "last_epoch=4" in repr(s)
+    assert "last_epoch" not in schedules.cosine_annealing_lr(0.1, T_max=10).kwargs
+    back = pickle.loads(pickle.dumps(s))
+    np.testing.assert_array_equal(back.values(12), s.values(12))
+    assert s(0) == schedules.cosine_annealing_lr(0.1, T_max=10)(5)
+
+
+def test_sequential_lr_takes_torchs_argument_name():
+    warm = schedules.linear_lr(0.1, start_factor=0.1, total_iters=3)
+    decay = schedules.cosine_annealing_lr(0.1, T_max=10)
+    by_name = schedules.sequential_lr(schedulers=[warm, decay], milestones=[3])
+    positional = schedules.sequential_lr([warm, decay], [3])
+    np.testing.assert_array_equal(by_name.values(15), positional.values(15))
+    resumed = schedules.sequential_lr(schedulers=[warm, decay], milestones=[3], last_epoch=1)
+    np.testing.assert_array_equal(resumed.values(10), positional(np.arange(10) + 2))

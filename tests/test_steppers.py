@@ -25,6 +25,14 @@ TORCH = {
 }
 LR = {"sgd": 0.05, "adam": 0.05, "adamw": 0.05, "rmsprop": 0.01, "adagrad": 0.1}
 
+IMPLEMENTATION = {   # torch 2.13's implementation-selecting keywords, per optimizer
+    "sgd": ["foreach", "differentiable", "fused"],
+    "adam": ["foreach", "capturable", "differentiable", "fused"],
+    "adamw": ["foreach", "capturable", "differentiable", "fused"],
+    "rmsprop": ["capturable", "foreach", "differentiable"],
+    "adagrad": ["foreach", "differentiable", "fused"],
+}
+
 NUM_STEPS = 50
 D = 6
 _rng = np.random.default_rng(20240601)
@@ -148,6 +156,61 @@ def test_hyperparams_are_torch_keywords_with_torch_defaults(name):
         assert torch_sig[key].default == our_sig[key].default == value, key
     # one kwargs dict drives both libraries
     TORCH[name]([torch.zeros(2, dtype=torch.float64)], lr=0.1, **stepper.hyperparams)
+
+
+DECOUPLED_CASES = _grid(decoupled_weight_decay=[True], weight_decay=[0.0, 0.1, 0.5], amsgrad=[False, True],
+                        maximize=[False, True])
+
+
+@pytest.mark.parametrize("kwargs", DECOUPLED_CASES, ids=[_id(kw) for kw in DECOUPLED_CASES])
+def test_adam_decoupled_weight_decay_matches_torch(kwargs):
+    run_against_torch("adam", kwargs, [LR["adam"]] * NUM_STEPS)
+
+
+def test_adam_decoupled_weight_decay_is_adamw():
+    kw = dict(weight_decay=0.1, betas=(0.8, 0.99))
+    a, w = steppers.adam(decoupled_weight_decay=True, **kw), steppers.adamw(**kw)
+    assert a.name == "adam(betas=(0.8, 0.99), weight_decay=0.1, decoupled_weight_decay=True)"
+    xa = xw = X0.copy()
+    sa, sw = a.init(xa), w.init(xw)
+    for t in range(NUM_STEPS):
+        xa, sa = a.update(grad_at(xa, t), sa, xa, 0.05)
+        xw, sw = w.update(grad_at(xw, t), sw, xw, 0.05)
+    np.testing.assert_array_equal(xa, xw)
+    # and coupled (the default) is not the same thing
+    xc, sc = X0.copy(), steppers.adam(**kw).init(X0)
+    xc, _ = steppers.adam(**kw).update(grad_at(xc, 0), sc, xc, 0.05)
+    assert not np.array_equal(xc, a.update(grad_at(X0, 0), a.init(X0), X0, 0.05)[0])
+
+
+def _flag_values(flag):
+    return [None, True, False] if flag in ("foreach", "fused") else [True, False]
+
+
+IMPL_CASES = [(n, flag, v) for n in TORCH for flag in IMPLEMENTATION[n] for v in _flag_values(flag)]
+
+
+@pytest.mark.parametrize("name,flag,value", IMPL_CASES, ids=[f"{n}-{f}={v}" for n, f, v in IMPL_CASES])
+def test_implementation_flags_change_nothing(name, flag, value):
+    """torch's foreach/fused/capturable/differentiable are accepted and give the same bits."""
+    plain = getattr(steppers, name)(**HEAVY[name])
+    flagged = getattr(steppers, name)(**HEAVY[name], **{flag: value})
+    assert flagged.name == plain.name
+    assert flagged.hyperparams[flag] == value
+    x1 = x2 = X0.copy()
+    s1, s2 = plain.init(x1), flagged.init(x2)
+    for t in range(10):
+        x1, s1 = plain.update(grad_at(x1, t), s1, x1, LR[name])
+        x2, s2 = flagged.update(grad_at(x2, t), s2, x2, LR[name])
+    np.testing.assert_array_equal(x1, x2)
+
+
+def test_torch_code_pastes_in():
+    """The issue's examples: torch's keywords, only the first argument changed."""
+    a = steppers.adam(betas=(0.9, 0.99), decoupled_weight_decay=True)
+    assert a.hyperparams["decoupled_weight_decay"] is True
+    s = steppers.sgd(momentum=0.9, nesterov=True, maximize=False, foreach=True, differentiable=False, fused=None)
+    assert s.name == "sgd(momentum=0.9, nesterov=True)"
 
 
 def test_name_lists_changed_arguments():
@@ -318,7 +381,12 @@ BAD_CASES = (
        for bad in (1, 0, "yes", None, 1.0)]
     + [(n, {"lr": 0.1}, TypeError, "lr") for n in TORCH]
     + [(n, {"params": []}, TypeError, "params") for n in TORCH]
-    + [(n, {"foreach": False}, TypeError, "foreach") for n in TORCH]
+    + [(n, {flag: bad}, TypeError, flag) for n in TORCH for flag in IMPLEMENTATION[n]
+       for bad in (1, 0, "yes", 1.0)]
+    + [(n, {flag: None}, TypeError, flag) for n in TORCH for flag in IMPLEMENTATION[n]
+       if flag in ("capturable", "differentiable")]
+    + [("adam", {"decoupled_weight_decay": bad}, TypeError, "decoupled_weight_decay") for bad in (1, None, "yes")]
+    + [("adamw", {"decoupled_weight_decay": True}, TypeError, "decoupled_weight_decay")]
     + [("adam", {"momentum": 0.9}, TypeError, "momentum"),
        ("sgd", {"betas": (0.9, 0.999)}, TypeError, "betas"),
        ("sgd", {"dampening": 1.5}, ValueError, "dampening"),
