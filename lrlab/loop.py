@@ -248,6 +248,7 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
     dead_vals = np.empty((d, 0))                 # their frozen iterates, coordinate-major
     states = [] if record_state else None
     sq = np.empty(n)                             # scratch for the grad norm
+    update_into = getattr(stepper, "update_into", None)
     with np.errstate(all="ignore"):
         # The iterate of record t lives in the record itself: x = P[t].T is an (n, d) view in
         # Fortran order (each coordinate a contiguous run over the batch), so recording it
@@ -301,12 +302,15 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
                 break
             if t > 0 and not const_lr:
                 lr_col = lr_at(t)
-            new_x, state = stepper.update(g, state, x, lr_col)
+            if update_into is not None:
+                state = update_into(g, state, x, lr_col, P[t + 1].T)
+            else:
+                new_x, state = stepper.update(g, state, x, lr_col)
+                np.copyto(P[t + 1].T, new_x)
             if states is not None:
                 states.append(_batched_state(state, n, batch))
             # A frozen trajectory keeps computing a step from its frozen iterate (cheaper than
             # masking the whole batch); only its k entries of the record are put back.
-            np.copyto(P[t + 1].T, new_x)
             if dead_idx.size:
                 P[t + 1][:, dead_idx] = dead_vals
             x = P[t + 1].T
