@@ -17,6 +17,14 @@ the page records
   interact: the image decoded),
 * ``frame``: the next animation frame after that (the frame that shows it).
 
+Two references run in the same session, through the same front end:
+
+* ``floor``: a slider that swaps the canvas between two precomputed PNGs of the
+  explorer's size (lrlab's encoder, full images), sent as ipympl frames: transport +
+  decode + paint, no compute and no drawing;
+* ``ipympl``: the same explorer on a plain ipympl canvas (its panels move their
+  artists with ``set_data``, then ``draw_idle``: what a competent user writes).
+
 One move at a time (the next key after the figure has been still for 150 ms),
 ``--warmup`` moves discarded. A burst of fast presses then checks that the
 figure settles on the slider's final value. The kernel-side costs (Python
@@ -27,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -168,6 +177,56 @@ _W.interact(_view, lr=_W.FloatLogSlider(value=_s.value, base=_s.base, min=_s.min
 """
 
 
+FLOOR_CELL = """
+import ipywidgets as _W
+from lrlab.live_canvas import _png as _encode, live_canvas as _live_canvas
+import matplotlib.figure as _mfig
+import matplotlib.image as _mimg
+import io as _io
+import numpy as _np
+
+def _pixels(lr):                                   # the explorer's frame at this lr, as RGBA pixels
+    rgba = _mimg.imread(_io.BytesIO(_ex.frame(lr=lr).png), format="png")
+    return (rgba * 255 + 0.5).astype(_np.uint8)
+
+_s = _ex.slider
+_pngs = [_encode(_pixels(_s.value)), _encode(_pixels(_s.value * 1.5))]
+_floor_fig = _mfig.Figure(figsize=_ex.fig.get_size_inches(), dpi=_ex.fig.dpi)
+_floor_canvas = _live_canvas(_floor_fig)
+_floor_slider = _W.FloatLogSlider(value=_s.value, base=_s.base, min=_s.min, max=_s.max, step=_s.step,
+                                  description="learning rate", readout_format=".3g", continuous_update=True)
+_floor_n = [0]
+
+def _swap(change):                                 # no compute, no drawing: a precomputed PNG, sent
+    _floor_n[0] += 1
+    _floor_canvas.set_image_mode("full")
+    _floor_canvas.send({"data": '{"type": "binary"}'}, buffers=[_pngs[_floor_n[0] % 2]])
+
+_floor_slider.observe(_swap, names="value")
+_floor_box = _W.VBox([_floor_slider, _floor_canvas])
+_floor_box.add_class("lrlab-floor")
+_floor_box
+"""
+
+PLAIN_IPYMPL_CELL = """
+import lrlab.explorer as _le
+from ipympl.backend_nbagg import Canvas as _Canvas, FigureManager as _FigureManager
+
+def _plain_canvas(fig):                            # a plain ipympl canvas: every move is draw_idle()
+    canvas = _Canvas(fig)
+    _FigureManager(canvas, 0)
+    canvas.header_visible = canvas.footer_visible = canvas.toolbar_visible = False
+    canvas.resizable = canvas.capture_scroll = False
+    return canvas
+
+_le.live_canvas = _plain_canvas
+"""
+
+#: variant -> (how the page is instrumented, the root element of the widget measured)
+VARIANTS = {"lrlab": ("lrlab", ".lrlab-explorer"), "floor": ("lrlab", ".lrlab-floor"),
+            "ipympl": ("lrlab", ".lrlab-explorer"), "interact": ("interact", ".widget-interact")}
+
+
 def write_notebooks(src: Path, out: Path) -> dict:
     import nbformat
     nb = nbformat.read(src, as_version=4)
@@ -180,7 +239,15 @@ def write_notebooks(src: Path, out: Path) -> dict:
     inter = nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata)
     inter_nb = out / "bench_interact.ipynb"
     nbformat.write(inter, inter_nb)
-    return {"lrlab": lrlab_nb, "interact": inter_nb}
+    cells = [nbformat.v4.new_code_cell(c) for c in prefix_cells(nb)]
+    cells.append(nbformat.v4.new_code_cell(FIND_EXPLORER))
+    cells.append(nbformat.v4.new_code_cell(FLOOR_CELL))
+    floor_nb = out / "bench_floor.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata), floor_nb)
+    cells = [nbformat.v4.new_code_cell(PLAIN_IPYMPL_CELL)] + [nbformat.v4.new_code_cell(c) for c in prefix_cells(nb)]
+    plain_nb = out / "bench_ipympl.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata), plain_nb)
+    return {"lrlab": lrlab_nb, "interact": inter_nb, "floor": floor_nb, "ipympl": plain_nb}
 
 
 def open_voila(page, server, nb: Path):
@@ -201,13 +268,14 @@ def open_lab(page, server, nb: Path):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
-def measure(page, mode: str, moves: int, warmup: int, quiet_ms: int = 150) -> dict:
-    root = ".lrlab-explorer" if mode == "lrlab" else ".widget-interact"
+def measure(page, variant: str, moves: int, warmup: int, quiet_ms: int = 150) -> dict:
+    mode, root = VARIANTS[variant]
     handle = page.locator(f"{root} .widget-slider .noUi-handle").first
     handle.wait_for(timeout=180_000)
     if mode == "lrlab":
-        page.wait_for_selector(browser.CANVAS, timeout=60_000)
-        page.evaluate("() => { window.__bench.target = document.querySelector(%r); }" % browser.CANVAS)
+        canvas = f"{root} .jupyter-matplotlib-canvas-div canvas"
+        page.wait_for_selector(canvas, timeout=60_000)
+        page.evaluate("() => { window.__bench.target = document.querySelector(%r); }" % canvas)
     else:
         page.wait_for_selector(f"{root} .widget-output img", timeout=60_000)
         page.evaluate("() => { window.__bench.target = document.querySelector('.widget-interact .widget-output'); }")
@@ -241,7 +309,7 @@ def measure(page, mode: str, moves: int, warmup: int, quiet_ms: int = 150) -> di
     settle = page.evaluate("() => window.__bench.lastFrame") - t_last_key
     frames_burst = None
     final_ok = None
-    if mode == "lrlab":
+    if root == ".lrlab-explorer":
         st = browser.explorer_state(page)
         final_ok = browser._stats_match(st)
     return {"results": res, "todataurl_ms": statistics.median(tdu) if tdu else None, "misses": misses, "burst_settle_ms": settle, "burst_final_ok": final_ok,
@@ -351,7 +419,8 @@ def main(argv=None):
     ap.add_argument("--moves", type=int, default=40)
     ap.add_argument("--warmup", type=int, default=4)
     ap.add_argument("--frontends", nargs="+", default=["voila", "lab"], choices=["voila", "lab"])
-    ap.add_argument("--variants", nargs="+", default=["lrlab", "interact"], choices=["lrlab", "interact"])
+    ap.add_argument("--variants", nargs="+", default=["floor", "lrlab", "ipympl", "interact"],
+                    choices=list(VARIANTS))
     ap.add_argument("--json", help="also write the raw results here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (server logs)")
     args = ap.parse_args(argv)
@@ -378,7 +447,7 @@ def main(argv=None):
                 for variant in args.variants:
                     ctx = b.new_context(viewport={"width": 1500, "height": 1000})
                     page = ctx.new_page()
-                    page.add_init_script(f"({BENCH_JS})({json.dumps(variant)})")
+                    page.add_init_script(f"({BENCH_JS})({json.dumps(VARIANTS[variant][0])})")
                     t0 = time.time()
                     try:
                         (open_voila if fe == "voila" else open_lab)(page, server, nbs[variant])
@@ -396,7 +465,8 @@ def main(argv=None):
                     dmed, _ = summarize(r["results"], "draw")
                     rows.append(dict(fe=fe, variant=variant, n=len(r["results"]), med=med, p95=p95, recv=rmed,
                                      draw=dmed, tdu=r["todataurl_ms"], miss=r["misses"],
-                                     settle=r["burst_settle_ms"], final_ok=r["burst_final_ok"]))
+                                     settle=r["burst_settle_ms"], final_ok=r["burst_final_ok"],
+                                     load=os.getloadavg()[0]))
                     if variant == "lrlab":
                         splits[fe] = split_times(r["results"], frame_log)
                     print(f"  {fe:6s} {variant:8s} median {med:6.1f} ms  p95 {p95:6.1f} ms "
@@ -419,10 +489,21 @@ def main(argv=None):
     print("(ms from the key press: median/p95 = next animation frame after the new pixels are drawn; recv = image "
           "reached the page; drawn = pixels on the visible canvas / img decoded; toDataURL = ipympl's per-frame "
           "re-encode of its canvas, median duration)")
-    by = {(r["fe"], r["variant"]): r["med"] for r in rows}
+    by = {(r["fe"], r["variant"]): r for r in rows}
+    print("load average (1 min) after each: " + ", ".join(f"{r['fe']}/{r['variant']} {r['load']:.2f}" for r in rows))
+    goals = {"voila": 1.5, "lab": 2.0}
     for fe in args.frontends:
-        if (fe, "lrlab") in by and (fe, "interact") in by:
-            print(f"{fe}: lrlab is {by[(fe, 'interact')] / by[(fe, 'lrlab')]:.1f}x faster than interact (median)")
+        lab, floor, plain = by.get((fe, "lrlab")), by.get((fe, "floor")), by.get((fe, "ipympl"))
+        if lab and floor:
+            r, r95 = lab["med"] / floor["med"], lab["p95"] / floor["p95"]
+            print(f"{fe}: lrlab median = {r:.2f}x the floor (goal <= {goals[fe]}x: {'met' if r <= goals[fe] else 'NOT met'}), "
+                  f"p95 = {r95:.2f}x the floor's p95 (goal <= 2x: {'met' if r95 <= 2 else 'NOT met'})")
+        if lab and plain:
+            r = plain["med"] / lab["med"]
+            print(f"{fe}: lrlab is {r:.1f}x faster than plain ipympl (median; goal >= 3x: "
+                  f"{'met' if r >= 3 else 'NOT met'})")
+        if lab and (fe, "interact") in by:
+            print(f"{fe}: lrlab is {by[(fe, 'interact')]['med'] / lab['med']:.1f}x faster than interact (median)")
     for fe, sp in splits.items():
         if sp:
             print(f"{fe} lrlab, where the time goes (median ms, joined with the kernel's frame log): "

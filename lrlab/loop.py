@@ -158,6 +158,22 @@ def _schedule_values(lr, num_steps: int) -> np.ndarray:
     return np.stack(arrs)
 
 
+def _grad_norm(g: np.ndarray, out: np.ndarray, sq: np.ndarray) -> None:
+    """``out = sqrt(sum_i g[:, i]**2)`` for an (n, d) gradient, with the bits of ``_sum_of_squares``.
+
+    Written into ``out`` through the scratch row ``sq``: no temporaries for small d.
+    """
+    d = g.shape[-1]
+    if d > 64:
+        np.sqrt(_sum_of_squares(g), out=out)
+        return
+    np.multiply(g[:, 0], g[:, 0], out=out)
+    for i in range(1, d):
+        np.multiply(g[:, i], g[:, i], out=sq)
+        out += sq
+    np.sqrt(out, out=out)
+
+
 def _lr_of(lr, num_steps):
     """Return (per-step lr array of shape (T, *lr_batch), lr_batch_shape)."""
     if callable(lr):
@@ -295,7 +311,7 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
 
     # Internally the iterate is (n, d) in Fortran order: each coordinate is a contiguous run
     # over the batch, so every elementwise op (and the lr of shape (n, 1)) streams over n.
-    x = np.asfortranarray(np.broadcast_to(x0, batch + (d,)).reshape(n, d))
+    x = np.broadcast_to(x0, batch + (d,)).reshape(n, d)
     lr_steps = lr_steps.reshape((num_steps,) + (1,) * (len(batch) - len(lr_batch)) + lr_batch)
     lr_record = np.broadcast_to(lr_steps, (num_steps,) + batch)     # a read-only view, no copy
     const_lr = not callable(lr)
@@ -314,22 +330,28 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
     diverged_at = np.full(n, -1, dtype=np.int64)
 
     alive = np.ones(n, dtype=bool)
-    any_dead = False
+    dead_idx = np.empty(0, dtype=np.intp)        # the frozen trajectories, sorted
+    dead_vals = np.empty((d, 0))                 # their frozen iterates, coordinate-major
     states = [] if record_state else None
+    sq = np.empty(n)                             # scratch for the grad norm
+    update_into = getattr(stepper, "update_into", None)
     with np.errstate(all="ignore"):
+        # The iterate of record t lives in the record itself: x = P[t].T is an (n, d) view in
+        # Fortran order (each coordinate a contiguous run over the batch), so recording it
+        # costs nothing and every elementwise op (and the lr of shape (n, 1)) streams over n.
+        np.copyto(P[0].T, x)
+        x = P[0].T
         f, g = evaluate(x, 0)
         limit = _divergence_limit(divergence_threshold, f)
         state = stepper.init(x)
         lr_col = lr_at(0) if num_steps else 0.0
-        dead = ~alive
         t0 = 0                  # first record not yet checked for divergence
         for t in range(num_steps + 1):
-            P[t] = x.T
             F[t] = f
-            np.sqrt(_sum_of_squares(g), out=G[t])
-            if any_dead:
-                F[t, dead] = np.inf
-                G[t, dead] = np.inf
+            _grad_norm(g, G[t], sq)
+            if dead_idx.size:
+                F[t, dead_idx] = np.inf
+                G[t, dead_idx] = np.inf
             # Divergence is checked once per block of _CHECK_EVERY records (one comparison for
             # the block); a trajectory found to have blown up inside the block is then frozen
             # retroactively from its first bad record, exactly as if checked at every step.
@@ -348,12 +370,10 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
                                 cols = idx[sel]
                                 F[row, cols] = np.inf
                                 G[row, cols] = np.inf
-                                P[row, :, cols] = frozen[sel]
-                        x = x.copy(order="K")
-                        x[idx] = frozen
+                                P[row, :, cols] = frozen[sel]       # row t is x itself
                         alive[idx] = False
-                        dead = ~alive
-                        any_dead = True
+                        dead_idx = np.nonzero(~alive)[0]
+                        dead_vals = P[t][:, dead_idx]
                     if not alive.any():
                         F[t + 1:] = np.inf
                         G[t + 1:] = np.inf
@@ -364,12 +384,18 @@ def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int =
                 break
             if t > 0 and not const_lr:
                 lr_col = lr_at(t)
-            new_x, state = stepper.update(g, state, x, lr_col)
+            if update_into is not None:
+                state = update_into(g, state, x, lr_col, P[t + 1].T)
+            else:
+                new_x, state = stepper.update(g, state, x, lr_col)
+                np.copyto(P[t + 1].T, new_x)
             if states is not None:
                 states.append(_batched_state(state, n, batch))
-            if any_dead:
-                new_x = np.where(alive[:, None], new_x, x)
-            x = new_x
+            # A frozen trajectory keeps computing a step from its frozen iterate (cheaper than
+            # masking the whole batch); only its k entries of the record are put back.
+            if dead_idx.size:
+                P[t + 1][:, dead_idx] = dead_vals
+            x = P[t + 1].T
             f, g = evaluate(x, t + 1)
 
     shape = batch

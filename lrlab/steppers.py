@@ -215,11 +215,8 @@ def sgd(*, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximi
         """No buffer exists before the first step (torch creates it from the first gradient)."""
         return SGDState(step=0, momentum_buffer=None)
 
-    def update(grad, state: SGDState, params, lr):
-        """One SGD step: ``(grad, state, params, lr) -> (new_params, new_state)``."""
-        if momentum == 0 and weight_decay == 0:
-            new_params = params + lr * grad if maximize else params - lr * grad
-            return new_params, SGDState(state.step + 1, None)
+    def direction(grad, state: SGDState, params):
+        """``(d_t, b_t)``: the step direction and the new momentum buffer (None without momentum)."""
         g = -grad if maximize else grad
         if weight_decay != 0:
             t = params * weight_decay
@@ -241,12 +238,39 @@ def sgd(*, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximi
                 g = d
             else:
                 g = buf
+        return g, buf
+
+    def update(grad, state: SGDState, params, lr):
+        """One SGD step: ``(grad, state, params, lr) -> (new_params, new_state)``."""
+        if momentum == 0 and weight_decay == 0:
+            new_params = params + lr * grad if maximize else params - lr * grad
+            return new_params, SGDState(state.step + 1, None)
+        g, buf = direction(grad, state, params)
         new_params = params - lr * g
         if buf is not None and buf.shape != new_params.shape:
             (buf,) = _fit(new_params.shape, buf)
         return new_params, SGDState(state.step + 1, buf)
 
-    return Stepper(init, update, _name("sgd", hyperparams, _SGD_DEFAULTS), hyperparams)
+    def update_into(grad, state: SGDState, params, lr, out):
+        """``update`` with the new params written into ``out``; returns the new state."""
+        lr_arr = np.asarray(lr)
+        if not (params.ndim == 2 and out.shape == params.shape == np.shape(grad)
+                and (lr_arr.ndim == 0 or lr_arr.shape == (params.shape[0], 1))):
+            new_params, new_state = update(grad, state, params, lr)
+            np.copyto(out, new_params)
+            return new_state
+        if momentum == 0 and weight_decay == 0:
+            g, buf, sub = grad, None, not maximize
+        else:
+            (g, buf), sub = direction(grad, state, params), True
+        lr1 = lr_arr if lr_arr.ndim == 0 else lr_arr[:, 0]
+        for i in range(params.shape[1]):            # one coordinate at a time: contiguous runs
+            o = out[:, i]
+            np.multiply(lr1, g[:, i], out=o)
+            (np.subtract if sub else np.add)(params[:, i], o, out=o)
+        return SGDState(state.step + 1, buf)
+
+    return Stepper(init, update, _name("sgd", hyperparams, _SGD_DEFAULTS), hyperparams, update_into)
 
 
 # --------------------------------------------------------------------------- Adam / AdamW

@@ -13,12 +13,18 @@ class Stepper(NamedTuple):
     ``update(grad, state, params, lr) -> (new_params, new_state)`` where ``lr``
     broadcasts against ``params`` (a float, or an array of shape ``(*batch, 1)``).
     Neither function mutates its arguments.
+
+    ``update_into(grad, state, params, lr, out) -> new_state`` (optional) takes the
+    same step but writes the new params into ``out`` (shaped like ``params``, aliasing
+    none of the inputs) instead of a fresh array: ``lrlab.run`` passes a row of its
+    record, which saves a copy per step. Same bits as ``update``.
     """
 
     init: Callable[[np.ndarray], Any]
     update: Callable[..., tuple[np.ndarray, Any]]
     name: str
     hyperparams: dict
+    update_into: Callable[..., Any] | None = None
 
 
 class Loss(Protocol):

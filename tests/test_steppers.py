@@ -428,3 +428,26 @@ def test_all_is_exported():
     for name in steppers.__all__:
         assert hasattr(steppers, name)
     assert {"sgd", "adam", "adamw", "rmsprop", "adagrad"} <= set(steppers.__all__)
+
+
+@pytest.mark.parametrize("kwargs", [{}, dict(maximize=True), dict(weight_decay=0.1),
+                                    dict(momentum=0.9, dampening=0.3), dict(momentum=0.9, nesterov=True)],
+                         ids=str)
+@pytest.mark.parametrize("lr", [0.05, "array"])
+def test_sgd_update_into_writes_the_bits_of_update(kwargs, lr):
+    rng = np.random.default_rng(3)
+    stepper = steppers.sgd(**kwargs)
+    params = np.asfortranarray(rng.standard_normal((7, 3)))
+    lr = rng.uniform(0.01, 0.2, (7, 1)) if lr == "array" else lr
+    state_a = state_b = stepper.init(params)
+    for _ in range(3):
+        grad = rng.standard_normal((7, 3))          # C order, as a user's np.stack gives
+        new_a, state_a = stepper.update(grad, state_a, params, lr)
+        out = np.empty_like(params)
+        state_b = stepper.update_into(grad, state_b, params, lr, out)
+        assert np.array_equal(out, new_a)
+        assert state_a.step == state_b.step
+        assert (state_a.momentum_buffer is None) == (state_b.momentum_buffer is None)
+        if state_a.momentum_buffer is not None:
+            assert np.array_equal(state_a.momentum_buffer, state_b.momentum_buffer)
+        params = new_a
