@@ -126,6 +126,16 @@ c.Spawner.args = [
 ]
 if os.geteuid() == 0:                     # a server run as root refuses to start without it (the hub answers 500)
     c.Spawner.args.append("--allow-root")
+# Voilà's pages use lrlab's offline template (nothing fetched from a CDN): it lives in lrlab's share dir.
+try:
+    from lrlab.present.servers import SHARE as _SHARE
+except ImportError:
+    _SHARE = REPO / "lrlab" / "present" / "share"
+if UI == "voila":
+    c.Spawner.args.append("--VoilaConfiguration.template=lrlab-student")
+c.Spawner.environment = {
+    "JUPYTER_PATH": os.pathsep.join([str(_SHARE)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]),
+}
 c.Spawner.mem_limit = env("LRLAB_HUB_MEM", "1G")
 c.Spawner.cpu_limit = float(env("LRLAB_HUB_CPU", "1"))
 # A class logs in at once: give a busy machine time to start every server (and run Voilà's first cell).

@@ -277,6 +277,29 @@ def start_lab(root, *, cwd=None, log_path=None, timeout=90.0, extra=None, settin
 HUB_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 
 
+def _wait_hub_routed(server: Server, timeout: float) -> Server:
+    """The proxy answers before the hub has added its own route (it says 404 then): wait for the hub's 200."""
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"jupyterhub exited with code {server.proc.returncode}; log {server.log_path}:\n"
+                               f"{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(server.url + "/hub/health", timeout=5) as r:
+                if r.status == 200:
+                    return server
+                status = r.status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        except (urllib.error.URLError, ConnectionError, OSError) as e:
+            status = e
+        time.sleep(0.2)
+    server.stop()
+    raise TimeoutError(f"jupyterhub: {server.url}/hub/health never answered 200 in {timeout:.0f} s (last: {status}); "
+                       f"log {server.log_path}:\n{server.log_tail()}")
+
+
 def start_hub(state_dir, *, password: str, config=HUB_CONFIG, log_path=None, timeout=90.0, env_extra=None,
               attempts=3) -> Server:
     """A ready JupyterHub (``config``, its proxy and its services) on free 127.0.0.1 ports.
@@ -303,7 +326,8 @@ def start_hub(state_dir, *, password: str, config=HUB_CONFIG, log_path=None, tim
         server = Server([sys.executable, "-m", "jupyterhub", "-f", str(config)], port, cwd=state_dir, env=env,
                         log_path=log_path, name="jupyterhub", ready_path="/hub/health")
         try:
-            return server.wait_ready(timeout)
+            server.wait_ready(timeout)
+            return _wait_hub_routed(server, timeout)
         except RuntimeError as e:      # exited early (e.g. a port taken in between): other ports
             err = e
             server.stop()
