@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 __all__ = ["SHARE", "TEMPLATE", "free_port", "port_is_free", "Server", "voila_command", "lab_command",
-           "start_voila", "start_lab", "presenter_env"]
+           "start_voila", "start_lab", "start_hub", "HUB_CONFIG", "presenter_env"]
 
 #: The ``share/jupyter``-like directory holding lrlab's Voilà template (added to JUPYTER_PATH).
 SHARE = Path(__file__).resolve().parent / "share"
@@ -271,3 +271,66 @@ def start_lab(root, *, cwd=None, log_path=None, timeout=90.0, extra=None, settin
         f.write_text(json.dumps(value))
     return _start(lambda port: lab_command(root, port, extra=extra), "jupyterlab", cwd=cwd, env=env,
                   log_path=log_path, ready_path="/lab", timeout=timeout)
+
+
+#: The repository's one-machine JupyterHub config (``deploy/jupyterhub``; absent from an installed wheel).
+HUB_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+
+
+def _wait_hub_routed(server: Server, timeout: float) -> Server:
+    """The proxy answers before the hub has added its own route (it says 404 then): wait for the hub's 200."""
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"jupyterhub exited with code {server.proc.returncode}; log {server.log_path}:\n"
+                               f"{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(server.url + "/hub/health", timeout=5) as r:
+                if r.status == 200:
+                    return server
+                status = r.status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        except (urllib.error.URLError, ConnectionError, OSError) as e:
+            status = e
+        time.sleep(0.2)
+    server.stop()
+    raise TimeoutError(f"jupyterhub: {server.url}/hub/health never answered 200 in {timeout:.0f} s (last: {status}); "
+                       f"log {server.log_path}:\n{server.log_tail()}")
+
+
+def start_hub(state_dir, *, password: str, config=HUB_CONFIG, log_path=None, timeout=90.0, env_extra=None,
+              attempts=3) -> Server:
+    """A ready JupyterHub (``config``, its proxy and its services) on free 127.0.0.1 ports.
+
+    The hub keeps its database, cookie secret, pid files and the students' homes
+    in ``state_dir``. :meth:`Server.stop` ends the hub's process group, and by
+    pid every process it started (proxy, idle culler, students' servers and kernels).
+    """
+    config = Path(config)
+    if not config.is_file():
+        raise FileNotFoundError(f"config: no JupyterHub config at {config}")
+    state_dir = Path(state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    err = None
+    for _ in range(attempts):
+        port, api, proxy_api = free_port(), free_port(), free_port()
+        if len({port, api, proxy_api}) < 3:
+            continue
+        env = presenter_env()
+        env.update({"LRLAB_HUB_PASSWORD": password, "LRLAB_HUB_IP": "127.0.0.1", "LRLAB_HUB_PORT": str(port),
+                    "LRLAB_HUB_API_PORT": str(api), "LRLAB_HUB_PROXY_API_PORT": str(proxy_api),
+                    "LRLAB_HUB_STATE": str(state_dir)})
+        env.update(env_extra or {})
+        server = Server([sys.executable, "-m", "jupyterhub", "-f", str(config)], port, cwd=state_dir, env=env,
+                        log_path=log_path, name="jupyterhub", ready_path="/hub/health")
+        try:
+            server.wait_ready(timeout)
+            return _wait_hub_routed(server, timeout)
+        except RuntimeError as e:      # exited early (e.g. a port taken in between): other ports
+            err = e
+            server.stop()
+            if "address already in use" not in server.log_tail(200).lower():
+                raise
+    raise RuntimeError(f"could not start jupyterhub: {err}")
