@@ -92,6 +92,30 @@ def verdicts(nb) -> list:
     return out
 
 
+# Run in the kernel after the last cell (the cell itself is not saved): every live ipympl canvas gets its
+# figure as a PNG in its widget state, so static viewers (nbviewer, a saved HTML export, `jupyter nbconvert`)
+# paint the explorers instead of showing empty boxes. Without a front end ipympl syncs `_data_url` itself;
+# a canvas inside a box is never displayed on its own, so it never fills it (`_data_url` None, `_size` [0, 0]).
+EMBED_CANVAS_IMAGES = """\
+def _lrlab_embed_canvas_images():
+    import base64, io
+    from ipympl.backend_nbagg import Canvas
+    from ipywidgets.widgets.widget import _instances
+    n = 0
+    for w in list(_instances.values()):
+        if isinstance(w, Canvas):
+            fig = w.figure
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi="figure")
+            ratio = getattr(w, "device_pixel_ratio", 1) or 1
+            w._size = (fig.get_figwidth() * fig.dpi / ratio, fig.get_figheight() * fig.dpi / ratio)
+            w._data_url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+            n += 1
+    return n
+_lrlab_embed_canvas_images()
+"""
+
+
 def build(src: Path, execute: bool = True, timeout: int = 300, solutions: Path | None = None) -> Path:
     text = src.read_text()
     if solutions is not None:
@@ -102,7 +126,9 @@ def build(src: Path, execute: bool = True, timeout: int = 300, solutions: Path |
         t0 = time.time()
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(OUT)}},
                                 store_widget_state=True)
+        nb.cells.append(nbformat.v4.new_code_cell(EMBED_CANVAS_IMAGES))
         client.execute()
+        nb.cells.pop()
         print(f"{src.stem}: executed in {time.time() - t0:.1f} s")
         if solutions is not None:
             wrong = [(i, v) for i, v in verdicts(nb) if not v.startswith("✅")]
