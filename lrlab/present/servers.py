@@ -104,10 +104,12 @@ def voila_command(target: str | os.PathLike, port: int, *, template: str | None 
     return cmd + list(extra or [])
 
 
-def lab_command(root: str | os.PathLike, port: int, *, extra: list[str] | None = None) -> list[str]:
-    """``python -m jupyterlab`` rooted at ``root`` on 127.0.0.1:``port``: no token, no retries,
-    app exposed as ``window.jupyterapp``, no news or update checks (nothing fetched from the internet)."""
-    return [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+def lab_command(root: str | os.PathLike, port: int, *, extra: list[str] | None = None,
+                app: str = "jupyterlab") -> list[str]:
+    """``python -m jupyterlab`` (or ``app="notebook"``: Notebook 7) rooted at ``root`` on 127.0.0.1:``port``:
+    no token, no retries, app exposed as ``window.jupyterapp`` (JupyterLab only), no news or update
+    checks (nothing fetched from the internet)."""
+    return [sys.executable, "-m", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
             f"--ServerApp.root_dir={root}", "--IdentityProvider.token=", "--ServerApp.password=",
             "--ServerApp.port_retries=0", "--allow-root", "--expose-app-in-browser",
             "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
@@ -257,9 +259,9 @@ def start_voila(target, *, template=None, presenter=False, cwd=None, log_path=No
 
 
 def start_lab(root, *, cwd=None, log_path=None, timeout=90.0, extra=None, settings_dir=None,
-              env_extra=None) -> Server:
-    """A ready JupyterLab server on a free 127.0.0.1 port, rooted at ``root``, with its own settings
-    and workspaces directories (a user's settings never leak into tests)."""
+              env_extra=None, app: str = "jupyterlab") -> Server:
+    """A ready JupyterLab (or ``app="notebook"``: Notebook 7) server on a free 127.0.0.1 port, rooted at
+    ``root``, with its own settings and workspaces directories (a user's settings never leak into tests)."""
     env = presenter_env()
     env.update(env_extra or {})
     base = Path(settings_dir or tempfile.mkdtemp(prefix="lrlab-lab-"))
@@ -269,8 +271,11 @@ def start_lab(root, *, cwd=None, log_path=None, timeout=90.0, extra=None, settin
         f = base / "settings" / rel
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text(json.dumps(value))
-    return _start(lambda port: lab_command(root, port, extra=extra), "jupyterlab", cwd=cwd, env=env,
-                  log_path=log_path, ready_path="/lab", timeout=timeout)
+    if app == "notebook":   # Notebook 7 does not read JUPYTERLAB_SETTINGS_DIR: name the folders explicitly
+        extra = [f"--JupyterNotebookApp.user_settings_dir={base / 'settings'}",
+                 f"--JupyterNotebookApp.workspaces_dir={base / 'workspaces'}"] + list(extra or [])
+    return _start(lambda port: lab_command(root, port, extra=extra, app=app), app, cwd=cwd, env=env,
+                  log_path=log_path, ready_path="/lab" if app == "jupyterlab" else "/tree", timeout=timeout)
 
 
 #: The repository's one-machine JupyterHub config (``deploy/jupyterhub``; absent from an installed wheel).
