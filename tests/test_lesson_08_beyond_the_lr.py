@@ -157,3 +157,21 @@ def test_exercise_checks(small_sweep):
         assert lesson.check_largest_good_lr(round(float(good[-1]), 2), small_sweep)
     assert not lesson.check_largest_good_lr(100.0, small_sweep)
     assert not lesson.check_largest_good_lr(None, small_sweep)
+
+
+def test_outcome_tells_stuck_from_diverged_and_trained():
+    assert lesson.outcome(0.05) == "trained"
+    assert lesson.outcome(0.5) == "partial"
+    assert lesson.outcome(np.log(10)) == "stuck" and lesson.outcome(5.0) == "stuck"   # finite, learned nothing
+    assert lesson.outcome(lesson.STUCK_LOSS - lesson.STUCK_BAND - 0.01) == "partial"
+    assert lesson.outcome(np.inf) == "diverged" and lesson.outcome(np.nan) == "diverged"
+    assert lesson.outcomes([[0.01, 2.3], [np.inf, 1.0]]).tolist() == [["trained", "stuck"], ["diverged", "partial"]]
+
+
+def test_edge_sweep_structure_and_largest_trained():
+    edge = lesson.edge_sweep(seeds=(0, 1), lrs={None: [0.3, 30.0], "batch": [0.3]}, num_steps=30)
+    assert edge.final[None].shape == (2, 2) and edge.final["batch"].shape == (2, 1)
+    assert np.all(np.isinf(edge.final[None][:, 1]))                 # lr = 30 blows the plain net up
+    edge.final[None] = np.array([[0.05, np.inf], [0.5, np.inf]])    # seed 1 trains nowhere on this grid
+    top = lesson.largest_trained(edge)
+    assert top[0] == 0.3 and np.isnan(top[1])

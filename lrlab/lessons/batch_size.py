@@ -125,7 +125,7 @@ def plot_noise_floor(m: FloorMeasurement):
     """Left: measured floor against lr/B (one colour per B) with the small-lr law and the exact theory.
     Right: measured / exact theory. Returns ``(fig, axes)``."""
     fig, (ax, bx) = plotting.figure(1, 2, width=12.0, height=4.3)
-    colors = plotting.CYCLE
+    colors = [plotting.PALETTE[k] for k in ("blue", "orange", "green", "purple", "sky")]  # no orange beside vermillion
     x_all = (m.lrs[None, :] / np.asarray(m.batch_sizes)[:, None])
     xs = np.geomspace(x_all.min() / 1.5, x_all.max() * 1.5, 50)
     ax.plot(xs, data().theory.noise_constant * xs, color=plotting.PALETTE["grey"], lw=2, ls="--",
@@ -195,7 +195,7 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
     """Left: expected loss gap (bold) and one run (faint) against epochs for each k. Right: expected
     loss after the run against the scaled lr k·lr0, with 2/L. Returns ``(fig, axes)``."""
     fig, (ax, bx) = plotting.figure(1, 2, width=12.5, height=4.4)
-    colors = plotting.CYCLE
+    colors = [plotting.PALETTE[k] for k in ("blue", "orange", "green", "purple", "sky")]  # no orange beside vermillion
     c = plotting.PALETTE
     handles = []
     for i, r in enumerate(runs):

@@ -34,7 +34,8 @@ __all__ = ["SCALES", "NUM_STEPS", "LR_RANGE", "X0", "FEATURES", "PRESETS", "regr
            "loss_curves_figure",
            "HIDDEN", "INIT_SCALES", "SWEEP_LRS", "SWEEP_STEPS", "TARGET", "NORMS", "digits_net",
            "activation_scales", "initial_loss", "final_loss", "Sweep", "lr_sweep", "good_lrs",
-           "init_figure", "norm_figure",
+           "init_figure", "norm_figure", "STUCK_LOSS", "STUCK_BAND", "OUTCOMES", "outcome", "outcomes",
+           "EDGE_SEEDS", "EDGE_LRS", "EdgeSweep", "edge_sweep", "largest_trained",
            "check_raw_limit", "check_correlated_kappa", "check_largest_good_lr"]
 
 C = plotting.PALETTE
@@ -222,6 +223,7 @@ def digits_net(init_scale: float = 1.0, norm=None, seed: int = 0) -> nn.Sequenti
     return lp.small_mlp(64, HIDDEN, 10, seed=seed, init_scale=init_scale, norm=norm).double()
 
 
+@functools.lru_cache(maxsize=1)
 def _digits():
     X, y = data.digits(standardize=True)
     return torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(y)
@@ -262,25 +264,85 @@ class Sweep:
 
 def lr_sweep(scales=INIT_SCALES, norms=NORMS, lrs=SWEEP_LRS, num_steps: int = SWEEP_STEPS) -> Sweep:
     """Train ``digits_net(scale, norm)`` with SGD (batches of 64) for each lr; record the final loss."""
+    final = {(s, norm): np.array([_train_final(s, norm, float(lr), num_steps) for lr in lrs])
+             for norm in norms for s in scales}
+    return Sweep(np.asarray(lrs, dtype=float), final)
+
+
+def _train_final(scale, norm, lr: float, num_steps: int, seed: int = 0) -> float:
+    """The final full-data loss of ``digits_net(scale, norm, seed)`` after SGD at ``lr`` (batch order ``seed``)."""
     X, y = _digits()
     ce = nn.CrossEntropyLoss()
-    final = {}
-    for norm in norms:
-        for s in scales:
-            row = []
-            for lr in lrs:
-                model = digits_net(s, norm)
-                opt = torch.optim.SGD(model.parameters(), lr=float(lr))
-                rec = lp.train(model, ce, (X, y), opt, num_steps=num_steps, batch_size=64, seed=0,
-                               record_every=num_steps, eval_fn=lambda m: ce(m(X), y))
-                row.append(final_loss(rec))
-            final[(s, norm)] = np.array(row)
-    return Sweep(np.asarray(lrs, dtype=float), final)
+    model = digits_net(scale, norm, seed=seed)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    rec = lp.train(model, ce, (X, y), opt, num_steps=num_steps, batch_size=64, seed=seed,
+                   record_every=num_steps, eval_fn=lambda m: ce(m(X), y))
+    return final_loss(rec)
 
 
 def good_lrs(sweep: Sweep, scale, norm=None) -> np.ndarray:
     """The lrs of the sweep whose final loss is below the target."""
     return sweep.lrs[sweep.final[(scale, norm)] < sweep.target]
+
+
+# A net that has learned nothing predicts the uniform guess, whose cross-entropy is ln 10 = 2.30. A run
+# that ends within 20% of it, or above it, is *stuck*: a dead net, however finite its loss.
+STUCK_LOSS = math.log(10)
+STUCK_BAND = 0.2 * STUCK_LOSS
+OUTCOMES = ("trained", "partial", "stuck", "diverged")
+
+
+def outcome(final: float, target: float = TARGET) -> str:
+    """The verdict on a run from its final training loss: ``'trained'`` (below ``target``), ``'partial'``
+    (learned something, not enough), ``'stuck'`` (finite, but at least ``STUCK_LOSS - STUCK_BAND``: hardly
+    better than a uniform guess) or ``'diverged'`` (blew up: ``inf``)."""
+    if not math.isfinite(final):
+        return "diverged"
+    if final < target:
+        return "trained"
+    return "stuck" if final >= STUCK_LOSS - STUCK_BAND else "partial"
+
+
+def outcomes(finals, target: float = TARGET) -> np.ndarray:
+    """:func:`outcome` of every entry of an array of final losses (same shape, strings)."""
+    finals = np.asarray(finals, dtype=float)
+    return np.array([outcome(float(v), target) for v in finals.ravel()], dtype=object).reshape(finals.shape)
+
+
+# The top of the window at init_scale = 1, with and without BatchNorm, for several seeds (each seed draws
+# its own initial weights and batch order), on an eighth-decade grid: for the plain net around lr = 1,
+# for BatchNorm from 10**0.625 = 4.2 up, with lr = 10 to see what the largest lr does to it. (Measured
+# beforehand: the plain net trains at 10**-0.125 = 0.75 on every seed and no longer at 1.33; BatchNorm
+# trains at 4.2 on every seed.)
+EDGE_SEEDS = (0, 1, 2)
+EDGE_LRS = {None: 10.0 ** np.array([-0.125, 0.0, 0.125]), "batch": 10.0 ** np.array([0.625, 0.75, 1.0])}
+
+
+@dataclass
+class EdgeSweep:
+    """Final training loss near the top of the window: ``final[norm]`` has shape ``(len(seeds), len(lrs[norm]))``."""
+
+    scale: float
+    seeds: tuple
+    lrs: dict
+    final: dict
+    target: float = TARGET
+
+
+def edge_sweep(scale: float = 1.0, seeds=EDGE_SEEDS, lrs=None, num_steps: int = SWEEP_STEPS) -> EdgeSweep:
+    """Train ``digits_net(scale, norm, seed)`` with batch order ``seed`` at each lr of ``lrs[norm]``
+    (default :data:`EDGE_LRS`) for every seed; record the final loss."""
+    lrs = {norm: np.asarray(v, dtype=float) for norm, v in (EDGE_LRS if lrs is None else lrs).items()}
+    final = {norm: np.array([[_train_final(scale, norm, float(lr), num_steps, seed) for lr in grid]
+                             for seed in seeds]) for norm, grid in lrs.items()}
+    return EdgeSweep(scale, tuple(seeds), lrs, final)
+
+
+def largest_trained(edge: EdgeSweep, norm=None) -> np.ndarray:
+    """For each seed, the largest lr of ``edge.lrs[norm]`` that trains (``nan`` if none does)."""
+    grid = edge.lrs[norm]
+    ok = edge.final[norm] < edge.target
+    return np.array([grid[row].max() if row.any() else math.nan for row in ok])
 
 
 _TOP = 30.0          # where blown-up runs are drawn (as crosses)
@@ -305,28 +367,43 @@ def _window(ax, sweep, key, color, row: int = 0):
         ax.plot([sweep.lrs[i] / half, sweep.lrs[i] * half], [y, y], color=color, lw=7, solid_capstyle="butt")
 
 
-def _sweep_axes(ax, sweep, title):
+def _sweep_axes(ax, sweep, title, margin_labels: bool = True):
+    """Log axes, the target line and the stuck band; with ``margin_labels``, their names in the right margin."""
     ax.axhline(sweep.target, color=C["black"], ls=":", lw=1.8)
-    ax.text(sweep.lrs[-1] * 1.4, sweep.target, f"target {sweep.target:g} ", va="bottom", ha="right", fontsize=10)
+    ax.axhspan(STUCK_LOSS - STUCK_BAND, 3.2, color=C["grey"], alpha=0.18, lw=0)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(3e-3, 40)
     ax.set_xlim(sweep.lrs[0] / 1.5, sweep.lrs[-1] * 1.5)
     ax.set_xlabel("learning rate")
     ax.set_title(title)
+    if margin_labels:
+        tr = ax.get_yaxis_transform()
+        for y, text in ((sweep.target, f"target {sweep.target:g}"), (STUCK_LOSS, "stuck (≈ ln 10)"),
+                        (_TOP / 1.3, "× blew up")):
+            ax.text(1.02, y, text, transform=tr, va="center", ha="left", fontsize=12, clip_on=False)
+
+
+def _sweep_legend(ax_or_fig, bar_color, curves=None, **where):
+    """The legend of the curves (``curves``: handles, labels) plus the bars' and crosses' meaning."""
+    from matplotlib.lines import Line2D
+    handles, labels = curves if curves is not None else ax_or_fig.get_legend_handles_labels()
+    handles = [*handles, Line2D([], [], color=bar_color, lw=7, solid_capstyle="butt")]
+    labels = [*labels, "bar: lrs that reach the target"]
+    return ax_or_fig.legend(handles, labels, frameon=False, fontsize=12, **where)
 
 
 @plotting.styled
 def init_figure(sweep: Sweep, scales=INIT_SCALES, ax=None):
     """Final loss against lr, one curve per init scale (no normalization); bars: the good lrs."""
-    fig, ax = plotting.figure_or_ax(ax, width=8.5, height=4.8)
+    fig, ax = plotting.figure_or_ax(ax, width=9.5, height=5.8)
     for i, s in enumerate(scales):
         color = INIT_COLORS.get(s, C["blue"])
         _sweep_curve(ax, sweep, (s, None), color, f"init_scale = {s:g}: {good_lrs(sweep, s).size} good lrs", row=i)
         _window(ax, sweep, (s, None), color, row=i)
-    _sweep_axes(ax, sweep, f"loss after {SWEEP_STEPS} steps, no normalization")
-    ax.set_ylabel("training loss (× = blew up)")
-    ax.legend(frameon=False, loc="upper left", fontsize=10)
+    _sweep_axes(ax, sweep, "a bad initialization narrows the window of good lrs")
+    ax.set_ylabel(f"training loss after {SWEEP_STEPS} steps")
+    _sweep_legend(ax, C["grey"], loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     return fig, ax
 
 
@@ -334,16 +411,19 @@ def init_figure(sweep: Sweep, scales=INIT_SCALES, ax=None):
 def norm_figure(sweep: Sweep, scales=INIT_SCALES, norm="batch"):
     """One panel per init scale: the plain network (dashed, grey) against the normalized one (solid, blue)."""
     name = {"batch": "BatchNorm", "layer": "LayerNorm"}.get(norm, str(norm))
-    fig, axes = plotting.figure(1, len(scales), width=14.0, height=4.4, squeeze=False)
+    fig, axes = plotting.figure(1, len(scales), width=14.0, height=5.0, squeeze=False)
     for ax, s in zip(axes[0], scales):
-        _sweep_curve(ax, sweep, (s, None), C["grey"], f"plain: {good_lrs(sweep, s).size} good lrs", ls="--",
-                     marker="s", row=0)
-        _sweep_curve(ax, sweep, (s, norm), C["blue"], f"{name}: {good_lrs(sweep, s, norm).size} good lrs", row=1)
+        _sweep_curve(ax, sweep, (s, None), C["grey"], "plain", ls="--", marker="s", row=0)
+        _sweep_curve(ax, sweep, (s, norm), C["blue"], name, row=1)
         _window(ax, sweep, (s, None), C["grey"], row=0)
         _window(ax, sweep, (s, norm), C["blue"], row=1)
-        _sweep_axes(ax, sweep, f"init_scale = {s:g}")
-        ax.legend(frameon=False, loc="upper left", fontsize=10)
-    axes[0, 0].set_ylabel("training loss (× = blew up)")
+        _sweep_axes(ax, sweep, f"init_scale = {s:g}: {good_lrs(sweep, s).size} → {good_lrs(sweep, s, norm).size} "
+                               "good lrs", margin_labels=ax is axes[0, -1])
+    axes[0, 0].set_ylabel(f"training loss after {SWEEP_STEPS} steps")
+    fig.suptitle(f"{name} widens the window of good lrs and makes it nearly independent of the init",
+                 fontweight="bold")
+    _sweep_legend(fig, C["blue"], curves=axes[0, 0].get_legend_handles_labels(), loc="outside lower center",
+                  ncol=3)
     return fig, axes
 
 

@@ -110,7 +110,7 @@ def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95
     (edge,) = ax.plot(2 * (1 + betas) / L, betas, color=c["vermillion"], lw=2.5, label="edge: 2(1+β)/L")
     lr_gd = theory.optimal_lr(loss)
     lr_p, b_p = theory.optimal_momentum(loss)
-    ax.plot([lr_gd], [0.0], "o", color=c["orange"], ms=10, mec="black", clip_on=False, zorder=5,
+    ax.plot([lr_gd], [0.0], "o", color=c["purple"], ms=10, mec="black", clip_on=False, zorder=5,
             label=f"GD's best (β = 0)")
     ax.plot([lr_p], [b_p], "*", color=c["sky"], ms=18, mec="black", zorder=5, label="Polyak's optimum")
     (marker,) = ax.plot([], [], "o", color="white", mec="black", mew=2, ms=11, zorder=6,

@@ -197,7 +197,7 @@ def gallery_figure(scheds: dict, p: NoisyProblem, num_steps: int = NUM_STEPS):
 def floor_figure(traj, lrs, floors, p: NoisyProblem, window: int = 100, ax=None):
     """Loss gap against step for constant lrs (faint: each step, bold: a moving mean), floors dashed."""
     fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.3)
-    colors = [plotting.PALETTE[c] for c in ("vermillion", "orange", "blue", "green", "purple")]
+    colors = [plotting.PALETTE[c] for c in ("vermillion", "sky", "blue", "green", "purple")]   # no orange beside vermillion
     gap = plotting.gap(traj)
     smooth = moving_average(gap, window)
     t = np.arange(gap.shape[0])

@@ -115,7 +115,7 @@ def lr_map_figure(lrs, traj, loss, marks: dict | None = None, ax=None):
         ax.plot([lr], [y], "o", ms=10, color=plotting.REGIME_COLORS[regimes[i]], mec="black", zorder=6)
         ax.annotate(name, (lr, y), xytext=(0, 12), textcoords="offset points", ha="center", fontsize=10.5,
                     fontweight="bold", bbox=dict(fc="white", ec="none", alpha=0.8, pad=1))
-    ax.set_title(f"{len(lrs)} learning rates, one vectorized run")
+    ax.set_title("slow far below 1/L, fastest at 1/L, oscillating up to 2/L, diverging past it")
     ax.legend(frameon=False, loc="lower left")
     return fig, ax
 

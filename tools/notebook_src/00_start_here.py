@@ -62,6 +62,23 @@ fig, _ = lesson.map_figure()
 plotting.show(fig)
 
 # %% [markdown]
+# One picture holds a surprise that is worth a sentence before you reach its lesson. In 07's picture the run
+# labelled *oscillating* (lr = 0.19) falls fastest of all. Its bowl has curvatures 1 and 10, so $2/L = 0.2$:
+# at 0.19 each step overshoots the minimum along the steep direction and flips sign there, shrinking that
+# error by $|1 - 0.19 \cdot 10| = 0.9$ per step. The *converging* run (lr = 0.05) never overshoots, but along
+# the flat direction it shrinks its error by only $1 - 0.05 = 0.95$ per step, and the slowest direction sets
+# the pace. Zig-zagging is not in itself a fault: on a stretched bowl the best constant lr,
+# $2/(\mu + L) = 0.18$ here, lies close to the edge, and lesson 02 shows why.
+
+# %%
+bowl = lrlab.losses.quadratic([1.0, 10.0])
+rates = {lr: theory.convergence_rate(bowl, lr) for lr in (0.05, 0.19)}
+print(", ".join(f"lr = {lr}: error x {r:.2f} per step" for lr, r in rates.items())
+      + f";  best lr 2/(mu + L) = {theory.optimal_lr(bowl):.3f}")
+assert abs(rates[0.05] - 0.95) < 1e-12 and abs(rates[0.19] - 0.9) < 1e-12 and rates[0.19] < rates[0.05]
+assert 0.18 < theory.optimal_lr(bowl) < 0.19 < theory.critical_lr(bowl)
+
+# %% [markdown]
 # | lesson | the question | what you will see |
 # |---|---|---|
 # | [01 · The update rule](01_update_rule.ipynb) | What *is* the learning rate? | the update $w \leftarrow w - \eta\nabla L(w)$ as strides on a curve; PyTorch's `optimizer.step()` is exactly that |
