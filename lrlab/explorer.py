@@ -22,7 +22,9 @@ An explorer is declared, not built::
   numbers line and the theory line;
 * **presets**: name -> an lr, a dict of control values (``lr`` among them; unnamed
   controls go back to their declared defaults, so a preset always shows the same
-  thing), or a function ``view -> lr`` (a rule that reads the current frame).
+  thing), or a function ``view -> lr`` (a rule that reads the current frame);
+  ``explorer.apply_preset(name)`` applies one by its name. Presets are checked at
+  construction (lrs within ``lr_range``, control values within their controls).
 
 Frames without a front end: :meth:`Explorer.frame` sets the controls, computes and
 returns the figure's PNG with the label and stats, with no browser or kernel
@@ -112,7 +114,9 @@ class Explorer:
 
     Args:
         setup: a scene (e.g. a :class:`Problem`), or ``setup(**scene_controls) -> scene``.
-        lr: the starting learning rate; ``lr_range``: ``(lr_min, lr_max)`` of the log slider.
+        lr: the starting learning rate; ``lr_range``: ``(lr_min, lr_max)`` of the log slider. Every lr given
+            (here, to :meth:`set_lr`, :meth:`set`, :meth:`frame`, or by a preset) must lie in ``lr_range``: a
+            value outside is a ValueError, not clamped, so the figure never shows another lr than asked for.
         runs: ``runs(scene, lr, **controls) -> {name: Trajectory}`` (default: the Problem's run as ``"main"``).
         panels: :class:`lrlab.panels.Panel` objects or names among ``'path'``, ``'loss'``, ``'map'``, ``'ruler'``.
         controls: name -> :class:`Slider` or :class:`Choice`.
@@ -287,11 +291,21 @@ class Explorer:
             raise ValueError(f"unknown control(s) {unknown}; this explorer has {sorted(self.controls)} and 'lr'")
         if lr is not None:
             lr = self._check_lr("lr", lr)
+        new = {}
         for k, v in controls.items():               # check everything before changing anything
             if k in self.controls:
-                self._checked(k, self.controls[k], v)
-            elif not isinstance(v, dict):
-                raise TypeError(f"{k} must be a dict parameter name -> value, got {v!r}")
+                new[k] = self._checked(k, self.controls[k], v)
+        for k, v in controls.items():
+            if k not in self.controls:
+                if not isinstance(v, dict):
+                    raise TypeError(f"{k} must be a dict parameter name -> value, got {v!r}")
+                name = k[:-len("_params")]
+                option = new.get(name, self.controls[name].value)
+                for pk, pv in v.items():
+                    if pk not in self.params[name][option]:
+                        raise ValueError(f"{k}: {option!r} has no parameter {pk!r}; "
+                                         f"it has {sorted(self.params[name][option])}")
+                    self._checked(pk, self.params[name][option][pk], pv)
         with self._hold():
             for k, v in controls.items():
                 if k in self.controls:
@@ -301,9 +315,6 @@ class Explorer:
                     name = k[:-len("_params")]
                     option = self.controls[name].value
                     for pk, pv in v.items():
-                        if pk not in self.params[name][option]:
-                            raise ValueError(f"{k}: {option!r} has no parameter {pk!r}; "
-                                             f"it has {sorted(self.params[name][option])}")
                         self._set_widget(pk, self.params[name][option][pk], pv)
             if lr is not None:
                 self.slider.value = snap_to_slider(self.slider, lr)

@@ -431,9 +431,9 @@ def schedule_picker(schedule: str = "cosine", lr: float = PEAK, lr_range=(1e-3, 
     if problem is not None and not isinstance(problem, NoisyProblem):
         raise TypeError(f"problem must be None (the lesson's noisy problem) or a NoisyProblem "
                         f"(lrlab.lessons.schedules.noisy_problem(...)), got {type(problem).__name__}")
-    p = problem or noisy_problem()
     picker = Choice(SCHEDULES, description="schedule", live=True,
                     params=_param_controls()).with_value("schedule", schedule)
+    p = problem or noisy_problem()
     return Explorer(p, lr=lr, lr_range=lr_range, lr_description="peak lr", controls={"schedule": picker},
                     runs=_schedule_runs, regime=lambda view: str(diagnostics.classify(view.runs["clean"])),
                     theory=lambda view: theory_text(view.scene.loss), stats=_schedule_stats, presets=PRESETS,
