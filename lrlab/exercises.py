@@ -53,12 +53,16 @@ def check_number_answer(answer, expected: float, *, rtol: float = 0.05, hint: st
     """
     expected = _real("expected", expected)
     rtol = _real("rtol", rtol, low=0.0)
+    if rtol > 1.0:
+        raise ValueError(f"rtol must be in [0, 1] (a relative tolerance), got rtol={rtol!r}")
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17):
         raise ValueError(f"digits must be None or an integer from 1 to 17, got digits={digits!r}")
     if at_most is not None:
         at_most = _real("at_most", at_most)
     for name, text in (("hint", hint), ("right", right), ("beyond", beyond)):
         _text(name, text)
+    if isinstance(answer, bool):
+        return Feedback(False, f"Answer with a number, got {answer!r}. {hint}")
     try:
         a = float(answer)
     except (TypeError, ValueError):

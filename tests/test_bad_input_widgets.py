@@ -241,3 +241,11 @@ def test_valid_calls_at_the_edges(ex):
     assert ex.values()["n"] == 4
     assert Choice((1, 4, 16)).with_value("batch_size", 16.0).value == 16
     assert Problem(Q, np.ones((3, 2)), 5).run(0.1).params.shape == (6, 3, 2)    # a batch of starts
+
+
+@pytest.mark.parametrize("answer", [True, None, "abc", 1 + 2j, [1.0, 2.0], np.nan])
+def test_a_students_bad_answer_gets_feedback_not_an_error(answer):
+    fb = exercises.check_number_answer(answer, 1.0)
+    assert isinstance(fb, exercises.Feedback) and not fb.correct
+    fb = exercises.check_choice(answer, "a", choices=["a", "b"])
+    assert isinstance(fb, exercises.Feedback) and not fb.correct

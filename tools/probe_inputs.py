@@ -406,6 +406,13 @@ def _accepted_reason(qual, arg, kind, value, default):
         return "a flag given a bool"
     if kind == "None" and default is None:
         return "None is the documented default"
+    if qual.startswith("exercises.") and arg == "answer":
+        return "a student's answer, whatever it is, gets feedback (checked: Feedback(correct=False)), not an error"
+    if qual == "exercises.check_number_answer" and arg in ("expected", "at_most") and kind in num_kinds - {
+            "nan", "inf", "-inf"}:
+        return "any finite real can be the expected answer or the limit"
+    if qual == "exercises.check_number_answer" and arg == "rtol" and kind == "zero":
+        return "rtol=0: only the exact value (or its rounding, with digits=) is right"
     if kind in ("string", "numeric string") and arg in LABEL_OK:
         return "a label or message: any text is valid"
     if kind == "bool" and arg == "continuous":
@@ -517,7 +524,11 @@ def probe_arguments(verbose):
                     note = "; ".join(f"{w.category.__name__}: {str(w.message)[:120]}" for w in warns[:2])
                 else:
                     reason = _accepted_reason(qual, arg, kind, value, p.default)
-                    if kind in NONSENSE and reason is None:
+                    if qual.startswith("exercises.") and arg == "answer":
+                        good = type(result).__name__ == "Feedback" and not result.correct
+                        outcome, note = ("accepted (valid)", reason) if good else (
+                            "wrong result", f"a bad answer was not told it is wrong: {result!r}")
+                    elif kind in NONSENSE and reason is None:
                         outcome = "silent acceptance"
                     elif reason is None:
                         outcome = "unreviewed"
