@@ -131,7 +131,7 @@ class Choice:
                 same = False
             if same:
                 return o
-        raise ValueError(f"{name} must be one of {list(self.options)}; got {value!r}")
+        raise ValueError(f"{name} must be one of the options {list(self.options)}; got {value!r}")
 
     def with_value(self, name: str, value) -> Choice:
         """This choice starting at ``value``; a value that is not an option raises an error naming ``name``."""
