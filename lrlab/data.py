@@ -106,8 +106,13 @@ def split(X, y, test_fraction: float = 0.25, seed: int = 0):
     test_fraction = check_number("test_fraction", test_fraction, low=0.0, high=1.0,
                                  low_inclusive=False, high_inclusive=False)
     seed = check_number("seed", seed, low=0, integer=True)
-    X = np.asarray(X)
-    y = np.asarray(y)
+    arrays = {}
+    for name, a in (("X", X), ("y", y)):
+        try:
+            arrays[name] = np.asarray(a)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be an array (rows of equal length), got a ragged {name}={a!r}") from None
+    X, y = arrays["X"], arrays["y"]
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
         raise ValueError(f"X and y must have the same number of rows, "
                          f"got X.shape={X.shape}, y.shape={y.shape}")
@@ -171,8 +176,9 @@ def linear_regression(n: int = 200, d: int = 2, noise: float = 0.1, seed: int = 
     if scales is None:
         scales_arr = np.ones(d)
     else:
+        scales_f = as_real_array("scales", scales, what=f"a positive float or a sequence of d={d} positive floats")
         try:
-            scales_arr = np.broadcast_to(np.asarray(scales, dtype=np.float64), (d,)).copy()
+            scales_arr = np.broadcast_to(scales_f, (d,)).copy()
         except (TypeError, ValueError):
             raise ValueError(f"scales must be a positive float or a sequence of d={d} "
                              f"positive floats, got scales={scales!r}") from None
@@ -243,7 +249,8 @@ def spirals(n: int = 200, noise: float = 0.05, seed: int = 0, turns: float = 1.0
         ``(X, y)``: X float64 of shape ``(n, 2)``, y int64 of shape ``(n,)`` in {0, 1}.
     """
     n, noise, seed = _check_classification_args(n, noise, seed)
-    turns = check_number("turns", turns, low=0.0, low_inclusive=False)
+    # at most 100 turns: beyond, the arms' spacing is far below any noise and the set is noise
+    turns = check_number("turns", turns, low=0.0, low_inclusive=False, high=100.0)
     rng = np.random.default_rng(seed)
     arms = []
     for label, m in enumerate((n // 2, n - n // 2)):

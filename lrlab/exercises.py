@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 __all__ = ["Feedback", "check_number_answer", "check_choice"]
@@ -26,6 +27,22 @@ class Feedback:
         return f'<div style="border-left:4px solid {color};padding:4px 10px"><b>{mark}.</b> {self.message}</div>'
 
 
+def _real(name: str, value, low=None) -> float:
+    """A finite real number (bools and strings refused), at least ``low``: an instructor's argument."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite real number, got {name}={value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {name}={value!r}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {name}={value!r}")
+    return float(value)
+
+
+def _text(name: str, value) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {name}={value!r}")
+
+
 def check_number_answer(answer, expected: float, *, rtol: float = 0.05, hint: str = "", right: str = "",
                         digits: int | None = None, at_most: float | None = None, beyond: str = "") -> Feedback:
     """Right when ``answer`` is within ``rtol`` (relative) of ``expected``.
@@ -34,6 +51,18 @@ def check_number_answer(answer, expected: float, *, rtol: float = 0.05, hint: st
     ``at_most``: an answer above it is wrong however close (a "largest lr that converges" must not
     diverge); answers rounded to three or four digits get a relative slack of 1e-3. ``beyond`` says why.
     """
+    expected = _real("expected", expected)
+    rtol = _real("rtol", rtol, low=0.0)
+    if rtol > 1.0:
+        raise ValueError(f"rtol must be in [0, 1] (a relative tolerance), got rtol={rtol!r}")
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17):
+        raise ValueError(f"digits must be None or an integer from 1 to 17, got digits={digits!r}")
+    if at_most is not None:
+        at_most = _real("at_most", at_most)
+    for name, text in (("hint", hint), ("right", right), ("beyond", beyond)):
+        _text(name, text)
+    if isinstance(answer, bool):
+        return Feedback(False, f"Answer with a number, got {answer!r}. {hint}")
     try:
         a = float(answer)
     except (TypeError, ValueError):
@@ -54,6 +83,15 @@ def check_number_answer(answer, expected: float, *, rtol: float = 0.05, hint: st
 
 def check_choice(answer, expected: str, *, choices, hint: str = "", right: str = "") -> Feedback:
     """Right when ``answer`` (a string, case-insensitive) is ``expected``."""
+    if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
+        raise TypeError(f"choices must be a list of strings, got {choices!r}")
+    choices = list(choices)
+    if not choices or not all(isinstance(c, str) for c in choices):
+        raise TypeError(f"choices must be a non-empty list of strings, got {choices!r}")
+    if not isinstance(expected, str) or expected.lower() not in [c.lower() for c in choices]:
+        raise ValueError(f"expected must be one of the choices {choices}, got expected={expected!r}")
+    _text("hint", hint)
+    _text("right", right)
     if not isinstance(answer, str) or answer.strip().lower() not in [c.lower() for c in choices]:
         return Feedback(False, f"Answer with one of {list(choices)}, got {answer!r}.")
     if answer.strip().lower() == expected.lower():

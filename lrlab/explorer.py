@@ -22,7 +22,9 @@ An explorer is declared, not built::
   numbers line and the theory line;
 * **presets**: name -> an lr, a dict of control values (``lr`` among them; unnamed
   controls go back to their declared defaults, so a preset always shows the same
-  thing), or a function ``view -> lr`` (a rule that reads the current frame).
+  thing), or a function ``view -> lr`` (a rule that reads the current frame);
+  ``explorer.apply_preset(name)`` applies one by its name. Presets are checked at
+  construction (lrs within ``lr_range``, control values within their controls).
 
 Frames without a front end: :meth:`Explorer.frame` sets the controls, computes and
 returns the figure's PNG with the label and stats, with no browser or kernel
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -111,7 +114,9 @@ class Explorer:
 
     Args:
         setup: a scene (e.g. a :class:`Problem`), or ``setup(**scene_controls) -> scene``.
-        lr: the starting learning rate; ``lr_range``: ``(lr_min, lr_max)`` of the log slider.
+        lr: the starting learning rate; ``lr_range``: ``(lr_min, lr_max)`` of the log slider. Every lr given
+            (here, to :meth:`set_lr`, :meth:`set`, :meth:`frame`, or by a preset) must lie in ``lr_range``: a
+            value outside is a ValueError, not clamped, so the figure never shows another lr than asked for.
         runs: ``runs(scene, lr, **controls) -> {name: Trajectory}`` (default: the Problem's run as ``"main"``).
         panels: :class:`lrlab.panels.Panel` objects or names among ``'path'``, ``'loss'``, ``'map'``, ``'ruler'``.
         controls: name -> :class:`Slider` or :class:`Choice`.
@@ -127,6 +132,30 @@ class Explorer:
                  preset_rows: dict | None = None, regime: Callable | None = None, stats: Callable | None = None,
                  theory: Callable | None = None, decorate: Callable | None = None,
                  lr_description: str = "learning rate", title: str | None = None, width=None, height=None):
+        for hook_name, hook in (("runs", runs), ("regime", regime), ("stats", stats), ("theory", theory),
+                                ("decorate", decorate)):
+            if hook is not None and not callable(hook):
+                raise TypeError(f"{hook_name} must be a function (or None for the default), got {hook!r}")
+        if setup is None and runs is None:
+            raise TypeError("setup is missing: give a scene (e.g. lrlab.panels.Problem(loss, x0)) or a function "
+                            "setup(**controls) -> scene, or else runs=(scene, lr, **controls) -> {name: Trajectory}")
+        for arg_name, arg in (("controls", controls), ("presets", presets), ("preset_rows", preset_rows)):
+            if arg is not None and not isinstance(arg, dict):
+                raise TypeError(f"{arg_name} must be a dict name -> "
+                                + {"controls": "Slider or Choice", "presets": "preset (an lr, a dict of control "
+                                   "values or a function view -> lr)", "preset_rows": "dict of presets"}[arg_name]
+                                + f", got {type(arg).__name__}")
+        for label, row in (preset_rows or {}).items():
+            if not isinstance(row, dict):
+                raise TypeError(f"preset_rows[{label!r}] must be a dict name -> preset, got {type(row).__name__}")
+        if not isinstance(lr_description, str):
+            raise TypeError(f"lr_description must be a string, got {lr_description!r}")
+        if title is not None and not isinstance(title, str):
+            raise TypeError(f"title must be a string or None, got {title!r}")
+        if width is not None:
+            width = check_number("width", width, low=1.0, high=100.0)
+        if height is not None:
+            height = check_number("height", height, low=1.0, high=100.0)
         self._setup = setup if callable(setup) else (lambda **_: setup)
         self._runs_fn = runs or _default_runs
         self._regime_fn = regime or _default_regime
@@ -136,8 +165,11 @@ class Explorer:
         if not isinstance(lr_range, tuple) or len(lr_range) != 2:
             raise ValueError(f"lr_range must be a pair (lr_min, lr_max); got {lr_range!r}")
         lo = check_number("lr_range[0]", lr_range[0], low=0.0, low_inclusive=False)
-        hi = check_number("lr_range[1]", lr_range[1], low=lo, low_inclusive=False)
+        hi = check_number("lr_range[1]", lr_range[1])
+        if not hi > lo:
+            raise ValueError(f"lr_range must be (lr_min, lr_max) with lr_min < lr_max, got lr_range={lr_range!r}")
         self.lr_range = (lo, hi)
+        lr = self._check_lr("lr", lr)
         self.panels = self._make_panels(panels)
 
         self.specs = dict(controls or {})
@@ -247,8 +279,9 @@ class Explorer:
         return out
 
     def set_lr(self, lr: float) -> None:
-        """Move the slider (clipped to its range, on its grid: see :func:`snap_to_slider`) and update the figure."""
-        lr = check_number("lr", lr, low=0.0, low_inclusive=False)
+        """Move the slider to ``lr`` (within ``lr_range``, else a ValueError; snapped onto the slider's grid:
+        see :func:`snap_to_slider`) and update the figure."""
+        lr = self._check_lr("lr", lr)
         self.slider.value = snap_to_slider(self.slider, lr)
 
     def set(self, lr: float | None = None, **controls) -> None:
@@ -257,7 +290,22 @@ class Explorer:
         if unknown:
             raise ValueError(f"unknown control(s) {unknown}; this explorer has {sorted(self.controls)} and 'lr'")
         if lr is not None:
-            lr = check_number("lr", lr, low=0.0, low_inclusive=False)
+            lr = self._check_lr("lr", lr)
+        new = {}
+        for k, v in controls.items():               # check everything before changing anything
+            if k in self.controls:
+                new[k] = self._checked(k, self.controls[k], v)
+        for k, v in controls.items():
+            if k not in self.controls:
+                if not isinstance(v, dict):
+                    raise TypeError(f"{k} must be a dict parameter name -> value, got {v!r}")
+                name = k[:-len("_params")]
+                option = new.get(name, self.controls[name].value)
+                for pk, pv in v.items():
+                    if pk not in self.params[name][option]:
+                        raise ValueError(f"{k}: {option!r} has no parameter {pk!r}; "
+                                         f"it has {sorted(self.params[name][option])}")
+                    self._checked(pk, self.params[name][option][pk], pv)
         with self._hold():
             for k, v in controls.items():
                 if k in self.controls:
@@ -266,28 +314,45 @@ class Explorer:
                 if self._is_params_key(k):
                     name = k[:-len("_params")]
                     option = self.controls[name].value
-                    for pk, pv in dict(v).items():
-                        if pk not in self.params[name][option]:
-                            raise ValueError(f"{k}: {option!r} has no parameter {pk!r}; "
-                                             f"it has {sorted(self.params[name][option])}")
+                    for pk, pv in v.items():
                         self._set_widget(pk, self.params[name][option][pk], pv)
             if lr is not None:
                 self.slider.value = snap_to_slider(self.slider, lr)
 
-    def apply_preset(self, value) -> None:
-        """Apply a preset: an lr, a rule ``f(view) -> lr``, or a dict of control values with an optional 'lr'
-        (controls it does not name, and every parameter of a choice, go back to their defaults)."""
-        if callable(value):
-            value = value(self.view)
-        if not isinstance(value, dict):
-            self.set_lr(value)
+    def apply_preset(self, preset) -> None:
+        """Apply a preset: an lr, a rule ``f(view) -> lr``, a dict of control values with an optional 'lr'
+        (controls it does not name, and every parameter of a choice, go back to their defaults), or the name
+        of one of this explorer's presets."""
+        if isinstance(preset, str):
+            known = {n: v for row in self.preset_rows.values() for n, v in row.items()}
+            if preset not in known:
+                raise ValueError(f"unknown preset {preset!r}: a preset is an lr (a number), a dict of control "
+                                 f"values, a function view -> lr, or the name of one of this explorer's presets "
+                                 f"{sorted(known)}")
+            preset = known[preset]
+        if callable(preset):
+            rule = getattr(preset, "__name__", repr(preset))
+            lr = preset(self.view)
+            if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, numbers.Real):
+                raise TypeError(f"the preset rule {rule!r} must return an lr (a number), got {lr!r}")
+            self.slider.value = snap_to_slider(self.slider, self._check_lr(f"the lr of preset rule {rule!r}", lr))
+            return
+        if not isinstance(preset, dict):
+            if isinstance(preset, (bool, np.bool_)) or not isinstance(preset, numbers.Real):
+                raise TypeError(f"a preset must be an lr (a number), a dict of control values, a function "
+                                f"view -> lr or the name of a preset; got preset={preset!r}")
+            self.slider.value = snap_to_slider(self.slider, self._check_lr("preset", preset))
             return
         full = {name: spec.value for name, spec in self.specs.items()}
-        full.update({k: v for k, v in value.items() if k != "lr" and not self._is_params_key(k)})
+        full.update({k: v for k, v in preset.items() if k != "lr" and not self._is_params_key(k)})
         for name, spec in self.specs.items():
             if isinstance(spec, Choice) and spec.params:
-                full[f"{name}_params"] = {**spec.defaults[full[name]], **value.get(f"{name}_params", {})}
-        self.set(lr=value.get("lr"), **full)
+                self._checked(name, self.controls[name], full[name])
+                extra = preset.get(f"{name}_params", {})
+                if not isinstance(extra, dict):
+                    raise TypeError(f"{name}_params must be a dict parameter name -> value, got {extra!r}")
+                full[f"{name}_params"] = {**spec.defaults[full[name]], **extra}
+        self.set(lr=preset.get("lr"), **full)
 
     def frame(self, lr: float | None = None, **controls) -> Frame:
         """The frame at these control values, computed and rendered headless (no front end needed)."""
@@ -326,6 +391,9 @@ class Explorer:
     # -- internals ----------------------------------------------------------
     @staticmethod
     def _make_panels(panels) -> dict:
+        if isinstance(panels, (str, Panel)) or not isinstance(panels, (list, tuple)):
+            raise TypeError(f"panels must be a list or tuple of Panel objects or names among {sorted(BUILTIN)}; "
+                            f"got {panels!r}")
         out = {}
         for p in panels:
             if isinstance(p, str):
@@ -341,6 +409,15 @@ class Explorer:
             raise ValueError("panels must name at least one panel")
         return out
 
+    def _check_lr(self, name: str, lr) -> float:
+        """``lr`` checked against the slider's range (a relative 1e-9 of slack at the ends)."""
+        lo, hi = self.lr_range
+        lr = check_number(name, lr, low=0.0, low_inclusive=False)
+        if not lo * (1 - 1e-9) <= lr <= hi * (1 + 1e-9):
+            raise ValueError(f"{name} must be within the lr slider's range lr_range=[{lo:g}, {hi:g}], "
+                             f"got {name}={lr!r}")
+        return min(max(lr, lo), hi)
+
     def _is_params_key(self, k: str) -> bool:
         return k.endswith("_params") and k[:-len("_params")] in self.params
 
@@ -353,19 +430,26 @@ class Explorer:
                     if unknown:
                         raise ValueError(f"preset {name!r} names unknown control(s) {unknown}; "
                                          f"this explorer has {sorted(self.specs)} and 'lr'")
+                    if v.get("lr") is not None:
+                        self._check_lr(f"preset {name!r}: lr", v["lr"])
+                    for k, cv in v.items():
+                        if k in self.controls:
+                            self._checked(f"preset {name!r}: {k}", self.controls[k], cv)
                 elif not callable(v):
-                    check_number(f"preset {name!r}", v, low=0.0, low_inclusive=False)
+                    self._check_lr(f"preset {name!r}", v)
 
     @staticmethod
-    def _set_widget(name, w, v):
+    def _checked(name, w, v):
+        """``v`` checked as a value of the control widget ``w`` (an option of a choice, in a slider's range)."""
         if isinstance(w, (W.Dropdown, W.ToggleButtons, W.SelectionSlider)):
-            if v not in w.options:
-                raise ValueError(f"{name} must be one of {list(w.options)}; got {v!r}")
-        elif isinstance(w, W.FloatLogSlider):
-            v = check_number(name, v, low=w.base ** w.min * (1 - 1e-12), high=w.base ** w.max * (1 + 1e-12))
-        else:
-            v = check_number(name, v, low=w.min, high=w.max, integer=isinstance(w, W.IntSlider))
-        w.value = v
+            return Choice(tuple(w.options)).option(name, v)
+        if isinstance(w, W.FloatLogSlider):
+            return check_number(name, v, low=w.base ** w.min * (1 - 1e-12), high=w.base ** w.max * (1 + 1e-12))
+        return check_number(name, v, low=w.min, high=w.max, integer=isinstance(w, W.IntSlider))
+
+    @classmethod
+    def _set_widget(cls, name, w, v):
+        w.value = cls._checked(name, w, v)
 
     @contextlib.contextmanager
     def _hold(self):
@@ -411,6 +495,10 @@ class Explorer:
     def _rebuild(self):
         """(Re)draw the static part: new scene, every panel's draw, the theory line; then a frame."""
         self.scene = self._setup(**self._scene_values())
+        if self._runs_fn is _default_runs and not callable(getattr(self.scene, "run", None)):
+            raise TypeError(f"setup must give a scene with a run(lr) method (a lrlab.panels.Problem), or pass "
+                            f"runs=(scene, lr, **controls) -> {{name: Trajectory}}; got "
+                            f"{type(self.scene).__name__}")
         self._layout_settled = False
         view = self._compute()
         with plotting.style():             # clear() and new ticks read rcParams: keep lrlab's style

@@ -399,6 +399,25 @@ class LeastSquares:
         return np.add.reduce(w[..., None, :] * X, axis=-1) - y
 
     def value_and_grad(self, w, rows=None):
+        """Loss and gradient at ``w`` on all rows, or on the rows of index ``rows`` (a 1-D integer array)."""
+        return self._value_and_grad(w, self._check_rows(rows))
+
+    def _check_rows(self, rows):
+        if rows is None:
+            return None
+        try:
+            r = np.asarray(rows)
+        except (TypeError, ValueError):
+            raise TypeError(f"rows must be None or a 1-D array of row indices (integers), got rows={rows!r}") from None
+        if r.size == 0:
+            raise ValueError(f"rows must name at least one row, got rows={rows!r}")
+        if r.dtype.kind not in "iu" or r.ndim != 1:
+            raise TypeError(f"rows must be None or a 1-D array of row indices (integers), got rows={rows!r}")
+        if r.size == 0 or r.min() < 0 or r.max() >= self.n:
+            raise ValueError(f"rows must be a non-empty array of row indices in [0, {self.n}), got rows={rows!r}")
+        return r
+
+    def _value_and_grad(self, w, rows):
         r = self._residual(w, rows)
         XT = self._XT if rows is None else np.ascontiguousarray(self._XT[:, rows])
         m = r.shape[-1]
@@ -431,7 +450,7 @@ class LeastSquares:
 
     def sample_grad(self, w, t):
         """Gradient on minibatch ``t`` (the full gradient when ``batch_size`` is None)."""
-        return self.value_and_grad(w, self.minibatch(t))[1]
+        return self._value_and_grad(w, self.minibatch(t))[1]
 
 
 def least_squares(X, y, batch_size=None, seed=0, bounds=None) -> LeastSquares:

@@ -27,7 +27,9 @@ from typing import Any
 import numpy as np
 
 from . import plotting
+from ._validation import as_real_array, check_number
 from .loop import Trajectory, run
+from .types import Stepper
 
 __all__ = ["Problem", "Panel", "PathPanel", "LossPanel", "MapPanel", "RulerPanel", "BUILTIN", "finite"]
 
@@ -42,6 +44,29 @@ class Problem:
     stepper: Any = None
     tol: float = 1e-6              # "steps to tolerance": loss gap below tol * initial gap
     title: str | None = None
+
+    def __post_init__(self):
+        if not (callable(getattr(self.loss, "value", None)) and callable(getattr(self.loss, "grad", None))):
+            raise TypeError(f"loss must have value(x) and grad(x) methods (e.g. lrlab.losses.quadratic([1.0])), "
+                            f"got {type(self.loss).__name__}")
+        x0 = as_real_array("x0", self.x0, what="a point of real numbers, shape (d,) (or a batch (..., d))")
+        if x0.ndim == 0 or x0.shape[-1] == 0:
+            raise ValueError(f"x0 must have shape (d,) with d >= 1 (or a batch (..., d)), got shape {x0.shape}")
+        if not np.all(np.isfinite(x0)):
+            raise ValueError(f"x0 must be finite (no NaN or inf), got x0={self.x0!r}")
+        dim = getattr(self.loss, "dim", None)
+        if dim is not None and x0.shape[-1] != dim:
+            raise ValueError(f"x0 must have shape ({dim},) for this loss (dimension {dim}), got shape {x0.shape}")
+        self.num_steps = check_number("num_steps", self.num_steps, low=1, integer=True)
+        if self.stepper is not None and not isinstance(self.stepper, Stepper):
+            raise TypeError(f"stepper must be None (plain gradient descent) or a lrlab Stepper "
+                            f"(e.g. lrlab.steppers.sgd(momentum=0.9)), got {type(self.stepper).__name__}")
+        self.tol = check_number("tol", self.tol, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
+        if self.title is not None and not isinstance(self.title, str):
+            raise TypeError(f"title must be a string or None, got {self.title!r}")
+        # one step of the loss at x0, so a loss whose value/grad return the wrong shape or kind fails here,
+        # naming the method, rather than at the first frame
+        run(loss=self.loss, stepper=self.stepper, x0=x0, lr=0.0, num_steps=1)
 
     @property
     def momentum(self) -> float:

@@ -737,13 +737,16 @@ def small_mlp(in_features: int, hidden=(64,), out_features: int = 1, *, seed: in
     in_features = check_number("in_features", in_features, low=1, integer=True)
     out_features = check_number("out_features", out_features, low=1, integer=True)
     seed = check_number("seed", seed, low=0, integer=True)
-    init_scale = check_number("init_scale", init_scale, low=0.0, low_inclusive=False)
+    # at most 1e6: far past any explosion the lesson shows, and float32 weights stay finite
+    init_scale = check_number("init_scale", init_scale, low=0.0, low_inclusive=False, high=1e6)
+    if isinstance(hidden, (bool, np.bool_)) or not isinstance(hidden, (int, np.integer, list, tuple, range)):
+        raise TypeError(f"hidden must be an int or a list/tuple of ints (the hidden widths), got hidden={hidden!r}")
     widths = [hidden] if isinstance(hidden, (int, np.integer)) else list(hidden)
     widths = [check_number(f"hidden[{k}]", h, low=1, integer=True) for k, h in enumerate(widths)]
-    if norm not in (None, "batch", "layer"):
+    if norm is not None and (not isinstance(norm, str) or norm not in ("batch", "layer")):
         raise ValueError(f"norm must be None, 'batch' or 'layer', got norm={norm!r}")
     acts = {"relu": nn.ReLU, "tanh": nn.Tanh}
-    if activation not in acts:
+    if not isinstance(activation, str) or activation not in acts:
         raise ValueError(f"activation must be 'relu' or 'tanh', got activation={activation!r}")
     gain = nn.init.calculate_gain(activation)
 

@@ -9,10 +9,12 @@ assembles.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import ipywidgets as W
+import numpy as np
 
 from . import plotting, theory
 from ._validation import check_number
@@ -42,11 +44,29 @@ class Slider:
     width: str | None = None
 
     def __post_init__(self):
-        lo = check_number("min", self.min, low=0.0 if self.log else None, low_inclusive=not self.log)
-        hi = check_number("max", self.max, low=lo, low_inclusive=False)
-        check_number("value", self.value, low=lo, high=hi)
+        _check_flags(self, ("log", "integer", "live"), ("continuous",))
+        _check_texts(self, ("description", "readout_format", "width"))
+        if self.log and self.integer:
+            raise ValueError("log and integer cannot both be True: a log slider's values are not integers")
+        integer = self.integer
+        lo = check_number("min", self.min, low=0.0 if self.log else None, low_inclusive=not self.log,
+                          integer=integer)
+        hi = check_number("max", self.max, integer=integer)
+        if not hi > lo:
+            raise ValueError(f"max must be greater than min, got min={self.min!r}, max={self.max!r}")
+        check_number("value", self.value, low=lo, high=hi, integer=integer)
         if self.step is not None:
-            check_number("step", self.step, low=0.0, low_inclusive=False)
+            step = check_number("step", self.step, low=0.0, low_inclusive=False, integer=integer)
+            span = math.log10(hi) - math.log10(lo) if self.log else hi - lo
+            if step > span * (1 + 1e-12):
+                unit = " (a log slider's step is in powers of ten)" if self.log else ""
+                raise ValueError(f"step must be at most the slider's span {span:g}{unit}, got step={self.step!r}")
+
+    def with_value(self, name: str, value) -> Slider:
+        """This slider starting at ``value``; a bad value raises an error that names ``name`` (a factory's
+        argument) and the slider's range."""
+        _check_name(name)
+        return replace(self, value=check_number(name, value, low=self.min, high=self.max, integer=self.integer))
 
 
 @dataclass(frozen=True)
@@ -68,18 +88,54 @@ class Choice:
     params: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        if isinstance(self.options, (str, bytes, dict)) or not hasattr(self.options, "__iter__"):
+            raise TypeError(f"options must be a list or tuple of choices, got {self.options!r}")
         object.__setattr__(self, "options", tuple(self.options))
         if not self.options:
             raise ValueError("options must name at least one choice")
+        try:
+            distinct = len(set(self.options)) == len(self.options)
+        except TypeError:
+            raise TypeError(f"options must be hashable values (numbers, strings), got {list(self.options)}") from None
+        if not distinct:
+            raise ValueError(f"options must be distinct, got {list(self.options)}")
+        _check_flags(self, ("live",), ("continuous",))
+        _check_texts(self, ("description", "width"))
+        if not isinstance(self.params, dict):
+            raise TypeError(f"params must be a dict option -> {{name: Slider or Choice}}, got {self.params!r}")
+        for o, ps in self.params.items():
+            if not isinstance(ps, dict) or not all(isinstance(k, str) and k.isidentifier() for k in ps):
+                raise TypeError(f"params[{o!r}] must be a dict name -> Slider or Choice, got {ps!r}")
+            for k, spec in ps.items():
+                if not isinstance(spec, (Slider, Choice)):
+                    raise TypeError(f"params[{o!r}][{k!r}] must be a lrlab.widgets.Slider or Choice, "
+                                    f"got {type(spec).__name__}")
         if self.value is None:
             object.__setattr__(self, "value", self.options[0])
-        if self.value not in self.options:
-            raise ValueError(f"value must be one of the options {list(self.options)}; got {self.value!r}")
-        if self.style not in ("dropdown", "toggle", "slider"):
+        object.__setattr__(self, "value", self.option("value", self.value))
+        if not isinstance(self.style, str) or self.style not in ("dropdown", "toggle", "slider"):
             raise ValueError(f"style must be 'dropdown', 'toggle' or 'slider'; got {self.style!r}")
         unknown = [k for k in self.params if k not in self.options]
         if unknown:
             raise ValueError(f"params must be keyed by options {list(self.options)}; got {unknown}")
+
+    def option(self, name: str, value):
+        """The option equal to ``value`` (a bool matches only a bool); else a ValueError naming ``name``
+        and the options."""
+        _check_name(name)
+        for o in self.options:
+            try:
+                same = o == value and isinstance(o, (bool, np.bool_)) == isinstance(value, (bool, np.bool_))
+                same = bool(same)
+            except (TypeError, ValueError):          # an array compared to an option
+                same = False
+            if same:
+                return o
+        raise ValueError(f"{name} must be one of the options {list(self.options)}; got {value!r}")
+
+    def with_value(self, name: str, value) -> Choice:
+        """This choice starting at ``value``; a value that is not an option raises an error naming ``name``."""
+        return replace(self, value=self.option(name, value))
 
     @property
     def defaults(self) -> dict:
@@ -87,10 +143,47 @@ class Choice:
         return {o: {k: s.value for k, s in self.params.get(o, {}).items()} for o in self.options}
 
 
+def _check_flags(spec, flags, optional=()):
+    for f in flags + tuple(optional):
+        v = getattr(spec, f)
+        if not isinstance(v, (bool, np.bool_)) and not (f in optional and v is None):
+            raise TypeError(f"{f} must be True or False{' (or None)' if f in optional else ''}, got {v!r}")
+
+
+#: a CSS width as ipywidgets' Layout takes it: a length with its unit, a percentage, or a keyword
+_CSS_WIDTH = re.compile(r"(\d+(\.\d+)?|\.\d+)(px|%|em|rem|ex|ch|vw|vh|pt|pc|cm|mm|in)|0|auto|initial|inherit")
+#: a number format as the sliders' readout takes it (d3-format): [fill]align, sign, symbol, 0, width, comma,
+#: precision, ~, type
+_READOUT = re.compile(r"(.?[<>=^])?[-+( ]?[$#]?0?\d*,?(\.\d+)?~?[%bcdeEfFgGnoprsxX]?")
+
+
+def _check_texts(spec, names):
+    for f in names:
+        v = getattr(spec, f)
+        if v is not None and not isinstance(v, str):
+            raise TypeError(f"{f} must be a string or None, got {v!r}")
+        if f == "width" and v is not None:
+            _check_width("width", v)
+        if f == "readout_format" and v is not None and not _READOUT.fullmatch(v):
+            raise ValueError(f"readout_format must be a number format such as '.3g' or '.2f', got {v!r}")
+
+
+def _check_width(name, v):
+    if not isinstance(v, str) or not _CSS_WIDTH.fullmatch(v.strip()):
+        raise ValueError(f"{name} must be a CSS width such as '420px', '50%' or 'auto', got {v!r}")
+
+
+def _check_name(name):
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string (the argument or control it is for), got {name!r}")
+
+
 def build_control(name: str, spec) -> W.Widget:
     """The ipywidget for a control spec (``description`` defaults to ``name``)."""
+    _check_name(name)
     if not isinstance(spec, (Slider, Choice)):
-        raise TypeError(f"controls[{name!r}] must be a lrlab.widgets.Slider or Choice; got {type(spec).__name__}")
+        raise TypeError(f"spec (of controls[{name!r}]) must be a lrlab.widgets.Slider or Choice; "
+                        f"got {type(spec).__name__}")
     style = {"description_width": "initial"}
     desc = spec.description or name
     cont = spec.live if spec.continuous is None else spec.continuous
@@ -119,9 +212,15 @@ def lr_slider(value: float, lr_min: float, lr_max: float, *, description: str = 
               steps: int = 240, width: str = "520px") -> W.FloatLogSlider:
     """A log-scale lr slider from ``lr_min`` to ``lr_max`` (``steps`` positions)."""
     lr_min = check_number("lr_min", lr_min, low=0.0, low_inclusive=False)
-    lr_max = check_number("lr_max", lr_max, low=lr_min, low_inclusive=False)
+    lr_max = check_number("lr_max", lr_max)
+    if not lr_max > lr_min:
+        raise ValueError(f"lr_max must be greater than lr_min, got lr_min={lr_min!r}, lr_max={lr_max!r}")
     lo, hi = math.log10(lr_min), math.log10(lr_max)
-    value = min(max(check_number("value", value, low=0.0, low_inclusive=False), lr_min), lr_max)
+    value = check_number("value", value, low=lr_min, high=lr_max)
+    if not isinstance(description, str):
+        raise TypeError(f"description must be a string, got {description!r}")
+    steps = check_number("steps", steps, low=1, high=100_000, integer=True)
+    _check_width("width", width)
     return W.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=(hi - lo) / steps,
                             description=description, readout_format=".3g", continuous_update=True,
                             style={"description_width": "initial"}, layout=W.Layout(width=width))
@@ -135,14 +234,20 @@ def snap_to_slider(slider, value: float) -> float:
     twice and show a value the slider does not. Snapping here makes the kernel,
     the headless tests and the page agree on one lr.
     """
+    if not isinstance(slider, W.FloatLogSlider):
+        raise TypeError(f"slider must be an ipywidgets FloatLogSlider (e.g. lr_slider(...)), got {slider!r}")
+    value = check_number("value", value, low=0.0, low_inclusive=False)
     lo, hi, step, base = float(slider.min), float(slider.max), float(slider.step), float(slider.base)
-    e = min(max(math.log(float(value), base), lo), hi)
+    e = min(max(math.log(value, base), lo), hi)
     k = round((e - lo) / step)
     return float(base ** min(lo + k * step, hi))
 
 
 def theory_text(loss, momentum: float = 0.0) -> str:
     """HTML line with 1/L and the stability limit, for beside the slider."""
+    if not (callable(getattr(loss, "value", None)) and callable(getattr(loss, "grad", None))):
+        raise TypeError(f"loss must have value(x) and grad(x) methods (a lrlab loss), got {type(loss).__name__}")
+    momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
     if getattr(loss, "eigenvalues", None) is None:
         return '<span class="lrlab-theory">no closed-form limit for this loss: explore!</span>'
     L = theory.eigenvalues(loss)[-1]
@@ -156,6 +261,10 @@ def theory_text(loss, momentum: float = 0.0) -> str:
 
 def preset_buttons(presets: dict, on_click: Callable[[Any], None]) -> list:
     """One button per preset; clicking calls ``on_click(value)``."""
+    if not isinstance(presets, dict):
+        raise TypeError(f"presets must be a dict name -> preset, got {presets!r}")
+    if not callable(on_click):
+        raise TypeError(f"on_click must be a function of the preset, got {on_click!r}")
     buttons = []
     for name, value in presets.items():
         tip = name if callable(value) else f"{name}: {value}"

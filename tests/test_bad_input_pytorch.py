@@ -70,3 +70,13 @@ def test_flat_params_loss_takes_one_point():
         f.value(torch.zeros(2, f.dim).numpy())
     with pytest.raises(TypeError, match="x"):
         f.grad(["a"] * f.dim)
+
+
+@pytest.mark.parametrize("kw, exc, name", [
+    (dict(hidden=4.0), TypeError, "hidden"), (dict(hidden=None), TypeError, "hidden"),
+    (dict(hidden=[4, 0]), ValueError, "hidden[1]"), (dict(norm=["batch"]), ValueError, "norm"),
+    (dict(activation=["relu"]), ValueError, "activation"), (dict(init_scale=1e300), ValueError, "init_scale"),
+])
+def test_small_mlp_bad_arguments(kw, exc, name):
+    with pytest.raises(exc, match=rf"(?<![A-Za-z_]){re.escape(name)}"):
+        lp.small_mlp(3, **kw)

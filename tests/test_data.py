@@ -130,9 +130,11 @@ def test_linear_regression_scales_make_it_ill_conditioned():
     assert 80 < eig.max() / eig.min() < 120  # condition number about 10**2
 
 
-@pytest.mark.parametrize("scales", [[1.0, -1.0], [1.0, 0.0], [1.0, 2.0, 3.0], "ab", [np.inf, 1.0]])
-def test_linear_regression_rejects_bad_scales(scales):
-    with pytest.raises(ValueError, match="scales"):
+@pytest.mark.parametrize("scales, exc", [([1.0, -1.0], ValueError), ([1.0, 0.0], ValueError),
+                                         ([1.0, 2.0, 3.0], ValueError), ("ab", TypeError), ("2.0", TypeError),
+                                         ([np.inf, 1.0], ValueError)])
+def test_linear_regression_rejects_bad_scales(scales, exc):
+    with pytest.raises(exc, match="scales"):
         data.linear_regression(d=2, scales=scales)
 
 
@@ -179,3 +181,14 @@ def test_standardize_does_not_modify_input():
     out = data.standardize(X)
     np.testing.assert_array_equal(X, [[1.0, 5.0], [3.0, 5.0]])
     np.testing.assert_array_equal(out, [[-1.0, 0.0], [1.0, 0.0]])
+
+
+@pytest.mark.parametrize("X, y, name", [([[1.0, 2.0], [3.0]], [0, 1], "X"), ([[1.0], [2.0]], [[0], [1, 2]], "y")])
+def test_split_rejects_ragged_arrays(X, y, name):
+    with pytest.raises(TypeError, match=rf"^{name} must be an array"):
+        data.split(X, y)
+
+
+def test_spirals_turns_bounded():
+    with pytest.raises(ValueError, match="turns"):
+        data.spirals(turns=1e300)

@@ -186,3 +186,15 @@ def test_bounds_at_construction():
     assert losses.least_squares(X, y).bounds.shape == (2, 2)
     np.testing.assert_array_equal(losses.quartic(bounds=(-1.0, 2.0)).bounds, [[-1.0, 2.0]])
     np.testing.assert_array_equal(losses.quartic().bounds, [[-3.5, 3.5]])
+
+
+@pytest.mark.parametrize("rows, exc", [([0.5, 1.5], TypeError), ([[0, 1]], TypeError), ([], ValueError),
+                                       ([0, 20], ValueError), ([-1], ValueError), ("0", TypeError),
+                                       ([[1], [1, 2]], TypeError)])
+def test_least_squares_rows_checked(rows, exc):
+    rng = np.random.default_rng(0)
+    ls = losses.least_squares(rng.standard_normal((20, 2)), rng.standard_normal(20))
+    with pytest.raises(exc, match="rows"):
+        ls.value_and_grad([0.1, 0.1], rows)
+    f, g = ls.value_and_grad([0.1, 0.1], np.arange(20))       # every row by index is the full loss
+    assert f == pytest.approx(ls.value([0.1, 0.1])) and g == pytest.approx(ls.grad([0.1, 0.1]))

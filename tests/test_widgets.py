@@ -41,8 +41,9 @@ def test_explorer_follows_the_slider_and_labels_by_theory():
         assert changed(before, snapshot(ex)) == {"path", "loss", "map"}
         assert ex.regime == regime
         assert f'data-regime="{regime}"' in ex.label.value
-    # the slider ends clip to its range
-    ex.set_lr(50.0)
+    # an lr beyond the slider's range is refused, not clipped (the figure would show another lr)
+    with pytest.raises(ValueError, match=r"lr must be within the lr slider's range lr_range=\[0.001, 1\]"):
+        ex.set_lr(50.0)
     assert ex.lr == pytest.approx(1.0)
 
 

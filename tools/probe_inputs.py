@@ -225,7 +225,82 @@ def _targets():
         "FlatParamsLoss": lambda lp, torch, nn, m, X, y: dict(model=m, loss_fn=nn.MSELoss(), X=X, Y=y),
     }.items():
         add(f"pytorch.{n}", torch_target(n, kw))
+    _widget_targets(add)
     return T
+
+
+def _widget_problem():
+    from lrlab.panels import Problem
+    return Problem(_quad(), [1.0, 1.0], 20)
+
+
+def _widget_explorer(**kw):
+    """A small explorer with one slider and one choice control, two panels and two presets."""
+    from lrlab.explorer import Choice, Explorer, Slider
+    args = dict(setup=_widget_problem(), lr=0.1, panels=("path", "loss"),
+                controls={"k": Slider(2.0, 1.0, 5.0), "c": Choice(("a", "b"))},
+                presets={"good": 0.1, "both": {"lr": 0.2, "c": "b"}})
+    args.update(kw)
+    return Explorer(**args)
+
+
+def _widget_targets(add):
+    """Layers 5-7: the control specs and widget helpers, Problem, the Explorer and its public methods,
+    the exercises' checks and every lesson explorer factory (arguments as a notebook would pass them)."""
+    from lrlab import exercises, lessons, panels, widgets
+    from lrlab.explorer import Explorer
+    add("panels.Problem", lambda: (panels.Problem, dict(loss=_quad(), x0=[1.0, 1.0], num_steps=20), None))
+    add("widgets.Slider", lambda: (widgets.Slider, dict(value=2.0, min=1.0, max=5.0), None))
+    add("widgets.Slider(log)", lambda: (widgets.Slider, dict(value=2.0, min=1.0, max=5.0, log=True), None))
+    add("widgets.Choice", lambda: (widgets.Choice, dict(options=("a", "b")), None))
+    def slider_start(kappa=20.0):          # as a lesson factory passes its argument: the error names it
+        return widgets.Slider(20.0, 1.0, 1000.0, log=True).with_value("kappa", kappa)
+
+    def choice_start(batch_size=16):
+        return widgets.Choice((1, 4, 16, 64)).with_value("batch_size", batch_size)
+
+    add("widgets.Slider.with_value", lambda: (slider_start, dict(kappa=50.0), None))
+    add("widgets.Choice.with_value", lambda: (choice_start, dict(batch_size=4), None))
+    def choice_named(name="B"):
+        return widgets.Choice((1, 4)).with_value(name, 4)
+
+    add("widgets.Choice.with_value(name=)", lambda: (choice_named, dict(name="B"), None))
+    add("widgets.build_control", lambda: (widgets.build_control, dict(name="k", spec=widgets.Slider(2.0, 1.0, 5.0)),
+                                          None))
+    add("widgets.lr_slider", lambda: (widgets.lr_slider, dict(value=0.1, lr_min=1e-3, lr_max=1.0), None))
+    add("widgets.snap_to_slider", lambda: (widgets.snap_to_slider,
+                                           dict(slider=widgets.lr_slider(0.1, 1e-3, 1.0), value=0.1), None))
+    add("widgets.theory_text", lambda: (widgets.theory_text, dict(loss=_quad()), None))
+    add("widgets.preset_buttons", lambda: (widgets.preset_buttons, dict(presets={"a": 0.1}, on_click=print), None))
+    add("explorer.Explorer", lambda: (Explorer, dict(setup=_widget_problem(), lr=0.1, panels=("path", "loss"),
+                                                     presets={"good": 0.1}), None))
+    add("Explorer.set_lr", lambda: (_widget_explorer().set_lr, dict(lr=0.2), None))
+    add("Explorer.set", lambda: (_widget_explorer().set, dict(lr=0.2), None))
+
+    def set_k(k=2.0):
+        return _widget_explorer().set(k=k)
+
+    def set_c(c="a"):
+        return _widget_explorer().set(c=c)
+
+    def frame_k(k=2.0):
+        return _widget_explorer().frame(k=k)
+
+    add("Explorer.set(k=)", lambda: (set_k, dict(k=3.0), None))
+    add("Explorer.set(c=)", lambda: (set_c, dict(c="b"), None))
+    add("Explorer.apply_preset", lambda: (_widget_explorer().apply_preset, dict(preset=0.2), None))
+    add("Explorer.apply_preset(name)", lambda: (_widget_explorer().apply_preset, dict(preset="both"), None))
+    add("Explorer.frame", lambda: (_widget_explorer().frame, dict(lr=0.2), None))
+    add("Explorer.frame(k=)", lambda: (frame_k, dict(k=3.0), None))
+    add("exercises.check_number_answer", lambda: (exercises.check_number_answer, dict(answer=1.0, expected=1.0),
+                                                  None))
+    add("exercises.check_choice", lambda: (exercises.check_choice, dict(answer="a", expected="a",
+                                                                        choices=["a", "b"]), None))
+    for name, (_, module, factory) in lessons.EXPLORERS.items():
+        def make(module=module, factory=factory):
+            import importlib
+            return getattr(importlib.import_module(f"lrlab.lessons.{module}"), factory), {}, None
+        add(f"lessons.{module}.{factory}", make)
 
 
 # --------------------------------------------------------------------------- running one call
@@ -239,6 +314,10 @@ def _exercise(result):
         lrlab.run(losses.quadratic([1.0, 10.0]), result, x0=[1.0, 1.0], lr=0.05, num_steps=10)
     elif isinstance(result, lrlab.Trajectory):
         diagnostics.classify(result)
+    elif type(result).__name__ == "Explorer":
+        result.frame()
+    elif type(result).__name__ == "Problem":
+        result.run(0.1)
     elif hasattr(result, "value") and hasattr(result, "grad") and getattr(result, "dim", None):
         x0 = np.full(result.dim, 0.3)
         lrlab.run(result, x0=x0, lr=1e-3, num_steps=5)
@@ -327,6 +406,17 @@ def _accepted_reason(qual, arg, kind, value, default):
         return "a flag given a bool"
     if kind == "None" and default is None:
         return "None is the documented default"
+    if qual.startswith("exercises.") and arg == "answer":
+        return "a student's answer, whatever it is, gets feedback (checked: Feedback(correct=False)), not an error"
+    if qual == "exercises.check_number_answer" and arg in ("expected", "at_most") and kind in num_kinds - {
+            "nan", "inf", "-inf"}:
+        return "any finite real can be the expected answer or the limit"
+    if qual == "exercises.check_number_answer" and arg == "rtol" and kind == "zero":
+        return "rtol=0: only the exact value (or its rounding, with digits=) is right"
+    if kind in ("string", "numeric string") and arg in LABEL_OK:
+        return "a label or message: any text is valid"
+    if kind == "bool" and arg == "continuous":
+        return "a flag given a bool (None means: as live)"
     if kind == "zero" and arg in ZERO_OK:
         return "0 is in the documented range"
     if kind in ("huge", "huge int", "inf") and arg in HUGE_OK:
@@ -347,6 +437,7 @@ def _accepted_reason(qual, arg, kind, value, default):
     return None
 
 
+LABEL_OK = {"description", "title", "lr_description", "name", "hint", "right", "beyond"}
 ZERO_OK = {"momentum", "dampening", "weight_decay", "eps", "lr_decay", "initial_accumulator_value", "alpha",
            "eta_min", "base_lr", "max_lr", "lr", "x", "x0", "noise", "seed", "num_steps", "level",
            "progress", "flip_fraction", "smooth", "beta", "spiky", "t", "min_value", "center", "c", "k",
@@ -374,6 +465,19 @@ SPECIFIC_OK = {
     ("diagnostics.trailing_mean", "values", "empty list"): "an empty curve gives an empty mean",
     ("diagnostics.first_step_below", "values", "wrong shape"): "a batch of curves (T + 1, *batch)",
     ("losses.Quartic", "bounds", "None"): "None means the default window",
+    ("diagnostics.moving_average", "values", "empty array"): "an empty curve gives an empty average",
+    ("diagnostics.trailing_mean", "values", "empty array"): "an empty curve gives an empty mean",
+    ("diagnostics.trailing_mean", "values", "wrong shape"): "documented: along axis 0, a batch of curves",
+    ("widgets.Slider", "min", "negative"): "a linear slider may start below zero",
+    ("widgets.Slider", "min", "negative float"): "a linear slider may start below zero",
+    ("widgets.Slider", "min", "zero"): "a linear slider may start at zero",
+    ("widgets.Slider", "max", "huge"): "no upper bound is documented for a slider's range",
+    ("widgets.Slider", "max", "huge int"): "no upper bound is documented for a slider's range",
+    ("widgets.Slider(log)", "max", "huge"): "no upper bound is documented for a slider's range",
+    ("widgets.Slider(log)", "max", "huge int"): "no upper bound is documented for a slider's range",
+    ("widgets.Slider", "readout_format", "numeric string"): "'0.1' is a valid d3 format (zero-padded, 1 digit)",
+    ("widgets.Slider(log)", "readout_format", "numeric string"):
+        "'0.1' is a valid d3 format (zero-padded, 1 digit)",
 }
 
 
@@ -423,7 +527,11 @@ def probe_arguments(verbose):
                     note = "; ".join(f"{w.category.__name__}: {str(w.message)[:120]}" for w in warns[:2])
                 else:
                     reason = _accepted_reason(qual, arg, kind, value, p.default)
-                    if kind in NONSENSE and reason is None:
+                    if qual.startswith("exercises.") and arg == "answer":
+                        good = type(result).__name__ == "Feedback" and not result.correct
+                        outcome, note = ("accepted (valid)", reason) if good else (
+                            "wrong result", f"a bad answer was not told it is wrong: {result!r}")
+                    elif kind in NONSENSE and reason is None:
                         outcome = "silent acceptance"
                     elif reason is None:
                         outcome = "unreviewed"

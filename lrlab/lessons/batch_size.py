@@ -486,8 +486,8 @@ def batch_size_explorer(lr: float = 0.1, batch_size: int = 16, lr_range=(1e-3, 5
     current one highlighted, the current lr a moving marker).
     """
     from ..explorer import Choice, Explorer
-    batch = Choice(BATCH_SIZES, int(batch_size), description="batch size B", style="slider", live=True,
-                   width="420px")
+    batch = Choice(BATCH_SIZES, description="batch size B", style="slider", live=True,
+                   width="420px").with_value("batch_size", batch_size)
     return Explorer(None, lr=lr, lr_range=lr_range, controls={"batch_size": batch}, runs=_batch_runs,
                     regime=lambda view: sgd_regime(view.runs["sgd"], view.runs["gd"]), theory=_batch_theory,
                     stats=_batch_stats, presets=BATCH_PRESETS, decorate=_batch_legend,

@@ -122,7 +122,8 @@ def problem(features: str = "raw") -> Problem:
 def explorer(lr: float = 0.015, features: str = "raw") -> Explorer:
     """The main widget: a raw/standardized toggle, the path on the contours (equal scales), the loss and the lr map."""
     return Explorer(problem, lr=lr, lr_range=LR_RANGE, presets=PRESETS,
-                    controls={"features": Choice(FEATURES, features, description="features:", style="toggle")},
+                    controls={"features": Choice(FEATURES, description="features:",
+                                                 style="toggle").with_value("features", features)},
                     panels=(PathPanel(equal_aspect=True), "loss", MapPanel(400)), width=14.0, height=4.2)
 
 

@@ -245,9 +245,10 @@ def range_test_explorer(num_iter: int = 100, smooth: float = 0.98, lr: float = 0
     ``NUM_STEPS`` steps, so the student sees what each rule's lr really does.
     The rule buttons (class ``lrlab-preset``) jump to the current rules' lrs.
     """
-    controls = {"num_iter": Choice((20, 30, 50, 100, 200, 300, 500, 1000), num_iter, description="num_iter",
-                                   style="slider"),
-                "smooth": Slider(smooth, 0.0, 0.99, step=0.01, description="smoothing β", readout_format=".2f")}
+    controls = {"num_iter": Choice((20, 30, 50, 100, 200, 300, 500, 1000), 100, description="num_iter",
+                                   style="slider").with_value("num_iter", num_iter),
+                "smooth": Slider(0.98, 0.0, 0.99, step=0.01, description="smoothing β",
+                                 readout_format=".2f").with_value("smooth", smooth)}
     rules = {f"use {r}": (lambda view, r=r: rule_values(view.scene.result)[r]) for r in RULES}
     return Explorer(_range_scene, lr=lr, lr_range=(RANGE_KW["start_lr"], RANGE_KW["end_lr"]), controls=controls,
                     preset_rows={"try a rule:": rules}, stats=_range_stats,

@@ -428,8 +428,12 @@ def schedule_picker(schedule: str = "cosine", lr: float = PEAK, lr_range=(1e-3, 
     full-batch run: it says what the lr does to stability; the noise floor is
     the minibatch story.
     """
+    if problem is not None and not isinstance(problem, NoisyProblem):
+        raise TypeError(f"problem must be None (the lesson's noisy problem) or a NoisyProblem "
+                        f"(lrlab.lessons.schedules.noisy_problem(...)), got {type(problem).__name__}")
+    picker = Choice(SCHEDULES, description="schedule", live=True,
+                    params=_param_controls()).with_value("schedule", schedule)
     p = problem or noisy_problem()
-    picker = Choice(SCHEDULES, schedule, description="schedule", live=True, params=_param_controls())
     return Explorer(p, lr=lr, lr_range=lr_range, lr_description="peak lr", controls={"schedule": picker},
                     runs=_schedule_runs, regime=lambda view: str(diagnostics.classify(view.runs["clean"])),
                     theory=lambda view: theory_text(view.scene.loss), stats=_schedule_stats, presets=PRESETS,
