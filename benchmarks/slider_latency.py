@@ -340,6 +340,37 @@ def split_times(results: list[dict], frame_log: Path) -> dict:
     return {k: statistics.median(v) for k, v in parts.items() if v}
 
 
+def slow_moves(results: list[dict], frame_log: Path, share: float = 0.1) -> list[str]:
+    """The slowest ``share`` of the moves, each split like :func:`split_times`, with what its frame was
+    (a blit or a full draw, the kernel's draw and encode ms) and whether a garbage collection ran
+    between the frame before it and this one: where the p95 comes from."""
+    try:
+        frames = [json.loads(l) for l in frame_log.read_text().splitlines() if l.strip()]
+    except OSError:
+        return []
+    frames.sort(key=lambda f: f["start"])
+    done = [r for r in results if r.get("recv_wall") is not None]
+    done.sort(key=lambda r: -r["frame"])
+    out = []
+    for r in done[:max(1, int(round(share * len(done))))]:
+        hits = [i for i, f in enumerate(frames) if r["key_wall"] <= f["start"] <= r["recv_wall"]]
+        if not hits:
+            out.append(f"{r['frame']:6.1f} ms: no kernel frame logged in it")
+            continue
+        i = hits[-1]
+        f = frames[i]
+        gc_note = ""
+        if i and "gc" in f and "gc" in frames[i - 1]:
+            ran = [g for g, (a, b) in enumerate(zip(frames[i - 1]["gc"], f["gc"])) if b > a]
+            gc_note = f", gc gen {max(ran)} ran since the frame before" if ran else ", no gc"
+        out.append(f"{r['frame']:6.1f} ms: key -> kernel {1e3 * (f['start'] - r['key_wall']):5.1f}, "
+                   f"kernel {f.get('kind', 'blit')} {1e3 * (f['sent'] - f['start']):5.1f} "
+                   f"(draw {1e3 * f['draw']:.1f}, encode+send {1e3 * f['encode']:.1f}), "
+                   f"-> page {1e3 * (r['recv_wall'] - f['sent']):5.1f}, page {r['frame'] - r['recv']:5.1f}"
+                   f"{gc_note}; {len(hits)} kernel frame(s) in this move")
+    return out
+
+
 def summarize(res: list[dict], key: str) -> tuple[float, float]:
     xs = sorted(r[key] for r in res if r.get(key) is not None)
     if not xs:
@@ -432,7 +463,7 @@ def main(argv=None):
     tmp = Path(tempfile.mkdtemp(prefix="lrlab-bench-"))
     nbs = write_notebooks(nb_path, tmp / "nb")
     print(f"notebook: {nb_path.name}; {args.moves} moves (+{args.warmup} warm-up); work dir {tmp}", flush=True)
-    rows, raw, splits = [], {}, {}
+    rows, raw, splits, slow = [], {}, {}, {}
     with sync_playwright() as pw:
         b = browser.launch(pw)
         for fe in args.frontends:
@@ -469,6 +500,7 @@ def main(argv=None):
                                      load=os.getloadavg()[0]))
                     if variant == "lrlab":
                         splits[fe] = split_times(r["results"], frame_log)
+                        slow[fe] = slow_moves(r["results"], frame_log)
                     print(f"  {fe:6s} {variant:8s} median {med:6.1f} ms  p95 {p95:6.1f} ms "
                           f"({time.time() - t0:.0f} s)", flush=True)
                     ctx.close()
@@ -508,6 +540,11 @@ def main(argv=None):
         if sp:
             print(f"{fe} lrlab, where the time goes (median ms, joined with the kernel's frame log): "
                   + ", ".join(f"{k} {v:.1f}" for k, v in sp.items()))
+    for fe, lines in slow.items():
+        if lines:
+            print(f"{fe} lrlab, the slowest 10% of the moves (frame ms, then its parts in ms):")
+            for line in lines:
+                print("  " + line)
     print()
     print("kernel side, median ms per move (this process, same widget):")
     for k, v in prof.items():

