@@ -10,7 +10,8 @@ import numpy as np
 from ._validation import as_real_array, check_number
 from .loop import Trajectory, run
 
-__all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "suggest_lr", "lr_range_test",
+__all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "SUGGEST_METHODS", "longest_descent",
+           "suggest_lr", "lr_range_test",
            "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average", "trailing_mean", "first_step_below",
            "read_loss_curve", "jump_share", "minibatch_regime"]
 
@@ -316,14 +317,55 @@ def _check_lrs(lrs) -> np.ndarray:
     return lrs
 
 
-def suggest_lr(lrs, smoothed, skip: int = 0) -> tuple[float, float, str]:
+#: the suggestion rules of :func:`suggest_lr`
+SUGGEST_METHODS = ("steepest", "valley")
+
+
+def longest_descent(smoothed) -> tuple[int, int]:
+    """``(start, end)`` of the longest strictly falling subsequence of ``smoothed``.
+
+    The points need not be adjacent: a run of values each below the one before it, skipping any
+    points in between (a bump, a plateau). Of equally long runs the first to end is taken, and
+    each point links to the *latest* earlier point above it, so a plateau before the descent
+    contributes only its last point. Non-finite values belong to no run. O(n²) comparisons,
+    vectorized per point.
+    """
+    s = _curve("smoothed", smoothed, one_d=True)
+    s = np.where(np.isfinite(s), s, np.nan)              # NaN compares False: never in a run
+    n = len(s)
+    length = np.where(np.isfinite(s), 1, 0)
+    prev = np.full(n, -1)
+    for i in range(1, n):
+        if not np.isfinite(s[i]):
+            continue
+        with np.errstate(invalid="ignore"):
+            cand = np.where(s[:i] > s[i], length[:i], 0)
+        if cand.max() > 0:
+            j = i - 1 - int(np.argmax(cand[::-1]))        # the latest of the longest predecessors
+            length[i], prev[i] = cand[j] + 1, j
+    end = int(np.argmax(length))
+    start = end
+    while prev[start] >= 0:
+        start = int(prev[start])
+    return start, end
+
+
+def suggest_lr(lrs, smoothed, skip: int = 0, method: str = "steepest") -> tuple[float, float, str]:
     """The range test's rules: ``(suggestion, min_lr, rule)`` from a smoothed loss curve.
 
-    ``suggestion`` is the lr where the smoothed loss falls fastest per decade
-    of lr, searched between iteration ``skip`` (the first averages are noisy)
-    and the minimum; if it does not fall there, ``min_lr / 10``. ``rule``
-    says in words which rule gave the suggestion.
+    ``method="steepest"``: the lr where the smoothed loss falls fastest per decade of lr,
+    searched between iteration ``skip`` (the first averages are noisy) and the minimum; if it
+    does not fall there, ``min_lr / 10``.
+
+    ``method="valley"`` (fastai's default suggestion, ``SuggestionMethod.Valley``, since 2021): the lr halfway,
+    in iterations (so, for an exponential ramp, the geometric middle), along the longest falling
+    stretch of the smoothed curve (:func:`longest_descent`); ``skip`` is not used. If the curve
+    never falls, ``min_lr / 10``.
+
+    ``rule`` says in words which rule gave the suggestion.
     """
+    if method not in SUGGEST_METHODS:
+        raise ValueError(f"method must be one of {SUGGEST_METHODS}, got {method=}")
     lrs = _check_lrs(lrs)
     s = _curve("smoothed", smoothed, one_d=True)
     if s.shape != lrs.shape:
@@ -335,6 +377,15 @@ def suggest_lr(lrs, smoothed, skip: int = 0) -> tuple[float, float, str]:
     s = np.where(finite, s, np.inf)
     i_min = int(np.argmin(s))
     min_lr = float(lrs[i_min])
+    if method == "valley":
+        start, end = longest_descent(np.where(finite, s, np.nan))
+        if end > start:
+            mid = (start + end) // 2
+            return (float(lrs[mid]), min_lr,
+                    f"valley: the lr halfway along the longest falling stretch of the smoothed loss "
+                    f"(iterations {start} to {end})")
+        return (max(min_lr / 10.0, float(lrs[0])), min_lr,
+                "fallback: min_lr / 10, since the smoothed loss never falls")
     if i_min - skip >= 2:
         slope = np.gradient(s[:i_min + 1], np.log10(lrs[:i_min + 1]))
         i = skip + int(np.argmin(slope[skip:]))

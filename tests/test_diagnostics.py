@@ -214,3 +214,46 @@ def test_trailing_mean_is_the_box_mean():
     assert diagnostics.trailing_mean(spike, 3)[3] == 0.0 and diagnostics.moving_average(spike)[3] > 0
     with pytest.raises(ValueError, match="k"):
         diagnostics.trailing_mean(y, 0)
+
+
+# ---------------------------------------------------------------- the valley rule
+
+def _valley_curve():
+    """Flat at 2 up to iteration 20, falling strictly to iteration 80, then climbing: the
+    longest falling stretch is 20..80, so the valley suggestion is iteration 50."""
+    i = np.arange(101.0)
+    s = np.where(i <= 20, 2.0, np.where(i <= 80, 2.0 - (i - 20) / 60, 1.0 + (i - 80) ** 2))
+    return np.geomspace(1e-6, 1.0, 101), s
+
+
+def test_longest_descent_on_a_known_curve():
+    _, s = _valley_curve()
+    assert diagnostics.longest_descent(s) == (20, 80)
+    # a bump inside the descent is skipped, not a break: the run goes around it
+    bumped = s.copy()
+    bumped[50] = 5.0
+    assert diagnostics.longest_descent(bumped) == (20, 80)
+    # non-finite values belong to no run
+    holed = s.copy()
+    holed[90:] = np.nan
+    assert diagnostics.longest_descent(holed) == (20, 80)
+
+
+def test_valley_suggestion_is_the_middle_of_the_descent():
+    lrs, s = _valley_curve()
+    lr, min_lr, rule = diagnostics.suggest_lr(lrs, s, method="valley")
+    assert lr == pytest.approx(1e-3, rel=1e-12) and lr == lrs[50]      # lrs[50] = 1e-6 * 1e6**0.5
+    assert min_lr == lrs[80] and rule.startswith("valley")
+    steep, _, _ = diagnostics.suggest_lr(lrs, s, method="steepest")
+    assert steep != lr                       # a different rule: the slope is the same all along, it takes the first
+
+
+def test_valley_falls_back_when_the_curve_never_falls():
+    lrs = np.geomspace(1e-4, 1, 30)
+    lr, min_lr, rule = diagnostics.suggest_lr(lrs, np.linspace(1, 2, 30), method="valley")
+    assert lr == lrs[0] and rule.startswith("fallback")
+
+
+def test_suggest_lr_rejects_an_unknown_method():
+    with pytest.raises(ValueError, match="method"):
+        diagnostics.suggest_lr(np.geomspace(1e-4, 1, 5), np.ones(5), method="slide")

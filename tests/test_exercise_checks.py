@@ -83,8 +83,10 @@ def test_07_debugging():
     assert lesson.check_diagnosis(key, exercise)
     assert not lesson.check_diagnosis({**key, "A": "slow" if key["A"] != "slow" else "converging"}, exercise)
     assert not lesson.check_diagnosis(None, exercise)
-    guess = 0.1 * 1e-3 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)
-    assert lesson.check_update_ratio(guess) and not lesson.check_update_ratio(0.1)
+    guess = 0.1 * 3e-2 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)
+    assert lesson.check_update_ratio(guess) and lesson.check_update_ratio(lesson.GALLERY["good"])
+    assert not lesson.check_update_ratio(0.1) and not lesson.check_update_ratio(0.01)
+    assert not lesson.check_update_ratio(lesson.GALLERY["oscillating"])
     assert lesson.check_edge(8.0) and not lesson.check_edge(4.0)
 
 

@@ -36,7 +36,7 @@ EXPECTED = {
                      "good (escapes)": "converging", "diverging": "diverging"},
     "03 known answer": {"0.001 (grid)": "slow", "0.01 (grid)": "converging", "0.1 (grid)": "converging",
                         "best: 2/(μ+L)": "oscillating", "at the edge": "oscillating", "diverging": "diverging"},
-    "03 range test": {"use steepest": "converging", "use min": "diverging", "use min/10": "converging"},
+    "03 range test": {"use steepest": "converging", "use valley": "converging", "use min": "diverging", "use min/10": "converging"},
     "04 schedule picker": {"too small": "slow", "constant (floor)": "converging", "cosine (good)": "converging",
                            "step decay": "converging", "oscillating": "oscillating", "diverging": "diverging"},
     "05 heavy ball": {"too small": "slow", "GD, best lr": "oscillating", "GD diverging": "diverging",

@@ -161,3 +161,13 @@ def test_one_axes_figures_draw_into_a_callers_axes():
     assert lesson.grid_figure(run, p, lesson.GRID, ax=axes[0]) is fig
     assert lesson.range_test_figure(lesson.range_test(p), p, ax=axes[1]) is fig
     assert len(fig.axes) == 2 and len(axes[0].get_lines()) >= len(lesson.GRID) and axes[1].get_xscale() == "log"
+
+
+def test_valley_rule_is_the_middle_of_the_toy_range_tests_descent():
+    p = lesson.known_answer_problem()
+    rt = lesson.range_test(p)
+    rules = lesson.rule_values(rt)
+    assert set(rules) == set(lesson.RULES) == {"steepest", "valley", "min", "min/10"}
+    start, end = diagnostics.longest_descent(rt.smoothed)
+    assert rules["valley"] == rt.lrs[(start + end) // 2]
+    assert 0.01 < rules["valley"] / p.critical_lr < 0.1      # low, as the lesson says

@@ -48,8 +48,8 @@ SOLUTIONS = {
     ],
     "07_debugging": [
         ("{k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}", "read each curve's shape"),
-        ("0.1 * 1e-3 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)",
-         "the update/weight ratio is proportional to the lr: scale lr 0.1 to reach 1e-3"),
+        ("0.1 * 3e-2 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)",
+         "the update/weight ratio is roughly proportional to the lr: scale lr 0.1 to aim at 3e-2, mid-band"),
         ("2 / 0.25", "at the edge of stability the sharpness rises until it hovers near 2/lr"),
     ],
     "08_beyond_the_lr": [

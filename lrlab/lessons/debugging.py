@@ -33,7 +33,8 @@ from lrlab.exercises import Feedback, check_number_answer
 __all__ = ["NUM_STEPS", "LR_RANGE", "X0", "PRESETS", "regression", "bowl", "problem", "GradNormPanel", "explorer",
            "GALLERY", "GALLERY_REGIMES", "digits_data", "train_digits", "gallery_runs", "smooth",
            "read_loss_curve", "jump_share", "FLOAT32_MAX", "gallery_figure", "grad_norm_ends", "grad_norm_figure",
-           "update_sizes", "update_histogram_figure", "ratio_sweep", "update_ratio_figure",
+           "update_sizes", "update_histogram_figure", "ratio_sweep", "SWEEP_LRS", "RATIO_STEPS", "RATIO_BAND",
+           "lr_sweep", "update_ratio_figure",
            "EOS_LRS", "EOS_STEPS", "EOS_EVERY", "spirals_data", "half_mse", "eos_net", "top_eigenvalue",
            "FlatParamsLoss", "EoSRun", "edge_of_stability", "overshoots", "eos_figure",
            "EXERCISE_CURVES", "exercise_runs", "exercise_figure", "check_diagnosis",
@@ -118,8 +119,9 @@ def explorer(lr: float = PRESETS["good"]) -> Explorer:
 # another torch dispatch level) or a 1e-9 nudge of the lr changes its course. The lrs below are
 # chosen so that each reads the same way in every seed (GALLERY_SEEDS), on every dispatch level and
 # under such a nudge, with a margin (checked in tests/test_lesson_07_debugging.py); at 2.5 "too high" was a
-# coin toss between oscillating and diverging.
-GALLERY = {"too low": 1e-3, "good": 0.1, "oscillating": 2.0, "too high": 3.0, "NaN": 100.0}
+# coin toss between oscillating and diverging. "good" is measured, not chosen: the lr of SWEEP_LRS whose
+# run ends lowest among those that read "converging" (the notebook and the tests check it).
+GALLERY = {"too low": 1e-3, "good": 1.0, "oscillating": 2.0, "too high": 3.0, "NaN": 100.0}
 GALLERY_REGIMES = {"too low": "slow", "good": "converging", "oscillating": "oscillating",
                    "too high": "diverging", "NaN": "diverging"}
 GALLERY_STEPS = 300
@@ -297,8 +299,8 @@ def update_histogram_figure(samples: dict, lrs: dict, regimes: dict = GALLERY_RE
     ax.set_xscale("log")
     ax.set_xlabel("|Δw| / rms(W), one value per weight and step")
     ax.set_ylabel("count")
-    ax.set_title(f"first layer's updates, first {steps} steps")
-    ax.legend(frameon=False, loc="upper left", fontsize=10)
+    ax.set_title(f"first layer's updates, first {steps} steps: the lr shifts the whole histogram")
+    ax.legend(frameon=False, loc="upper left", fontsize=12)
     return fig, ax
 
 
@@ -307,11 +309,45 @@ def ratio_sweep(lrs, *, num_steps: int = 50):
     return np.array([np.nanmedian(train_digits(float(lr), num_steps=num_steps).update_ratio) for lr in lrs])
 
 
+#: the lrs of section 4's sweep, half a decade apart; they include the gallery's lrs up to "too high"
+SWEEP_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 2.0, 3.0)
+#: the ratio is read as its median over the first RATIO_STEPS steps (the phase where it follows the lr)
+RATIO_STEPS = 50
+#: the band of ratios (first RATIO_STEPS steps) of the sweep's converging lrs that end within 10x of the best run;
+#: drawn in the figure and the target of exercise 2
+RATIO_BAND = (1e-2, 1e-1)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Section 4's sweep: one GALLERY_STEPS-step run per lr (seed 0)."""
+    lrs: np.ndarray        # (n,)
+    final: np.ndarray      # (n,) smoothed loss at the last step; inf for a run stopped as diverged
+    ratio: np.ndarray      # (n,) median update-to-weight ratio over the first RATIO_STEPS steps
+    regime: tuple          # (n,) read_loss_curve of each run
+
+    @property
+    def best(self) -> float:
+        """The lr whose run ends lowest among those read as converging."""
+        ok = np.array([r == "converging" for r in self.regime])
+        return float(self.lrs[ok][np.argmin(self.final[ok])])
+
+
+def lr_sweep(lrs=SWEEP_LRS, *, num_steps: int = GALLERY_STEPS, ratio_steps: int = RATIO_STEPS) -> Sweep:
+    """Train the digits network at every lr of ``lrs``; the final loss, the early ratio and the regime."""
+    recs = [train_digits(float(lr), num_steps=num_steps) for lr in lrs]
+    final = np.array([math.inf if r.diverged else float(smooth(r.loss)[-1]) for r in recs])
+    ratio = np.array([float(np.nanmedian(r.update_ratio[:ratio_steps])) for r in recs])
+    return Sweep(np.asarray(lrs, dtype=float), final, ratio, tuple(read_loss_curve(r.loss) for r in recs))
+
+
 @plotting.styled
 def update_ratio_figure(records: dict, sweep_lrs, sweep_ratios, names=("too low", "good", "too high"),
-                        lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES, band=(1e-3, 1e-2)):
-    """Left: the ratio against step for a few runs; right: the median ratio against lr."""
-    fig, axes = plotting.figure(1, 2, width=13.0, height=4.3)
+                        lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES, band=RATIO_BAND,
+                        best: float | None = None, ratio_steps: int = RATIO_STEPS):
+    """Left: the ratio against step for a few runs; right: the early median ratio against lr, with
+    the band and (``best``) the sweep's best lr marked."""
+    fig, axes = plotting.figure(1, 2, width=13.0, height=4.6)
     ax, bx = axes
     for name in names:
         rec = records[name]
@@ -319,26 +355,33 @@ def update_ratio_figure(records: dict, sweep_lrs, sweep_ratios, names=("too low"
         ax.plot(rec.steps, _positive(rec.update_ratio), color=color, lw=0.7, alpha=0.35)
         ax.plot(rec.steps, _positive(smooth(rec.update_ratio)), color=color, lw=2.4,
                 label=f"{name} (lr = {lrs[name]:g})")
+    ax.axvspan(0, ratio_steps, color=C["grey"], alpha=0.12, lw=0)
+    ax.text(0.98, 0.97, f"grey: the first {ratio_steps} steps,\nwhose median the right panel shows",
+            transform=ax.transAxes, ha="right", va="top", fontsize=12, color=C["black"])
+    bx.axhspan(*band, color=C["green"], alpha=0.15, lw=0)
     for a in (ax, bx):
-        a.axhspan(*band, color=C["green"], alpha=0.12, lw=0)
         a.set_yscale("log")
     ax.set_xlim(0, max(records[n].num_steps for n in names))
     ax.set_ylim(1e-5, 2.0)
     ax.set_xlabel("step")
     ax.set_ylabel("‖Δw‖ / ‖w‖ per step")
-    ax.set_title("update-to-weight ratio")
-    ax.legend(frameon=False, loc="lower left", fontsize=10)
+    ax.set_title("the ratio is largest early, then falls as the net fits")
+    ax.legend(frameon=False, loc="lower left", fontsize=12)
     sweep_lrs = np.asarray(sweep_lrs, dtype=float)
-    bx.plot(sweep_lrs, sweep_ratios, "o-", color=C["blue"], label="measured (median, first 50 steps)")
+    bx.plot(sweep_lrs, sweep_ratios, "o-", color=C["blue"], label=f"measured (median, first {ratio_steps} steps)")
     ref = sweep_ratios[0] * sweep_lrs / sweep_lrs[0]
     bx.plot(sweep_lrs, ref, ":", color=C["grey"], lw=2, label="proportional to lr")
+    if best is not None:
+        i = int(np.argmin(np.abs(sweep_lrs - best)))
+        bx.plot(sweep_lrs[i], sweep_ratios[i], "*", ms=18, color=C["green"], mec=C["black"], zorder=5,
+                label=f"best run of the sweep (lr = {best:g})")
     bx.set_xscale("log")
     bx.set_xlabel("learning rate")
     bx.set_ylabel("‖Δw‖ / ‖w‖ per step")
-    bx.set_title("the ratio follows the lr")
-    bx.legend(frameon=False, loc="upper left", fontsize=10)
-    bx.text(0.98, 0.04, f"green band: {band[0]:g} to {band[1]:g}", transform=bx.transAxes, ha="right",
-            va="bottom", fontsize=10, color=C["green"])
+    bx.set_title("the ratio follows the lr; the best lr's is near 4·10⁻²")
+    bx.legend(frameon=False, loc="upper left", fontsize=12)
+    bx.text(0.98, 0.04, f"green band: {band[0]:g} to {band[1]:g}, the converging\nlrs that end within 10x of the best",
+            transform=bx.transAxes, ha="right", va="bottom", fontsize=12, color=C["green"])
     return fig, axes
 
 
@@ -507,11 +550,12 @@ def check_diagnosis(answer, records=None) -> Feedback:
     return Feedback(True, f"All four right. The lrs were {lrs}.")
 
 
-RATIO_TARGET = (5e-4, 2e-3)
+RATIO_TARGET = RATIO_BAND
 
 
-def check_update_ratio(answer, num_steps: int = 50) -> Feedback:
-    """Exercise 2: an lr whose median update-to-weight ratio (first 50 steps) lies in RATIO_TARGET."""
+def check_update_ratio(answer, num_steps: int = RATIO_STEPS) -> Feedback:
+    """Exercise 2: an lr whose median update-to-weight ratio (first 50 steps) lies in RATIO_TARGET,
+    the band section 4 measures around the best lr of its sweep."""
     try:
         lr = float(answer)
     except (TypeError, ValueError):
@@ -526,11 +570,13 @@ def check_update_ratio(answer, num_steps: int = 50) -> Feedback:
     r = float(np.nanmedian(rec.update_ratio))
     lo, hi = RATIO_TARGET
     if lo <= r <= hi:
-        return Feedback(True, f"lr = {lr:g} gives a median ratio of {r:.2e}, within [{lo:g}, {hi:g}].")
+        return Feedback(True, f"lr = {lr:g} gives a median ratio of {r:.2e}, within [{lo:g}, {hi:g}], the band "
+                              f"of the lrs that end within 10x of the best run.")
     ref = float(np.nanmedian(train_digits(0.1, num_steps=num_steps).update_ratio))
     direction = "too large" if r > hi else "too small"
     return Feedback(False, f"lr = {lr:g} gives a median ratio of {r:.2e}: {direction}. Hint: in SGD the "
-                           f"update is lr × gradient, so the ratio grows in proportion to lr; at lr = 0.1 "
+                           f"update is lr × gradient, so the ratio grows roughly in proportion to lr (a little more slowly "
+                           f"at large lrs); at lr = 0.1 "
                            f"it is {ref:.2e}.")
 
 

@@ -32,10 +32,10 @@ GRID = (0.1, 0.01, 0.001)          # the coarse grid everyone tries first
 NUM_STEPS = 50                     # the training budget of the known-answer problem
 TOL = 1e-6                         # "converged": the error shrank a million-fold
 RANGE_KW = dict(start_lr=1e-4, end_lr=10.0)
-RULES = ("steepest", "min", "min/10")
-RULE_COLORS = {"steepest": plotting.PALETTE["blue"], "min": plotting.PALETTE["vermillion"],
-               "min/10": plotting.PALETTE["green"]}
-RULE_MARKERS = {"steepest": "v", "min": "o", "min/10": "s"}
+RULES = ("steepest", "valley", "min", "min/10")
+RULE_COLORS = {"steepest": plotting.PALETTE["blue"], "valley": plotting.PALETTE["purple"],
+               "min": plotting.PALETTE["vermillion"], "min/10": plotting.PALETTE["green"]}
+RULE_MARKERS = {"steepest": "v", "valley": "D", "min": "o", "min/10": "s"}
 
 
 
@@ -128,8 +128,10 @@ def range_test(p: KnownAnswer | None = None, num_iter: int = 100, smooth: float 
 
 
 def rule_values(result) -> dict:
-    """The three suggestion rules of a range test: {'steepest', 'min', 'min/10'} -> lr."""
-    return {"steepest": float(result.suggestion), "min": float(result.min_lr),
+    """The four suggestion rules of a range test: {'steepest', 'valley', 'min', 'min/10'} -> lr
+    ('valley': ``lrlab.diagnostics.suggest_lr(..., method="valley")`` on the test's smoothed curve)."""
+    valley, _, _ = diagnostics.suggest_lr(result.lrs, result.smoothed, method="valley")
+    return {"steepest": float(result.suggestion), "valley": float(valley), "min": float(result.min_lr),
             "min/10": float(result.min_lr_over_10)}
 
 
@@ -174,7 +176,7 @@ def range_test_figure(result, p: KnownAnswer, ax=None):
     """The range test on the toy, rules marked against the known 2/L."""
     fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.4)
     _range_curve(ax, result, p)
-    ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=9.5)
+    ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=12)
     ax.set_title(f"LR range test: the loss after each of {len(result.lrs)} steps")
     return fig
 
@@ -196,10 +198,10 @@ def rules_figure(table: dict, num_iters, smooths, *, smooth_index: int = -1, num
         b.plot(smooths, table[r][:, num_iter_index], "-" + RULE_MARKERS[r], color=RULE_COLORS[r], ms=8, label=r)
     a.set_xscale("log")
     a.set_xlabel("num_iter (steps in the test)")
-    a.set_title(f"more iterations (smoothing {smooths[smooth_index]:g})")
+    a.set_title(f"more iterations: steepest slides down (β = {smooths[smooth_index]:g})")
     b.set_xlabel("smoothing β of the moving average")
-    b.set_title(f"more smoothing ({num_iters[num_iter_index]} iterations)")
-    a.legend(frameon=True, framealpha=0.9, loc="lower left")
+    b.set_title(f"more smoothing: min climbs ({num_iters[num_iter_index]} iterations)")
+    a.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=12)
     return fig
 
 
@@ -282,7 +284,7 @@ def training_figure(records: dict, accuracies: dict, ax=None):
     """Training loss against step for several lrs (a dict label -> TrainingRecord); ``accuracies``:
     label -> test accuracy (None, or absent, for a run that diverged: it has no accuracy to report)."""
     fig, ax = plotting.figure_or_ax(ax, width=7.4, height=4.2)
-    colors = [RULE_COLORS[r] for r in RULES] + [plotting.PALETTE["purple"], plotting.PALETTE["orange"]]
+    colors = [RULE_COLORS[r] for r in RULES] + [plotting.PALETTE["sky"], plotting.PALETTE["orange"]]
     for (name, rec), color in zip(records.items(), colors):
         loss = np.where(np.isfinite(rec.loss), rec.loss, np.nan)
         k = 10

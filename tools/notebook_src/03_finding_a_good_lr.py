@@ -147,11 +147,15 @@ assert list(diagnostics.classify(six)) == ["slow", "converging", "converging", "
 # a *single* short run in which the lr grows by a constant factor every step, here from $10^{-4}$ to
 # $10$ in 100 steps (×10 every 20 steps). The loss is recorded after each step, smoothed with an
 # exponential moving average ($\beta = 0.98$, bias-corrected), and the test stops once the smoothed
-# loss exceeds four times its best value. Three rules of thumb turn the curve into a suggestion:
+# loss exceeds four times its best value. Four rules of thumb turn the curve into a suggestion:
 #
 # * **steepest**: the lr where the smoothed loss falls fastest against log(lr);
+# * **valley**: find the longest stretch over which the smoothed loss keeps falling (each point below
+#   the one before it, small bumps skipped), and take the lr halfway along it. This is what fastai's
+#   `lr_find` suggests by default since 2021 (`SuggestionMethod.Valley`); here it is
+#   `lrlab.diagnostics.suggest_lr(..., method="valley")`;
 # * **min**: the lr where the smoothed loss is lowest;
-# * **min/10**: a tenth of that.
+# * **min/10**: a tenth of that (fastai's older pair of suggestions was min/10 and steepest).
 #
 # Our toy knows the answer, so we can see where each rule lands relative to 2/L.
 
@@ -171,6 +175,9 @@ for name, lr in rules.items():
 # * **steepest lands very low**, a few percent of 2/L: the loss falls fastest where the run *first*
 #   makes progress, which is a statement about the ramp more than about the problem. It converges,
 #   but needs about ten times as many steps as min/10.
+# * **valley lands very low too**, also a few percent of 2/L. On this toy the loss falls over four
+#   decades of lr, from the first lrs of the test to past the cliff, and the middle of that long
+#   stretch (on the log axis) is far below its end. It converges, slowly.
 #
 # A constant-lr run of 50 steps with each suggestion confirms it:
 
@@ -187,6 +194,11 @@ assert 0.3 < rules["min/10"] / p.critical_lr < 1 and verdicts["min/10"] == "conv
 assert p.optimal_lr / rules["min/10"] < 2                                   # "within a factor of 2 of the best lr"
 assert rules["steepest"] < 0.1 * p.critical_lr
 assert theory.steps_to_tolerance(p.loss, rules["steepest"], lesson.TOL) > 8 * theory.steps_to_tolerance(p.loss, rules["min/10"], lesson.TOL)  # "about ten times"
+assert rules["valley"] < 0.1 * p.critical_lr and verdicts["valley"] == "converging"
+start, end = diagnostics.longest_descent(rt.smoothed)
+print(f"valley: the smoothed loss falls from iteration {start} (lr {rt.lrs[start]:.2g}) to {end} (lr {rt.lrs[end]:.2g}), "
+      f"{np.log10(rt.lrs[end] / rt.lrs[start]):.1f} decades of lr")
+assert np.log10(rt.lrs[end] / rt.lrs[start]) > 3 and rt.lrs[end] > p.critical_lr     # "four decades, to past the cliff"
 
 # %% [markdown]
 # ### How the rules move when you change the test
@@ -210,8 +222,12 @@ for name in lesson.RULES:
 #   smaller lr.
 # * **min** moves *up* as the smoothing grows (the average lags more), and is past 2/L in every
 #   setting of the table.
-# * **min/10** stays between 0.1 and 1 times 2/L everywhere: never divergent, never hopeless. That
-#   is why it is the most common default.
+# * **valley** barely moves: less than a factor 3 over the whole table, the steadiest rule against the
+#   test's own knobs. But on this toy it is steadily low, at 3 to 5% of 2/L (about twenty times as
+#   many steps as the best lr needs, see above), because the middle of a long descent is far from its end.
+# * **min/10** stays between 0.1 and 1 times 2/L everywhere: never divergent, never hopeless. It is
+#   the safest rule *on this problem*, which does not make it the usual default: fastai's default has
+#   been valley since 2021. The next section puts all four rules on a real network.
 
 # %%
 assert np.all(np.diff(table["steepest"][-1]) < 0)             # more iterations -> steepest moves down
@@ -219,10 +235,12 @@ assert 20 < table["steepest"][-1, 0] / table["steepest"][-1, -1] < 80     # "a f
 assert np.all(np.diff(table["min"][:, 1]) >= 0)                # more smoothing -> min moves up
 assert np.all(table["min"] > 1)                                # min is past the cliff in every setting
 assert np.all((table["min/10"] > 0.1) & (table["min/10"] < 1))  # min/10 is always safe
+assert table["valley"].max() / table["valley"].min() < 3        # valley barely moves ...
+assert np.all((table["valley"] > 0.01) & (table["valley"] < 0.1))   # ... and stays at a few percent of 2/L
 
 # %% [markdown]
-# Try it live. Move `num_iter` and the smoothing and watch the three markers move against the 1/L
-# and 2/L lines; press **use min**, **use min/10** or **use steepest** to train with that rule's lr
+# Try it live. Move `num_iter` and the smoothing and watch the four markers move against the 1/L
+# and 2/L lines; press **use min**, **use min/10**, **use valley** or **use steepest** to train with that rule's lr
 # (right panel), or drag the lr slider (the black line on the left panel) yourself.
 
 # %% tags=["nbval-ignore-output"]
@@ -253,7 +271,7 @@ finder = pytorch.find_lr(model, loss_fn, (X_train, y_train), sgd_momentum, start
 
 # %%
 net_rules = lesson.rule_values(finder)
-print(f"steepest = {net_rules['steepest']:.3g}   min = {net_rules['min']:.3g}   min/10 = {net_rules['min/10']:.3g}")
+print("   ".join(f"{name} = {lr:.3g}" for name, lr in net_rules.items()))
 print(f"the test ran {len(finder.lrs)} of its 100 iterations"
       + (": it stopped when the smoothed loss passed 4x its best" if finder.diverged else ""))
 plotting.show(lesson.finder_figure(finder))
@@ -281,8 +299,9 @@ for name, lr in net_rules.items():
 plotting.show(lesson.training_figure(records, test_acc))
 
 # %% [markdown]
-# The lesson of the toy holds on the real network. **steepest** and **min/10** both train well (above
-# 95% on images the network never saw). **min** is too large: the training loss grows exponentially
+# The lesson of the toy holds on the real network. **steepest**, **valley** and **min/10** all train
+# well (above 95% on images the network never saw). valley again suggests the smallest lr, and after
+# 300 steps its training loss is still more than ten times min/10's: a cautious start, as on the toy. **min** is too large: the training loss grows exponentially
 # (a straight line on the log scale) until `lrlab.pytorch.train` stops the run as diverged (the
 # cross), and there is no accuracy to speak of: a blown-up network is not a worse classifier, it is
 # no classifier, and its "accuracy" would be a number that changes with every rounding. The range test
@@ -290,7 +309,9 @@ plotting.show(lesson.training_figure(records, test_acc))
 # to train.
 
 # %%
-assert test_acc["steepest"] > 0.95 and test_acc["min/10"] > 0.95
+assert test_acc["steepest"] > 0.95 and test_acc["min/10"] > 0.95 and test_acc["valley"] > 0.95
+assert net_rules["valley"] == min(net_rules.values())
+assert records["valley"].loss[-10:].mean() > 10 * records["min/10"].loss[-10:].mean()
 assert not records["steepest"].diverged and not records["min/10"].diverged
 assert records["min"].diverged and "min" not in test_acc                     # "the run diverges"
 growth = np.log10(records["min"].loss[20:records["min"].diverged_at])
@@ -305,9 +326,10 @@ assert np.polyfit(np.arange(growth.size), growth, 1)[0] > 0                   # 
 #   stability limit $2/L$: the best learning rate lives next to the cliff, and past the cliff the loss
 #   explodes rather than degrading gently.
 # * The **LR range test** needs one short run. Its *min* rule lands past the cliff (divergence shows up
-#   late, and smoothing delays it further); *steepest* depends on how fast the test ramps;
-#   *min/10* stayed safe in every setting we tried. On a real network, steepest and min/10 trained to
-#   above 95% test accuracy and min diverged.
+#   late, and smoothing delays it further); *steepest* depends on how fast the test ramps; *valley*
+#   (fastai's default) hardly moves with the test's settings but lands low, at the middle of the
+#   descent; *min/10* stayed safe in every setting we tried. On a real network, steepest, valley and
+#   min/10 trained to above 95% test accuracy and min diverged.
 # * Treat any rule as a starting point and confirm it with a short run at that lr.
 #
 # ## Exercises
@@ -322,10 +344,10 @@ lesson.check_largest_lr(answer)
 # %% [markdown]
 # **Exercise 2.** For the default range test (`lesson.range_test(p)`: 100 steps, $\beta$ = 0.98), which
 # rule lands closest to the best learning rate `p.optimal_lr`, measured as a factor? Answer `'steepest'`,
-# `'min'` or `'min/10'`.
+# `'valley'`, `'min'` or `'min/10'`.
 
 # %%
-answer = None   # 'steepest', 'min' or 'min/10'
+answer = None   # 'steepest', 'valley', 'min' or 'min/10'
 lesson.check_closest_rule(answer)
 
 # %% [markdown]

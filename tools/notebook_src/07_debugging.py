@@ -113,13 +113,16 @@ plotting.show(fig)
 # - **too low** (0.001): the curve is a gentle slope. After 300 steps the loss has only come down from
 #   2.8 to about 2.3, the loss of a network that spreads its bets evenly over the ten digits
 #   ($\ln 10 \approx 2.3$). Nothing is broken; every step is just tiny, as the update sizes below confirm.
-# - **good** (0.1): a fast drop, then a steady decline that flattens out, with minibatch noise but no
-#   jumps.
+# - **good** (1.0): a fast drop, then a steady decline that flattens out, with minibatch noise but no
+#   tenfold jumps. "Good" is measured, not picked by eye: of the sweep in section 4 (eleven lrs from
+#   $10^{-4}$ to 3, half a decade apart) it is the lr whose run ends lowest among those that converge.
 # - **oscillating** (2.0): from one step to the next the loss jumps by a factor of 10 or more (in the
 #   second half, a fifth to a half of the steps do). On average it still goes down, but the weights are
 #   being thrown back and forth across the valley, as in the explorer, and on a network, unlike on the
 #   quadratic, that shows in the loss. This run is living at the edge: where you stop decides whether
-#   you land on a good or a bad step, and a little more lr is fatal.
+#   you land on a good or a bad step, and a little more lr is fatal. Over five seeds its final loss
+#   ranges from about the good run's to several times it: the good run gives the same result in every
+#   seed, the oscillating one is a gamble.
 # - **too high** (3.0): 50% more lr than the oscillating run, and the loss climbs by orders of magnitude
 #   until it is $10^{10}$ times where it started. There `lrlab.pytorch.train` calls the run diverged and
 #   stops it (the cross marks the step): a loss that large is not a result to report.
@@ -149,12 +152,12 @@ for name, rec in gallery.items():
 s_low, s_good = lesson.smooth(gallery["too low"].loss), lesson.smooth(gallery["good"].loss)
 print(f"too low: smoothed loss {s_low[0]:.2g} -> {s_low[-1]:.2g};  good: {s_good[0]:.2g} -> {s_good[-1]:.2g}")
 assert 2.7 < s_low[0] < 2.9 and 2.0 < s_low[-1] < 2.5     # too low: 2.8 -> about 2.3
-assert s_good[-1] < 0.05 * s_good[0]                      # good: more than 95% of the loss gone
+assert s_good[-1] < 0.01 * s_good[0]                      # good: more than 99% of the loss gone
 tenfold = lambda rec: lesson.jump_share(rec.loss)              # share of tenfold jumps, second half
 assert tenfold(gallery["good"]) == 0                      # the good run never jumps tenfold
 
 # the two chaotic runs, in five seeds: the claims hold in every one
-edge = lesson.gallery_over_seeds()
+edge = lesson.gallery_over_seeds(names=("good", "oscillating", "too high"))
 n = len(lesson.GALLERY_SEEDS)
 osc_ok = [lesson.read_loss_curve(r.loss) == "oscillating" and tenfold(r) > 0.15
           and lesson.smooth(r.loss)[-1] < 0.5 * lesson.smooth(r.loss)[0] for r in edge["oscillating"]]
@@ -164,6 +167,14 @@ print(f"oscillating (lr = {lesson.GALLERY['oscillating']:g}): in {sum(osc_ok)} o
 print(f"too high    (lr = {lesson.GALLERY['too high']:g}): in {sum(high_ok)} of {n} seeds the loss passes 1e10 x its "
       f"start within 150 steps, and the run is stopped as diverged")
 assert all(osc_ok) and all(high_ok)
+good_ends = np.array([lesson.smooth(r.loss)[-1] for r in edge["good"]])
+osc_ends = np.array([lesson.smooth(r.loss)[-1] for r in edge["oscillating"]])
+print(f"good        (lr = {lesson.GALLERY['good']:g}): read as converging in "
+      f"{sum(lesson.read_loss_curve(r.loss) == 'converging' for r in edge['good'])} of {n} seeds; its final loss "
+      f"varies {good_ends.max() / good_ends.min():.1f}x between seeds, the oscillating run's more than 3x")
+assert all(lesson.read_loss_curve(r.loss) == "converging" for r in edge["good"])
+assert good_ends.max() < 1.6 * good_ends.min() and osc_ends.max() > 3 * osc_ends.min()
+assert osc_ends.max() > 2 * good_ends.max()       # in some seeds the gamble ends well above the good run
 nan_run = gallery["NaN"]
 past_float32 = int(np.argmax(nan_run.loss > lesson.FLOAT32_MAX))
 print(f"NaN run: loss above float32's largest number from step {past_float32}, "
@@ -248,11 +259,14 @@ plotting.show(fig)
 # %% [markdown]
 # The three histograms have nearly the same shape, shifted: in plain SGD the update is
 # $\text{lr} \times \text{gradient}$. At the first step the three runs see the same weights and the same
-# batch, so their updates differ by exactly the ratio of their lrs (100 and 30); after that the
-# gradients start to differ, and the medians end up 65 and 61 times apart. The too-low run changes a
-# typical weight by a few hundred-thousandths of its scale per step (it would need tens of thousands of
-# steps to change it by its own size); the too-high run moves weights by tens of percent per step, which
-# wipes out what the previous steps learned. The good lr sits in between, around $10^{-3}$ to $10^{-2}$.
+# batch, so their updates differ by exactly the ratio of their lrs (1000 and 3); after that the
+# gradients start to differ, and the medians end up a few hundred and about ten times apart. The
+# too-low run changes a typical weight by a few hundred-thousandths of its scale per step (it would need
+# tens of thousands of steps to change it by its own size); the too-high run moves weights by tens of
+# percent per step, which wipes out what the previous steps learned. The good lr sits in between, at
+# one to a few percent per step in these first steps. Note what the histogram cannot tell you: the
+# too-high lr is only three times the good one, and nothing in the good run's histogram says "the
+# edge is close". Where stability ends, the loss curve tells.
 #
 # Not drawn: the weights whose update is exactly zero, 3 in 64 of the first layer's weights (4.7%), at
 # every lr. Three pixels are blank in every image, so their input is always 0 and so is the gradient of
@@ -264,13 +278,13 @@ medians = {name: np.median(samples[name]) for name in names}
 for name in names:
     print(f"{name:>8} (lr = {lesson.GALLERY[name]:<5g}): median relative update {medians[name]:.1e}, "
           f"exactly zero: {zero_fraction[name]:.2%}")
-assert 1e-3 < medians["good"] < 1e-2
-assert medians["too low"] < medians["good"] / 30 and medians["too high"] > 30 * medians["good"]
+assert 1e-2 < medians["good"] < 5e-2
+assert medians["too low"] < medians["good"] / 100 and medians["too high"] > 5 * medians["good"]
 assert medians["too low"] < 1e-4 and medians["too high"] > 0.1
 assert all(zero_fraction[name] == 3 / 64 for name in names)       # the 3 blank pixels' weights
 print(f"medians: good / too low = {medians['good'] / medians['too low']:.0f}, "
       f"too high / good = {medians['too high'] / medians['good']:.0f}")
-assert round(medians["good"] / medians["too low"]) == 65 and round(medians["too high"] / medians["good"]) == 61
+assert 100 < medians["good"] / medians["too low"] < 1000 and 5 < medians["too high"] / medians["good"] < 30
 
 # %% [markdown]
 # ## 4. The update-to-weight ratio
@@ -279,49 +293,84 @@ assert round(medians["good"] / medians["too low"]) == 65 and round(medians["too 
 # the step changed the weights relative to their size (`TrainingRecord.update_ratio`). A widely quoted
 # rule of thumb says that a healthy value is around $10^{-3}$: at that pace the weights change by their
 # own size over about a thousand steps. Far below, training crawls; near 1, every step overwrites the
-# network.
+# network. Rather than take the rule on trust, we test it against what it is meant to predict: which lr
+# trains best.
 #
-# Left: the ratio during the gallery's runs. Right: its median over the first 50 steps for ten lrs
-# from $10^{-4}$ to 3.
+# The sweep: the digits network for 300 steps at eleven lrs, half a decade apart from $10^{-4}$ to 3
+# (`lesson.lr_sweep`). For each run we keep its final (smoothed) loss, how `read_loss_curve` reads it,
+# and its median ratio over the **first 50 steps**, the phase where the ratio follows the lr (later it
+# falls as the gradient shrinks). Left: the ratio during three of the gallery's runs. Right: the
+# sweep's early ratio against lr, with its best run starred and, in green, the band of ratios of the
+# converging runs that end within a factor 10 of the best.
 
 # %%
-sweep_lrs = np.geomspace(1e-4, 3.0, 10)
-sweep_ratios = lesson.ratio_sweep(sweep_lrs)
-fig, _ = lesson.update_ratio_figure(gallery, sweep_lrs, sweep_ratios)
+sweep = lesson.lr_sweep()
+for lr, final, r, regime in zip(sweep.lrs, sweep.final, sweep.ratio, sweep.regime):
+    if lr >= 1e-2:     # past the edge a run's numbers are chaotic (they differ between CPUs): not printed
+        ok = regime == "converging"
+        print(f"lr = {lr:<6g} final loss {f'{final:.3g}' if ok else '(chaotic)':>9}  "
+              f"ratio (first 50 steps) {f'{r:.1e}' if ok else '> 0.1':>7}  read as {regime}")
+        assert ok or r > lesson.RATIO_BAND[1]
+assert sweep.best == lesson.GALLERY["good"]                  # "good" is the sweep's best converging run
+assert dict(zip(sweep.lrs, sweep.regime))[lesson.GALLERY["oscillating"]] == "oscillating"
+assert np.isinf(sweep.final[-1])                             # lr 3 is stopped as diverged
+converging = np.array([r == "converging" for r in sweep.regime])
+near_best = converging & (sweep.final < 10 * sweep.final[sweep.lrs == sweep.best])
+in_band = (sweep.ratio >= lesson.RATIO_BAND[0]) & (sweep.ratio <= lesson.RATIO_BAND[1])
+print(f"converging lrs ending within 10x of the best: {sweep.lrs[near_best]}; lrs whose ratio lies in the green band "
+      f"[{lesson.RATIO_BAND[0]:g}, {lesson.RATIO_BAND[1]:g}]: {sweep.lrs[in_band]}")
+assert np.array_equal(near_best, in_band)
+fig, _ = lesson.update_ratio_figure(gallery, sweep.lrs, sweep.ratio, best=sweep.best)
 plotting.show(fig)
 
 # %%
 ratio = {name: np.nanmedian(gallery[name].update_ratio) for name in names}
+early = {name: np.nanmedian(gallery[name].update_ratio[:lesson.RATIO_STEPS]) for name in names}
 for name in ("too low", "good"):
-    print(f"{name:>8} (lr = {lesson.GALLERY[name]:<5g}): median update-to-weight ratio {ratio[name]:.1e}")
+    print(f"{name:>8} (lr = {lesson.GALLERY[name]:<5g}): median update-to-weight ratio {early[name]:.1e} over the "
+          f"first 50 steps, {ratio[name]:.1e} over all 300")
 high = [np.nanmedian(r.update_ratio) > 10 * ratio["good"] for r in edge["too high"]]
 print(f"too high (lr = {lesson.GALLERY['too high']:<5g}): median ratio more than 10x the good run's in {sum(high)} of {n} seeds")
-assert 1e-3 < ratio["good"] < 1e-2
+assert 2e-2 < early["good"] < 8e-2                         # the best lr: 20 to 80 times the rule's 1e-3
+assert 1e-3 < ratio["good"] < 1e-2                         # over the whole run, a few 1e-3
 assert ratio["too low"] < ratio["good"] / 10 and all(high)
-small = sweep_lrs <= 0.01
-slope = np.polyfit(np.log(sweep_lrs[small]), np.log(sweep_ratios[small]), 1)[0]
+small = sweep.lrs <= 0.01
+slope = np.polyfit(np.log(sweep.lrs[small]), np.log(sweep.ratio[small]), 1)[0]
 print(f"slope of log(ratio) against log(lr) for lr <= 0.01: {slope:.3f}")
 assert abs(slope - 1) < 0.05
-osc_end = np.median([lesson.smooth(r.loss)[-1] for r in edge["oscillating"]])
-print(f"over {n} seeds, the oscillating run's median final (smoothed) loss is below the good run's: {osc_end < s_good[-1]}")
-assert osc_end < s_good[-1] / 3                  # in 300 steps the larger lr tends to end lower
+at = dict(zip(sweep.lrs, zip(sweep.final, sweep.ratio)))
+best_final, best_ratio = at[sweep.best]
+print(f"lr 0.01 (early ratio {at[0.01][1]:.1e}, near the rule's 1e-3) ends {at[0.01][0] / best_final:.0f}x above the best run; "
+      f"early ratios: too low {best_ratio / at[1e-3][1]:.0f}x below the best's, oscillating 2 to 8x above")
+assert 1e-3 < at[0.01][1] < 3e-3 and at[0.01][0] > 100 * best_final
+assert at[1e-3][1] < lesson.RATIO_BAND[0] / 20 and at[3.0][1] > 3 * lesson.RATIO_BAND[1]
+assert 2 < at[2.0][1] / best_ratio < 8
 
 # %% [markdown]
 # What this says:
 #
-# - The good lr's ratio is a few $10^{-3}$: the rule of thumb holds to within its precision (an order of
-#   magnitude). The too-low and too-high runs are each more than a factor 10 away from it, on opposite
-#   sides, so the ratio separates the three cases at a glance, without looking at the loss.
-# - For small lrs the ratio is nearly proportional to the lr (a slope close to 1 on the log-log plot):
-#   in SGD the step is lr × gradient, and at small lrs the gradients of the first 50 steps barely depend
-#   on the lr, so doubling the lr doubles the step. That gives a quick
-#   recipe. Measure the ratio at any lr, then scale the lr by $10^{-3}$ divided by the ratio to get a first
-#   guess (exercise 2). For large lrs the curve bends: training changes the gradient, and past about 1
-#   the run leaves the stable range and the ratio jumps.
-# - It is a rule for an order of magnitude, not a target: in a short run like this one, larger lrs reach
-#   a lower training loss (the oscillating run typically ends below the good one, see the gallery), and
-#   adaptive optimizers such as Adam have their own typical ratios. Use it to spot lrs that are
-#   *orders of magnitude* off.
+# - **The rule of thumb is off here.** The best lr of the sweep has an early ratio of about
+#   $4\times10^{-2}$, forty times the rule's $10^{-3}$; an lr chosen to hit $10^{-3}$ (about 0.01) ends
+#   more than a hundred times higher in loss after 300 steps. Averaged over the whole run, the good
+#   run's ratio is a few $10^{-3}$, because it falls as the network fits; that is the number the rule
+#   resembles, but it is not one you can measure before training. The rule comes from larger networks
+#   trained for much longer, often with other optimizers; on a small network and a short budget the
+#   healthy ratio is larger. What carries over is the size of the mistake it catches: the too-low run's
+#   early ratio is more than twenty times below the green band, the too-high one's more than three
+#   times above it.
+# - **The band is measured, not quoted.** The lrs whose early ratio lies in the band ($10^{-2}$ to
+#   $10^{-1}$) are exactly the sweep's lrs whose runs converge and end within a factor 10 of the best
+#   one (the oscillating run at 2 can end as low, but only as a gamble, and its ratio is above the band). For another
+#   network you would rebuild the band from its own short sweep.
+# - **The ratio follows the lr.** For small lrs it is nearly proportional to it (a slope close to 1 on
+#   the log-log plot): in SGD the step is lr × gradient, and at small lrs the gradients of the first 50
+#   steps barely depend on the lr, so doubling the lr doubles the step. That gives a quick recipe: measure
+#   the ratio at any lr, then multiply the lr by the target ratio divided by the measured one
+#   (exercise 2). At large lrs the curve bends below the proportional line (training has already begun
+#   to shrink the gradient), so one correction may fall short and a second measurement finishes the job;
+#   past about 1 the run nears the edge of stability and the ratio climbs steeply.
+# - **It does not locate the edge.** The oscillating lr, 2, is only twice the best and its early ratio
+#   about four times larger; whether an lr is past the edge is read from the loss curve, not from the ratio.
 #
 # ## 5. Sharpness and the edge of stability
 #
@@ -402,10 +451,11 @@ assert abs(independent - eos[0].sharpness[-1]) < 1e-4 * independent
 #   a smooth curve does not rule out an oscillation in the weights.
 # - The **gradient norm** explodes with a blow-up (it is what gradient clipping caps); a flat, large
 #   gradient norm with a crawling loss means the steps are too small.
-# - **Update histograms** and the **update-to-weight ratio** measure the step size directly. A healthy
-#   run sits around $10^{-3}$ to $10^{-2}$ per step; "too low" and "too high" are orders of magnitude
-#   away. In SGD the ratio is nearly proportional to the lr, which turns one measurement into a
-#   correction.
+# - **Update histograms** and the **update-to-weight ratio** measure the step size directly. Measure
+#   the healthy band on your own network with a short sweep rather than quoting $10^{-3}$: here the best
+#   lr's early ratio is about $4\times10^{-2}$, and "too low" sits orders of magnitude below it. In SGD
+#   the ratio is nearly proportional to the lr, which turns one measurement into a correction; the edge
+#   of stability, though, shows in the loss curve, not in the ratio.
 # - Under full-batch gradient descent, the **sharpness rises until it reaches $2/\text{lr}$** and then
 #   stays around it, with loss spikes that recover: the learning rate decides how sharp the region where
 #   training ends up can be.
@@ -427,9 +477,10 @@ lesson.check_diagnosis(answer, exercise)
 
 # %% [markdown]
 # **2. Tune by the ratio.** Find a learning rate for the digits network (64 hidden units) whose median
-# update-to-weight ratio over its first 50 steps lies between $5\times10^{-4}$ and $2\times10^{-3}$.
-# The check trains the network at your lr and measures it. Use section 4: one measurement and the
-# proportionality are enough.
+# update-to-weight ratio over its first 50 steps lies in section 4's green band, between $10^{-2}$ and
+# $10^{-1}$. The check trains the network at your lr and measures it. Use section 4: one measurement at
+# an lr of your choice and the proportionality get you there (aim for the middle of the band, on a log
+# scale).
 
 # %%
 answer = None   # a learning rate
