@@ -217,7 +217,7 @@ def test_theory_classes_on_the_box():
     ex = _explorer()
     assert "lrlab-max-diverges" in ex.box._dom_classes      # 2/L = 0.2 < 1.0
     assert "lrlab-min-monotone" in ex.box._dom_classes      # 1e-3 < 1/L = 0.1
-    narrow = Explorer(Problem(losses.quadratic([1.0, 10.0]), [1.0, 1.0], 60), lr=0.05,
+    narrow = Explorer(Problem(losses.quadratic([1.0, 10.0]), [1.0, 1.0], 60), lr=0.16,
                                 lr_range=(0.15, 0.19))
     assert "lrlab-max-diverges" not in narrow.box._dom_classes
     assert "lrlab-min-monotone" not in narrow.box._dom_classes
