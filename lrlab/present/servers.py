@@ -166,8 +166,9 @@ class Server:
         except OSError:
             return ""
 
-    def wait_ready(self, timeout: float = 60.0) -> "Server":
-        """Poll ``url + ready_path`` until it answers (any HTTP status < 500); bounded by ``timeout``."""
+    def wait_ready(self, timeout: float = 60.0, ready=lambda status: status < 500) -> "Server":
+        """Poll ``url + ready_path`` until its HTTP status satisfies ``ready`` (default: any status
+        below 500); bounded by ``timeout``. Raises RuntimeError if the process exits first."""
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
@@ -176,17 +177,19 @@ class Server:
                                    f"(port {self.port}); log {self.log_path}:\n{self.log_tail()}")
             try:
                 with urllib.request.urlopen(self.url + self.ready_path, timeout=5) as r:
-                    if r.status < 500:
-                        return self
+                    status = r.status
             except urllib.error.HTTPError as e:
-                if e.code < 500:
-                    return self
-                last = e
+                status = e.code
             except (urllib.error.URLError, ConnectionError, OSError) as e:
+                status = None
                 last = e
+            if status is not None:
+                if ready(status):
+                    return self
+                last = f"HTTP {status}"
             time.sleep(0.2)
         self.stop()
-        raise TimeoutError(f"{self.name} not ready on {self.url} after {timeout:.0f} s ({last}); "
+        raise TimeoutError(f"{self.name} not ready on {self.url}{self.ready_path} after {timeout:.0f} s ({last}); "
                            f"log {self.log_path}:\n{self.log_tail()}")
 
     def remember_kernels(self) -> None:
@@ -282,29 +285,6 @@ def start_lab(root, *, cwd=None, log_path=None, timeout=90.0, extra=None, settin
 HUB_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 
 
-def _wait_hub_routed(server: Server, timeout: float) -> Server:
-    """The proxy answers before the hub has added its own route (it says 404 then): wait for the hub's 200."""
-    deadline = time.monotonic() + timeout
-    status = None
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"jupyterhub exited with code {server.proc.returncode}; log {server.log_path}:\n"
-                               f"{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(server.url + "/hub/health", timeout=5) as r:
-                if r.status == 200:
-                    return server
-                status = r.status
-        except urllib.error.HTTPError as e:
-            status = e.code
-        except (urllib.error.URLError, ConnectionError, OSError) as e:
-            status = e
-        time.sleep(0.2)
-    server.stop()
-    raise TimeoutError(f"jupyterhub: {server.url}/hub/health never answered 200 in {timeout:.0f} s (last: {status}); "
-                       f"log {server.log_path}:\n{server.log_tail()}")
-
-
 def start_hub(state_dir, *, password: str, config=HUB_CONFIG, log_path=None, timeout=90.0, env_extra=None,
               attempts=3) -> Server:
     """A ready JupyterHub (``config``, its proxy and its services) on free 127.0.0.1 ports.
@@ -332,7 +312,8 @@ def start_hub(state_dir, *, password: str, config=HUB_CONFIG, log_path=None, tim
                         log_path=log_path, name="jupyterhub", ready_path="/hub/health")
         try:
             server.wait_ready(timeout)
-            return _wait_hub_routed(server, timeout)
+            # the proxy answers before the hub has added its own route (404 then): wait for the hub's 200
+            return server.wait_ready(timeout, ready=lambda status: status == 200)
         except RuntimeError as e:      # exited early (e.g. a port taken in between): other ports
             err = e
             server.stop()
