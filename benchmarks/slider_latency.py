@@ -34,6 +34,7 @@ same widget. Prints a table; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -463,7 +464,7 @@ def main(argv=None):
     tmp = Path(tempfile.mkdtemp(prefix="lrlab-bench-"))
     nbs = write_notebooks(nb_path, tmp / "nb")
     print(f"notebook: {nb_path.name}; {args.moves} moves (+{args.warmup} warm-up); work dir {tmp}", flush=True)
-    rows, raw, splits, slow = [], {}, {}, {}
+    rows, raw, splits, slow, failed = [], {}, {}, {}, []
     with sync_playwright() as pw:
         b = browser.launch(pw)
         for fe in args.frontends:
@@ -483,13 +484,17 @@ def main(argv=None):
                     try:
                         (open_voila if fe == "voila" else open_lab)(page, server, nbs[variant])
                         r = measure(page, variant, args.moves, args.warmup)
-                    except Exception:
+                    except Exception as err:   # one reference that never answers must not lose the others
                         shot = tmp / f"failed-{fe}-{variant}.png"
-                        page.screenshot(path=str(shot), full_page=True)
-                        print(f"  {fe} {variant}: failed; screenshot {shot}, server log {server.log_path}",
-                              flush=True)
+                        with contextlib.suppress(Exception):
+                            page.screenshot(path=str(shot), full_page=True)
+                        reason = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"[:160]
+                        print(f"  {fe} {variant}: FAILED ({reason}); screenshot {shot}, server log "
+                              f"{server.log_path}", flush=True)
+                        failed.append(f"{fe}/{variant}: {reason}")
                         args.keep = True
-                        raise
+                        ctx.close()
+                        continue
                     raw[f"{fe}/{variant}"] = r
                     med, p95 = summarize(r["results"], "frame")
                     rmed, _ = summarize(r["results"], "recv")
@@ -521,6 +526,8 @@ def main(argv=None):
     print("(ms from the key press: median/p95 = next animation frame after the new pixels are drawn; recv = image "
           "reached the page; drawn = pixels on the visible canvas / img decoded; toDataURL = ipympl's per-frame "
           "re-encode of its canvas, median duration)")
+    for line in failed:
+        print(f"FAILED, not measured: {line} (work dir kept: {tmp})")
     by = {(r["fe"], r["variant"]): r for r in rows}
     print("load average (1 min) after each: " + ", ".join(f"{r['fe']}/{r['variant']} {r['load']:.2f}" for r in rows))
     goals = {"voila": 1.5, "lab": 2.0}
@@ -553,6 +560,8 @@ def main(argv=None):
         Path(args.json).write_text(json.dumps({"rows": rows, "raw": raw, "kernel": prof}, indent=1, default=str))
     if not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
+    if failed:
+        sys.exit(f"{len(failed)} of the measurements failed (listed above); the others are printed")
 
 
 if __name__ == "__main__":
