@@ -97,3 +97,15 @@ def as_real_array(name: str, value, *, what: str = "an array of real numbers") -
         return np.asarray(arr, dtype=float)
     except (TypeError, ValueError, OverflowError):
         raise TypeError(f"{name} must be {what}, got {value!r}") from None
+
+
+def check_flag(name: str, value) -> bool:
+    """Check a flag is True or False (numpy bools too; 0/1, strings and None are refused)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {name}={value!r}")
+    return bool(value)
+
+
+def check_count(name: str, value, *, low: int = 1, high: int | None = None) -> int:
+    """Check a count (a number of points, arrows, columns, ...): an integer in ``[low, high]``."""
+    return check_number(name, value, low=low, high=high, integer=True)

@@ -364,7 +364,7 @@ def suggest_lr(lrs, smoothed, skip: int = 0, method: str = "steepest") -> tuple[
 
     ``rule`` says in words which rule gave the suggestion.
     """
-    if method not in SUGGEST_METHODS:
+    if not isinstance(method, str) or method not in SUGGEST_METHODS:
         raise ValueError(f"method must be one of {SUGGEST_METHODS}, got {method=}")
     lrs = _check_lrs(lrs)
     s = _curve("smoothed", smoothed, one_d=True)

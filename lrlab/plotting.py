@@ -19,6 +19,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import diagnostics, theory
+from ._validation import as_real_array, check_count, check_flag, check_number
+from .loop import Trajectory
 
 __all__ = ["PALETTE", "REGIME_COLORS", "STYLE", "PRESENTER_STYLE", "use_style", "style", "styled", "figure",
            "show", "png_bytes", "loss_curve", "gap", "curve_1d", "path_1d", "contour", "path_2d",
@@ -46,9 +48,148 @@ PRESENTER_STYLE = {**STYLE, "font.size": 15, "axes.titlesize": 16, "axes.labelsi
 
 _current = dict(STYLE)
 
+# upper limits that keep a figure drawable (a typo of 1e9 points would exhaust memory instead)
+_MAX_POINTS = 1_000_000      # points along a curve, steps of a schedule plot
+_MAX_GRID = 2_000            # contour grid points per axis
+_MAX_ARROWS = 10_000
+_MAX_LEVELS = 1_000
+_MAX_PANELS = 100            # rows or columns of a figure
+_MAX_INCHES = 100.0
+_MAX_DPI = 1_000
+
+
+# --------------------------------------------------------------------------- argument checks
+
+def _check_ax(ax, name: str = "ax", *, optional: bool = True):
+    """``ax`` must be a matplotlib Axes (or None when a new figure may be made)."""
+    from matplotlib.axes import Axes
+    if ax is None and optional:
+        return None
+    if not isinstance(ax, Axes):
+        what = "a matplotlib Axes or None (a new figure)" if optional else "a matplotlib Axes"
+        raise TypeError(f"{name} must be {what}, got {name}={ax!r} of type {type(ax).__name__}")
+    return ax
+
+
+def _check_fig(fig, name: str = "fig"):
+    if not isinstance(fig, Figure):
+        raise TypeError(f"{name} must be a matplotlib Figure (from lrlab.plotting.figure or plt.figure), "
+                        f"got {name}={fig!r} of type {type(fig).__name__}")
+    return fig
+
+
+def _check_traj(traj, name: str = "traj", *, dim: int | None = None, single: bool = False) -> Trajectory:
+    """A Trajectory from ``lrlab.run``; of points of ``dim`` coordinates; unbatched when ``single``."""
+    if not isinstance(traj, Trajectory):
+        raise TypeError(f"{name} must be an lrlab Trajectory (what lrlab.run returns), "
+                        f"got {name}={traj!r} of type {type(traj).__name__}")
+    if dim is not None and traj.params.shape[-1] != dim:
+        raise ValueError(f"{name} must be a run in {dim} dimension{'s' if dim > 1 else ''}, "
+                         f"got one with points of {traj.params.shape[-1]} coordinates")
+    if single and traj.batch_shape:
+        raise ValueError(f"{name} must be a single run, got a batch of shape {traj.batch_shape} "
+                         f"(pick one: {name}[i])")
+    return traj
+
+
+def _loss_dim(loss):
+    dim = getattr(loss, "dim", None)
+    if dim is None and getattr(loss, "bounds", None) is not None:
+        dim = np.shape(loss.bounds)[0]
+    return dim
+
+
+def _check_loss(loss, name: str = "loss", *, dim: int | None = None, bounds: bool = False, optional: bool = False):
+    """A loss: an object with a callable ``value`` (and ``bounds`` when asked), of ``dim`` coordinates."""
+    if loss is None and optional:
+        return None
+    if not callable(getattr(loss, "value", None)):
+        what = "an lrlab loss (an object with value(x) and grad(x))" + (" or None" if optional else "")
+        raise TypeError(f"{name} must be {what}, got {name}={loss!r} of type {type(loss).__name__}")
+    if bounds and getattr(loss, "bounds", None) is None:
+        raise TypeError(f"{name} has no plotting window ({name}.bounds); pass bounds=(low, high) "
+                        f"or use an lrlab loss")
+    if dim is not None:
+        d = _loss_dim(loss)
+        if d is not None and d != dim:
+            raise ValueError(f"{name} must be a loss in {dim} dimension{'s' if dim > 1 else ''}, "
+                             f"got one in {d}")
+    return loss
+
+
+def _check_theory_loss(loss, name: str = "loss", *, optional: bool = True):
+    """A loss with known Hessian eigenvalues (or None); anything else that theory refuses is refused here."""
+    if loss is None and optional:
+        return None
+    theory.eigenvalues(loss)          # raises TypeError/ValueError naming 'loss'
+    return loss
+
+
+def _check_color(color, name: str = "color", *, optional: bool = True):
+    if color is None and optional:
+        return None
+    if isinstance(color, (bool, np.bool_)) or not mpl.colors.is_color_like(color):
+        raise ValueError(f"{name} must be a matplotlib colour (a name such as 'tab:blue', '#0072B2' or an RGB "
+                         f"tuple){' or None' if optional else ''}, got {name}={color!r}")
+    return color
+
+
+def _check_list(value, name: str, n: int, *, what: str, item=None):
+    """A list or tuple of exactly ``n`` entries (one per line or panel); ``item(name_i, v)`` checks each."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, np.ndarray)):
+        raise TypeError(f"{name} must be a list of {n} {what}, one per {_ONE_PER[name]}, "
+                        f"got {name}={value!r} of type {type(value).__name__}")
+    if len(value) != n:
+        raise ValueError(f"{name} must have {n} entr{'y' if n == 1 else 'ies'}, one per {_ONE_PER[name]}, "
+                         f"got {len(value)}: {name}={value!r}")
+    if item is not None:
+        for i, v in enumerate(value):
+            item(f"{name}[{i}]", v)
+    return value
+
+
+_ONE_PER = {"labels": "line", "colors": "line", "titles": "panel"}
+
+
+def _check_text(text, name: str, *, optional: bool = False):
+    if text is None and optional:
+        return None
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a string{' or None' if optional else ''}, "
+                        f"got {name}={text!r} of type {type(text).__name__}")
+    return text
+
+
+def _check_range(value, name: str, *, positive: bool = False, optional: bool = True):
+    """A pair (low, high) of finite reals with low < high (both > 0 on a log axis)."""
+    if value is None and optional:
+        return None
+    what = "a pair (low, high) of " + ("positive " if positive else "") + "finite numbers"
+    arr = as_real_array(name, value, what=what)
+    if arr.shape != (2,) or not np.all(np.isfinite(arr)) or not arr[0] < arr[1] or (positive and arr[0] <= 0):
+        cond = "0 < low < high" if positive else "low < high"
+        raise ValueError(f"{name} must be {what}, {cond}, got {name}={value!r}")
+    return tuple(arr)
+
+
+def _check_size(value, name: str):
+    if value is None:
+        return None
+    return check_number(name, value, low=0.0, low_inclusive=False, high=_MAX_INCHES)
+
+
+def _check_lr(value, name: str):
+    """A learning rate on a log axis: finite and > 0."""
+    return check_number(name, value, low=0.0, low_inclusive=False)
+
+
+def _check_momentum(momentum):
+    return check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+
 
 def use_style(presenter: bool = False) -> None:
     """Set lrlab's style for the figures made from now on (presenter: big fonts, thick lines)."""
+    presenter = check_flag("presenter", presenter)
     _current.clear()
     _current.update(PRESENTER_STYLE if presenter else STYLE)
 
@@ -57,10 +198,15 @@ if os.environ.get("LRLAB_PRESENTER", "0") not in ("", "0"):   # set by ``lrlab p
     use_style(presenter=True)
 
 
-@contextmanager
 def style(presenter: bool | None = None):
     """Context manager applying lrlab's rcParams (the current style, or the one asked for)."""
-    params = _current if presenter is None else (PRESENTER_STYLE if presenter else STYLE)
+    if presenter is not None:
+        presenter = check_flag("presenter", presenter)
+    return _style(_current if presenter is None else (PRESENTER_STYLE if presenter else STYLE))
+
+
+@contextmanager
+def _style(params):
     with mpl.rc_context(params):
         yield
 
@@ -79,6 +225,10 @@ def styled(fn):
 def figure(nrows: int = 1, ncols: int = 1, *, width: float | None = None, height: float | None = None,
            squeeze: bool = True, **subplot_kw):
     """A new ``Figure`` (no pyplot) with a grid of axes in lrlab's style; returns ``(fig, axes)``."""
+    nrows = check_count("nrows", nrows, high=_MAX_PANELS)
+    ncols = check_count("ncols", ncols, high=_MAX_PANELS)
+    width, height = _check_size(width, "width"), _check_size(height, "height")
+    squeeze = check_flag("squeeze", squeeze)
     with style():
         presenter = _current["font.size"] > 14
         w = width or min(4.2 * ncols, 13.0) * (1.25 if presenter else 1.0)
@@ -93,13 +243,15 @@ def figure_or_ax(ax=None, *, width: float | None = None, height: float | None = 
 
     What a figure function of one axes calls first, so that it can draw into a caller's grid too.
     """
-    if ax is None:
+    if _check_ax(ax) is None:
         return figure(1, 1, width=width, height=height)
     return ax.figure, ax
 
 
 def png_bytes(fig, dpi: int = 100) -> bytes:
     """The figure as PNG bytes (deterministic: no metadata timestamp)."""
+    _check_fig(fig)
+    dpi = check_number("dpi", dpi, low=0.0, low_inclusive=False, high=_MAX_DPI)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
@@ -108,24 +260,36 @@ def png_bytes(fig, dpi: int = 100) -> bytes:
 def show(fig, dpi: int = 100):
     """Display a figure as a static PNG in a notebook (and return the Image object)."""
     from IPython.display import Image, display
+    _check_fig(fig)
+    dpi = check_number("dpi", dpi, low=0.0, low_inclusive=False, high=_MAX_DPI)
     img = Image(data=png_bytes(fig, dpi=dpi), format="png")
     display(img)
 
 
 def _ax(ax):
-    if ax is None:
+    if _check_ax(ax) is None:
         _, ax = figure()
     return ax
 
 
 def gap(traj) -> np.ndarray:
     """Loss minus the known minimum (the loss itself when the minimum is unknown)."""
+    _check_traj(traj)
     return traj.loss - (traj.loss_min or 0.0)
 
 
 def loss_curve(traj, ax=None, *, labels=None, colors=None, log: bool = True, gap_to_min: bool = True,
                ylim=None, **kwargs):
     """Loss (or loss gap) against step, one line per trajectory; returns the lines."""
+    _check_traj(traj)
+    log, gap_to_min = check_flag("log", log), check_flag("gap_to_min", gap_to_min)
+    ylim = _check_range(ylim, "ylim", positive=log)
+    n = int(np.prod(traj.batch_shape))
+    if labels is not None:
+        _check_list(labels, "labels", n, what="strings", item=lambda name, v: _check_text(v, name))
+    if colors is not None:
+        _check_list(colors, "colors", n, what="matplotlib colours",
+                    item=lambda name, v: _check_color(v, name, optional=False))
     ax = _ax(ax)
     y = gap(traj) if gap_to_min else traj.loss
     y = y.reshape(y.shape[0], -1)
@@ -152,6 +316,9 @@ def loss_curve(traj, ax=None, *, labels=None, colors=None, log: bool = True, gap
 
 def curve_1d(loss, ax=None, *, num: int = 600, bounds=None, **kwargs):
     """The graph of a 1-D loss over its plotting bounds; returns the line."""
+    _check_loss(loss, dim=1, bounds=bounds is None)
+    num = check_count("num", num, low=2, high=_MAX_POINTS)
+    bounds = _check_range(bounds, "bounds")
     ax = _ax(ax)
     lo, hi = (loss.bounds[0] if bounds is None else bounds)
     xs = np.linspace(lo, hi, num)
@@ -168,6 +335,10 @@ def path_1d(loss, traj, ax=None, *, max_arrows: int = 15, color=None):
     Returns ``{'points': Line2D, 'arrows': Quiver, 'start': Line2D}``; update
     with ``update_path_1d``.
     """
+    _check_loss(loss, dim=1)
+    _check_traj(traj, dim=1, single=True)
+    max_arrows = check_count("max_arrows", max_arrows, high=_MAX_ARROWS)
+    _check_color(color)
     ax = _ax(ax)
     color = color or PALETTE["blue"]
     with style():
@@ -183,6 +354,7 @@ def path_1d(loss, traj, ax=None, *, max_arrows: int = 15, color=None):
 
 def update_path_1d(artists, traj):
     """Move the artists of ``path_1d`` to a new single trajectory."""
+    _check_traj(traj, dim=1, single=True)
     x = traj.params[:, 0]
     f = traj.loss.copy()
     ok = np.isfinite(f) & np.isfinite(x)
@@ -201,6 +373,15 @@ def update_path_1d(artists, traj):
 
 def contour(loss, ax=None, *, num: int = 200, bounds=None, levels: int = 18, log_levels: bool = True):
     """Filled contours of a 2-D loss on its plotting bounds; returns the contour set."""
+    _check_loss(loss, dim=2, bounds=bounds is None)
+    num = check_count("num", num, low=2, high=_MAX_GRID)
+    levels = check_count("levels", levels, low=2, high=_MAX_LEVELS)
+    log_levels = check_flag("log_levels", log_levels)
+    if bounds is not None:
+        b = as_real_array("bounds", bounds, what="(low, high) pairs of finite numbers, shape (2, 2)")
+        if b.shape != (2, 2) or not np.all(np.isfinite(b)) or np.any(b[:, 0] >= b[:, 1]):
+            raise ValueError(f"bounds must be (low, high) pairs of finite numbers, shape (2, 2), low < high, "
+                             f"got bounds={bounds!r}")
     ax = _ax(ax)
     b = loss.bounds if bounds is None else np.asarray(bounds)
     u = np.linspace(b[0, 0], b[0, 1], num)
@@ -226,6 +407,8 @@ def contour(loss, ax=None, *, num: int = 200, bounds=None, levels: int = 18, log
 
 def path_2d(traj, ax=None, *, color=None, **kwargs):
     """The path of one 2-D trajectory as a polyline with markers; returns the line."""
+    _check_traj(traj, dim=2)
+    _check_color(color)
     ax = _ax(ax)
     p = traj.params.reshape(traj.params.shape[0], -1, 2)[:, 0]
     with style():
@@ -235,6 +418,12 @@ def path_2d(traj, ax=None, *, color=None, **kwargs):
 
 def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bool = True):
     """Dotted lines at 1/L and 2(1+β)/L (the stability limit); returns the artists."""
+    _check_ax(ax, optional=False)
+    _check_theory_loss(loss, optional=False)
+    momentum = _check_momentum(momentum)
+    if not isinstance(axis, str) or axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' (vertical lines at the lrs) or 'y' (horizontal lines), got axis={axis!r}")
+    labels = check_flag("labels", labels)
     L = theory.eigenvalues(loss)[-1]
     marks = [(1.0 / L, "1/L", PALETTE["green"])]
     crit = theory.critical_lr(loss, momentum)
@@ -258,6 +447,14 @@ def lr_ruler(ax, lr_min: float, lr_max: float, loss=None, *, momentum: float = 0
     Shades slow/converging (lr < 1/L), oscillating (1/L..2/L, without
     momentum) and diverging (lr > critical). Returns the marker artist.
     """
+    _check_ax(ax, optional=False)
+    lr_min, lr_max = _check_lr(lr_min, "lr_min"), _check_lr(lr_max, "lr_max")
+    if not lr_min < lr_max:
+        raise ValueError(f"lr_min must be below lr_max, got lr_min={lr_min!r}, lr_max={lr_max!r}")
+    _check_loss(loss, optional=True)
+    momentum = _check_momentum(momentum)
+    if lr is not None:
+        lr = _check_lr(lr, "lr")
     with style():
         ax.set_xscale("log")
         ax.set_xlim(lr_min, lr_max)
@@ -285,9 +482,18 @@ def lr_map(lrs, final, ax=None, *, loss=None, momentum: float = 0.0, ylim=None, 
 
     Returns ``{'line': Line2D, 'diverged': Line2D, 'marker': Line2D, 'vline': Line2D}``.
     """
+    lrs = as_real_array("lrs", lrs, what="a 1-D array of positive learning rates")
+    if lrs.ndim != 1 or lrs.size == 0 or not np.all(np.isfinite(lrs)) or np.any(lrs <= 0):
+        raise ValueError(f"lrs must be a non-empty 1-D array of finite learning rates > 0 (a log axis), "
+                         f"got lrs of shape {lrs.shape}: {np.array2string(lrs, threshold=6)}")
+    final = as_real_array("final", final, what="an array of losses, one per lr (NaN or inf for a diverged run)")
+    if final.shape != lrs.shape:
+        raise ValueError(f"final must hold one loss per lr, shape {lrs.shape}, got shape {final.shape}")
+    _check_theory_loss(loss)
+    momentum = _check_momentum(momentum)
+    ylim = _check_range(ylim, "ylim", positive=True)
+    _check_text(label, "label")
     ax = _ax(ax)
-    lrs = np.asarray(lrs, dtype=float)
-    final = np.asarray(final, dtype=float)
     with style():
         ok = np.isfinite(final) & (final > 0)
         top = ylim[1] if ylim else (final[ok].max() * 10 if ok.any() else 1.0)
@@ -309,7 +515,13 @@ def lr_map(lrs, final, ax=None, *, loss=None, momentum: float = 0.0, ylim=None, 
 
 def regime_badge(regime: str) -> str:
     """HTML for a coloured regime label (for ipywidgets.HTML)."""
-    color = REGIME_COLORS.get(regime, PALETTE["grey"])
+    if not isinstance(regime, str):
+        raise TypeError(f"regime must be a string, one of {', '.join(map(repr, REGIME_COLORS))}, "
+                        f"got regime={regime!r} of type {type(regime).__name__}")
+    if regime not in REGIME_COLORS:
+        raise ValueError(f"regime must be one of {', '.join(map(repr, REGIME_COLORS))} "
+                         f"(lrlab.diagnostics.REGIMES), got regime={regime!r}")
+    color = REGIME_COLORS[regime]
     text_color = "#000" if regime in ("slow", "converging", "oscillating") else "#fff"
     return (f'<span class="lrlab-regime" data-regime="{regime}" style="background:{color};color:{text_color};'
             f'padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">{regime}</span>')
@@ -318,6 +530,20 @@ def regime_badge(regime: str) -> str:
 def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int = 12, suptitle=None):
     """One panel per trajectory of a batched run: the path (1-D curve or 2-D contour)
     titled with its lr and coloured by its regime; returns ``(fig, axes)``."""
+    _check_traj(traj)
+    d = traj.params.shape[-1]
+    if d not in (1, 2):
+        raise ValueError(f"traj must be a run in 1 or 2 dimensions (a curve or a contour per panel), "
+                         f"got points of {d} coordinates")
+    _check_loss(loss, dim=d, bounds=True)
+    ncols = check_count("ncols", ncols, high=_MAX_PANELS)
+    num_arrows = check_count("num_arrows", num_arrows, high=_MAX_ARROWS)
+    n_runs = int(np.prod(traj.batch_shape))
+    if n_runs > _MAX_PANELS ** 2:
+        raise ValueError(f"traj must hold at most {_MAX_PANELS ** 2} runs (one panel each), got {n_runs}")
+    if titles is not None:
+        _check_list(titles, "titles", n_runs, what="strings", item=lambda name, v: _check_text(v, name))
+    _check_text(suptitle, "suptitle", optional=True)
     regimes = np.atleast_1d(diagnostics.classify(traj))
     n = regimes.size
     ncols = min(ncols, n)
@@ -353,6 +579,16 @@ def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int 
 
 def schedule_curves(schedules: dict, num_steps: int, ax=None, *, loss=None, log: bool = False):
     """lr against step for several schedules (a dict name -> schedule); returns the lines."""
+    if not isinstance(schedules, dict) or not schedules:
+        raise TypeError(f"schedules must be a non-empty dict name -> schedule (a callable of the step), "
+                        f"got schedules={schedules!r}")
+    for name, sched in schedules.items():
+        if not isinstance(name, str) or not callable(sched):
+            raise TypeError(f"schedules must map names (strings) to schedules (callables of the step), "
+                            f"got the entry {name!r}: {sched!r}")
+    num_steps = check_count("num_steps", num_steps, high=_MAX_POINTS)
+    _check_theory_loss(loss)
+    log = check_flag("log", log)
     ax = _ax(ax)
     t = np.arange(num_steps)
     lines = []

@@ -205,7 +205,7 @@ def _targets():
         "lr_ruler": lambda ax, fig: dict(ax=ax, lr_min=1e-3, lr_max=1.0),
         "lr_map": lambda ax, fig: dict(lrs=lrs, final=curve, ax=ax),
         "small_multiples": lambda ax, fig: dict(traj=_traj(True), loss=_quad()),
-        "schedule_curves": lambda ax, fig: dict(schedules=[schedules.cosine_annealing_lr(0.1, 10)], num_steps=20, ax=ax),
+        "schedule_curves": lambda ax, fig: dict(schedules={"cosine": schedules.cosine_annealing_lr(0.1, 10)}, num_steps=20, ax=ax),
         "regime_badge": lambda ax, fig: dict(regime="slow"),
     }.items():
         add(f"plotting.{n}", plot(n, kw))
@@ -437,7 +437,7 @@ def _accepted_reason(qual, arg, kind, value, default):
     return None
 
 
-LABEL_OK = {"description", "title", "lr_description", "name", "hint", "right", "beyond"}
+LABEL_OK = {"description", "title", "lr_description", "name", "hint", "right", "beyond", "label", "suptitle"}
 ZERO_OK = {"momentum", "dampening", "weight_decay", "eps", "lr_decay", "initial_accumulator_value", "alpha",
            "eta_min", "base_lr", "max_lr", "lr", "x", "x0", "noise", "seed", "num_steps", "level",
            "progress", "flip_fraction", "smooth", "beta", "spiky", "t", "min_value", "center", "c", "k",
@@ -478,6 +478,12 @@ SPECIFIC_OK = {
     ("widgets.Slider", "readout_format", "numeric string"): "'0.1' is a valid d3 format (zero-padded, 1 digit)",
     ("widgets.Slider(log)", "readout_format", "numeric string"):
         "'0.1' is a valid d3 format (zero-padded, 1 digit)",
+    ("plotting.style", "presenter", "bool"): "a flag given a bool (None means: the current style)",
+    ("plotting.path_1d", "color", "numeric string"): "'0.1' is a matplotlib colour: a grey level",
+    ("plotting.path_2d", "color", "numeric string"): "'0.1' is a matplotlib colour: a grey level",
+    ("plotting.theory_lines", "loss", "wrong shape"): "an array of eigenvalues of any shape (as in lrlab.theory)",
+    ("plotting.lr_map", "loss", "wrong shape"): "an array of eigenvalues of any shape (as in lrlab.theory)",
+    ("plotting.schedule_curves", "loss", "wrong shape"): "an array of eigenvalues of any shape (as in lrlab.theory)",
 }
 
 
