@@ -514,17 +514,22 @@ def lr_map(lrs, final, ax=None, *, loss=None, momentum: float = 0.0, ylim=None, 
 
 
 def regime_badge(regime: str) -> str:
-    """HTML for a coloured regime label (for ipywidgets.HTML)."""
-    if not isinstance(regime, str):
-        raise TypeError(f"regime must be a string, one of {', '.join(map(repr, REGIME_COLORS))}, "
-                        f"got regime={regime!r} of type {type(regime).__name__}")
-    if regime not in REGIME_COLORS:
-        raise ValueError(f"regime must be one of {', '.join(map(repr, REGIME_COLORS))} "
-                         f"(lrlab.diagnostics.REGIMES), got regime={regime!r}")
-    color = REGIME_COLORS[regime]
-    text_color = "#000" if regime in ("slow", "converging", "oscillating") else "#fff"
-    return (f'<span class="lrlab-regime" data-regime="{regime}" style="background:{color};color:{text_color};'
-            f'padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">{regime}</span>')
+    """HTML for a coloured regime label (for ipywidgets.HTML).
+
+    One of :data:`lrlab.diagnostics.REGIMES` gets its regime's colour; any other word (an explorer's own
+    ``regime`` hook may name its verdicts, e.g. ``'stuck'``) a neutral grey. The word itself is always
+    shown, so colour is never the only carrier of the regime.
+    """
+    if not isinstance(regime, str) or not regime.strip():
+        raise TypeError(f"regime must be a non-empty string (one of {', '.join(map(repr, REGIME_COLORS))} "
+                        f"gets its colour, any other word a neutral grey), got regime={regime!r} "
+                        f"of type {type(regime).__name__}")
+    import html
+    color = REGIME_COLORS.get(regime, "#d9d9d9")
+    text_color = "#fff" if regime == "diverging" else "#000"   # white on vermillion, black on the others
+    word = html.escape(regime)
+    return (f'<span class="lrlab-regime" data-regime="{word}" style="background:{color};color:{text_color};'
+            f'padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">{word}</span>')
 
 
 def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int = 12, suptitle=None):

@@ -121,7 +121,7 @@ CASES = [
      TypeError, "titles"),
     ("suptitle a number", lambda: plotting.small_multiples(run2([0.05, 0.1]), Q, suptitle=3), TypeError, "suptitle"),
     ("label None", lambda: plotting.lr_map(LRS, FINAL, label=None), TypeError, "label"),
-    ("regime unknown", lambda: plotting.regime_badge("fast"), ValueError, "regime"),
+    ("regime empty", lambda: plotting.regime_badge("  "), TypeError, "regime"),
     ("regime a list", lambda: plotting.regime_badge([]), TypeError, "regime"),
     ("schedules a list", lambda: plotting.schedule_curves([COS], 10), TypeError, "schedules"),
     ("schedules empty", lambda: plotting.schedule_curves({}, 10), TypeError, "schedules"),
