@@ -146,3 +146,12 @@ def test_pages_workflow_builds_the_site_and_deploys_it():
     assert uses["actions/upload-pages-artifact"]["with"]["path"] == out_dir
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy["steps"])
+
+
+def test_the_static_site_leaves_the_colab_cell_out(monkeypatch):
+    from lrlab import site
+    monkeypatch.setattr(site, "player_data", lambda name, positions: {"name": name})    # no frames: not the point here
+    monkeypatch.setattr(site, "player_html", lambda data, i: f"<div>player {i}</div>")
+    page, _ = site.notebook_page(NOTEBOOKS[0])
+    assert "google.colab" not in page and "enable_custom_widget_manager" not in page
+    assert "Start here" in page
