@@ -15,6 +15,7 @@ the ``notebooks/`` folder of the source checkout this package runs from, else
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import signal
 import subprocess
@@ -67,6 +68,10 @@ def present(args) -> int:
         print(f"lrlab present: {e}", file=sys.stderr)
         return 2
 
+    if importlib.util.find_spec("voila") is None:
+        print('lrlab present: Voila is not installed; install it with:  pip install "lrlab[present]"  '
+              '(from a checkout: pip install -e ".[present]")', file=sys.stderr)
+        return 2
     port = args.port
     if not servers.port_is_free(port):
         if args.strict_port:
@@ -188,7 +193,7 @@ def main(argv=None) -> int:
         from .site import build_site     # noqa: PLC0415  (the site builder imports the lessons: load on demand)
         try:
             sizes = build_site(args.dir, notebooks=args.notebooks, only=args.only, positions=args.positions)
-        except (LookupError, ValueError, RuntimeError, FileNotFoundError) as e:
+        except (LookupError, ValueError, RuntimeError, FileNotFoundError, ImportError) as e:   # ImportError: no torch
             print(f"lrlab site: {e}", file=sys.stderr)
             return 2
         for name, n in sizes.items():

@@ -10,7 +10,8 @@ the small networks the notebooks train, reproducibly. :func:`top_eigenvalue` mea
 model's sharpness (the top Hessian eigenvalue) from Hessian-vector products, and
 :class:`FlatParamsLoss` shows a torch loss to lrlab as a loss of one flat parameter vector.
 
-This module imports torch; ``import lrlab`` does not import it.
+This module imports torch; ``import lrlab`` does not import it. torch is the extra ``lrlab[torch]``:
+without it, importing this module raises ``ModuleNotFoundError`` saying what to install.
 Everything runs on the CPU; a fixed ``seed`` gives identical results run after run.
 """
 from __future__ import annotations
@@ -23,8 +24,19 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import torch
-from torch import nn
+
+try:
+    import torch
+    from torch import nn
+except ModuleNotFoundError as _e:      # torch is the extra lrlab[torch], not a requirement of lrlab itself
+    if _e.name != "torch":
+        raise
+    raise ModuleNotFoundError(
+        'This part of lrlab (lrlab.pytorch, and lessons 01, 03, 04, 07 and 08, which train real torch '
+        'models) needs PyTorch, which is not installed. Install it with:  pip install "lrlab[torch]"  '
+        '(from a checkout: pip install -e ".[torch]"; for the small CPU-only build add '
+        '--extra-index-url https://download.pytorch.org/whl/cpu), then restart the kernel.',
+        name="torch") from None
 
 from lrlab._validation import as_real_array, check_number
 from lrlab.diagnostics import MovingAverage, suggest_lr

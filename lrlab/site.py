@@ -170,6 +170,8 @@ def notebook_page(nb_path: Path, positions: int = 61) -> tuple[str, list[str]]:
     def is_explorer(data) -> bool:
         model = state.get(data[WIDGET_MIME].get("model_id"), {})
         return "lrlab-explorer" in model.get("state", {}).get("_dom_classes", [])
+    # the Colab set-up cell (tools/build_notebooks.py) has nothing to say on a page without a kernel
+    nb.cells = [c for c in nb.cells if "lrlab-colab" not in c.get("metadata", {}).get("tags", [])]
     slots, k = [], 0
     for cell in nb.cells:
         # other widgets (a progress bar, say) have nothing to show without a kernel: leave them out

@@ -53,3 +53,10 @@ def test_lab_serves_the_lesson_with_the_news_pop_up_off():
             pytest.fail("JupyterLab did not stop on SIGTERM")
     assert servers.nothing_listens(port), f"JupyterLab still listens on {port} after SIGTERM"
 
+
+
+def test_present_without_voila_says_what_to_install(monkeypatch, capsys):
+    real = cli.importlib.util.find_spec
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name, *a: None if name == "voila" else real(name, *a))
+    assert cli.main(["present", "02", "--no-browser"]) == 2
+    assert 'pip install "lrlab[present]"' in capsys.readouterr().err

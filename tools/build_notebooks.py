@@ -9,7 +9,8 @@ A source is a Python file in the "percent" format: cells start with
 ``# %%`` (code) or ``# %% [markdown]`` (markdown, every line a ``# `` comment);
 ``# %% tags=["nbval-ignore-output"]`` tags a cell. The notebook is executed
 top to bottom in a fresh kernel (pytest's interpreter, a timeout per cell) and
-written to ``notebooks/<name>.ipynb`` with its outputs.
+written to ``notebooks/<name>.ipynb`` with its outputs. Every notebook starts with the same
+Colab cell (:func:`colab_cell`, not in the sources): on Colab it installs lrlab, elsewhere it does nothing.
 """
 from __future__ import annotations
 
@@ -60,6 +61,39 @@ def parse(text: str) -> nbformat.NotebookNode:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     return nb
+
+
+def repository_url() -> str:
+    """The public repository, as ``[project.urls] Repository`` in pyproject.toml names it (its one place)."""
+    import tomllib
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+
+
+#: the tag of the Colab cell (the static site leaves it out; tests find it by it)
+COLAB_TAG = "lrlab-colab"
+
+
+def colab_cell() -> nbformat.NotebookNode:
+    """The first cell of every notebook: on Colab only, install lrlab and switch on Colab's widget manager.
+
+    Anywhere else ``google.colab`` is not imported, so the cell does nothing and prints nothing. On Colab it
+    installs lrlab and ipympl (the one requirement Colab lacks) with ``--no-deps``: Colab already has numpy,
+    matplotlib, ipywidgets, scikit-learn and torch, and a package replaced mid-session only works after a
+    runtime restart (a reinstalled matplotlib breaks ipympl's backend until then: googlecolab/colabtools#5155).
+    Then it turns on the custom widget manager, without which Colab draws no ipympl canvas.
+    """
+    url = repository_url()
+    source = f'''# On Google Colab only: install lrlab and turn on Colab's widget manager (elsewhere this does nothing).
+import sys
+if "google.colab" in sys.modules:
+    import subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                    "ipympl", "lrlab @ git+{url}"], check=True)
+    from google.colab import output
+    output.enable_custom_widget_manager()'''
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = [COLAB_TAG]
+    return cell
 
 
 ANSWER = re.compile(r"^(?P<indent>[ \t]*)answer = None\b.*$", re.M)
@@ -121,6 +155,7 @@ def build(src: Path, execute: bool = True, timeout: int = 300, solutions: Path |
     if solutions is not None:
         text = fill_in_solutions(text, src.stem)
     nb = parse(text)
+    nb.cells.insert(0, colab_cell())
     out = (solutions or OUT) / (src.stem + ".ipynb")
     if execute:
         t0 = time.time()

@@ -20,11 +20,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from torch import nn
 
 from lrlab import data, losses, plotting, theory
 from lrlab import pytorch as lp
+from lrlab.pytorch import nn, torch  # says what to install if torch is missing
 from lrlab.explorer import Choice, Explorer, MapPanel, PathPanel, Problem
 from lrlab.exercises import Feedback, check_number_answer
 

@@ -20,11 +20,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from torch import nn
 
 from lrlab import data, diagnostics, losses, plotting, theory
 from lrlab import pytorch as lp
+from lrlab.pytorch import nn, torch  # says what to install if torch is missing
 from lrlab.diagnostics import jump_share, read_loss_curve
 from lrlab.pytorch import FlatParamsLoss, top_eigenvalue
 from lrlab.explorer import Explorer, Panel, Problem

@@ -17,11 +17,10 @@
 
 # %%
 import numpy as np
-import torch
-from torch import nn
 
 import lrlab
 from lrlab import diagnostics, losses, plotting, steppers
+from lrlab.pytorch import nn, torch  # torch (lrlab[torch]); if missing, this line says what to install
 from lrlab.lessons import update_rule as lesson
 
 torch.manual_seed(0)

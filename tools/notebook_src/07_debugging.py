@@ -23,10 +23,10 @@
 
 # %%
 import numpy as np
-import torch
 
 import lrlab
 from lrlab import diagnostics, plotting, theory
+from lrlab.pytorch import torch  # torch (lrlab[torch]); if missing, this line says what to install
 from lrlab.lessons import debugging as lesson
 
 torch.manual_seed(0)

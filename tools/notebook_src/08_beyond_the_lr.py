@@ -25,10 +25,10 @@
 
 # %%
 import numpy as np
-import torch
 
 import lrlab
 from lrlab import data, diagnostics, plotting, theory
+from lrlab.pytorch import torch  # torch (lrlab[torch]); if missing, this line says what to install
 from lrlab.lessons import beyond_the_lr as lesson
 
 torch.manual_seed(0)
