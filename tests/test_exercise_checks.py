@@ -52,6 +52,10 @@ def test_04_schedules():
     assert lesson.check_steps_above(right["steps_above"]) and not lesson.check_steps_above(p.num_steps // 2 + 60)
     assert not lesson.check_steps_above(None)
     assert lesson.check_restart_effect(right["restart_effect"]) and not lesson.check_restart_effect("down")
+    assert right["plateau_cut"] == 6 and lesson.check_plateau_cut(6) and lesson.check_plateau_cut("6")
+    assert "past the patience" in lesson.check_plateau_cut(5).message          # cut at bad == patience: wrong
+    assert "threshold" in lesson.check_plateau_cut(10).message                 # 0.69995 taken as better: wrong
+    assert not lesson.check_plateau_cut(7) and not lesson.check_plateau_cut(None) and not lesson.check_plateau_cut("x")
 
 
 def test_05_momentum_and_adaptive():

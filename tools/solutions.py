@@ -32,6 +32,7 @@ SOLUTIONS = {
          "count the steps t with 1.5 (2/L) (1 + cos(pi t / T)) / 2 > 2/L"),
         ('"up"', "the lr jumps back to its peak, so the loss jumps up before it falls again"),
         ("lesson.PEAK * min(t / lesson.WARMUP, 1.0)", "a ramp from 0 capped at the peak"),
+        ("6", "0.69995 is not below 0.7 * (1 - 1e-3), so readings 4, 5, 6 are 3 bad epochs > patience 2"),
     ],
     "05_momentum_and_adaptive": [
         ("2 * (1 + 0.5) / 50.0", "heavy ball converges for lr < 2(1 + beta)/L"),
