@@ -46,6 +46,8 @@ SOLUTIONS = {
          "the exact floor ratio (about (64/16) times the without-replacement correction)"),
         ("(2 / L) / 0.05", "the scaled lr k * 0.05 must stay below full-batch GD's limit 2/L"),
         ('"false"', "on a quadratic the limit 2/L does not depend on the history: a final lr above it diverges"),
+        ("0.05 * (1 - 0.8) * 64 / 16", "keep lr / ((1 - beta) B) fixed: momentum 0.8 raises the floor 5x, batch 64 lowers it 4x"),
+        ("0.003 * np.sqrt(512 / 32)", "Adam's floor goes like lr / sqrt(B): the square-root rule"),
     ],
     "07_debugging": [
         ("{k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}", "read each curve's shape"),
