@@ -15,6 +15,11 @@ where torch would silently misbehave or fail later (a negative or non-finite
 lr, ``gamma <= 0``, ``total_iters < 1``, a one-cycle warm-up shorter than a
 step, unsorted milestones, ...).
 
+The exception is :func:`reduce_lr_on_plateau` (torch's ``ReduceLROnPlateau``): its lr
+depends on the metrics it is fed, not on the step count, so it has no closed form and is
+a small state machine instead (:class:`PlateauSchedule`: ``init``, ``update(state, metric)``,
+and ``lrs(metrics)`` to replay a recorded sequence).
+
 Momentum cycling (``cycle_momentum``, ``base_momentum``, ``max_momentum`` of
 ``CyclicLR`` and ``OneCycleLR``) is out of scope: a schedule here is a learning
 rate only, so those arguments are not accepted.
