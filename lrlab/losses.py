@@ -19,7 +19,8 @@ import numpy as np
 from ._validation import as_real_array, check_number
 
 __all__ = ["Quadratic", "quadratic", "Rosenbrock", "rosenbrock", "Curve1D", "two_wells",
-           "plateau", "Quartic", "quartic", "LeastSquares", "least_squares"]
+           "plateau", "Quartic", "quartic", "LeastSquares", "least_squares", "LeastSquaresReplicas",
+           "least_squares_replicas"]
 
 
 def _as_points(x, dim: int, name: str = "x") -> np.ndarray:
@@ -457,3 +458,57 @@ def least_squares(X, y, batch_size=None, seed=0, bounds=None) -> LeastSquares:
     """Least squares on a data set ``(X, y)``; minibatch gradients with ``batch_size`` and ``seed``;
     ``bounds`` (d, 2) is the plotting window (default: the minimizer ± 1.5 max(|w*|, 1))."""
     return LeastSquares(X, y, batch_size, seed, bounds)
+
+
+class LeastSquaresReplicas(LeastSquares):
+    r"""Least squares with ``K`` independent minibatch streams, one per replica: seeds in one run.
+
+    The loss (``value``, ``grad``) is :class:`LeastSquares`'s. ``sample_grad(w, t)`` takes points of
+    shape ``(..., K, d)`` and gives replica ``k`` the gradient on its own minibatch of
+    ``batch_sizes[k]`` rows, drawn **with replacement** (so a batch's noise variance is exactly
+    :math:`\Sigma/B`, ``lrlab.theory.MinibatchSGD(..., replacement=True)``), by a generator seeded
+    with ``(seed, t)``. Where :class:`LeastSquares` gives every trajectory of a batched run the same
+    minibatches (common random numbers), this one gives each replica its own: averaging over the
+    replica axis is averaging over seeds, at the cost of one run.
+    """
+
+    def __init__(self, X, y, batch_sizes, seed=0, bounds=None):
+        super().__init__(X, y, None, seed, bounds)
+        if isinstance(batch_sizes, (str, bytes)) or not hasattr(batch_sizes, "__iter__"):
+            raise TypeError(f"batch_sizes must be a sequence of integers (one per replica), got {batch_sizes!r}")
+        sizes = [check_number(f"batch_sizes[{i}]", b, low=1, high=self.n, integer=True)
+                 for i, b in enumerate(batch_sizes)]
+        if not sizes:
+            raise ValueError("batch_sizes must name at least one replica, got an empty sequence")
+        self.batch_sizes = np.array(sizes, dtype=np.int64)            # (K,)
+        self.batch_size = tuple(sizes)                                  # not None: lrlab.run samples gradients
+        self._mask = np.arange(self.batch_sizes.max()) < self.batch_sizes[:, None]   # (K, Bmax)
+        self._H = self.X.T @ self.X / self.n
+
+    def value(self, w):
+        r"""The full loss as :math:`f^* + \tfrac12 e^\top H e`, :math:`e = w - w^*`: the same function, a ``d x d``
+        product instead of a pass over the ``n`` rows per replica (and no cancellation in :math:`f - f^*`)."""
+        if not hasattr(self, "_H"):                     # during LeastSquares.__init__: the plain formula
+            return super().value(w)
+        e = _as_points(w, self.dim, "w") - self.minimizer
+        return self.min_value + 0.5 * np.einsum("...i,ij,...j->...", e, self._H, e)
+
+    def __repr__(self):
+        return f"least_squares_replicas(n={self.n}, d={self.dim}, K={self.batch_sizes.size})"
+
+    def sample_grad(self, w, t):
+        """Replica ``k``'s gradient on its own ``batch_sizes[k]`` rows (with replacement); ``w`` is ``(..., K, d)``."""
+        w = _as_points(w, self.dim, "w")
+        K = self.batch_sizes.size
+        if w.ndim < 2 or w.shape[-2] != K:
+            raise ValueError(f"w must have shape (..., K, d) with K = {K} replicas, got {w.shape}")
+        rows = np.random.default_rng((self.seed, int(t))).integers(0, self.n, size=self._mask.shape)   # (K, Bmax)
+        flat = (rows + self.n * np.arange(K)[:, None])[self._mask]
+        counts = np.bincount(flat, minlength=K * self.n).reshape(K, self.n)         # how often each row was drawn
+        r = w @ self._XT - self.y                                                  # (..., K, n) all residuals
+        return (counts * r) @ self.X / self.batch_sizes[:, None]
+
+
+def least_squares_replicas(X, y, batch_sizes, seed=0, bounds=None) -> LeastSquaresReplicas:
+    """Least squares whose replica ``k`` draws its own minibatches of ``batch_sizes[k]`` rows (with replacement)."""
+    return LeastSquaresReplicas(X, y, batch_sizes, seed, bounds)

@@ -15,15 +15,22 @@ where torch would silently misbehave or fail later (a negative or non-finite
 lr, ``gamma <= 0``, ``total_iters < 1``, a one-cycle warm-up shorter than a
 step, unsorted milestones, ...).
 
+The exception is :func:`reduce_lr_on_plateau` (torch's ``ReduceLROnPlateau``): its lr
+depends on the metrics it is fed, not on the step count, so it has no closed form and is
+a small state machine instead (:class:`PlateauSchedule`: ``init``, ``update(state, metric)``,
+and ``lrs(metrics)`` to replay a recorded sequence).
+
 Momentum cycling (``cycle_momentum``, ``base_momentum``, ``max_momentum`` of
 ``CyclicLR`` and ``OneCycleLR``) is out of scope: a schedule here is a learning
 rate only, so those arguments are not accepted.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import types
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,6 +49,9 @@ __all__ = [
     "polynomial_lr",
     "constant_lr",
     "sequential_lr",
+    "PlateauState",
+    "PlateauSchedule",
+    "reduce_lr_on_plateau",
 ]
 
 _INT64_MAX = np.iinfo(np.int64).max
@@ -722,3 +732,126 @@ def sequential_lr(schedulers: Sequence[Schedule], milestones: Sequence[int], las
         return out
 
     return _resumable("sequential_lr", dict(schedulers=list(schedules), milestones=list(milestones)), fn, last_epoch)
+
+
+# ---------------------------------------------------------------------------
+# ReduceLROnPlateau: the one scheduler with no closed form
+
+
+class PlateauState(NamedTuple):
+    """What ``ReduceLROnPlateau`` remembers between two ``step(metric)`` calls."""
+
+    lr: float               # the lr the next optimizer steps use
+    best: float             # the best metric seen so far (inf for mode 'min', -inf for 'max' before any)
+    num_bad_epochs: int     # readings in a row that were not better than ``best``
+    cooldown_counter: int   # readings left during which bad epochs are not counted
+    last_epoch: int         # how many metrics have been read
+
+
+class PlateauSchedule:
+    r"""torch's ``ReduceLROnPlateau`` as a pure state machine (``init``/``update``).
+
+    Unlike every other schedule in this module it is **not** a function of the step
+    count: the lr after ``k`` readings depends on the metric values read so far, which in
+    turn depend on the lrs used before, so there is no ``schedule(t)``. One reading
+    (``update``) is, with ``better`` the mode's comparison with ``threshold``,
+
+    .. math:: \text{bad} \leftarrow 0 \text{ if better(metric, best) else bad} + 1;\quad
+              \text{if bad} > \text{patience}:\ \eta \leftarrow \max(\eta\cdot\text{factor}, \text{min\_lr})
+              \text{ (kept if the change is} \le \text{eps)}
+
+    and during ``cooldown`` readings after a cut the bad count is held at 0. ``better`` is
+    ``m < best (1 - threshold)`` (min, rel), ``m < best - threshold`` (min, abs),
+    ``m > best (1 + threshold)`` (max, rel), ``m > best + threshold`` (max, abs).
+
+    Matches ``torch.optim.lr_scheduler.ReduceLROnPlateau`` on one param group, reading by reading.
+    """
+
+    __slots__ = ("base_lr", "kwargs")
+
+    def __init__(self, base_lr: float, kwargs: dict):
+        self.base_lr = base_lr
+        self.kwargs = types.MappingProxyType(dict(kwargs))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        return f"reduce_lr_on_plateau({self.base_lr!r}, {args})"
+
+    def init(self) -> PlateauState:
+        """The state before any reading: lr = base_lr, nothing seen yet."""
+        worse = math.inf if self.kwargs["mode"] == "min" else -math.inf
+        return PlateauState(lr=self.base_lr, best=worse, num_bad_epochs=0, cooldown_counter=0, last_epoch=0)
+
+    def is_better(self, metric: float, best: float) -> bool:
+        """Whether ``metric`` counts as an improvement on ``best`` (mode and threshold applied)."""
+        k = self.kwargs
+        th = k["threshold"]
+        if k["mode"] == "min":
+            return metric < (best * (1.0 - th) if k["threshold_mode"] == "rel" else best - th)
+        return metric > (best * (th + 1.0) if k["threshold_mode"] == "rel" else best + th)
+
+    def update(self, state: PlateauState, metric) -> PlateauState:
+        """Read one metric (torch's ``scheduler.step(metric)``); return the new state (``state`` is unchanged)."""
+        if not isinstance(state, PlateauState):
+            raise TypeError(f"state must be a PlateauState (from init() or update()), got {type(state).__name__}")
+        if isinstance(metric, (bool, np.bool_)) or not isinstance(metric, (numbers.Real, np.ndarray)):
+            raise TypeError(f"metric must be a real number, got metric={metric!r}")
+        if isinstance(metric, np.ndarray) and metric.size != 1:
+            raise TypeError(f"metric must be one real number, got an array of shape {metric.shape}")
+        current = float(metric)
+        k = self.kwargs
+        lr, best, bad, cool = state.lr, state.best, state.num_bad_epochs, state.cooldown_counter
+        if self.is_better(current, best):
+            best, bad = current, 0
+        else:
+            bad += 1
+        if cool > 0:                                  # in cooldown: bad readings are not counted
+            cool -= 1
+            bad = 0
+        if bad > k["patience"]:
+            new_lr = max(lr * k["factor"], k["min_lr"])
+            if lr - new_lr > k["eps"]:
+                lr = new_lr
+            cool, bad = k["cooldown"], 0
+        return PlateauState(lr=lr, best=best, num_bad_epochs=bad, cooldown_counter=cool,
+                            last_epoch=state.last_epoch + 1)
+
+    def lrs(self, metrics) -> np.ndarray:
+        """The lr before each reading and after the last: shape ``(len(metrics) + 1,)``.
+
+        ``out[0]`` is ``base_lr`` and ``out[k]`` the lr after ``k`` calls of ``step(metrics[i])``,
+        i.e. torch's ``get_last_lr()[0]`` then.
+        """
+        values = np.asarray(metrics, dtype=float) if not isinstance(metrics, np.ndarray) else metrics
+        if values.ndim != 1:
+            raise ValueError(f"metrics must be a 1-D sequence of real numbers, got shape {np.shape(metrics)}")
+        state = self.init()
+        out = [state.lr]
+        for m in values:
+            state = self.update(state, float(m))
+            out.append(state.lr)
+        return np.array(out)
+
+
+def reduce_lr_on_plateau(base_lr: float, mode: str = "min", factor: float = 0.1, patience: int = 10,
+                         threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
+                         min_lr: float = 0.0, eps: float = 1e-8) -> PlateauSchedule:
+    """torch's ``ReduceLROnPlateau``: cut the lr by ``factor`` once the metric stops improving.
+
+    Same keywords and defaults as torch (``optimizer`` replaced by ``base_lr``; ``min_lr``
+    is one number, for the one param group). Checked more strictly than torch:
+    ``0 < factor < 1``, ``patience`` and ``cooldown`` non-negative integers, ``threshold``,
+    ``min_lr`` and ``eps`` finite and >= 0. Returns a :class:`PlateauSchedule`: there is no
+    ``schedule(t)``, because the lr depends on the metrics read, not on the step count.
+    """
+    base_lr = _check_lr("base_lr", base_lr)
+    mode = _check_choice("mode", mode, ("min", "max"))
+    factor = check_number("factor", factor, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
+    patience = check_number("patience", patience, low=0, integer=True)
+    threshold = check_number("threshold", threshold, low=0.0)
+    threshold_mode = _check_choice("threshold_mode", threshold_mode, ("rel", "abs"))
+    cooldown = check_number("cooldown", cooldown, low=0, integer=True)
+    min_lr = check_number("min_lr", min_lr, low=0.0)
+    eps = check_number("eps", eps, low=0.0)
+    return PlateauSchedule(base_lr, dict(mode=mode, factor=factor, patience=patience, threshold=threshold,
+                                         threshold_mode=threshold_mode, cooldown=cooldown, min_lr=min_lr, eps=eps))

@@ -52,6 +52,10 @@ def test_04_schedules():
     assert lesson.check_steps_above(right["steps_above"]) and not lesson.check_steps_above(p.num_steps // 2 + 60)
     assert not lesson.check_steps_above(None)
     assert lesson.check_restart_effect(right["restart_effect"]) and not lesson.check_restart_effect("down")
+    assert right["plateau_cut"] == 6 and lesson.check_plateau_cut(6) and lesson.check_plateau_cut("6")
+    assert "past the patience" in lesson.check_plateau_cut(5).message          # cut at bad == patience: wrong
+    assert "threshold" in lesson.check_plateau_cut(10).message                 # 0.69995 taken as better: wrong
+    assert not lesson.check_plateau_cut(7) and not lesson.check_plateau_cut(None) and not lesson.check_plateau_cut("x")
 
 
 def test_05_momentum_and_adaptive():
@@ -73,6 +77,13 @@ def test_06_batch_size():
     assert lesson.check_max_scale((2 / L) / 0.05) and not lesson.check_max_scale(64)
     assert lesson.check_warmup_claim("false") and not lesson.check_warmup_claim("true")
     assert not lesson.check_scaled_lr(None)
+    assert lesson.check_momentum_floor(0.04) and lesson.check_momentum_floor(0.0400)
+    assert "momentum raises" in lesson.check_momentum_floor(0.2).message        # batch only
+    assert "larger batch" in lesson.check_momentum_floor(0.01).message          # momentum only
+    assert not lesson.check_momentum_floor(0.05) and not lesson.check_momentum_floor(None)
+    assert lesson.check_adam_lr(0.012) and lesson.check_adam_lr(0.003 * 4)
+    assert "linear rule" in lesson.check_adam_lr(0.048).message and not lesson.check_adam_lr(0.048)
+    assert not lesson.check_adam_lr(0.003) and not lesson.check_adam_lr("x")
 
 
 def test_07_debugging():

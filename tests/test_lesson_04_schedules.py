@@ -155,3 +155,24 @@ def test_exercise_checks():
         assert not lesson.check_steps_above(wrong)
     assert lesson.check_restart_effect("up") and lesson.check_restart_effect(" Up ")
     assert not lesson.check_restart_effect("down") and not lesson.check_restart_effect(None)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_plateau_claims_hold_for_every_seed(problem, seed):
+    """The notebook's claims about ReduceLROnPlateau hold on other minibatch draws, not only seed 0."""
+    r = lesson.plateau_run(problem, seed=seed)
+    E = r.steps_per_epoch
+    assert r.cuts.size >= 2
+    for k in r.cuts:                          # a cut comes when the loss has reached the floor of the lr in use
+        ratio = (r.metrics[k - 4:k] - problem.loss.min_value).mean() / lesson.floor_theory(problem.loss, r.epoch_lrs[k - 1])
+        assert 0.5 < ratio < 2
+    assert r.gap[-4 * E:].mean() < lesson.floor_theory(problem.loss, lesson.PEAK) / 3
+    assert np.all(np.diff(r.cuts) >= lesson.PLATEAU["patience"] + 1)
+    assert np.array_equal(r.lr[::E], r.epoch_lrs[:-1])        # each epoch ran at the lr the scheduler chose
+
+
+def test_plateau_figure(problem):
+    r = lesson.plateau_run(problem, epochs=12)
+    fig, (ax, bx) = lesson.plateau_figure(r, problem)
+    assert all(t.get_fontsize() >= 12 for a in (ax, bx) for t in a.get_legend().get_texts())
+    assert "ReduceLROnPlateau" in fig._suptitle.get_text()

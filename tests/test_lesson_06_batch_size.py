@@ -203,3 +203,32 @@ def test_the_matrix_eigenvalue_shortcut_is_not_the_stability_limit():
     eig = lambda e: np.linalg.eigvalsh(np.eye(2) - 2 * e * H + e * e * M).max()   # noqa: E731
     assert eig(0.999 * lr) <= 1 < eig(1.001 * lr)                              # it is where the shortcut tips
     assert 0.02 < abs(lr / lesson.THEORY.critical_lr(1) - 1) < 0.2                # and not the exact limit
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_momentum_floor_claims_hold_for_other_seeds(seed):
+    m = lesson.momentum_floors(seed=seed)
+    ratio = m.measured / m.predicted
+    assert np.all((ratio > 0.85) & (ratio < 1.3))
+    boost = m.measured[2] / m.measured[0]
+    assert np.all((boost > 7) & (boost < 14))
+    by_B = m.measured[:, 0] / m.measured[:, 2]
+    assert np.all((by_B > 11) & (by_B < 22))
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_adam_square_root_rule_claims_hold_for_other_seeds(seed):
+    a = lesson.adam_scaling(seed=seed)
+    sq, lin = a.floors["square-root rule"], a.floors["linear rule"]
+    assert sq.max() / sq.min() < 1.35 and np.all(np.diff(lin) > 0)
+    assert 1.5 < lin[1] / sq[1] < 2.6 and 2.6 < lin[2] / sq[2] < 4.6
+    assert np.allclose(a.lrs["square-root rule"], 0.01 * np.sqrt(a.ks)) and np.allclose(a.lrs["linear rule"], 0.01 * a.ks)
+
+
+def test_momentum_and_adam_figures():
+    m = lesson.momentum_floors(betas=(0.0, 0.9), batch_sizes=(4, 16), replicas=3, burn_in=20, window=40)
+    a = lesson.adam_scaling(ks=(1, 4), replicas=3, burn_in=20, window=40)
+    for fig, axes in (lesson.plot_momentum_floors(m), lesson.plot_adam_scaling(a)):
+        for ax in axes:
+            assert all(t.get_fontsize() >= 12 for t in ax.get_legend().get_texts())
+            assert ax.get_title()

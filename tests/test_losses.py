@@ -198,3 +198,40 @@ def test_least_squares_rows_checked(rows, exc):
         ls.value_and_grad([0.1, 0.1], rows)
     f, g = ls.value_and_grad([0.1, 0.1], np.arange(20))       # every row by index is the full loss
     assert f == pytest.approx(ls.value([0.1, 0.1])) and g == pytest.approx(ls.grad([0.1, 0.1]))
+
+
+def test_least_squares_replicas_draw_their_own_minibatches():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 3)), rng.standard_normal(40)
+    sizes = [1, 5, 5, 40]
+    rep = losses.least_squares_replicas(X, y, sizes, seed=4)
+    plain = losses.least_squares(X, y)
+    w = rng.standard_normal((2, 4, 3))                                   # (..., K, d)
+    np.testing.assert_allclose(rep.value(w), plain.value(w), rtol=1e-12, atol=1e-12)
+    g = rep.sample_grad(w, 7)
+    np.testing.assert_array_equal(g, rep.sample_grad(w, 7))             # deterministic in (seed, t)
+    rows = np.random.default_rng((4, 7)).integers(0, 40, size=(4, 40))   # the rows it drew, with replacement
+    for k, B in enumerate(sizes):
+        want = plain.value_and_grad(w[:, k], rows[k, :B])[1]
+        np.testing.assert_allclose(g[:, k], want, rtol=1e-12, atol=1e-12)
+    # unbiased, with the with-replacement variance Sigma / B of lrlab.theory.MinibatchSGD
+    from lrlab import theory
+    th = theory.MinibatchSGD(X, y)
+    ws = np.tile(th.minimizer, (4, 1))
+    draws = np.stack([rep.sample_grad(ws, t) for t in range(4000)])     # (T, K, d)
+    for k, B in enumerate(sizes):
+        np.testing.assert_allclose(draws[:, k].mean(axis=0), 0.0, atol=6 * np.sqrt(np.trace(th.sigma) / B / 4000))
+        np.testing.assert_allclose(np.trace(np.cov(draws[:, k].T)), np.trace(th.sigma) / B, rtol=0.1)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda X, y: losses.least_squares_replicas(X, y, []), "batch_sizes"),
+    (lambda X, y: losses.least_squares_replicas(X, y, 4), "batch_sizes"),
+    (lambda X, y: losses.least_squares_replicas(X, y, [2, 0]), r"batch_sizes\[1\]"),
+    (lambda X, y: losses.least_squares_replicas(X, y, [2, 11]), r"batch_sizes\[1\]"),
+    (lambda X, y: losses.least_squares_replicas(X, y, [2, 3]).sample_grad(np.zeros((3, 2)), 0), "K = 2"),
+])
+def test_least_squares_replicas_bad_input(make, match):
+    X, y = np.ones((10, 2)), np.ones(10)
+    with pytest.raises((TypeError, ValueError), match=match):
+        make(X, y)

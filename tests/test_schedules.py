@@ -298,7 +298,7 @@ def test_all_exported():
     assert set(schedules.__all__) == {
         "Schedule", "step_lr", "multistep_lr", "exponential_lr", "cosine_annealing_lr",
         "cosine_annealing_warm_restarts", "cyclic_lr", "one_cycle_lr", "linear_lr", "polynomial_lr",
-        "constant_lr", "sequential_lr"}
+        "constant_lr", "sequential_lr", "PlateauState", "PlateauSchedule", "reduce_lr_on_plateau"}
     for name in schedules.__all__:
         assert getattr(schedules, name).__doc__
 

@@ -32,6 +32,7 @@ SOLUTIONS = {
          "count the steps t with 1.5 (2/L) (1 + cos(pi t / T)) / 2 > 2/L"),
         ('"up"', "the lr jumps back to its peak, so the loss jumps up before it falls again"),
         ("lesson.PEAK * min(t / lesson.WARMUP, 1.0)", "a ramp from 0 capped at the peak"),
+        ("6", "0.69995 is not below 0.7 * (1 - 1e-3), so readings 4, 5, 6 are 3 bad epochs > patience 2"),
     ],
     "05_momentum_and_adaptive": [
         ("2 * (1 + 0.5) / 50.0", "heavy ball converges for lr < 2(1 + beta)/L"),
@@ -45,6 +46,8 @@ SOLUTIONS = {
          "the exact floor ratio (about (64/16) times the without-replacement correction)"),
         ("(2 / L) / 0.05", "the scaled lr k * 0.05 must stay below full-batch GD's limit 2/L"),
         ('"false"', "on a quadratic the limit 2/L does not depend on the history: a final lr above it diverges"),
+        ("0.05 * (1 - 0.8) * 64 / 16", "keep lr / ((1 - beta) B) fixed: momentum 0.8 raises the floor 5x, batch 64 lowers it 4x"),
+        ("0.003 * np.sqrt(512 / 32)", "Adam's floor goes like lr / sqrt(B): the square-root rule"),
     ],
     "07_debugging": [
         ("{k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}", "read each curve's shape"),

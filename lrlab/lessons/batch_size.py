@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import diagnostics, losses, plotting, schedules, theory
+from .. import diagnostics, losses, plotting, schedules, steppers, theory
 from ..data import linear_regression
 from ..exercises import Feedback, check_choice, check_number_answer
 from ..loop import run
@@ -38,7 +38,8 @@ __all__ = ["N", "BATCH_SIZES", "LessonData", "data", "MinibatchTheory", "minibat
            "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",
            "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "batch_small_multiples", "BatchPathPanel", "BatchLossPanel", "FloorPanel",
            "BATCH_PRESETS", "batch_size_explorer", "shortcut_limit_b1", "check_scaled_lr", "check_floor_factor", "check_max_scale",
-           "check_warmup_claim"]
+           "check_warmup_claim", "MomentumFloors", "momentum_floors", "plot_momentum_floors", "AdamScaling",
+           "adam_scaling", "plot_adam_scaling", "check_momentum_floor", "check_adam_lr"]
 
 # --------------------------------------------------------------------------- the data of the lesson
 
@@ -232,6 +233,180 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
     bx.set_ylabel("expected loss − min after the run")
     bx.set_title("where the rule breaks")
     bx.legend(fontsize="small", frameon=False, loc="upper left")
+    return fig, (ax, bx)
+
+
+# --------------------------------------------------------------------------- momentum under noise
+
+@dataclass(frozen=True)
+class MomentumFloors:
+    """Noise floors of heavy-ball SGD measured on a grid of (momentum, B), each the mean over replicas."""
+
+    betas: tuple
+    batch_sizes: tuple
+    lr: float
+    measured: np.ndarray      # (len(betas), len(batch_sizes)) mean over replicas of the time-averaged gap
+    spread: np.ndarray        # same shape: standard error of that mean (replica to replica)
+    predicted: np.ndarray     # same shape: the small-lr law for lr / (1 - beta) and B (with replacement)
+    curves: np.ndarray        # (len(betas), len(batch_sizes), steps + 1) replica-mean loss gap per step
+    burn_in: int
+    window: int
+    replicas: int
+
+
+def _replica_loss(sizes, seed):
+    d = data()
+    return losses.least_squares_replicas(d.X, d.Y, sizes, seed=seed)
+
+
+def momentum_floors(betas=(0.0, 0.5, 0.9), batch_sizes=(4, 16, 64), *, lr: float = 0.05, replicas: int = 16,
+                    burn_in: int = 150, window: int = 600, seed: int = 11) -> MomentumFloors:
+    r"""Start heavy-ball SGD at the minimum and average the loss gap over ``window`` steps after ``burn_in``.
+
+    One run per momentum, vectorized over ``batch_sizes`` x ``replicas`` (each replica draws its own
+    minibatches, with replacement: ``lrlab.losses.least_squares_replicas``). The prediction is the
+    small-lr floor of plain SGD at the **effective** lr :math:`\eta/(1-\beta)`, i.e.
+    :math:`\tfrac{\eta}{(1-\beta) B}\,\tfrac{\operatorname{tr}\Sigma}{4}`.
+    """
+    th, d = data().theory, data()
+    sizes = [int(B) for B in batch_sizes for _ in range(replicas)]
+    loss = _replica_loss(sizes, seed)
+    x0 = np.tile(d.w_star, (len(sizes), 1))
+    shape = (len(betas), len(batch_sizes))
+    measured, spread, predicted = np.empty(shape), np.empty(shape), np.empty(shape)
+    curves = np.empty(shape + (burn_in + window + 1,))
+    for i, beta in enumerate(betas):
+        traj = run(loss=loss, stepper=steppers.sgd(momentum=float(beta)), x0=x0, lr=lr, num_steps=burn_in + window)
+        gap = (traj.loss - d.full.min_value).reshape(-1, len(batch_sizes), replicas)
+        per_replica = gap[burn_in + 1:].mean(axis=0)                       # (B, replicas)
+        measured[i] = per_replica.mean(axis=1)
+        spread[i] = per_replica.std(axis=1, ddof=1) / np.sqrt(replicas)
+        curves[i] = gap.mean(axis=2).T
+        predicted[i] = [th.floor_small_lr(lr / (1 - beta), int(B), replacement=True) for B in batch_sizes]
+    return MomentumFloors(tuple(betas), tuple(int(B) for B in batch_sizes), float(lr), measured, spread, predicted,
+                          curves, burn_in, window, replicas)
+
+
+@plotting.styled
+def plot_momentum_floors(m: MomentumFloors):
+    """Left: measured floor against the prediction lr / ((1 - β) B) (one colour per β, one marker per B).
+    Right: the replica-mean loss against step at the smallest B, one line per β. Returns ``(fig, axes)``."""
+    fig, (ax, bx) = plotting.figure(1, 2, width=12.5, height=4.6)
+    colors = [plotting.PALETTE[k] for k in ("blue", "green", "purple", "sky", "black")]
+    markers = ["o", "s", "^", "D", "v"]
+    x = m.lr / ((1 - np.asarray(m.betas))[:, None] * np.asarray(m.batch_sizes)[None, :])     # lr / ((1 - β) B)
+    xs = np.geomspace(x.min() / 1.6, x.max() * 1.6, 20)
+    const = float(np.mean(m.predicted / x))
+    ax.plot(xs, const * xs, color=plotting.PALETTE["grey"], lw=2, ls="--",
+            label=f"prediction {const:.3f} × lr / ((1 − β) B)")
+    for i, beta in enumerate(m.betas):
+        for j, B in enumerate(m.batch_sizes):
+            ax.errorbar(x[i, j], m.measured[i, j], yerr=2 * m.spread[i, j], fmt=markers[j % 5], color=colors[i % 5],
+                        ms=9, mec="black", capsize=3,
+                        label=(f"β = {beta:g}" if j == 0 else None))
+    for j, B in enumerate(m.batch_sizes):
+        ax.plot([], [], markers[j % 5], color="white", mec="black", ms=9, label=f"B = {B}")
+    ax.set_xscale("log"); ax.set_yscale("log")
+    ax.set_xlabel("lr / ((1 − β) B)")
+    ax.set_ylabel("noise floor (mean loss − min)")
+    ax.set_title(f"momentum β multiplies the floor by 1/(1 − β) (lr {m.lr:g})")
+    ax.legend(fontsize=12, frameon=False, ncols=2, loc="upper left")
+    j = 0
+    t = np.arange(m.curves.shape[-1])
+    for i, beta in enumerate(m.betas):
+        bx.plot(t, diagnostics.trailing_mean(m.curves[i, j], 25), color=colors[i % 5], lw=2.2, label=f"β = {beta:g}")
+        bx.axhline(m.predicted[i, j], color=colors[i % 5], ls="--", lw=1.5)
+    bx.plot([], [], "k--", lw=1.5, label="prediction")
+    bx.axvspan(0, m.burn_in, color=plotting.PALETTE["grey"], alpha=0.15, lw=0)
+    bx.set_yscale("log")
+    bx.set_xlim(0, t[-1])
+    bx.set_xlabel("step (shaded: burn-in, not averaged)")
+    bx.set_ylabel(f"loss − min (mean of {m.replicas} seeds)")
+    bx.set_title(f"started at the minimum, B = {m.batch_sizes[j]}, same lr")
+    bx.legend(fontsize=12, frameon=False, loc="lower right", ncols=2)
+    return fig, (ax, bx)
+
+
+# --------------------------------------------------------------------------- Adam and the batch size
+
+@dataclass(frozen=True)
+class AdamScaling:
+    """Adam's noise floor when the batch grows by k and the lr follows the square-root or the linear rule."""
+
+    ks: np.ndarray            # (K,) batch multipliers
+    batch_sizes: tuple
+    lrs: dict                 # rule -> (K,) lrs
+    floors: dict              # rule -> (K,) replica-mean floors
+    spread: dict              # rule -> (K,) standard errors
+    curves: dict              # rule -> (K, steps + 1) replica-mean loss gap per step
+    burn_in: int
+    window: int
+    replicas: int
+
+
+def adam_scaling(ks=(1, 4, 16), *, lr0: float = 0.01, B0: int = 4, replicas: int = 24, burn_in: int = 150,
+                 window: int = 600, seed: int = 12) -> AdamScaling:
+    """Adam started at the minimum, batch ``k·B0`` with lr ``lr0·√k`` (square-root rule) or ``lr0·k`` (linear
+    rule): the time-averaged loss gap after ``burn_in``. One vectorized run for every (rule, k, replica)."""
+    ks = np.asarray(ks, dtype=float)
+    rules = {"square-root rule": lr0 * np.sqrt(ks), "linear rule": lr0 * ks}
+    Bs = tuple(int(round(k * B0)) for k in ks)
+    sizes, lrs = [], []
+    for rule_lrs in rules.values():
+        for B, lr in zip(Bs, rule_lrs):
+            sizes += [B] * replicas
+            lrs += [float(lr)] * replicas
+    d = data()
+    traj = run(loss=_replica_loss(sizes, seed), stepper=steppers.adam(), x0=np.tile(d.w_star, (len(sizes), 1)),
+               lr=np.array(lrs), num_steps=burn_in + window)
+    gap = (traj.loss - d.full.min_value).reshape(-1, len(rules), len(Bs), replicas)
+    per_replica = gap[burn_in + 1:].mean(axis=0)                           # (rules, K, replicas)
+    names = list(rules)
+    return AdamScaling(ks, Bs, rules,
+                       {r: per_replica[i].mean(axis=1) for i, r in enumerate(names)},
+                       {r: per_replica[i].std(axis=1, ddof=1) / np.sqrt(replicas) for i, r in enumerate(names)},
+                       {r: gap[:, i].mean(axis=2).T for i, r in enumerate(names)}, burn_in, window, replicas)
+
+
+@plotting.styled
+def plot_adam_scaling(a: AdamScaling):
+    """Left: the replica-mean loss against step for each batch, both rules. Right: the floor against B,
+    with the √B growth the linear rule is predicted to show. Returns ``(fig, axes)``."""
+    fig, (ax, bx) = plotting.figure(1, 2, width=12.5, height=4.6)
+    c = plotting.PALETTE
+    colors = [c[k] for k in ("blue", "green", "purple", "sky")]
+    styles = {"square-root rule": "-", "linear rule": "--"}
+    t = np.arange(next(iter(a.curves.values())).shape[-1])
+    for rule, curves in a.curves.items():
+        for j, (B, lr) in enumerate(zip(a.batch_sizes, a.lrs[rule])):
+            ax.plot(t, diagnostics.trailing_mean(curves[j], 25), color=colors[j % 4], ls=styles[rule], lw=2.2,
+                    label=f"{rule.split()[0]}: B = {B}, lr = {lr:.3g}")
+    ax.axvspan(0, a.burn_in, color=c["grey"], alpha=0.15, lw=0)
+    ax.set_yscale("log")
+    ax.set_xlim(0, t[-1])
+    ax.set_xlabel("step (shaded: burn-in, not averaged)")
+    ax.set_ylabel(f"loss − min (mean of {a.replicas} seeds)")
+    ax.set_title("Adam from the minimum: solid √k, dashed k")
+    ax.legend(fontsize=12, frameon=False, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    marks = {"square-root rule": ("o", c["blue"]), "linear rule": ("s", c["vermillion"])}
+    for rule, fl in a.floors.items():
+        mk, col = marks[rule]
+        bx.errorbar(a.batch_sizes, fl, yerr=2 * a.spread[rule], fmt=mk + "-", color=col, ms=9, mec="black", lw=2,
+                    capsize=3, label=f"{rule}: lr × {'√k' if rule.startswith('square') else 'k'}")
+    base = a.floors["linear rule"][0]
+    bx.plot(a.batch_sizes, base * np.sqrt(a.ks), color=c["grey"], ls=":", lw=2, label="∝ √B (predicted, linear rule)")
+    bx.set_xscale("log"); bx.set_yscale("log")
+    bx.set_xticks(a.batch_sizes, [str(B) for B in a.batch_sizes])
+    lo = min(float(np.min(f)) for f in a.floors.values()) / 1.3
+    hi = max(float(np.max(f)) for f in a.floors.values()) * 1.6
+    ticks = [v for v in (5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2) if lo <= v <= hi]
+    bx.set_yticks(ticks, [f"{v:g}" for v in ticks])
+    bx.minorticks_off()
+    bx.set_ylim(lo, hi)
+    bx.set_xlabel("batch size B")
+    bx.set_ylabel("Adam's noise floor")
+    bx.set_title("only the square-root rule keeps Adam's floor")
+    bx.legend(fontsize=12, frameon=False, loc="upper left")
     return fig, (ax, bx)
 
 
@@ -542,6 +717,45 @@ def check_max_scale(answer) -> Feedback:
     expected = (2 / data().full.L) / 0.05
     return check_number_answer(answer, expected, rtol=0.02,
                                hint="2/L of this data is printed by the theory line of the explorer; divide it by lr₀.")
+
+
+EX_MOMENTUM = {"lr": 0.05, "B": 16, "momentum": 0.8, "new_B": 64}   # exercise 5: plain SGD -> momentum + bigger batch
+
+
+def check_momentum_floor(answer) -> Feedback:
+    """Exercise 5: plain SGD at lr 0.05, B 16; with momentum 0.8 and B 64, which lr gives the same floor?"""
+    e = EX_MOMENTUM
+    expected = e["lr"] * (1 - e["momentum"]) * e["new_B"] / e["B"]
+    if answer is not None:
+        try:
+            a = float(answer)
+        except (TypeError, ValueError):
+            a = None
+        if a is not None and np.isclose(a, e["lr"] * e["new_B"] / e["B"], rtol=0.03):
+            return Feedback(False, "That scales the lr for the larger batch, but the momentum raises the floor too.")
+        if a is not None and np.isclose(a, e["lr"] * (1 - e["momentum"]), rtol=0.03):
+            return Feedback(False, "That corrects for the momentum, but the larger batch lowers the floor too.")
+    return check_number_answer(answer, expected, rtol=0.03, digits=2,
+                               hint="By section 5 the floor depends on lr, β and B through one combination only; "
+                                    "keep that combination fixed.",
+                               right=f"Right: {expected:.3g}. lr/((1 − β)B) must stay 0.05/16: the momentum "
+                                     "multiplies the floor by 1/(1 − 0.8) = 5, the batch divides it by 4.")
+
+
+def check_adam_lr(answer) -> Feedback:
+    """Exercise 6: Adam works with lr 0.003 at batch 32; which lr keeps its noise floor at batch 512?"""
+    expected = 0.003 * np.sqrt(512 / 32)
+    if answer is not None:
+        try:
+            if np.isclose(float(answer), 0.003 * 512 / 32, rtol=0.02):
+                return Feedback(False, "That is the linear rule, SGD's rule. Adam divides by √v, and near the floor √v "
+                                       "is the gradient noise, which itself shrinks as the batch grows.")
+        except (TypeError, ValueError):
+            pass
+    return check_number_answer(answer, expected, rtol=0.03, digits=2,
+                               hint="Near the floor Adam's √v is about the gradient noise, ∝ 1/√B. What does that do "
+                                    "to the step Adam takes for a given lr?",
+                               right=f"Right: {expected:.3g} = 0.003 × √16, the square-root rule.")
 
 
 def check_warmup_claim(answer) -> Feedback:

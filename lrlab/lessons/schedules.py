@@ -25,7 +25,8 @@ __all__ = ["NUM_STEPS", "BATCH_SIZE", "PEAK", "SCHEDULES", "NoisyProblem", "nois
            "make_schedule", "gallery", "run_schedules", "last_mean", "gallery_figure", "floor_figure",
            "decay_figure", "moving_average", "PRESETS", "ScheduleLrPanel", "ScheduleLossPanel", "schedule_picker", "presets_figure", "dummy_optimizer",
            "torch_lrs", "steps_above", "check_floor_prediction", "check_steps_above", "check_restart_effect",
-           "exercise_answers", "WARMUP", "warmup_reference", "check_warmup_function"]
+           "exercise_answers", "WARMUP", "warmup_reference", "check_warmup_function", "PLATEAU", "PlateauRun",
+           "plateau_run", "plateau_figure", "EX_PLATEAU_METRICS", "EX_PLATEAU", "plateau_cut", "check_plateau_cut"]
 
 NUM_STEPS = 500
 BATCH_SIZE = 10
@@ -470,6 +471,95 @@ def presets_figure(p: NoisyProblem, presets: dict = None):
     return fig
 
 
+# ----------------------------------------------------------------------------- ReduceLROnPlateau
+
+#: the lesson's plateau scheduler: halve the lr after 4 epochs (patience 3) without a better epoch loss
+PLATEAU = {"factor": 0.5, "patience": 3}
+PLATEAU_EPOCHS = 40
+EPOCH_STEPS = 25
+
+
+@dataclass(frozen=True)
+class PlateauRun:
+    """A minibatch run driven by ``ReduceLROnPlateau``, read once per epoch."""
+
+    gap: np.ndarray           # (epochs * steps,) full-data loss - min after each step
+    lr: np.ndarray            # (epochs * steps,) the lr of each step
+    metrics: np.ndarray       # (epochs,) what the scheduler read: the epoch's mean full-data loss
+    epoch_lrs: np.ndarray     # (epochs + 1,) the scheduler's lr before each epoch and after the last
+    steps_per_epoch: int
+
+    @property
+    def cuts(self) -> np.ndarray:
+        """The epochs (1-based counts of readings) after which the lr was cut."""
+        return np.nonzero(np.diff(self.epoch_lrs) < 0)[0] + 1
+
+
+def plateau_run(p: NoisyProblem, plateau=None, epochs: int = PLATEAU_EPOCHS, steps_per_epoch: int = EPOCH_STEPS,
+                seed: int = 0) -> PlateauRun:
+    """Train the noisy problem epoch by epoch; after each epoch the plateau scheduler reads its mean loss.
+
+    The lr cannot be given to ``lrlab.run`` as a schedule up front (it depends on the losses
+    the run produces), so each epoch is one constant-lr ``lrlab.run`` from where the last one
+    stopped, on fresh minibatches (seed ``(seed, epoch)``); plain SGD has no state to carry.
+    """
+    plateau = plateau or schedules.reduce_lr_on_plateau(PEAK, **PLATEAU)
+    X, y = p.loss.X, p.loss.y
+    state, x = plateau.init(), p.x0
+    gaps, lrs, metrics = [], [], []
+    for e in range(epochs):
+        loss = losses.least_squares(X, y, batch_size=p.loss.batch_size, seed=10_000 * seed + 1_000 + e)
+        traj = lrlab.run(loss=loss, x0=x, lr=state.lr, num_steps=steps_per_epoch)
+        gaps.append(traj.loss[1:] - p.loss.min_value)
+        lrs.append(np.full(steps_per_epoch, state.lr))
+        metrics.append(float(traj.loss[1:].mean()))
+        x = traj.params[-1]
+        state = plateau.update(state, metrics[-1])
+    return PlateauRun(np.concatenate(gaps), np.concatenate(lrs), np.array(metrics), plateau.lrs(metrics),
+                      steps_per_epoch)
+
+
+@plotting.styled
+def plateau_figure(r: PlateauRun, p: NoisyProblem):
+    """Top: the loss (each step faint, each epoch's mean as dots) and the predicted floor of the lr in use;
+    bottom: the lr the scheduler chose. The cuts are marked on both."""
+    fig, (ax, bx) = plotting.figure(2, 1, width=9.0, height=6.4)
+    c = plotting.PALETTE
+    t = np.arange(1, r.gap.size + 1)
+    E = r.steps_per_epoch
+    ax.plot(t, r.gap, color=c["blue"], lw=0.6, alpha=0.3)
+    mids = (np.arange(r.metrics.size) + 0.5) * E
+    ax.plot(mids, r.metrics - p.loss.min_value, "o-", color=c["blue"], ms=5, lw=1.6,
+            label="epoch mean: what the scheduler reads")
+    floors = np.array([floor_theory(p.loss, lr) for lr in r.lr[::E]])
+    ax.step(np.arange(floors.size + 1) * E, np.r_[floors, floors[-1]], where="post", color=c["black"], ls="--",
+            lw=1.8, label="predicted floor of the lr in use")
+    used = r.epoch_lrs[:-1]                                   # the lr of each epoch
+    bx.step(np.arange(used.size + 1) * E, np.r_[used, used[-1]], where="post", color=c["vermillion"], lw=2.6,
+            label="lr (ReduceLROnPlateau)")
+    for k in r.cuts:
+        for a in (ax, bx):
+            a.axvline(k * E, color=c["grey"], lw=1.2, ls=":")
+    bx.plot([], [], color=c["grey"], lw=1.2, ls=":", label="a cut (patience exhausted)")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, 3)
+    ax.set_xlim(0, r.gap.size)
+    ax.set_ylabel("loss − min")
+    ax.legend(loc="upper right", fontsize=12, frameon=True, framealpha=0.9)
+    bx.set_yscale("log")
+    levels = np.unique(used)
+    bx.set_yticks(levels, [f"{v:g}" for v in levels])
+    bx.minorticks_off()
+    bx.set_ylim(levels[0] / 1.3, levels[-1] * 1.3)
+    bx.set_ylabel("learning rate")
+    bx.set_xlabel(f"step ({E} steps = one epoch)")
+    bx.set_xlim(0, r.gap.size)
+    bx.legend(loc="upper right", fontsize=12, frameon=True, framealpha=0.9)
+    fig.suptitle("ReduceLROnPlateau: the loss stalls at its floor, the lr halves, the floor halves",
+                 fontweight="bold")
+    return fig, (ax, bx)
+
+
 # ----------------------------------------------------------------------------- the torch oracle
 
 def dummy_optimizer(lr: float):
@@ -504,7 +594,8 @@ def exercise_answers() -> dict:
     before, after = gap[T0 - 20:T0].mean(), gap[T0 + 5:T0 + 25].mean()
     return {"floor": floor_theory(p.loss, EX_LRS[1]), "floor_given": floor_theory(p.loss, EX_LRS[0]),
             "steps_above": steps_above(cos, p.critical_lr, p.num_steps),
-            "restart_effect": "up" if after > before else "down", "restart_before": before, "restart_after": after}
+            "restart_effect": "up" if after > before else "down", "restart_before": before, "restart_after": after,
+            "plateau_cut": plateau_cut()}
 
 
 def check_floor_prediction(answer) -> Feedback:
@@ -540,6 +631,42 @@ def check_restart_effect(answer) -> Feedback:
                         right=f"Yes, {expected}: the lr jumps back to the peak, and so does the noise floor. "
                               "Restarts trade a temporary rise for a chance to leave the current basin "
                               "(which matters on non-convex losses, not on this one).")
+
+
+#: exercise 5: epoch losses read by a ReduceLROnPlateau(factor=0.5, patience=2, threshold=1e-3)
+EX_PLATEAU_METRICS = (1.0, 0.8, 0.7, 0.69995, 0.7, 0.71, 0.65, 0.66, 0.66, 0.66)
+EX_PLATEAU = {"factor": 0.5, "patience": 2, "threshold": 1e-3}
+
+
+def plateau_cut(metrics=EX_PLATEAU_METRICS, **kw) -> int | None:
+    """After how many ``step(metric)`` calls the lr is cut first (None if never)."""
+    lrs = schedules.reduce_lr_on_plateau(1.0, **{**EX_PLATEAU, **kw}).lrs(metrics)
+    cut = np.nonzero(lrs < lrs[0])[0]
+    return int(cut[0]) if cut.size else None
+
+
+def check_plateau_cut(answer) -> Feedback:
+    """Exercise 5: after which reading does ReduceLROnPlateau first cut the lr?"""
+    expected = plateau_cut()
+    if answer is None:
+        return Feedback(False, "Replace None with the number of the reading (1 for the first) after which the lr "
+                               "is cut.")
+    try:
+        a = float(answer)
+    except (TypeError, ValueError):
+        a = float("nan")
+    if a == expected:
+        return Feedback(True, f"Right: after reading {expected}. 0.69995 is not better than 0.7 by the relative "
+                              "threshold (it would have to be below 0.7 × 0.999), so readings 4, 5 and 6 are three "
+                              "bad epochs in a row, one more than the patience of 2.")
+    if a == expected - 1:
+        hint = "The count of bad epochs has to go past the patience, not just reach it."
+    elif a == plateau_cut(threshold=0.0):
+        hint = "Does 0.69995 really count as better than 0.7? Look at the threshold."
+    else:
+        hint = ("Keep two numbers by hand, the best loss so far and the count of bad epochs in a row; a reading "
+                "is better only if it beats best × (1 − threshold).")
+    return Feedback(False, f"Not {answer!r}. {hint}")
 
 
 WARMUP = 50                   # exercise 4: the warm-up length

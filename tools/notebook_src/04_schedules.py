@@ -10,7 +10,8 @@
 # 2. **why decay at all**: with minibatch gradients, a constant lr stops improving at a *noise floor*
 #    proportional to the lr, and a decaying schedule goes below it;
 # 3. what happens when a schedule spends time above 2/L;
-# 4. a check that every `lrlab.schedules` curve is exactly what PyTorch's scheduler reports.
+# 4. **ReduceLROnPlateau**, the one scheduler that is not a function of the step: it watches the loss;
+# 5. a check that every `lrlab.schedules` curve is exactly what PyTorch's scheduler reports.
 #
 # **The problem.** Least squares on 500 points with 4 features (scales 0.25 to 1.3), trained from
 # $w = 0$ with **minibatches of 10 rows**: every step sees a different random 10 of the 500 rows,
@@ -227,7 +228,67 @@ print(f"predicted floor at lr 1.25 (0.96 x 2/L): {near_edge:.3f}   at lr 0.4: {a
 assert near_edge / at_peak > 3 * (1.25 / lesson.PEAK)                   # far more than proportional
 
 # %% [markdown]
-# ## 5. lrlab's schedules are PyTorch's
+# ## 5. Reduce on plateau: a schedule that watches the loss
+#
+# Every schedule so far is decided before training starts: $\eta(t)$ is a formula in $t$. PyTorch's
+# `ReduceLROnPlateau` is different. Once per epoch you hand it a number (usually the validation loss), and it
+# cuts the lr by `factor` when that number has not improved for more than `patience` epochs in a row. What
+# counts as an improvement is set by `mode` (`'min'` for a loss, `'max'` for an accuracy), `threshold` and
+# `threshold_mode` (`'rel'`: better than best × (1 − threshold); `'abs'`: better than best − threshold).
+# After a cut, `cooldown` epochs are not counted; the lr never goes below `min_lr`, and a cut smaller than
+# `eps` is skipped.
+#
+# **There is no closed form `schedule(t)` for it.** The lr after 20 epochs depends on the 20 losses read
+# so far, and those depend on the lrs used to produce them: the schedule and the run form a feedback loop.
+# Two runs with the same settings but different minibatches cut at different epochs. So `lrlab.schedules`
+# gives it as a small state machine instead, `reduce_lr_on_plateau(base_lr, ...)` with `init()` and
+# `update(state, metric)` (torch's keyword names and defaults), and `.lrs(metrics)` replays a recorded
+# sequence of metrics.
+#
+# Here it drives the noisy problem: 40 epochs of 25 steps, start at lr 0.4, halve the lr (`factor=0.5`) after
+# 4 epochs without a better epoch loss (`patience=3`). The metric is the epoch's mean loss on the whole data
+# set. The dashed line is the predicted noise floor (section 2) of the lr in use.
+
+# %%
+plat = lesson.plateau_run(p)
+fig, _ = lesson.plateau_figure(plat, p)
+plotting.show(fig)
+E = plat.steps_per_epoch
+tail = plat.gap[-4 * E:].mean()                                   # the last 4 epochs
+print(f"{plat.cuts.size} cuts; final lr {plat.epoch_lrs[-1]:g}; loss − min over the last 4 epochs {tail:.1e}, "
+      f"{lesson.floor_theory(p.loss, lesson.PEAK) / tail:.0f}x below the floor of the constant lr 0.4")
+
+# %% [markdown]
+# The scheduler knows nothing about noise floors, yet it cuts at the right moments: each time the epoch loss
+# has come down to the floor of the current lr, it stops improving (it only jitters), the patience runs out
+# and the lr halves, which halves the floor the loss heads to next. The checks: at least two cuts, each one
+# taken when the mean loss of the 4 epochs before it was within a factor 2 of the floor of the lr in use, and
+# the run ends more than 3 times below the constant lr's floor. And the lrs that lrlab chose are exactly the
+# ones PyTorch's `ReduceLROnPlateau` chooses when it reads the same recorded losses:
+
+# %%
+before_cut = np.array([(plat.metrics[k - 4:k] - p.loss.min_value).mean() / lesson.floor_theory(p.loss, plat.epoch_lrs[k - 1])
+                       for k in plat.cuts])
+assert plat.cuts.size >= 2 and np.all((before_cut > 0.5) & (before_cut < 2))
+assert tail < lesson.floor_theory(p.loss, lesson.PEAK) / 3
+opt = lesson.dummy_optimizer(lesson.PEAK)
+torch_plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **lesson.PLATEAU)
+gold = [torch_plateau.get_last_lr()[0]]
+for m in plat.metrics:
+    opt.step()
+    torch_plateau.step(m)
+    gold.append(torch_plateau.get_last_lr()[0])
+np.testing.assert_array_equal(plat.epoch_lrs, gold)
+print(f"lrlab == torch.optim.lr_scheduler.ReduceLROnPlateau on the {plat.metrics.size} recorded epoch losses")
+
+# %% [markdown]
+# Its weak spot is visible too: the scheduler has to *see* a plateau before it acts, so every stage wastes
+# `patience + 1` epochs sitting at a floor that a planned decay would already have left. On a problem like this
+# one, where you know the run's length, cosine or step decay get there without waiting; a plateau schedule
+# earns its keep when you do not know in advance how long each stage should last.
+
+# %% [markdown]
+# ## 6. lrlab's schedules are PyTorch's
 #
 # Every curve above comes from `lrlab.schedules`. PyTorch is the reference: below, each PyTorch
 # scheduler is built on an SGD optimizer with lr = 0.4, stepped 500 times the usual way
@@ -271,6 +332,8 @@ for name, build in torch_builders.items():
 # * A schedule does not move the **stability limit**: steps above 2/L multiply the error and can blow up
 #   the run before the decay arrives. Keep the peak below the limit (or warm up where the limit grows
 #   during training, as in deep networks).
+# * **ReduceLROnPlateau** has no closed form: it cuts the lr when the loss it reads stops improving, so its lr
+#   depends on the run. On the noisy problem it cuts each time the loss reaches the current lr's floor.
 #
 # ## Exercises
 #
@@ -313,3 +376,15 @@ def my_warmup(t):
 
 
 lesson.check_warmup_function(my_warmup)
+
+
+# %% [markdown]
+# **Exercise 5.** A `ReduceLROnPlateau(optimizer, factor=0.5, patience=2, threshold=1e-3)` (mode `'min'`,
+# relative threshold) reads these epoch losses, one `scheduler.step(loss)` per epoch. After which reading
+# (1 for the first) is the lr cut for the first time? Work it out by hand before you try it with
+# `lrlab.schedules.reduce_lr_on_plateau`.
+
+# %%
+print(lesson.EX_PLATEAU_METRICS)
+answer = None   # the number of the reading
+lesson.check_plateau_cut(answer)

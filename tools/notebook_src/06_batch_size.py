@@ -14,7 +14,9 @@
 #   limit $2/L$, and it grows towards $2/L$ as $B$ grows;
 # * the **linear scaling rule** (multiply $B$ and lr by the same $k$) gives the same loss per epoch with
 #   $k$ times fewer steps, until $k \cdot \text{lr}$ reaches the stability limit, where it breaks;
-# * **warmup**, the fix used in practice for large scaled lrs, and exactly when it helps (and when it cannot).
+# * **warmup**, the fix used in practice for large scaled lrs, and exactly when it helps (and when it cannot);
+# * **momentum** raises the floor to lr / ((1 − β) B), and **Adam** needs another rule when the batch grows:
+#   the square-root rule, not the linear one.
 #
 # > **Predict first.** You train with batch 32 and lr 0.1; the loss stops improving and jitters at a
 # > plateau. Which of these halves the plateau: (a) halving the lr, (b) doubling the batch size, (c) both?
@@ -246,6 +248,81 @@ plotting.show(fig)
 # it is small. The loss
 # goes below $10^{-12}$ in 20 steps, nine times faster than the safe constant lr.
 #
+# ## 5 · Momentum under minibatch noise
+#
+# With heavy-ball momentum $\beta$ (`steppers.sgd(momentum=β)`, torch's form $b_t = \beta b_{t-1} + g_t$,
+# $w_t = w_{t-1} - \text{lr}\, b_t$), a gradient that stays the same for many steps piles up in the buffer:
+# after a while the step is $\text{lr}\,(1 + \beta + \beta^2 + \dots)\,g = \text{lr}\,g/(1-\beta)$. On the slow,
+# steady part of the motion, momentum acts like plain SGD with the **effective lr** $\text{lr}/(1-\beta)$. Near
+# the minimum the same holds for the noise: each kick is remembered and repeated, and the floor of section 1
+# becomes
+#
+# $$E[f - f^*] \approx \frac{\text{lr}}{(1-\beta)\,B}\cdot\frac{\operatorname{tr}\Sigma}{4}
+# \qquad\text{(small lr, batches drawn with replacement).}$$
+#
+# So $\beta = 0.9$ at the same lr has a floor ten times higher. We check it on the lesson's data: start at the
+# minimum, 150 steps to settle, then the loss averaged over 600 steps, for $\beta \in \{0, 0.5, 0.9\}$ and
+# $B \in \{4, 16, 64\}$ at lr 0.05. A single run's time average scatters by tens of percent, so every point is
+# the mean of **16 runs with their own minibatches** (`lrlab.losses.least_squares_replicas` draws a separate
+# stream of batches for each replica, in one vectorized run); the bars are ± 2 standard errors.
+
+# %%
+mom = lesson.momentum_floors(betas=(0.0, 0.5, 0.9), batch_sizes=(4, 16, 64), lr=0.05)
+fig, _ = lesson.plot_momentum_floors(mom)
+plotting.show(fig)
+ratio = mom.measured / mom.predicted
+boost = mom.measured[2] / mom.measured[0]                 # β = 0.9 against β = 0, at each B
+by_B = mom.measured[:, 0] / mom.measured[:, 2]            # B = 4 against B = 64, at each β
+print(f"measured / predicted, all 9 points: between {ratio.min():.2f} and {ratio.max():.2f}")
+print(f"floor(β = 0.9) / floor(β = 0) at B = 4, 16, 64: {', '.join(f'{v:.1f}' for v in boost)}   (predicted 10)")
+print(f"floor(B = 4) / floor(B = 64) at β = 0, 0.5, 0.9: {', '.join(f'{v:.0f}' for v in by_B)}   (predicted 16)")
+
+# %%
+assert np.all((ratio > 0.85) & (ratio < 1.3))             # on the predicted line, within the scatter
+assert np.all((boost > 7) & (boost < 14))                 # momentum 0.9: about ten times the floor
+assert np.all((by_B > 11) & (by_B < 22))                  # and still ∝ 1/B
+
+# %% [markdown]
+# All nine points lie on one line against $\text{lr}/((1-\beta)B)$: momentum and batch size enter the floor
+# only through that ratio. The measured values sit a few percent above the small-lr law, more where the
+# effective lr is largest: the law leaves out the part of the noise that grows with the error, as in
+# section 1. The practical reading: turning momentum up from 0 to 0.9 makes the lr ten times larger as far as
+# the noise is concerned, and dividing the lr by ten keeps the floor where it was.
+#
+# ## 6 · Adam and the batch size: the square-root rule
+#
+# The linear scaling rule of section 3 is a rule for SGD. Adam divides each coordinate's step by $\sqrt{v}$,
+# the running root-mean-square of its gradients. Near the minimum the gradient is mostly noise, so $\sqrt{v}$
+# is about the noise's size $\sigma/\sqrt{B}$. Adam at lr $\eta$ is then roughly SGD at lr $\eta\sqrt{B}/\sigma$,
+# and by section 1 its floor is about $(\eta\sqrt{B}/\sigma)\cdot\sigma^2/B = \eta\,\sigma/\sqrt{B}$.
+# To keep Adam's floor when the batch grows $k$ times, the lr must grow $\sqrt{k}$ times (the **square-root
+# rule**); the linear rule raises the floor by about $\sqrt{k}$.
+#
+# The test: Adam started at the minimum with batch $4k$, $k = 1, 4, 16$, and lr $0.01\sqrt{k}$ or $0.01\,k$,
+# 24 replicas each, all in one vectorized run.
+
+# %%
+adam = lesson.adam_scaling(ks=(1, 4, 16), lr0=0.01, B0=4)
+fig, _ = lesson.plot_adam_scaling(adam)
+plotting.show(fig)
+sq, lin = adam.floors["square-root rule"], adam.floors["linear rule"]
+for k, B, a, b in zip(adam.ks, adam.batch_sizes, sq, lin):
+    print(f"k = {k:>2g}, B = {B:>2}: floor with lr × √k {a:.1e}, with lr × k {b:.1e}")
+print(f"square-root rule: largest / smallest floor {sq.max() / sq.min():.2f}; "
+      f"linear rule at k = 16: {lin[-1] / sq[-1]:.1f} times the square-root rule's floor (√16 = 4 predicted)")
+
+# %%
+assert sq.max() / sq.min() < 1.35                         # the square-root rule keeps the floor
+assert np.all(np.diff(lin) > 0)                           # the linear rule's floor rises with B ...
+assert 1.5 < lin[1] / sq[1] < 2.6 and 2.6 < lin[2] / sq[2] < 4.6     # ... by about √k (2 and 4)
+
+# %% [markdown]
+# The square-root rule keeps Adam's floor flat across a 16-fold change of the batch; the linear rule, the right
+# one for SGD, gives Adam a floor about $\sqrt{k}$ higher (a little less than $\sqrt{16} = 4$ here: with the
+# larger steps the gradient's mean is no longer negligible in $v$, so the "pure noise" assumption holds only
+# roughly). The two rules differ because SGD's step is proportional to the gradient, noise included, while
+# Adam's is divided by the gradient's own size.
+#
 # ## Summary
 #
 # * Minibatch SGD with a constant lr does not converge to the minimum but to a **noise floor** proportional to
@@ -256,6 +333,9 @@ plotting.show(fig)
 #   fewer steps, as long as $k \cdot \text{lr}$ stays well below $2/L$; past the stability limit it diverges.
 # * **Warmup** makes a large lr usable when the early iterates sit in sharper regions than the later ones. It
 #   does not move the stability limit of the region where training ends.
+# * **Momentum** β acts on the noise like an lr of lr/(1 − β): the floor grows like lr / ((1 − β) B) (nine points,
+#   each the mean of 16 seeds, on that line). **Adam**'s floor goes like lr/√B, so when the batch grows k times
+#   Adam's lr should grow √k times (square-root rule), not k times.
 #
 # ## Exercises
 #
@@ -287,3 +367,20 @@ lesson.check_max_scale(answer)
 # %%
 answer = None   # "true" or "false"
 lesson.check_warmup_claim(answer)
+
+
+# %% [markdown]
+# **5.** Plain SGD at lr = 0.05 with batch 16 settles at a floor you are happy with. You switch to momentum 0.8
+# and batch 64. Which lr gives the same floor?
+
+# %%
+answer = None   # your number
+lesson.check_momentum_floor(answer)
+
+# %% [markdown]
+# **6.** Adam trains well with lr = 0.003 at batch 32. You move to batch 512 and want the same noise floor.
+# Which lr?
+
+# %%
+answer = None   # your number
+lesson.check_adam_lr(answer)
