@@ -173,11 +173,41 @@ def test_steps_to_stay_below():
     assert lesson.steps_to_stay_below(np.array([1.0, 0.5, np.inf])[:, None], 1e-8).tolist() == [-1]
 
 
+def test_longest_run_and_window_ignore_isolated_hits():
+    assert lesson.longest_run([False, True, False, True, True, True, False, True]) == (3, 5)
+    assert lesson.longest_run([True, True, False, True, True]) == (0, 1)       # ties: the first
+    assert lesson.longest_run([False, False]) is None
+    # an isolated lr that finishes fast (luck) is not the tuned lr: the fastest inside the window is
+    steps = np.array([-1, 50, 40, 30, -1, 5, -1])
+    final = np.array([1.0, 1e-9, 1e-9, 1e-9, 1.0, 1e-12, np.inf])
+    i, win = lesson._tune(final, steps)
+    assert (i, win) == (3, (1, 3))
+    assert lesson._tune(np.array([1.0, 0.5, np.inf]), np.array([-1, -1, -1])) == (1, None)
+
+
+def test_rosenbrock_race_speed_and_robustness():
+    res = lesson.race("Rosenbrock", lrlab.losses.rosenbrock(), [-1.2, 1.0])
+    hb = "heavy ball β=0.9"
+    assert res.winner == hb and res.best_steps[hb] < 0.8 * res.best_steps["Adam"]
+    assert lesson.first_diverging_lr(res, hb) / res.best_lr[hb] < 1.1
+    assert lesson.first_diverging_lr(res, "Adam") is None
+    assert lesson.window_decades(res, "Adam") > 1.5 * lesson.window_decades(res, hb) > 0
+    assert lesson.window_decades(res, "GD") == 0.0 and lesson.good_lr_window(res, "GD") is None
+    table = lesson.race_table(res)
+    assert "decades" in table and "diverges from" in table
+
+
 def test_race_is_fair_and_reproducible():
     res = lesson.race("aligned bowl", lesson.BOWL, lesson.X0)
     assert set(res.best_lr) == set(lesson.RACE_STEPPERS)
     assert all(res.best_lr[n] in res.lrs for n in res.best_lr)
-    assert all(res.final[n].shape == (60,) for n in res.final)
+    assert all(res.final[n].shape == (len(lesson.RACE_LRS),) for n in res.final)
+    # the tuned lr lies in its good window, every lr of which finishes within the budget
+    for n in res.best_lr:
+        lo, hi = lesson.good_lr_window(res, n)
+        i, j = res.window[n]
+        assert lo <= res.best_lr[n] <= hi and np.all(res.steps[n][i:j + 1] >= 0)
+        assert res.best_steps[n] == res.steps[n][i:j + 1].min()
     assert res.winner == "Adagrad"
     again = lesson.race("aligned bowl", lesson.BOWL, lesson.X0)
     assert again.best_steps == res.best_steps

@@ -26,7 +26,8 @@ from ..panels import Panel, Problem
 __all__ = ["BOWL", "BOWL_TALL", "EXERCISE_BOWL", "X0", "bowl", "heavy_ball_problem", "momentum_explorer", "MOMENTUM_PRESETS",
            "steps_to_distance", "rate_map", "plot_rate_map", "effective_step", "record_effective_steps",
            "plot_effective_steps", "rotated_bowl", "RACE_STEPPERS", "RACE_LRS", "RACE_STEPS", "RACE_TOL",
-           "RaceResult", "steps_to_stay_below", "race", "good_lr_window", "plot_distance", "plot_race", "race_table",
+           "RACE_COLORS", "RaceResult", "steps_to_stay_below", "longest_run", "race", "good_lr_window",
+           "window_decades", "first_diverging_lr", "plot_distance", "plot_race", "race_table",
            "check_heavy_ball_limit", "check_polyak_momentum", "check_adam_first_step", "check_race_question"]
 
 # --------------------------------------------------------------------------- the bowl of the lesson
@@ -272,21 +273,23 @@ RACE_STEPPERS = {
     "RMSprop": steppers.rmsprop(),
     "Adam": steppers.adam(),
 }
-RACE_LRS = np.geomspace(1e-4, 10.0, 60)   # the same 60 candidate lrs for every optimizer
+RACE_LRS = np.geomspace(1e-4, 10.0, 241)  # the same 241 candidate lrs for every optimizer: 48 a decade, 5% apart
 RACE_STEPS = 1000                          # the same number of steps for every run
 RACE_TOL = 1e-8                            # finish line: loss gap <= RACE_TOL * initial gap
+RACE_COLORS = {"GD": "black", "heavy ball β=0.9": "orange", "Adagrad": "green", "RMSprop": "purple", "Adam": "blue"}
 
 
 @dataclass(frozen=True)
 class RaceResult:
-    """The race on one problem: per optimizer, the tuned lr and its run."""
+    """The race on one problem: per optimizer, every lr's outcome, its good window and its tuned run."""
 
     problem: str
     loss: object
     lrs: np.ndarray
     final: dict          # name -> (len(lrs),) loss gap after RACE_STEPS steps (inf if diverged)
     steps: dict          # name -> (len(lrs),) steps to the finish line (-1 if never)
-    best_lr: dict        # name -> tuned lr
+    window: dict         # name -> (lo, hi) indices into lrs of the good window (None if no lr finishes)
+    best_lr: dict        # name -> tuned lr (the fastest in the good window)
     best_steps: dict     # name -> steps to the finish line with the tuned lr (-1 if never)
     best_final: dict     # name -> final loss gap with the tuned lr
     curves: dict         # name -> (RACE_STEPS + 1,) loss gap of the tuned run
@@ -301,14 +304,33 @@ def steps_to_stay_below(gap, tol: float) -> np.ndarray:
     return np.asarray(diagnostics.first_step_below(gap, tol, stay=True, relative_to_start=True))
 
 
+def longest_run(ok) -> tuple[int, int] | None:
+    """``(i, j)``: the first and last index of the longest run of consecutive True values (None if none)."""
+    ok = np.asarray(ok, dtype=bool)
+    if not ok.any():
+        return None
+    edges = np.diff(np.concatenate([[0], ok.astype(np.int8), [0]]))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0] - 1
+    k = int(np.argmax(ends - starts))          # the first of the longest
+    return int(starts[k]), int(ends[k])
+
+
 def _tune(final, steps):
-    """Index of the best lr: fewest steps to the finish line; if none finishes, lowest final gap."""
-    if (steps >= 0).any():
-        s = np.where(steps >= 0, steps, np.iinfo(np.int64).max)
-        best = np.nonzero(s == s.min())[0]
-        return int(best[np.argmin(final[best])])
+    """Index of the tuned lr and the good window ``(i, j)`` (or None).
+
+    The good window is the longest run of neighbouring grid lrs that all reach the finish line within the
+    budget; an isolated lr that finishes outside it (on a chaotic landscape, by luck) is not a tuning
+    result. The tuned lr is the fastest in the window (ties: lowest final gap); if no lr finishes, the one
+    with the lowest final gap.
+    """
+    win = longest_run(steps >= 0)
+    if win is not None:
+        i, j = win
+        s = steps[i:j + 1]
+        best = i + np.nonzero(s == s.min())[0]
+        return int(best[np.argmin(final[best])]), win
     f = np.where(np.isfinite(final), final, np.inf)
-    return int(np.argmin(f))
+    return int(np.argmin(f)), None
 
 
 def race(problem: str, loss, x0, *, stepper_set=None, lrs=None, num_steps: int = RACE_STEPS,
@@ -316,13 +338,13 @@ def race(problem: str, loss, x0, *, stepper_set=None, lrs=None, num_steps: int =
     """Tune every optimizer on the same lr grid with the same budget (one vectorized run each)."""
     stepper_set = RACE_STEPPERS if stepper_set is None else stepper_set
     lrs = RACE_LRS if lrs is None else np.asarray(lrs, dtype=float)
-    final, steps, best_lr, best_steps, best_final, curves = {}, {}, {}, {}, {}, {}
+    final, steps, window, best_lr, best_steps, best_final, curves = {}, {}, {}, {}, {}, {}, {}
     for name, stepper in stepper_set.items():
         traj = run(loss=loss, stepper=stepper, x0=x0, lr=lrs, num_steps=num_steps)
         g = plotting.gap(traj)
         final[name] = g[-1]
         steps[name] = steps_to_stay_below(g, tol)
-        i = _tune(final[name], steps[name])
+        i, window[name] = _tune(final[name], steps[name])
         best_lr[name] = float(lrs[i])
         best_steps[name] = int(steps[name][i])
         best_final[name] = float(final[name][i])
@@ -333,41 +355,56 @@ def race(problem: str, loss, x0, *, stepper_set=None, lrs=None, num_steps: int =
         return (0, s, best_final[name]) if s >= 0 else (1, 0, best_final[name])
 
     winner = min(stepper_set, key=key)
-    return RaceResult(problem, loss, lrs, final, steps, best_lr, best_steps, best_final, curves, winner)
+    return RaceResult(problem, loss, lrs, final, steps, window, best_lr, best_steps, best_final, curves, winner)
 
 
-def good_lr_window(result: RaceResult, name: str, slack: float = 1.25):
-    """``(lo, hi)``: the smallest and largest candidate lr that finish within ``slack`` × the best time (None if none finish)."""
-    s, best = result.steps[name], result.best_steps[name]
-    if best < 0:
-        return None
-    ok = (s >= 0) & (s <= slack * best)
-    return float(result.lrs[ok].min()), float(result.lrs[ok].max())
+def good_lr_window(result: RaceResult, name: str):
+    """``(lo, hi)``: the smallest and largest lr of ``name``'s good window (None if no lr finishes).
+
+    The window is the longest run of neighbouring grid lrs that all reach the finish line within the budget.
+    """
+    w = result.window[name]
+    return None if w is None else (float(result.lrs[w[0]]), float(result.lrs[w[1]]))
+
+
+def window_decades(result: RaceResult, name: str) -> float:
+    """The width of ``name``'s good window in decades, log10(hi/lo) (0.0 if no lr finishes)."""
+    w = good_lr_window(result, name)
+    return 0.0 if w is None else float(np.log10(w[1] / w[0]))
+
+
+def first_diverging_lr(result: RaceResult, name: str):
+    """The smallest grid lr at which ``name`` diverges (None if none does)."""
+    bad = ~np.isfinite(result.final[name])
+    return float(result.lrs[bad][0]) if bad.any() else None
 
 
 def race_table(result: RaceResult) -> str:
-    """A fixed-width text table of the tuned lrs and results (deterministic formatting)."""
+    """A fixed-width text table: per optimizer its speed (tuned lr, steps) beside its robustness (good window)."""
     lines = [f"{result.problem}: {len(result.lrs)} lrs from {result.lrs[0]:.0e} to {result.lrs[-1]:.0e}, "
              f"{RACE_STEPS} steps each",
-             f"{'optimizer':<18}{'tuned lr':>10}{'steps to 1e-8':>15}{'final gap':>12}{'good lrs (≤1.25× best steps)':>32}"]
+             f"{'optimizer':<18}{'tuned lr':>10}{'steps to 1e-8':>15}{'good window (finish in budget)':>33}"
+             f"{'decades':>9}{'diverges from':>15}"]
     for name in result.best_lr:
         s = result.best_steps[name]
         win = good_lr_window(result, name)
-        span = f"{win[0]:.2g} to {win[1]:.2g}" if win else "-"
+        span = f"{win[0]:.3g} to {win[1]:.3g}" if win else "-"
+        div = first_diverging_lr(result, name)
         lines.append(f"{name:<18}{result.best_lr[name]:>10.3g}{(str(s) if s >= 0 else 'never'):>15}"
-                     f"{result.best_final[name]:>12.1e}{span:>32}")
+                     f"{span:>33}{window_decades(result, name):>9.2f}{(f'{div:.3g}' if div else '-'):>15}")
     lines.append(f"winner: {result.winner}")
     return "\n".join(lines)
 
 
 @plotting.styled
-def plot_race(results):
+def plot_race(results, titles=None):
     """One row per problem. Left: steps to the finish line against lr, one curve per optimizer
-    (gaps: lrs that never finish; ticks at the top: lrs that diverge; dot: the tuned lr).
-    Right: the tuned runs' loss gap against step. Returns ``(fig, axes)``."""
+    (gaps: lrs that never finish; ticks at the top: lrs that diverge; dot: the tuned lr; bar at the
+    bottom: the good window). Right: the tuned runs' loss gap against step. ``titles``: one per row
+    for the left panels (default: the problem's name). Returns ``(fig, axes)``."""
     names = list(results[0].best_lr)
-    colors = dict(zip(names, plotting.CYCLE))
-    fig, axes = plotting.figure(len(results), 2, width=12.5, height=3.6 * len(results) + 0.6, squeeze=False)
+    colors = {n: plotting.PALETTE[RACE_COLORS.get(n, "grey")] for n in names}
+    fig, axes = plotting.figure(len(results), 2, width=13.0, height=3.9 * len(results) + 0.7, squeeze=False)
     floor = 1e-24
     for r, res in enumerate(results):
         ax, bx = axes[r]
@@ -375,37 +412,42 @@ def plot_race(results):
         for k, name in enumerate(names):
             s = res.steps[name].astype(float)
             ax.plot(res.lrs, np.where(s >= 0, np.maximum(s, 1), np.nan), "-", color=colors[name], lw=2,
-                    marker=".", ms=5)
+                    marker=".", ms=4)
             bad = ~np.isfinite(res.final[name])
             if bad.any():
                 ax.plot(res.lrs[bad], np.full(bad.sum(), top * 1.12 ** k), "|", color=colors[name], ms=7, mew=1.5)
+            win = good_lr_window(res, name)
+            if win is not None:
+                y = 1.6 * 1.32 ** k
+                ax.plot(win, [y, y], color=colors[name], lw=5, solid_capstyle="butt")
             if res.best_steps[name] >= 0:
                 ax.plot([res.best_lr[name]], [max(res.best_steps[name], 1)], "o", color=colors[name],
-                        mec="black", ms=9, zorder=5)
+                        mec="white" if colors[name] == plotting.PALETTE["black"] else "black", ms=9, zorder=5)
             g = res.curves[name]
             bx.plot(np.arange(g.size), np.where(np.isfinite(g) & (g > 0), np.maximum(g, floor), floor),
                     color=colors[name], lw=1.8)
         g0 = res.curves[names[0]][0]
         ax.axhline(RACE_STEPS, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
-        ax.text(res.lrs[0], RACE_STEPS, " budget", va="bottom", fontsize="small", color=plotting.PALETTE["grey"])
-        ax.text(res.lrs[-1], top * 1.6, "diverged ", ha="right", va="bottom", fontsize="small")
+        ax.text(res.lrs[0], RACE_STEPS, " budget", va="top", fontsize=12, color=plotting.PALETTE["grey"])
+        ax.text(res.lrs[-1], top * 1.6, "diverged ", ha="right", va="bottom", fontsize=12)
+        ax.text(res.lrs[0], 1.25, " bars: good windows", va="top", fontsize=12, color=plotting.PALETTE["grey"])
         ax.set_xscale("log"); ax.set_yscale("log")
         ax.set_xlim(res.lrs[0] / 1.5, res.lrs[-1] * 1.5)
-        ax.set_ylim(1, top * 3)
-        ax.set_xlabel("learning rate (the 60 candidates)")
+        ax.set_ylim(0.7, top * 3)
+        ax.set_xlabel(f"learning rate ({len(res.lrs)} candidates, 5% apart)")
         ax.set_ylabel("steps to finish")
-        ax.set_title(f"{res.problem}: tuning each lr")
+        ax.set_title(titles[r] if titles else f"{res.problem}: every lr on the grid")
         bx.axhline(RACE_TOL * g0, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
-        bx.text(RACE_STEPS, RACE_TOL * g0, "finish line ", ha="right", va="bottom", fontsize="small",
+        bx.text(RACE_STEPS, RACE_TOL * g0, "finish line ", ha="right", va="bottom", fontsize=12,
                 color=plotting.PALETTE["grey"])
         bx.set_yscale("log")
         bx.set_ylim(floor, max(30 * g0, 1.0))
         bx.set_xlim(0, RACE_STEPS)
         bx.set_xlabel("step")
         bx.set_ylabel("loss − min")
-        bx.set_title(f"{res.problem}: tuned runs (winner: {res.winner})")
+        bx.set_title(f"{res.problem}: tuned runs (fastest: {res.winner})")
     handles = [axes[0, 1].lines[i] for i in range(len(names))]
-    fig.legend(handles, names, loc="outside upper center", ncols=len(names), frameon=False)
+    fig.legend(handles, names, loc="outside upper center", ncols=len(names), frameon=False, fontsize=12)
     return fig, axes
 
 
