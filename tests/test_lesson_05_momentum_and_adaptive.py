@@ -238,3 +238,31 @@ def test_exercise_checks():
     assert not lesson.check_race_question("neither")
     fb = lesson.check_heavy_ball_limit(0.03)
     assert "too small" in fb.message and "(1 + β)" in fb.message
+
+
+def test_nesterov_and_adamw_figures_and_claims():
+    import matplotlib
+    fig, axes = lesson.plot_momentum_maps(lesson.BOWL, num=40)
+    assert len(axes) == 2 and "Nesterov" in axes[1].get_title()
+    # the Nesterov map's wall is its own: at β = 0.9, 2(1+β)/((1+2β)L), left of GD's 2/L
+    x, y = axes[1].lines[0].get_data()
+    assert np.all(x[1:] < theory.critical_lr(lesson.BOWL))
+    assert lesson.rate_map(lesson.BOWL, [0.01], [0.0], nesterov=True) == pytest.approx(
+        lesson.rate_map(lesson.BOWL, [0.01], [0.0]))                        # β = 0: both are GD
+    runs = {(wd, d): lesson.weight_decay_run(wd, d, num_steps=300) for wd in (0.01, 0.1) for d in (False, True)}
+    fig, axes = lesson.plot_weight_decay(runs)
+    assert len(axes) == 3 and all(isinstance(ax.get_legend(), matplotlib.legend.Legend) for ax in axes)
+    frac = lesson.decay_per_step(runs[(0.1, False)], lesson.DECAY_LR, 0.1, False)
+    assert frac.shape == (300, 3) and np.all(frac[:, 0] < frac[:, 1]) and np.all(frac[:, 1] < frac[:, 2])
+    assert np.all(lesson.decay_per_step(runs[(0.1, True)], lesson.DECAY_LR, 0.1, True) == lesson.DECAY_LR * 0.1)
+    # torch's AdamW is the oracle of the decoupled run
+    torch = pytest.importorskip("torch")
+    w = torch.tensor(lesson.DECAY_X0, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.AdamW([w], lr=lesson.DECAY_LR, weight_decay=0.1, foreach=False)
+    A = torch.tensor(np.diag([100.0, 1.0, 0.0]))
+    c = torch.tensor([1.0, 1.0, 0.0], dtype=torch.float64)
+    for _ in range(300):
+        opt.zero_grad()
+        (0.5 * (w - c) @ A @ (w - c)).backward()
+        opt.step()
+    assert np.allclose(w.detach().numpy(), runs[(0.1, True)].params[-1], rtol=1e-12, atol=1e-14)

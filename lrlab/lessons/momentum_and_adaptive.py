@@ -28,7 +28,9 @@ __all__ = ["BOWL", "BOWL_TALL", "EXERCISE_BOWL", "X0", "bowl", "heavy_ball_probl
            "plot_effective_steps", "rotated_bowl", "RACE_STEPPERS", "RACE_LRS", "RACE_STEPS", "RACE_TOL",
            "RACE_COLORS", "RaceResult", "steps_to_stay_below", "longest_run", "race", "good_lr_window",
            "window_decades", "first_diverging_lr", "plot_distance", "plot_race", "race_table",
-           "check_heavy_ball_limit", "check_polyak_momentum", "check_adam_first_step", "check_race_question"]
+           "DECAY_LOSS", "DECAY_X0", "DECAY_LR", "weight_decay_run", "decay_per_step",
+           "plot_weight_decay", "plot_momentum_maps", "check_heavy_ball_limit", "check_polyak_momentum",
+           "check_adam_first_step", "check_race_question", "check_nesterov_limit", "check_adamw_half_life"]
 
 # --------------------------------------------------------------------------- the bowl of the lesson
 
@@ -77,21 +79,26 @@ def heavy_ball_problem(momentum: float = 0.0, num_steps: int = 100):
                    title=f"heavy ball, β = {beta:.2f}")
 
 
-def rate_map(loss, lrs, betas) -> np.ndarray:
-    """Convergence rate (spectral radius) of heavy ball on ``loss`` for every (β, lr): shape (len(betas), len(lrs))."""
+def rate_map(loss, lrs, betas, nesterov: bool = False) -> np.ndarray:
+    """Convergence rate (spectral radius) of heavy ball (or Nesterov) on ``loss`` for every (β, lr):
+    shape (len(betas), len(lrs))."""
+    if nesterov:
+        return np.stack([theory.direction_rates(loss, lrs, float(b), nesterov=True).max(-1) for b in betas])
     return np.stack([theory.convergence_rate(loss, lrs, momentum=float(b)) for b in betas])
 
 
 @plotting.styled
 def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95, num: int = 220,
-                  colorbar: bool = True, live: bool = False):
-    r"""The (lr, β) plane of heavy ball on a quadratic, coloured by the steps it needs per decade.
+                  colorbar: bool = True, live: bool = False, nesterov: bool = False):
+    r"""The (lr, β) plane of heavy ball (or Nesterov) on a quadratic, coloured by the steps it needs per decade.
 
     Colour: :math:`\ln 10 / (-\ln\rho)`, the number of steps that divide the error by
-    10 (:math:`\rho` = :func:`lrlab.theory.convergence_rate`); grey where :math:`\rho \ge 1`.
-    Marks the stability edge :math:`\eta = 2(1+\beta)/L`, GD's best lr (β = 0) and
-    Polyak's optimum. Returns ``{'mesh', 'marker', 'edge'}`` (the marker is empty,
-    for a widget to move; ``live`` adds it to the legend).
+    10 (:math:`\rho` = :func:`lrlab.theory.convergence_rate`, or the largest of
+    :func:`lrlab.theory.direction_rates` with ``nesterov``); grey where :math:`\rho \ge 1`.
+    Marks the stability edge (:math:`2(1+\beta)/L`; Nesterov's :math:`2(1+\beta)/((1+2\beta)L)`),
+    GD's best lr (β = 0) and the fastest setting (Polyak's optimum; for Nesterov the best of the
+    drawn grid). Returns ``{'mesh', 'marker', 'edge', 'best'}`` (the marker is empty, for a widget
+    to move; ``live`` adds it to the legend).
     """
     import matplotlib as mpl
 
@@ -99,21 +106,30 @@ def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95
         _, ax = plotting.figure(width=5.4, height=4.2)
     lrs = np.geomspace(*lr_range, num)
     betas = np.linspace(0.0, beta_max, num // 2)
-    rho = rate_map(loss, lrs, betas)
+    rho = rate_map(loss, lrs, betas, nesterov)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_decade = np.where(rho < 1, np.log(10.0) / -np.log(np.clip(rho, 1e-300, None)), np.nan)
     L = theory.eigenvalues(loss)[-1]
     c = plotting.PALETTE
-    mesh = ax.pcolormesh(lrs, betas, per_decade, cmap="viridis_r", norm=mpl.colors.LogNorm(3, 3000),
+    # diverging cells (NaN) in the colour map's "bad" colour: the grey at half strength on white, one mesh
+    cmap = mpl.colormaps["viridis_r"].with_extremes(bad="#BFBFBF")
+    mesh = ax.pcolormesh(lrs, betas, per_decade, cmap=cmap, norm=mpl.colors.LogNorm(3, 3000),
                          shading="auto", rasterized=True)
-    ax.pcolormesh(lrs, betas, np.where(rho >= 1, 1.0, np.nan), cmap=mpl.colors.ListedColormap([c["grey"]]),
-                  shading="auto", rasterized=True, alpha=0.5)
-    (edge,) = ax.plot(2 * (1 + betas) / L, betas, color=c["vermillion"], lw=2.5, label="edge: 2(1+β)/L")
+    if nesterov:
+        (edge,) = ax.plot(2 * (1 + betas) / ((1 + 2 * betas) * L), betas, color=c["vermillion"], lw=2.5,
+                          label="edge: 2(1+β)/((1+2β)L)")
+    else:
+        (edge,) = ax.plot(2 * (1 + betas) / L, betas, color=c["vermillion"], lw=2.5, label="edge: 2(1+β)/L")
     lr_gd = theory.optimal_lr(loss)
-    lr_p, b_p = theory.optimal_momentum(loss)
     ax.plot([lr_gd], [0.0], "o", color=c["purple"], ms=10, mec="black", clip_on=False, zorder=5,
-            label=f"GD's best (β = 0)")
-    ax.plot([lr_p], [b_p], "*", color=c["sky"], ms=18, mec="black", zorder=5, label="Polyak's optimum")
+            label="GD's best (β = 0)")
+    if nesterov:
+        k = np.unravel_index(np.argmin(rho), rho.shape)
+        (best,) = ax.plot([lrs[k[1]]], [betas[k[0]]], "*", color=c["sky"], ms=18, mec="black", zorder=5,
+                          label="Nesterov's fastest")
+    else:
+        lr_p, b_p = theory.optimal_momentum(loss)
+        (best,) = ax.plot([lr_p], [b_p], "*", color=c["sky"], ms=18, mec="black", zorder=5, label="Polyak's optimum")
     (marker,) = ax.plot([], [], "o", color="white", mec="black", mew=2, ms=11, zorder=6,
                         label="you" if live else None)
     ax.set_xscale("log")
@@ -124,11 +140,24 @@ def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95
     ax.grid(False)
     ax.text(0.98, 0.97, "diverges", transform=ax.transAxes, ha="right", va="top", fontweight="bold",
             color="black", bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
-    ax.legend(loc="upper left", fontsize="small", framealpha=0.85)
+    ax.legend(loc="upper left", fontsize=12, framealpha=0.85)
     if colorbar:
         cb = ax.figure.colorbar(mesh, ax=ax, pad=0.01)
         cb.set_label("steps to shrink the error 10×")
-    return {"mesh": mesh, "marker": marker, "edge": edge}
+    return {"mesh": mesh, "marker": marker, "edge": edge, "best": best}
+
+
+@plotting.styled
+def plot_momentum_maps(loss, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95, num: int = 150):
+    """Heavy ball's and Nesterov's (lr, β) maps side by side, on one colour scale; returns ``(fig, axes)``."""
+    fig, axes = plotting.figure(1, 2, width=13.0, height=4.8)
+    a = plot_rate_map(loss, axes[0], lr_range=lr_range, beta_max=beta_max, num=num, colorbar=False)
+    plot_rate_map(loss, axes[1], lr_range=lr_range, beta_max=beta_max, num=num, colorbar=False, nesterov=True)
+    axes[0].set_title("heavy ball: the wall moves out with β")
+    axes[1].set_title("Nesterov: the wall moves in, below GD's 2/L")
+    cb = fig.colorbar(a["mesh"], ax=list(axes), pad=0.01)
+    cb.set_label("steps to shrink the error 10×")
+    return fig, axes
 
 
 class RatePanel(Panel):
@@ -181,7 +210,7 @@ def plot_distance(runs: dict, minimizer, *, tol: float = 1e-6, xmax: int = 700, 
     ax.set_ylim(1e-9, 10)
     ax.set_xlabel("step")
     ax.set_ylabel("distance to minimum / initial")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, fontsize=12)
     return fig, ax
 
 
@@ -260,7 +289,89 @@ def plot_effective_steps(records, loss):
         bx.set_title("distance to the minimum")
         bx.set_xlabel("step")
         bx.set_ylabel("|wᵢ − wᵢ*|")
-    fig.legend(axes[0, 0].lines[:3:2], [names[0], names[1]], loc="outside lower center", ncols=2, frameon=False)
+    fig.legend(axes[0, 0].lines[:3:2], [names[0], names[1]], loc="outside lower center", ncols=2, frameon=False,
+               fontsize=12)
+    return fig, axes
+
+
+# --------------------------------------------------------------------------- AdamW: decoupled weight decay
+
+# three weights: a steep one (curvature 100) and a flat one (curvature 1), both pulled to 1 by the loss, and one
+# the loss does not touch (curvature 0) that starts at 1: only the weight decay moves it
+DECAY_LOSS = losses.quadratic([100.0, 1.0, 0.0], center=[1.0, 1.0, 0.0])
+DECAY_X0 = (0.0, 0.0, 1.0)
+DECAY_LR = 0.01
+DECAY_NAMES = ("steep w₁ (λ = 100)", "flat w₂ (λ = 1)", "untouched w₃ (λ = 0)")
+
+
+def weight_decay_run(weight_decay: float, decoupled: bool, *, lr: float = DECAY_LR, num_steps: int = 600):
+    """Adam with L2 (torch ``Adam(weight_decay=...)``) or AdamW on :data:`DECAY_LOSS`, the state recorded."""
+    stepper = steppers.adamw(weight_decay=weight_decay) if decoupled else steppers.adam(weight_decay=weight_decay)
+    return run(loss=DECAY_LOSS, stepper=stepper, x0=np.array(DECAY_X0), lr=lr, num_steps=num_steps,
+               record_state=True)
+
+
+def decay_per_step(traj, lr: float, weight_decay: float, decoupled: bool, *, beta2: float = 0.999,
+                   eps: float = 1e-8) -> np.ndarray:
+    r"""The fraction of each weight that the decay removes per step, shape ``(T, d)``.
+
+    AdamW: :math:`\eta\lambda_{wd}`, the same for every weight at every step. Adam with L2: the decay
+    term :math:`\lambda_{wd} w` is added to the gradient and so divided by :math:`\sqrt{\hat v}+\epsilon`
+    with everything else: :math:`\eta\lambda_{wd}/(\sqrt{\hat v_i}+\epsilon)`, one value per weight.
+    """
+    if decoupled:
+        return np.full((traj.num_steps, traj.params.shape[-1]), lr * weight_decay)
+    v_hat = np.array([s.exp_avg_sq / (1.0 - beta2 ** s.step) for s in traj.state])
+    return lr * weight_decay / (np.sqrt(v_hat) + eps)
+
+
+@plotting.styled
+def plot_weight_decay(runs: dict, *, lr: float = DECAY_LR):
+    """Three panels from ``{(weight_decay, decoupled): traj}``: the decay per step of each weight (largest
+    weight decay), the two weights the loss pulls to 1, and the untouched weight for every weight decay.
+    Returns ``(fig, axes)``."""
+    c = plotting.PALETTE
+    wds = sorted({wd for wd, _ in runs})
+    wd = wds[-1]
+    fig, axes = plotting.figure(1, 3, width=14.5, height=4.6)
+    ax, bx, cx = axes
+    coupled, decoupled = runs[(wd, False)], runs[(wd, True)]
+    colors = (c["blue"], c["green"], c["purple"])
+    d_l2 = decay_per_step(coupled, lr, wd, False)
+    steps = np.arange(1, coupled.num_steps + 1)
+    for i, name in enumerate(DECAY_NAMES):
+        ax.plot(steps, d_l2[:, i], color=colors[i], label=f"Adam + L2, {name}")
+    ax.axhline(lr * wd, color="black", ls="--", lw=2.2, label="AdamW, every weight: lr·wd")
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("fraction of the weight decayed per step")
+    ax.set_title(f"Adam + L2 divides the decay by √v̂ (wd = {wd:g})")
+    ax.set_ylim(5e-6, 60)
+    ax.legend(fontsize=12, frameon=False, loc="upper left")
+    t = np.arange(coupled.num_steps + 1)
+    for i in (0, 1):
+        bx.plot(t, coupled.params[:, i], color=colors[i], label=f"Adam + L2, {DECAY_NAMES[i]}")
+        target = DECAY_LOSS.eigenvalues[::-1][i] / (DECAY_LOSS.eigenvalues[::-1][i] + wd)
+        bx.axhline(target, color=colors[i], ls=":", lw=1.5)
+    bx.plot(t, decoupled.params[:, 0], color="black", ls="--", lw=2.2, label="AdamW, w₁ and w₂ (one curve)")
+    bx.set_ylim(0.85, 1.02)
+    bx.set_xlabel("step")
+    bx.set_ylabel("weight (the loss wants 1)")
+    bx.set_title("AdamW shrinks w₁ and w₂ alike, L2 does not")
+    bx.legend(fontsize=12, frameon=False, loc="lower right")
+    styles = {False: ("-", (c["blue"], c["sky"])), True: ("--", ("black", c["purple"]))}
+    for dec in (False, True):
+        ls, cols = styles[dec]
+        for k, w in enumerate(wds):
+            lw = 4.0 if (not dec and k == 0) else 2.0
+            cx.plot(t, runs[(w, dec)].params[:, 2], ls=ls, color=cols[k], lw=lw,
+                    label=f"{'AdamW' if dec else 'Adam + L2'}, wd = {w:g}")
+    cx.set_ylim(-0.95, 1.05)
+    cx.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    cx.set_xlabel("step")
+    cx.set_ylabel("untouched weight w₃")
+    cx.set_title("w₃: with L2, the decay ignores wd")
+    cx.legend(fontsize=12, frameon=False, loc="lower right")
     return fig, axes
 
 
@@ -482,3 +593,19 @@ def check_race_question(answer) -> Feedback:
                              "directions along the axes?",
                         right="Yes: a per-coordinate rescaling can only straighten a bowl whose axes are the "
                               "coordinate axes; rotate it and the steep direction mixes both coordinates.")
+
+
+def check_nesterov_limit(answer) -> Feedback:
+    """Largest stable lr of Nesterov momentum (torch's form) with β = 0.5 on EXERCISE_BOWL (curvatures 2 and 50)."""
+    crit = theory.nesterov_critical_lr(EXERCISE_BOWL, 0.5)
+    return check_number_answer(answer, crit, rtol=0.03, digits=2, at_most=crit,
+                               beyond="at that lr Nesterov diverges",
+                               hint="Write the steepest direction's polynomial for Nesterov and ask where a root "
+                                    "reaches -1; heavy ball's 2(1+β)/L is not the answer here.")
+
+
+def check_adamw_half_life(answer) -> Feedback:
+    """Steps until AdamW (lr = 1e-3, weight_decay = 1e-2, torch's defaults) halves a weight the loss does not touch."""
+    return check_number_answer(answer, math.log(0.5) / math.log(1 - 1e-3 * 1e-2), rtol=0.02,
+                               hint="The loss does not touch that weight, so only the decay acts on it. "
+                                    "What does AdamW do to every weight at every step?")
