@@ -74,6 +74,10 @@ def test_05_momentum_and_adaptive():
     tr = lrlab.run(loss=losses.quadratic([0.0, 1.0]), stepper=steppers.adamw(), x0=[1.0, 0.0], lr=1e-3,
                    num_steps=int(np.ceil(half)))
     assert tr.params[-1, 0] <= 0.5 < tr.params[-2, 0]
+    assert lesson.check_direction_factor(float(theory.direction_rates(lesson.EIGEN_BOWL, 0.02, 0.6)[1]))
+    assert not lesson.check_direction_factor(abs(1 - 0.02 * 10))                 # gradient descent's factor
+    assert lesson.check_critical_momentum(float(theory.critical_damping(0.25)))
+    assert not lesson.check_critical_momentum(0.0) and not lesson.check_critical_momentum(0.9)
 
 
 def test_06_batch_size():

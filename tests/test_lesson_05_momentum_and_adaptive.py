@@ -266,3 +266,26 @@ def test_nesterov_and_adamw_figures_and_claims():
         (0.5 * (w - c) @ A @ (w - c)).backward()
         opt.step()
     assert np.allclose(w.detach().numpy(), runs[(0.1, True)].params[-1], rtol=1e-12, atol=1e-14)
+
+
+def test_eigendirections_and_phase_diagram():
+    runs = lesson.eigendirection_runs(num_steps=150)
+    for name, tr in runs.items():
+        kw = lesson.EIGEN_SETTINGS[name]
+        e = tr.params - lesson.EIGEN_BOWL.minimizer
+        rho = theory.direction_rates(lesson.EIGEN_BOWL, kw["lr"], kw["momentum"])
+        assert np.allclose(lesson.envelope_rate(e, 40, 140, window=30), rho, rtol=0.02)
+    fig, axes = lesson.plot_eigendirections(runs)
+    assert len(axes) == 2 and all(ax.get_legend() is not None for ax in axes)
+    fig, (ax, bx) = lesson.plot_phase_diagram(num=60)
+    assert ax.get_xscale() == "function" and "critical" in ax.get_legend().get_texts()[0].get_text()
+    # envelope_rate reads a swinging error's decay, not its phase
+    t = np.arange(300)
+    assert lesson.envelope_rate(0.9 ** t * np.cos(0.7 * t), 100, 280, window=20) == pytest.approx(0.9, rel=1e-3)
+
+
+def test_new_exercise_checks():
+    assert lesson.check_direction_factor(np.sqrt(0.6)) and lesson.check_direction_factor(0.77)
+    assert not lesson.check_direction_factor(0.945) and not lesson.check_direction_factor(0.8)
+    assert lesson.check_critical_momentum(0.25) and not lesson.check_critical_momentum(0.5)
+    assert not lesson.check_critical_momentum(None)

@@ -30,7 +30,9 @@ __all__ = ["BOWL", "BOWL_TALL", "EXERCISE_BOWL", "X0", "bowl", "heavy_ball_probl
            "window_decades", "first_diverging_lr", "plot_distance", "plot_race", "race_table",
            "DECAY_LOSS", "DECAY_X0", "DECAY_LR", "weight_decay_run", "decay_per_step",
            "plot_weight_decay", "plot_momentum_maps", "check_heavy_ball_limit", "check_polyak_momentum",
-           "check_adam_first_step", "check_race_question", "check_nesterov_limit", "check_adamw_half_life"]
+           "check_adam_first_step", "check_race_question", "check_nesterov_limit", "check_adamw_half_life",
+           "EIGEN_BOWL", "EIGEN_X0", "EIGEN_SETTINGS", "eigendirection_runs", "envelope_rate", "plot_eigendirections",
+           "plot_phase_diagram", "check_direction_factor", "check_critical_momentum"]
 
 # --------------------------------------------------------------------------- the bowl of the lesson
 
@@ -212,6 +214,105 @@ def plot_distance(runs: dict, minimizer, *, tol: float = 1e-6, xmax: int = 700, 
     ax.set_ylabel("distance to minimum / initial")
     ax.legend(frameon=False, fontsize=12)
     return fig, ax
+
+
+# --------------------------------------------------------------------------- one eigendirection at a time
+
+# three eigendirections along the axes: flat (1), middle (10) and steep (81), the error 1 in each at the start
+EIGEN_BOWL = losses.quadratic([1.0, 10.0, 81.0])
+EIGEN_X0 = (1.0, 1.0, 1.0)
+EIGEN_SETTINGS = {"gradient descent": dict(lr=0.02, momentum=0.0), "heavy ball": dict(lr=0.02, momentum=0.6)}
+
+
+def eigendirection_runs(num_steps: int = 150) -> dict:
+    """``{name: traj}`` for each of :data:`EIGEN_SETTINGS` on :data:`EIGEN_BOWL` from :data:`EIGEN_X0`."""
+    return {name: run(loss=EIGEN_BOWL, stepper=steppers.sgd(momentum=kw["momentum"]), x0=np.array(EIGEN_X0),
+                      lr=kw["lr"], num_steps=num_steps) for name, kw in EIGEN_SETTINGS.items()}
+
+
+def envelope_rate(e, start: int, stop: int, window: int = 20) -> np.ndarray:
+    """The per-step factor of ``|e|`` between steps ``start`` and ``stop``, read from the envelope
+    (the largest value in a window before each), so that swinging errors are measured too. Vectorized over
+    the trailing axes of ``e`` (steps first)."""
+    a = np.abs(np.asarray(e))
+    hi = a[stop - window + 1:stop + 1].max(axis=0)
+    lo = a[start - window + 1:start + 1].max(axis=0)
+    return (hi / lo) ** (1.0 / (stop - start))
+
+
+@plotting.styled
+def plot_eigendirections(runs: dict, titles=None):
+    """One panel per run: each eigendirection's error against step (solid), its own factor ρᵢᵗ
+    (dashed, from :func:`lrlab.theory.direction_rates`) and the total error (black) under the slowest
+    factor's envelope. Returns ``(fig, axes)``."""
+    c = plotting.PALETTE
+    colors = (c["blue"], c["green"], c["purple"])
+    fig, axes = plotting.figure(1, len(runs), width=6.5 * len(runs), height=4.6, squeeze=False)
+    for k, (ax, (name, tr)) in enumerate(zip(axes[0], runs.items())):
+        kw = EIGEN_SETTINGS.get(name, {})
+        rho = theory.direction_rates(EIGEN_BOWL, tr.lr[0], kw.get("momentum", 0.0))
+        t = np.arange(tr.params.shape[0])
+        e = np.abs(tr.params - EIGEN_BOWL.minimizer)
+        for i, lam in enumerate(EIGEN_BOWL.eigenvalues):
+            ax.semilogy(t, np.where(e[:, i] > 0, e[:, i], np.nan), color=colors[i], lw=1.6,
+                        label=f"λ = {lam:g}: factor {rho[i]:.3f}")
+            ax.semilogy(t, e[0, i] * rho[i] ** t, color=colors[i], ls="--", lw=1.4)
+        total = np.sqrt(np.add.reduce(e ** 2, axis=-1))
+        ax.semilogy(t, total, color="black", lw=2.6, label="total error")
+        ax.semilogy(t, total[0] * rho.max() ** t, color="black", ls=":", lw=2.0, label=f"slowest: {rho.max():.3f}ᵗ")
+        ax.set_ylim(1e-9, 5)
+        ax.set_xlim(0, t[-1])
+        ax.set_xlabel("step")
+        ax.set_ylabel("|error| along each eigendirection")
+        ax.set_title(titles[k] if titles else f"{name}, lr = {tr.lr[0]:g}")
+        ax.legend(fontsize=12, frameon=False, loc="lower left")
+    return fig, axes[0]
+
+
+@plotting.styled
+def plot_phase_diagram(*, h_range=(0.0, 4.4), num: int = 240):
+    """Heavy ball on one eigendirection, over (h = lr·λ, β). Left: the regime (monotone, ringing,
+    flipping, diverging) from :func:`lrlab.theory.momentum_regime`; right: the steps per decade from the
+    spectral radius. Both with the critical-damping curve β = (1 − √h)² and the wall h = 2(1 + β).
+    Returns ``(fig, axes)``."""
+    import matplotlib as mpl
+
+    c = plotting.PALETTE
+    hs = np.linspace(np.sqrt(h_range[0]), np.sqrt(h_range[1]), num) ** 2     # even in √h, the axis's scale
+    betas = np.linspace(0.0, 0.99, num // 2)
+    H, B = np.meshgrid(hs, betas)
+    regime = theory.momentum_regime(H, B)
+    rho = np.stack([np.abs(theory.momentum_roots(hs, float(b))[..., 0]) for b in betas])
+    with np.errstate(divide="ignore"):
+        per_decade = np.where(rho < 1, np.log(10.0) / -np.log(np.clip(rho, 1e-300, None)), np.nan)
+    fig, (ax, bx) = plotting.figure(1, 2, width=13.5, height=5.0)
+    region_colors = [c["sky"], c["green"], c["yellow"], "#BFBFBF"]
+    ax.pcolormesh(hs, betas, regime, cmap=mpl.colors.ListedColormap(region_colors), vmin=-0.5, vmax=3.5,
+                  shading="auto", rasterized=True)
+    cmap = mpl.colormaps["viridis_r"].with_extremes(bad="#BFBFBF")
+    mesh = bx.pcolormesh(hs, betas, per_decade, cmap=cmap, norm=mpl.colors.LogNorm(1, 3000), shading="auto",
+                         rasterized=True)
+    hc = np.linspace(0.0, 2.0, 400) ** 2
+    bc = theory.critical_damping(hc)
+    for a in (ax, bx):
+        a.plot(hc, np.where(bc <= 0.99, bc, np.nan), color="black", lw=2.2, label="critical damping β = (1 − √h)²")
+        a.plot(2 * (1 + betas), betas, color=c["vermillion"], lw=2.5, label="wall h = 2(1 + β)")
+        a.set_xscale("function", functions=(lambda x: np.sqrt(np.clip(x, 0, None)), np.square))
+        a.set_xticks([0, 0.01, 0.1, 0.25, 0.5, 1, 2, 3, 4], ["0", ".01", ".1", ".25", ".5", "1", "2", "3", "4"])
+        a.set_xlim(*h_range)
+        a.set_ylim(0, 0.99)
+        a.set_xlabel("h = lr · λ for one eigendirection (axis in √h)")
+        a.set_ylabel("momentum β")
+        a.grid(False)
+    for text, (x, y) in zip(theory.MOMENTUM_REGIMES, [(0.06, 0.2), (0.5, 0.75), (1.75, 0.035), (3.35, 0.3)]):
+        ax.text(x, y, text, fontsize=13 if text != "flipping" else 11, fontweight="bold", ha="center", va="center",
+                bbox=dict(fc="white", ec="none", alpha=0.75, pad=1.5))
+    ax.set_title("regimes: the critical-damping curve splits them")
+    bx.set_title("speed: fastest along the curve, 1 − √h per step")
+    ax.legend(fontsize=12, loc="upper right", framealpha=0.9)
+    cb = fig.colorbar(mesh, ax=bx, pad=0.01)
+    cb.set_label("steps to shrink the error 10×")
+    return fig, (ax, bx)
 
 
 # --------------------------------------------------------------------------- effective step per coordinate
@@ -609,3 +710,17 @@ def check_adamw_half_life(answer) -> Feedback:
     return check_number_answer(answer, math.log(0.5) / math.log(1 - 1e-3 * 1e-2), rtol=0.02,
                                hint="The loss does not touch that weight, so only the decay acts on it. "
                                     "What does AdamW do to every weight at every step?")
+
+
+def check_direction_factor(answer) -> Feedback:
+    """Heavy ball (lr = 0.02, β = 0.6) on EIGEN_BOWL: the per-step factor of the middle direction (λ = 10)."""
+    return check_number_answer(answer, float(theory.direction_rates(EIGEN_BOWL, 0.02, 0.6)[1]), rtol=0.01, digits=2,
+                               hint="Write that direction's polynomial z² − (1 + β − h)z + β with h = lr·λ. "
+                                    "Are its roots real? If not, what does their product tell you?")
+
+
+def check_critical_momentum(answer) -> Feedback:
+    """The momentum that makes one eigendirection with lr·λ = 0.25 fastest (critical damping)."""
+    return check_number_answer(answer, float(theory.critical_damping(0.25)), rtol=0.02, digits=2,
+                               hint="Below the best β the roots are real and the larger one is slow; above it they "
+                                    "are complex with modulus √β. Where do the two regimes meet?")

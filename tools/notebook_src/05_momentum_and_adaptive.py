@@ -151,7 +151,110 @@ print(f"flat direction, lr = {lr:g}: GD error × {rho_gd:.5f}/step, heavy ball �
 assert abs((1 - rho_hb) / (lr / 0.1) - 1) < 0.06      # heavy ball ≈ GD with lr/(1−β) along flat directions
 
 # %% [markdown]
-# ## 3 · Polyak's optimum: $\sqrt{\kappa}$ instead of $\kappa$
+# ## 3 · One eigendirection at a time
+#
+# Everything so far rests on one fact: on a quadratic the error splits into independent pieces, one along each
+# eigenvector of the Hessian, and each piece shrinks by its **own factor** per step. For gradient descent that
+# factor is $|1 - \text{lr}\,\lambda_i|$; for heavy ball it is the larger root modulus of that direction's
+# polynomial $z^2 - (1+\beta-\text{lr}\,\lambda_i)z + \beta$ (`theory.direction_rates` computes both). The
+# total error is the sum of the pieces, so after a while only the piece with the **largest factor** is left:
+# the slowest direction sets the pace of the whole run.
+#
+# We watch it on a bowl with three eigendirections along the axes, $\lambda = 1, 10, 81$, starting with error 1
+# in each. Same lr for both runs, 0.02; heavy ball with $\beta = 0.6$.
+
+# %%
+eig_runs = lesson.eigendirection_runs()
+factors = {name: theory.direction_rates(lesson.EIGEN_BOWL, kw["lr"], kw["momentum"])
+           for name, kw in lesson.EIGEN_SETTINGS.items()}
+for name, tr in eig_runs.items():
+    e = tr.params - lesson.EIGEN_BOWL.minimizer
+    measured = lesson.envelope_rate(e, 40, 140, window=30)                  # each direction's factor, measured
+    total = lesson.envelope_rate(np.sqrt(np.add.reduce(e ** 2, axis=-1)), 40, 140, window=30)
+    print(f"{name:<17} factors, theory: {np.round(factors[name], 4).tolist()}, measured: "
+          f"{np.round(measured, 4).tolist()}; total error × {total:.4f}/step")
+    assert np.allclose(measured, factors[name], rtol=0.02)
+    assert np.isclose(total, factors[name].max(), rtol=1e-3) and np.argmax(factors[name]) == 0
+# gradient descent: each direction is exactly (1 - lr λ_i)^t times its start
+gd_e = eig_runs["gradient descent"].params
+assert np.allclose(gd_e, (1 - 0.02 * np.array([1.0, 10.0, 81.0])) ** np.arange(151)[:, None], rtol=1e-10, atol=0)
+# heavy ball: the flat direction has real roots (monotone); the two steeper ones ring at exactly √β
+hb_regimes = theory.momentum_regime(0.02 * lesson.EIGEN_BOWL.eigenvalues, 0.6)
+assert [theory.MOMENTUM_REGIMES[r] for r in hb_regimes] == ["monotone", "ringing", "ringing"]
+assert np.allclose(factors["heavy ball"][1:], np.sqrt(0.6))
+fig, _ = lesson.plot_eigendirections(eig_runs, titles=[
+    "GD: its own factor per direction; the flattest sets the pace",
+    "heavy ball: flat direction faster, steep ones ring at √β"])
+plotting.show(fig)
+
+# %% [markdown]
+# Solid lines are the measured errors, dashed lines each direction's own factor to the power $t$, black the
+# total error under the slowest factor. Two things to read off:
+#
+# * With gradient descent the steep direction ($\lambda = 81$, factor 0.62, flipping sign each step) and the
+#   middle one are gone in a few dozen steps; after that the run *is* the flat direction, factor 0.98. Raising
+#   the lr would speed the flat direction up, until the steep one's factor $|1 - 81\,\text{lr}|$ overtakes it.
+# * Heavy ball leaves the steep directions' factors at $\sqrt\beta = 0.775$: once the roots are complex, the
+#   modulus is $\sqrt\beta$ whatever the curvature. It spends that on the flat direction, whose factor drops
+#   from 0.98 to 0.945. Momentum trades speed on the directions that had plenty for speed on the one that sets the pace.
+#
+# ## 4 · The (lr, β) phase diagram of one direction
+#
+# Each direction depends on lr and $\lambda$ only through $h = \text{lr}\,\lambda$, so a single picture over
+# $(h, \beta)$ describes heavy ball on *every* direction of *every* quadratic. The roots of
+# $z^2 - (1+\beta-h)z + \beta$ decide how that direction's error behaves:
+#
+# * **monotone**: two real positive roots, the error decays without changing sign (small $h$, small $\beta$);
+# * **ringing**: complex roots, the error spirals in with modulus $\sqrt\beta$ per step;
+# * **flipping**: a real negative root, the error changes sign every step, like gradient descent past $1/L$;
+# * **diverging**: a root beyond $-1$, past the wall $h = 2(1+\beta)$.
+#
+# Real and complex roots meet where the discriminant vanishes, $(1+\beta-h)^2 = 4\beta$, which is the
+# **critical-damping** curve $\beta = (1-\sqrt h)^2$. It is also the fastest momentum for that direction:
+# below the curve the larger real root is slower, above it the modulus $\sqrt\beta$ grows with $\beta$. On the
+# curve the double root is $1 - \sqrt h$ instead of gradient descent's $1 - h$, and for a flat direction
+# (small $h$) that is the whole story of acceleration: $h = 0.01$ needs 230 steps per decade with gradient
+# descent, 22 at critical damping.
+
+# %%
+hs = np.linspace(0.0, 2.1, 211)[1:] ** 2                  # h from 1e-4 to 4.4
+bs = np.linspace(0.0, 0.99, 100)
+H, Bm = np.meshgrid(hs, bs)
+reg = theory.momentum_regime(H, Bm)
+z = np.stack([theory.momentum_roots(hs, float(b)) for b in bs])
+# the regimes are what the roots say ...
+assert np.array_equal(reg == 1, np.abs(z[..., 0].imag) > 0)
+assert np.array_equal(reg == 3, np.abs(z[..., 0]) >= 1)
+# ... the critical-damping curve separates monotone (or flipping) below from ringing above ...
+h_test = np.array([0.01, 0.1, 0.5, 2.0, 3.0])
+bc = theory.critical_damping(h_test)
+assert np.all(theory.momentum_regime(h_test, bc * 0.98) != 1) and np.all(theory.momentum_regime(h_test, bc * 1.02 + 1e-9) == 1)
+# ... the wall is h = 2(1 + β) ...
+assert np.all(theory.momentum_regime(2 * (1 + bs) * 0.999, bs) != 3) and np.all(theory.momentum_regime(2 * (1 + bs) * 1.001, bs) == 3)
+# ... and on every direction the best momentum is critical damping, with factor |1 - √h|
+rho = np.abs(z[..., 0])
+for j in (10, 50, 100, 180):
+    assert rho[:, j].min() >= abs(1 - np.sqrt(hs[j])) * (1 - 1e-9)
+per_decade = lambda r: np.log(10) / -np.log(r)
+assert round(per_decade(0.99)) == 229 and round(per_decade(0.9)) == 22
+# and a run per regime behaves as the diagram says: sign changes of a 1-D error over 200 steps
+flips = {}
+for name, (h, b) in {"monotone": (0.01, 0.5), "ringing": (0.3, 0.9), "flipping": (1.5, 0.0), "diverging": (2.1, 0.0)}.items():
+    e = lrlab.run(loss=losses.quadratic([1.0]), stepper=steppers.sgd(momentum=b), x0=[1.0], lr=h, num_steps=200).params[:, 0]
+    assert theory.MOMENTUM_REGIMES[int(theory.momentum_regime(h, b))] == name
+    flips[name] = int(np.sum(np.sign(e[1:]) != np.sign(e[:-1])))
+assert flips["monotone"] <= 1 and 3 <= flips["ringing"] <= 195 and flips["flipping"] == 200
+print("sign changes in 200 steps:", flips)
+fig, _ = lesson.plot_phase_diagram()
+plotting.show(fig)
+
+# %% [markdown]
+# Read the explorer's $(\text{lr}, \beta)$ map at the top again with this picture in mind: the map is this
+# diagram for the bowl's *two* directions at once ($h = \text{lr}$ and $h = 81\,\text{lr}$), and a setting is
+# only as fast as the slower of the two. Polyak's optimum, next, is the setting that puts both of them at the
+# same speed.
+#
+# ## 5 · Polyak's optimum: $\sqrt{\kappa}$ instead of $\kappa$
 #
 # Gradient descent's best constant lr balances the flattest and the steepest direction,
 # $\text{lr} = 2/(\mu+L)$, and shrinks the error by $(\kappa-1)/(\kappa+1)$ per step. Polyak (1964) chose lr
@@ -229,7 +332,7 @@ print(f"at Polyak's lr: {at_lr_p}, loss × {edge.loss[-1, 0] / edge.loss[0, 0]:.
 # %% [markdown]
 # In practice $\beta = 0.9$ is the common default and the lr is tuned, with a margin below the edge.
 #
-# ## Nesterov: the gradient taken one step ahead
+# ## 6 · Nesterov: the gradient taken one step ahead
 #
 # `torch.optim.SGD(momentum=β, nesterov=True)` changes one line. The buffer is built as before, but the step
 # adds the current gradient to the *next* buffer value instead of using the buffer alone:
@@ -289,7 +392,7 @@ plotting.show(fig)
 # convex problems beyond quadratics, where its accelerated rate is guaranteed and heavy ball's is not; on a
 # bowl, the difference is mostly where the wall sits.
 #
-# ## 4 · Adaptive optimizers: one lr, a step size per parameter
+# ## 7 · Adaptive optimizers: one lr, a step size per parameter
 #
 # Gradient descent uses the same lr for the flat and the steep direction, so the steep one dictates it.
 # Adagrad, RMSprop and Adam divide each coordinate's gradient by a running measure of that coordinate's
@@ -375,7 +478,7 @@ for rec in records:
 # steep and flat directions are the coordinate axes. Turn the same bowl by 30° and each coordinate mixes
 # both curvatures; no per-coordinate rescaling can undo that.
 #
-# ## AdamW: weight decay outside the normalization
+# ## 8 · AdamW: weight decay outside the normalization
 #
 # Weight decay pulls every weight towards zero. torch offers it two ways for Adam, and they are not the same:
 #
@@ -446,7 +549,7 @@ plotting.show(fig)
 # a half-life of $\ln 2/(\text{lr}\cdot\text{wd})$ steps. That is why AdamW's wd can be tuned independently of the
 # lr's meaning for each parameter, and why it is the default in most transformer training recipes.
 #
-# ## 5 · A fair race: speed and forgiveness
+# ## 9 · A fair race: speed and forgiveness
 #
 # Comparisons of optimizers are easy to rig: give one a tuned lr and the others a default. Here each
 # optimizer gets **the same budget**:
@@ -612,3 +715,20 @@ lesson.check_nesterov_limit(answer)
 # %%
 answer = None   # your number
 lesson.check_adamw_half_life(answer)
+
+# %% [markdown]
+# **7.** Heavy ball with lr = 0.02 and $\beta = 0.6$ on the three-direction bowl of section 3
+# (`lesson.EIGEN_BOWL`, curvatures 1, 10, 81): by what factor per step does the error along the *middle*
+# direction ($\lambda = 10$) shrink in the long run?
+
+# %%
+answer = None   # your number
+lesson.check_direction_factor(answer)
+
+# %% [markdown]
+# **8.** One eigendirection with $\text{lr}\cdot\lambda = 0.25$: which momentum $\beta$ makes its error shrink
+# fastest?
+
+# %%
+answer = None   # your number
+lesson.check_critical_momentum(answer)
