@@ -659,14 +659,21 @@ for res, dec in zip(results, decades):
 #
 # * Heavy-ball momentum moves the stability wall from $2/L$ to $2(1+\beta)/L$, at most a factor 2. Its real
 #   gain is speed in flat directions, where it acts like an lr of $\text{lr}/(1-\beta)$.
+# * On a quadratic every eigendirection has its own factor per step and the slowest one sets the pace. For
+#   one direction, $h = \text{lr}\,\lambda$ and $\beta$ decide everything: monotone, ringing, flipping or
+#   diverging, with critical damping $\beta = (1-\sqrt h)^2$ the fastest ($1-\sqrt h$ instead of $1-h$).
 # * With Polyak's lr and $\beta$, heavy ball converges at rate $(\sqrt\kappa-1)/(\sqrt\kappa+1)$; on our bowl
 #   83 steps instead of 560 for a millionfold reduction.
 # * Adagrad, RMSprop and Adam multiply each coordinate's gradient by its own effective step
 #   $\text{lr}/(\sqrt{\hat v}+\epsilon)$, which is roughly inversely proportional to that coordinate's curvature:
 #   steep and flat directions get similar treatment. They still need an lr, which now sets roughly how far a
 #   parameter may move per step.
+# * Nesterov's look-ahead damps swings harder but moves the wall *in*, to $2(1+\beta)/((1+2\beta)L)$. AdamW
+#   decays every weight by the same fraction $\text{lr}\cdot\text{wd}$ per step; Adam + L2 divides the decay by
+#   $\sqrt{\hat v}$, so weights with large gradients are hardly decayed.
 # * That rescaling works along the coordinate axes only. Under an equal tuning budget no optimizer wins on
-#   every problem, so always tune the lr of the optimizer you actually use.
+#   every problem, and the fastest is not the most forgiving (heavy ball's best lr sits at its cliff on
+#   Rosenbrock, Adam's window is twice as wide): tune the lr of the optimizer you actually use, finely near its edge.
 #
 # ## Exercises
 #
