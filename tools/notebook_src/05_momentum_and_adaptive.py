@@ -9,11 +9,15 @@
 #
 # * **momentum** (heavy ball) remembers past gradients. It moves the wall out to $2(1+\beta)/L$ and, tuned
 #   the way Polyak showed, needs about $\sqrt{\kappa}$ steps where gradient descent needs $\kappa$
-#   ($\kappa$ = condition number);
+#   ($\kappa$ = condition number). Why it works is clearest one eigendirection at a time, each with its own
+#   factor per step, and on one picture, the $(\text{lr}\cdot\lambda, \beta)$ phase diagram. **Nesterov**'s
+#   variant looks one step ahead;
 # * **adaptive optimizers** (Adagrad, RMSprop, Adam) give every parameter its own step size
 #   $\text{lr}/(\sqrt{\hat v}+\epsilon)$, computed from the gradients seen so far. They still have an lr,
-#   and it means something different: roughly, how far a parameter may move in one step;
-# * finally a **race** in which every optimizer gets the same tuning budget.
+#   and it means something different: roughly, how far a parameter may move in one step. **AdamW** changes
+#   what weight decay does inside Adam;
+# * finally a **race** in which every optimizer gets the same tuning budget, judged on speed and on how
+#   forgiving its lr is.
 #
 # Throughout, the playground is the bowl $f(w) = \tfrac12\,(1\cdot w_1^2 + 81\cdot w_2^2)$: a flat direction
 # ($\lambda = 1$), a steep one ($\lambda = L = 81$), condition number 81.
