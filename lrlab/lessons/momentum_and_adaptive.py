@@ -150,7 +150,7 @@ def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95
 
 
 @plotting.styled
-def plot_momentum_maps(loss, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95, num: int = 150):
+def plot_momentum_maps(loss, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95, num: int = 120):
     """Heavy ball's and Nesterov's (lr, β) maps side by side, on one colour scale; returns ``(fig, axes)``."""
     fig, axes = plotting.figure(1, 2, width=13.0, height=4.8)
     a = plot_rate_map(loss, axes[0], lr_range=lr_range, beta_max=beta_max, num=num, colorbar=False)
@@ -270,7 +270,7 @@ def plot_eigendirections(runs: dict, titles=None):
 
 
 @plotting.styled
-def plot_phase_diagram(*, h_range=(0.0, 4.4), num: int = 240):
+def plot_phase_diagram(*, h_range=(0.0, 4.4), num: int = 160):
     """Heavy ball on one eigendirection, over (h = lr·λ, β). Left: the regime (monotone, ringing,
     flipping, diverging) from :func:`lrlab.theory.momentum_regime`; right: the steps per decade from the
     spectral radius. Both with the critical-damping curve β = (1 − √h)² and the wall h = 2(1 + β).
@@ -405,7 +405,7 @@ DECAY_LR = 0.01
 DECAY_NAMES = ("steep w₁ (λ = 100)", "flat w₂ (λ = 1)", "untouched w₃ (λ = 0)")
 
 
-def weight_decay_run(weight_decay: float, decoupled: bool, *, lr: float = DECAY_LR, num_steps: int = 600):
+def weight_decay_run(weight_decay: float, decoupled: bool, *, lr: float = DECAY_LR, num_steps: int = 500):
     """Adam with L2 (torch ``Adam(weight_decay=...)``) or AdamW on :data:`DECAY_LOSS`, the state recorded."""
     stepper = steppers.adamw(weight_decay=weight_decay) if decoupled else steppers.adam(weight_decay=weight_decay)
     return run(loss=DECAY_LOSS, stepper=stepper, x0=np.array(DECAY_X0), lr=lr, num_steps=num_steps,
