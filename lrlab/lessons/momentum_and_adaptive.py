@@ -455,7 +455,7 @@ def plot_weight_decay(runs: dict, *, lr: float = DECAY_LR):
         target = DECAY_LOSS.eigenvalues[::-1][i] / (DECAY_LOSS.eigenvalues[::-1][i] + wd)
         bx.axhline(target, color=colors[i], ls=":", lw=1.5)
     bx.plot(t, decoupled.params[:, 0], color="black", ls="--", lw=2.2, label="AdamW, w₁ and w₂ (one curve)")
-    bx.set_ylim(0.85, 1.02)
+    bx.set_ylim(0.79, 1.02)
     bx.set_xlabel("step")
     bx.set_ylabel("weight (the loss wants 1)")
     bx.set_title("AdamW shrinks w₁ and w₂ alike, L2 does not")
