@@ -20,7 +20,9 @@ import numpy as np
 from ._validation import as_real_array, check_lr_array, check_number
 
 __all__ = ["eigenvalues", "critical_lr", "optimal_lr", "convergence_rate", "optimal_momentum",
-           "steps_to_tolerance", "expected_regime", "MinibatchSGD"]
+           "steps_to_tolerance", "expected_regime", "MinibatchSGD",
+           "MOMENTUM_REGIMES", "momentum_roots", "direction_rates", "nesterov_critical_lr", "critical_damping",
+           "momentum_regime"]
 
 
 def eigenvalues(loss) -> np.ndarray:
@@ -95,6 +97,94 @@ def steps_to_tolerance(loss, lr, tol: float, momentum: float = 0.0):
         steps = np.where(rho >= 1.0, np.inf,
                          np.where(rho <= 0.0, 1.0, np.ceil(np.log(tol) / np.log(np.clip(rho, 1e-300, None)))))
     return float(steps) if steps.ndim == 0 else steps
+
+
+# --------------------------------------------------------------------------- one eigendirection at a time
+
+MOMENTUM_REGIMES = ("monotone", "ringing", "flipping", "diverging")
+
+
+def momentum_roots(h, momentum: float = 0.0, *, nesterov: bool = False) -> np.ndarray:
+    r"""The two roots of one eigendirection's characteristic polynomial, for :math:`h = \eta\lambda`.
+
+    The error along an eigenvector of curvature :math:`\lambda` obeys :math:`e_t = c_1 z_1^t + c_2 z_2^t`
+    (or :math:`(c_1 + c_2 t) z^t` at a double root), where :math:`z_{1,2}` solve
+
+    .. math:: z^2 - (1 + \beta - h)\,z + \beta = 0 \quad\text{(heavy ball)}, \qquad
+              z^2 - (1 + \beta)(1 - h)\,z + \beta(1 - h) = 0 \quad\text{(Nesterov, torch's form)}.
+
+    With :math:`\beta = 0` both are gradient descent: roots :math:`1 - h` and 0. Vectorized over ``h``;
+    returns a complex array of shape ``(*np.shape(h), 2)``, the root of larger modulus first.
+    """
+    h = np.asarray(h, dtype=float)
+    if not np.all(np.isfinite(h)) or np.any(h < 0):
+        raise ValueError(f"h = lr * curvature must be finite and >= 0, got {h.ravel()[:5].tolist()}")
+    beta = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+    if nesterov:
+        b, c = (1.0 + beta) * (1.0 - h), beta * (1.0 - h)
+    else:
+        b, c = 1.0 + beta - h, np.full_like(h, beta)
+    with np.errstate(over="ignore", invalid="ignore"):   # a huge h: roots of modulus inf or nan
+        sq = np.sqrt((b * b - 4.0 * c).astype(complex))
+        z1, z2 = (b + sq) / 2.0, (b - sq) / 2.0
+        swap = np.abs(z2) > np.abs(z1)
+    return np.stack([np.where(swap, z2, z1), np.where(swap, z1, z2)], axis=-1)
+
+
+def direction_rates(loss, lr, momentum: float = 0.0, *, nesterov: bool = False) -> np.ndarray:
+    r"""Each eigendirection's own per-step factor: the larger root modulus of its polynomial.
+
+    Gradient descent: :math:`|1 - \eta\lambda_i|`; heavy ball or Nesterov: see :func:`momentum_roots`.
+    Shape ``(*np.shape(lr), k)``, in the order of :func:`eigenvalues` (ascending). The slowest
+    direction sets the pace: the maximum over ``i`` is :func:`convergence_rate`.
+    """
+    lrs = check_lr_array("lr", lr)
+    ev = eigenvalues(loss)
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = lrs[..., None] * ev
+    rho = np.abs(momentum_roots(np.where(np.isfinite(h), h, 0.0), momentum, nesterov=nesterov)[..., 0])
+    return np.where(np.isfinite(h) & ~np.isnan(rho), rho, np.inf)
+
+
+def nesterov_critical_lr(loss, momentum: float) -> float:
+    r"""The largest stable constant lr of Nesterov momentum (torch's form): :math:`2(1+\beta)/((1+2\beta)L)`.
+
+    Where the root of Nesterov's polynomial crosses :math:`z = -1`: :math:`(1 - h)(1 + 2\beta) = -1`.
+    Below gradient descent's :math:`2/L` for every :math:`\beta > 0`.
+    """
+    beta = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+    return 2.0 * (1.0 + beta) / ((1.0 + 2.0 * beta) * eigenvalues(loss)[-1])
+
+
+def critical_damping(h) -> np.ndarray:
+    r"""The momentum at which heavy ball's two roots merge for :math:`h = \eta\lambda`: :math:`(1 - \sqrt h)^2`.
+
+    For :math:`0 < h < 1` the double root is :math:`1 - \sqrt h` (the fastest any :math:`\beta` makes this
+    direction); for :math:`1 < h < 4` it is :math:`1 - \sqrt h < 0`. Above this :math:`\beta` the roots are
+    complex, of modulus :math:`\sqrt\beta`.
+    """
+    h = np.asarray(h, dtype=float)
+    if not np.all(np.isfinite(h)) or np.any(h < 0):
+        raise ValueError(f"h = lr * curvature must be finite and >= 0, got {h.ravel()[:5].tolist()}")
+    return (1.0 - np.sqrt(h)) ** 2
+
+
+def momentum_regime(h, momentum) -> np.ndarray:
+    r"""Heavy ball's regime on one eigendirection, for arrays ``h`` (:math:`\eta\lambda`) and ``momentum``.
+
+    An index into :data:`MOMENTUM_REGIMES`: 0 *monotone* (real roots, both >= 0: the error decays without
+    changing sign), 1 *ringing* (complex roots: it spirals, modulus :math:`\sqrt\beta`), 2 *flipping*
+    (real negative root: it flips sign every step), 3 *diverging* (:math:`h \ge 2(1+\beta)`).
+    Broadcasts ``h`` against ``momentum``.
+    """
+    h = np.asarray(h, dtype=float)
+    beta = np.asarray(momentum, dtype=float)
+    if np.any(beta < 0) or np.any(beta >= 1) or not np.all(np.isfinite(beta)):
+        raise ValueError("momentum must be in [0, 1)")
+    b = 1.0 + beta - h
+    disc = b * b - 4.0 * beta
+    out = np.where(disc < 0, 1, np.where(b >= 0, 0, 2))
+    return np.where(h >= 2.0 * (1.0 + beta), 3, out)
 
 
 def expected_regime(loss, x0, lr: float, num_steps: int, progress: float = 0.9) -> str:

@@ -66,6 +66,22 @@ def test_05_momentum_and_adaptive():
     assert lesson.check_adam_first_step(0.05) and not lesson.check_adam_first_step(15.0)
     assert lesson.check_race_question("aligned") and not lesson.check_race_question("rotated")
     assert not lesson.check_heavy_ball_limit(None)
+    nest = theory.nesterov_critical_lr(lesson.EXERCISE_BOWL, 0.5)
+    assert lesson.check_nesterov_limit(nest) and lesson.check_nesterov_limit(0.03)
+    assert not lesson.check_nesterov_limit(1.01 * nest)                        # diverges: wrong however close
+    assert not lesson.check_nesterov_limit(theory.critical_lr(lesson.EXERCISE_BOWL, 0.5))   # heavy ball's wall
+    assert not lesson.check_nesterov_limit(None)
+    half = np.log(0.5) / np.log(1 - 1e-5)
+    assert lesson.check_adamw_half_life(half) and lesson.check_adamw_half_life(69300)
+    assert not lesson.check_adamw_half_life(np.log(2) / 1e-3) and not lesson.check_adamw_half_life(None)
+    # the half-life is what a run of AdamW on an untouched weight shows
+    tr = lrlab.run(loss=losses.quadratic([0.0, 1.0]), stepper=steppers.adamw(), x0=[1.0, 0.0], lr=1e-3,
+                   num_steps=int(np.ceil(half)))
+    assert tr.params[-1, 0] <= 0.5 < tr.params[-2, 0]
+    assert lesson.check_direction_factor(float(theory.direction_rates(lesson.EIGEN_BOWL, 0.02, 0.6)[1]))
+    assert not lesson.check_direction_factor(abs(1 - 0.02 * 10))                 # gradient descent's factor
+    assert lesson.check_critical_momentum(float(theory.critical_damping(0.25)))
+    assert not lesson.check_critical_momentum(0.0) and not lesson.check_critical_momentum(0.9)
 
 
 def test_06_batch_size():

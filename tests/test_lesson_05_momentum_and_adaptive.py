@@ -173,11 +173,41 @@ def test_steps_to_stay_below():
     assert lesson.steps_to_stay_below(np.array([1.0, 0.5, np.inf])[:, None], 1e-8).tolist() == [-1]
 
 
+def test_longest_run_and_window_ignore_isolated_hits():
+    assert lesson.longest_run([False, True, False, True, True, True, False, True]) == (3, 5)
+    assert lesson.longest_run([True, True, False, True, True]) == (0, 1)       # ties: the first
+    assert lesson.longest_run([False, False]) is None
+    # an isolated lr that finishes fast (luck) is not the tuned lr: the fastest inside the window is
+    steps = np.array([-1, 50, 40, 30, -1, 5, -1])
+    final = np.array([1.0, 1e-9, 1e-9, 1e-9, 1.0, 1e-12, np.inf])
+    i, win = lesson._tune(final, steps)
+    assert (i, win) == (3, (1, 3))
+    assert lesson._tune(np.array([1.0, 0.5, np.inf]), np.array([-1, -1, -1])) == (1, None)
+
+
+def test_rosenbrock_race_speed_and_robustness():
+    res = lesson.race("Rosenbrock", lrlab.losses.rosenbrock(), [-1.2, 1.0])
+    hb = "heavy ball β=0.9"
+    assert res.winner == hb and res.best_steps[hb] < 0.8 * res.best_steps["Adam"]
+    assert lesson.first_diverging_lr(res, hb) / res.best_lr[hb] < 1.1
+    assert lesson.first_diverging_lr(res, "Adam") is None
+    assert lesson.window_decades(res, "Adam") > 1.5 * lesson.window_decades(res, hb) > 0
+    assert lesson.window_decades(res, "GD") == 0.0 and lesson.good_lr_window(res, "GD") is None
+    table = lesson.race_table(res)
+    assert "decades" in table and "diverges from" in table
+
+
 def test_race_is_fair_and_reproducible():
     res = lesson.race("aligned bowl", lesson.BOWL, lesson.X0)
     assert set(res.best_lr) == set(lesson.RACE_STEPPERS)
     assert all(res.best_lr[n] in res.lrs for n in res.best_lr)
-    assert all(res.final[n].shape == (60,) for n in res.final)
+    assert all(res.final[n].shape == (len(lesson.RACE_LRS),) for n in res.final)
+    # the tuned lr lies in its good window, every lr of which finishes within the budget
+    for n in res.best_lr:
+        lo, hi = lesson.good_lr_window(res, n)
+        i, j = res.window[n]
+        assert lo <= res.best_lr[n] <= hi and np.all(res.steps[n][i:j + 1] >= 0)
+        assert res.best_steps[n] == res.steps[n][i:j + 1].min()
     assert res.winner == "Adagrad"
     again = lesson.race("aligned bowl", lesson.BOWL, lesson.X0)
     assert again.best_steps == res.best_steps
@@ -208,3 +238,54 @@ def test_exercise_checks():
     assert not lesson.check_race_question("neither")
     fb = lesson.check_heavy_ball_limit(0.03)
     assert "too small" in fb.message and "(1 + β)" in fb.message
+
+
+def test_nesterov_and_adamw_figures_and_claims():
+    import matplotlib
+    fig, axes = lesson.plot_momentum_maps(lesson.BOWL, num=40)
+    assert len(axes) == 2 and "Nesterov" in axes[1].get_title()
+    # the Nesterov map's wall is its own: at β = 0.9, 2(1+β)/((1+2β)L), left of GD's 2/L
+    x, y = axes[1].lines[0].get_data()
+    assert np.all(x[1:] < theory.critical_lr(lesson.BOWL))
+    assert lesson.rate_map(lesson.BOWL, [0.01], [0.0], nesterov=True) == pytest.approx(
+        lesson.rate_map(lesson.BOWL, [0.01], [0.0]))                        # β = 0: both are GD
+    runs = {(wd, d): lesson.weight_decay_run(wd, d, num_steps=300) for wd in (0.01, 0.1) for d in (False, True)}
+    fig, axes = lesson.plot_weight_decay(runs)
+    assert len(axes) == 3 and all(isinstance(ax.get_legend(), matplotlib.legend.Legend) for ax in axes)
+    frac = lesson.decay_per_step(runs[(0.1, False)], lesson.DECAY_LR, 0.1, False)
+    assert frac.shape == (300, 3) and np.all(frac[:, 0] < frac[:, 1]) and np.all(frac[:, 1] < frac[:, 2])
+    assert np.all(lesson.decay_per_step(runs[(0.1, True)], lesson.DECAY_LR, 0.1, True) == lesson.DECAY_LR * 0.1)
+    # torch's AdamW is the oracle of the decoupled run
+    torch = pytest.importorskip("torch")
+    w = torch.tensor(lesson.DECAY_X0, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.AdamW([w], lr=lesson.DECAY_LR, weight_decay=0.1, foreach=False)
+    A = torch.tensor(np.diag([100.0, 1.0, 0.0]))
+    c = torch.tensor([1.0, 1.0, 0.0], dtype=torch.float64)
+    for _ in range(300):
+        opt.zero_grad()
+        (0.5 * (w - c) @ A @ (w - c)).backward()
+        opt.step()
+    assert np.allclose(w.detach().numpy(), runs[(0.1, True)].params[-1], rtol=1e-12, atol=1e-14)
+
+
+def test_eigendirections_and_phase_diagram():
+    runs = lesson.eigendirection_runs(num_steps=150)
+    for name, tr in runs.items():
+        kw = lesson.EIGEN_SETTINGS[name]
+        e = tr.params - lesson.EIGEN_BOWL.minimizer
+        rho = theory.direction_rates(lesson.EIGEN_BOWL, kw["lr"], kw["momentum"])
+        assert np.allclose(lesson.envelope_rate(e, 40, 140, window=30), rho, rtol=0.02)
+    fig, axes = lesson.plot_eigendirections(runs)
+    assert len(axes) == 2 and all(ax.get_legend() is not None for ax in axes)
+    fig, (ax, bx) = lesson.plot_phase_diagram(num=60)
+    assert ax.get_xscale() == "function" and "critical" in ax.get_legend().get_texts()[0].get_text()
+    # envelope_rate reads a swinging error's decay, not its phase
+    t = np.arange(300)
+    assert lesson.envelope_rate(0.9 ** t * np.cos(0.7 * t), 100, 280, window=20) == pytest.approx(0.9, rel=1e-3)
+
+
+def test_new_exercise_checks():
+    assert lesson.check_direction_factor(np.sqrt(0.6)) and lesson.check_direction_factor(0.77)
+    assert not lesson.check_direction_factor(0.945) and not lesson.check_direction_factor(0.8)
+    assert lesson.check_critical_momentum(0.25) and not lesson.check_critical_momentum(0.5)
+    assert not lesson.check_critical_momentum(None)

@@ -211,3 +211,86 @@ def test_minibatch_critical_lr_and_small_lr_law():
     assert th.critical_lr(4, replacement=True) < th.critical_lr(4)         # more noise, a lower limit
     assert th.floor(1e-5, 4) == pytest.approx(th.floor_small_lr(1e-5, 4), rel=1e-3)
     assert th.floor_small_lr(1e-3, 4, replacement=True) == pytest.approx(1e-3 / 4 * th.noise_constant)
+
+
+# ---------------------------------------------------------------- one eigendirection at a time (lesson 05)
+
+def _one_direction_errors(h, beta, nesterov=False, num_steps=300):
+    """The error of torch-exact SGD on f(w) = w**2 / 2 (curvature 1, so lr = h)."""
+    traj = lrlab.run(loss=losses.quadratic([1.0]), stepper=steppers.sgd(momentum=beta, nesterov=nesterov),
+                     x0=[1.0], lr=h, num_steps=num_steps)
+    return traj.params[:, 0]
+
+
+def test_direction_rates_are_gd_factors_and_their_max_is_the_rate():
+    loss = losses.quadratic([0.5, 3.0, 20.0, 81.0])
+    lrs = np.geomspace(1e-4, 0.2, 40)
+    assert np.allclose(theory.direction_rates(loss, lrs), np.abs(1 - lrs[:, None] * loss.eigenvalues))
+    for beta in (0.0, 0.3, 0.9):
+        assert np.allclose(theory.direction_rates(loss, lrs, beta).max(-1), theory.convergence_rate(loss, lrs, beta))
+    assert theory.direction_rates(loss, 0.01).shape == (4,)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+@pytest.mark.parametrize("h,beta", [(0.05, 0.5), (0.3, 0.9), (1.2, 0.5), (0.02, 0.2)])
+def test_momentum_roots_give_the_measured_rate(h, beta, nesterov):
+    e = np.abs(_one_direction_errors(h, beta, nesterov, 400))
+    measured = (e[350:401].max() / e[250:301].max()) ** (1 / 100)    # envelopes: complex roots swing
+    rho = np.abs(theory.momentum_roots(h, beta, nesterov=nesterov)[0])
+    assert measured == pytest.approx(rho, rel=1e-2)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_nesterov_limit(beta):
+    loss = losses.quadratic([1.0, 81.0])
+    crit = theory.nesterov_critical_lr(loss, beta)
+    assert crit == pytest.approx(2 * (1 + beta) / ((1 + 2 * beta) * 81)) and crit <= theory.critical_lr(loss)
+    stepper = steppers.sgd(momentum=beta, nesterov=beta > 0)
+    pair = lrlab.run(loss=loss, stepper=stepper, x0=[-1.0, 0.8], lr=[0.99 * crit, 1.01 * crit], num_steps=2000)
+    below, above = lrlab.diagnostics.classify(pair)
+    assert below != "diverging" and above == "diverging"
+    rho = theory.direction_rates(loss, [0.99 * crit, 1.01 * crit], beta, nesterov=True).max(-1)
+    assert rho[0] < 1 < rho[1]
+
+
+def test_critical_damping_is_the_double_root_and_the_fastest_momentum():
+    h = np.geomspace(1e-3, 0.9, 25)
+    beta_c = theory.critical_damping(h)
+    z = theory.momentum_roots(h[:, None] * np.ones(1), 0.0)   # shape check only
+    assert z.shape == (25, 1, 2)
+    for hi, bc in zip(h, beta_c):
+        z1, z2 = theory.momentum_roots(hi, bc)
+        assert abs(z1 - z2) < 1e-6 and z1.real == pytest.approx(1 - np.sqrt(hi))
+        rho = np.array([abs(theory.momentum_roots(hi, b)[0]) for b in np.linspace(0, 0.999, 2000)])
+        assert rho.min() >= (1 - np.sqrt(hi)) * (1 - 1e-9)                 # no momentum does better
+        near = bc + min(bc, 1 - bc) / 2 * np.linspace(-1, 1, 1001)
+        rho = np.array([abs(theory.momentum_roots(hi, b)[0]) for b in near])
+        assert rho.min() == pytest.approx(1 - np.sqrt(hi), rel=1e-6) and near[rho.argmin()] == pytest.approx(bc, rel=2e-3)
+
+
+@pytest.mark.parametrize("h,beta,regime", [(0.01, 0.5, "monotone"), (0.2, 0.1, "monotone"), (0.3, 0.9, "ringing"),
+                                           (3.5, 0.9, "ringing"), (1.5, 0.0, "flipping"), (2.45, 0.3, "flipping"),
+                                           (2.1, 0.0, "diverging"), (3.9, 0.9, "diverging")])
+def test_momentum_regime_matches_the_errors(h, beta, regime):
+    assert theory.MOMENTUM_REGIMES[int(theory.momentum_regime(h, beta))] == regime
+    e = _one_direction_errors(h, beta, num_steps=200)
+    flips = np.sum(np.sign(e[1:]) != np.sign(e[:-1]))
+    if regime == "monotone":
+        assert flips <= 1 and abs(e[-1]) < abs(e[0])
+    elif regime == "ringing":
+        assert 3 <= flips <= 195                 # swings, but not a flip at every step
+    elif regime == "flipping":
+        assert flips >= 190
+    else:
+        assert not np.all(np.isfinite(e)) or abs(e[-1]) > 1e3
+
+
+def test_one_direction_bad_input():
+    with pytest.raises(ValueError, match="h = lr"):
+        theory.momentum_roots(-0.1, 0.5)
+    with pytest.raises(ValueError, match="momentum"):
+        theory.momentum_roots(0.1, 1.0)
+    with pytest.raises(ValueError, match="h = lr"):
+        theory.critical_damping(np.nan)
+    with pytest.raises(ValueError, match="momentum"):
+        theory.momentum_regime(0.1, 1.2)

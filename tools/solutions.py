@@ -39,6 +39,11 @@ SOLUTIONS = {
         ("((np.sqrt(25) - 1) / (np.sqrt(25) + 1)) ** 2", "beta* = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))**2 with kappa = 50/2 = 25"),
         ("0.05", "Adam's first step is lr * g / |g| = lr in every coordinate, whatever the gradient's size"),
         ('"aligned"', "per-coordinate scaling only helps when the bowl's axes are the coordinate axes"),
+        ("theory.nesterov_critical_lr(lesson.EXERCISE_BOWL, 0.5)",
+         "Nesterov's root reaches -1 when (1 - lr L)(1 + 2 beta) = -1: lr = 2(1 + beta)/((1 + 2 beta) L) = 0.03"),
+        ("np.log(0.5) / np.log(1 - 1e-3 * 1e-2)", "AdamW multiplies the untouched weight by (1 - lr wd) every step"),
+        ("np.sqrt(0.6)", "h = 0.2: the discriminant (1.4)^2 - 2.4 < 0, so the roots are complex and their modulus is sqrt(beta)"),
+        ("(1 - np.sqrt(0.25)) ** 2", "critical damping: the roots merge where beta = (1 - sqrt(h))^2"),
     ],
     "06_batch_size": [
         ("0.02 * 256 / 32", "linear scaling: 8 times the batch, 8 times the lr"),
