@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import weakref
 from contextlib import contextmanager
 
 import matplotlib as mpl
@@ -22,6 +23,7 @@ from . import diagnostics, theory
 
 __all__ = ["PALETTE", "REGIME_COLORS", "STYLE", "PRESENTER_STYLE", "use_style", "style", "styled", "figure",
            "show", "png_bytes", "loss_curve", "gap", "curve_1d", "path_1d", "contour", "path_2d",
+           "update_path_2d",
            "theory_lines", "lr_ruler", "lr_map", "small_multiples", "schedule_curves", "regime_badge"]
 
 # Okabe & Ito (2008), colour-blind safe
@@ -32,7 +34,7 @@ CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple",
 REGIME_COLORS = {"slow": PALETTE["sky"], "converging": PALETTE["green"],
                  "oscillating": PALETTE["orange"], "diverging": PALETTE["vermillion"]}
 
-STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10,
+STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 12,
          "xtick.labelsize": 11, "ytick.labelsize": 11, "lines.linewidth": 2.0, "lines.markersize": 5,
          "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
          "axes.prop_cycle": mpl.cycler(color=CYCLE), "figure.dpi": 100, "savefig.dpi": 100,
@@ -165,6 +167,8 @@ def curve_1d(loss, ax=None, *, num: int = 600, bounds=None, **kwargs):
 def path_1d(loss, traj, ax=None, *, max_arrows: int = 15, color=None):
     """The stride picture: iterates on the curve of a 1-D loss, each step an arrow.
 
+    A step that leaves the axes' view (set the limits first) is cut at its edge, arrowhead there.
+
     Returns ``{'points': Line2D, 'arrows': Quiver, 'start': Line2D}``; update
     with ``update_path_1d``.
     """
@@ -195,8 +199,24 @@ def update_path_1d(artists, traj):
     us, vs = np.zeros(k), np.zeros(k)
     xs[:m], fs[:m] = x[:m], f[:m]
     us[:m], vs[:m] = np.diff(x)[:m], np.diff(f)[:m]
+    us[:m], vs[:m] = _clip_steps(artists["arrows"].axes, xs[:m], fs[:m], us[:m], vs[:m])
     artists["arrows"].set_offsets(np.c_[xs, fs])
     artists["arrows"].set_UVC(us, vs)
+
+
+def _clip_steps(ax, x, f, u, v, inset: float = 0.015):
+    """Steps (x, f) -> (x + u, f + v) cut where they leave the axes' view (shrunk by ``inset`` of each span),
+    so that a step that jumps off the plot ends in an arrowhead at its edge; a step that starts outside
+    the view is left as it is (the axes clip it)."""
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    dx, dy = inset * (x1 - x0), inset * (y1 - y0)
+    x0, x1, y0, y1 = x0 + dx, x1 - dx, y0 + dy, y1 - dy
+    inside = (x >= x0) & (x <= x1) & (f >= y0) & (f <= y1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(u > 0, (x1 - x) / u, np.where(u < 0, (x0 - x) / u, np.inf))
+        ty = np.where(v > 0, (y1 - f) / v, np.where(v < 0, (y0 - f) / v, np.inf))
+    t = np.where(inside, np.clip(np.minimum(tx, ty), 0.0, 1.0), 1.0)
+    return u * t, v * t
 
 
 def contour(loss, ax=None, *, num: int = 200, bounds=None, levels: int = 18, log_levels: bool = True):
@@ -225,12 +245,59 @@ def contour(loss, ax=None, *, num: int = 200, bounds=None, levels: int = 18, log
 
 
 def path_2d(traj, ax=None, *, color=None, **kwargs):
-    """The path of one 2-D trajectory as a polyline with markers; returns the line."""
+    """The path of one 2-D trajectory as a polyline with markers; returns the line.
+
+    A run that diverged is drawn up to where it leaves the axes' view (set the limits first), with an
+    arrowhead at the edge, instead of its growing zig-zag; move it with ``update_path_2d``.
+    """
     ax = _ax(ax)
-    p = traj.params.reshape(traj.params.shape[0], -1, 2)[:, 0]
     with style():
-        (line,) = ax.plot(p[:, 0], p[:, 1], "-o", color=color or PALETTE["blue"], ms=3, lw=1.6, **kwargs)
+        (line,) = ax.plot([], [], "-o", color=color or PALETTE["blue"], ms=3, lw=1.6, **kwargs)
+        head = ax.annotate("", xy=(0, 0), xytext=(0, 0), annotation_clip=False, zorder=line.get_zorder() + 0.1,
+                           arrowprops=dict(arrowstyle="-|>", color=line.get_color(), lw=1.6, mutation_scale=16,
+                                           shrinkA=0, shrinkB=0))
+    _EXIT_HEADS[line] = head
+    update_path_2d(line, traj)
     return line
+
+
+_EXIT_HEADS = weakref.WeakKeyDictionary()      # path_2d's line -> its arrowhead at the view's edge
+
+
+def update_path_2d(line, traj, color=None, diverging: bool | None = None):
+    """Move the line of ``path_2d`` (and its arrowhead at the edge) to a new single trajectory.
+
+    ``diverging``: whether to cut the path at the view's edge; None asks ``diagnostics.classify``.
+    """
+    p = traj.params.reshape(traj.params.shape[0], -1, 2)[:, 0]
+    head = _EXIT_HEADS.get(line)
+    if color is not None:
+        line.set_color(color)
+    exit_ = None
+    if diverging is None:
+        diverging = bool(np.any(np.asarray(diagnostics.classify(traj)) == "diverging"))
+    if diverging and line.axes is not None:
+        (x0, x1), (y0, y1) = sorted(line.axes.get_xlim()), sorted(line.axes.get_ylim())
+        dx, dy = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
+        with np.errstate(invalid="ignore"):
+            out = ~((p[:, 0] >= x0 + dx) & (p[:, 0] <= x1 - dx) & (p[:, 1] >= y0 + dy) & (p[:, 1] <= y1 - dy))
+        k = int(np.argmax(out)) if out.any() else -1
+        if k >= 1:
+            u, v = _clip_steps(line.axes, p[k - 1:k, 0], p[k - 1:k, 1], p[k:k + 1, 0] - p[k - 1:k, 0],
+                               p[k:k + 1, 1] - p[k - 1:k, 1], inset=0.01)
+            exit_ = (p[k - 1, 0] + u[0], p[k - 1, 1] + v[0])
+            p = p[:k]
+            line.set_data(np.r_[p[:, 0], exit_[0]], np.r_[p[:, 1], exit_[1]])
+            line.set_markevery(list(range(k)))
+    if exit_ is None:
+        line.set_data(p[:, 0], p[:, 1])
+        line.set_markevery(None)
+    if head is not None:
+        head.set_visible(exit_ is not None)
+        if exit_ is not None:
+            head.xy = exit_
+            head.set_position(((p[-1, 0] + exit_[0]) / 2, (p[-1, 1] + exit_[1]) / 2))
+            head.arrow_patch.set_color(line.get_color())
 
 
 def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bool = True):
@@ -334,11 +401,11 @@ def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int 
         with style():
             if flat.shape[-1] == 1:
                 curve_1d(loss, ax)
-                path_1d(loss, one, ax, max_arrows=num_arrows, color=color)
                 lo, hi = loss.bounds[0]
                 ax.set_xlim(lo, hi)
                 vals = loss.value(np.linspace(lo, hi, 200)[:, None])
                 ax.set_ylim(vals.min() - 0.1 * np.ptp(vals), vals.max() + 0.1 * np.ptp(vals))
+                path_1d(loss, one, ax, max_arrows=num_arrows, color=color)   # after the view: steps clip to it
             else:
                 contour(loss, ax)
                 path_2d(one, ax, color=color)

@@ -224,7 +224,7 @@ def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_R
     last.set_xlabel("step")
     last.set_ylabel("moving average")
     last.set_title("all five, smoothed")
-    last.legend(frameon=False, fontsize=9.5, loc="upper right", ncols=2)
+    last.legend(frameon=False, loc="upper right", ncols=2)
     for ax in flat[n + 1:]:
         ax.set_visible(False)
     return fig, axes
@@ -251,7 +251,7 @@ def grad_norm_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY
     ax.set_xlabel("step")
     ax.set_ylabel("gradient norm ‖g‖")
     ax.set_title("gradient norm of the minibatch loss")
-    ax.legend(frameon=False, loc="upper left", ncols=2, fontsize=10)
+    ax.legend(frameon=False, loc="upper left", ncols=2)
     return fig, ax
 
 
@@ -467,13 +467,13 @@ def eos_figure(runs):
     ax.set_xlabel("step")
     ax.set_ylabel("top Hessian eigenvalue")
     ax.set_title("sharpness climbs to 2/lr, then cycles around it")
-    ax.legend(frameon=False, loc="upper right", fontsize=10)
+    ax.legend(frameon=False, loc="upper right")
     bx.set_yscale("log")
     bx.set_xlim(0, max(r.loss.size for r in runs))
     bx.set_xlabel("step")
     bx.set_ylabel("full-batch loss")
     bx.set_title("the loss still falls, with spikes")
-    bx.legend(frameon=False, loc="upper right", fontsize=10)
+    bx.legend(frameon=False, loc="upper right")
     return fig, axes
 
 

@@ -237,7 +237,7 @@ class RangePanel(Panel):
     def draw(self, ax, view):
         c = view.controls
         self.artists = _range_curve(ax, view.scene.result, known_answer_problem())
-        ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=8.5)
+        ax.legend(frameon=True, framealpha=0.9, loc="lower left")
         ax.set_title(f"range test: {c['num_iter']} steps, β = {c['smooth']:.2f}")
         self.artists["vline"] = ax.axvline(view.lr, color=plotting.PALETTE["black"], lw=1.5, alpha=0.7)
 
