@@ -446,7 +446,7 @@ def _batch_legend(fig):
                Line2D([], [], color=c["purple"], ls="--", lw=1.8)]
     labels = ["minibatch SGD (colour: regime)", "full batch, same lr", "predicted noise floor",
               "floor against lr, this B", "SGD's stability limit, this B"]
-    fig.legend(handles, labels, loc="outside lower center", ncols=5, frameon=False)
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
 
 
 def _batch_theory(view) -> str:

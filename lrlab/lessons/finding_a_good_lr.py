@@ -158,7 +158,7 @@ def rules_table(p: KnownAnswer, num_iters=(30, 100, 300, 1000), smooths=(0.0, 0.
 
 
 @plotting.styled
-def _range_curve(ax, result, p: KnownAnswer):
+def _range_curve(ax, result, p: KnownAnswer, short_labels: bool = False):
     """Draw a range test (raw and smoothed loss gap against lr) with 1/L, 2/L and the rules."""
     gap_raw = result.losses - p.loss.min_value
     gap_sm = result.smoothed - p.loss.min_value   # loss is the quadratic form: min_value is 0
@@ -178,7 +178,7 @@ def _range_curve(ax, result, p: KnownAnswer):
     for r, v in rule_values(result).items():
         y = float(np.clip(np.interp(np.log(v), np.log(result.lrs), gap_sm), 2 * bottom, 1e4))  # stay in view
         (marks[r],) = ax.plot([v], [y], RULE_MARKERS[r], color=RULE_COLORS[r], ms=11, mec="white", mew=1.2,
-                              zorder=6, label=f"{r}: {v:.3g} = {v / p.critical_lr:.2g}·(2/L)")
+                              zorder=6, label=r if short_labels else f"{r}: {v:.3g} = {v / p.critical_lr:.2g}·(2/L)")
     return {"raw": raw, "smoothed": sm, "marks": marks}
 
 
@@ -236,7 +236,7 @@ class RangePanel(Panel):
 
     def draw(self, ax, view):
         c = view.controls
-        self.artists = _range_curve(ax, view.scene.result, known_answer_problem())
+        self.artists = _range_curve(ax, view.scene.result, known_answer_problem(), short_labels=True)  # values: stats line
         ax.legend(frameon=True, framealpha=0.9, loc="lower left")
         ax.set_title(f"range test: {c['num_iter']} steps, β = {c['smooth']:.2f}")
         self.artists["vline"] = ax.axvline(view.lr, color=plotting.PALETTE["black"], lw=1.5, alpha=0.7)

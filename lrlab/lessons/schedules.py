@@ -400,7 +400,7 @@ class ScheduleLossPanel(Panel):
     def draw(self, ax, view):
         self.artists = _init_loss_panel(ax, view.scene)
         ax.set_title("loss on the noisy problem")
-        ax.legend(handles=_legend_handles(), frameon=True, framealpha=0.9, loc="lower left")
+        ax.legend(handles=_legend_handles(), frameon=True, framealpha=0.9, loc="upper right")   # above the curves
 
     def update(self, view):
         r = view.runs
