@@ -253,8 +253,8 @@ def path_2d(traj, ax=None, *, color=None, **kwargs):
     ax = _ax(ax)
     with style():
         (line,) = ax.plot([], [], "-o", color=color or PALETTE["blue"], ms=3, lw=1.6, **kwargs)
-        head = ax.annotate("", xy=(0, 0), xytext=(0, 0), annotation_clip=False, zorder=line.get_zorder() + 0.1,
-                           arrowprops=dict(arrowstyle="-|>", color=line.get_color(), lw=1.6, mutation_scale=16,
+        head = ax.annotate("", xy=(0, 0), xytext=(0, 0), annotation_clip=False, zorder=5,   # above labels
+                           arrowprops=dict(arrowstyle="-|>", color=line.get_color(), lw=1.6, mutation_scale=22,
                                            shrinkA=0, shrinkB=0))
     _EXIT_HEADS[line] = head
     update_path_2d(line, traj)
@@ -281,12 +281,24 @@ def update_path_2d(line, traj, color=None, diverging: bool | None = None):
         dx, dy = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
         with np.errstate(invalid="ignore"):
             out = ~((p[:, 0] >= x0 + dx) & (p[:, 0] <= x1 - dx) & (p[:, 1] >= y0 + dy) & (p[:, 1] <= y1 - dy))
-        k = int(np.argmax(out)) if out.any() else -1
+        k = 1 + int(np.argmax(out[1:])) if out[1:].any() else -1       # the first step that ends outside
+        start = p[k - 1].copy() if k >= 1 else None
+        if k >= 1 and out[k - 1]:                    # it starts outside too: draw the part inside the view
+            d = p[k] - start
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lo = np.where(d != 0, (np.array([x0 + dx, y0 + dy]) - start) / d, -np.inf)
+                hi = np.where(d != 0, (np.array([x1 - dx, y1 - dy]) - start) / d, np.inf)
+            t_in = float(np.max(np.minimum(lo, hi)))
+            t_out = float(np.min(np.maximum(lo, hi)))
+            if 0 <= t_in < t_out <= 1:
+                start = start + t_in * d
+            else:
+                k = -1                               # the step misses the view: nothing to cut
         if k >= 1:
-            u, v = _clip_steps(line.axes, p[k - 1:k, 0], p[k - 1:k, 1], p[k:k + 1, 0] - p[k - 1:k, 0],
-                               p[k:k + 1, 1] - p[k - 1:k, 1], inset=0.01)
-            exit_ = (p[k - 1, 0] + u[0], p[k - 1, 1] + v[0])
-            p = p[:k]
+            u, v = _clip_steps(line.axes, start[:1], start[1:], p[k:k + 1, 0] - start[:1],
+                               p[k:k + 1, 1] - start[1:], inset=0.01)
+            exit_ = (start[0] + u[0], start[1] + v[0])
+            p = np.r_[p[:k - 1], start[None]] if out[k - 1] else p[:k]
             line.set_data(np.r_[p[:, 0], exit_[0]], np.r_[p[:, 1], exit_[1]])
             line.set_markevery(list(range(k)))
     if exit_ is None:

@@ -211,8 +211,8 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
     ax.set_xlabel("epochs (passes over the data)")
     ax.set_ylabel("loss − min")
     ax.set_title("B × k and lr × k: the same curve per epoch")
-    ax.legend(handles=handles, frameon=False, loc="upper right",
-              title="bold: expected loss · faint: one run", title_fontsize="small")
+    ax.legend(handles=handles, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2,
+              title="bold: expected loss · faint: one run", title_fontsize="small")   # below: off the data
     ks, final = sweep
     lrs = ks * lr0
     shown = np.where(np.isfinite(final) & (final < 1e3), final, np.nan)

@@ -212,7 +212,7 @@ def rules_figure(table: dict, num_iters, smooths, *, smooth_index: int = -1, num
     a.set_title(f"more iterations: steepest slides down (β = {smooths[smooth_index]:g})")
     b.set_xlabel("smoothing β of the moving average")
     b.set_title(f"more smoothing: min climbs ({num_iters[num_iter_index]} iterations)")
-    a.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=12)
+    fig.legend(*a.get_legend_handles_labels(), loc="outside lower center", ncols=4, frameon=False)
     return fig
 
 
@@ -312,7 +312,7 @@ def finder_figure(result, title: str = "find_lr on the digits", ax=None):
 def training_figure(records: dict, accuracies: dict, ax=None):
     """Training loss against step for several lrs (a dict label -> TrainingRecord); ``accuracies``:
     label -> test accuracy (None, or absent, for a run that diverged: it has no accuracy to report)."""
-    fig, ax = plotting.figure_or_ax(ax, width=7.4, height=4.2)
+    fig, ax = plotting.figure_or_ax(ax, width=7.4, height=5.6)
     colors = [RULE_COLORS[r] for r in RULES] + [plotting.PALETTE["sky"], plotting.PALETTE["orange"]]
     for (name, rec), color in zip(records.items(), colors):
         loss = np.where(np.isfinite(rec.loss), rec.loss, np.nan)
@@ -328,7 +328,7 @@ def training_figure(records: dict, accuracies: dict, ax=None):
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("training loss (10-step average)")
-    ax.legend(frameon=True, framealpha=0.9, loc="center right")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18))   # below the axes: off the data
     ax.set_title("training with each rule's learning rate")
     return fig
 

@@ -392,9 +392,10 @@ print(f"best constant lr: {lesson.GEN_LRS[best_const]:g}   best cosine peak: {le
 # Every seed agrees on four things.
 #
 # * **Test accuracy is a hump in the lr.** With a constant lr, 0.003 is too slow for 100 steps and 1.0 is
-#   too noisy: on every seed both are more than 10 points below every seed at the best lr (0.1).
-# * **Cosine decay rescues large learning rates.** At lr 1.0 it beats the constant lr on every seed, by
-#   more than 5 points: the late, small steps undo the noise of the early, large ones.
+#   too noisy: on every seed both are more than 5 points below every seed at the best lr (0.1).
+# * **Cosine decay rescues large learning rates.** At lr 1.0 every seed's cosine run beats every seed's
+#   constant run, and the mean by more than 5 points: the late, small steps undo the noise of the early,
+#   large ones.
 # * **It hurts small ones.** At 0.003 it is worse than the constant lr on every seed: decaying an lr that
 #   was already too small only spends less of the budget moving.
 # * **It does not raise the best accuracy** here: the best means of the two differ by less than 2 points.
@@ -406,8 +407,9 @@ print(f"best constant lr: {lesson.GEN_LRS[best_const]:g}   best cosine peak: {le
 # %%
 assert lesson.GEN_LRS[best_const] == 0.1
 ends = const[[lr_index[0.003], lr_index[1.0]]]
-assert np.nanmax(ends) < np.nanmin(const[best_const]) - 0.10           # "more than 10 points below", every seed
-assert np.nanmin(cosine[lr_index[1.0]]) > np.nanmax(const[lr_index[1.0]]) + 0.05   # cosine rescues lr 1.0
+assert np.nanmax(ends) < np.nanmin(const[best_const]) - 0.05           # "more than 5 points below", every seed
+assert np.nanmin(cosine[lr_index[1.0]]) > np.nanmax(const[lr_index[1.0]])          # cosine rescues lr 1.0 ...
+assert np.nanmean(cosine[lr_index[1.0]]) > np.nanmean(const[lr_index[1.0]]) + 0.05  # ... by more than 5 points
 assert np.nanmax(cosine[lr_index[0.003]]) < np.nanmin(const[lr_index[0.003]])      # ... and hurts lr 0.003
 assert abs(np.nanmax(np.nanmean(cosine, axis=1)) - np.nanmax(np.nanmean(const, axis=1))) < 0.02   # best: within 2 points
 assert not np.isnan(const).any() and not np.isnan(cosine).any()                # no run diverged on this grid
