@@ -269,3 +269,16 @@ def test_divergent_paths_end_at_the_views_edge_with_an_arrowhead():
     calm = lrlab.run(loss=valley, x0=[-1.5, 1.0], lr=0.05, num_steps=60)
     plotting.update_path_2d(line, calm)
     assert len(line.get_xdata()) == 61 and not head.get_visible()
+
+
+def test_a_diverging_path_that_starts_outside_the_view_is_cut_to_the_part_inside():
+    import lrlab
+    from lrlab import losses, plotting
+    valley = losses.quadratic([1.0, 20.0])
+    fig, ax = plotting.figure()
+    plotting.contour(valley, ax, bounds=[[-1.6, 1.6], [-1.6, 1.6]])
+    blow = lrlab.run(loss=valley, x0=[-1.0, -2.0], lr=0.105, num_steps=60)      # starts below the view
+    line = plotting.path_2d(blow, ax)
+    x, y = line.get_data()
+    assert len(x) == 2 and np.all(np.abs(np.r_[x, y]) <= 1.6)                    # entry and exit of step 1
+    assert plotting._EXIT_HEADS[line].get_visible()

@@ -9,7 +9,8 @@
 # 2. the **LR range test** (one short run whose lr grows every step) and its three rules of thumb;
 #    where they land compared with the true limit 2/L, and how they move when you change the test;
 # 3. the same range test on a **real neural network** (handwritten digits, PyTorch, a few seconds on a
-#    CPU), and training with the learning rate it suggests.
+#    CPU), and training with the learning rate it suggests;
+# 4. the learning rate and a schedule judged by **test accuracy** over several seeds.
 #
 # **The problem.** A linear model $w \in \mathbb{R}^2$ fitted by least squares,
 # $f(w) = \frac{1}{2n}\lVert Xw - y\rVert^2$, on 200 points whose two features have scales 1 and 3.
