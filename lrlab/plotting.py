@@ -281,26 +281,32 @@ def update_path_2d(line, traj, color=None, diverging: bool | None = None):
         dx, dy = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
         with np.errstate(invalid="ignore"):
             out = ~((p[:, 0] >= x0 + dx) & (p[:, 0] <= x1 - dx) & (p[:, 1] >= y0 + dy) & (p[:, 1] <= y1 - dy))
-        k = 1 + int(np.argmax(out[1:])) if out[1:].any() else -1       # the first step that ends outside
-        start = p[k - 1].copy() if k >= 1 else None
-        if k >= 1 and out[k - 1]:                    # it starts outside too: draw the part inside the view
-            d = p[k] - start
+        box_lo, box_hi = np.array([x0 + dx, y0 + dy]), np.array([x1 - dx, y1 - dy])
+
+        def crossing(a, b):
+            """(t_in, t_out) of the part of the step a -> b inside the view, or None."""
+            d = b - a
             with np.errstate(divide="ignore", invalid="ignore"):
-                lo = np.where(d != 0, (np.array([x0 + dx, y0 + dy]) - start) / d, -np.inf)
-                hi = np.where(d != 0, (np.array([x1 - dx, y1 - dy]) - start) / d, np.inf)
-            t_in = float(np.max(np.minimum(lo, hi)))
-            t_out = float(np.min(np.maximum(lo, hi)))
-            if 0 <= t_in < t_out <= 1:
-                start = start + t_in * d
-            else:
-                k = -1                               # the step misses the view: nothing to cut
-        if k >= 1:
-            u, v = _clip_steps(line.axes, start[:1], start[1:], p[k:k + 1, 0] - start[:1],
-                               p[k:k + 1, 1] - start[1:], inset=0.01)
-            exit_ = (start[0] + u[0], start[1] + v[0])
-            p = np.r_[p[:k - 1], start[None]] if out[k - 1] else p[:k]
-            line.set_data(np.r_[p[:, 0], exit_[0]], np.r_[p[:, 1], exit_[1]])
-            line.set_markevery(list(range(k)))
+                lo = np.where(d != 0, (box_lo - a) / d, np.where((a >= box_lo) & (a <= box_hi), -np.inf, np.inf))
+                hi = np.where(d != 0, (box_hi - a) / d, np.where((a >= box_lo) & (a <= box_hi), np.inf, -np.inf))
+            t_in, t_out = max(float(np.max(np.minimum(lo, hi))), 0.0), min(float(np.min(np.maximum(lo, hi))), 1.0)
+            return (t_in, t_out) if t_in < t_out else None
+
+        first = next((j for j in range(1, p.shape[0]) if crossing(p[j - 1], p[j]) is not None), None)
+        if first is not None:                        # the first step that shows in the view
+            t_in, _ = crossing(p[first - 1], p[first])
+            entry = p[first - 1] + t_in * (p[first] - p[first - 1])
+            later = out[first:]
+            k = first + int(np.argmax(later)) if later.any() else -1      # the first step that ends outside
+            if k >= 1:
+                a = entry if k == first else p[k - 1]
+                t_out = crossing(a, p[k])[1] if crossing(a, p[k]) is not None else 0.0
+                exit_ = tuple(a + t_out * (p[k] - a))
+                kept = np.r_[entry[None], p[first:k]]
+                p = kept
+                line.set_data(np.r_[p[:, 0], exit_[0]], np.r_[p[:, 1], exit_[1]])
+                marks = list(range(1 if out[first - 1] else 0, len(p)))     # the entry is no iterate
+                line.set_markevery(marks)
     if exit_ is None:
         line.set_data(p[:, 0], p[:, 1])
         line.set_markevery(None)
