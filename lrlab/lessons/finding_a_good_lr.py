@@ -8,7 +8,8 @@ scored against them. The LR range test is run on the same problem
 (``lrlab.diagnostics.lr_range_test``) and then on a real classifier
 (``lrlab.pytorch.find_lr``).
 
-Imports matplotlib and ipywidgets (not torch: the torch figures take records).
+Imports matplotlib and ipywidgets; torch only inside the functions that train the digits net
+(``train_on_budget`` and what calls it), so importing the lesson does not load it.
 """
 from __future__ import annotations
 
