@@ -12,7 +12,8 @@ from .loop import Trajectory, run
 
 __all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "SUGGEST_METHODS", "longest_descent",
            "suggest_lr", "lr_range_test",
-           "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average", "trailing_mean", "first_step_below",
+           "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average", "centred_moving_average",
+           "trailing_mean", "first_step_below",
            "read_loss_curve", "jump_share", "minibatch_regime"]
 
 REGIMES = ("slow", "converging", "oscillating", "diverging")
@@ -258,6 +259,23 @@ def moving_average(values, beta: float = 0.9) -> np.ndarray:
             break
         out[t] = avg.update(x)
     return out
+
+
+def centred_moving_average(values, beta: float = 0.9) -> np.ndarray:
+    r"""The zero-lag twin of :func:`moving_average`: the mean of the forward and the backward average.
+
+    .. math:: c_t = \tfrac12\,\big(s^{\rightarrow}_t + s^{\leftarrow}_t\big)
+
+    with :math:`s^{\rightarrow}` the bias-corrected average run from the first value on and
+    :math:`s^{\leftarrow}` the same run from the last value back. The kernel is symmetric, so a
+    symmetric dip keeps its place (an online average lags it by about ``beta / (1 - beta)`` steps);
+    it needs the whole curve, so a range test cannot use it while it runs. A curve with a
+    non-finite value is refused (its backward average would be undefined everywhere).
+    """
+    v = _curve("values", values, min_len=1, one_d=True)
+    if not np.all(np.isfinite(v)):
+        raise ValueError("values must be finite: drop the points after a blow-up first")
+    return (moving_average(v, beta) + moving_average(v[::-1], beta)[::-1]) / 2
 
 
 def trailing_mean(values, k: int) -> np.ndarray:

@@ -138,8 +138,8 @@ class PathPanel(Panel):
         if isinstance(self.artists, dict):
             plotting.update_path_1d(self.artists, traj)
         else:
-            self.artists.set_data(traj.params[:, 0], traj.params[:, 1])
-            self.artists.set_color(plotting.REGIME_COLORS[view.regime])
+            plotting.update_path_2d(self.artists, traj, color=plotting.REGIME_COLORS[view.regime],
+                                    diverging=view.regime == "diverging")
 
 
 class LossPanel(Panel):

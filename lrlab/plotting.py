@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import weakref
 from contextlib import contextmanager
 
 import matplotlib as mpl
@@ -24,6 +25,7 @@ from .loop import Trajectory
 
 __all__ = ["PALETTE", "REGIME_COLORS", "STYLE", "PRESENTER_STYLE", "use_style", "style", "styled", "figure",
            "show", "png_bytes", "loss_curve", "gap", "curve_1d", "path_1d", "contour", "path_2d",
+           "update_path_2d",
            "theory_lines", "lr_ruler", "lr_map", "small_multiples", "schedule_curves", "regime_badge"]
 
 # Okabe & Ito (2008), colour-blind safe
@@ -34,7 +36,7 @@ CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple",
 REGIME_COLORS = {"slow": PALETTE["sky"], "converging": PALETTE["green"],
                  "oscillating": PALETTE["orange"], "diverging": PALETTE["vermillion"]}
 
-STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10,
+STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 12,
          "xtick.labelsize": 11, "ytick.labelsize": 11, "lines.linewidth": 2.0, "lines.markersize": 5,
          "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
          "axes.prop_cycle": mpl.cycler(color=CYCLE), "figure.dpi": 100, "savefig.dpi": 100,
@@ -332,6 +334,8 @@ def curve_1d(loss, ax=None, *, num: int = 600, bounds=None, **kwargs):
 def path_1d(loss, traj, ax=None, *, max_arrows: int = 15, color=None):
     """The stride picture: iterates on the curve of a 1-D loss, each step an arrow.
 
+    A step that leaves the axes' view (set the limits first) is cut at its edge, arrowhead there.
+
     Returns ``{'points': Line2D, 'arrows': Quiver, 'start': Line2D}``; update
     with ``update_path_1d``.
     """
@@ -367,8 +371,24 @@ def update_path_1d(artists, traj):
     us, vs = np.zeros(k), np.zeros(k)
     xs[:m], fs[:m] = x[:m], f[:m]
     us[:m], vs[:m] = np.diff(x)[:m], np.diff(f)[:m]
+    us[:m], vs[:m] = _clip_steps(artists["arrows"].axes, xs[:m], fs[:m], us[:m], vs[:m])
     artists["arrows"].set_offsets(np.c_[xs, fs])
     artists["arrows"].set_UVC(us, vs)
+
+
+def _clip_steps(ax, x, f, u, v, inset: float = 0.015):
+    """Steps (x, f) -> (x + u, f + v) cut where they leave the axes' view (shrunk by ``inset`` of each span),
+    so that a step that jumps off the plot ends in an arrowhead at its edge; a step that starts outside
+    the view is left as it is (the axes clip it)."""
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    dx, dy = inset * (x1 - x0), inset * (y1 - y0)
+    x0, x1, y0, y1 = x0 + dx, x1 - dx, y0 + dy, y1 - dy
+    inside = (x >= x0) & (x <= x1) & (f >= y0) & (f <= y1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(u > 0, (x1 - x) / u, np.where(u < 0, (x0 - x) / u, np.inf))
+        ty = np.where(v > 0, (y1 - f) / v, np.where(v < 0, (y0 - f) / v, np.inf))
+    t = np.where(inside, np.clip(np.minimum(tx, ty), 0.0, 1.0), 1.0)
+    return u * t, v * t
 
 
 def contour(loss, ax=None, *, num: int = 200, bounds=None, levels: int = 18, log_levels: bool = True):
@@ -406,14 +426,86 @@ def contour(loss, ax=None, *, num: int = 200, bounds=None, levels: int = 18, log
 
 
 def path_2d(traj, ax=None, *, color=None, **kwargs):
-    """The path of one 2-D trajectory as a polyline with markers; returns the line."""
+    """The path of one 2-D trajectory as a polyline with markers; returns the line.
+
+    A run that diverged is drawn up to where it leaves the axes' view (set the limits first), with an
+    arrowhead at the edge, instead of its growing zig-zag; move it with ``update_path_2d``.
+    """
     _check_traj(traj, dim=2)
     _check_color(color)
     ax = _ax(ax)
-    p = traj.params.reshape(traj.params.shape[0], -1, 2)[:, 0]
     with style():
-        (line,) = ax.plot(p[:, 0], p[:, 1], "-o", color=color or PALETTE["blue"], ms=3, lw=1.6, **kwargs)
+        (line,) = ax.plot([], [], "-o", color=color or PALETTE["blue"], ms=3, lw=1.6, **kwargs)
+        head = ax.annotate("", xy=(0, 0), xytext=(0, 0), annotation_clip=False, zorder=5,   # above labels
+                           arrowprops=dict(arrowstyle="-|>", color=line.get_color(), lw=1.6, mutation_scale=22,
+                                           shrinkA=0, shrinkB=0))
+    _EXIT_HEADS[line] = head
+    update_path_2d(line, traj)
     return line
+
+
+_EXIT_HEADS = weakref.WeakKeyDictionary()      # path_2d's line -> its arrowhead at the view's edge
+
+
+def update_path_2d(line, traj, color=None, diverging: bool | None = None):
+    """Move the line of ``path_2d`` (and its arrowhead at the edge) to a new single trajectory.
+
+    ``diverging``: whether to cut the path at the view's edge; None asks ``diagnostics.classify``.
+    """
+    from matplotlib.lines import Line2D
+    if not isinstance(line, Line2D) or line.axes is None:
+        raise TypeError(f"line must be the matplotlib Line2D that path_2d returned (on an axes), got {line!r}")
+    _check_traj(traj, dim=2)
+    _check_color(color)
+    if diverging is not None:
+        diverging = check_flag("diverging", diverging)
+    p = traj.params.reshape(traj.params.shape[0], -1, 2)[:, 0]
+    head = _EXIT_HEADS.get(line)
+    if color is not None:
+        line.set_color(color)
+    exit_ = None
+    if diverging is None:
+        diverging = bool(np.any(np.asarray(diagnostics.classify(traj)) == "diverging"))
+    if diverging and line.axes is not None:
+        (x0, x1), (y0, y1) = sorted(line.axes.get_xlim()), sorted(line.axes.get_ylim())
+        dx, dy = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
+        with np.errstate(invalid="ignore"):
+            out = ~((p[:, 0] >= x0 + dx) & (p[:, 0] <= x1 - dx) & (p[:, 1] >= y0 + dy) & (p[:, 1] <= y1 - dy))
+        box_lo, box_hi = np.array([x0 + dx, y0 + dy]), np.array([x1 - dx, y1 - dy])
+
+        def crossing(a, b):
+            """(t_in, t_out) of the part of the step a -> b inside the view, or None."""
+            d = b - a
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lo = np.where(d != 0, (box_lo - a) / d, np.where((a >= box_lo) & (a <= box_hi), -np.inf, np.inf))
+                hi = np.where(d != 0, (box_hi - a) / d, np.where((a >= box_lo) & (a <= box_hi), np.inf, -np.inf))
+            t_in, t_out = max(float(np.max(np.minimum(lo, hi))), 0.0), min(float(np.min(np.maximum(lo, hi))), 1.0)
+            return (t_in, t_out) if t_in < t_out else None
+
+        first = next((j for j in range(1, p.shape[0]) if crossing(p[j - 1], p[j]) is not None), None)
+        if first is not None:                        # the first step that shows in the view
+            t_in, _ = crossing(p[first - 1], p[first])
+            entry = p[first - 1] + t_in * (p[first] - p[first - 1])
+            later = out[first:]
+            k = first + int(np.argmax(later)) if later.any() else -1      # the first step that ends outside
+            if k >= 1:
+                a = entry if k == first else p[k - 1]
+                t_out = crossing(a, p[k])[1] if crossing(a, p[k]) is not None else 0.0
+                exit_ = tuple(a + t_out * (p[k] - a))
+                kept = np.r_[entry[None], p[first:k]]
+                p = kept
+                line.set_data(np.r_[p[:, 0], exit_[0]], np.r_[p[:, 1], exit_[1]])
+                marks = list(range(1 if out[first - 1] else 0, len(p)))     # the entry is no iterate
+                line.set_markevery(marks)
+    if exit_ is None:
+        line.set_data(p[:, 0], p[:, 1])
+        line.set_markevery(None)
+    if head is not None:
+        head.set_visible(exit_ is not None)
+        if exit_ is not None:
+            head.xy = exit_
+            head.set_position(((p[-1, 0] + exit_[0]) / 2, (p[-1, 1] + exit_[1]) / 2))
+            head.arrow_patch.set_color(line.get_color())
 
 
 def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bool = True):
@@ -427,7 +519,7 @@ def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bo
     L = theory.eigenvalues(loss)[-1]
     marks = [(1.0 / L, "1/L", PALETTE["green"])]
     crit = theory.critical_lr(loss, momentum)
-    marks.append((crit, "2/L" if momentum == 0 else f"2(1+β)/L", PALETTE["vermillion"]))
+    marks.append((crit, "2/L" if momentum == 0 else "2(1+β)/L", PALETTE["vermillion"]))
     artists = []
     line = ax.axvline if axis == "x" else ax.axhline
     for value, text, color in marks:
@@ -565,11 +657,11 @@ def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int 
         with style():
             if flat.shape[-1] == 1:
                 curve_1d(loss, ax)
-                path_1d(loss, one, ax, max_arrows=num_arrows, color=color)
                 lo, hi = loss.bounds[0]
                 ax.set_xlim(lo, hi)
                 vals = loss.value(np.linspace(lo, hi, 200)[:, None])
                 ax.set_ylim(vals.min() - 0.1 * np.ptp(vals), vals.max() + 0.1 * np.ptp(vals))
+                path_1d(loss, one, ax, max_arrows=num_arrows, color=color)   # after the view: steps clip to it
             else:
                 contour(loss, ax)
                 path_2d(one, ax, color=color)

@@ -257,3 +257,13 @@ def test_valley_falls_back_when_the_curve_never_falls():
 def test_suggest_lr_rejects_an_unknown_method():
     with pytest.raises(ValueError, match="method"):
         diagnostics.suggest_lr(np.geomspace(1e-4, 1, 5), np.ones(5), method="slide")
+
+
+def test_centred_moving_average_has_no_lag():
+    v = np.abs(np.arange(-20, 21.0))
+    assert int(np.argmin(diagnostics.centred_moving_average(v, 0.9))) == 20
+    assert int(np.argmin(diagnostics.moving_average(v, 0.9))) > 20
+    with pytest.raises(ValueError, match="values"):
+        diagnostics.centred_moving_average([1.0, np.inf], 0.9)
+    with pytest.raises(ValueError, match="beta"):
+        diagnostics.centred_moving_average([1.0, 2.0], 1.0)

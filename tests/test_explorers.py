@@ -236,3 +236,49 @@ def test_a_blitted_lr_move_shows_what_a_full_draw_shows(name):
     assert shown.shape == drawn.shape
     off = np.abs(shown - drawn).max(axis=-1)
     assert (off > 40).mean() < 1e-3, f"{name}: {(off > 40).mean():.3%} of the pixels differ from a full draw"
+
+
+def test_divergent_paths_end_at_the_views_edge_with_an_arrowhead():
+    """Issue 9: a step off the plot is cut at its edge (1-D arrows, 2-D path + head), not drawn as a block."""
+    import lrlab
+    from lrlab import losses, plotting
+    q = losses.quadratic([2.0])
+    fig, ax = plotting.figure()
+    ax.set_xlim(-2, 2)
+    ax.set_ylim(-0.5, 5)
+    far = lrlab.run(loss=q, x0=[1.5], lr=1.3, num_steps=6)          # factor |1 - 2.6| = 1.6 per step
+    art = plotting.path_1d(q, far, ax, max_arrows=6)
+    starts = np.asarray(art["arrows"].get_offsets())
+    ends = starts + np.c_[art["arrows"].U, art["arrows"].V]
+    inside = (np.abs(starts[:, 0]) <= 2) & (starts[:, 1] <= 5)
+    assert inside[0] and not inside[1:].any()
+    assert np.isclose(ends[0, 1], 5 - 0.015 * 5.5) and abs(ends[0, 0]) < 2   # the escaping step ends at the edge
+    assert ends[0, 1] < far.loss[1]
+    near = lrlab.run(loss=q, x0=[1.5], lr=0.1, num_steps=6)
+    plotting.update_path_1d(art, near)
+    np.testing.assert_allclose(art["arrows"].U[:6], np.diff(near.params[:, 0]))   # inside: untouched
+    valley = losses.quadratic([1.0, 20.0])
+    fig, ax = plotting.figure()
+    plotting.contour(valley, ax, bounds=[[-1.6, 1.6], [-1.6, 1.6]])
+    blow = lrlab.run(loss=valley, x0=[-1.5, 1.0], lr=0.105, num_steps=60)
+    line = plotting.path_2d(blow, ax)
+    x, y = line.get_data()
+    assert len(x) < 60 and np.all(np.abs(np.r_[x, y]) <= 1.6)
+    head = plotting._EXIT_HEADS[line]
+    assert head.get_visible() and np.allclose(head.xy, (x[-1], y[-1]))
+    calm = lrlab.run(loss=valley, x0=[-1.5, 1.0], lr=0.05, num_steps=60)
+    plotting.update_path_2d(line, calm)
+    assert len(line.get_xdata()) == 61 and not head.get_visible()
+
+
+def test_a_diverging_path_that_starts_outside_the_view_is_cut_to_the_part_inside():
+    import lrlab
+    from lrlab import losses, plotting
+    valley = losses.quadratic([1.0, 20.0])
+    fig, ax = plotting.figure()
+    plotting.contour(valley, ax, bounds=[[-1.6, 1.6], [-1.6, 1.6]])
+    blow = lrlab.run(loss=valley, x0=[-1.0, -2.0], lr=0.105, num_steps=60)      # starts below the view
+    line = plotting.path_2d(blow, ax)
+    x, y = line.get_data()
+    assert len(x) == 2 and np.all(np.abs(np.r_[x, y]) <= 1.6)                    # entry and exit of step 1
+    assert plotting._EXIT_HEADS[line].get_visible()

@@ -171,3 +171,86 @@ def test_valley_rule_is_the_middle_of_the_toy_range_tests_descent():
     start, end = diagnostics.longest_descent(rt.smoothed)
     assert rules["valley"] == rt.lrs[(start + end) // 2]
     assert 0.01 < rules["valley"] / p.critical_lr < 0.1      # low, as the lesson says
+
+
+# ----------------------------------------------------------------------------- issue 9: lag, generalization, code exercises
+
+def _loop_range_test(loss, x0, lrs, *, before=False, one_lr=False, sign=-1.0):
+    x, out = np.array(x0, dtype=float), []
+    for lr in lrs:
+        if before:
+            out.append(loss.value(x))
+        x = x + sign * (lrs[0] if one_lr else lr) * loss.grad(x)
+        if not before:
+            out.append(loss.value(x))
+    return out
+
+
+def test_smoothing_lag_on_the_toy():
+    p = lesson.known_answer_problem()
+    lag = lesson.smoothing_lag(lesson.range_test(p))
+    assert lag["raw"] > 2 * p.critical_lr
+    assert 1.5 * lag["raw"] < lag["moving average"] and lag["centred"] <= lag["raw"]
+    assert 1.3 * lag["raw"] < lag["average of log"] < lag["moving average"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_smoothing_lag_carries_over_to_the_net_on_five_seeds(seed):
+    """The notebook's words: the moving average's min is at least 2x the raw min on each of five seeds."""
+    import torch
+    from lrlab import data, pytorch
+    X_train, _, y_train, _ = data.train_test_split_digits(test_fraction=0.25, seed=0, standardize=True)
+    model = pytorch.small_mlp(64, hidden=(64,), out_features=10, seed=seed)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        f = pytorch.find_lr(model, torch.nn.CrossEntropyLoss(), (X_train, y_train),
+                            lambda ps: torch.optim.SGD(ps, lr=1.0, momentum=0.9), start_lr=1e-4, end_lr=10.0,
+                            num_iter=100, batch_size=64, seed=seed)
+    lag = lesson.smoothing_lag(f)
+    assert lag["moving average"] > 2 * lag["raw"] and lag["centred"] <= lag["raw"]
+
+
+def test_range_test_function_check_accepts_a_loop_and_explains_slips():
+    fb = lesson.check_range_test_function(_loop_range_test)
+    assert fb and "2/L" in fb.message
+    fb = lesson.check_range_test_function(lambda loss, x0, lrs: _loop_range_test(loss, x0, lrs, before=True))
+    assert not fb and "before" in fb.message
+    fb = lesson.check_range_test_function(lambda loss, x0, lrs: _loop_range_test(loss, x0, lrs, one_lr=True))
+    assert not fb and "same lr" in fb.message
+    fb = lesson.check_range_test_function(lambda loss, x0, lrs: _loop_range_test(loss, x0, lrs, sign=1.0))
+    assert not fb and "At step 0" in fb.message
+    assert "None" in lesson.check_range_test_function(lambda *a: None).message
+    assert "1 losses for 100" in lesson.check_range_test_function(lambda *a: [1.0]).message
+    assert "raised ZeroDivisionError" in lesson.check_range_test_function(lambda *a: 1 / 0).message
+    assert not lesson.check_range_test_function(3) and not lesson.check_range_test_function(lambda *a: "abc")
+
+
+def test_budget_check_passes_the_solution_and_explains_failures():
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)              # as the notebook runs it
+    try:
+        assert lesson.check_budget_schedule(lambda t: 0.1)
+        fb = lesson.check_budget_schedule(lambda t: 0.001)
+        assert not fb and "Raise the lr" in fb.message
+        fb = lesson.check_budget_schedule(lambda t: 3.0)
+        assert not fb and "diverged" in fb.message
+        fb = lesson.check_budget_schedule(lambda t: 0.6)
+        assert not fb and "decay it" in fb.message
+    finally:
+        torch.set_num_threads(threads)
+    assert "None" in lesson.check_budget_schedule(lambda t: None).message
+    assert ">= 0" in lesson.check_budget_schedule(lambda t: -0.1).message
+    assert "raised" in lesson.check_budget_schedule(lambda t: [][t]).message
+    assert not lesson.check_budget_schedule(0.1)
+
+
+def test_budget_schedule_and_generalization_figure():
+    assert lesson.budget_schedule("constant", 0.2)(57) == 0.2
+    assert lesson.budget_schedule("cosine", 0.2)(0) == pytest.approx(0.2)
+    assert lesson.budget_schedule("cosine", 0.2)(lesson.BUDGET) == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="name"):
+        lesson.budget_schedule("linear", 0.1)
+    table = {"constant": np.array([[0.8, 0.81], [0.95, np.nan]]), "cosine": np.array([[0.7, 0.72], [0.96, 0.97]])}
+    fig = lesson.generalization_figure(table, lrs=(0.01, 0.1))
+    assert fig.axes[0].get_legend() is not None

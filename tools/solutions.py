@@ -25,6 +25,10 @@ SOLUTIONS = {
         ("2 / max(lesson.known_answer_problem().loss.eigenvalues)", "the cliff 2/L of the known-answer problem"),
         ('"min/10"', "read off the range test's three marks against the dashed best lr"),
         ('"larger"', "smoothing lags behind the loss, so its minimum comes later in the sweep, at a larger lr"),
+        ("[loss.value(x) for x in __import__('itertools').accumulate(lrs, lambda x, lr: x - lr * loss.grad(x), "
+         "initial=np.asarray(x0, dtype=float))][1:]",
+         "x <- x - lr * grad(x) for each lr in turn, recording the loss after each step (a for loop does the same)"),
+        ("0.1", "the best constant lr of section 6 (cosine decay from a peak of 0.3 passes too)"),
     ],
     "04_schedules": [
         ("lesson.floor_theory(p.loss, 0.2) / 4", "for small lr the floor is proportional to the lr: a quarter of the lr, a quarter of the floor"),

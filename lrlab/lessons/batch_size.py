@@ -140,7 +140,7 @@ def plot_noise_floor(m: FloorMeasurement):
     ax.set_xlabel("lr / B")
     ax.set_ylabel("mean loss − min (noise floor)")
     ax.set_title("the floor is set by lr / B")
-    ax.legend(fontsize="small", frameon=False)
+    ax.legend(frameon=False)
     bx.axhline(1.0, color="black", lw=1)
     bx.axhspan(0.8, 1.2, color=plotting.PALETTE["grey"], alpha=0.15, lw=0)
     bx.set_xscale("log")
@@ -150,7 +150,7 @@ def plot_noise_floor(m: FloorMeasurement):
     bx.set_xlabel("learning rate")
     bx.set_ylabel("measured / exact theory")
     bx.set_title(f"time average over {m.window} steps")
-    bx.legend(fontsize="small", frameon=False, ncols=2)
+    bx.legend(frameon=False, ncols=2)
     return fig, (ax, bx)
 
 
@@ -212,8 +212,8 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
     ax.set_xlabel("epochs (passes over the data)")
     ax.set_ylabel("loss − min")
     ax.set_title("B × k and lr × k: the same curve per epoch")
-    ax.legend(handles=handles, fontsize="small", frameon=False, loc="upper right",
-              title="bold: expected loss · faint: one run", title_fontsize="small")
+    ax.legend(handles=handles, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2,
+              title="bold: expected loss · faint: one run", title_fontsize="small")   # below: off the data
     ks, final = sweep
     lrs = ks * lr0
     shown = np.where(np.isfinite(final) & (final < 1e3), final, np.nan)
@@ -232,7 +232,7 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
     bx.set_xlabel(f"scaled learning rate k × lr₀ (batch {B0}·k)")
     bx.set_ylabel("expected loss − min after the run")
     bx.set_title("where the rule breaks")
-    bx.legend(fontsize="small", frameon=False, loc="upper left")
+    bx.legend(frameon=False, loc="upper left")
     return fig, (ax, bx)
 
 
@@ -621,7 +621,7 @@ def _batch_legend(fig):
                Line2D([], [], color=c["purple"], ls="--", lw=1.8)]
     labels = ["minibatch SGD (colour: regime)", "full batch, same lr", "predicted noise floor",
               "floor against lr, this B", "SGD's stability limit, this B"]
-    fig.legend(handles, labels, loc="outside lower center", ncols=5, frameon=False, fontsize="small")
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
 
 
 def _batch_theory(view) -> str:

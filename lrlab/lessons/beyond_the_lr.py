@@ -203,7 +203,7 @@ def loss_curves_figure(cases: dict, num_steps: int = 700, ax=None):
     ax.set_ylim(1e-14, 1e4)
     ax.set_xlim(0, num_steps)
     ax.set_title("loss − min, log scale")
-    ax.legend(frameon=False, loc="upper right", fontsize=10)
+    ax.legend(frameon=False, loc="upper right")
     return fig, ax
 
 

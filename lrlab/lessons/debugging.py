@@ -223,7 +223,7 @@ def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_R
     last.set_xlabel("step")
     last.set_ylabel("moving average")
     last.set_title("all five, smoothed")
-    last.legend(frameon=False, fontsize=9.5, loc="upper right", ncols=2)
+    last.legend(frameon=False, loc="upper right")          # one column: clear of the blow-ups on the left
     for ax in flat[n + 1:]:
         ax.set_visible(False)
     return fig, axes
@@ -250,7 +250,7 @@ def grad_norm_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY
     ax.set_xlabel("step")
     ax.set_ylabel("gradient norm ‖g‖")
     ax.set_title("gradient norm of the minibatch loss")
-    ax.legend(frameon=False, loc="upper left", ncols=2, fontsize=10)
+    ax.legend(frameon=False, loc="upper right", ncols=2)     # clear of the blow-ups on the left
     return fig, ax
 
 
@@ -361,7 +361,7 @@ def update_ratio_figure(records: dict, sweep_lrs, sweep_ratios, names=("too low"
     for a in (ax, bx):
         a.set_yscale("log")
     ax.set_xlim(0, max(records[n].num_steps for n in names))
-    ax.set_ylim(1e-5, 2.0)
+    ax.set_ylim(1e-6, 2.0)                                    # room for the legend below the lowest curve
     ax.set_xlabel("step")
     ax.set_ylabel("‖Δw‖ / ‖w‖ per step")
     ax.set_title("the ratio is largest early, then falls as the net fits")
@@ -461,18 +461,18 @@ def eos_figure(runs):
         ax.text(15, run.limit, f"2/lr = {run.limit:.3g}", color=c, ha="left", va="bottom",
                 fontsize=11, fontweight="bold")
         bx.plot(np.arange(run.loss.size), run.loss, color=c, lw=1.6, label=f"lr = {run.lr:g}")
-    ax.set_ylim(0, 1.25 * max(r.limit for r in runs))
+    ax.set_ylim(0, 1.35 * max(r.limit for r in runs))       # room for the legend above the curves
     ax.set_xlim(0, max(r.steps[-1] for r in runs))
     ax.set_xlabel("step")
     ax.set_ylabel("top Hessian eigenvalue")
     ax.set_title("sharpness climbs to 2/lr, then cycles around it")
-    ax.legend(frameon=False, loc="upper right", fontsize=10)
+    ax.legend(frameon=False, loc="upper center", ncols=3)
     bx.set_yscale("log")
     bx.set_xlim(0, max(r.loss.size for r in runs))
     bx.set_xlabel("step")
     bx.set_ylabel("full-batch loss")
     bx.set_title("the loss still falls, with spikes")
-    bx.legend(frameon=False, loc="upper right", fontsize=10)
+    bx.legend(frameon=False, loc="upper right")
     return fig, axes
 
 

@@ -8,7 +8,8 @@ scored against them. The LR range test is run on the same problem
 (``lrlab.diagnostics.lr_range_test``) and then on a real classifier
 (``lrlab.pytorch.find_lr``).
 
-Imports matplotlib and ipywidgets (not torch: the torch figures take records).
+Imports matplotlib and ipywidgets; torch only inside the functions that train the digits net
+(``train_on_budget`` and what calls it), so importing the lesson does not load it.
 """
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ from lrlab.exercises import Feedback, check_choice, check_number_answer
 __all__ = ["GRID", "NUM_STEPS", "TOL", "RULES", "KnownAnswer", "known_answer_problem", "explorer", "presets",
            "grid_figure", "sweep_figure", "range_test", "rule_values", "rules_table", "range_test_figure",
            "rules_figure", "RangeTestScene", "RangePanel", "range_test_explorer", "finder_figure", "training_figure",
-           "check_largest_lr", "check_closest_rule", "check_smoothing_direction", "exercise_answers"]
+           "smoothing_lag", "GEN_LRS", "GEN_SCHEDULES", "GEN_SEEDS", "BUDGET", "BUDGET_TARGET", "digits",
+           "budget_schedule", "train_on_budget", "generalization_table", "generalization_figure",
+           "check_largest_lr", "check_closest_rule", "check_smoothing_direction", "check_range_test_function",
+           "check_budget_schedule", "exercise_answers"]
 
 GRID = (0.1, 0.01, 0.001)          # the coarse grid everyone tries first
 NUM_STEPS = 50                     # the training budget of the known-answer problem
@@ -36,6 +40,14 @@ RULES = ("steepest", "valley", "min", "min/10")
 RULE_COLORS = {"steepest": plotting.PALETTE["blue"], "valley": plotting.PALETTE["purple"],
                "min": plotting.PALETTE["vermillion"], "min/10": plotting.PALETTE["green"]}
 RULE_MARKERS = {"steepest": "v", "valley": "D", "min": "o", "min/10": "s"}
+# generalization on the digits: a smaller net (64 -> 32 -> 10) and a budget of 100 SGD steps (momentum 0.9,
+# batches of 64), so that 6 lrs x 2 schedules x 3 seeds cost about two seconds on one CPU core
+GEN_LRS = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+GEN_SCHEDULES = ("constant", "cosine")
+GEN_SEEDS = (0, 1, 2)
+GEN_HIDDEN = (32,)
+BUDGET = 100                       # optimizer steps
+BUDGET_TARGET = 0.95               # exercise 5: mean test accuracy over GEN_SEEDS
 
 
 
@@ -147,7 +159,7 @@ def rules_table(p: KnownAnswer, num_iters=(30, 100, 300, 1000), smooths=(0.0, 0.
 
 
 @plotting.styled
-def _range_curve(ax, result, p: KnownAnswer):
+def _range_curve(ax, result, p: KnownAnswer, short_labels: bool = False):
     """Draw a range test (raw and smoothed loss gap against lr) with 1/L, 2/L and the rules."""
     gap_raw = result.losses - p.loss.min_value
     gap_sm = result.smoothed - p.loss.min_value   # loss is the quadratic form: min_value is 0
@@ -167,7 +179,7 @@ def _range_curve(ax, result, p: KnownAnswer):
     for r, v in rule_values(result).items():
         y = float(np.clip(np.interp(np.log(v), np.log(result.lrs), gap_sm), 2 * bottom, 1e4))  # stay in view
         (marks[r],) = ax.plot([v], [y], RULE_MARKERS[r], color=RULE_COLORS[r], ms=11, mec="white", mew=1.2,
-                              zorder=6, label=f"{r}: {v:.3g} = {v / p.critical_lr:.2g}·(2/L)")
+                              zorder=6, label=r if short_labels else f"{r}: {v:.3g} = {v / p.critical_lr:.2g}·(2/L)")
     return {"raw": raw, "smoothed": sm, "marks": marks}
 
 
@@ -201,7 +213,7 @@ def rules_figure(table: dict, num_iters, smooths, *, smooth_index: int = -1, num
     a.set_title(f"more iterations: steepest slides down (β = {smooths[smooth_index]:g})")
     b.set_xlabel("smoothing β of the moving average")
     b.set_title(f"more smoothing: min climbs ({num_iters[num_iter_index]} iterations)")
-    a.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=12)
+    fig.legend(*a.get_legend_handles_labels(), loc="outside lower center", ncols=4, frameon=False)
     return fig
 
 
@@ -225,8 +237,8 @@ class RangePanel(Panel):
 
     def draw(self, ax, view):
         c = view.controls
-        self.artists = _range_curve(ax, view.scene.result, known_answer_problem())
-        ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=8.5)
+        self.artists = _range_curve(ax, view.scene.result, known_answer_problem(), short_labels=True)  # values: stats line
+        ax.legend(frameon=True, framealpha=0.9, loc="lower left")
         ax.set_title(f"range test: {c['num_iter']} steps, β = {c['smooth']:.2f}")
         self.artists["vline"] = ax.axvline(view.lr, color=plotting.PALETTE["black"], lw=1.5, alpha=0.7)
 
@@ -257,6 +269,24 @@ def range_test_explorer(num_iter: int = 100, smooth: float = 0.98, lr: float = 0
                     panels=(RangePanel(), LossPanel(ylim=(1e-14, 1e6))), width=12.0, height=4.2)
 
 
+def smoothing_lag(result, beta: float = 0.98) -> dict:
+    """Where a range test's minimum lands: {'raw', 'moving average', 'average of log', 'centred'} -> lr.
+
+    'raw': the lowest recorded loss; 'moving average': the minimum of the test's own (online,
+    bias-corrected) average, i.e. the *min* rule; 'average of log': the same average of the
+    log-loss (so that a fall over many decades does not weigh the early, large losses); 'centred': the minimum of
+    ``diagnostics.centred_moving_average`` of the log-loss with the same ``beta``, a smoothing of
+    the same width with no lag. Points after a non-finite loss are dropped first.
+    """
+    losses = np.asarray(result.losses, dtype=float)
+    n = int(np.argmin(np.isfinite(losses))) if not np.all(np.isfinite(losses)) else losses.size
+    lrs, losses = np.asarray(result.lrs)[:n], losses[:n]
+    centred = diagnostics.centred_moving_average(np.log(losses), beta)
+    log_avg = diagnostics.moving_average(np.log(losses), beta)
+    return {"raw": float(lrs[np.argmin(losses)]), "moving average": float(result.min_lr),
+            "average of log": float(lrs[np.argmin(log_avg)]), "centred": float(lrs[np.argmin(centred)])}
+
+
 # ----------------------------------------------------------------------------- the real classifier
 
 @plotting.styled
@@ -283,7 +313,7 @@ def finder_figure(result, title: str = "find_lr on the digits", ax=None):
 def training_figure(records: dict, accuracies: dict, ax=None):
     """Training loss against step for several lrs (a dict label -> TrainingRecord); ``accuracies``:
     label -> test accuracy (None, or absent, for a run that diverged: it has no accuracy to report)."""
-    fig, ax = plotting.figure_or_ax(ax, width=7.4, height=4.2)
+    fig, ax = plotting.figure_or_ax(ax, width=7.4, height=5.6)
     colors = [RULE_COLORS[r] for r in RULES] + [plotting.PALETTE["sky"], plotting.PALETTE["orange"]]
     for (name, rec), color in zip(records.items(), colors):
         loss = np.where(np.isfinite(rec.loss), rec.loss, np.nan)
@@ -299,8 +329,80 @@ def training_figure(records: dict, accuracies: dict, ax=None):
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("training loss (10-step average)")
-    ax.legend(frameon=True, framealpha=0.9, loc="center right")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18))   # below the axes: off the data
     ax.set_title("training with each rule's learning rate")
+    return fig
+
+
+# ----------------------------------------------------------------------------- generalization
+
+@functools.lru_cache(maxsize=1)
+def digits():
+    """The lesson's split of the digits (standardized with training statistics): X_train, X_test, y_train, y_test."""
+    return data.train_test_split_digits(test_fraction=0.25, seed=0, standardize=True)
+
+
+def budget_schedule(name: str, lr: float, num_steps: int = BUDGET):
+    """``t -> lr`` for the generalization study: 'constant', or 'cosine' (torch's CosineAnnealingLR, T_max = budget)."""
+    from lrlab import schedules
+    if name == "constant":
+        return lambda t: lr
+    if name == "cosine":
+        return schedules.cosine_annealing_lr(lr, T_max=num_steps)
+    raise ValueError(f"name must be one of {GEN_SCHEDULES}, got {name=}")
+
+
+def train_on_budget(lr_at, seed: int = 0, num_steps: int = BUDGET):
+    """Train ``small_mlp(64, (32,), 10, seed=seed)`` for ``num_steps`` SGD steps (momentum 0.9, batches of 64)
+    with the lr of step t equal to ``lr_at(t)`` (torch's ``LambdaLR`` on a base lr of 1).
+
+    Returns ``(record, test_accuracy)``; the accuracy is None for a run that diverged (no number to report).
+    """
+    import torch
+    from lrlab import pytorch
+    X_train, X_test, y_train, y_test = digits()
+    net = pytorch.small_mlp(64, hidden=GEN_HIDDEN, out_features=10, seed=seed)
+    opt = torch.optim.SGD(net.parameters(), lr=1.0, momentum=0.9)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: float(lr_at(t)))
+    rec = pytorch.train(net, torch.nn.CrossEntropyLoss(), (X_train, y_train), opt, scheduler=sched,
+                        num_steps=num_steps, batch_size=64, seed=seed)
+    return rec, (None if rec.diverged else pytorch.accuracy(net, X_test, y_test))
+
+
+def generalization_table(lrs=GEN_LRS, schedule_names=GEN_SCHEDULES, seeds=GEN_SEEDS) -> dict:
+    """Schedule name -> array (len(lrs), len(seeds)) of test accuracy after the budget (NaN: diverged)."""
+    out = {}
+    for name in schedule_names:
+        acc = np.full((len(lrs), len(seeds)), np.nan)
+        for i, lr in enumerate(lrs):
+            for j, seed in enumerate(seeds):
+                a = train_on_budget(budget_schedule(name, lr), seed)[1]
+                acc[i, j] = np.nan if a is None else a
+        out[name] = acc
+    return out
+
+
+@plotting.styled
+def generalization_figure(table: dict, lrs=GEN_LRS, ax=None):
+    """Test accuracy against the (peak) lr, one line per schedule: the mean over seeds, every seed as a dot,
+    the spread as a band."""
+    fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.4)
+    colors = {"constant": plotting.PALETTE["blue"], "cosine": plotting.PALETTE["orange"]}
+    markers = {"constant": "o", "cosine": "s"}
+    lrs = np.asarray(lrs)
+    for name, acc in table.items():
+        c = colors.get(name, plotting.PALETTE["grey"])
+        ax.fill_between(lrs, np.nanmin(acc, axis=1), np.nanmax(acc, axis=1), color=c, alpha=0.2, lw=0)
+        ax.plot(lrs, np.nanmean(acc, axis=1), "-" + markers.get(name, "o"), color=c, ms=7,
+                label=f"{name} lr: mean of {acc.shape[1]} seeds (band: min to max)")
+        for j in range(acc.shape[1]):
+            ax.plot(lrs, acc[:, j], markers.get(name, "o"), color=c, ms=3.5, alpha=0.6)
+    ax.set_xscale("log")
+    ax.set_ylim(0.5, 1.0)
+    ax.set_xlabel("learning rate (the peak, for cosine)")
+    ax.set_ylabel(f"test accuracy after {BUDGET} steps")
+    ax.legend(frameon=True, framealpha=0.9, loc="lower center")
+    ax.set_title("cosine decay rescues large lrs, and hurts small ones")
     return fig
 
 
@@ -314,6 +416,117 @@ def exercise_answers() -> dict:
     low, high = rule_values(range_test(p, 100, 0.0))["min"], rule_values(range_test(p, 100, 0.98))["min"]
     return {"largest_lr": p.critical_lr, "closest_rule": best,
             "smoothing_direction": "larger" if high > low else "smaller"}
+
+
+def _range_reference(p: KnownAnswer, lrs):
+    """The loss after each step of a range test over ``lrs``, by ``lrlab.run``, and the step it diverged at."""
+    from lrlab import loop
+    lrs = np.asarray(lrs, dtype=float)
+    traj = loop.run(loss=p.loss, x0=p.x0, lr=lambda t: lrs[np.asarray(t)], num_steps=lrs.size)
+    after = traj.loss[1:]
+    finite = np.isfinite(after) & (np.arange(lrs.size) + 1 < (traj.diverged_at if traj.diverged else np.inf))
+    n = lrs.size if finite.all() else int(np.argmin(finite))     # the steps before lrlab flags a blow-up
+    return after, traj.loss[:-1], n
+
+
+def check_range_test_function(fn, num_iter: int = 100) -> Feedback:
+    """Exercise 4: ``fn(loss, x0, lrs)`` must return the loss after each gradient step, one step per lr.
+
+    The check runs ``fn`` on the known-answer problem with the lesson's ramp (1e-4 to 10), compares its
+    losses with ``lrlab.run``'s up to the step where lrlab flags divergence, recognises the usual slips
+    (the loss recorded before the step, one lr for every step, the wrong length), and then scores the
+    student's own test: its *min* rule against lrlab's and against 2/L.
+    """
+    import warnings
+    if not callable(fn):
+        return Feedback(False, f"Pass your function itself (my_range_test, no parentheses), got {fn!r}.")
+    p = known_answer_problem()
+    lrs = RANGE_KW["start_lr"] * (RANGE_KW["end_lr"] / RANGE_KW["start_lr"]) ** (np.arange(num_iter) / (num_iter - 1))
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            got = fn(p.loss, p.x0.copy(), lrs.copy())
+    except Exception as exc:                              # the student's code: report, never crash the cell
+        return Feedback(False, f"my_range_test raised {type(exc).__name__}: {exc}")
+    if got is None:
+        return Feedback(False, "my_range_test returned None: replace the placeholder with your loop and return "
+                               "the list of losses.")
+    try:
+        got = np.asarray(got, dtype=float).reshape(-1) if np.ndim(got) else np.asarray([float(got)])
+    except (TypeError, ValueError):
+        return Feedback(False, f"my_range_test should return a list of numbers (one loss per lr), got {type(got).__name__}.")
+    if got.size != lrs.size:
+        return Feedback(False, f"It returned {got.size} losses for {lrs.size} lrs: record one loss per step, "
+                               "after each step.")
+    after, before, n = _range_reference(p, lrs)
+    close = lambda a, b: bool(np.allclose(a[:n], b[:n], rtol=1e-8, atol=1e-12))
+    if not close(got, after):
+        if close(got, before):
+            return Feedback(False, "These are the losses *before* each step: loss i should be the result of the step "
+                                   "taken with lrs[i], so take the step first, then record the loss.")
+        from lrlab import loop
+        const = loop.run(loss=p.loss, x0=p.x0, lr=float(lrs[0]), num_steps=lrs.size).loss[1:]
+        if close(got, const):
+            return Feedback(False, "Every step used the same lr (lrs[0]): step i must use lrs[i].")
+        bad = int(np.argmax(~np.isclose(got[:n], after[:n], rtol=1e-8, atol=1e-12)))
+        return Feedback(False, f"At step {bad} (lr {lrs[bad]:.3g}) your loss is {got[bad]:.6g}, gradient descent gives "
+                               f"{after[bad]:.6g}. Each step is x ← x − lr·∇f(x), with loss.grad(x); then "
+                               "record loss.value(x).")
+    mine = diagnostics.analyze_lr_range(lrs, got)
+    ref = range_test(p, num_iter)
+    if not np.isclose(mine.min_lr, ref.min_lr, rtol=1e-9):
+        return Feedback(False, f"Your losses agree with lrlab's up to step {n}, but past it your min rule lands at "
+                               f"{mine.min_lr:.3g} and lrlab's at {ref.min_lr:.3g}: check the steps after the blow-up.")
+    return Feedback(True, f"Right: your range test matches lrlab's step for step. Its min rule lands at "
+                          f"{mine.min_lr:.3g} = {mine.min_lr / p.critical_lr:.2f}·(2/L), past the cliff, as in "
+                          "the figure of section 3; min/10 would suggest "
+                          f"{mine.min_lr / 10 / p.critical_lr:.2f}·(2/L).")
+
+
+def check_budget_schedule(fn, seeds=GEN_SEEDS, num_steps: int = BUDGET, target: float = BUDGET_TARGET) -> Feedback:
+    """Exercise 5: ``fn(t)`` is the lr of step t; trained on the budget, the mean test accuracy over
+    ``seeds`` must reach ``target`` with no seed diverging. The feedback says what went wrong."""
+    if not callable(fn):
+        return Feedback(False, f"Pass your function itself (my_lr, no parentheses), got {fn!r}.")
+    sched = []
+    for t in range(num_steps):
+        try:
+            v = fn(t)
+        except Exception as exc:                          # the student's code: report, never crash the cell
+            return Feedback(False, f"my_lr({t}) raised {type(exc).__name__}: {exc}")
+        if v is None:
+            return Feedback(False, f"my_lr({t}) returned None: replace the placeholder with the lr of step t.")
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            return Feedback(False, f"my_lr({t}) returned {v!r}; it should return one number, the lr at step t.")
+        if not np.isfinite(v) or v < 0:
+            return Feedback(False, f"my_lr({t}) = {v!r}: a learning rate is a finite number >= 0.")
+        sched.append(v)
+    sched = np.array(sched)
+    runs = [train_on_budget(lambda t: sched[min(t, num_steps - 1)], seed, num_steps) for seed in seeds]
+    accs = [a for _, a in runs]
+    diverged = [s for s, (rec, a) in zip(seeds, runs) if a is None]
+    if diverged:
+        rec = next(r for r, a in runs if a is None)
+        k = int(rec.diverged_at)
+        return Feedback(False, f"Seed {diverged[0]} diverged at step {k} (lr there {sched[min(k, num_steps - 1)]:.3g}): "
+                               f"{len(diverged)} of {len(seeds)} seeds blew up. Lower the lr, at least around that step.")
+    mean = float(np.mean(accs))
+    shown = ", ".join(f"{a:.1%}" for a in accs)
+    if mean >= target:
+        return Feedback(True, f"Mean test accuracy {mean:.1%} over {len(seeds)} seeds ({shown}), at least "
+                              f"{target:.0%}: within the budget.")
+    end_loss = np.mean([rec.loss[-10:].mean() for rec, _ in runs])
+    if sched.max() < 0.03:
+        hint = (f"Your largest lr is {sched.max():.3g}: in {num_steps} steps the net is still learning "
+                f"(training loss {end_loss:.2g} at the end). Raise the lr.")
+    elif sched[-num_steps // 5:].mean() > 0.2:
+        hint = (f"The last fifth of the run trains at lr ≈ {sched[-num_steps // 5:].mean():.2g}: it ends noisy. "
+                "Lower the lr, or decay it towards the end.")
+    else:
+        hint = "Look at the generalization figure above: which lr and schedule did best on every seed?"
+    return Feedback(False, f"Mean test accuracy {mean:.1%} ({shown}), below the target {target:.0%}. {hint}")
 
 
 def check_largest_lr(answer) -> Feedback:

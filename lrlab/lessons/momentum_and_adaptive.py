@@ -142,7 +142,7 @@ def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95
     ax.grid(False)
     ax.text(0.98, 0.97, "diverges", transform=ax.transAxes, ha="right", va="top", fontweight="bold",
             color="black", bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
-    ax.legend(loc="upper left", fontsize=12, framealpha=0.85)
+    ax.legend(loc="upper left", framealpha=0.85)
     if colorbar:
         cb = ax.figure.colorbar(mesh, ax=ax, pad=0.01)
         cb.set_label("steps to shrink the error 10×")

@@ -214,7 +214,7 @@ def floor_figure(traj, lrs, floors, p: NoisyProblem, window: int = 100, ax=None)
     ax.set_xlabel("step")
     ax.set_ylabel(f"loss − min ({window}-step mean)")
     ax.set_title(f"constant lr, minibatches of {p.loss.batch_size}: a floor ∝ lr")
-    ax.legend(frameon=True, framealpha=0.9, loc="upper right", ncols=3, fontsize=9.5)
+    ax.legend(frameon=True, framealpha=0.9, loc="upper right", ncols=3)
     return fig
 
 
@@ -236,7 +236,7 @@ def decay_figure(traj, names, p: NoisyProblem, colors=None, window: int = 25, ax
     ax.set_xlabel("step")
     ax.set_ylabel(f"loss − min ({window}-step mean)")
     ax.set_title("constant or decaying, same minibatches")
-    ax.legend(frameon=True, framealpha=0.9, loc="lower left", fontsize=10)
+    ax.legend(frameon=True, framealpha=0.9, loc="lower left")
     return fig
 
 
@@ -401,7 +401,7 @@ class ScheduleLossPanel(Panel):
     def draw(self, ax, view):
         self.artists = _init_loss_panel(ax, view.scene)
         ax.set_title("loss on the noisy problem")
-        ax.legend(handles=_legend_handles(), frameon=True, framealpha=0.9, loc="lower left", fontsize=8.5)
+        ax.legend(handles=_legend_handles(), frameon=True, framealpha=0.9, loc="upper right")   # above the curves
 
     def update(self, view):
         r = view.runs
@@ -467,7 +467,7 @@ def presets_figure(p: NoisyProblem, presets: dict = None):
         if j:
             axes[0, j].set_ylabel("")
             axes[1, j].set_ylabel("")
-    fig.legend(handles=_legend_handles(), loc="outside lower center", ncols=4, frameon=False, fontsize=10)
+    fig.legend(handles=_legend_handles(), loc="outside lower center", ncols=4, frameon=False)
     return fig
 
 

@@ -9,7 +9,8 @@
 # 2. the **LR range test** (one short run whose lr grows every step) and its three rules of thumb;
 #    where they land compared with the true limit 2/L, and how they move when you change the test;
 # 3. the same range test on a **real neural network** (handwritten digits, PyTorch, a few seconds on a
-#    CPU), and training with the learning rate it suggests.
+#    CPU), and training with the learning rate it suggests;
+# 4. the learning rate and a schedule judged by **test accuracy** over several seeds.
 #
 # **The problem.** A linear model $w \in \mathbb{R}^2$ fitted by least squares,
 # $f(w) = \frac{1}{2n}\lVert Xw - y\rVert^2$, on 200 points whose two features have scales 1 and 3.
@@ -167,10 +168,11 @@ for name, lr in rules.items():
     print(f"{name:>8}: lr = {lr:.3g} = {lr / p.critical_lr:.2f} x (2/L)")
 
 # %% [markdown]
-# * **min lands far past the cliff**, at about 5 × 2/L. Two delays add up. A run that has just crossed
-#   2/L diverges *slowly* (the error grows by $|1 - \text{lr}\cdot L|$, barely above 1, per step), so
-#   the raw loss keeps falling for a while, and the lr keeps growing meanwhile. Then the moving average
-#   lags the raw loss by dozens of steps. By the time the smoothed curve turns up, the lr is far too large.
+# * **min lands far past the cliff**, at about 5 × 2/L. Two delays add up, and the next cell takes them
+#   apart. A run that has just crossed 2/L diverges *slowly* (the error grows by
+#   $|1 - \text{lr}\cdot L|$, barely above 1, per step), so the raw loss keeps falling for a while as
+#   the lr keeps growing. Then the moving average spans roughly the last fifty iterations, and the lr grows
+#   by a factor 1.12 per iteration, so its minimum comes later again.
 # * **min/10 lands at about half of 2/L**: safe, and within a factor of 2 of the best lr.
 # * **steepest lands very low**, a few percent of 2/L: the loss falls fastest where the run *first*
 #   makes progress, which is a statement about the ramp more than about the problem. It converges,
@@ -199,6 +201,35 @@ start, end = diagnostics.longest_descent(rt.smoothed)
 print(f"valley: the smoothed loss falls from iteration {start} (lr {rt.lrs[start]:.2g}) to {end} (lr {rt.lrs[end]:.2g}), "
       f"{np.log10(rt.lrs[end] / rt.lrs[start]):.1f} decades of lr")
 assert np.log10(rt.lrs[end] / rt.lrs[start]) > 3 and rt.lrs[end] > p.critical_lr     # "four decades, to past the cliff"
+
+# %% [markdown]
+# **How much of "5 × 2/L" is the smoothing?** Compare the minimum of the raw loss with the minimum of the
+# test's moving average, of the same average taken of log(loss) (so that the early losses, nine decades
+# larger, weigh no more than the late ones), and of a *centred* average of log(loss) with the same β
+# (`lrlab.diagnostics.centred_moving_average`: the forward and the backward average, meaned; same
+# width, no lag, but it needs the whole curve, so a test cannot use it while it runs).
+
+# %%
+lag = lesson.smoothing_lag(rt)
+for how, lr in lag.items():
+    print(f"minimum of the {how:<15}: lr = {lr:.3g} = {lr / p.critical_lr:.2f} x (2/L) = {lr / lag['raw']:.2f} x the raw minimum")
+
+# %% [markdown]
+# * The **raw loss** is lowest at about 3 × 2/L. That part is the quadratic's slow divergence just past
+#   its cliff, and only a problem with a known 2/L can show it.
+# * The **moving average** adds a factor of about 1.8 on top. Averaging log(loss) instead removes only a
+#   small part of it, so the nine-decade fall is not the main cause: the average simply lags.
+# * The **centred average** has no lag: its minimum is at or below the raw one.
+#
+# The lag is a property of the *test* (β and how fast the lr ramps), not of the toy, so it should carry
+# over to any problem. Section 4 measures it on a real network.
+
+# %%
+assert lag["raw"] > 2 * p.critical_lr                                # the raw loss still falls past 2/L
+assert lag["moving average"] > 1.5 * lag["raw"]                      # the average's lag: "a factor of about 1.8"
+assert lag["average of log"] > 1.3 * lag["raw"]                      # most of it survives averaging log(loss)
+assert lag["average of log"] < lag["moving average"]                 # ... a small part is the nine decades
+assert lag["centred"] <= lag["raw"]                                  # no lag: at or below the raw minimum
 
 # %% [markdown]
 # ### How the rules move when you change the test
@@ -277,6 +308,30 @@ print(f"the test ran {len(finder.lrs)} of its 100 iterations"
 plotting.show(lesson.finder_figure(finder))
 
 # %% [markdown]
+# **Does the smoothing's lag carry over?** The same three minima, on the network's test:
+
+# %%
+net_lag = lesson.smoothing_lag(finder)
+for how, lr in net_lag.items():
+    print(f"minimum of the {how:<15}: lr = {lr:.3g} = {lr / net_lag['raw']:.2f} x the raw minimum")
+print(f"toy: moving average / raw = {lag['moving average'] / lag['raw']:.2f}   "
+      f"net: {net_lag['moving average'] / net_lag['raw']:.2f}")
+
+# %% [markdown]
+# It carries over, and is no smaller: here the moving average's minimum lies more than twice as far past the
+# raw one as on the toy (it is at least 2 × the raw minimum on each of five seeds we tried, see
+# `tests/test_lesson_03_finding_a_good_lr.py`), although this loss falls only about one decade. The
+# batch loss is noisy, so the raw minimum is itself a lucky batch; the centred average again lands at
+# or below it. What the toy adds, and a network cannot show, is *where* the cliff is: on the toy even
+# the raw minimum is past 2/L. What carries over is the lag: **min is late by a factor of 2 or more
+# at β = 0.98 and 100 iterations, whatever the problem.** min/10 makes up for that lag plus some margin.
+
+# %%
+assert net_lag["moving average"] > 2 * net_lag["raw"]                        # "at least 2 x the raw minimum"
+assert net_lag["moving average"] / net_lag["raw"] > lag["moving average"] / lag["raw"]   # "no smaller than on the toy"
+assert net_lag["centred"] <= net_lag["raw"]                                  # centred: no lag
+
+# %% [markdown]
 # The curve has the same shape as on the toy: flat while the lr is too small to matter, a fall, a
 # minimum, and an explosion. Here the suggestion rules are all we have, so we test them the only way
 # available: train with each for 300 steps (about 14 passes over the data) and measure the accuracy on
@@ -318,6 +373,49 @@ growth = np.log10(records["min"].loss[20:records["min"].diverged_at])
 assert np.polyfit(np.arange(growth.size), growth, 1)[0] > 0                   # "grows exponentially"
 
 # %% [markdown]
+# ## 6. Judged on the test set: learning rate and schedule
+#
+# Training loss is what the range test reads, but what we want is accuracy on images the network never
+# saw. So judge the lr, and a schedule, the way D2L's scheduler section judges schedules: by test
+# accuracy, over several seeds. A smaller net (64 → 32 → 10) trains for a budget of 100 SGD steps
+# (momentum 0.9, batches of 64), with a constant lr or with cosine decay from that lr to 0, at six lrs
+# and three seeds (the seed sets the initial weights and the batch order).
+
+# %%
+gen_table = lesson.generalization_table()
+plotting.show(lesson.generalization_figure(gen_table))
+const, cosine = gen_table["constant"], gen_table["cosine"]
+lr_index = {lr: i for i, lr in enumerate(lesson.GEN_LRS)}
+best_const = int(np.argmax(np.nanmean(const, axis=1)))
+print(f"best constant lr: {lesson.GEN_LRS[best_const]:g}   best cosine peak: {lesson.GEN_LRS[int(np.argmax(np.nanmean(cosine, axis=1)))]:g}")
+
+# %% [markdown]
+# Every seed agrees on four things.
+#
+# * **Test accuracy is a hump in the lr.** With a constant lr, 0.003 is too slow for 100 steps and 1.0 is
+#   too noisy: on every seed both are more than 5 points below every seed at the best lr (0.1).
+# * **Cosine decay rescues large learning rates.** At lr 1.0 every seed's cosine run beats every seed's
+#   constant run, and the mean by more than 5 points: the late, small steps undo the noise of the early,
+#   large ones.
+# * **It hurts small ones.** At 0.003 it is worse than the constant lr on every seed: decaying an lr that
+#   was already too small only spends less of the budget moving.
+# * **It does not raise the best accuracy** here: the best means of the two differ by less than 2 points.
+#   What the schedule changes is *where* the good lrs are: its peak can be larger.
+#
+# The single accuracies are not printed: a run at lr 1.0 with a constant lr is chaotic (the last
+# digit changes with the CPU), and only the verdicts above hold on every machine.
+
+# %%
+assert lesson.GEN_LRS[best_const] == 0.1
+ends = const[[lr_index[0.003], lr_index[1.0]]]
+assert np.nanmax(ends) < np.nanmin(const[best_const]) - 0.05           # "more than 5 points below", every seed
+assert np.nanmin(cosine[lr_index[1.0]]) > np.nanmax(const[lr_index[1.0]])          # cosine rescues lr 1.0 ...
+assert np.nanmean(cosine[lr_index[1.0]]) > np.nanmean(const[lr_index[1.0]]) + 0.05  # ... by more than 5 points
+assert np.nanmax(cosine[lr_index[0.003]]) < np.nanmin(const[lr_index[0.003]])      # ... and hurts lr 0.003
+assert abs(np.nanmax(np.nanmean(cosine, axis=1)) - np.nanmax(np.nanmean(const, axis=1))) < 0.02   # best: within 2 points
+assert not np.isnan(const).any() and not np.isnan(cosine).any()                # no run diverged on this grid
+
+# %% [markdown]
 # ## Summary
 #
 # * A **coarse grid** (×10 apart) finds the right decade. If its best value is on the grid's edge, the
@@ -326,10 +424,13 @@ assert np.polyfit(np.arange(growth.size), growth, 1)[0] > 0                   # 
 #   stability limit $2/L$: the best learning rate lives next to the cliff, and past the cliff the loss
 #   explodes rather than degrading gently.
 # * The **LR range test** needs one short run. Its *min* rule lands past the cliff (divergence shows up
-#   late, and smoothing delays it further); *steepest* depends on how fast the test ramps; *valley*
+#   late, and the moving average lags, by a factor of 2 or more on the network too); *steepest* depends on how fast the test ramps; *valley*
 #   (fastai's default) hardly moves with the test's settings but lands low, at the middle of the
 #   descent; *min/10* stayed safe in every setting we tried. On a real network, steepest, valley and
-#   min/10 trained to above 95% test accuracy and min diverged.
+#   min/10 trained to above 95% test accuracy and min diverged. The min rule's lag is the moving
+#   average's, and it carries over from the toy to the network.
+# * Judged by **test accuracy** over seeds, the lr is a hump; cosine decay moves the good lrs up (it
+#   rescues a large lr and hurts a small one) without raising the best accuracy.
 # * Treat any rule as a starting point and confirm it with a short run at that lr.
 #
 # ## Exercises
@@ -357,3 +458,32 @@ lesson.check_closest_rule(answer)
 # %%
 answer = None   # 'larger' or 'smaller'
 lesson.check_smoothing_direction(answer)
+
+# %% [markdown]
+# **Exercise 4 (code).** Write the range test yourself. `my_range_test(loss, x0, lrs)` starts at `x0`, takes
+# one gradient-descent step with each lr of `lrs` in turn, and returns the list of losses, one per lr, each
+# measured *after* its step. `loss.value(x)` and `loss.grad(x)` give the loss and its gradient. The check
+# runs your function on this lesson's problem with a 100-step ramp, compares it with lrlab's range test step
+# by step, and then tells you where your test's *min* rule lands against 2/L.
+
+# %%
+def my_range_test(loss, x0, lrs):
+    answer = None   # your loop here: a list of losses, one after each step
+    return answer
+
+
+lesson.check_range_test_function(my_range_test)
+
+# %% [markdown]
+# **Exercise 5 (code).** Tune the digits network of section 6 under its budget: 100 SGD steps (momentum 0.9,
+# batches of 64, net 64 → 32 → 10). Write `my_lr(t)`, the lr of step `t` (t = 0 … 99): a constant, a decay,
+# a warm-up, anything. The check trains with it on three seeds and passes when the mean test accuracy is at
+# least 95% and no seed diverges; if not, it says what went wrong. Use what section 6 showed.
+
+# %%
+def my_lr(t):
+    answer = None   # the lr at step t
+    return answer
+
+
+lesson.check_budget_schedule(my_lr)
