@@ -252,7 +252,7 @@ def theory_text(loss, momentum: float = 0.0) -> str:
         return '<span class="lrlab-theory">no closed-form limit for this loss: explore!</span>'
     L = theory.eigenvalues(loss)[-1]
     crit = theory.critical_lr(loss, momentum)
-    c = plotting.PALETTE
+    c = plotting.TEXT_COLORS
     name = "2/L" if momentum == 0 else "2(1+β)/L"
     return (f'<span class="lrlab-theory">theory: <b style="color:{c["green"]}">1/L = {1 / L:.3g}</b> '
             f'(fastest along the steepest direction) · <b style="color:{c["vermillion"]}">{name} = {crit:.3g}</b> '
