@@ -265,7 +265,8 @@ _GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAA
 #: separate <label> tied to nothing, so a screen reader announces "slider" and a number. This names every
 #: slider handle inside the explorer after its description, and gives the log-scale lr slider the
 #: readout's value as aria-valuetext (its aria-valuenow is the exponent); it keeps doing so as the page
-#: re-renders (a MutationObserver on the explorer). It also frees the Tab key from ipympl's canvas.
+#: re-renders (a MutationObserver on the explorer). It also frees the Tab key from ipympl's canvas and
+#: keeps the explorer's keys from JupyterLab's notebook shortcuts.
 _NAME_SLIDERS_JS = (
     "(function (img) {"
     " var box = img.closest('.lrlab-explorer'); if (!box || box.__lrlabNamed) return; box.__lrlabNamed = true;"
@@ -280,6 +281,19 @@ _NAME_SLIDERS_JS = (
     "  });"
     " };"
     " name();"
+    # JupyterLab and Notebook 7 read keys pressed on the slider as notebook shortcuts too (ArrowLeft on
+    # the handle also collapsed the heading above the explorer, hiding it): keys inside stay inside.
+    " box.setAttribute('data-lm-suppress-shortcuts', 'true');"
+    # ... and when the kernel's answer to an arrow key arrives, JupyterLab and Notebook 7 move the focus
+    # from the slider to a notebook cell (the next arrow key then acts on the notebook): give it back,
+    # unless the student moved it (Tab, Escape, a click: the last input event says which)
+    " document.addEventListener('pointerdown', function () { window.__lrlabInput = 'pointer'; }, true);"
+    " document.addEventListener('keydown', function (e) { window.__lrlabInput = e.key; }, true);"
+    " box.addEventListener('focusout', function (e) {"
+    "  var to = e.relatedTarget, how = window.__lrlabInput;"
+    "  if (how === 'pointer' || how === 'Tab' || how === 'Escape' || !to || box.contains(to)) return;"
+    "  if (to.closest && to.closest('.jp-Notebook')) e.target.focus({preventScroll: true});"
+    " });"
     # ipympl's canvas takes every key while it has the focus, Tab too: a keyboard trap (WCAG 2.1.2).
     # Let Tab and Shift+Tab through to the browser (once per page, for every canvas on it).
     " if (!window.__lrlabTabFree) { window.__lrlabTabFree = true;"
