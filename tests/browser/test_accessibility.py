@@ -23,7 +23,7 @@ import pytest
 from lrlab import site
 from lrlab.present import browser, servers
 
-from .conftest import NOTEBOOK_DIR, REQUIRE, HOW, REGIME_WORD, has_explorer, lesson_notebooks, open_voila
+from .conftest import REQUIRE, HOW, REGIME_WORD, has_explorer, lesson_notebooks, open_voila
 
 pytestmark = pytest.mark.browser
 
@@ -162,14 +162,17 @@ def _notebook02():
 
 
 def check_live_explorer(page, what: str) -> None:
-    """The first explorer on a live page: sliders and presets named and reachable by Tab, the regime in words."""
-    box = page.locator(browser.EXPLORER).first
-    n_sliders = box.locator(".noUi-handle").count()
-    presets = [b.inner_text().strip() for b in box.locator(".lrlab-preset").all()]
-    assert presets, f"{what}: no preset buttons"
-    check_names(page, f"{browser.EXPLORER} >> nth=0", sliders=n_sliders, buttons=presets)
-    text = box.locator(".lrlab-regime").inner_text().lower()
-    assert REGIME_WORD.search(text), f"{what}: the regime label {text!r} does not say the regime in words"
+    """Every explorer on a live page: sliders and presets named and reachable by Tab, the regime in words."""
+    explorers = page.locator(browser.EXPLORER)
+    assert explorers.count() >= 1, f"{what}: no explorer"
+    for i in range(explorers.count()):
+        box = explorers.nth(i)
+        n_sliders = box.locator(".noUi-handle").count()
+        presets = [b.inner_text().strip() for b in box.locator(".lrlab-preset").all()]
+        assert presets, f"{what}: explorer {i} has no preset buttons"
+        check_names(page, f"{browser.EXPLORER} >> nth={i}", sliders=n_sliders, buttons=presets)
+        text = box.locator(".lrlab-regime").inner_text().lower()
+        assert REGIME_WORD.search(text), f"{what}, explorer {i}: the regime label {text!r} does not say it in words"
     missed = tab_reaches(page, browser.EXPLORER, ".noUi-handle, .lrlab-preset")
     assert not missed, f"{what}: Tab never reaches {missed}"
 
