@@ -48,7 +48,7 @@ from ._validation import check_number
 from .live_canvas import live_canvas, show_frame
 from .loop import Trajectory
 from .panels import BUILTIN, LossPanel, MapPanel, Panel, PathPanel, Problem, RulerPanel
-from .widgets import Choice, Slider, build_control, lr_slider, preset_buttons, snap_to_slider, theory_text
+from .widgets import Choice, Slider, build_control, lr_slider, preset_buttons, slider_names, snap_to_slider, theory_text
 
 __all__ = ["Explorer", "LRExplorer", "View", "Frame", "Problem", "Slider", "Choice", "problem_stats",
            "Panel", "PathPanel", "LossPanel", "MapPanel", "RulerPanel"]
@@ -222,7 +222,7 @@ class Explorer:
                         pw.observe(self._on_live if self.specs[name].params[o][k].live else self._on_scene,
                                    names="value")
 
-        header = W.HBox([self.slider, self.label], layout=W.Layout(align_items="center"))
+        header = W.HBox([self.slider, self.label, slider_names()], layout=W.Layout(align_items="center"))
         box_rows = [header, self.theory]
         for label, bs in self.button_rows.items():
             if bs:

@@ -19,7 +19,7 @@ import numpy as np
 from . import plotting, theory
 from ._validation import check_number
 
-__all__ = ["Slider", "Choice", "build_control", "lr_slider", "preset_buttons", "theory_text",
+__all__ = ["Slider", "Choice", "build_control", "lr_slider", "preset_buttons", "slider_names", "theory_text",
            "snap_to_slider"]
 
 
@@ -252,11 +252,66 @@ def theory_text(loss, momentum: float = 0.0) -> str:
         return '<span class="lrlab-theory">no closed-form limit for this loss: explore!</span>'
     L = theory.eigenvalues(loss)[-1]
     crit = theory.critical_lr(loss, momentum)
-    c = plotting.PALETTE
+    c = plotting.TEXT_COLORS
     name = "2/L" if momentum == 0 else "2(1+β)/L"
     return (f'<span class="lrlab-theory">theory: <b style="color:{c["green"]}">1/L = {1 / L:.3g}</b> '
             f'(fastest along the steepest direction) · <b style="color:{c["vermillion"]}">{name} = {crit:.3g}</b> '
             f'(stability limit)</span>')
+
+
+#: A 1x1 transparent GIF: its ``onload`` runs :data:`_NAME_SLIDERS_JS` once the explorer is on the page.
+_GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+#: ipywidgets draws a slider's handle (role="slider") without an accessible name: its description is a
+#: separate <label> tied to nothing, so a screen reader announces "slider" and a number. This names every
+#: slider handle inside the explorer after its description, and gives the log-scale lr slider the
+#: readout's value as aria-valuetext (its aria-valuenow is the exponent); it keeps doing so as the page
+#: re-renders (a MutationObserver on the explorer). It also frees the Tab key from ipympl's canvas and
+#: keeps the explorer's keys from JupyterLab's notebook shortcuts.
+_NAME_SLIDERS_JS = (
+    "(function (img) {"
+    " var box = img.closest('.lrlab-explorer'); if (!box || box.__lrlabNamed) return; box.__lrlabNamed = true;"
+    " var set = function (el, k, v) { if (v && el.getAttribute(k) !== v) el.setAttribute(k, v); };"
+    " var name = function () {"
+    "  box.querySelectorAll('.widget-slider').forEach(function (s) {"
+    "   var h = s.querySelector('.noUi-handle'), l = s.querySelector('.widget-label'),"
+    "       r = s.querySelector('.widget-readout');"
+    "   if (!h) return;"
+    "   set(h, 'aria-label', l && l.textContent.trim());"
+    "   set(h, 'aria-valuetext', r && r.textContent.trim());"
+    "  });"
+    " };"
+    " name();"
+    # JupyterLab and Notebook 7 read keys pressed on the slider as notebook shortcuts too (ArrowLeft on
+    # the handle also collapsed the heading above the explorer, hiding it): keys inside stay inside.
+    " box.setAttribute('data-lm-suppress-shortcuts', 'true');"
+    # ... and when the kernel's answer to an arrow key arrives, JupyterLab and Notebook 7 move the focus
+    # from the slider to a notebook cell (the next arrow key then acts on the notebook): give it back,
+    # unless the student moved it (Tab, Escape, a click: the last input event says which)
+    " document.addEventListener('pointerdown', function () { window.__lrlabInput = 'pointer'; }, true);"
+    " document.addEventListener('keydown', function (e) { window.__lrlabInput = e.key; }, true);"
+    " box.addEventListener('focusout', function (e) {"
+    "  var to = e.relatedTarget, how = window.__lrlabInput;"
+    "  if (how === 'pointer' || how === 'Tab' || how === 'Escape' || !to || box.contains(to)) return;"
+    "  if (to.closest && to.closest('.jp-Notebook')) e.target.focus({preventScroll: true});"
+    " });"
+    # ipympl's canvas takes every key while it has the focus, Tab too: a keyboard trap (WCAG 2.1.2).
+    # Let Tab and Shift+Tab through to the browser (once per page, for every canvas on it).
+    " if (!window.__lrlabTabFree) { window.__lrlabTabFree = true;"
+    "  document.addEventListener('keydown', function (e) {"
+    "   if (e.key === 'Tab' && e.target && e.target.closest && e.target.closest('.jupyter-matplotlib-canvas-div'))"
+    "    e.stopPropagation(); }, true); }"
+    " new MutationObserver(name).observe(box, {childList: true, subtree: true, characterData: true,"
+    "  attributes: true, attributeFilter: ['aria-valuetext', 'aria-valuenow']});"
+    "})(this)")
+
+
+def slider_names() -> W.HTML:
+    """An invisible HTML widget that gives the sliders of the explorer it sits in their accessible names
+    (put it inside the ``.lrlab-explorer`` box)."""
+    w = W.HTML(f'<img alt="" role="presentation" style="display:none" src="{_GIF}" '
+               f'onload="{_NAME_SLIDERS_JS}">', layout=W.Layout(width="0px", height="0px", margin="0"))
+    w.add_class("lrlab-slider-names")
+    return w
 
 
 def preset_buttons(presets: dict, on_click: Callable[[Any], None]) -> list:
