@@ -484,6 +484,9 @@ SPECIFIC_OK = {
     ("plotting.theory_lines", "loss", "wrong shape"): "an array of eigenvalues of any shape (as in lrlab.theory)",
     ("plotting.lr_map", "loss", "wrong shape"): "an array of eigenvalues of any shape (as in lrlab.theory)",
     ("plotting.schedule_curves", "loss", "wrong shape"): "an array of eigenvalues of any shape (as in lrlab.theory)",
+    ("plotting.regime_badge", "regime", "string"): "any word is a label (an explorer's own regime hook names "
+                                                 "its verdicts); an unknown one is shown in neutral grey",
+    ("plotting.regime_badge", "regime", "numeric string"): "any word is a label, shown as written in neutral grey",
 }
 
 
