@@ -212,7 +212,9 @@ def test_race_is_fair_and_reproducible():
     again = lesson.race("aligned bowl", lesson.BOWL, lesson.X0)
     assert again.best_steps == res.best_steps
     rot = lesson.race("rotated bowl", lesson.rotated_bowl(30.0), lesson.X0)
-    assert rot.winner == "Adam"
+    hb = next(n for n in rot.best_steps if n.startswith("heavy ball"))
+    assert rot.winner in ("Adam", hb)           # a tie within 2%: which one is ahead is not a claim
+    assert abs(rot.best_steps[hb] - rot.best_steps["Adam"]) <= 0.02 * rot.best_steps["Adam"]
     assert np.allclose(np.linalg.eigvalsh(lesson.rotated_bowl(30.0).matrix), [1.0, 81.0])
     assert "winner: Adagrad" in lesson.race_table(res)
 

@@ -589,7 +589,7 @@ for res in results:
 fig, _ = lesson.plot_race(results, titles=[
     "Rosenbrock: heavy ball fastest, Adam most forgiving",
     "aligned bowl: Adagrad fastest, Adam most forgiving",
-    "rotated bowl: momentum fastest, Adam most forgiving"])
+    "rotated bowl: Adam and heavy ball tie, Adam most forgiving"])
 plotting.show(fig)
 
 # %% [markdown]
@@ -612,8 +612,9 @@ assert max(decades[0], key=decades[0].get) == "Adam" and decades[0]["Adam"] > 1.
 assert lesson.first_diverging_lr(results[0], "Adam") is None
 # aligned bowl: Adagrad wins outright, and both per-coordinate methods beat gradient descent
 assert results[1].winner == "Adagrad" and aligned["Adagrad"] <= 10 and aligned["RMSprop"] < aligned["GD"]
-# rotated bowl (same eigenvalues): Adam wins, heavy ball within 2%, Adagrad barely beats GD, RMSprop loses to GD
-assert results[2].winner == "Adam" and abs(rotated[hb_name] - rotated["Adam"]) <= 0.02 * rotated["Adam"]
+# rotated bowl (same eigenvalues): Adam and heavy ball tie (within 2% of each other: which of the two is ahead
+# is not a claim), Adagrad barely beats GD, RMSprop loses to GD
+assert results[2].winner in ("Adam", hb_name) and abs(rotated[hb_name] - rotated["Adam"]) <= 0.02 * rotated["Adam"]
 assert rotated["Adagrad"] > 0.9 * rotated["GD"] and rotated["RMSprop"] > rotated["GD"]
 # Adam has the widest good window on every problem, more than two decades on both bowls
 for dec in decades:
@@ -642,8 +643,8 @@ for res, dec in zip(results, decades):
 #   one after diverges. Its good window is about a third of a decade wide. Adam is slower and far more
 #   forgiving: its window is twice as wide in decades, and no lr on the whole grid, up to 10, makes it diverge.
 #   If you can afford only a coarse search, Adam is the safer bet; if you can tune finely, heavy ball is faster.
-# * **No optimizer is fastest everywhere.** Heavy ball wins on Rosenbrock, Adagrad on the aligned bowl, Adam on
-#   the rotated bowl.
+# * **No optimizer is fastest everywhere.** Heavy ball wins on Rosenbrock, Adagrad on the aligned bowl, and on
+#   the rotated bowl Adam and heavy ball tie (within 2% of each other).
 # * On the **aligned bowl**, the per-coordinate methods shine: Adagrad finishes in a handful of steps (its
 #   rescaling is close to the inverse curvature of each axis), RMSprop also beats gradient descent.
 # * **Rotate the same bowl** (same eigenvalues, same condition number) and that advantage is gone: Adagrad is
