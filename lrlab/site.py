@@ -187,6 +187,9 @@ def notebook_page(nb_path: Path, positions: int = 61) -> tuple[str, list[str]]:
     nb.cells = [c for c in nb.cells if "lrlab-colab" not in c.get("metadata", {}).get("tags", [])]
     slots, k = [], 0
     for cell in nb.cells:
+        if cell.cell_type == "code":   # nbval's markers are for the test run, not for a reader of the page
+            cell.source = "\n".join(line for line in cell.source.splitlines()
+                                     if not line.lstrip().startswith("# nbval-"))
         # other widgets (a progress bar, say) have nothing to show without a kernel: leave them out
         cell["outputs"] = [o for o in cell.get("outputs", [])
                            if WIDGET_MIME not in o.get("data", {}) or is_explorer(o["data"])]
@@ -239,6 +242,26 @@ def copy_mathjax(out: Path) -> int:
     return sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
 
 
+def _numbered(nb: Path) -> str:
+    """'02 · Too high, too low' for a lesson's link: its number once, then its title."""
+    name = title(nb) or nb.stem
+    return name if name[:2] == nb.stem[:2] else f"{nb.stem[:2]} · {name}"
+
+
+def _map_image(out: Path):
+    """Lesson 00's map of the course, drawn headless into ``out/map.png``; its file name (None if it cannot be)."""
+    try:
+        from .lessons import start_here
+        from . import plotting
+    except ImportError:              # a course without lesson 00's module: an index without the map
+        return None
+    import matplotlib.pyplot as plt
+    fig, _ = start_here.map_figure()
+    (out / "map.png").write_bytes(plotting.png_bytes(fig, dpi=80))
+    plt.close(fig)
+    return "map.png"
+
+
 def build_site(out_dir, *, notebooks=None, only=None, positions: int = 61) -> dict:
     """Write the static site into ``out_dir``; returns {file name: bytes written}.
 
@@ -262,14 +285,21 @@ def build_site(out_dir, *, notebooks=None, only=None, positions: int = 61) -> di
         (out / f"{nb.stem}.html").write_bytes(data)
         sizes[f"{nb.stem}.html"] = len(data)
         rows.append((nb, players))
-    items = "".join(f'<li><a href="{nb.stem}.html">{html.escape(nb.stem[:2])} · {html.escape(title(nb) or nb.stem)}'
+    items = "".join(f'<li><a href="{nb.stem}.html">{html.escape(_numbered(nb))}'
                     f'</a> <span class="n">({len(p)} explorer{"s" if len(p) != 1 else ""})</span></li>'
                     for nb, p in rows)
+    map_img = _map_image(out)
+    if map_img:
+        sizes[map_img] = (out / map_img).stat().st_size
+    figure = (f"<figure><img src='{map_img}' width='100%' alt='The map of the course: one small picture per lesson, "
+              "01 to 08, each showing what that lesson is about'><figcaption>The map: one picture per lesson "
+              "(lesson 00 explains each).</figcaption></figure>") if map_img else ""
     index = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>lrlab: the learning rate, lesson by lesson"
-             "</title><style>body{font-family:sans-serif;max-width:760px;margin:40px auto;line-height:1.5}"
-             " .n{color:#595959}</style></head><body><h1>lrlab: the learning rate, lesson by lesson</h1>"
+             "</title><style>body{font-family:sans-serif;max-width:960px;margin:40px auto;line-height:1.5}"
+             " .n{color:#595959} ul{list-style:none;padding-left:0} li{margin:4px 0}"
+             " figcaption{color:#595959}</style></head><body><h1>lrlab: the learning rate, lesson by lesson</h1>"
              "<p>Every explorer on these pages works without Python: drag its slider or press a preset.</p>"
-             f"<ol start='0'>{items}</ol></body></html>")
+             f"<ul>{items}</ul>{figure}</body></html>")
     (out / "index.html").write_text(index, encoding="utf-8")
     sizes["index.html"] = len(index.encode("utf-8"))
     return sizes

@@ -23,11 +23,15 @@ def regime(player) -> str:
 
 def test_pages_and_budget(built):
     out, sizes = built
-    assert set(sizes) == {"index.html", "00_start_here.html", "02_too_high_too_low.html", "mathjax/"}
+    assert set(sizes) == {"index.html", "map.png", "00_start_here.html", "02_too_high_too_low.html", "mathjax/"}
     assert (out / "mathjax" / "MathJax.js").is_file() and sizes["mathjax/"] < 20 * 2**20
     assert all(n <= site.PAGE_BUDGET for n in sizes.values())
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="00_start_here.html"' in index and "3 explorers" in index
+    assert "00 · Start here" in index and "00 · 00" not in index      # each lesson's number once
+    assert "<img src='map.png'" in index and (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page0 = (out / "00_start_here.html").read_text(encoding="utf-8")
+    assert "ignore-output: live widget" not in page0      # the test run's markers are not shown to readers
     page = (out / "02_too_high_too_low.html").read_text(encoding="utf-8")
     assert page.count('class="lrlab-player"') == 3 and "jupyter-widgets" not in page
     assert not re.search(r'<(?:script|link)[^>]*(?:src|href)="https?://', page)
