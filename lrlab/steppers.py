@@ -27,6 +27,8 @@ the matching torch optimizer.
 """
 from __future__ import annotations
 
+import functools
+
 from typing import NamedTuple
 
 import numpy as np
@@ -157,9 +159,29 @@ def _name(base: str, hyperparams: dict, defaults: dict) -> str:
 
 # --------------------------------------------------------------------------- SGD
 
+def _torch_paste(factory):
+    """Let torch code paste in: ``params`` and ``lr`` get a message saying where they go in lrlab."""
+    @functools.wraps(factory)
+    def wrapper(*args, **kwargs):
+        name = factory.__name__
+        if args:
+            raise TypeError(f"{name}() takes keyword arguments only; torch's first argument, params, has no place "
+                            f"here: the starting point goes to lrlab.run(..., x0=...), got {len(args)} positional "
+                            f"argument(s)")
+        if "params" in kwargs:
+            raise TypeError(f"{name}() takes no params: the starting point goes to lrlab.run(..., x0=...)")
+        if "lr" in kwargs:
+            raise TypeError(f"{name}() takes no lr: in lrlab the lr goes to lrlab.run(..., lr=...), where it may be "
+                            f"one number, an array of many lrs (one run each) or a schedule; "
+                            f"got lr={kwargs['lr']!r} here")
+        return factory(**kwargs)
+    return wrapper
+
+
 _SGD_DEFAULTS = dict(momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False)
 
 
+@_torch_paste
 def sgd(*, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False,
         foreach=None, differentiable=False, fused=None) -> Stepper:
     r"""Stochastic gradient descent, optionally with heavy-ball or Nesterov momentum.
@@ -332,6 +354,7 @@ def _adam_like(base, defaults, betas, eps, weight_decay, amsgrad, maximize, deco
     return Stepper(init, update, _name(base, hyperparams, defaults), hyperparams)
 
 
+@_torch_paste
 def adam(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False,
          foreach=None, capturable=False, differentiable=False, fused=None,
          decoupled_weight_decay=False) -> Stepper:
@@ -384,6 +407,7 @@ def adam(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maxim
                       decoupled=decoupled, extra=extra)
 
 
+@_torch_paste
 def adamw(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, maximize=False,
           foreach=None, capturable=False, differentiable=False, fused=None) -> Stepper:
     r"""AdamW: Adam with the weight decay applied to the weights, not through the gradient.
@@ -433,6 +457,7 @@ def adamw(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, max
 _RMSPROP_DEFAULTS = dict(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False, maximize=False)
 
 
+@_torch_paste
 def rmsprop(*, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
             maximize=False, capturable=False, foreach=None, differentiable=False) -> Stepper:
     r"""RMSprop: the gradient divided by a running root mean square of past gradients.
@@ -534,6 +559,7 @@ _ADAGRAD_DEFAULTS = dict(lr_decay=0.0, weight_decay=0.0, initial_accumulator_val
                          maximize=False)
 
 
+@_torch_paste
 def adagrad(*, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
             maximize=False, foreach=None, differentiable=False, fused=None) -> Stepper:
     r"""Adagrad: each coordinate's step divided by the root of its summed squared gradients.

@@ -48,3 +48,15 @@ def test_bad_arguments(call, exc, name):
 
 def test_huge_lr_rate_is_inf_without_a_warning():
     assert theory.convergence_rate(losses.quadratic([1e100]), 1e300) == np.inf
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+def test_torch_lr_and_params_say_where_they_go(name):
+    """Pasted torch code: lr and params get a message naming lrlab.run's lr / x0, not Python's bare error."""
+    factory = getattr(steppers, name)
+    with pytest.raises(TypeError, match=r"takes no lr: .*lrlab\.run\(\.\.\., lr=\.\.\.\)"):
+        factory(lr=1e-3)
+    with pytest.raises(TypeError, match=r"takes no params: .*x0="):
+        factory(params=[])
+    with pytest.raises(TypeError, match=r"keyword arguments only; .*params"):
+        factory([1.0])
