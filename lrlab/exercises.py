@@ -5,7 +5,7 @@ import math
 import numbers
 from dataclasses import dataclass
 
-__all__ = ["Feedback", "check_number_answer", "check_choice"]
+__all__ = ["Feedback", "check_number_answer", "check_choice", "student_lrs"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,31 @@ def check_choice(answer, expected: str, *, choices, hint: str = "", right: str =
     if answer.strip().lower() == expected.lower():
         return Feedback(True, right or f"Yes: {expected}.")
     return Feedback(False, hint or f"Not {answer!r}. Look again.")
+
+
+def student_lrs(fn, name: str, ts, *, nonnegative: bool = False, placeholder: str = "the lr of step t"):
+    """Call a student's ``t -> lr`` function ``fn`` (shown as ``name``) at every ``t`` of ``ts``.
+
+    Returns ``(values, None)``, the lrs as a list of floats, or ``(None, feedback)`` saying what is off:
+    not a function, an exception, ``None`` (the placeholder left in: replace it with ``placeholder``),
+    not one number, or, with
+    ``nonnegative``, a value that is not a finite number >= 0. The student's code never crashes the cell.
+    """
+    if not callable(fn):
+        return None, Feedback(False, f"Pass your function itself ({name}, no parentheses), got {fn!r}.")
+    values = []
+    for t in ts:
+        try:
+            v = fn(t)
+        except Exception as exc:                          # the student's code: report, never crash the cell
+            return None, Feedback(False, f"{name}({t}) raised {type(exc).__name__}: {exc}")
+        if v is None:
+            return None, Feedback(False, f"{name}({t}) returned None: replace the placeholder with {placeholder}.")
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            return None, Feedback(False, f"{name}({t}) returned {v!r}; it should return one number, the lr at step t.")
+        if nonnegative and not (math.isfinite(v) and v >= 0):
+            return None, Feedback(False, f"{name}({t}) = {v!r}: a learning rate is a finite number >= 0.")
+        values.append(v)
+    return values, None

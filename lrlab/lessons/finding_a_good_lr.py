@@ -22,7 +22,7 @@ import numpy as np
 
 from lrlab import data, diagnostics, losses, plotting, theory
 from lrlab.explorer import Choice, Explorer, LossPanel, MapPanel, Panel, Problem, Slider, problem_stats
-from lrlab.exercises import Feedback, check_choice, check_number_answer
+from lrlab.exercises import Feedback, check_choice, check_number_answer, student_lrs
 
 __all__ = ["GRID", "NUM_STEPS", "TOL", "RULES", "KnownAnswer", "known_answer_problem", "explorer", "presets",
            "grid_figure", "sweep_figure", "range_test", "rule_values", "rules_table", "range_test_figure",
@@ -486,23 +486,9 @@ def check_range_test_function(fn, num_iter: int = 100) -> Feedback:
 def check_budget_schedule(fn, seeds=GEN_SEEDS, num_steps: int = BUDGET, target: float = BUDGET_TARGET) -> Feedback:
     """Exercise 5: ``fn(t)`` is the lr of step t; trained on the budget, the mean test accuracy over
     ``seeds`` must reach ``target`` with no seed diverging. The feedback says what went wrong."""
-    if not callable(fn):
-        return Feedback(False, f"Pass your function itself (my_lr, no parentheses), got {fn!r}.")
-    sched = []
-    for t in range(num_steps):
-        try:
-            v = fn(t)
-        except Exception as exc:                          # the student's code: report, never crash the cell
-            return Feedback(False, f"my_lr({t}) raised {type(exc).__name__}: {exc}")
-        if v is None:
-            return Feedback(False, f"my_lr({t}) returned None: replace the placeholder with the lr of step t.")
-        try:
-            v = float(v)
-        except (TypeError, ValueError):
-            return Feedback(False, f"my_lr({t}) returned {v!r}; it should return one number, the lr at step t.")
-        if not np.isfinite(v) or v < 0:
-            return Feedback(False, f"my_lr({t}) = {v!r}: a learning rate is a finite number >= 0.")
-        sched.append(v)
+    sched, problem = student_lrs(fn, "my_lr", range(num_steps), nonnegative=True)
+    if problem is not None:
+        return problem
     sched = np.array(sched)
     runs = [train_on_budget(lambda t: sched[min(t, num_steps - 1)], seed, num_steps) for seed in seeds]
     accs = [a for _, a in runs]

@@ -19,7 +19,7 @@ import lrlab
 from lrlab import data, diagnostics, losses, plotting, schedules, theory
 from lrlab.explorer import Choice, Explorer, Panel, Slider
 from lrlab.widgets import theory_text
-from lrlab.exercises import Feedback, check_choice, check_number_answer
+from lrlab.exercises import Feedback, check_choice, check_number_answer, student_lrs
 
 __all__ = ["NUM_STEPS", "BATCH_SIZE", "PEAK", "SCHEDULES", "NoisyProblem", "noisy_problem", "floor_theory",
            "make_schedule", "gallery", "run_schedules", "last_mean", "gallery_figure", "floor_figure",
@@ -683,21 +683,10 @@ def check_warmup_function(fn, peak: float = PEAK, warmup: int = WARMUP) -> Feedb
     The check calls ``fn`` at t = 0 .. 3·warmup and names the first step where it is off, with the
     usual mistakes recognised: an off-by-one start, a ramp that overshoots the peak or never reaches it.
     """
-    if not callable(fn):
-        return Feedback(False, f"Pass your function itself (my_warmup, no parentheses), got {fn!r}.")
     ts = range(3 * warmup + 1)
-    got = []
-    for t in ts:
-        try:
-            v = fn(t)
-        except Exception as exc:                       # the student's code: report, never crash the cell
-            return Feedback(False, f"my_warmup({t}) raised {type(exc).__name__}: {exc}")
-        if v is None:
-            return Feedback(False, f"my_warmup({t}) returned None: replace the placeholder with an expression of t.")
-        try:
-            got.append(float(v))
-        except (TypeError, ValueError):
-            return Feedback(False, f"my_warmup({t}) returned {v!r}; it should return one number, the lr at step t.")
+    got, problem = student_lrs(fn, "my_warmup", ts, placeholder="an expression of t")
+    if problem is not None:
+        return problem
     got = np.array(got)
     want = np.array([warmup_reference(t, peak, warmup) for t in ts])
     if np.allclose(got, want, rtol=1e-9, atol=1e-12):
