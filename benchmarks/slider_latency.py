@@ -159,6 +159,8 @@ from lrlab import plotting as _plotting
 
 
 class _NoLiveCanvas:  # the interact version draws nothing live: it re-renders a PNG
+    frame_count, model_id, frame_tag = 0, None, ""
+
     def __getattr__(self, name):
         return lambda *a, **k: None
 
@@ -172,9 +174,11 @@ def _view(lr):
     _display(_Image(data=_plotting.png_bytes(_ex.fig), format="png"))   # full Agg draw + PNG, inline
 
 
-_W.interact(_view, lr=_W.FloatLogSlider(value=_s.value, base=_s.base, min=_s.min, max=_s.max, step=_s.step,
-                                        description="learning rate", readout_format=".3g",
-                                        continuous_update=True));
+_inter = _W.interactive(_view, lr=_W.FloatLogSlider(value=_s.value, base=_s.base, min=_s.min, max=_s.max,
+                                                    step=_s.step, description="learning rate",
+                                                    readout_format=".3g", continuous_update=True))
+_inter.add_class("lrlab-interact")    # the lesson may hold other interact widgets: this is the one measured
+_inter
 """
 
 
@@ -225,30 +229,45 @@ _le.live_canvas = _plain_canvas
 
 #: variant -> (how the page is instrumented, the root element of the widget measured)
 VARIANTS = {"lrlab": ("lrlab", ".lrlab-explorer"), "floor": ("lrlab", ".lrlab-floor"),
-            "ipympl": ("lrlab", ".lrlab-explorer"), "interact": ("interact", ".widget-interact")}
+            "floor-bare": ("lrlab", ".lrlab-floor"),
+            "ipympl": ("lrlab", ".lrlab-explorer"), "interact": ("interact", ".lrlab-interact")}
+
+
+def _with_cells(nb, before: list[str], after: list[str]):
+    """The whole notebook, with ``before`` cells first and ``after`` cells right after its first widget cell."""
+    import copy
+
+    import nbformat
+    out = copy.deepcopy(nb)
+    cells = [nbformat.v4.new_code_cell(c) for c in before]
+    placed = False
+    for cell in nb["cells"]:
+        cells.append(copy.deepcopy(cell))
+        if (not placed and cell["cell_type"] == "code"
+                and "nbval-ignore-output" in cell.get("metadata", {}).get("tags", [])):
+            cells += [nbformat.v4.new_code_cell(c) for c in after]
+            placed = True
+    out["cells"] = cells
+    return out
 
 
 def write_notebooks(src: Path, out: Path) -> dict:
+    """One notebook per variant. Every variant runs in the same page, the whole lesson (its text, figures and
+    widgets), with the reference's cell right after the explorer's: what the page costs to lay out and paint
+    is then the same for all of them. ``floor-bare`` is the floor alone on an otherwise empty page."""
     import nbformat
     nb = nbformat.read(src, as_version=4)
     out.mkdir(parents=True, exist_ok=True)
-    lrlab_nb = out / "bench_lrlab.ipynb"
-    nbformat.write(nb, lrlab_nb)
-    cells = [nbformat.v4.new_code_cell(c) for c in prefix_cells(nb)]
-    cells.append(nbformat.v4.new_code_cell(FIND_EXPLORER))
-    cells.append(nbformat.v4.new_code_cell(INTERACT_CELL))
-    inter = nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata)
-    inter_nb = out / "bench_interact.ipynb"
-    nbformat.write(inter, inter_nb)
-    cells = [nbformat.v4.new_code_cell(c) for c in prefix_cells(nb)]
-    cells.append(nbformat.v4.new_code_cell(FIND_EXPLORER))
-    cells.append(nbformat.v4.new_code_cell(FLOOR_CELL))
-    floor_nb = out / "bench_floor.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata), floor_nb)
-    cells = [nbformat.v4.new_code_cell(PLAIN_IPYMPL_CELL)] + [nbformat.v4.new_code_cell(c) for c in prefix_cells(nb)]
-    plain_nb = out / "bench_ipympl.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata), plain_nb)
-    return {"lrlab": lrlab_nb, "interact": inter_nb, "floor": floor_nb, "ipympl": plain_nb}
+    paths = {"lrlab": out / "bench_lrlab.ipynb", "interact": out / "bench_interact.ipynb",
+             "floor": out / "bench_floor.ipynb", "ipympl": out / "bench_ipympl.ipynb",
+             "floor-bare": out / "bench_floor_bare.ipynb"}
+    nbformat.write(nb, paths["lrlab"])
+    nbformat.write(_with_cells(nb, [], [FIND_EXPLORER, INTERACT_CELL]), paths["interact"])
+    nbformat.write(_with_cells(nb, [], [FIND_EXPLORER, FLOOR_CELL]), paths["floor"])
+    nbformat.write(_with_cells(nb, [PLAIN_IPYMPL_CELL], []), paths["ipympl"])
+    cells = [nbformat.v4.new_code_cell(c) for c in prefix_cells(nb) + [FIND_EXPLORER, FLOOR_CELL]]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata), paths["floor-bare"])
+    return paths
 
 
 def open_voila(page, server, nb: Path):
@@ -279,7 +298,7 @@ def measure(page, variant: str, moves: int, warmup: int, quiet_ms: int = 150) ->
         page.evaluate("() => { window.__bench.target = document.querySelector(%r); }" % canvas)
     else:
         page.wait_for_selector(f"{root} .widget-output img", timeout=60_000)
-        page.evaluate("() => { window.__bench.target = document.querySelector('.widget-interact .widget-output'); }")
+        page.evaluate("() => { window.__bench.target = document.querySelector('.lrlab-interact .widget-output'); }")
     page.wait_for_timeout(1500)                       # let the first frames and layout settle
     handle.focus()
     n_total = moves + warmup
@@ -310,9 +329,10 @@ def measure(page, variant: str, moves: int, warmup: int, quiet_ms: int = 150) ->
     settle = page.evaluate("() => window.__bench.lastFrame") - t_last_key
     frames_burst = None
     final_ok = None
-    if root == ".lrlab-explorer":
-        st = browser.explorer_state(page)
-        final_ok = browser._stats_match(st)
+    if root == ".lrlab-explorer":             # the answer for the final value arrives (a slow reference: later)
+        deadline = time.time() + 20
+        while not (final_ok := browser._stats_match(browser.explorer_state(page))) and time.time() < deadline:
+            page.wait_for_timeout(100)
     return {"results": res, "todataurl_ms": statistics.median(tdu) if tdu else None, "misses": misses, "burst_settle_ms": settle, "burst_final_ok": final_ok,
             "burst_span_ms": t_last_key - t_burst, "frames_burst": frames_burst, "before": before}
 
@@ -324,7 +344,8 @@ def split_times(results: list[dict], frame_log: Path) -> dict:
     except OSError:
         return {}
     parts = {"key -> kernel frame start (browser, server, kernel dispatch, run + artists)": [],
-             "kernel frame (blit + diff + PNG + send)": [], "kernel -> page (server, websocket)": [],
+             "kernel frame (blit + diff + PNG + send)": [], "  of which blit": [], "  diff + PNG": [],
+             "  send": [], "  PNG kB": [], "kernel -> page (server, websocket)": [],
              "page: image received -> on screen (decode, ipympl, paint)": []}
     for r in results:
         if r.get("recv_wall") is None:
@@ -336,6 +357,10 @@ def split_times(results: list[dict], frame_log: Path) -> dict:
         parts["key -> kernel frame start (browser, server, kernel dispatch, run + artists)"].append(
             1e3 * (f["start"] - r["key_wall"]))
         parts["kernel frame (blit + diff + PNG + send)"].append(1e3 * (f["sent"] - f["start"]))
+        for key, name, scale in (("draw", "of which blit", 1e3), ("diff_png", "diff + PNG", 1e3),
+                                 ("send", "send", 1e3), ("bytes", "PNG kB", 1e-3)):
+            if f.get(key) is not None:
+                parts[f"  {name}"].append(scale * f[key])
         parts["kernel -> page (server, websocket)"].append(1e3 * (r["recv_wall"] - f["sent"]))
         parts["page: image received -> on screen (decode, ipympl, paint)"].append(r["frame"] - r["recv"])
     return {k: statistics.median(v) for k, v in parts.items() if v}
@@ -415,7 +440,7 @@ def kernel_profile(nb_path: Path, n: int = 60) -> dict:
         t["python compute (run + classify)"].append(time.perf_counter() - t0)
     for lr in lrs[:5]:                        # learn what moves (first move after a build: one full draw)
         ex.set_lr(float(lr))
-    canvas.min_diff_gap = 0.0                 # moves one at a time (as in the browser runs): diff images
+    canvas.settle_time = 0.0                  # moves one at a time, each after a pause: diffs against the last
     canvas.timings.clear()
     for lr in lrs:
         t0 = time.perf_counter()
@@ -423,7 +448,7 @@ def kernel_profile(nb_path: Path, n: int = 60) -> dict:
         t["whole update (compute + artists + frame)"].append(time.perf_counter() - t0)
     frames = [d for d in canvas.timings if "blit_draw" in d]
     fulls = [d for d in canvas.timings if "full_draw" in d]
-    canvas.min_diff_gap = float("inf")        # a fast drag: every frame a full image
+    canvas.settle_time = float("inf")         # a fast drag, no pause: diffs against its first frame
     canvas.timings.clear()
     for lr in lrs[:20]:
         ex.set_lr(float(lr))
@@ -438,7 +463,7 @@ def kernel_profile(nb_path: Path, n: int = 60) -> dict:
         out["frame: blit (restore + moving artists)"] = 1e3 * statistics.median(d["blit_draw"] for d in frames)
         out["frame: diff + PNG encode + send"] = 1e3 * statistics.median(d["diff_encode_send"] for d in frames)
     if drag:
-        out["drag frame: full PNG encode + send"] = 1e3 * statistics.median(d["diff_encode_send"] for d in drag)
+        out["drag frame: growing diff + PNG + send"] = 1e3 * statistics.median(d["diff_encode_send"] for d in drag)
     out["frames that were full draws"] = f"{len(fulls)} of {len(fulls) + len(frames)}"
     w, h = canvas.get_width_height(physical=True)
     out["canvas"] = f"{w}x{h} px, {len(getattr(canvas, '_moving', []))} moving artists"
@@ -451,7 +476,7 @@ def main(argv=None):
     ap.add_argument("--moves", type=int, default=40)
     ap.add_argument("--warmup", type=int, default=4)
     ap.add_argument("--frontends", nargs="+", default=["voila", "lab"], choices=["voila", "lab"])
-    ap.add_argument("--variants", nargs="+", default=["floor", "lrlab", "ipympl", "interact"],
+    ap.add_argument("--variants", nargs="+", default=["floor", "floor-bare", "lrlab", "ipympl", "interact"],
                     choices=list(VARIANTS))
     ap.add_argument("--json", help="also write the raw results here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (server logs)")

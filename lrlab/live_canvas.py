@@ -2,9 +2,10 @@
 
 An ipympl ``Canvas`` subclass that redraws only the artists that move (a blit
 over a cached background), sends the changed pixels as a cropped diff PNG made
-by a fast encoder, and tags every frame (:func:`show_frame`) so a page can tell
-which frame it shows. The explorer (:mod:`lrlab.widgets`) only calls
-:func:`live_canvas` and :func:`show_frame`; it does not know how pixels travel.
+by a fast encoder (a diff that stays exact when the page drops frames), and
+tags every frame (:func:`show_frame`) so a page can tell which frame it shows.
+The explorer (:mod:`lrlab.widgets`) only calls :func:`live_canvas` and
+:func:`show_frame`; it does not know how pixels travel.
 Imports ipympl and matplotlib on first use.
 """
 from __future__ import annotations
@@ -48,11 +49,12 @@ def _png(rgba: np.ndarray, tag: str = "") -> bytes:
 _LIVE_CANVAS = None
 
 
-def _log_frame(path, start, sent, draw, encode, kind="blit"):
+def _log_frame(path, start, sent, draw, encode, kind="blit", extra=None):
     """Append one frame's wall-clock times to the file named by LRLAB_FRAME_LOG (benchmark only).
 
     ``kind`` is ``"blit"`` or ``"full"`` (a full draw); ``gc`` the collections run so far (generation 0,
-    1, 2), so a benchmark can tell which slow frames a garbage collection fell into.
+    1, 2), so a benchmark can tell which slow frames a garbage collection fell into; ``extra``: more
+    fields (a blit's diff+PNG seconds, send seconds and PNG bytes).
     """
     import gc
     import json
@@ -65,7 +67,7 @@ def _log_frame(path, start, sent, draw, encode, kind="blit"):
     with open(path, "a") as f:
         f.write(json.dumps({"start": start, "sent": sent, "draw": draw, "encode": encode,
                             "client_sent": sent_by_client, "kind": kind,
-                            "gc": [g["collections"] for g in gc.get_stats()]}) + "\n")
+                            "gc": [g["collections"] for g in gc.get_stats()], **(extra or {})}) + "\n")
 
 
 def _live_canvas_class():
@@ -99,9 +101,9 @@ def _live_canvas_class():
         the background, redraws the moving artists and sends the browser the
         new image at once: no draw round trip through the browser
         (``draw_idle``), no layout, no axes or text re-rendering. The image is
-        a diff of the changed pixels (cropped to them) after a pause, a full
-        image during a fast drag (see ``min_diff_gap``); both are PNGs made by
-        a fast encoder. Static artists a full draw paints over a moving one
+        a diff (cropped to the changed box) against a frame the page is sure
+        to have drawn, exact whichever frames the page dropped (see
+        ``settle_time``); a PNG made by a fast encoder. Static artists a full draw paints over a moving one
         (a marker, a label) are redrawn on top from a cached layer, so the
         stacking order stays right. Which artists move is learned: when an
         update made the figure stale (it changed an artist that was drawn in
@@ -112,16 +114,20 @@ def _live_canvas_class():
         """
 
         frame_log = os.environ.get("LRLAB_FRAME_LOG")   # benchmarks: a file to log frame times to
-        # A diff image is only right if the page has drawn the frame before it, and ipympl's page
-        # drops a frame whose image is still loading when the next arrives (one <img>, a new src).
-        # So a frame sent within ``min_diff_gap`` s of the previous one is a full image: a fast
-        # drag sends full frames (the last one wins), a move after a pause a small diff.
-        # But how long the page takes to load a frame is not the kernel's to know: on a loaded
-        # machine it took longer than 0.1 s, a diff landed on a page that had dropped the frame
-        # before it, and the canvas kept showing an old figure under a new label (seen in the
-        # browser tests with the CPU loaded). So by default every frame is a full image, which is
-        # right whatever the page dropped; LRLAB_MIN_DIFF_GAP=<seconds> turns diffs back on.
-        min_diff_gap = float(os.environ.get("LRLAB_MIN_DIFF_GAP", "inf"))
+        # Which frame is on the page is not the kernel's to know: ipympl's page drops a frame whose
+        # image is still loading when the next one arrives (one <img>, a new src), and says nothing
+        # back. A diff against the frame before is wrong on a page that dropped that frame (seen in
+        # the browser tests on a loaded machine: an old figure under a new label). So a diff here is
+        # against a *reference*: the last frame sent before a pause of ``settle_time`` s, which the
+        # page has drawn by then. It covers every pixel in which any frame sent since differs from
+        # the reference (a mask that only grows until the next pause), so it is exact over whichever
+        # of those frames the page happens to show, however many it dropped. A fast drag thus
+        # sends growing diffs rather than full images, and a move after a pause a small one.
+        # Without a reference (the first frames, after a resize or a new view) frames are full
+        # images. LRLAB_SETTLE_TIME=<seconds> sets the pause; the only assumption is that a page
+        # draws a frame within it.
+        settle_time = float(os.environ.get("LRLAB_SETTLE_TIME", "0.5"))
+        sparse_share = 0.2     # a diff whose changed pixels fill more of its box than this is sent opaque
 
         def __init__(self, figure, *args, **kwargs):
             super().__init__(figure, *args, **kwargs)
@@ -130,6 +136,9 @@ def _live_canvas_class():
             self._moving: list = []
             self._known = weakref.WeakSet()      # artists drawn by the last full draw
             self._last_sent = -1e9               # time.monotonic() of the last frame sent
+            self._t_png = self._t_send = self._n_bytes = None   # the last frame's diff+PNG s, send s, bytes
+            self._ref = None                     # the frame the page surely shows (or one sent after it)
+            self._dirty = None                   # pixels where a frame sent since the reference differs from it
             self._overlay = weakref.WeakKeyDictionary()  # static artist drawn over a moving one -> cached layer
             self.timings = deque(maxlen=1000)    # per frame: seconds spent drawing / diffing+encoding
             self.full_draws = 0
@@ -285,39 +294,63 @@ def _live_canvas_class():
             t2 = time.perf_counter()
             self.timings.append({"blit_draw": t1 - t0, "diff_encode_send": t2 - t1})
             if self.frame_log:                    # benchmarks: when each frame started and left the kernel
-                _log_frame(self.frame_log, wall, wall + (t2 - t0), t1 - t0, t2 - t1)
+                _log_frame(self.frame_log, wall, wall + (t2 - t0), t1 - t0, t2 - t1,
+                           extra={"diff_png": self._t_png, "send": self._t_send, "bytes": self._n_bytes})
 
         def send_binary(self, data):
             if self.syncing_data_url:             # ipympl stores bare base64 here, which a view cannot load
                 from base64 import b64encode
                 full = self._last_buff.view(np.uint8).reshape((*self._last_buff.shape, 4))
                 self._data_url = "data:image/png;base64," + b64encode(_png(full)).decode("ascii")
+            t0 = time.perf_counter()
             self.send({"data": '{"type": "binary"}'}, buffers=[data])
+            self._t_send, self._n_bytes = time.perf_counter() - t0, len(data)
 
         def get_diff_image(self):
-            """As matplotlib's, with a faster PNG encoder (most frames are sparse diffs)."""
+            """The next frame as a PNG: a diff against the page's reference frame, or a full image.
+
+            Every frame is sent in ipympl's 'diff' mode (drawn over the page's image, transparent
+            pixels keep the old ones): a full image of an opaque figure is opaque, so it replaces
+            everything. A figure with transparent pixels cannot be diffed that way: it is sent in
+            'full' mode, always as a full image.
+            """
             if not self._png_is_old:
                 return None
+            t0 = time.perf_counter()
             renderer = self.get_renderer()
             pixels = np.asarray(renderer.buffer_rgba())
             buff = pixels.view(np.uint32).squeeze(2)
             now = time.monotonic()
-            recent, self._last_sent = now - self._last_sent < self.min_diff_gap, now
-            if (self._force_full or recent or buff.shape != self._last_buff.shape
-                    or (pixels[:, :, 3] != 255).any()):
-                self.set_image_mode("full")
+            paused, self._last_sent = now - self._last_sent >= self.settle_time, now
+            opaque = not (pixels[:, :, 3] != 255).any()
+            if self._force_full or not opaque or buff.shape != self._last_buff.shape:
+                self._ref = self._dirty = None    # what the page shows is unknown until it draws this
+            elif paused:                          # the page has drawn the last frame sent: the new reference
+                self._ref, self._dirty = self._last_buff, None
+            self.set_image_mode("diff" if opaque else "full")
+            if self._ref is None:
                 output = buff
             else:
-                self.set_image_mode("diff")
-                changed = buff != self._last_buff
-                # the browser draws a diff image at (0, 0) over the last frame: crop it to the changed box
+                changed = buff != self._ref
+                if self._dirty is not None:
+                    changed |= self._dirty
+                self._dirty = changed
+                # ipympl draws the image at (0, 0) over the page's one: crop to the changed box
                 rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
                 y1, x1 = (rows[-1] + 1, cols[-1] + 1) if rows.size else (1, 1)
-                output = np.where(changed[:y1, :x1], buff[:y1, :x1], 0)
+                if np.count_nonzero(changed) > self.sparse_share * y1 * x1:
+                    # many changed pixels (a long drag): the box as it is, opaque, is as right (outside
+                    # the mask the page already shows these pixels) and compresses better than pixels
+                    # scattered among transparent ones
+                    output = buff[:y1, :x1]
+                else:
+                    output = np.where(changed[:y1, :x1], buff[:y1, :x1], 0)
             self._last_buff = buff.copy()
             self._force_full = False
             self._png_is_old = False
-            return _png(output.view(np.uint8).reshape((*output.shape, 4)), self.frame_tag)
+            out = _png(output.view(np.uint8).reshape((*output.shape, 4)), self.frame_tag)
+            self._t_png = time.perf_counter() - t0
+            return out
 
     _LIVE_CANVAS = LiveCanvas
     return LiveCanvas

@@ -7,12 +7,11 @@ at the top-left corner over it (transparent pixels keep the old ones).
 from __future__ import annotations
 
 import io
-import json
+import itertools
 import warnings
 
 import matplotlib
 import numpy as np
-import pytest
 from PIL import Image
 
 matplotlib.use("agg")
@@ -30,33 +29,39 @@ def _explorer(**kw):
 class FakeFrontEnd:
     """Receives the canvas' frames and composes them as ipympl's JavaScript does.
 
-    ``min_diff_gap=0`` makes every frame after the first a diff (as if the
-    moves came slowly); ``load_time``: a frame followed by the next one sooner
-    than this is dropped, as ipympl's page drops an image still loading when
-    the next arrives.
+    ``settle_time=0`` makes every frame a diff against the one before (as if
+    the moves came slowly); ``load_time``: a frame followed by the next one
+    sooner than this is dropped, as ipympl's page drops an image still loading
+    when the next arrives (a list: the load times of successive frames, in
+    turn). ``shown`` lists, for every frame the page drew,
+    whether the page then showed exactly what the kernel had drawn for it.
     """
 
-    def __init__(self, canvas, min_diff_gap=0.0, load_time=None):
+    def __init__(self, canvas, settle_time=0.0, load_time=None):
         import time
         self.clock = time.monotonic
         self.canvas, self.pixels, self.frames, self.modes, self.pending = canvas, None, [], [], None
-        self.times = []
-        self.load_time = load_time
+        self.times, self.shown, self.dropped = [], [], 0
+        self.load_time = None if load_time is None else itertools.cycle(np.atleast_1d(load_time))
         canvas.syncing_data_url = False            # as after the browser's 'initialized' message
-        canvas.min_diff_gap = min_diff_gap
+        canvas.settle_time = settle_time
         canvas.send_binary = self.receive
 
     def receive(self, data):
         now = self.clock()
-        frame = (now, data, self.canvas._current_image_mode)
+        load = next(self.load_time) if self.load_time is not None else 0.0
+        frame = (now + load, data, self.canvas._current_image_mode, _buffer(self.canvas).copy())
         self.frames.append(len(data))
         self.modes.append(frame[2])
         self.times.append(now)
         if self.load_time is None:
             self._apply(frame)
         else:                                      # applied only if no newer frame came while it loaded
-            if self.pending is not None and now - self.pending[0] >= self.load_time:
-                self._apply(self.pending)
+            if self.pending is not None:
+                if now >= self.pending[0]:        # it had loaded when this one came
+                    self._apply(self.pending)
+                else:
+                    self.dropped += 1
             self.pending = frame
 
     def settle(self):
@@ -66,7 +71,7 @@ class FakeFrontEnd:
         return self.pixels
 
     def _apply(self, frame):
-        _, data, mode = frame
+        _, data, mode, expected = frame
         img = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
         if mode == "full" or self.pixels is None:
             self.pixels = img.copy()
@@ -75,6 +80,7 @@ class FakeFrontEnd:
             region = self.pixels[:h, :w]
             opaque = img[..., 3] > 0
             region[opaque] = img[opaque]
+        self.shown.append(np.array_equal(self.pixels, expected))
 
 
 def _buffer(canvas):
@@ -117,41 +123,96 @@ def test_no_front_end_no_rendering():
     assert sent == [] and canvas.full_draws == 0 and canvas.blits == 0
 
 
-def test_frames_in_quick_succession_are_full_images_so_dropping_one_is_harmless(monkeypatch):
-    # a fake clock (5 ms a reading: the canvas and the fake page read it once a frame each), so that
-    # "a fast drag" means the same on a loaded machine as on a quiet one
-    import itertools
-    import time
-    ticks = itertools.count()
-    monkeypatch.setattr(time, "monotonic", lambda: 0.005 * next(ticks))
+class _FakeClock:
+    """time.monotonic advancing ``tick`` s a reading (the canvas and the fake page read it once a frame
+    each), so that "a fast drag" means the same on a loaded machine as on a quiet one; ``pause(s)``."""
+
+    def __init__(self, monkeypatch, tick=0.005):
+        import time
+        self.t, self.tick = 0.0, tick
+        monkeypatch.setattr(time, "monotonic", self)
+
+    def __call__(self):
+        self.t += self.tick
+        return self.t
+
+    def pause(self, seconds):
+        self.t += seconds
+
+
+def test_a_page_that_drops_frames_still_shows_every_frame_it_draws_exactly(monkeypatch):
+    clock = _FakeClock(monkeypatch)
     ex = _explorer()
-    fe = FakeFrontEnd(ex.canvas, min_diff_gap=0.1, load_time=0.05)
+    # the page loads most frames slower than they come (frames 10 ms apart): it draws one in four
+    fe = FakeFrontEnd(ex.canvas, settle_time=0.1, load_time=[0.005, 0.05, 0.05, 0.05])
     ex.canvas.draw()
-    for lr in np.geomspace(0.3, 0.02, 30):         # a fast drag: frames a few ms apart
+    ex.set_lr(0.3)
+    clock.pause(0.2)                               # the page has drawn that: the reference for the drag
+    for lr in np.geomspace(0.3, 0.02, 30):         # a fast drag: frames a few ms apart, most dropped
         ex.set_lr(lr)
-    diffs_too_soon = [i for i in range(1, len(fe.times)) if fe.modes[i] == "diff"
-                      and fe.times[i] - fe.times[i - 1] < 0.1]
-    assert not diffs_too_soon and fe.modes.count("full") > 20
-    assert np.array_equal(fe.settle(), _buffer(ex.canvas))
-    # the same drag with diff frames: a dropped diff leaves wrong pixels (why min_diff_gap exists)
-    ex2 = _explorer()
-    fe2 = FakeFrontEnd(ex2.canvas, min_diff_gap=0.0, load_time=0.05)
-    ex2.canvas.draw()
-    for lr in np.geomspace(0.3, 0.02, 30):
-        ex2.set_lr(lr)
-    assert not np.array_equal(fe2.settle(), _buffer(ex2.canvas))
+    assert fe.dropped > 15 and len(fe.shown) > 5
+    assert fe.modes.count("diff") == len(fe.modes)  # an opaque figure: diffs only (a full image is one too)
+    assert all(fe.shown)
+    assert np.array_equal(fe.settle(), _buffer(ex.canvas)) and all(fe.shown)
+    # the diffs are against the frame before the pause, not the frame before each: they grow during the
+    # drag but stay smaller than the whole figure
+    assert fe.frames[3] < 0.5 * fe.frames[0] and max(fe.frames[3:]) < fe.frames[0]
+
+
+def test_the_diff_reference_moves_only_after_a_pause(monkeypatch):
+    clock = _FakeClock(monkeypatch)
+    ex = _explorer()
+    fe = FakeFrontEnd(ex.canvas, settle_time=0.1, load_time=0.05)
+    ex.canvas.draw()
+    for lr in np.geomspace(0.3, 0.02, 10):         # frames 10 ms apart right after the first: all whole
+        ex.set_lr(lr)
+    assert ex.canvas._ref is None and max(fe.frames) > 0.9 * fe.frames[0]
+    clock.pause(0.2)
+    ex.set_lr(0.021)                               # after a pause: a diff against the frame before it
+    ref = ex.canvas._ref
+    assert ref is not None and fe.frames[-1] < 0.5 * fe.frames[0]
+    for lr in (0.022, 0.023, 0.024):               # no pause: the same reference
+        ex.set_lr(lr)
+        assert ex.canvas._ref is ref
+    clock.pause(0.2)
+    ex.set_lr(0.025)
+    assert ex.canvas._ref is not ref
+    assert np.array_equal(fe.settle(), _buffer(ex.canvas)) and all(fe.shown)
+
+
+def test_a_page_slower_than_the_settle_time_is_the_one_failure():
+    # what the protocol assumes, shown: with settle_time=0 every frame counts as drawn when the next
+    # one is made, so each diff is against the frame before; a page that draws the first frame and then
+    # nothing until the end ends on a wrong image
+    ex = _explorer()
+    fe = FakeFrontEnd(ex.canvas, settle_time=0.0, load_time=[0.0] + [float("inf")] * 100)
+    ex.canvas.draw()
+    for lr in np.geomspace(0.3, 0.02, 10):
+        ex.set_lr(lr)
+    assert fe.dropped >= 8
+    assert not np.array_equal(fe.settle(), _buffer(ex.canvas))
 
 
 def test_a_move_after_a_pause_is_a_small_diff():
     import time
     ex = _explorer()
-    fe = FakeFrontEnd(ex.canvas, min_diff_gap=0.05)
+    fe = FakeFrontEnd(ex.canvas, settle_time=0.05)
     ex.canvas.draw()
     ex.set_lr(0.02)
     time.sleep(0.06)
     ex.set_lr(0.021)
     assert fe.modes[-1] == "diff" and fe.frames[-1] < 0.5 * fe.frames[0]
     assert np.array_equal(fe.pixels, _buffer(ex.canvas))
+
+
+def test_a_transparent_figure_is_sent_whole():
+    ex = _explorer()
+    ex.fig.patch.set_alpha(0.0)
+    fe = FakeFrontEnd(ex.canvas)
+    ex.canvas.draw()
+    for lr in (0.02, 0.03, 0.05):
+        ex.set_lr(lr)
+    assert set(fe.modes) == {"full"} and all(fe.shown)
 
 
 def test_a_drag_settles_on_its_last_value():
