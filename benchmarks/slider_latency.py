@@ -324,9 +324,12 @@ def measure(page, variant: str, moves: int, warmup: int, quiet_ms: int = 150) ->
         page.keyboard.press("ArrowRight", delay=0)
         page.wait_for_timeout(8)
     t_last_key = page.evaluate("() => window.__bench.t0")
-    page.wait_for_function("(q) => performance.now() - window.__bench.lastFrame > q", arg=400, timeout=20_000,
-                           polling=20)
-    settle = page.evaluate("() => window.__bench.lastFrame") - t_last_key
+    try:                                          # a frame after the last key, then 400 ms without one
+        page.wait_for_function("(a) => window.__bench.lastFrame > a.tk && performance.now() - window.__bench.lastFrame"
+                               " > a.q", arg={"tk": t_last_key, "q": 400}, timeout=20_000, polling=20)
+        settle = page.evaluate("() => window.__bench.lastFrame") - t_last_key
+    except Exception:                             # no frame at all in 20 s after the drag
+        settle = float("nan")
     frames_burst = None
     final_ok = None
     if root == ".lrlab-explorer":             # the answer for the final value arrives (a slow reference: later)
