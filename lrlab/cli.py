@@ -122,12 +122,38 @@ def present(args) -> int:
                 proc.kill()
 
 
-def lab_command(nb: Path, folder: Path, extra: list[str] | None = None) -> list[str]:
+#: JupyterLab setting defaults for ``lrlab lab``: ``news_url=None`` stops the news fetch, but JupyterLab still
+#: asks "Would you like to get notified about official Jupyter news?" until ``fetchNews`` has a value.
+LAB_DEFAULTS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def lab_settings_dir(cache: Path | None = None) -> Path:
+    """JupyterLab's application settings folder for ``lrlab lab``: the environment's own (if it has one),
+    plus ``overrides.d/lrlab.json`` with :data:`LAB_DEFAULTS`. Defaults only: a student's own choice in
+    JupyterLab's settings still wins, and other JupyterLabs in the environment are not touched."""
+    import json
+    import shutil
+    app_dir = Path(os.environ.get("JUPYTERLAB_DIR") or Path(sys.prefix) / "share" / "jupyter" / "lab")
+    if cache is None:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lrlab"
+    dest = cache / "lab-settings"
+    if (app_dir / "settings").is_dir():
+        shutil.copytree(app_dir / "settings", dest, dirs_exist_ok=True)
+    (dest / "overrides.d").mkdir(parents=True, exist_ok=True)
+    (dest / "overrides.d" / "lrlab.json").write_text(json.dumps(LAB_DEFAULTS, indent=1) + "\n")
+    return dest
+
+
+def lab_command(nb: Path, folder: Path, extra: list[str] | None = None, settings: Path | None = None) -> list[str]:
     """``python -m jupyterlab`` on notebook ``nb``, rooted at ``folder``, for a student: JupyterLab's own
     login and browser handling, but no news pop-up and no update check (nothing is fetched from the
-    internet and nothing stands between the student and the lesson)."""
-    return [sys.executable, "-m", "jupyterlab", str(nb), f"--ServerApp.root_dir={folder}",
-            "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"] + list(extra or [])
+    internet and nothing stands between the student and the lesson). ``settings``: an application
+    settings folder (see :func:`lab_settings_dir`)."""
+    cmd = [sys.executable, "-m", "jupyterlab", str(nb), f"--ServerApp.root_dir={folder}",
+           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if settings is not None:
+        cmd.append(f"--LabApp.app_settings_dir={settings}")
+    return cmd + list(extra or [])
 
 
 def lab(args) -> int:
@@ -142,7 +168,12 @@ def lab(args) -> int:
     except LookupError as e:
         print(f"lrlab lab: {e}", file=sys.stderr)
         return 2
-    cmd = lab_command(nb.relative_to(folder), folder, args.jupyter_args)
+    try:
+        settings = lab_settings_dir()
+    except (OSError, RuntimeError) as e:               # no writable cache (or no home): JupyterLab asks about news
+        print(f"lrlab lab: could not write JupyterLab's settings defaults ({e})", file=sys.stderr)
+        settings = None
+    cmd = lab_command(nb.relative_to(folder), folder, args.jupyter_args, settings)
     print(f"Opening {nb.name} in JupyterLab (Ctrl-C to stop)", flush=True)
     # JupyterLab replaces this process: Ctrl-C and SIGTERM reach it directly, nothing is left behind
     os.chdir(folder)
