@@ -122,14 +122,16 @@ def present(args) -> int:
                 proc.kill()
 
 
-#: JupyterLab setting defaults for ``lrlab lab``: ``news_url=None`` stops the news fetch, but JupyterLab still
-#: asks "Would you like to get notified about official Jupyter news?" until ``fetchNews`` has a value.
-LAB_DEFAULTS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+def lab_defaults() -> dict:
+    """JupyterLab setting defaults for ``lrlab lab``: ``news_url=None`` stops the news fetch, but JupyterLab still
+    asks "Would you like to get notified about official Jupyter news?" until ``fetchNews`` has a value."""
+    from .present.servers import QUIET_NOTIFICATIONS
+    return {"@jupyterlab/apputils-extension:notification": dict(QUIET_NOTIFICATIONS)}
 
 
 def lab_settings_dir(cache: Path | None = None) -> Path:
     """JupyterLab's application settings folder for ``lrlab lab``: the environment's own (if it has one),
-    plus ``overrides.d/lrlab.json`` with :data:`LAB_DEFAULTS`. Defaults only: a student's own choice in
+    plus ``overrides.d/lrlab.json`` with :func:`lab_defaults`. Defaults only: a student's own choice in
     JupyterLab's settings still wins, and other JupyterLabs in the environment are not touched."""
     import json
     import shutil
@@ -140,7 +142,7 @@ def lab_settings_dir(cache: Path | None = None) -> Path:
     if (app_dir / "settings").is_dir():
         shutil.copytree(app_dir / "settings", dest, dirs_exist_ok=True)
     (dest / "overrides.d").mkdir(parents=True, exist_ok=True)
-    (dest / "overrides.d" / "lrlab.json").write_text(json.dumps(LAB_DEFAULTS, indent=1) + "\n")
+    (dest / "overrides.d" / "lrlab.json").write_text(json.dumps(lab_defaults(), indent=1) + "\n")
     return dest
 
 

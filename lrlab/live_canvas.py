@@ -33,10 +33,19 @@ def _png(rgba: np.ndarray, tag: str = "") -> bytes:
     page can tell which frame it is painting (the browser tests wait for it).
     """
     h, w, _ = rgba.shape
-    raw = np.empty((h, 4 * w + 1), np.uint8)
-    raw[:, 0] = 0                                   # filter type 0 (None) on every row
-    raw[:, 1:] = rgba.reshape(h, 4 * w)
-    return _png_rows(raw, tag)
+    rows, _ = _scanlines(h, w)
+    rows[:, 1:] = rgba.reshape(h, 4 * w)
+    return _png_rows(rows, tag)
+
+
+def _scanlines(h: int, w: int, memory: np.ndarray | None = None):
+    """Room for the PNG scanlines of an ``h`` x ``w`` RGBA image, each row a filter byte 0 (None) then the
+    pixels: ``(rows, pixels)``, ``rows`` ``(h, 4 w + 1)`` uint8 and ``pixels`` the same memory as ``(h, w)``
+    uint32. In ``memory`` (a flat uint8 array) if it is big enough, else in new memory."""
+    n = h * (4 * w + 1)
+    rows = (memory[:n] if memory is not None and memory.size >= n else np.empty(n, np.uint8)).reshape(h, 4 * w + 1)
+    rows[:, 0] = 0
+    return rows, rows[:, 1:].view(np.uint32)
 
 
 def _png_rows(raw: np.ndarray, tag: str = "") -> bytes:
@@ -111,12 +120,12 @@ def _live_canvas_class():
         (``draw_idle``), no layout, no axes or text re-rendering. The image is
         a diff (cropped to the changed box) against a frame the page is sure
         to have drawn, exact whichever frames the page dropped (see
-        ``settle_time``); a PNG made by a fast encoder. Static artists a full draw paints over a moving one
-        (a marker, a label) are redrawn on top from a cached layer, so the
-        stacking order stays right. Which artists move is learned: when an
-        update made the figure stale (it changed an artist that was drawn in
-        the background), the changed artists become moving ones and a full draw
-        follows. Artists created since the last full draw (a rebuild) are never
+        ``settle_time``); a PNG made by a fast encoder. Static artists a full
+        draw paints over a moving one (a marker, a label) are redrawn on top
+        from a cached layer, so the stacking order stays right. Which artists
+        move is learned: when an update made the figure stale (it changed an
+        artist that was drawn in the background), the changed artists become
+        moving ones and a full draw follows. Artists created since the last full draw (a rebuild) are never
         learned: they get a full draw. Without a connected front end (nbclient,
         nbval, unit tests) :meth:`frame` does nothing.
         """
@@ -368,13 +377,10 @@ def _live_canvas_class():
             return out
 
         def _scanlines(self, h, w):
-            """PNG scanlines for an ``h`` x ``w`` image in reused memory: (rows, their pixels as uint32)."""
-            n = h * (4 * w + 1)
-            if self._scan.size < n:
-                self._scan = np.empty(n, np.uint8)
-            rows = self._scan[:n].reshape(h, 4 * w + 1)
-            rows[:, 0] = 0                        # filter type 0 (None) on every row
-            return rows, rows[:, 1:].view(np.uint32)
+            """:func:`_scanlines` in this canvas' reused memory (no new pages to fault in a frame)."""
+            if self._scan.size < h * (4 * w + 1):
+                self._scan = np.empty(h * (4 * w + 1), np.uint8)
+            return _scanlines(h, w, self._scan)
 
     _LIVE_CANVAS = LiveCanvas
     return LiveCanvas

@@ -28,7 +28,7 @@ def test_lab_settings_keep_the_environments_own_and_add_lrlabs_defaults(tmp_path
     monkeypatch.setenv("JUPYTERLAB_DIR", str(lab_dir))
     dest = cli.lab_settings_dir(tmp_path / "cache")
     assert (dest / "page_config.json").read_text() == '{"disabledExtensions": {"x": true}}'
-    assert json.loads((dest / "overrides.d" / "lrlab.json").read_text()) == cli.LAB_DEFAULTS
+    assert json.loads((dest / "overrides.d" / "lrlab.json").read_text()) == cli.lab_defaults()
     assert cli.lab_settings_dir(tmp_path / "cache") == dest      # again: the same folder, still right
     monkeypatch.setenv("JUPYTERLAB_DIR", str(tmp_path / "none"))  # an environment without a settings folder
     assert (cli.lab_settings_dir(tmp_path / "c2") / "overrides.d" / "lrlab.json").is_file()

@@ -30,11 +30,14 @@ SHARE = Path(__file__).resolve().parent / "share"
 TEMPLATE = "lrlab-present"
 
 
+#: JupyterLab's notification settings that keep the news question and the update check away
+#: (``lrlab lab`` makes them defaults; the test and benchmark sessions below, user settings).
+QUIET_NOTIFICATIONS = {"fetchNews": "false", "checkForUpdates": False}
+
 #: JupyterLab user settings for test/benchmark sessions: no news toast, no update check,
 #: every cell attached to the DOM (so a page scan sees every output).
 LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                        "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": QUIET_NOTIFICATIONS,
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
