@@ -298,9 +298,8 @@ def main(argv=None):
     out: dict = {}
     try:
         env_extra = {"PYTHONPATH": os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
-        proxy = ROOT / "deploy" / "jupyterhub" / "node_modules" / ".bin" / "configurable-http-proxy"
-        if not proxy.exists() and shutil.which("configurable-http-proxy") is None:
-            sys.exit("no configurable-http-proxy: npm install --prefix deploy/jupyterhub")
+        if servers.hub_proxy() is None:
+            sys.exit('no configurable-http-proxy: pip install -e ".[hub]" installs it')
         hub = servers.start_hub(tmp / "state", password=PASSWORD, log_path=tmp / "hub.log", env_extra=env_extra)
         print(f"  hub on {hub.url}, PID {hub.pid}; its processes: {proc_tree(hub.pid)}", flush=True)
         out = asyncio.run(lesson_for_everyone(hub, students, args.seconds, args.think, args.ready_timeout))

@@ -5,16 +5,24 @@
     python tools/build_notebooks.py --no-execute 02 # only convert
     python tools/build_notebooks.py --solutions     # instructors' copies, answers filled in, to build/solutions/
 
-A source is a Python file in the "percent" format: cells start with
-``# %%`` (code) or ``# %% [markdown]`` (markdown, every line a ``# `` comment);
-``# %% tags=["nbval-ignore-output"]`` tags a cell. The notebook is executed
-top to bottom in a fresh kernel (pytest's interpreter, a timeout per cell) and
-written to ``notebooks/<name>.ipynb`` with its outputs. Every notebook starts with the same
-Colab cell (:func:`colab_cell`, not in the sources): on Colab it installs lrlab, elsewhere it does nothing.
+A source is a Python file in jupytext's "percent" format, read by jupytext itself: cells start with
+``# %%`` (code) or ``# %% [markdown]`` (markdown, every line a ``# `` comment), and the header carries the
+cell's metadata (``# %% tags=["nbval-ignore-output"]``). A cell tagged ``check`` holds the lesson's
+assertions: the build collapses it (``jupyter.source_hidden``), the static site and the presenter drop it,
+and nbval runs it like any other cell (docs/lessons.md). The notebook is executed top to bottom in a fresh
+kernel (pytest's interpreter, a timeout per cell) and written to ``notebooks/<name>.ipynb`` with its
+outputs. Every notebook starts with the same Colab cell (:func:`colab_cell`, not in the sources): on Colab
+it installs lrlab, elsewhere it does nothing.
+
+Edits belong in the sources. Each built notebook records a digest of its cells' sources; a notebook whose
+cells were edited since (in JupyterLab, say) is not overwritten: the build stops and says so
+(``--discard-notebook-edits`` to overwrite anyway). ``tests/test_notebook_sources.py`` checks, without a
+kernel, that every committed notebook's cells equal its source.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -22,45 +30,54 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "tools" / "notebook_src"
 OUT = ROOT / "notebooks"
-HEADER = re.compile(r"^# %%(?P<md> \[markdown\])?(?P<rest>.*)$")
+#: the tag of a cell that holds a lesson's checks (asserts): collapsed here, dropped by the site and presenter
+CHECK_TAG = "check"
 
 
 def parse(text: str) -> nbformat.NotebookNode:
-    cells, kind, tags, lines = [], None, [], []
-
-    def flush():
-        if kind is None:
-            return
-        body = "\n".join(lines).strip("\n")
-        if kind == "markdown":
-            body = "\n".join(l[2:] if l.startswith("# ") else l.lstrip("#") for l in body.splitlines())
-            cell = nbformat.v4.new_markdown_cell(body)
+    """A lesson's percent-format source as a notebook (no outputs), by jupytext's reader."""
+    import jupytext
+    nb = jupytext.reads(text, fmt="py:percent")
+    cells = []
+    for cell in nb.cells:
+        meta = dict(cell.metadata)
+        if cell.cell_type == "code":
+            new = nbformat.v4.new_code_cell(cell.source)
+            if CHECK_TAG in meta.get("tags", []):
+                meta.setdefault("jupyter", {})["source_hidden"] = True
         else:
-            cell = nbformat.v4.new_code_cell(body)
-        if tags:
-            cell.metadata["tags"] = tags
-        cells.append(cell)
+            new = nbformat.v4.new_markdown_cell(cell.source)
+        new.metadata.update(meta)
+        cells.append(new)
+    out = nbformat.v4.new_notebook(cells=cells)
+    out.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    out.metadata["language_info"] = {"name": "python"}
+    return out
 
-    for line in text.splitlines():
-        m = HEADER.match(line)
-        if m:
-            flush()
-            kind = "markdown" if m.group("md") else "code"
-            t = re.search(r"tags=(\[.*\])", m.group("rest"))
-            tags = json.loads(t.group(1)) if t else []
-            lines = []
-        elif kind is not None:
-            lines.append(line)
-    flush()
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    return nb
+
+def source_digest(nb) -> str:
+    """A digest of the notebook's cells (type, source, tags): what the build wrote, before any hand edit."""
+    cells = [(c.cell_type, c.source, list(c.get("metadata", {}).get("tags", []))) for c in nb.cells]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def edited_by_hand(path: Path) -> bool:
+    """True if the notebook at ``path`` has cells that differ from the ones its last build wrote."""
+    if not path.is_file():
+        return False
+    nb = nbformat.read(path, as_version=4)
+    recorded = nb.metadata.get("lrlab", {}).get("source_digest")
+    return recorded is not None and recorded != source_digest(nb)
+
+
+def expected_cells(src: Path) -> list:
+    """The cells (Colab cell first) that building ``src`` writes, without executing anything."""
+    nb = parse(src.read_text())
+    return [colab_cell()] + list(nb.cells)
 
 
 def repository_url() -> str:
@@ -116,6 +133,17 @@ def fill_in_solutions(text: str, name: str) -> str:
     return ANSWER.sub(repl, text)
 
 
+def solution_cells(src: Path) -> list[str]:
+    """The exercise cells of ``src`` with tools/solutions.py's answers filled in, in order (kernel-free)."""
+    nb = parse(fill_in_solutions(src.read_text(), src.stem))
+    return [c.source for c in nb.cells if c.cell_type == "code" and re.search(r"^\s*answer = ", c.source, re.M)]
+
+
+def is_correct(verdict: str) -> bool:
+    """Whether an exercise check's printed verdict says the answer is correct."""
+    return verdict.lstrip().startswith("✅")
+
+
 def verdicts(nb) -> list:
     """``(cell index, text)`` of each exercise check's output in an executed notebook."""
     out = []
@@ -150,14 +178,19 @@ _lrlab_embed_canvas_images()
 """
 
 
-def build(src: Path, execute: bool = True, timeout: int = 300, solutions: Path | None = None) -> Path:
+def build(src: Path, execute: bool = True, timeout: int = 300, solutions: Path | None = None,
+          discard_notebook_edits: bool = False) -> Path:
+    out = (solutions or OUT) / (src.stem + ".ipynb")
+    if solutions is None and not discard_notebook_edits and edited_by_hand(out):
+        raise SystemExit(f"{out} was edited after its last build: move the edits into {src} (for example "
+                         f"`jupytext --to py:percent {out}` and compare), or pass --discard-notebook-edits")
     text = src.read_text()
     if solutions is not None:
         text = fill_in_solutions(text, src.stem)
     nb = parse(text)
     nb.cells.insert(0, colab_cell())
-    out = (solutions or OUT) / (src.stem + ".ipynb")
     if execute:
+        from nbclient import NotebookClient
         t0 = time.time()
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(OUT)}},
                                 store_widget_state=True)
@@ -169,6 +202,7 @@ def build(src: Path, execute: bool = True, timeout: int = 300, solutions: Path |
             wrong = [(i, v) for i, v in verdicts(nb) if not v.startswith("✅")]
             if wrong:
                 raise SystemExit(f"{src.stem}: a solution does not pass its check: {wrong}")
+    nb.metadata["lrlab"] = {"source_digest": source_digest(nb)}
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
     return out
@@ -182,6 +216,8 @@ def main(argv=None):
     ap.add_argument("--solutions", nargs="?", const=ROOT / "build" / "solutions", type=Path, metavar="DIR",
                     help="write instructors' copies with every exercise answered to DIR (default build/solutions) "
                          "and fail unless every check says correct")
+    ap.add_argument("--discard-notebook-edits", action="store_true",
+                    help="overwrite notebooks whose cells were edited by hand since their last build")
     args = ap.parse_args(argv)
     srcs = sorted(SRC.glob("*.py"))
     if args.names:
@@ -189,7 +225,8 @@ def main(argv=None):
     if not srcs:
         sys.exit(f"no notebook sources match {args.names} in {SRC}")
     for s in srcs:
-        build(s, execute=not args.no_execute, timeout=args.timeout, solutions=args.solutions)
+        build(s, execute=not args.no_execute, timeout=args.timeout, solutions=args.solutions,
+              discard_notebook_edits=args.discard_notebook_edits)
 
 
 if __name__ == "__main__":

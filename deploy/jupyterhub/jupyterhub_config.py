@@ -31,8 +31,8 @@ same file serves a classroom machine, ``benchmarks/classroom.py`` and
   Unix user running the hub, in ``$LRLAB_HUB_STATE/home/<name>`` (HTTP access is
   per student, but code in one student's kernel can read another's files);
   ``local`` runs each as the Unix user of the same name (they must exist).
-* ``LRLAB_HUB_PROXY`` [deploy/jupyterhub/node_modules/.bin/configurable-http-proxy,
-  else the one on PATH]: ``npm install --prefix deploy/jupyterhub``.
+* ``LRLAB_HUB_PROXY`` [the ``configurable-http-proxy`` beside this Python, else the one on PATH]: the
+  ``hub`` extra installs it (the PyPI package, a Python implementation of JupyterHub's proxy).
 """
 import os
 import shutil
@@ -81,7 +81,7 @@ c.JupyterHub.bind_url = f"http://{IP}:{PORT}"
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = env_int("LRLAB_HUB_API_PORT", 8081)
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{env_int('LRLAB_HUB_PROXY_API_PORT', 8001)}"
-_local_proxy = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
+_local_proxy = Path(sys.executable).parent / "configurable-http-proxy"   # the hub extra's, in this venv
 c.ConfigurableHTTPProxy.command = [env("LRLAB_HUB_PROXY", str(_local_proxy) if _local_proxy.exists()
                                        else "configurable-http-proxy")]
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")

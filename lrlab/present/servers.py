@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import subprocess
+import shutil
 import sys
 import tempfile
 import time
@@ -286,6 +287,13 @@ def start_lab(root, *, cwd=None, log_path=None, timeout=90.0, extra=None, settin
 
 #: The repository's one-machine JupyterHub config (``deploy/jupyterhub``; absent from an installed wheel).
 HUB_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+
+
+def hub_proxy() -> str | None:
+    """JupyterHub's proxy: the ``configurable-http-proxy`` beside this Python (the PyPI package, in the
+    ``hub`` extra), else one on PATH; None if there is none."""
+    here = Path(sys.executable).parent / "configurable-http-proxy"
+    return str(here) if here.exists() else shutil.which("configurable-http-proxy")
 
 
 def start_hub(state_dir, *, password: str, config=HUB_CONFIG, log_path=None, timeout=90.0, env_extra=None,

@@ -1,6 +1,6 @@
 """Accessibility (WCAG 2.1 A and AA) of what lrlab shows a student: the static site, a Voilà page, the presenter.
 
-axe-core (from npm, pinned by ``tests/browser/axe/package-lock.json``; ``npm ci --prefix tests/browser/axe``)
+axe-core (the copy bundled by the PyPI package axe-playwright-python, in the ``test`` extra)
 is injected into each page by Playwright and run with the WCAG 2.1 A/AA rules. A violation of impact
 *serious* or *critical* fails the test; every violation found is printed (rule id, impact, the elements
 it names and axe's help text), so a report shows the minor ones too.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,15 @@ from .conftest import REQUIRE, HOW, REGIME_WORD, has_explorer, lesson_notebooks,
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+def _bundled_axe() -> Path | None:
+    """axe-core's script as the PyPI package axe-playwright-python ships it (in the ``test`` extra)."""
+    spec = importlib.util.find_spec("axe_playwright_python")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "axe.min.js"
+
+
+AXE = _bundled_axe()
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAIL_IMPACTS = ("serious", "critical")
 
@@ -43,8 +52,8 @@ VOILA_EXCLUDE: dict[str, str] = {
 
 @pytest.fixture(scope="module")
 def axe_js() -> Path:
-    if not AXE.is_file():
-        msg = f"axe-core is not installed at {AXE}: npm ci --prefix tests/browser/axe"
+    if AXE is None or not AXE.is_file():
+        msg = 'axe-core is not installed (the PyPI package axe-playwright-python, in the "test" extra)'
         if REQUIRE:
             pytest.fail(f"{msg}; LRLAB_REQUIRE_BROWSER=1 says the browser tests must run here", pytrace=False)
         pytest.skip(f"accessibility tests skipped: {msg}; {HOW}")

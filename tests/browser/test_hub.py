@@ -1,15 +1,14 @@
 """A whole class: the repository's JupyterHub config starts, two students log in, each drives their own
 explorer, neither reaches the other's server, and stopping the hub ends every process it started.
 
-Needs JupyterHub (the ``hub`` extra, also in ``test``) and configurable-http-proxy
-(``npm install --prefix deploy/jupyterhub``). Without them the test is skipped
+Needs JupyterHub and its proxy (the ``hub`` extra, also in ``test``: configurable-http-proxy is the
+PyPI package, a Python implementation). Without them the test is skipped
 with a note, unless ``LRLAB_REQUIRE_BROWSER=1`` (as in CI): then it fails.
 """
 from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,7 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "lrlab-test-class"
 LESSON = "02_too_high_too_low.ipynb"
-PROXY = ROOT / "deploy" / "jupyterhub" / "node_modules" / ".bin" / "configurable-http-proxy"
-HOW = ('pip install -e ".[test]" (JupyterHub) and npm install --prefix deploy/jupyterhub '
-       "(configurable-http-proxy) to run it")
+HOW = 'pip install -e ".[test]" (JupyterHub and configurable-http-proxy) to run it'
 
 
 def _missing() -> str | None:
@@ -32,8 +29,8 @@ def _missing() -> str | None:
         return "jupyterhub is not installed"
     if importlib.util.find_spec("jupyterhub_idle_culler") is None:
         return "jupyterhub-idle-culler is not installed"
-    if not PROXY.exists() and shutil.which("configurable-http-proxy") is None:
-        return f"no configurable-http-proxy at {PROXY} or on PATH"
+    if servers.hub_proxy() is None:
+        return "no configurable-http-proxy beside this Python or on PATH"
     return None
 
 
