@@ -275,7 +275,7 @@ def open_voila(page, server, nb: Path):
     url = f"{server.url}/voila/render/{nb.name}"
     try:
         page.goto(url, wait_until="domcontentloaded", timeout=90_000)
-    except PlaywrightTimeout:    # a Voilà execution that never finishes (rare here): once more, a new kernel
+    except PlaywrightTimeout:    # a Voilà execution that never finishes (rare): once more, a new kernel
         print(f"  {nb.name}: not rendered in 90 s, loading it again", flush=True)
         page.goto(url, wait_until="domcontentloaded", timeout=120_000)
 

@@ -1,8 +1,8 @@
 """Launching the course elsewhere: Binder, Colab and GitHub Pages, all named from the one repository URL.
 
-None of these services can be reached from the test machines, so these tests check what can be checked
-here: the files they read, the links the README gives, and what the notebooks' Colab cell does on Colab
-(with a stand-in ``google.colab``) and off it (nothing).
+These tests need none of those services: they check the files the services read, the links the README
+gives, and what the notebooks' Colab cell does on Colab (with a stand-in ``google.colab``) and off it
+(nothing).
 """
 import json
 import re

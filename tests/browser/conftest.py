@@ -209,9 +209,9 @@ def new_page(pw_browser, screenshot_dir, request):
 def open_voila(new_page, url: str, *, attempts: int = 2):
     """Open a Voilà page and wait until it has run every cell: ``(page, log)``.
 
-    Voilà executes the notebook while it sends the page; on these machines an
-    execution very rarely never finishes (a kernel reply that never comes, about
-    one page load in fifty here), so a page that is not rendered within the
+    Voilà executes the notebook while it sends the page; very rarely an
+    execution never finishes (a kernel reply that never comes, about one page
+    load in fifty in the project's CI), so a page that is not rendered within the
     timeout is opened once more, in a fresh context and kernel, before failing.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
