@@ -32,6 +32,10 @@ PAGE_BUDGET = 10 * 1024 * 1024
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
+#: the tag of a lesson's check cells (tools/build_notebooks.py writes it; the page leaves them out)
+CHECK_TAG = "check"
+
+
 def _png(png: bytes, colors: int = 128) -> str:
     """A frame as a data URI: the PNG quantized to ``colors`` colours (a third of the bytes, the same picture)."""
     from PIL import Image
@@ -183,8 +187,9 @@ def notebook_page(nb_path: Path, positions: int = 61) -> tuple[str, list[str]]:
     def is_explorer(data) -> bool:
         model = state.get(data[WIDGET_MIME].get("model_id"), {})
         return "lrlab-explorer" in model.get("state", {}).get("_dom_classes", [])
-    # the Colab set-up cell (tools/build_notebooks.py) has nothing to say on a page without a kernel
-    nb.cells = [c for c in nb.cells if "lrlab-colab" not in c.get("metadata", {}).get("tags", [])]
+    # the Colab set-up cell (tools/build_notebooks.py) has nothing to say on a page without a kernel, and a
+    # lesson's check cells (its asserts, collapsed in the notebook: docs/lessons.md) are not for a reader
+    nb.cells = [c for c in nb.cells if not {"lrlab-colab", CHECK_TAG} & set(c.get("metadata", {}).get("tags", []))]
     slots, k = [], 0
     for cell in nb.cells:
         if cell.cell_type == "code":   # nbval's markers are for the test run, not for a reader of the page
