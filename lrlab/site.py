@@ -297,7 +297,7 @@ def build_site(out_dir, *, notebooks=None, only=None, positions: int = 61) -> di
     if map_img:
         sizes[map_img] = (out / map_img).stat().st_size
     figure = (f"<figure><img src='{map_img}' width='100%' alt='The map of the course: one small picture per lesson, "
-              "01 to 08, each showing what that lesson is about'><figcaption>The map: one picture per lesson "
+              "01 to 09, each showing what that lesson is about'><figcaption>The map: one picture per lesson "
               "(lesson 00 explains each).</figcaption></figure>") if map_img else ""
     index = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>lrlab: the learning rate, lesson by lesson"
              "</title><style>body{font-family:sans-serif;max-width:960px;margin:40px auto;line-height:1.5}"

@@ -39,6 +39,7 @@ def test_lab_refuses_an_unknown_notebook(capsys):
     assert "no notebook matches 'nope-no-such-lesson'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_lab_serves_the_lesson_with_the_news_pop_up_off(tmp_path):
     import os
     port = servers.free_port(18900)

@@ -84,7 +84,7 @@ def test_05_momentum_and_adaptive():
     assert not lesson.check_critical_momentum(0.0) and not lesson.check_critical_momentum(0.9)
 
 
-def test_06_batch_size():
+def test_07_batch_size():
     lesson = batch_size
     L = theory.eigenvalues(lesson.FULL)[-1]
     assert lesson.check_scaled_lr(0.16) and not lesson.check_scaled_lr(0.02)
@@ -102,7 +102,7 @@ def test_06_batch_size():
     assert not lesson.check_adam_lr(0.003) and not lesson.check_adam_lr("x")
 
 
-def test_07_debugging():
+def test_08_debugging():
     lesson = debugging
     exercise = lesson.exercise_runs()
     key = {k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}
@@ -117,7 +117,7 @@ def test_07_debugging():
     assert lesson.check_edge(8.0) and not lesson.check_edge(4.0)
 
 
-def test_08_beyond_the_lr():
+def test_09_beyond_the_lr():
     lesson = beyond_the_lr
     raw, std = lesson.raw_loss(), lesson.standardized_loss()
     sweep = lesson.lr_sweep()

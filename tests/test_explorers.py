@@ -41,11 +41,11 @@ EXPECTED = {
                            "step decay": "converging", "oscillating": "oscillating", "diverging": "diverging"},
     "05 heavy ball": {"too small": "slow", "GD, best lr": "oscillating", "GD diverging": "diverging",
                       "Polyak": "oscillating", "past 2/L, saved by β": "oscillating", "diverging": "diverging"},
-    "06 batch size": {"too small": "slow", "good": "converging", "noisy (B = 1)": "converging",
+    "07 batch size": {"too small": "slow", "good": "converging", "noisy (B = 1)": "converging",
                       "oscillating": "oscillating", "B = 1 blows up below 2/L": "diverging", "diverging": "diverging"},
-    "07 gradient norm": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
+    "08 gradient norm": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
                          "diverging": "diverging"},
-    "08 features": {"raw: too small": "slow", "raw: good": "converging", "raw: diverging": "diverging",
+    "09 features": {"raw: too small": "slow", "raw: good": "converging", "raw: diverging": "diverging",
                     "standardized: same lr": "slow", "standardized: good": "converging",
                     "standardized: oscillating": "oscillating", "standardized: diverging": "diverging"},
 }
@@ -127,8 +127,8 @@ def _positions(w):
 
 
 #: the explorers with controls besides the lr
-CONTROLLED = ("02 condition number", "03 range test", "04 schedule picker", "05 heavy ball", "06 batch size",
-              "08 features")
+CONTROLLED = ("02 condition number", "03 range test", "04 schedule picker", "05 heavy ball", "07 batch size",
+              "09 features")
 
 
 def test_the_controlled_list_is_complete(explorers):
@@ -148,6 +148,7 @@ def test_every_control_across_its_range(explorers, name):
                     check_frame(ex, (cname, v, pname, pv))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_every_preset_gives_its_regime_and_its_own_frame(explorers, name):
     ex = get(explorers, name)
@@ -190,6 +191,7 @@ def test_a_frame_depends_only_on_the_controls(explorers, name):
 FULL_DRAW_ON_LR: set = set()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_with_a_front_end_connected_every_lr_move_draws_a_frame(name):
     """With a view connected the canvas really draws: every preset, then a sweep of the lr slider, no
@@ -212,6 +214,7 @@ def test_with_a_front_end_connected_every_lr_move_draws_a_frame(name):
         assert blits >= len(lrs) - 2, (name, blits, full)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_a_blitted_lr_move_shows_what_a_full_draw_shows(name):
     """After a sweep of blitted lr moves the canvas holds the figure a full draw makes (same artists,

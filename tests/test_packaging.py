@@ -6,6 +6,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 EXTRAS = PROJECT["optional-dependencies"]
@@ -55,7 +57,7 @@ def test_extras_torch_present_site_hub_test_all():
         f"torch must be a range in the extra (the exact pin lives in .ci/constraints.txt); got {torch_req!r}"
     assert "voila" in {_name(r) for r in _expand("present")}
     site = {_name(r) for r in _expand("site")}
-    assert {"torch", "nbconvert", "jupyter-server-mathjax"} <= site     # lessons 07/08's explorers need torch
+    assert {"torch", "nbconvert", "jupyter-server-mathjax"} <= site     # lessons 08/09's explorers need torch
     test = {_name(r) for r in _expand("test")}
     # the test command installs everything the tests cover
     for extra in ("torch", "present", "site", "hub"):
@@ -109,12 +111,13 @@ def test_import_lrlab_imports_numpy_only():
     assert out.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_lrlab_and_the_torch_free_lessons_work_without_torch():
     code = NO_TORCH + (
         "import lrlab\n"
         "from lrlab import plotting, explorer, diagnostics\n"
         "from lrlab.lessons import build_explorer\n"
-        "for name in ['00 demo', '02 one curvature', '05 heavy ball', '06 batch size']:\n"
+        "for name in ['00 demo', '02 one curvature', '05 heavy ball', '07 batch size']:\n"
         "    build_explorer(name).frame()\n"
         "traj = lrlab.run(loss=lrlab.losses.quadratic([1.0, 10.0]), x0=[1.0, 1.0], lr=[0.1, 0.3], num_steps=20)\n"
         "print([str(r) for r in diagnostics.classify(traj)])\n")
@@ -122,6 +125,7 @@ def test_lrlab_and_the_torch_free_lessons_work_without_torch():
     assert out.stdout.strip() == "['converging', 'diverging']"
 
 
+@pytest.mark.slow
 def test_without_torch_lrlab_pytorch_says_what_to_install():
     for target in ("import lrlab.pytorch", "from lrlab.lessons import debugging", "from lrlab.lessons import beyond_the_lr"):
         r = subprocess.run([sys.executable, "-c", NO_TORCH + target], capture_output=True, text=True, cwd=ROOT)
@@ -136,11 +140,12 @@ def test_every_torch_notebook_imports_torch_through_lrlab_pytorch():
         assert not re.search(r"^\s*(import torch|from torch\b)", text, re.M), \
             f"{src.name}: import torch through lrlab.pytorch (`from lrlab.pytorch import torch`), whose error says what to install"
     users = {s.name[:2] for s in (ROOT / "tools" / "notebook_src").glob("*.py") if "from lrlab.pytorch import" in s.read_text()}
-    assert {"01", "03", "04", "07", "08"} <= users
+    assert {"01", "03", "04", "08", "09"} <= users
 
 
+@pytest.mark.slow
 def test_lrlab_site_without_torch_names_the_extra(tmp_path):
-    code = NO_TORCH + f"from lrlab import cli; raise SystemExit(cli.main(['site', {str(tmp_path / 'site')!r}, '--only', '07']))"
+    code = NO_TORCH + f"from lrlab import cli; raise SystemExit(cli.main(['site', {str(tmp_path / 'site')!r}, '--only', '08']))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and 'pip install "lrlab[torch]"' in r.stderr, r.stderr[-800:]
 
@@ -158,6 +163,7 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert "constraints.txt" in ci     # it checks that the pinned torch is what got installed
 
 
+@pytest.mark.slow
 def test_pytest_config_runs_notebooks_too():
     """Plain `pytest` is the whole suite: notebooks/ is a test path and conftest.py switches nbval on."""
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]

@@ -3,6 +3,7 @@
     python tools/build_notebooks.py                 # all tools/notebook_src/*.py
     python tools/build_notebooks.py 02 05           # the ones whose name starts so
     python tools/build_notebooks.py --no-execute 02 # only convert
+    python tools/build_notebooks.py --prose 02      # only prose or comments changed: copy them in, keep the outputs
     python tools/build_notebooks.py --solutions     # instructors' copies, answers filled in, to build/solutions/
 
 A source is a Python file in jupytext's "percent" format, read by jupytext itself: cells start with
@@ -208,6 +209,31 @@ def build(src: Path, execute: bool = True, timeout: int = 300, solutions: Path |
     return out
 
 
+def update_prose(src: Path) -> Path:
+    """Copy ``src``'s markdown cells into its committed notebook without executing anything.
+
+    Allowed only when every code cell (source and tags) is unchanged but for whole-line comments, so the
+    outputs stay exactly what the last execution wrote; otherwise the notebook must be rebuilt (executed).
+    """
+    def code(text: str) -> str:
+        return "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+    out = OUT / (src.stem + ".ipynb")
+    if edited_by_hand(out):
+        raise SystemExit(f"{out} was edited after its last build: move the edits into {src} first")
+    nb = nbformat.read(out, as_version=4)
+    want = expected_cells(src)
+    shape = lambda cells: [(c.cell_type, code(c.source) if c.cell_type == "code" else None,
+                            list(c.get("metadata", {}).get("tags", []))) for c in cells]
+    if shape(nb.cells) != shape(want):
+        raise SystemExit(f"{src.stem}: code cells changed since the last build; run "
+                         f"`python tools/build_notebooks.py {src.stem[:2]}` to execute it")
+    for cell, new in zip(nb.cells, want):
+        cell.source = new.source
+    nb.metadata["lrlab"] = {"source_digest": source_digest(nb)}
+    nbformat.write(nb, out)
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="prefixes of notebook names (default: all)")
@@ -216,6 +242,8 @@ def main(argv=None):
     ap.add_argument("--solutions", nargs="?", const=ROOT / "build" / "solutions", type=Path, metavar="DIR",
                     help="write instructors' copies with every exercise answered to DIR (default build/solutions) "
                          "and fail unless every check says correct")
+    ap.add_argument("--prose", action="store_true",
+                    help="only copy the markdown cells and code comments into the committed notebooks (refused if any code changed)")
     ap.add_argument("--discard-notebook-edits", action="store_true",
                     help="overwrite notebooks whose cells were edited by hand since their last build")
     args = ap.parse_args(argv)
@@ -225,6 +253,9 @@ def main(argv=None):
     if not srcs:
         sys.exit(f"no notebook sources match {args.names} in {SRC}")
     for s in srcs:
+        if args.prose:
+            print(f"{s.stem}: prose updated in {update_prose(s)}")
+            continue
         build(s, execute=not args.no_execute, timeout=args.timeout, solutions=args.solutions,
               discard_notebook_edits=args.discard_notebook_edits)
 

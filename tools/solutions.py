@@ -49,7 +49,7 @@ SOLUTIONS = {
         ("np.sqrt(0.6)", "h = 0.2: the discriminant (1.4)^2 - 2.4 < 0, so the roots are complex and their modulus is sqrt(beta)"),
         ("(1 - np.sqrt(0.25)) ** 2", "critical damping: the roots merge where beta = (1 - sqrt(h))^2"),
     ],
-    "06_batch_size": [
+    "07_batch_size": [
         ("0.02 * 256 / 32", "linear scaling: 8 times the batch, 8 times the lr"),
         ("lesson.THEORY.floor(0.05, 16) / lesson.THEORY.floor(0.05, 64)",
          "the exact floor ratio (about (64/16) times the without-replacement correction)"),
@@ -58,13 +58,13 @@ SOLUTIONS = {
         ("0.05 * (1 - 0.8) * 64 / 16", "keep lr / ((1 - beta) B) fixed: momentum 0.8 raises the floor 5x, batch 64 lowers it 4x"),
         ("0.003 * np.sqrt(512 / 32)", "Adam's floor goes like lr / sqrt(B): the square-root rule"),
     ],
-    "07_debugging": [
+    "08_debugging": [
         ("{k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}", "read each curve's shape"),
         ("0.1 * 3e-2 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)",
          "the update/weight ratio is roughly proportional to the lr: scale lr 0.1 to aim at 3e-2, mid-band"),
         ("2 / 0.25", "at the edge of stability the sharpness rises until it hovers near 2/lr"),
     ],
-    "08_beyond_the_lr": [
+    "09_beyond_the_lr": [
         ("2 / raw.L", "2/L of the raw features' loss"),
         ("(1 + 0.9) / (1 - 0.9)", "the correlation matrix [[1, r], [r, 1]] has eigenvalues 1 + r and 1 - r"),
         ("lesson.good_lrs(sweep, 3.0)[-1]", "the largest sweep lr at which the init-scale-3 net reaches the target"),

@@ -21,9 +21,9 @@ EXPLORERS = {
     "03 range test": ("03_finding_a_good_lr", "finding_a_good_lr", "range_test_explorer"),
     "04 schedule picker": ("04_schedules", "schedules", "schedule_picker"),
     "05 heavy ball": ("05_momentum_and_adaptive", "momentum_and_adaptive", "momentum_explorer"),
-    "06 batch size": ("06_batch_size", "batch_size", "batch_size_explorer"),
-    "07 gradient norm": ("07_debugging", "debugging", "explorer"),
-    "08 features": ("08_beyond_the_lr", "beyond_the_lr", "explorer"),
+    "07 batch size": ("07_batch_size", "batch_size", "batch_size_explorer"),
+    "08 gradient norm": ("08_debugging", "debugging", "explorer"),
+    "09 features": ("09_beyond_the_lr", "beyond_the_lr", "explorer"),
 }
 
 

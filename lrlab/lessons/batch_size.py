@@ -1,4 +1,4 @@
-r"""Lesson 06, batch size and learning rate: the data, the exact noise-floor theory, the widget, figures, checks.
+r"""Lesson 07, batch size and learning rate: the data, the exact noise-floor theory, the widget, figures, checks.
 
 Minibatch SGD on least squares :math:`f(w) = \tfrac{1}{2n}\lVert Xw - y\rVert^2` with batches of
 ``B`` rows drawn without replacement. With :math:`e = w - w^*`, :math:`H_B` the batch Hessian and
@@ -653,7 +653,7 @@ def _batch_stats(view) -> list:
 
 
 def batch_size_explorer(lr: float = 0.1, batch_size: int = 16, lr_range=(1e-3, 5.0)) -> Explorer:
-    """The main widget of notebook 06: lr slider + batch-size slider driving minibatch SGD on the lesson's
+    """The main widget of notebook 07: lr slider + batch-size slider driving minibatch SGD on the lesson's
     least squares, beside full-batch GD at the same lr.
 
     Panels: the path on the contours (with the full-batch path in grey), the loss gap against step

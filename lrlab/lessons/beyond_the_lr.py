@@ -1,5 +1,5 @@
-r"""Lesson 08, beyond the learning rate: set-ups, figures and exercise checks of
-``notebooks/08_beyond_the_lr.ipynb``.
+r"""Lesson 09, beyond the learning rate: set-ups, figures and exercise checks of
+``notebooks/09_beyond_the_lr.ipynb``.
 
 Three things that change the range of usable learning rates without touching the optimizer:
 

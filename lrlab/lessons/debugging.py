@@ -1,4 +1,4 @@
-r"""Lesson 07, debugging: set-ups, figures and exercise checks of ``notebooks/07_debugging.ipynb``.
+r"""Lesson 08, debugging: set-ups, figures and exercise checks of ``notebooks/08_debugging.ipynb``.
 
 What a practitioner can see while training, and what each trace says about the lr:
 
@@ -117,7 +117,7 @@ def explorer(lr: float = PRESETS["good"]) -> Explorer:
 # Near the edge of stability a run is chaotic: the last bit of a kernel's rounding (another CPU,
 # another torch dispatch level) or a 1e-9 nudge of the lr changes its course. The lrs below are
 # chosen so that each reads the same way in every seed (GALLERY_SEEDS), on every dispatch level and
-# under such a nudge, with a margin (checked in tests/test_lesson_07_debugging.py); at 2.5 "too high" was a
+# under such a nudge, with a margin (checked in tests/test_lesson_08_debugging.py); at 2.5 "too high" was a
 # coin toss between oscillating and diverging. "good" is measured, not chosen: the lr of SWEEP_LRS whose
 # run ends lowest among those that read "converging" (the notebook and the tests check it).
 GALLERY = {"too low": 1e-3, "good": 1.0, "oscillating": 2.0, "too high": 3.0, "NaN": 100.0}

@@ -14,9 +14,9 @@ LESSONS = {
     "03_finding_a_good_lr": "03 · Finding a good lr",
     "04_schedules": "04 · Schedules",
     "05_momentum_and_adaptive": "05 · Momentum & adaptive",
-    "06_batch_size": "06 · Batch size",
-    "07_debugging": "07 · Debugging",
-    "08_beyond_the_lr": "08 · Beyond the lr",
+    "07_batch_size": "07 · Batch size",
+    "08_debugging": "08 · Debugging",
+    "09_beyond_the_lr": "09 · Beyond the lr",
 }
 
 LAM = 2.0          # the demo bowl f(w) = w**2: curvature 2, so 1/L = 0.5 and 2/L = 1

@@ -122,7 +122,7 @@ README_SHOTS = {
     "presenter.png": "presenter--page.png",
     "02-too-high-too-low.png": "02_*--*-preset-oscillating.png",
     "05-momentum.png": "05_*--*-preset-past-2-l*.png",
-    "06-batch-size.png": "06_*--*-preset-noisy*.png",
+    "06-batch-size.png": "07_*--*-preset-noisy*.png",
 }
 
 

@@ -87,7 +87,7 @@ def test_formulas_are_typeset_offline(built, new_page, screenshot_dir):
 
 
 def test_the_theory_line_follows_the_frame(built, new_page):
-    """Each frame carries its own theory line (lesson 06's names SGD's limit at the frame's batch size), and the
+    """Each frame carries its own theory line (lesson 07's names SGD's limit at the frame's batch size), and the
     player shows the line of the frame it shows."""
     out, _ = built
     page, _ = new_page()

@@ -33,7 +33,6 @@ from lrlab.lessons import start_here as lesson
 #   each step on a log scale (a straight line down means a constant rate of progress).
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_00_start_here.py
 explorer = lesson.demo_explorer()
 explorer
 
@@ -62,7 +61,7 @@ fig, _ = lesson.map_figure()
 plotting.show(fig)
 
 # %% [markdown]
-# One picture holds a surprise that is worth a sentence before you reach its lesson. In 07's picture the run
+# One picture holds a surprise that is worth a sentence before you reach its lesson. In 08's picture the run
 # labelled *oscillating* (lr = 0.19) falls fastest of all. Its bowl has curvatures 1 and 10, so $2/L = 0.2$:
 # at 0.19 each step overshoots the minimum along the steep direction and flips sign there, shrinking that
 # error by $|1 - 0.19 \cdot 10| = 0.9$ per step. The *converging* run (lr = 0.05) never overshoots, but along
@@ -86,9 +85,9 @@ assert 0.18 < theory.optimal_lr(bowl) < 0.19 < theory.critical_lr(bowl)
 # | [03 · Finding a good lr](03_finding_a_good_lr.ipynb) | How do you choose it in practice? | a coarse grid, a log sweep and the LR range test, checked against the known answer, then on a real network |
 # | [04 · Schedules](04_schedules.ipynb) | Should it stay constant? | step, exponential, cosine, warm restarts, cyclic, warmup, one-cycle, each equal to PyTorch's scheduler; why decay beats the noise floor |
 # | [05 · Momentum & adaptive](05_momentum_and_adaptive.ipynb) | What do momentum, Adagrad, RMSProp and Adam do to it? | a larger stable range $2(1+\beta)/L$; per-parameter step sizes; a fair race |
-# | [06 · Batch size](06_batch_size.ipynb) | How do batch size and learning rate interact? | the noise floor $\propto \eta/B$; the linear scaling rule, where it works and where it breaks; warmup |
-# | [07 · Debugging](07_debugging.ipynb) | How do you recognise a bad learning rate? | loss-curve gallery, gradient norms, update histograms, update/weight ratio, the edge of stability |
-# | [08 · Beyond the lr](08_beyond_the_lr.ipynb) | What can it not fix? | feature scaling, initialization and normalization change which learning rates work |
+# | [07 · Batch size](07_batch_size.ipynb) | How do batch size and learning rate interact? | the noise floor $\propto \eta/B$; the linear scaling rule, where it works and where it breaks; warmup |
+# | [08 · Debugging](08_debugging.ipynb) | How do you recognise a bad learning rate? | loss-curve gallery, gradient norms, update histograms, update/weight ratio, the edge of stability |
+# | [09 · Beyond the lr](09_beyond_the_lr.ipynb) | What can it not fix? | feature scaling, initialization and normalization change which learning rates work |
 #
 # Every lesson has the same parts: a question to **predict** before you touch anything, a **live explorer**,
 # the same lesson as **static figures** (so it also reads on GitHub or on paper), numbers that are **checked**

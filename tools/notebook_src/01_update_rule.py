@@ -36,7 +36,6 @@ torch.set_num_threads(1)
 # The right panel is the loss after each step, on a log scale, so steady progress is a straight line.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_01_update_rule.py
 explorer = lesson.explorer()
 explorer
 

@@ -32,7 +32,6 @@ from lrlab.lessons import too_high_too_low as lesson
 # `lrlab.diagnostics.classify` reads off the run.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_02_too_high_too_low.py
 explorer = lesson.explorer()
 explorer
 
@@ -182,7 +181,6 @@ print(f"lrs that shrink the loss 1e6-fold in 40 steps: {lo:.3f} to {hi:.3f}, a f
 # still crawl along $w_1$, and past 2 the zig-zag explodes.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_02_too_high_too_low.py
 valley = lesson.kappa_explorer()
 valley
 
@@ -274,7 +272,6 @@ for k, w in windows.items():
 # large that even the wide basin cannot hold it.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_02_too_high_too_low.py
 wells = lesson.wells_explorer()
 wells
 
@@ -365,7 +362,7 @@ print(f"slope at the start: {slope0:.3f}")
 #   norm (here 0.02, not 0) before concluding, and try a larger learning rate;
 # - the cure for the plateau, a larger learning rate, is limited by the steepest part of the path, here the
 #   cliff and the final bowl. That tension, flat regions wanting large steps and steep ones small steps,
-#   is what schedules (notebook 04) and adaptive optimizers (notebook 05) address.
+#   is what schedules (notebook 04) and adaptive optimizers (notebook 06) address.
 #
 # ## Summary
 #

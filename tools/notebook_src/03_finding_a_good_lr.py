@@ -56,7 +56,6 @@ print(f"the two runs' iterates agree to 1e-12: {np.abs(on_data.params - on_quadr
 # steps for every lr at once, with your lr as the black dot.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_03_finding_a_good_lr.py
 explorer = lesson.explorer()
 explorer
 
@@ -275,7 +274,6 @@ assert np.all((table["valley"] > 0.01) & (table["valley"] < 0.1))   # ... and st
 # (right panel), or drag the lr slider (the black line on the left panel) yourself.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_03_finding_a_good_lr.py
 range_explorer = lesson.range_test_explorer()
 range_explorer
 
@@ -296,7 +294,6 @@ sgd_momentum = lambda params: torch.optim.SGD(params, lr=1.0, momentum=0.9)
 print(f"train {X_train.shape}, test {X_test.shape}, parameters: {sum(t.numel() for t in model.parameters())}")
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: find_lr shows a progress bar widget whose text form depends on the front end; the result is printed and checked in the next cells
 finder = pytorch.find_lr(model, loss_fn, (X_train, y_train), sgd_momentum, start_lr=1e-4, end_lr=10.0,
                          num_iter=100, batch_size=64, seed=0, progress=True)
 

@@ -47,7 +47,6 @@ print(f"1/L = {1 / p.L:.3f}   2/L = {p.critical_lr:.3f}")
 # the constant lr at the peak value (grey) and that constant lr's predicted floor (dotted).
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_04_schedules.py
 picker = lesson.schedule_picker()
 picker
 
@@ -219,7 +218,7 @@ assert growth > 1e10
 # enormous: along the steepest direction the floor grows like $\text{lr}/(2 - \text{lr}\cdot L)$,
 # which explodes as the lr approaches 2/L. And **warm-up does not move the cliff** on a quadratic, where the curvature
 # never changes. Warm-up helps where the curvature is largest at the start and falls as training goes:
-# lesson 06 shows it on a loss whose curvature shrinks away from the starting point.
+# lesson 07 shows it on a loss whose curvature shrinks away from the starting point.
 
 # %%
 near_edge, at_peak = lesson.floor_theory(p.loss, 1.25), lesson.floor_theory(p.loss, lesson.PEAK)

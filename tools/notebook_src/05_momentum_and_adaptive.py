@@ -53,7 +53,6 @@ assert np.isclose(theory.critical_lr(bowl), 2 / 81) and round(theory.critical_lr
 # lr*. Then press **Polyak**.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_05_momentum_and_adaptive.py
 explorer = lesson.momentum_explorer(lr=0.01, momentum=0.0)
 explorer
 

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 08 · Beyond the learning rate: what it cannot fix
+# # 09 · Beyond the learning rate: what it cannot fix
 #
 # The earlier lessons took the loss as given and asked which learning rate suits it. But the loss is
 # not given: it depends on how you prepare the data, how you initialize the weights and how you build
@@ -44,7 +44,6 @@ torch.set_num_threads(1)
 # every learning rate, with $1/L$ and $2/L$ marked. Watch the theory marks jump when you toggle.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_08_beyond_the_lr.py
 explorer = lesson.explorer()
 explorer
 
@@ -275,7 +274,6 @@ np.testing.assert_array_equal(lesson.good_lrs(sweep, 1.0, "batch"), lesson.good_
 # **diverged** (blew up).
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: at the top of the window a run is chaotic, so which failure a failed run shows
 # (partial, stuck or diverged) can change with the CPU's rounding; the asserts state what every CPU agrees on
 edge = lesson.edge_sweep()
 for norm, name in ((None, "plain"), ("batch", "BatchNorm")):

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 06 · Batch size and learning rate
+# # 07 · Batch size and learning rate
 #
 # Real training never sees the true gradient. Each step uses a **minibatch** of $B$ examples, and the
 # minibatch gradient is the true gradient plus noise. This notebook measures what that noise does to the
@@ -51,7 +51,6 @@ assert np.isclose(2 / L, 2.055, atol=5e-4)
 # minibatch run that blows up, or ends higher than it started, is *diverging*.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_06_batch_size.py
 explorer = lesson.batch_size_explorer(lr=0.1, batch_size=16)
 explorer
 

@@ -1,4 +1,4 @@
-"""Tests of lrlab.lessons.batch_size (notebook 06, batch size): the batch-size explorer driven from Python
+"""Tests of lrlab.lessons.batch_size (notebook 07, batch size): the batch-size explorer driven from Python
 (every slider position, every preset, every batch size), the exact minibatch-SGD theory against
 simulation, the linear-scaling and warmup experiments, and the exercise checks."""
 from __future__ import annotations

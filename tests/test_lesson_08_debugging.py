@@ -1,4 +1,4 @@
-"""Lesson 07 (debugging): its widget driven from Python, its torch experiments, figures and exercise checks."""
+"""Lesson 08 (debugging): its widget driven from Python, its torch experiments, figures and exercise checks."""
 
 import numpy as np
 import pytest
@@ -105,6 +105,7 @@ def test_gallery_reads_as_labelled(gallery):
 
 # A claim about a chaotic run must be a property of its lr: the same in every seed, under a 1e-9
 # nudge of the lr (which stands in for another CPU's rounding), with a margin to the rule's threshold.
+@pytest.mark.slow
 @pytest.mark.parametrize("nudge", [1.0, 1 + 1e-9, 1 - 1e-9])
 def test_chaotic_gallery_runs_read_the_same_in_every_seed_and_under_a_nudge(nudge):
     ends = []

@@ -1,4 +1,4 @@
-"""Lesson 08 (beyond the lr): its widget driven from Python, its set-ups, figures and exercise checks."""
+"""Lesson 09 (beyond the lr): its widget driven from Python, its set-ups, figures and exercise checks."""
 
 import numpy as np
 import pytest

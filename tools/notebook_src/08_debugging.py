@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 07 · Debugging: what training tells you about the learning rate
+# # 08 · Debugging: what training tells you about the learning rate
 #
 # On a real network you never see the loss landscape. You see *traces*: the loss after each step, the
 # size of the gradient, how much the weights move. This lesson is about reading those traces and
@@ -43,7 +43,6 @@ torch.set_num_threads(1)
 # lr at once, with $1/L$ and $2/L$ marked and your lr as the black dot.
 
 # %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: live widget, rendered only by a browser front end; callbacks are unit-tested in tests/test_lesson_07_debugging.py
 explorer = lesson.explorer()
 explorer
 
