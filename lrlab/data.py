@@ -35,17 +35,30 @@ def standardize(X, reference=None) -> np.ndarray:
     in ``reference`` is mapped to 0 rather than divided by zero.
 
     Args:
-        X: array of shape ``(n, d)``.
-        reference: array of shape ``(m, d)`` that provides the mean and std.
+        X: finite array of shape ``(n, d)``.
+        reference: finite array of shape ``(m, d)``, ``m >= 1``, that provides the mean and std.
 
     Returns:
         A new float64 array of shape ``(n, d)``; ``X`` is not modified.
+
+    Raises:
+        ValueError: a NaN or inf in ``X`` or ``reference`` (fill or drop those rows first), or no rows
+            to take the statistics from.
     """
     X = as_real_array("X", X, what="a real (n, d) array")
     ref = X if reference is None else as_real_array("reference", reference, what="a real (m, d) array")
     if X.ndim != 2 or ref.ndim != 2 or ref.shape[1] != X.shape[1]:
         raise ValueError(f"X and reference must be 2-D with the same number of columns, "
                          f"got X.shape={X.shape}, reference.shape={ref.shape}")
+    for name, a in (("X", X), ("reference", ref)):
+        if not np.isfinite(a).all():
+            r, c = np.argwhere(~np.isfinite(a))[0]
+            raise ValueError(f"{name} must be finite, got {name}[{r}, {c}]={float(a[r, c])!r}: "
+                             "fill in or drop the rows with missing values first")
+    if ref.shape[0] == 0:
+        name = "X" if reference is None else "reference"
+        raise ValueError(f"{name} must have at least one row to take the mean and std from, "
+                         f"got {name}.shape={ref.shape}")
     mean = ref.mean(axis=0)
     std = ref.std(axis=0)
     keep = std > 0

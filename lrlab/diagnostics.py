@@ -37,8 +37,10 @@ def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 
 
     The rule, applied in this order:
 
-    1. **diverging**: the run blew up (``traj.diverged``) or its final loss gap
-       :math:`f_T - f^*` is larger than the initial gap :math:`f_0 - f^*`.
+    1. **diverging**: the run blew up (``traj.diverged``), a recorded loss is
+       NaN or inf (never progress, flagged or not: :func:`lrlab.run` flags
+       those itself, a trajectory made otherwise may not), or its final loss
+       gap :math:`f_T - f^*` is larger than the initial gap :math:`f_0 - f^*`.
     2. **oscillating**: along some coordinate the steps keep changing sign:
        among consecutive pairs of non-negligible steps (larger than 1e-12 of
        that coordinate's largest step; at least two pairs), a fraction of at
@@ -90,7 +92,8 @@ def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 
             osc = ((npairs >= 2) & (ratio >= flip_fraction)).any(axis=-1)
         else:                                                     # too few steps to see a sign pattern
             osc = np.zeros(len(out), bool)
-    out[:] = np.where(diverged | grew, "diverging",
+    blew_up = diverged | ~np.isfinite(loss).all(axis=0)
+    out[:] = np.where(blew_up | grew, "diverging",
                       np.where(osc, "oscillating", np.where(frac >= progress, "converging", "slow")))
     return str(out[0]) if batch == () else out.reshape(batch)
 

@@ -50,7 +50,7 @@ from .loop import Trajectory
 from .panels import BUILTIN, LossPanel, MapPanel, Panel, PathPanel, Problem, RulerPanel
 from .widgets import Choice, Slider, build_control, lr_slider, preset_buttons, slider_names, snap_to_slider, theory_text
 
-__all__ = ["Explorer", "LRExplorer", "View", "Frame", "Problem", "Slider", "Choice", "problem_stats",
+__all__ = ["Explorer", "View", "Frame", "Problem", "Slider", "Choice", "problem_stats",
            "Panel", "PathPanel", "LossPanel", "MapPanel", "RulerPanel"]
 
 
@@ -568,7 +568,3 @@ class Explorer:
                 box.add_class(name)
             elif not on and name in box._dom_classes:
                 box.remove_class(name)
-
-
-#: the name the lessons and notebooks have always used
-LRExplorer = Explorer

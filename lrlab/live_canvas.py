@@ -4,9 +4,14 @@ An ipympl ``Canvas`` subclass that redraws only the artists that move (a blit
 over a cached background), sends the changed pixels as a cropped diff PNG made
 by a fast encoder (a diff that stays exact when the page drops frames), and
 tags every frame (:func:`show_frame`) so a page can tell which frame it shows.
-The explorer (:mod:`lrlab.widgets`) only calls :func:`live_canvas` and
+The explorer (:mod:`lrlab.explorer`) only calls :func:`live_canvas` and
 :func:`show_frame`; it does not know how pixels travel.
 Imports ipympl and matplotlib on first use.
+
+The subclass overrides and reads ipympl internals that are not public API
+(:data:`IPYMPL_METHODS`, :data:`IPYMPL_ATTRIBUTES`, :data:`ARTIST_ATTRIBUTES`):
+pyproject.toml caps ipympl at the releases tested, and tests/test_ipympl_canary.py
+fails, naming the internal, when an ipympl release moves one of them.
 """
 from __future__ import annotations
 
@@ -17,6 +22,29 @@ __all__ = ["FRAME_KEYWORD", "live_canvas", "show_frame"]
 
 #: PNG text-chunk keyword carrying a frame's tag (what :func:`show_frame` stamped on the stats line).
 FRAME_KEYWORD = b"lrlab-frame"
+
+# What LiveCanvas relies on beyond ipympl's public API: the ONE list, which tests/test_ipympl_canary.py checks
+# against the installed ipympl (and against LiveCanvas' own code, so a new use cannot slip in unlisted).
+# Most of it is matplotlib's FigureCanvasWebAggCore, which ipympl's Canvas extends and re-declares as traits.
+#: Methods of ipympl's ``Canvas`` that LiveCanvas overrides -> their parameters after ``self``.
+#: matplotlib's ``FigureManagerWebAgg.refresh_all`` calls ``canvas.get_diff_image()``, then
+#: ``send_binary(png)`` on each of ``manager.web_sockets``, which ipympl's ``FigureManager`` sets to ``[canvas]``.
+IPYMPL_METHODS = {
+    "get_diff_image": (),        # the next frame as PNG bytes, None when nothing new was drawn
+    "send_binary": ("data",),    # send a frame to the page; LiveCanvas also keeps ``_data_url`` loadable
+}
+#: Attributes of an ipympl ``Canvas`` that lrlab reads or writes -> their type on a new canvas.
+IPYMPL_ATTRIBUTES = {
+    "_png_is_old": bool,          # the renderer holds pixels not sent yet
+    "_force_full": bool,          # the page asked for a full image (refresh, new view)
+    "_last_buff": np.ndarray,     # the last frame sent, (h, w) uint32
+    "_data_url": object,          # the image shown without a live kernel (None until set)
+    "syncing_data_url": bool,     # True until a page reports 'initialized'
+    "_size": tuple,               # (tools/build_notebooks.py, with _data_url: the saved notebook's image)
+    "_current_image_mode": str,   # (tests/browser/test_live_canvas.py: the mode of a frame sent)
+}
+#: Private attributes of matplotlib artists that LiveCanvas reads and restores -> their type.
+ARTIST_ATTRIBUTES = {"_stale": bool}
 
 
 def _png(rgba: np.ndarray, tag: str = "") -> bytes:

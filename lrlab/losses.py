@@ -366,8 +366,9 @@ class LeastSquares:
     def __init__(self, X, y, batch_size=None, seed=0, bounds=None):
         X = as_real_array("X", X, what="a real (n, d) data matrix")
         y = as_real_array("y", y, what="real targets, shape (n,)")
-        if X.ndim != 2 or X.shape[0] < 1:
-            raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
+        if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+            raise ValueError(f"X must be a 2-D array (n, d) with at least one row and at least one feature "
+                             f"(column), got X.shape={X.shape}")
         if y.shape != (X.shape[0],):
             raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
         if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):

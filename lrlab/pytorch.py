@@ -160,6 +160,14 @@ def _check_data(data, model: nn.Module, names=("data[0]", "data[1]")) -> tuple[t
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0] or X.shape[0] == 0:
         raise ValueError(f"{names[0]} and {names[1]} must have the same number of rows (>= 1), "
                          f"got {names[0]}.shape={tuple(X.shape)}, {names[1]}.shape={tuple(y.shape)}")
+    for name, t in zip(names, (X, y)):
+        if (t.is_floating_point() or t.is_complex()) and not bool(torch.isfinite(t).all()):
+            bad = ~torch.isfinite(t.detach())
+            row = int(bad.reshape(len(t), -1).any(dim=1).nonzero()[0, 0])
+            kind = "NaN" if bool(torch.isnan(t.detach()).any()) else "inf"
+            n = int(bad.sum())
+            raise ValueError(f"{name} contains {kind} (in row {row}; {n} non-finite value{'s' * (n > 1)} in all): "
+                             "the losses would not be finite; fill in or drop those rows first")
     return X, y
 
 
@@ -405,7 +413,7 @@ def train(model: nn.Module, loss_fn: Callable, data, optimizer: torch.optim.Opti
         model: the network; trained in place, left in the train/eval mode it had.
         loss_fn: ``loss_fn(model(X), y)`` -> scalar tensor, e.g. ``nn.MSELoss()``.
         data: ``(X, y)``, tensors or numpy arrays with the same first dimension
-            ``n``. Float numpy arrays take the model's dtype, integer ones int64.
+            ``n``, finite (no NaN or inf). Float numpy arrays take the model's dtype, integer ones int64.
         optimizer: a ``torch.optim`` optimizer over ``model``'s parameters.
         scheduler: an optional ``torch.optim.lr_scheduler`` object for ``optimizer``.
         num_steps: number of optimizer steps (>= 0).
@@ -581,8 +589,10 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
     The suggestion is the lr where ``s`` falls fastest against ``log10(lr)``
     (``np.gradient``), among iterations ``num_iter // 10`` (the first ones are
     skipped: their average holds too few losses to be trusted) up to the minimum
-    of ``s``; if fewer than three points are left or none falls, it is
-    ``min_lr / 10`` (clipped to ``start_lr``). ``rule`` says which applied.
+    of ``s``; if fewer than three points are left (also when the test stopped
+    before iteration ``num_iter // 10``) or none falls, it is ``min_lr / 10``
+    (clipped to ``start_lr``); if no loss was finite, ``start_lr``. ``rule``
+    says which applied.
 
     Read the suggestion as a starting point, not a guarantee. Each lr is used for
     one step only, and with ``smooth=0.98`` the average spans about 50
@@ -704,7 +714,8 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
 
     lrs_a = np.asarray(lrs, dtype=np.float64)
     smoothed_a = np.asarray(smoothed, dtype=np.float64)
-    suggestion, min_lr, rule = suggest_lr(lrs_a, smoothed_a, skip=num_iter // 10)
+    # a test that stopped before iteration num_iter // 10 has too few points for the steepest-descent rule
+    suggestion, min_lr, rule = suggest_lr(lrs_a, smoothed_a, skip=min(num_iter // 10, len(lrs_a) - 1))
     return LRFinderResult(lrs=lrs_a, losses=np.asarray(losses, dtype=np.float64),
                           smoothed=smoothed_a, suggestion=suggestion, min_lr=min_lr,
                           min_lr_over_10=min_lr / 10.0, rule=rule, diverged=diverged,

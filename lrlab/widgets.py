@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import ipywidgets as W
 import numpy as np
+from traitlets import TraitError
 
 from . import plotting, theory
 from ._validation import check_number
@@ -152,9 +153,6 @@ def _check_flags(spec, flags, optional=()):
 
 #: a CSS width as ipywidgets' Layout takes it: a length with its unit, a percentage, or a keyword
 _CSS_WIDTH = re.compile(r"(\d+(\.\d+)?|\.\d+)(px|%|em|rem|ex|ch|vw|vh|pt|pc|cm|mm|in)|0|auto|initial|inherit")
-#: a number format as the sliders' readout takes it (d3-format): [fill]align, sign, symbol, 0, width, comma,
-#: precision, ~, type
-_READOUT = re.compile(r"(.?[<>=^])?[-+( ]?[$#]?0?\d*,?(\.\d+)?~?[%bcdeEfFgGnoprsxX]?")
 
 
 def _check_texts(spec, names):
@@ -164,8 +162,11 @@ def _check_texts(spec, names):
             raise TypeError(f"{f} must be a string or None, got {v!r}")
         if f == "width" and v is not None:
             _check_width("width", v)
-        if f == "readout_format" and v is not None and not _READOUT.fullmatch(v):
-            raise ValueError(f"readout_format must be a number format such as '.3g' or '.2f', got {v!r}")
+        if f == "readout_format" and v is not None:
+            try:                              # the check the sliders' own readout_format trait applies (d3-format)
+                W.NumberFormat().validate(None, v)
+            except TraitError:
+                raise ValueError(f"readout_format must be a number format such as '.3g' or '.2f', got {v!r}") from None
 
 
 def _check_width(name, v):

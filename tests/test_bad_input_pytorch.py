@@ -22,6 +22,12 @@ def _state(model):
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
+def _with_nan(t):
+    t = t.clone()
+    t.view(-1)[5] = float("nan")
+    return t
+
+
 CASES = [
     ("train", lambda m, X, y, o: dict(scheduler="cosine"), TypeError, "scheduler"),
     ("train", lambda m, X, y, o: dict(data=(torch.randn(16, 5), y)), ValueError, "data[0]"),
@@ -42,6 +48,10 @@ CASES = [
     ("find_lr", lambda m, X, y, o: dict(end_lr=1e300), ValueError, "end_lr"),
     ("find_lr", lambda m, X, y, o: dict(data=(X, torch.randn(16, 2, 2))), ValueError, "data[1]"),
     ("find_lr", lambda m, X, y, o: dict(optimizer=3), TypeError, "optimizer"),
+    ("find_lr", lambda m, X, y, o: dict(data=(_with_nan(X), y)), ValueError, "data[0] contains NaN"),
+    ("find_lr", lambda m, X, y, o: dict(data=(X.numpy(), _with_nan(y).numpy())), ValueError, "data[1] contains NaN"),
+    ("train", lambda m, X, y, o: dict(data=(_with_nan(X), y)), ValueError, "data[0] contains NaN"),
+    ("top_eigenvalue", lambda m, X, y, o: dict(X=_with_nan(X)), ValueError, "X contains NaN"),
     ("top_eigenvalue", lambda m, X, y, o: dict(v=torch.ones(3)), ValueError, "v"),
     ("top_eigenvalue", lambda m, X, y, o: dict(Y=torch.randn(3, 1)), ValueError, "Y"),
 ]

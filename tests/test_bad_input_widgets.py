@@ -93,6 +93,8 @@ class ListGrad(NoGrad):
     (lambda: Slider(2.0, 1.0, 5.0, width="wide"), ValueError, "width"),
     (lambda: Slider(2.0, 1.0, 5.0, width=300), TypeError, "width"),
     (lambda: Slider(2.0, 1.0, 5.0, readout_format="three digits"), ValueError, "readout_format"),
+    # d3's '~' (trim zeros): our old pattern let it through, ipywidgets' slider refuses it (a TraitError later)
+    (lambda: Slider(2.0, 1.0, 5.0, readout_format=".2~f"), ValueError, "readout_format"),
     (lambda: Slider(2.0, 1.0, 5.0, description=1), TypeError, "description"),
     (lambda: Choice("abc"), TypeError, "options"),
     (lambda: Choice(5), TypeError, "options"),

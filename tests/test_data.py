@@ -3,6 +3,7 @@ import os
 import socket
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -181,6 +182,25 @@ def test_standardize_does_not_modify_input():
     out = data.standardize(X)
     np.testing.assert_array_equal(X, [[1.0, 5.0], [3.0, 5.0]])
     np.testing.assert_array_equal(out, [[-1.0, 0.0], [1.0, 0.0]])
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(X=[[1.0, np.nan], [2.0, 3.0]]), "X"),
+    (dict(X=[[1.0, 2.0], [np.inf, 3.0]]), "X"),
+    (dict(X=[[1.0, 2.0]], reference=[[1.0, 2.0], [np.nan, 3.0]]), "reference"),
+    (dict(X=np.zeros((0, 2))), "X"),                               # no rows to take a mean and std from
+    (dict(X=[[1.0, 2.0]], reference=np.zeros((0, 2))), "reference"),
+])
+def test_standardize_refuses_non_finite_or_empty_statistics(kwargs, name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"^{name} "):
+            data.standardize(**kwargs)
+
+
+def test_standardize_of_no_rows_with_a_reference_is_empty():
+    out = data.standardize(np.zeros((0, 2)), reference=[[1.0, 2.0], [3.0, 4.0]])
+    assert out.shape == (0, 2)
 
 
 @pytest.mark.parametrize("X, y, name", [([[1.0, 2.0], [3.0]], [0, 1], "X"), ([[1.0], [2.0]], [[0], [1, 2]], "y")])

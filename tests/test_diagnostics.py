@@ -47,6 +47,23 @@ def test_classify_shapes_and_unknown_minimum():
         diagnostics.classify("not a trajectory")
 
 
+def test_classify_calls_a_non_finite_loss_diverging():
+    """A NaN or inf loss is never progress, whether or not the trajectory is flagged (one not made by run)."""
+    import dataclasses
+    t = lrlab.run(loss=losses.quadratic([1.0]), x0=[1.0], lr=0.1, num_steps=20)
+    assert diagnostics.classify(t) == "converging" and not t.diverged
+    last_nan, first_inf = t.loss.copy(), t.loss.copy()
+    last_nan[-1], first_inf[0] = np.nan, np.inf
+    for loss in (np.full_like(t.loss, np.nan), last_nan, first_inf):
+        for loss_min in (t.loss_min, None):
+            bad = dataclasses.replace(t, loss=loss, loss_min=loss_min)
+            assert diagnostics.classify(bad) == "diverging", (loss, loss_min)
+    batch = lrlab.run(loss=losses.quadratic([1.0]), x0=[1.0], lr=[0.1, 0.1], num_steps=20)
+    loss = batch.loss.copy()
+    loss[:, 1] = np.nan
+    assert list(diagnostics.classify(dataclasses.replace(batch, loss=loss))) == ["converging", "diverging"]
+
+
 def test_lr_range_test_on_a_quadratic():
     q = losses.quadratic([1.0, 10.0])
     res = diagnostics.lr_range_test(q, [1.0, 1.0], start_lr=1e-5, end_lr=10.0, num_iter=200)

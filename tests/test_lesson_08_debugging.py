@@ -223,4 +223,3 @@ def test_sweep_best_is_the_gallery_good_lr_and_the_band_is_the_near_best_lrs():
     near_best = converging & (sweep.final < 10 * sweep.final[sweep.lrs == sweep.best])
     in_band = (sweep.ratio >= lesson.RATIO_BAND[0]) & (sweep.ratio <= lesson.RATIO_BAND[1])
     assert np.array_equal(near_best, in_band) and near_best.sum() >= 2
-    assert lesson.RATIO_TARGET == lesson.RATIO_BAND

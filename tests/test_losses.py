@@ -131,6 +131,8 @@ def test_least_squares_minibatches_are_deterministic_and_unbiased():
     (lambda: losses.rosenbrock(a=np.inf), "a"),
     (lambda: losses.least_squares(np.ones((5, 2)), np.ones(4)), "y"),
     (lambda: losses.least_squares(np.ones(5), np.ones(5)), "X"),
+    (lambda: losses.least_squares(np.ones((5, 0)), np.ones(5)), r"X must .*at least one feature.*X\.shape=\(5, 0\)"),
+    (lambda: losses.least_squares(np.ones((0, 2)), np.ones(0)), r"X must .*at least one row.*X\.shape=\(0, 2\)"),
     (lambda: losses.least_squares(np.ones((5, 2)), np.ones(5), batch_size=0), "batch_size"),
     (lambda: losses.least_squares(np.ones((5, 2)), np.ones(5), batch_size=9), "batch_size"),
     (lambda: losses.quadratic([1.0, 2.0]).grad(np.ones(3)), "x"),

@@ -292,6 +292,15 @@ def test_find_lr_stops_early_on_divergence():
     assert 1e-3 <= res.suggestion <= 1e4
 
 
+def test_find_lr_that_blows_up_within_its_first_iterations_still_answers():
+    """Stopped before iteration num_iter // 10 (where the steepest-descent search starts): the fallback rule."""
+    X, y = regression()
+    for start_lr in (1e3, 1e6):      # blows up at iteration 1 or 2; from the first step on
+        res = lp.find_lr(linear_model(), nn.MSELoss(), (X, y), start_lr=start_lr, end_lr=1e8, num_iter=40)
+        assert res.diverged and len(res.lrs) < 4, res.stop_reason
+        assert start_lr <= res.suggestion <= 1e8 and res.rule
+
+
 def test_find_lr_suggestion_is_below_the_stability_limit():
     X, y = regression(n=200, d=2, scales=[1.0, 3.0])
     Xb = np.hstack([X, np.ones((len(X), 1))])  # the bias is one more coordinate

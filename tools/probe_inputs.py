@@ -668,6 +668,16 @@ def probe_results():
             ok = expect(result)
             rows.append((what, "-", "result", "accepted (valid)" if ok else "wrong result", repr(result)[:160]))
 
+    def check_refused(what, fn, arg):
+        """Bad data inside an otherwise well-formed argument: a clear error naming ``arg``."""
+        exc, warns, result = call(fn, {})
+        if exc is not None:
+            rows.append((what, arg, "bad data", classify_error(exc, arg), f"{type(exc).__name__}: {exc}"[:200]))
+        elif warns:
+            rows.append((what, arg, "bad data", "leaked warning", str(warns[0].message)[:120]))
+        else:
+            rows.append((what, arg, "bad data", "silent acceptance", " ".join(repr(result).split())[:160]))
+
     class InfAtStart:
         def value(self, x):
             return np.full(x.shape[:-1], np.inf)
@@ -710,6 +720,27 @@ def probe_results():
     check("divergence_threshold=1e300 still flags an inf loss",
           lambda: lrlab.run(q([1e300]), x0=[1.0], lr=1.0, num_steps=5, divergence_threshold=1e300),
           lambda t: bool(t.diverged) and int(t.diverged_at) == 1)
+    import dataclasses
+
+    from lrlab import data
+    check("classify(all-NaN loss, not flagged diverged) == diverging",
+          lambda: diagnostics.classify(dataclasses.replace(_traj(), loss=np.full(21, np.nan))),
+          lambda r: r == "diverging")
+    X, y = _ls()
+    X_nan = X.copy()
+    X_nan[3, 1] = np.nan
+    check_refused("least_squares(X with no features)", lambda: losses.least_squares(np.ones((5, 0)), np.ones(5)), "X")
+    check_refused("standardize(X holding a NaN)", lambda: data.standardize(X_nan), "X")
+    check_refused("standardize(reference holding a NaN)", lambda: data.standardize(X, reference=X_nan), "reference")
+    check_refused("standardize(X with no rows)", lambda: data.standardize(np.zeros((0, 2))), "X")
+    lp, torch, nn, model, Xt, yt = _torch_setup()
+    Xt_nan = Xt.clone()
+    Xt_nan[3, 1] = math.nan
+    check_refused("pytorch.find_lr(data[0] holding a NaN)",
+                  lambda: lp.find_lr(model, nn.MSELoss(), (Xt_nan, yt), num_iter=20), "data[0]")
+    check("pytorch.find_lr blowing up at its first iterations still suggests an lr",
+          lambda: lp.find_lr(model, nn.MSELoss(), (Xt, yt), start_lr=1e6, end_lr=1e8, num_iter=40),
+          lambda r: r.diverged and 1e6 <= r.suggestion <= 1e8)
     check("suggest_lr on a falling curve is inside the lrs",
           lambda: diagnostics.suggest_lr(np.geomspace(1e-4, 1, 30), 1 / (1 + np.arange(30.0)))[0],
           lambda s: 1e-4 <= s <= 1)

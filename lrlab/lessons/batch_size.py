@@ -6,7 +6,7 @@ Minibatch SGD on least squares :math:`f(w) = \tfrac{1}{2n}\lVert Xw - y\rVert^2`
 
 .. math:: e_{t+1} = (I - \eta H_B)\, e_t - \eta\, \xi_B ,
 
-which is linear, so its mean and covariance obey closed recursions (:class:`MinibatchTheory`): the
+which is linear, so its mean and covariance obey closed recursions (:class:`lrlab.theory.MinibatchSGD`): the
 mean follows full-batch gradient descent (stable iff :math:`\eta < 2/L`), the covariance
 :math:`P = E[e e^\top]` settles, if :math:`\eta` is below SGD's own (smaller, batch-dependent) limit,
 at the solution of
@@ -34,7 +34,7 @@ from ..panels import Panel, finite
 if TYPE_CHECKING:
     from ..explorer import Explorer
 
-__all__ = ["N", "BATCH_SIZES", "LessonData", "data", "MinibatchTheory", "minibatch_loss",
+__all__ = ["N", "BATCH_SIZES", "LessonData", "data", "minibatch_loss",
            "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",
            "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "batch_small_multiples", "BatchPathPanel", "BatchLossPanel", "FloorPanel",
            "BATCH_PRESETS", "batch_size_explorer", "shortcut_limit_b1", "check_scaled_lr", "check_floor_factor", "check_max_scale",
@@ -85,10 +85,6 @@ def minibatch_loss(batch_size: int, seed: int = 0):
     """``lrlab.losses.least_squares`` on the lesson's data with minibatches of ``batch_size`` rows."""
     d = data()
     return losses.least_squares(d.X, d.Y, batch_size=int(batch_size), seed=seed)
-
-
-#: the closed forms now live in the library; the lesson's name for them
-MinibatchTheory = theory.MinibatchSGD
 
 
 # --------------------------------------------------------------------------- the noise floor
@@ -163,7 +159,7 @@ class ScalingRun:
     lr: float
     epochs: np.ndarray        # (steps + 1,) epochs seen at each step
     gap: np.ndarray           # (steps + 1,) loss gap of one run
-    expected: np.ndarray      # (steps + 1,) exact expected loss gap (MinibatchTheory.expected_gap)
+    expected: np.ndarray      # (steps + 1,) exact expected loss gap (theory.MinibatchSGD.expected_gap)
     diverged: bool
     regime: str
 

@@ -37,7 +37,7 @@ __all__ = ["NUM_STEPS", "LR_RANGE", "X0", "PRESETS", "regression", "bowl", "prob
            "EOS_LRS", "EOS_STEPS", "EOS_EVERY", "spirals_data", "half_mse", "eos_net", "top_eigenvalue",
            "FlatParamsLoss", "EoSRun", "edge_of_stability", "overshoots", "eos_figure",
            "EXERCISE_CURVES", "exercise_runs", "exercise_figure", "check_diagnosis",
-           "RATIO_TARGET", "check_update_ratio", "EOS_EXERCISE_LR", "check_edge"]
+           "check_update_ratio", "EOS_EXERCISE_LR", "check_edge"]
 
 C = plotting.PALETTE
 RC = plotting.REGIME_COLORS
@@ -549,11 +549,8 @@ def check_diagnosis(answer, records=None) -> Feedback:
     return Feedback(True, f"All four right. The lrs were {lrs}.")
 
 
-RATIO_TARGET = RATIO_BAND
-
-
 def check_update_ratio(answer, num_steps: int = RATIO_STEPS) -> Feedback:
-    """Exercise 2: an lr whose median update-to-weight ratio (first 50 steps) lies in RATIO_TARGET,
+    """Exercise 2: an lr whose median update-to-weight ratio (first 50 steps) lies in RATIO_BAND,
     the band section 4 measures around the best lr of its sweep."""
     try:
         lr = float(answer)
@@ -567,7 +564,7 @@ def check_update_ratio(answer, num_steps: int = RATIO_STEPS) -> Feedback:
     if rec.diverged:
         return Feedback(False, f"lr = {lr:g} blows up (NaN at step {rec.diverged_at}). Try much smaller.")
     r = float(np.nanmedian(rec.update_ratio))
-    lo, hi = RATIO_TARGET
+    lo, hi = RATIO_BAND
     if lo <= r <= hi:
         return Feedback(True, f"lr = {lr:g} gives a median ratio of {r:.2e}, within [{lo:g}, {hi:g}], the band "
                               f"of the lrs that end within 10x of the best run.")
