@@ -101,12 +101,15 @@ def colab_cell() -> nbformat.NotebookNode:
     Then it turns on the custom widget manager, without which Colab draws no ipympl canvas.
     """
     url = repository_url()
+    import tomllib
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    ipympl = next(d for d in deps if d.replace(" ", "").startswith("ipympl"))   # its version bound: live_canvas
     source = f'''# On Google Colab only: install lrlab and turn on Colab's widget manager (elsewhere this does nothing).
 import sys
 if "google.colab" in sys.modules:
     import subprocess
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-                    "ipympl", "lrlab @ git+{url}"], check=True)
+                    "{ipympl}", "lrlab @ git+{url}"], check=True)
     from google.colab import output
     output.enable_custom_widget_manager()'''
     cell = nbformat.v4.new_code_cell(source)
@@ -222,7 +225,9 @@ def update_prose(src: Path) -> Path:
         raise SystemExit(f"{out} was edited after its last build: move the edits into {src} first")
     nb = nbformat.read(out, as_version=4)
     want = expected_cells(src)
-    shape = lambda cells: [(c.cell_type, code(c.source) if c.cell_type == "code" else None,
+    # the Colab cell does nothing off Colab (so it changes no output here): it may change too
+    shape = lambda cells: [(c.cell_type, code(c.source) if c.cell_type == "code" and COLAB_TAG not in
+                            c.get("metadata", {}).get("tags", []) else None,
                             list(c.get("metadata", {}).get("tags", []))) for c in cells]
     if shape(nb.cells) != shape(want):
         raise SystemExit(f"{src.stem}: code cells changed since the last build; run "
