@@ -23,7 +23,8 @@ from . import diagnostics, theory
 from ._validation import as_real_array, check_count, check_flag, check_number
 from .loop import Trajectory
 
-__all__ = ["PALETTE", "REGIME_COLORS", "TEXT_COLORS", "STYLE", "PRESENTER_STYLE", "use_style", "style", "styled", "figure",
+__all__ = ["PALETTE", "REGIME_COLORS", "TEXT_COLORS", "STYLE", "PRESENTER_STYLE", "EXPLORER_STYLE",
+           "PRESENTER_EXPLORER_STYLE", "use_style", "presenter_mode", "style", "explorer_style", "styled", "figure",
            "show", "png_bytes", "loss_curve", "gap", "curve_1d", "path_1d", "contour", "path_2d",
            "update_path_2d",
            "theory_lines", "lr_ruler", "lr_map", "small_multiples", "schedule_curves", "regime_badge"]
@@ -50,6 +51,14 @@ PRESENTER_STYLE = {**STYLE, "font.size": 15, "axes.titlesize": 16, "axes.labelsi
                    "legend.fontsize": 13, "xtick.labelsize": 13, "ytick.labelsize": 13,
                    "lines.linewidth": 3.2, "lines.markersize": 8, "axes.linewidth": 1.4,
                    "grid.alpha": 0.35}
+
+#: an explorer's figure (changes to the style above): a size smaller type, so that its panels share a
+#: notebook column three abreast (JupyterLab's column is 848 px wide at a 1280 px window with the file
+#: browser open: 280 px a panel), and the same in the presenter's style for a 1024 px projector
+EXPLORER_STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 10.5,
+                  "xtick.labelsize": 10, "ytick.labelsize": 10}
+PRESENTER_EXPLORER_STYLE = {"font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13, "legend.fontsize": 12,
+                            "xtick.labelsize": 12, "ytick.labelsize": 12}
 
 _current = dict(STYLE)
 
@@ -203,11 +212,21 @@ if os.environ.get("LRLAB_PRESENTER", "0") not in ("", "0"):   # set by ``lrlab p
     use_style(presenter=True)
 
 
+def presenter_mode() -> bool:
+    """Whether figures are made in the presenter's style now (``lrlab present``, or ``use_style(presenter=True)``)."""
+    return _current["font.size"] > STYLE["font.size"]
+
+
 def style(presenter: bool | None = None):
     """Context manager applying lrlab's rcParams (the current style, or the one asked for)."""
     if presenter is not None:
         presenter = check_flag("presenter", presenter)
     return _style(_current if presenter is None else (PRESENTER_STYLE if presenter else STYLE))
+
+
+def explorer_style():
+    """Context manager: the current style with an explorer figure's type sizes (:data:`EXPLORER_STYLE`)."""
+    return _style({**_current, **(PRESENTER_EXPLORER_STYLE if presenter_mode() else EXPLORER_STYLE)})
 
 
 @contextmanager
@@ -235,7 +254,7 @@ def figure(nrows: int = 1, ncols: int = 1, *, width: float | None = None, height
     width, height = _check_size(width, "width"), _check_size(height, "height")
     squeeze = check_flag("squeeze", squeeze)
     with style():
-        presenter = _current["font.size"] > 14
+        presenter = presenter_mode()
         w = width or min(4.2 * ncols, 13.0) * (1.25 if presenter else 1.0)
         h = height or 3.3 * nrows * (1.25 if presenter else 1.0)
         fig = Figure(figsize=(w, h), layout="constrained")
