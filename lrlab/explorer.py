@@ -64,7 +64,7 @@ DEFAULT_WIDTH = 840
 #: Panels narrower than this are cramped at lrlab's font sizes: the figure takes another row instead.
 MIN_PANEL = 300
 #: The least height of a row of panels when the screen is short.
-MIN_ROW = 230
+MIN_ROW = 260
 #: The same in the presenter's style (larger type, a 1024x768 projector: the whole figure on one screen).
 PRESENTER_MIN_PANEL, PRESENTER_MIN_ROW = 300, 190
 #: CSS pixels per inch of an lrlab figure.
@@ -89,7 +89,8 @@ def fit_layout(n: int, width: float, height: float | None = None, *, panel_width
 
     Every panel gets at most ``panel_width`` px (the lesson's own size) and at least ``min_panel`` px, so
     a narrow column takes the panels in more rows (down to one column on a phone) rather than cramming
-    them. A row is ``row_height`` px, or shorter (down to ``min_row``) to fit ``height``, if that can fit.
+    them. A row is ``row_height`` px, or shorter to fit ``height``, down to ``min_row`` (but a single
+    column of several panels, a phone's, is never shortened: it does not fit a screen anyway).
     """
     n = check_number("n", n, low=1, integer=True)
     width = check_number("width", width, low=1.0)
@@ -102,8 +103,8 @@ def fit_layout(n: int, width: float, height: float | None = None, *, panel_width
     cols = -(-n // rows)                          # the same rows, evenly filled: 2 x 2 rather than 3 + 1
     pw = min(width / cols, panel_width)
     row = row_height
-    if height is not None and rows * min(min_row, row) <= height:   # else no use squashing: the page scrolls
-        row = min(row, height / rows)
+    if height is not None and (cols > 1 or rows == 1):    # (a phone's column of panels scrolls anyway)
+        row = max(min(row, height / rows), min(min_row, row))
     return Layout(rows, cols, int(pw * cols), int(round(row * rows)))
 
 
@@ -425,7 +426,9 @@ class Explorer:
         # constrained layout moves the axes by fractions of a pixel on each of its first few draws; let it
         # settle and hold it, so the same controls give the same bytes whatever was shown before
         engine = fig.get_layout_engine()
-        if not self._layout_settled:              # once per scene: a new scene may need another layout
+        if not self._layout_settled:              # once per scene (and layout): a new scene may need another layout
+            for ax in fig.axes:                   # set_position below took them out of the layout: back in
+                ax.set_in_layout(True)
             before = None
             for _ in range(8):
                 fig.draw_without_rendering()
@@ -511,6 +514,8 @@ class Explorer:
                 r, c = divmod(i, layout.cols)
                 span = units // (layout.cols if r < layout.rows - 1 else last)
                 ax.set_subplotspec(gs[r, c * span:(c + 1) * span])
+        for ax in self.fig.axes:                  # a frame() holds them where they were (set_position): let go
+            ax.set_in_layout(True)
         self.fig.set_size_inches(layout.width / PX_PER_INCH, layout.height / PX_PER_INCH, forward=True)
         self.layout = layout
         self._fit_legends()
@@ -669,6 +674,9 @@ class Explorer:
                 ax.xaxis.get_major_ticks(), ax.yaxis.get_major_ticks()
             for name, panel in self.panels.items():
                 panel.draw(self.axes[name], view)
+            for ax in self.axes.values():     # a title or label longer than a phone's column takes two lines
+                for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+                    text.set_wrap(True)
         self._show(view)
         self._mark_theory()
 

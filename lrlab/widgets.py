@@ -315,7 +315,7 @@ def slider_names() -> W.HTML:
     return w
 
 
-#: The explorer's figure never wider than its column: ipympl sizes its canvas in CSS pixels (the figure's
+#: Nothing in an explorer wider than its column. ipympl sizes its canvas in CSS pixels (the figure's
 #: pixels); here the canvas scales down with the column instead (keeping its shape), so nothing is cut off
 #: while the kernel lays the figure out anew for the page's width (:data:`_PAGE_FIT_JS`), or where no kernel
 #: runs (a saved notebook). ipympl's transparent top canvas (zoom rectangle, mouse events) follows it.
@@ -326,7 +326,9 @@ PAGE_FIT_CSS = (
     " .lrlab-explorer .jupyter-matplotlib-canvas-div canvas:first-child { position: relative !important;"
     " max-width: 100%; height: auto !important; }"
     " .lrlab-explorer .jupyter-matplotlib-canvas-div canvas + canvas { width: 100% !important;"
-    " height: 100% !important; }")
+    " height: 100% !important; }"
+    # a control declared wider than a phone's column (a 420 px slider) takes the column's width
+    " .lrlab-explorer .widget-inline-hbox, .lrlab-explorer .widget-hbox { max-width: 100%; }")
 
 #: Tells the kernel how much room the explorer has, through the hidden text box of :func:`page_fit`: the
 #: width of its column, the height of the window (or of the scrolling panel it sits in, in JupyterLab), the

@@ -79,6 +79,7 @@ HOOKS_JS = r"""
         frame: stats ? stats.getAttribute('data-frame') : null,      // the kernel's latest answer
         lr: stats ? stats.getAttribute('data-lr') : null,            // ... computed for this lr
         painted: canvas ? (canvas.__lrlab_frame || null) : null,     // the frame on screen
+        width: box.clientWidth,
         fit: box.getAttribute('data-lrlab-fit'),                    // the room the page reported ...
         fitted: stats ? stats.getAttribute('data-fit') : null,      // ... and the one the figure is laid out for
         kernel: (window.__lrlab_ws || {}).status || null,
@@ -98,6 +99,7 @@ HOOKS_JS = r"""
       if (!(isFinite(shown) && isFinite(lr)) ||
           Math.abs(shown - Number(lr.toPrecision(3))) > 1e-9 * Math.abs(shown))
         return 'the kernel has not answered: the slider shows ' + s.readout + ', the last answer is for lr ' + s.lr;
+      if (!s.fit && s.width > 0) return 'the page has not reported the room the explorer has yet';
       if (s.fit && s.fitted !== s.fit)
         return 'the kernel has not laid the figure out for the page: it reported ' + s.fit + ', the figure is for ' + s.fitted;
       if (s.painted !== s.frame) return 'frame ' + s.frame + ' has not reached the screen (it shows ' + s.painted + ')';
