@@ -31,6 +31,10 @@ returns the figure's PNG with the label and stats, with no browser or kernel
 involved, so a static export can precompute a grid of them. How pixels travel to a
 page is :mod:`lrlab.live_canvas`'s business; the explorer only calls
 :func:`~lrlab.live_canvas.live_canvas` and :func:`~lrlab.live_canvas.show_frame`.
+
+The figure fits the page: the page reports the explorer's column (:func:`lrlab.widgets.page_fit`) and
+:meth:`Explorer.fit` lays the panels out for it (:func:`fit_layout`: one row, rows of two, or one
+column on a phone), the rows as high as the screen allows; without a page, for :data:`DEFAULT_WIDTH` px.
 """
 from __future__ import annotations
 
@@ -178,7 +182,10 @@ class Explorer:
             the same kind, label -> presets.
         regime, stats, theory: hooks ``(view) -> str`` (``stats`` may return a list of parts).
         decorate: ``f(fig)`` called once after the first draw (a figure legend, say).
-        lr_description, title, width, height: the slider's label, the figure's title and size (inches).
+        lr_description, title: the slider's label, the figure's title.
+        width, height: the figure at full width (inches): the most each panel (``width / len(panels)``)
+            and each row may take. The figure is laid out for the page's column (:meth:`fit`): its panels
+            in one row where each gets :data:`MIN_PANEL` px, else in more rows.
     """
 
     def __init__(self, setup=None, *, lr: float, lr_range=(1e-3, 1.0), runs: Callable | None = None,

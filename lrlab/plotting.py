@@ -45,8 +45,8 @@ STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fo
          "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
          "axes.prop_cycle": mpl.cycler(color=CYCLE), "figure.dpi": 100, "savefig.dpi": 100,
          "figure.facecolor": "white", "axes.titleweight": "bold"}
-# for a lecture hall (``lrlab present``): larger type and thicker lines, sized so that the
-# widgets' 13-inch, three-panel figures still fit their labels
+# for a lecture hall (``lrlab present``): larger type and thicker lines (an explorer's figure takes
+# the type sizes of PRESENTER_EXPLORER_STYLE below, so that three panels share a 1024 px projector)
 PRESENTER_STYLE = {**STYLE, "font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15,
                    "legend.fontsize": 13, "xtick.labelsize": 13, "ytick.labelsize": 13,
                    "lines.linewidth": 3.2, "lines.markersize": 8, "axes.linewidth": 1.4,
@@ -544,10 +544,16 @@ def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bo
     marks.append((crit, "2/L" if momentum == 0 else "2(1+β)/L", PALETTE["vermillion"]))
     artists = []
     line = ax.axvline if axis == "x" else ax.axhline
-    for value, text, color in marks:
+    for k, (value, text, color) in enumerate(marks):
         artists.append(line(value, color=color, ls=":", lw=2, zorder=1))
         if labels:
             tr = ax.get_xaxis_transform() if axis == "x" else ax.get_yaxis_transform()
+            if axis == "x" and k:
+                # one line lower than 1/L's label: in a narrow panel the two lines are closer than a label is
+                # wide (2/L is 0.3 decade right of 1/L), and side by side the labels would overprint
+                from matplotlib.transforms import offset_copy
+                tr = offset_copy(tr, fig=ax.figure, y=-1.5 * mpl.font_manager.FontProperties(
+                    size="small").get_size_in_points(), units="points")
             pos = (value, 0.97) if axis == "x" else (0.99, value)
             artists.append(ax.text(*pos, f" {text} ", transform=tr, color=color, ha="right" if axis == "x" else "right",
                                    va="top" if axis == "x" else "bottom", fontsize="small", fontweight="bold",
