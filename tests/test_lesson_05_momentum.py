@@ -140,7 +140,7 @@ def test_eigendirections_and_phase_diagram():
     fig, axes = lesson.plot_eigendirections(runs)
     assert len(axes) == 2 and all(ax.get_legend() is not None for ax in axes)
     fig, (ax, bx) = lesson.plot_phase_diagram(num=60)
-    assert ax.get_xscale() == "function" and "critical" in ax.get_legend().get_texts()[0].get_text()
+    assert ax.get_xscale() == "function" and "critical" in fig.legends[0].get_texts()[0].get_text()
     # envelope_rate reads a swinging error's decay, not its phase
     t = np.arange(300)
     assert lesson.envelope_rate(0.9 ** t * np.cos(0.7 * t), 100, 280, window=20) == pytest.approx(0.9, rel=1e-3)

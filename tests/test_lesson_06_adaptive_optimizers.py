@@ -161,3 +161,17 @@ def test_a_quarter_turn_keeps_adagrad_fast():
     rot30 = lesson.race("rotated bowl", lesson.rotated_bowl(30.0), lesson.X0)
     assert 0 < turned.best_steps["Adagrad"] <= 10 and turned.winner == "Adagrad"
     assert rot30.best_steps["Adagrad"] > 0.9 * rot30.best_steps["GD"] > 20
+
+
+def test_race_figure_keeps_windows_off_the_data():
+    res = lesson.race("aligned bowl", lesson.BOWL, lesson.X0, lrs=lesson.RACE_LRS[::8])
+    fig, axes = lesson.plot_race([res], titles=["aligned"])
+    steps_ax, windows_ax, runs_ax = axes[0]
+    assert windows_ax is not steps_ax and "fastest" not in runs_ax.get_title()
+    assert fig.get_size_inches()[0] <= 9.5
+    # one bar per optimizer with a window, spanning exactly its window's lrs
+    bars = [ln for ln in windows_ax.lines]
+    assert len(bars) == sum(res.window[n] is not None for n in res.best_lr)
+    for ln in bars:
+        lo, hi = ln.get_xdata()
+        assert lo in res.lrs and hi in res.lrs

@@ -153,7 +153,7 @@ def plot_effective_steps(records, loss):
     c = plotting.PALETTE
     curv = np.diag(loss.hessian())
     n = len(records)
-    fig, axes = plotting.figure(2, n, width=4.4 * n, height=7.4, squeeze=False)
+    fig, axes = plotting.figure(2, n, width=min(3.0 * n, 9.0), height=6.6, squeeze=False)
     names = {0: f"flat direction w₁ (λ = {curv[0]:g})", 1: f"steep direction w₂ (λ = {curv[1]:g})"}
     colors = {0: c["blue"], 1: c["vermillion"]}
     for j, rec in enumerate(records):
@@ -162,22 +162,22 @@ def plot_effective_steps(records, loss):
         for i in (0, 1):
             ax.plot(steps, rec.effective[:, i], color=colors[i], label=names[i])
             ax.axhline(2 / curv[i], color=colors[i], ls=":", lw=1.8)
-            ax.text(steps[-1], 2 / curv[i], f"limit 2/λ = {2 / curv[i]:.3g}", color=colors[i], ha="right",
-                    va="bottom", fontsize="small", fontweight="bold")
+            ax.text(steps[-1], 2 / curv[i], f"2/λ = {2 / curv[i]:.3g}", color=colors[i], ha="right",
+                    va="bottom", fontsize="x-small", fontweight="bold")
             dist = np.abs(rec.params[:, i] - loss.minimizer[i])
             bx.plot(np.arange(dist.size), np.where(dist > 0, dist, np.nan), color=colors[i])
         ax.set_yscale("log")
         ax.set_ylim(3e-4, 5)
-        ax.set_title(f"{NICE_NAMES.get(rec.name, rec.name)}, lr = {rec.lr:g}")
+        ax.set_title(f"{NICE_NAMES.get(rec.name, rec.name)}, lr = {rec.lr:g}", fontsize="medium")
         ax.set_xlabel("step")
-        ax.set_ylabel("effective step  lr/(√v̂ + ε)")
+        ax.set_ylabel("effective step  lr/(√v̂ + ε)" if j == 0 else "")
         bx.set_yscale("log")
         bx.set_ylim(1e-12, 3)
-        bx.set_title("distance to the minimum")
+        bx.set_title("distance to the minimum", fontsize="medium")
         bx.set_xlabel("step")
-        bx.set_ylabel("|wᵢ − wᵢ*|")
+        bx.set_ylabel("|wᵢ − wᵢ*|" if j == 0 else "")
     fig.legend(axes[0, 0].lines[:3:2], [names[0], names[1]], loc="outside lower center", ncols=2, frameon=False,
-               fontsize=12)
+               fontsize="small")
     return fig, axes
 
 
@@ -220,7 +220,7 @@ def plot_weight_decay(runs: dict, *, lr: float = DECAY_LR):
     c = plotting.PALETTE
     wds = sorted({wd for wd, _ in runs})
     wd = wds[-1]
-    fig, axes = plotting.figure(1, 3, width=14.5, height=4.6)
+    fig, axes = plotting.figure(1, 3, width=9.5, height=5.4)
     ax, bx, cx = axes
     coupled, decoupled = runs[(wd, False)], runs[(wd, True)]
     colors = (c["blue"], c["green"], c["purple"])
@@ -232,9 +232,9 @@ def plot_weight_decay(runs: dict, *, lr: float = DECAY_LR):
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("fraction of the weight decayed per step")
-    ax.set_title(f"Adam + L2 divides the decay by √v̂ (wd = {wd:g})")
-    ax.set_ylim(5e-6, 60)
-    ax.legend(fontsize=12, frameon=False, loc="upper left")
+    ax.set_title(f"decay per step (wd = {wd:g})", fontsize="medium")
+    ax.set_ylim(5e-6, 1)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize="x-small", frameon=False, handlelength=1.6)
     t = np.arange(coupled.num_steps + 1)
     for i in (0, 1):
         bx.plot(t, coupled.params[:, i], color=colors[i], label=f"Adam + L2, {DECAY_NAMES[i]}")
@@ -244,8 +244,8 @@ def plot_weight_decay(runs: dict, *, lr: float = DECAY_LR):
     bx.set_ylim(0.79, 1.02)
     bx.set_xlabel("step")
     bx.set_ylabel("weight (the loss wants 1)")
-    bx.set_title("AdamW shrinks w₁ and w₂ alike, L2 does not")
-    bx.legend(fontsize=12, frameon=False, loc="lower right")
+    bx.set_title("w₁ and w₂", fontsize="medium")
+    bx.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize="x-small", frameon=False, handlelength=1.6)
     styles = {False: ("-", (c["blue"], c["sky"])), True: ("--", ("black", c["purple"]))}
     for dec in (False, True):
         ls, cols = styles[dec]
@@ -253,12 +253,12 @@ def plot_weight_decay(runs: dict, *, lr: float = DECAY_LR):
             lw = 4.0 if (not dec and k == 0) else 2.0
             cx.plot(t, runs[(w, dec)].params[:, 2], ls=ls, color=cols[k], lw=lw,
                     label=f"{'AdamW' if dec else 'Adam + L2'}, wd = {w:g}")
-    cx.set_ylim(-0.95, 1.05)
+    cx.set_ylim(-0.05, 1.05)
     cx.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     cx.set_xlabel("step")
     cx.set_ylabel("untouched weight w₃")
-    cx.set_title("w₃: with L2, the decay ignores wd")
-    cx.legend(fontsize=12, frameon=False, loc="lower right")
+    cx.set_title("untouched w₃", fontsize="medium")
+    cx.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize="x-small", frameon=False, handlelength=1.6)
     return fig, axes
 
 
@@ -395,58 +395,73 @@ def race_table(result: RaceResult) -> str:
 
 
 @plotting.styled
-def plot_race(results, titles=None):
+def plot_race(results, titles=None, *, width: float = 9.0):
     """One row per problem. Left: steps to the finish line against lr, one curve per optimizer
-    (gaps: lrs that never finish; ticks at the top: lrs that diverge; dot: the tuned lr; bar at the
-    bottom: the good window). Right: the tuned runs' loss gap against step. ``titles``: one per row
-    for the left panels (default: the problem's name). Returns ``(fig, axes)``."""
+    (gaps: lrs that never finish; ticks at the top: lrs that diverge; dot: the tuned lr), and under it,
+    in an axes of its own, each optimizer's good window as a bar. Right: the tuned runs' loss gap
+    against step. ``titles``: one per row for the left panels (default: the problem's name).
+    Returns ``(fig, axes)``, ``axes[r] = (steps, windows, tuned runs)``."""
     names = list(results[0].best_lr)
     colors = {n: plotting.PALETTE[RACE_COLORS.get(n, "grey")] for n in names}
-    fig, axes = plotting.figure(len(results), 2, width=13.0, height=3.9 * len(results) + 0.7, squeeze=False)
+    n_rows = len(results)
+    fig, _ = plotting.figure(1, 1, width=width, height=4.3 * n_rows + 0.5)
+    fig.clear()
+    gs = fig.add_gridspec(2 * n_rows, 2, height_ratios=[3.0, 1.25] * n_rows, width_ratios=[1.15, 1.0])
+    axes = []
     floor = 1e-24
     for r, res in enumerate(results):
-        ax, bx = axes[r]
+        ax = fig.add_subplot(gs[2 * r, 0])
+        wx = fig.add_subplot(gs[2 * r + 1, 0], sharex=ax)
+        bx = fig.add_subplot(gs[2 * r:2 * r + 2, 1])
+        axes.append((ax, wx, bx))
         top = 1.6 * RACE_STEPS
         for k, name in enumerate(names):
             s = res.steps[name].astype(float)
             ax.plot(res.lrs, np.where(s >= 0, np.maximum(s, 1), np.nan), "-", color=colors[name], lw=2,
-                    marker=".", ms=4)
+                    marker=".", ms=3, label=name)
             bad = ~np.isfinite(res.final[name])
             if bad.any():
-                ax.plot(res.lrs[bad], np.full(bad.sum(), top * 1.12 ** k), "|", color=colors[name], ms=7, mew=1.5)
+                ax.plot(res.lrs[bad], np.full(bad.sum(), top * 1.12 ** k), "|", color=colors[name], ms=6, mew=1.2)
             win = good_lr_window(res, name)
             if win is not None:
-                y = 1.6 * 1.32 ** k
-                ax.plot(win, [y, y], color=colors[name], lw=5, solid_capstyle="butt")
+                wx.plot(win, [k, k], color=colors[name], lw=6, solid_capstyle="butt")
             if res.best_steps[name] >= 0:
                 ax.plot([res.best_lr[name]], [max(res.best_steps[name], 1)], "o", color=colors[name],
-                        mec="white" if colors[name] == plotting.PALETTE["black"] else "black", ms=9, zorder=5)
+                        mec="white" if colors[name] == plotting.PALETTE["black"] else "black", ms=8, zorder=5)
             g = res.curves[name]
             bx.plot(np.arange(g.size), np.where(np.isfinite(g) & (g > 0), np.maximum(g, floor), floor),
-                    color=colors[name], lw=1.8)
+                    color=colors[name], lw=1.6)
         g0 = res.curves[names[0]][0]
         ax.axhline(RACE_STEPS, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
-        ax.text(res.lrs[0], RACE_STEPS, " budget", va="top", fontsize=12, color=plotting.PALETTE["grey"])
-        ax.text(res.lrs[-1], top * 1.6, "diverged ", ha="right", va="bottom", fontsize=12)
-        ax.text(res.lrs[0], 1.25, " bars: good windows", va="top", fontsize=12, color=plotting.PALETTE["grey"])
+        ax.text(res.lrs[0], RACE_STEPS, " budget", va="top", fontsize="small", color=plotting.PALETTE["grey"])
+        ax.text(res.lrs[-1], top * 1.6, "diverged ", ha="right", va="bottom", fontsize="small")
         ax.set_xscale("log"); ax.set_yscale("log")
         ax.set_xlim(res.lrs[0] / 1.5, res.lrs[-1] * 1.5)
         ax.set_ylim(0.7, top * 3)
-        ax.set_xlabel(f"learning rate ({len(res.lrs)} candidates, 5% apart)")
         ax.set_ylabel("steps to finish")
-        ax.set_title(titles[r] if titles else f"{res.problem}: every lr on the grid")
+        ax.tick_params(labelbottom=False)
+        ax.set_title(titles[r] if titles else f"{res.problem}: every lr on the grid", fontsize="medium")
+        wx.set_ylim(len(names) - 0.4, -0.6)
+        wx.set_yticks(range(len(names)), ["heavy ball" if n.startswith("heavy") else n for n in names],
+                      fontsize="x-small")
+        for lab, name in zip(wx.get_yticklabels(), names):
+            lab.set_color(colors[name])
+        wx.grid(False, axis="y")
+        wx.set_xlabel(f"learning rate ({len(res.lrs)} candidates, 5% apart)")
+        wx.set_title("good windows", fontsize="small", loc="left")
         bx.axhline(RACE_TOL * g0, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
-        bx.text(RACE_STEPS, RACE_TOL * g0, "finish line ", ha="right", va="bottom", fontsize=12,
+        bx.text(RACE_STEPS, RACE_TOL * g0, "finish line ", ha="right", va="bottom", fontsize="small",
                 color=plotting.PALETTE["grey"])
         bx.set_yscale("log")
         bx.set_ylim(floor, max(30 * g0, 1.0))
         bx.set_xlim(0, RACE_STEPS)
         bx.set_xlabel("step")
         bx.set_ylabel("loss − min")
-        bx.set_title(f"{res.problem}: tuned runs (fastest: {res.winner})")
-    handles = [axes[0, 1].lines[i] for i in range(len(names))]
-    fig.legend(handles, names, loc="outside upper center", ncols=len(names), frameon=False, fontsize=12)
-    return fig, axes
+        bx.set_title(f"{res.problem}: the tuned runs", fontsize="medium")
+    handles = [ln for ln in axes[0][0].lines if ln.get_label() in names]
+    fig.legend(handles, names, loc="outside upper center", ncols=len(names), frameon=False, fontsize="small",
+               columnspacing=1.0, handlelength=1.5)
+    return fig, np.array(axes, dtype=object)
 
 
 # --------------------------------------------------------------------------- exercises

@@ -66,6 +66,19 @@ def heavy_ball_problem(momentum: float = 0.0, num_steps: int = 100):
                    title=f"heavy ball, β = {beta:.2f}")
 
 
+def plot_paths(traj, suptitle: str, *, width: float = 9.0, height: float = 3.4):
+    """``plotting.small_multiples`` of a batched run on :data:`BOWL_TALL`, one panel per lr, fitted to ``width``
+    inches, its regime badges drawn above the paths (a path never hides its own label). Returns ``(fig, axes)``."""
+    fig, axes = plotting.small_multiples(traj, BOWL_TALL, suptitle=suptitle)
+    fig.set_size_inches(width, height)
+    for ax in np.ravel(axes):
+        ax.set_ylabel(ax.get_ylabel() if ax is np.ravel(axes)[0] else "")
+        for t in ax.texts:
+            t.set_zorder(20)
+            t.set_fontsize("small")
+    return fig, axes
+
+
 def rate_map(loss, lrs, betas, nesterov: bool = False) -> np.ndarray:
     """Convergence rate (spectral radius) of heavy ball (or Nesterov) on ``loss`` for every (β, lr):
     shape (len(betas), len(lrs))."""
@@ -76,7 +89,7 @@ def rate_map(loss, lrs, betas, nesterov: bool = False) -> np.ndarray:
 
 @plotting.styled
 def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95, num: int = 220,
-                  colorbar: bool = True, live: bool = False, nesterov: bool = False):
+                  colorbar: bool = True, live: bool = False, nesterov: bool = False, legend: str = "inside"):
     r"""The (lr, β) plane of heavy ball (or Nesterov) on a quadratic, coloured by the steps it needs per decade.
 
     Colour: :math:`\ln 10 / (-\ln\rho)`, the number of steps that divide the error by
@@ -85,7 +98,8 @@ def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95
     Marks the stability edge (:math:`2(1+\beta)/L`; Nesterov's :math:`2(1+\beta)/((1+2\beta)L)`),
     GD's best lr (β = 0) and the fastest setting (Polyak's optimum; for Nesterov the best of the
     drawn grid). Returns ``{'mesh', 'marker', 'edge', 'best'}`` (the marker is empty, for a widget
-    to move; ``live`` adds it to the legend).
+    to move; ``live`` adds it to the legend). ``legend``: ``"inside"`` (upper left), ``"below"`` (under the
+    axes, off the data) or ``"none"`` (a caller's figure legend).
     """
     import matplotlib as mpl
 
@@ -127,7 +141,11 @@ def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95
     ax.grid(False)
     ax.text(0.98, 0.97, "diverges", transform=ax.transAxes, ha="right", va="top", fontweight="bold",
             color="black", bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
-    ax.legend(loc="upper left", framealpha=0.85)
+    if legend == "inside":
+        ax.legend(loc="upper left", framealpha=0.85)
+    elif legend == "below":
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, frameon=False, fontsize="small",
+                  columnspacing=1.0, handletextpad=0.4)
     if colorbar:
         cb = ax.figure.colorbar(mesh, ax=ax, pad=0.01)
         cb.set_label("steps to shrink the error 10×")
@@ -137,13 +155,19 @@ def plot_rate_map(loss, ax=None, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95
 @plotting.styled
 def plot_momentum_maps(loss, *, lr_range=(1e-4, 0.1), beta_max: float = 0.95, num: int = 120):
     """Heavy ball's and Nesterov's (lr, β) maps side by side, on one colour scale; returns ``(fig, axes)``."""
-    fig, axes = plotting.figure(1, 2, width=13.0, height=4.8)
-    a = plot_rate_map(loss, axes[0], lr_range=lr_range, beta_max=beta_max, num=num, colorbar=False)
-    plot_rate_map(loss, axes[1], lr_range=lr_range, beta_max=beta_max, num=num, colorbar=False, nesterov=True)
-    axes[0].set_title("heavy ball: the wall moves out with β")
-    axes[1].set_title("Nesterov: the wall moves in, below GD's 2/L")
+    fig, axes = plotting.figure(1, 2, width=9.5, height=4.8)
+    a = plot_rate_map(loss, axes[0], lr_range=lr_range, beta_max=beta_max, num=num, colorbar=False, legend="none")
+    b = plot_rate_map(loss, axes[1], lr_range=lr_range, beta_max=beta_max, num=num, colorbar=False, nesterov=True,
+                      legend="none")
+    axes[1].set_ylabel("")
+    axes[0].set_title("heavy ball: wall moves out")
+    axes[1].set_title("Nesterov: wall moves in")
     cb = fig.colorbar(a["mesh"], ax=list(axes), pad=0.01)
     cb.set_label("steps to shrink the error 10×")
+    gd_best = next(ln for ln in axes[0].lines if ln.get_label().startswith("GD's best"))
+    handles = [a["edge"], b["edge"], gd_best, a["best"], b["best"]]
+    fig.legend(handles=handles, labels=[h.get_label() for h in handles], loc="outside lower center", ncols=3,
+               frameon=False, fontsize="small", columnspacing=1.0)
     return fig, axes
 
 
@@ -232,7 +256,7 @@ def plot_eigendirections(runs: dict, titles=None):
     factor's envelope. Returns ``(fig, axes)``."""
     c = plotting.PALETTE
     colors = (c["blue"], c["green"], c["purple"])
-    fig, axes = plotting.figure(1, len(runs), width=6.5 * len(runs), height=4.6, squeeze=False)
+    fig, axes = plotting.figure(1, len(runs), width=min(4.6 * len(runs), 9.2), height=5.2, squeeze=False)
     for k, (ax, (name, tr)) in enumerate(zip(axes[0], runs.items())):
         kw = EIGEN_SETTINGS.get(name, {})
         rho = theory.direction_rates(EIGEN_BOWL, tr.lr[0], kw.get("momentum", 0.0))
@@ -248,9 +272,10 @@ def plot_eigendirections(runs: dict, titles=None):
         ax.set_ylim(1e-9, 5)
         ax.set_xlim(0, t[-1])
         ax.set_xlabel("step")
-        ax.set_ylabel("|error| along each eigendirection")
+        ax.set_ylabel("|error| along each eigendirection" if k == 0 else "")
         ax.set_title(titles[k] if titles else f"{name}, lr = {tr.lr[0]:g}")
-        ax.legend(fontsize=12, frameon=False, loc="lower left")
+        ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2,
+                  columnspacing=1.0, handlelength=1.5)
     return fig, axes[0]
 
 
@@ -270,7 +295,7 @@ def plot_phase_diagram(*, h_range=(0.0, 4.4), num: int = 160):
     rho = np.stack([np.abs(theory.momentum_roots(hs, float(b))[..., 0]) for b in betas])
     with np.errstate(divide="ignore"):
         per_decade = np.where(rho < 1, np.log(10.0) / -np.log(np.clip(rho, 1e-300, None)), np.nan)
-    fig, (ax, bx) = plotting.figure(1, 2, width=13.5, height=5.0)
+    fig, (ax, bx) = plotting.figure(1, 2, width=9.5, height=4.9)
     region_colors = [c["sky"], c["green"], c["yellow"], "#BFBFBF"]
     ax.pcolormesh(hs, betas, regime, cmap=mpl.colors.ListedColormap(region_colors), vmin=-0.5, vmax=3.5,
                   shading="auto", rasterized=True)
@@ -286,15 +311,17 @@ def plot_phase_diagram(*, h_range=(0.0, 4.4), num: int = 160):
         a.set_xticks([0, 0.01, 0.1, 0.25, 0.5, 1, 2, 3, 4], ["0", ".01", ".1", ".25", ".5", "1", "2", "3", "4"])
         a.set_xlim(*h_range)
         a.set_ylim(0, 0.99)
-        a.set_xlabel("h = lr · λ for one eigendirection (axis in √h)")
-        a.set_ylabel("momentum β")
+        a.set_xlabel("h = lr · λ  (axis in √h)")
+        a.set_ylabel("momentum β" if a is ax else "")
         a.grid(False)
-    for text, (x, y) in zip(theory.MOMENTUM_REGIMES, [(0.06, 0.2), (0.5, 0.75), (1.75, 0.035), (3.35, 0.3)]):
-        ax.text(x, y, text, fontsize=13 if text != "flipping" else 11, fontweight="bold", ha="center", va="center",
+    for text, (x, y) in zip(theory.MOMENTUM_REGIMES, [(0.09, 0.12), (0.5, 0.75), (1.75, 0.035), (3.3, 0.12)]):
+        ax.text(x, y, text, fontsize=11 if text != "flipping" else 10, fontweight="bold", ha="center", va="center",
                 bbox=dict(fc="white", ec="none", alpha=0.75, pad=1.5))
-    ax.set_title("regimes: the critical-damping curve splits them")
-    bx.set_title("speed: fastest along the curve, 1 − √h per step")
-    ax.legend(fontsize=12, loc="upper right", framealpha=0.9)
+    ax.set_title("regimes")
+    bx.set_title("speed: fastest on the curve")
+    ax.set_xticks([0, 0.1, 0.5, 1, 2, 3, 4], ["0", ".1", ".5", "1", "2", "3", "4"])
+    bx.set_xticks([0, 0.1, 0.5, 1, 2, 3, 4], ["0", ".1", ".5", "1", "2", "3", "4"])
+    fig.legend(handles=ax.lines[:2], loc="outside lower center", ncols=2, frameon=False, fontsize="small")
     cb = fig.colorbar(mesh, ax=bx, pad=0.01)
     cb.set_label("steps to shrink the error 10×")
     return fig, (ax, bx)

@@ -37,11 +37,10 @@ assert np.isclose(theory.critical_lr(bowl), 2 / 81) and round(theory.critical_lr
 # ## The heavy-ball explorer
 #
 # Two sliders: the learning rate (log scale) and the momentum $\beta$. Left: the path on the bowl's
-# contours. Middle: the loss on a log scale. Right: the whole $(\text{lr}, \beta)$ plane, coloured by how
-# many steps heavy ball needs to shrink the error tenfold (bright = fast, grey = diverges), with the wall
-# $2(1+\beta)/L$ in red, gradient descent's best lr (orange dot) and Polyak's optimum (blue star). The white
-# dot is you, and above the panel is the factor by which the error shrinks per step at your setting. The line
-# above the plot gives $1/L$ and the current limit $2(1+\beta)/L$.
+# contours; middle: the loss. Right: the whole $(\text{lr}, \beta)$ plane, coloured by the steps heavy ball
+# needs to shrink the error tenfold (bright = fast, grey = diverges), with the wall $2(1+\beta)/L$ in red,
+# gradient descent's best lr (purple dot) and Polyak's optimum (blue star). The white dot is you; above the
+# panel, the factor by which the error shrinks per step at your setting.
 #
 # Try: with $\beta = 0$, push the lr past 0.0247 and watch it blow up. Then raise $\beta$ to 0.9 *at the same
 # lr*. Then press **Polyak**.
@@ -51,9 +50,9 @@ explorer = lesson.momentum_explorer(lr=0.01, momentum=0.0)
 explorer
 
 # %% [markdown]
-# The label calls most momentum runs *oscillating*, and it is right: heavy ball overshoots and swings back,
-# like a ball rolling in a bowl. That is not a failure. The swinging dies out geometrically, and at Polyak's
-# setting it dies out faster than any gradient-descent run can converge.
+# Most heavy-ball runs overshoot and swing back, like a ball rolling in a bowl. That is not a failure: the
+# swings die out geometrically, and at Polyak's setting (section 5) faster than any gradient-descent run
+# converges.
 #
 # ## 1 · Heavy ball: a step with memory
 #
@@ -88,22 +87,28 @@ assert np.array_equal(w, traj.params[-1])
 lrs = [0.002, 0.012, 0.03, 0.05]
 gd = lrlab.run(loss=bowl, stepper=steppers.sgd(), x0=x0, lr=lrs, num_steps=60)
 hb = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=0.9), x0=x0, lr=lrs, num_steps=60)
-fig, _ = plotting.small_multiples(gd, lesson.BOWL_TALL, suptitle="plain gradient descent (β = 0), 60 steps")
+fig, _ = lesson.plot_paths(gd, "plain gradient descent (β = 0), 60 steps")
 plotting.show(fig)
-fig, _ = plotting.small_multiples(hb, lesson.BOWL_TALL, suptitle="heavy ball (β = 0.9), 60 steps")
+fig, _ = lesson.plot_paths(hb, "heavy ball (β = 0.9), 60 steps")
 plotting.show(fig)
-print("β = 0  :", ", ".join(diagnostics.classify(gd)))
-print("β = 0.9:", ", ".join(diagnostics.classify(hb)))
+print(f"loss − min at the start: {plotting.gap(gd)[0, 0]:.3g}; after 60 steps, for lr = {lrs}:")
+for name, tr in (("β = 0  ", gd), ("β = 0.9", hb)):
+    print(name, ", ".join("diverged" if d else f"{g:.2g}" for d, g in zip(tr.diverged, plotting.gap(tr)[-1])))
 
 # %% tags=["check"]
 assert list(diagnostics.classify(gd))[2:] == ["diverging", "diverging"]
 assert list(diagnostics.classify(hb))[2:] == ["oscillating", "diverging"]
+assert gd.diverged.tolist() == [False, False, True, True] and hb.diverged.tolist() == [False, False, False, True]
 
 # %% [markdown]
 # ## 2 · Why the wall moves to $2(1+\beta)/L$
 #
-# On a quadratic every eigen-direction evolves on its own. Along a direction of curvature $\lambda$ the
-# gradient is $\lambda$ times the error $e_t$, and the two lines of the update combine into
+# A quadratic bowl has special directions, its **eigendirections**: the axes of its elliptical contours, along
+# which the gradient points straight at the minimum. They are the eigenvectors of the Hessian (the matrix of
+# second derivatives), and the curvature along each is its eigenvalue $\lambda$ (lesson 02, *Curvature in
+# several dimensions*, draws them). On our bowl they are the two coordinate axes, with $\lambda = 1$ and 81.
+# Along each of them the error evolves on its own. Along a direction of curvature $\lambda$ the gradient is
+# $\lambda$ times the error $e_t$, and the two lines of the update combine into
 #
 # $$e_{t+1} = (1 + \beta - \text{lr}\,\lambda)\, e_t - \beta\, e_{t-1}.$$
 #
@@ -165,7 +170,7 @@ assert abs((1 - rho_hb) / (lr / 0.1) - 1) < 0.06      # heavy ball ≈ GD with l
 # ## 3 · One eigendirection at a time
 #
 # Everything so far rests on one fact: on a quadratic the error splits into independent pieces, one along each
-# eigenvector of the Hessian, and each piece shrinks by its **own factor** per step. For gradient descent that
+# eigendirection, and each piece shrinks by its **own factor** per step. For gradient descent that
 # factor is $|1 - \text{lr}\,\lambda_i|$; for heavy ball it is the larger root modulus of that direction's
 # polynomial $z^2 - (1+\beta-\text{lr}\,\lambda_i)z + \beta$ (`theory.direction_rates` computes both). The
 # total error is the sum of the pieces, so after a while only the piece with the **largest factor** is left:
@@ -184,9 +189,8 @@ for name, tr in eig_runs.items():
     total = lesson.envelope_rate(np.sqrt(np.add.reduce(e ** 2, axis=-1)), 40, 140, window=30)
     print(f"{name:<17} factors, theory: {np.round(factors[name], 4).tolist()}, measured: "
           f"{np.round(measured, 4).tolist()}; total error × {total:.4f}/step")
-fig, _ = lesson.plot_eigendirections(eig_runs, titles=[
-    "GD: its own factor per direction; the flattest sets the pace",
-    "heavy ball: flat direction faster, steep ones ring at √β"])
+fig, _ = lesson.plot_eigendirections(eig_runs, titles=["GD: the flattest sets the pace",
+                                                      "heavy ball: steep ones ring at √β"])
 plotting.show(fig)
 
 # %% tags=["check"]
@@ -295,8 +299,8 @@ rate_gd, rate_p = theory.convergence_rate(bowl, lr_gd), theory.convergence_rate(
 per_decade_gd, per_decade_p = np.log(10) / -np.log(rate_gd), np.log(10) / -np.log(rate_p)
 print(f"gradient descent: lr = {lr_gd:.4f}, rate {rate_gd:.4f}, {per_decade_gd:.0f} steps per 10× less error")
 print(f"Polyak heavy ball: lr = {lr_p:.4f}, β = {beta_p:.4f}, rate {rate_p:.4f}, {per_decade_p:.0f} steps per 10×")
-fig, ax = plotting.figure(width=7.0, height=4.6)
-lesson.plot_rate_map(bowl, ax)
+fig, ax = plotting.figure(width=7.0, height=5.0)
+lesson.plot_rate_map(bowl, ax, legend="below")
 ax.set_title("heavy ball on the bowl: speed over the (lr, β) plane")
 plotting.show(fig)
 
@@ -329,10 +333,16 @@ assert (n_gd, n_hb) == (560, 83) and bound_gd == 560 and bound_hb == 62
 assert n_gd / n_hb > 6
 
 # %% [markdown]
-# Gradient descent lands exactly on its rate bound (560 steps). Heavy ball needs 83 steps, somewhat more
-# than its bound of 62: at Polyak's setting the two roots of the steepest direction coincide, and a double
-# root makes the error behave like $t\,\rho^t$ instead of $\rho^t$. Still almost 7× faster, and the gap grows
-# with the condition number: $\kappa$ against $\sqrt\kappa$.
+# Gradient descent lands exactly on its rate bound (560 steps); heavy ball needs 83, more than its bound of 62,
+# but still almost 7× faster, and the gap grows with the condition number: $\kappa$ against $\sqrt\kappa$.
+#
+# <details><summary>Optional: why heavy ball misses its rate bound</summary>
+#
+# At Polyak's setting the two roots of the steepest (and of the flattest) direction coincide. A double root
+# $\rho$ makes the error behave like $t\,\rho^t$ instead of $\rho^t$: the same rate in the long run, but the
+# factor $t$ costs a few dozen steps on the way to $10^{-6}$.
+#
+# </details>
 #
 # There are two catches. First, Polyak's recipe needs $\mu$ and $L$, which nobody knows for a neural
 # network, and it is only optimal on quadratics. Second, it lives on the edge. With momentum $\beta$ the
@@ -381,15 +391,23 @@ print(f"after 50 steps, by hand: {w[0]:+.6e} {w[1]:+.6e}; lrlab: {nag.params[-1,
 assert np.array_equal(w, nag.params[-1])
 
 # %% [markdown]
-# Along an eigendirection of curvature $\lambda$, with $h = \text{lr}\,\lambda$, the same algebra as for heavy
-# ball gives $e_{t+1} = (1+\beta)(1-h)\,e_t - \beta(1-h)\,e_{t-1}$: the polynomial
-# $z^2 - (1+\beta)(1-h)\,z + \beta(1-h)$. Two consequences, both different from heavy ball:
+# One eigendirection at a time, as for heavy ball, shows two differences:
 #
-# * **The wall moves in, not out.** A root reaches $z = -1$ when $(1-h)(1+2\beta) = -1$, at
-#   $\text{lr} = 2(1+\beta)/((1+2\beta)L)$. For every $\beta > 0$ that is *below* gradient descent's $2/L$:
-#   at $\beta = 0.9$, $1.36/L$ against heavy ball's $3.8/L$. The look-ahead step is bolder, so it tolerates less.
+# * **The wall moves in, not out**, to $\text{lr} = 2(1+\beta)/((1+2\beta)L)$. For every $\beta > 0$ that is
+#   *below* gradient descent's $2/L$: at $\beta = 0.9$, $1.36/L$ against heavy ball's $3.8/L$. The look-ahead
+#   step is bolder, so it tolerates less.
 # * **Swings are damped harder.** When the roots are complex their modulus is $\sqrt{\beta(1-h)}$ instead of
-#   heavy ball's $\sqrt\beta$: the steeper the direction, the faster its ringing dies.
+#   heavy ball's $\sqrt\beta$ ($h = \text{lr}\,\lambda$): the steeper the direction, the faster its ringing dies.
+#
+# <details><summary>Optional: the algebra</summary>
+#
+# Along a direction of curvature $\lambda$, with $h = \text{lr}\,\lambda$, the two lines of the update combine
+# into $e_{t+1} = (1+\beta)(1-h)\,e_t - \beta(1-h)\,e_{t-1}$, whose polynomial is
+# $z^2 - (1+\beta)(1-h)\,z + \beta(1-h)$. A root reaches $z = -1$ when $1 + (1+\beta)(1-h) + \beta(1-h) = 0$,
+# that is $(1-h)(1+2\beta) = -1$, at $h = 2(1+\beta)/(1+2\beta)$. The product of the roots is $\beta(1-h)$, so
+# complex roots have modulus $\sqrt{\beta(1-h)}$.
+#
+# </details>
 #
 # Below, the two $(\text{lr}, \beta)$ maps side by side, on one colour scale.
 
@@ -414,13 +432,16 @@ assert list(diagnostics.classify(pair))[1] == "diverging" and diagnostics.classi
 assert all(theory.nesterov_critical_lr(bowl, b) < theory.critical_lr(bowl) for b in betas)
 assert best_nag_09 < best_hb_09 and rate_p < best_nag
 assert round(best_nag_09, 3) == 0.941 and round(best_hb_09, 3) == 0.949 and round(best_nag, 3) == 0.876
+assert np.isclose(theory.critical_lr(bowl, 0.9) / nest_wall, 2.8)
+assert round(nest_wall * bowl.L, 2) == 1.36 and np.isclose(theory.critical_lr(bowl, 0.9) * bowl.L, 3.8)
 
 # %% [markdown]
 # At the common default $\beta = 0.9$ with a tuned lr, Nesterov converges a little faster than heavy ball
-# (0.941 against 0.949 per step) although its wall is almost three times closer. With *both* knobs tuned,
+# (0.941 against 0.949 per step) although its wall sits at an lr $1+2\beta = 2.8$ times smaller. With *both* knobs tuned,
 # Polyak's heavy ball stays the fastest on a quadratic (0.80 against 0.876). Nesterov's real fame comes from
 # convex problems beyond quadratics, where its accelerated rate is guaranteed and heavy ball's is not; on a
 # bowl, the difference is mostly where the wall sits.
+#
 # ## Summary
 #
 # * Heavy-ball momentum moves the stability wall from $2/L$ to $2(1+\beta)/L$, at most a factor 2. Its real

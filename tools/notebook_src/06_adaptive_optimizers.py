@@ -44,9 +44,15 @@ assert np.isclose(theory.critical_lr(bowl), 2 / 81) and round(theory.critical_lr
 explorer = lesson.optimizer_explorer(lr=0.05, optimizer="Adam")
 explorer
 
+# %% [markdown]
+# The answer to the opening question: Adam at lr = 0.5, twenty times gradient descent's wall, converges on both
+# bowls. Its lr is not measured against the curvature. Section 1 shows what it is measured against.
+
 # %% tags=["check"]
-_adam = lrlab.run(loss=bowl, stepper=steppers.adam(), x0=x0, lr=[0.05, 0.5], num_steps=200)
-assert not _adam.diverged.any() and np.all(lrlab.plotting.gap(_adam)[-1] < 1e-2 * lrlab.plotting.gap(_adam)[0])
+assert 0.5 > 20 * theory.critical_lr(bowl)
+for _loss in (bowl, lesson.rotated_bowl(30.0)):
+    _adam = lrlab.run(loss=_loss, stepper=steppers.adam(), x0=x0, lr=[0.05, 0.5], num_steps=200)
+    assert not _adam.diverged.any() and np.all(plotting.gap(_adam)[-1] < 1e-2 * plotting.gap(_adam)[0])
 
 # %% [markdown]
 # ## 1 · One lr, a step size per parameter
@@ -89,7 +95,7 @@ records = [lesson.record_effective_steps(bowl, steppers.adagrad(), x0, 0.5, 200)
            lesson.record_effective_steps(bowl, steppers.rmsprop(), x0, 0.02, 200),
            lesson.record_effective_steps(bowl, steppers.adam(), x0, 0.05, 200)]
 fig, _ = lesson.plot_effective_steps(records, bowl)
-fig.suptitle("effective step of each coordinate (dotted: that direction's own limit 2/λ)", fontweight="bold")
+fig.suptitle("effective step per coordinate (dotted: its own limit 2/λ)", fontweight="bold")
 plotting.show(fig)
 
 # %% tags=["check"]
@@ -295,10 +301,8 @@ assert 150 < lr_ratio < 250
 # the tuned runs.
 
 # %%
-fig, _ = lesson.plot_race(results, titles=[
-    "Rosenbrock: heavy ball fastest, Adam most forgiving",
-    "aligned bowl: Adagrad fastest, Adam most forgiving",
-    "rotated bowl: Adam and heavy ball tie, Adam most forgiving"])
+fig, _ = lesson.plot_race(results, titles=["Rosenbrock: heavy ball fastest", "aligned bowl: Adagrad fastest",
+                                           "rotated bowl: Adam, heavy ball tie"])
 plotting.show(fig)
 
 # %% [markdown]
