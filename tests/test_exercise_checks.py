@@ -47,8 +47,8 @@ def test_03_finding_a_good_lr():
 def test_04_schedules():
     lesson, p = schedules, schedules.noisy_problem()
     right = lesson.exercise_answers()
-    assert lesson.check_floor_prediction(right["floor_given"] / 4)
-    assert not lesson.check_floor_prediction(right["floor_given"])
+    assert lesson.check_floor_prediction(right["floor_b10"] / 4) and lesson.check_floor_prediction(right["floor"])
+    assert not lesson.check_floor_prediction(right["floor_b10"]) and not lesson.check_floor_prediction(right["floor"] / 4)
     assert lesson.check_steps_above(right["steps_above"]) and not lesson.check_steps_above(p.num_steps // 2 + 60)
     assert not lesson.check_steps_above(None)
     assert lesson.check_restart_effect(right["restart_effect"]) and not lesson.check_restart_effect("down")

@@ -31,7 +31,7 @@ SOLUTIONS = {
         ("0.1", "the best constant lr of section 6 (cosine decay from a peak of 0.3 passes too)"),
     ],
     "04_schedules": [
-        ("lesson.floor_theory(p.loss, 0.2) / 4", "for small lr the floor is proportional to the lr: a quarter of the lr, a quarter of the floor"),
+        ("theory.noise_floor(p.loss, 0.3) / 4", "the floor goes like lr/B: the floor at lr 0.3 with batches of 10, divided by 40/10 = 4"),
         ("int(np.sum(lesson.make_schedule('cosine', 1.5 * p.critical_lr, p.num_steps)(np.arange(p.num_steps)) > p.critical_lr))",
          "count the steps t with 1.5 (2/L) (1 + cos(pi t / T)) / 2 > 2/L"),
         ('"up"', "the lr jumps back to its peak, so the loss jumps up before it falls again"),
