@@ -36,19 +36,19 @@ def test_02_too_high_too_low():
 def test_03_finding_a_good_lr():
     lesson = finding_a_good_lr
     right = lesson.exercise_answers()
-    assert lesson.check_largest_lr(right["largest_lr"]) and not lesson.check_largest_lr(0.1)
-    assert not lesson.check_largest_lr(None) and not lesson.check_largest_lr(2 * right["largest_lr"])
-    assert not lesson.check_largest_lr(0.23)                    # 2/L = 0.2232: 0.23 diverges
-    assert lesson.check_closest_rule(right["closest_rule"]) and not lesson.check_closest_rule("min")
-    assert lesson.check_smoothing_direction(right["smoothing_direction"])
-    assert not lesson.check_smoothing_direction("smaller")
+    assert lesson.check_boundary_lr(right["boundary_lr"]) and not lesson.check_boundary_lr(0.1)
+    assert not lesson.check_boundary_lr(None) and not lesson.check_boundary_lr(2 * right["boundary_lr"])
+    assert not lesson.check_boundary_lr(1.005 * right["boundary_lr"])     # just past 2/L: refused
+    assert not lesson.check_boundary_lr(0.2232)                           # the lesson's problem's 2/L, not q's
+    assert lesson.check_best_fraction(right["best_fraction"]) and not lesson.check_best_fraction(0.5)
+    assert lesson.check_closest_rule(right["closest_rule"]) and not lesson.check_closest_rule("min/10")
 
 
 def test_04_schedules():
     lesson, p = schedules, schedules.noisy_problem()
     right = lesson.exercise_answers()
-    assert lesson.check_floor_prediction(right["floor_given"] / 4)
-    assert not lesson.check_floor_prediction(right["floor_given"])
+    assert lesson.check_floor_prediction(right["floor_b10"] / 4) and lesson.check_floor_prediction(right["floor"])
+    assert not lesson.check_floor_prediction(right["floor_b10"]) and not lesson.check_floor_prediction(right["floor"] / 4)
     assert lesson.check_steps_above(right["steps_above"]) and not lesson.check_steps_above(p.num_steps // 2 + 60)
     assert not lesson.check_steps_above(None)
     assert lesson.check_restart_effect(right["restart_effect"]) and not lesson.check_restart_effect("down")
