@@ -9,15 +9,23 @@ from lrlab.lessons import (batch_size, beyond_the_lr, debugging, finding_a_good_
 
 
 def test_00_start_here():
-    assert start_here.check_edge(1.0)
-    assert not start_here.check_edge(0.5) and not start_here.check_edge(1.04) and not start_here.check_edge(None)
+    assert start_here.check_edge(0.8) and start_here.check_edge(0.79)
+    assert not start_here.check_edge(1.0)                       # w²'s edge, printed in the notebook: not this bowl's
+    assert not start_here.check_edge(0.8001) and not start_here.check_edge(0.5) and not start_here.check_edge(None)
+    runs = lrlab.run(loss=losses.quadratic([start_here.EXERCISE_LAM]), x0=[1.5], lr=[0.79, 0.81], num_steps=500)
+    assert runs.loss[-1, 0] < 1e-6 * runs.loss[0, 0] and (runs.diverged[1] or runs.loss[-1, 1] > runs.loss[0, 1])
 
 
 def test_01_update_rule():
     assert update_rule.check_one_step(1.2) and not update_rule.check_one_step(1.8)
     assert update_rule.check_sum_lr(0.1 / 32) and update_rule.check_sum_lr(0.0031)   # rounded is right too
     assert not update_rule.check_sum_lr(3.2)
-    assert update_rule.check_one_step_lr(0.5) and not update_rule.check_one_step_lr(1.0)
+    assert update_rule.check_one_step_lr(0.2) and not update_rule.check_one_step_lr(0.5)      # 0.5 is w²'s answer
+    assert not update_rule.check_one_step_lr(0.4) and not update_rule.check_one_step_lr(None)   # 2/L: bounces
+    # the answer is true: one step of lr 0.2 from any start lands on w = 1
+    bowl = losses.quadratic([update_rule.ONE_STEP_CURVATURE], center=[update_rule.ONE_STEP_CENTER])
+    one = lrlab.run(loss=bowl, stepper=steppers.sgd(), x0=[[-3.0], [0.5], [7.0]], lr=0.2, num_steps=1)
+    assert np.allclose(one.params[1], 1.0, atol=1e-12)
     assert not update_rule.check_one_step(None) and not update_rule.check_sum_lr(None)
 
 

@@ -9,12 +9,12 @@ writes executed copies with these filled in and fails unless every check then sa
 
 SOLUTIONS = {
     "00_start_here": [
-        ("1.0", "f(w) = w**2 has curvature L = 2, so the edge is 2/L = 1"),
+        ("0.8", "f(w) = 1.25 w**2 has curvature L = 2.5, so the edge is 2/L = 0.8"),
     ],
     "01_update_rule": [
         ("1.5 - 0.1 * 2 * 1.5", "w - lr * f'(w) with f'(w) = 2w"),
         ("0.1 / 32", "the sum's gradient is 32 times the mean's, so the lr must be 32 times smaller"),
-        ("0.5", "w - lr * 2w = 0 for every w exactly when lr = 1/2 = 1/L"),
+        ("1 / 5.0", "the distance to the minimum becomes (1 - 5 lr)(w - 1), zero for every w exactly when lr = 1/5 = 1/L"),
     ],
     "02_too_high_too_low": [
         ("2 / 8.0", "2/L, where L = 8 is the largest eigenvalue of [[5, 3], [3, 5]] (eigenvalues 2 and 8; not the diagonal 5)"),
