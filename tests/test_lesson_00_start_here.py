@@ -64,4 +64,4 @@ def test_map_figure_fits_a_column_and_needs_no_notebook():
     fig, axes = lesson.map_figure()
     assert fig.get_size_inches()[0] <= 9.0
     assert [ax.get_title() for ax in axes.flat][:len(lesson.LESSONS)] == list(lesson.LESSONS.values())
-    assert "05_momentum" in lesson.LESSONS and "06_adaptive_optimizers" in lesson.LESSONS and len(lesson.LESSONS) == 9
+    assert "05_momentum" in lesson.LESSONS and "06_adaptive_optimizers" in lesson.LESSONS and len(lesson.LESSONS) == 10
