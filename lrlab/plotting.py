@@ -33,8 +33,12 @@ PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "
            "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
            "grey": "#7F7F7F"}
 CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black")]
-REGIME_COLORS = {"slow": PALETTE["sky"], "converging": PALETTE["green"],
-                 "oscillating": PALETTE["orange"], "diverging": PALETTE["vermillion"]}
+#: a colour for every regime word: theory's (``lrlab.theory.REGIMES``), the path's
+#: (``lrlab.diagnostics.PATH_SHAPES``) and the superseded ``classify``'s
+REGIME_COLORS = {"monotone convergence": PALETTE["green"], "oscillating convergence": PALETTE["orange"],
+                 "no convergence": PALETTE["purple"], "divergence": PALETTE["vermillion"],
+                 "monotone": PALETTE["green"], "oscillating": PALETTE["orange"], "diverging": PALETTE["vermillion"],
+                 "slow": PALETTE["sky"], "converging": PALETTE["green"]}
 #: darker shades of two palette colours for coloured *text* on a white page: the palette's own green and
 #: vermillion are 3.3:1 and 3.8:1 against white, below WCAG AA's 4.5:1 for text; these are 5.5:1 and 5.6:1
 TEXT_COLORS = {"green": "#00755A", "vermillion": "#A84A00"}
@@ -608,12 +612,14 @@ def lr_map(lrs, final, ax=None, *, loss=None, momentum: float = 0.0, ylim=None, 
     return {"line": line, "diverged": div, "marker": marker, "vline": vline, "top": top, "bottom": bottom}
 
 
-def regime_badge(regime: str) -> str:
-    """HTML for a coloured regime label (for ipywidgets.HTML).
+def regime_badge(regime: str, progress: float | None = None) -> str:
+    """HTML for a coloured regime label (for ipywidgets.HTML), with the run's progress beside it.
 
-    One of :data:`lrlab.diagnostics.REGIMES` gets its regime's colour; any other word (an explorer's own
-    ``regime`` hook may name its verdicts, e.g. ``'stuck'``) a neutral grey. The word itself is always
-    shown, so colour is never the only carrier of the regime.
+    A word of :data:`REGIME_COLORS` (``lrlab.theory.REGIMES``, ``lrlab.diagnostics.PATH_SHAPES``) gets its
+    colour; any other word (an explorer's own ``regime`` hook may name its verdicts) a neutral grey. The
+    word itself is always shown, so colour is never the only carrier of the regime. ``progress`` (the
+    fraction of the loss gap closed, :func:`lrlab.diagnostics.progress`) adds e.g. "· 70% of the loss gap
+    closed" (:func:`lrlab.diagnostics.progress_text`); NaN or None adds nothing.
     """
     if not isinstance(regime, str) or not regime.strip():
         raise TypeError(f"regime must be a non-empty string (one of {', '.join(map(repr, REGIME_COLORS))} "
@@ -623,8 +629,10 @@ def regime_badge(regime: str) -> str:
     # black on every regime colour: at least 5.4:1 (white on vermillion would be 3.9:1, under WCAG AA)
     color = REGIME_COLORS.get(regime, "#d9d9d9")
     word = html.escape(regime)
+    detail = diagnostics.progress_text(progress) if progress is not None else ""
+    detail = f'<span class="lrlab-progress" style="font-weight:normal"> · {html.escape(detail)}</span>' if detail else ""
     return (f'<span class="lrlab-regime" data-regime="{word}" style="background:{color};color:#000;'
-            f'padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">{word}</span>')
+            f'padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">{word}{detail}</span>')
 
 
 def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int = 12, suptitle=None):
