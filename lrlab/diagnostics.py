@@ -59,19 +59,37 @@ def _blew_up_or_grew(traj) -> np.ndarray:
     return diverged | ~np.isfinite(loss).all(axis=0) | grew
 
 
-def _step_flips(traj) -> tuple[np.ndarray, np.ndarray]:
-    """``(flips, pairs)``, each ``(n, d)``: along each coordinate, how many pairs of consecutive
-    non-negligible steps (larger than 1e-12 of that coordinate's largest step) there are, and how many
-    of them point in opposite directions."""
+def _steps(traj) -> np.ndarray:
+    """The steps ``x_{t+1} - x_t`` of every trajectory, ``(T, n, d)``."""
     _, params = _flat(traj)
     with np.errstate(all="ignore"):
-        steps = np.diff(params, axis=0)                       # (T, n, d)
-        mag = np.abs(steps)
-        biggest = mag.max(axis=0, keepdims=True) if steps.shape[0] else np.zeros((1,) + steps.shape[1:])
-        active = mag > 1e-12 * biggest
-        pair = active[1:] & active[:-1] & (biggest > 0)
+        return np.diff(params, axis=0)
+
+
+def _significant(size: np.ndarray) -> np.ndarray:
+    """Which consecutive pairs of steps (sizes along axis 0) both count: larger than 1e-12 of the largest."""
+    biggest = size.max(axis=0, keepdims=True) if size.shape[0] else np.zeros((1,) + size.shape[1:])
+    active = size > 1e-12 * biggest
+    return active[1:] & active[:-1] & (biggest > 0)
+
+
+def _step_flips(traj) -> tuple[np.ndarray, np.ndarray]:
+    """``(flips, pairs)``, each ``(n, d)``: along each coordinate, how many pairs of consecutive
+    non-negligible steps there are, and how many of them point in opposite directions."""
+    steps = _steps(traj)
+    with np.errstate(all="ignore"):
+        pair = _significant(np.abs(steps))
         flips = pair & (np.sign(steps[1:]) != np.sign(steps[:-1]))
     return flips.sum(axis=0), pair.sum(axis=0)
+
+
+def _reversals(traj) -> np.ndarray:
+    """``(n,)``: how many times a non-negligible step points back, at more than 90 degrees from the one before."""
+    steps = _steps(traj)
+    with np.errstate(all="ignore"):
+        pair = _significant(np.sqrt(np.einsum("tnd,tnd->tn", steps, steps)))
+        back = pair & (np.einsum("tnd,tnd->tn", steps[1:], steps[:-1]) < 0)
+    return back.sum(axis=0)
 
 
 def _per_trajectory(traj, out: np.ndarray):
@@ -148,30 +166,30 @@ def path_shape(traj: Trajectory, *, min_flips: int = 2):
     1. **diverging**: the run blew up (``traj.diverged``, or a recorded loss is NaN or inf), or its final
        loss gap :math:`f_T - f^*` is above the initial gap (final loss above the first when :math:`f^*`
        is unknown);
-    2. **oscillating**: along some coordinate the step reverses direction at least ``min_flips`` times
-       (two by default: back, then forth again), counting only steps larger than 1e-12 of that
-       coordinate's largest step;
+    2. **oscillating**: the step turned back, :math:`s_{t+1}\cdot s_t < 0` (more than 90 degrees from the
+       step before, :math:`s_t = x_{t+1} - x_t`), at least ``min_flips`` times (two by default: back, then
+       back again), counting only steps longer than 1e-12 of the longest;
     3. **monotone**: otherwise.
 
     It says nothing about how far the run got: :func:`progress` does.
 
-    Why a count and not a share of the steps: heavy ball's slow spiral (complex roots of small
-    argument :math:`\theta`) reverses only every :math:`\pi/\theta` steps, 3% of them at lr 0.01,
-    β = 0.9 on a curvature of 1, yet it overshoots again and again; the old :func:`classify` asked for
-    30% and called it 'converging'. Why two and not one: along a coordinate, each step of gradient
-    descent on a quadratic whose factors :math:`1 - \eta\lambda_i` are all positive is a sum of one
-    decaying exponential per eigenvalue, which changes sign at most (number of eigenvalues - 1) times:
-    once in two dimensions, where such a run reads 'monotone' (with a schedule too). In more dimensions
-    a run without any overshoot can reverse more often along a coordinate; raise ``min_flips`` there.
-    A run that overshoots only early (a warm-up, a high first lr) reads 'oscillating'.
+    Why this rule. On a quadratic, a gradient-descent step is :math:`s_{t+1} = (\eta_{t+1}/\eta_t)(I - \eta_t A)
+    s_t`, so :math:`s_{t+1}\cdot s_t \ge 0` whenever :math:`\eta_t L \le 1`: a run that overshoots along no
+    direction never turns back, in any dimension and with any schedule. Past :math:`1/L` the steep
+    component flips sign every step and turns the step back for as long as it dominates. A count, not a
+    share of the steps: heavy ball's slow spiral (complex roots of small argument :math:`\theta`) turns
+    back only every :math:`\pi/\theta` steps, 3% of them at lr 0.01, β = 0.9 on a curvature of 1, yet it
+    overshoots again and again (the superseded :func:`classify`, which asks for 30% of sign flips along a
+    coordinate, calls it 'converging'). Two, not one: heavy ball's overdamped roots can turn a step back
+    once per direction without any overshoot of the minimum. A run that overshoots only early (a warm-up,
+    a high first lr) reads 'oscillating'.
 
     Returns:
         a ``str`` for a single trajectory, else an array of ``str`` of shape ``traj.batch_shape``.
     """
     _check_traj(traj)
     min_flips = check_number("min_flips", min_flips, low=1, integer=True)
-    flips, _ = _step_flips(traj)
-    osc = (flips >= min_flips).any(axis=-1)
+    osc = _reversals(traj) >= min_flips
     out = np.where(_blew_up_or_grew(traj), "diverging", np.where(osc, "oscillating", "monotone"))
     return _per_trajectory(traj, out.astype("<U11"))
 

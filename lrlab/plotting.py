@@ -457,7 +457,7 @@ _EXIT_HEADS = weakref.WeakKeyDictionary()      # path_2d's line -> its arrowhead
 def update_path_2d(line, traj, color=None, diverging: bool | None = None):
     """Move the line of ``path_2d`` (and its arrowhead at the edge) to a new single trajectory.
 
-    ``diverging``: whether to cut the path at the view's edge; None asks ``diagnostics.classify``.
+    ``diverging``: whether to cut the path at the view's edge; None asks ``diagnostics.path_shape``.
     """
     from matplotlib.lines import Line2D
     if not isinstance(line, Line2D) or line.axes is None:
@@ -472,7 +472,7 @@ def update_path_2d(line, traj, color=None, diverging: bool | None = None):
         line.set_color(color)
     exit_ = None
     if diverging is None:
-        diverging = bool(np.any(np.asarray(diagnostics.classify(traj)) == "diverging"))
+        diverging = bool(np.any(np.asarray(diagnostics.path_shape(traj)) == "diverging"))
     if diverging and line.axes is not None:
         (x0, x1), (y0, y1) = sorted(line.axes.get_xlim()), sorted(line.axes.get_ylim())
         dx, dy = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
@@ -543,8 +543,8 @@ def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bo
 def lr_ruler(ax, lr_min: float, lr_max: float, loss=None, *, momentum: float = 0.0, lr=None):
     """A log-lr axis with the regimes of a quadratic shaded and the current lr marked.
 
-    Shades slow/converging (lr < 1/L), oscillating (1/L..2/L, without
-    momentum) and diverging (lr > critical). Returns the marker artist.
+    Shades the regimes :func:`lrlab.theory.regime` names (monotone convergence below 1/L without
+    momentum, oscillating convergence, divergence past the critical lr). Returns the marker artist.
     """
     _check_ax(ax, optional=False)
     lr_min, lr_max = _check_lr(lr_min, "lr_min"), _check_lr(lr_max, "lr_max")
@@ -563,13 +563,12 @@ def lr_ruler(ax, lr_min: float, lr_max: float, loss=None, *, momentum: float = 0
         for s in ("left", "right", "top"):
             ax.spines[s].set_visible(False)
         if loss is not None and getattr(loss, "eigenvalues", None) is not None:
-            L = theory.eigenvalues(loss)[-1]
-            crit = theory.critical_lr(loss, momentum)
-            edges = [(lr_min, 1.0 / L if momentum == 0 else crit, "converging"),
-                     (1.0 / L, crit, "oscillating"), (crit, lr_max, "diverging")]
-            for lo, hi, regime in edges:
-                if hi > lo and momentum == 0 or regime != "oscillating":
-                    ax.axvspan(max(lo, lr_min), min(max(hi, lr_min), lr_max), color=REGIME_COLORS[regime], alpha=0.35, lw=0)
+            lrs = np.geomspace(lr_min, lr_max, 601)
+            regimes = theory.regime(loss, lrs, momentum)
+            cuts = np.flatnonzero(regimes[1:] != regimes[:-1]) + 1
+            for i, j in zip(np.r_[0, cuts], np.r_[cuts, lrs.size]):
+                lo, hi = lrs[i], lrs[min(j, lrs.size - 1)]
+                ax.axvspan(lo, hi, color=REGIME_COLORS[regimes[i]], alpha=0.35, lw=0)
             theory_lines(ax, loss, momentum=momentum)
         ax.set_xlabel("learning rate (log scale)")
         (marker,) = ax.plot([lr if lr is not None else lr_min] * 2, [0, 1], color=PALETTE["black"], lw=3)

@@ -356,17 +356,39 @@ def test_path_shape_sees_heavy_balls_slow_spiral_that_classify_missed():
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), hL=st.floats(0.01, 0.99), schedule=st.booleans())
-def test_path_shape_calls_overshoot_free_gd_in_2d_monotone(seed, hL, schedule):
-    """Without overshoot (every ηλ < 1) a 2-D run reverses at most once along a coordinate, even on a
-    rotated bowl with a schedule: 'monotone'."""
-    from lrlab import schedules
+@given(seed=st.integers(0, 10_000), d=st.integers(1, 6), hL=st.floats(0.01, 1.0),
+       schedule=st.sampled_from(["constant", "cosine", "warm-up"]), beta=st.sampled_from([0.0, 0.0, 0.3]))
+def test_path_shape_calls_gd_without_overshoot_monotone_in_any_dimension(seed, d, hL, schedule, beta):
+    """s_{t+1}·s_t = (η_{t+1}/η_t) s_tᵀ(I - η_t A)s_t >= 0 when every η_t L <= 1: a rotated bowl in any
+    dimension, any schedule, never turns back; heavy ball in a monotone regime turns back at most once."""
+    from lrlab import schedules, theory
     rng = np.random.default_rng(seed)
-    Q, _ = np.linalg.qr(rng.standard_normal((2, 2)))
-    q = losses.quadratic(Q @ np.diag([rng.uniform(0.01, 1.0), 1.0]) @ Q.T)
-    lr = schedules.cosine_annealing_lr(hL, T_max=80) if schedule else hL
-    traj = lrlab.run(loss=q, x0=rng.standard_normal(2), lr=lr, num_steps=80)
+    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    q = losses.quadratic(Q @ np.diag(np.r_[rng.uniform(0.01, 1.0, d - 1), 1.0]) @ Q.T)
+    lr = {"constant": hL, "cosine": schedules.cosine_annealing_lr(hL, T_max=80),
+          "warm-up": schedules.linear_lr(hL, start_factor=0.01, total_iters=20)}[schedule]
+    if beta and (schedule != "constant" or theory.regime(q, hL, beta) != "monotone convergence"):
+        return
+    traj = lrlab.run(loss=q, stepper=steppers.sgd(momentum=beta), x0=rng.standard_normal(d), lr=lr, num_steps=80)
     assert diagnostics.path_shape(traj) == "monotone"
+    assert diagnostics._reversals(traj)[0] <= (1 if beta else 0)
+
+
+def test_path_shape_reads_the_step_not_the_coordinates():
+    """On lesson 04's 4-D problem, cosine from lr·L = 0.62 never overshoots, but one coordinate's steps
+    change sign twice (a sum of four decaying exponentials): the old per-coordinate rule would say oscillating."""
+    from lrlab import schedules
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    q = losses.quadratic(Q @ np.diag([0.01, 0.1, 0.4, 1.0]) @ Q.T)
+    found = False
+    for seed in range(200):
+        x0 = np.random.default_rng(seed).standard_normal(4)
+        traj = lrlab.run(loss=q, x0=x0, lr=schedules.cosine_annealing_lr(0.62, T_max=400), num_steps=400)
+        flips, _ = diagnostics._step_flips(traj)
+        assert diagnostics.path_shape(traj) == "monotone"
+        found = found or flips.max() >= 2
+    assert found
 
 
 def test_path_shape_rules_and_bad_input():
