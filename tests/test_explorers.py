@@ -48,6 +48,8 @@ EXPECTED = {
                            "step decay": "monotone", "oscillating": "oscillating", "diverging": "diverging"},
     "05 heavy ball": {"too small": MC, "GD, best lr": OC, "GD diverging": DV,
                       "Polyak": OC, "past 2/L, saved by β": OC, "diverging": DV},
+    "06 optimizers": {"GD, best lr": OC, "GD past 2/L": DV, "Adagrad, aligned": "monotone",
+                      "Adagrad, rotated": "monotone", "Adam": "monotone", "Adam, lr too small": "monotone"},
     "07 batch size": {"too small": MC, "good": MC, "noisy (B = 1)": MC,
                       "oscillating": OC, "B = 1 blows up below 2/L": DV, "diverging": DV},
     "08 gradient norm": {"too small": MC, "good": MC, "oscillating": OC, "diverging": DV},
@@ -195,7 +197,8 @@ def _positions(w):
 
 
 #: the explorers with controls besides the lr
-CONTROLLED = ("02 condition number", "03 range test", "04 schedule picker", "05 heavy ball", "07 batch size",
+CONTROLLED = ("02 condition number", "03 range test", "04 schedule picker", "05 heavy ball", "06 optimizers",
+              "07 batch size",
               "09 features")
 
 

@@ -1,48 +1,34 @@
-"""Tests of lrlab.lessons.momentum_and_adaptive (notebook 05, momentum and adaptive optimizers): what is
-particular to the heavy-ball explorer (the contract: tests/test_explorers.py), the effective-step
-recorder, the race and the exercise checks."""
+"""Tests of lrlab.lessons.adaptive_optimizers (notebook 06, adaptive optimizers): the optimizer explorer's
+scenes, the effective-step recorder, Adam + L2 against AdamW, the race and the exercise checks."""
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 import pytest
 
 import lrlab
 from lrlab import steppers, theory
-from lrlab.lessons import momentum_and_adaptive as lesson
+from lrlab.lessons import adaptive_optimizers as lesson
 
 
-@pytest.fixture
-def explorer():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield lesson.momentum_explorer(lr=0.01, momentum=0.0)
+def test_the_bowl_is_lesson_05s():
+    from lrlab.lessons import momentum
+    assert np.array_equal(lesson.BOWL.matrix, momentum.BOWL.matrix) and lesson.X0 == momentum.X0
 
 
-def test_the_theory_line_names_heavy_balls_limit(explorer):
-    assert "2(1+β)/L" not in explorer.theory.value                       # β = 0: GD's 2/L
-    explorer.controls["momentum"].value = 0.5
-    assert "2(1+β)/L" in explorer.theory.value and f"{theory.critical_lr(lesson.BOWL, 0.5):.3g}" in explorer.theory.value
-    # the saved-by-momentum preset really is past gradient descent's wall, and momentum saves it
-    explorer.apply_preset("past 2/L, saved by β")
-    assert explorer.lr > theory.critical_lr(lesson.BOWL) and explorer.regime == "oscillating convergence"
-    x, y = explorer.artists["rate map"]["marker"].get_data()
-    assert (x[0], y[0]) == pytest.approx((explorer.lr, lesson.MOMENTUM_PRESETS["past 2/L, saved by β"]["momentum"]))
-
-
-def test_critical_lr_on_the_bowl():
-    x0 = np.array(lesson.X0)
-    for beta in (0.0, 0.5, 0.9):
-        crit = theory.critical_lr(lesson.BOWL, beta)
-        traj = lrlab.run(loss=lesson.BOWL, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
-                         num_steps=400)
-        below, above = lrlab.diagnostics.classify(traj)
-        assert below != "diverging" and above == "diverging"
-
-
-def test_polyak_is_round():
-    assert theory.optimal_momentum(lesson.BOWL) == pytest.approx((0.04, 0.64))
+def test_optimizer_problem():
+    for name in lesson.OPTIMIZERS:
+        for bowl in lesson.BOWLS:
+            p = lesson.optimizer_problem(name, bowl)
+            assert np.allclose(np.linalg.eigvalsh(p.loss.matrix), [1.0, 81.0])
+            assert p.stepper.name.startswith({"GD": "sgd"}.get(name, name.lower()))
+    aligned = lesson.optimizer_problem("Adam", "aligned").loss.matrix
+    assert np.array_equal(aligned, np.diag([1.0, 81.0]))
+    # Adam at 20 times GD's wall 2/L still converges, on both bowls (the explorer's opening question)
+    for bowl in lesson.BOWLS:
+        tr = lesson.optimizer_problem("Adam", bowl).run(0.5)
+        assert 0.5 > 20 * theory.critical_lr(lesson.BOWL) and not tr.diverged
+        g = lrlab.plotting.gap(tr)
+        assert g[-1] < 1e-2 * g[0]
 
 
 def test_effective_steps_match_run_and_state():
@@ -134,38 +120,8 @@ def test_race_is_fair_and_reproducible():
     assert "winner: Adagrad" in lesson.race_table(res)
 
 
-def test_figures_build():
+def test_weight_decay_figures_and_claims():
     import matplotlib
-    fig, ax = lesson.plot_distance({"a": lrlab.run(loss=lesson.BOWL, x0=lesson.X0, lr=0.02, num_steps=20)}, lesson.BOWL.minimizer)
-    assert ax.get_xlabel() == "step"
-    fig, axes = lesson.plot_effective_steps([lesson.record_effective_steps(lesson.BOWL, steppers.adam(), lesson.X0, 0.05, 20)],
-                                         lesson.BOWL)
-    assert axes.shape == (2, 1)
-    art = lesson.plot_rate_map(lesson.BOWL)
-    assert isinstance(art["mesh"], matplotlib.collections.QuadMesh)
-
-
-def test_exercise_checks():
-    assert lesson.check_heavy_ball_limit(0.06)
-    assert not lesson.check_heavy_ball_limit(0.04)
-    assert not lesson.check_heavy_ball_limit(None)
-    assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.5)
-    assert lesson.check_adam_first_step(0.05) and not lesson.check_adam_first_step(0.005)
-    assert lesson.check_race_question("Aligned") and not lesson.check_race_question("rotated")
-    assert not lesson.check_race_question("neither")
-    fb = lesson.check_heavy_ball_limit(0.03)
-    assert "too small" in fb.message and "(1 + β)" in fb.message
-
-
-def test_nesterov_and_adamw_figures_and_claims():
-    import matplotlib
-    fig, axes = lesson.plot_momentum_maps(lesson.BOWL, num=40)
-    assert len(axes) == 2 and "Nesterov" in axes[1].get_title()
-    # the Nesterov map's wall is its own: at β = 0.9, 2(1+β)/((1+2β)L), left of GD's 2/L
-    x, y = axes[1].lines[0].get_data()
-    assert np.all(x[1:] < theory.critical_lr(lesson.BOWL))
-    assert lesson.rate_map(lesson.BOWL, [0.01], [0.0], nesterov=True) == pytest.approx(
-        lesson.rate_map(lesson.BOWL, [0.01], [0.0]))                        # β = 0: both are GD
     runs = {(wd, d): lesson.weight_decay_run(wd, d, num_steps=300) for wd in (0.01, 0.1) for d in (False, True)}
     fig, axes = lesson.plot_weight_decay(runs)
     assert len(axes) == 3 and all(isinstance(ax.get_legend(), matplotlib.legend.Legend) for ax in axes)
@@ -185,24 +141,37 @@ def test_nesterov_and_adamw_figures_and_claims():
     assert np.allclose(w.detach().numpy(), runs[(0.1, True)].params[-1], rtol=1e-12, atol=1e-14)
 
 
-def test_eigendirections_and_phase_diagram():
-    runs = lesson.eigendirection_runs(num_steps=150)
-    for name, tr in runs.items():
-        kw = lesson.EIGEN_SETTINGS[name]
-        e = tr.params - lesson.EIGEN_BOWL.minimizer
-        rho = theory.direction_rates(lesson.EIGEN_BOWL, kw["lr"], kw["momentum"])
-        assert np.allclose(lesson.envelope_rate(e, 40, 140, window=30), rho, rtol=0.02)
-    fig, axes = lesson.plot_eigendirections(runs)
-    assert len(axes) == 2 and all(ax.get_legend() is not None for ax in axes)
-    fig, (ax, bx) = lesson.plot_phase_diagram(num=60)
-    assert ax.get_xscale() == "function" and "critical" in ax.get_legend().get_texts()[0].get_text()
-    # envelope_rate reads a swinging error's decay, not its phase
-    t = np.arange(300)
-    assert lesson.envelope_rate(0.9 ** t * np.cos(0.7 * t), 100, 280, window=20) == pytest.approx(0.9, rel=1e-3)
 
 
-def test_new_exercise_checks():
-    assert lesson.check_direction_factor(np.sqrt(0.6)) and lesson.check_direction_factor(0.77)
-    assert not lesson.check_direction_factor(0.945) and not lesson.check_direction_factor(0.8)
-    assert lesson.check_critical_momentum(0.25) and not lesson.check_critical_momentum(0.5)
-    assert not lesson.check_critical_momentum(None)
+def test_figures_build():
+    fig, axes = lesson.plot_effective_steps([lesson.record_effective_steps(lesson.BOWL, steppers.adam(), lesson.X0, 0.05, 20)],
+                                         lesson.BOWL)
+    assert axes.shape == (2, 1)
+
+
+def test_exercise_checks():
+    assert lesson.check_adam_second_step(0.05 / 19) and not lesson.check_adam_second_step(0.05)
+    assert lesson.check_turned_bowl("Fast") and not lesson.check_turned_bowl("slow")
+    assert not lesson.check_turned_bowl("neither")
+
+
+def test_a_quarter_turn_keeps_adagrad_fast():
+    """Exercise 2's answer: the bowl turned by 90° has its axes on the coordinate axes again."""
+    turned = lesson.race("turned 90°", lesson.rotated_bowl(90.0), lesson.X0)
+    rot30 = lesson.race("rotated bowl", lesson.rotated_bowl(30.0), lesson.X0)
+    assert 0 < turned.best_steps["Adagrad"] <= 10 and turned.winner == "Adagrad"
+    assert rot30.best_steps["Adagrad"] > 0.9 * rot30.best_steps["GD"] > 20
+
+
+def test_race_figure_keeps_windows_off_the_data():
+    res = lesson.race("aligned bowl", lesson.BOWL, lesson.X0, lrs=lesson.RACE_LRS[::8])
+    fig, axes = lesson.plot_race([res], titles=["aligned"])
+    steps_ax, windows_ax, runs_ax = axes[0]
+    assert windows_ax is not steps_ax and "fastest" not in runs_ax.get_title()
+    assert fig.get_size_inches()[0] <= 9.5
+    # one bar per optimizer with a window, spanning exactly its window's lrs
+    bars = [ln for ln in windows_ax.lines]
+    assert len(bars) == sum(res.window[n] is not None for n in res.best_lr)
+    for ln in bars:
+        lo, hi = ln.get_xdata()
+        assert lo in res.lrs and hi in res.lrs
