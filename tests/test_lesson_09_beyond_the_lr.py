@@ -1,4 +1,5 @@
-"""Lesson 09 (beyond the lr): its widget driven from Python, its set-ups, figures and exercise checks."""
+"""Lesson 09 (beyond the lr): its widget's theory marks (the contract: tests/test_explorers.py), its set-ups,
+figures and exercise checks."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,6 @@ torch = pytest.importorskip("torch")
 import lrlab  # noqa: E402
 from lrlab import diagnostics, plotting, theory  # noqa: E402
 from lrlab.lessons import beyond_the_lr as lesson  # noqa: E402
-from lesson_helpers import changed, regime_of, snapped, snapshot  # noqa: E402
 
 
 pytestmark = pytest.mark.usefixtures("no_warnings", "single_thread_torch")
@@ -19,15 +19,6 @@ def small_sweep():
     """A cheap sweep (3 lrs, 40 steps) with the structure of the notebook's."""
     torch.set_num_threads(1)
     return lesson.lr_sweep(lrs=np.array([0.03, 0.3, 10.0]), num_steps=40)
-
-
-def expected_regimes(lr, loss):
-    crit = theory.critical_lr(loss)
-    if lr > 1.01 * crit:
-        return {"diverging"}
-    if lr < 0.99 / loss.L:
-        return {"slow", "converging"}
-    return {"converging", "oscillating", "diverging"}
 
 
 def test_scaling_is_a_change_of_variables():
@@ -46,15 +37,6 @@ def test_scaling_is_a_change_of_variables():
         assert np.all((b[:, 0] < lesson.X0) & (b[:, 1] > lesson.X0))                 # the start is in view
 
 
-def test_explorer_structure():
-    ex = lesson.explorer()
-    assert "lrlab-explorer" in ex.box._dom_classes
-    assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
-    assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
-    assert set(ex.controls) == {"features"} and tuple(ex.controls["features"].options) == lesson.FEATURES
-    assert ex.axes["path"].get_aspect() == 1.0
-
-
 def test_explorer_toggle_moves_the_theory_marks():
     ex = lesson.explorer()
     marks = {}
@@ -70,41 +52,6 @@ def test_explorer_toggle_moves_the_theory_marks():
         assert any(x == pytest.approx(1 / loss.L) for x in xs)
         assert ex.axes["path"].get_aspect() == 1.0
     assert marks["raw"] != marks["standardized"]
-
-
-@pytest.mark.parametrize("features", lesson.FEATURES)
-def test_explorer_whole_slider_range(features):
-    ex = lesson.explorer(features=features)
-    loss = ex.problem.loss
-    lines = [ex.artists["loss"], ex.artists["path"], ex.artists["map"]["marker"]]
-    lo, hi = ex.lr_range
-    for lr in [lo, *np.geomspace(lo, hi, 21), hi]:
-        ex.set_lr(hi if lr == lo else lo)
-        before = snapshot(lines)
-        ex.set_lr(lr)
-        assert changed(before, snapshot(lines)), lr
-        assert regime_of(ex) in expected_regimes(ex.lr, loss), (features, ex.lr, regime_of(ex))
-        assert regime_of(ex) == diagnostics.classify(ex.traj)
-    assert regime_of(ex) == "diverging" and "diverged at step" in ex.stats.value
-
-
-def test_explorer_presets():
-    ex = lesson.explorer()
-    expected = {"raw: too small": "slow", "raw: good": "converging", "raw: diverging": "diverging",
-                "standardized: same lr": "slow", "standardized: good": "converging",
-                "standardized: oscillating": "oscillating", "standardized: diverging": "diverging"}
-    assert set(expected) == set(ex.presets)
-    for button in ex.buttons:
-        p = ex.presets[button.description]
-        other = "raw" if p["features"] == "standardized" else "standardized"
-        ex.controls["features"].value = other
-        ex.set_lr(5.0)
-        before = snapshot([ex.artists["loss"]])
-        button.click()
-        assert ex.controls["features"].value == p["features"]
-        assert ex.lr == pytest.approx(snapped(ex.slider, p["lr"]))
-        assert changed(before, snapshot([ex.artists["loss"]]))
-        assert regime_of(ex) == expected[button.description], button.description
 
 
 def test_theory_table_and_correlations():

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["N", "BATCH_SIZES", "LessonData", "data", "minibatch_loss",
            "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",
-           "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "batch_small_multiples", "BatchPathPanel", "BatchLossPanel", "FloorPanel",
+           "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "explorer_regime", "explorer_progress", "batch_small_multiples", "BatchPathPanel", "BatchLossPanel", "FloorPanel",
            "BATCH_PRESETS", "batch_size_explorer", "shortcut_limit_b1", "check_scaled_lr", "check_floor_factor", "check_max_scale",
            "check_warmup_claim", "MomentumFloors", "momentum_floors", "plot_momentum_floors", "AdamScaling",
            "adam_scaling", "plot_adam_scaling", "check_momentum_floor", "check_adam_lr"]
@@ -660,9 +660,23 @@ def batch_size_explorer(lr: float = 0.1, batch_size: int = 16, lr_range=(1e-3, 5
     batch = Choice(BATCH_SIZES, description="batch size B", style="slider", live=True,
                    width="420px").with_value("batch_size", batch_size)
     return Explorer(None, lr=lr, lr_range=lr_range, controls={"batch_size": batch}, runs=_batch_runs,
-                    regime=lambda view: sgd_regime(view.runs["sgd"], view.runs["gd"]), theory=_batch_theory,
+                    regime=explorer_regime, progress=explorer_progress, theory=_batch_theory,
                     stats=_batch_stats, presets=BATCH_PRESETS, decorate=_batch_legend,
                     panels=(BatchPathPanel(), BatchLossPanel(), FloorPanel()), width=13.5, height=4.3)
+
+
+def explorer_regime(view) -> str:
+    """The explorer's label: ``'divergence'`` if the minibatch run blew up (:func:`sgd_regime`'s rule: its
+    loss gap over the last quarter is on average above its start), else :func:`lrlab.theory.regime` of
+    full-batch gradient descent at this lr, the path the noise rides on."""
+    if sgd_regime(view.runs["sgd"], view.runs["gd"]) == "diverging":
+        return "divergence"
+    return theory.regime(data().full, view.lr)
+
+
+def explorer_progress(view) -> float:
+    """The fraction of the loss gap the minibatch run closed (NaN if it blew up)."""
+    return diagnostics.progress(view.runs["sgd"], min_value=data().full.min_value)
 
 
 def shortcut_limit_b1(X=None) -> float:
