@@ -110,10 +110,14 @@ def test_08_debugging():
     assert lesson.check_diagnosis(key, exercise)
     assert not lesson.check_diagnosis({**key, "A": "slow" if key["A"] != "slow" else "converging"}, exercise)
     assert not lesson.check_diagnosis(None, exercise)
-    guess = 0.1 * 3e-2 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)
-    assert lesson.check_update_ratio(guess) and lesson.check_update_ratio(lesson.GALLERY["good"])
-    assert not lesson.check_update_ratio(0.1) and not lesson.check_update_ratio(0.01)
-    assert not lesson.check_update_ratio(lesson.GALLERY["oscillating"])
+    # exercise 2, diagnose and fix: the fixes that work when run are accepted, the others refused
+    assert lesson.check_fix("normalising") and lesson.check_fix("lower lr") and lesson.check_fix("Standardize")
+    for wrong in ("warm-up", "clipping", "re-initialisation", "banana", None):
+        assert not lesson.check_fix(wrong)
+    # exercise 3, the wide network: one measurement, a proportional correction, a second one
+    assert lesson.check_update_ratio(2.0)
+    assert not lesson.check_update_ratio(lesson.GALLERY["good"])       # the 64-unit net's lr falls short here
+    assert not lesson.check_update_ratio(4.0) and not lesson.check_update_ratio(0.1)
     assert lesson.check_edge(8.0) and not lesson.check_edge(4.0)
 
 
