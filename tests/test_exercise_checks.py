@@ -123,13 +123,13 @@ def test_08_debugging():
 
 def test_09_beyond_the_lr():
     lesson = beyond_the_lr
-    raw, std = lesson.raw_loss(), lesson.standardized_loss()
-    sweep = lesson.lr_sweep()
-    assert lesson.check_raw_limit(2 / raw.L) and not lesson.check_raw_limit(2 / std.L)
-    assert lesson.check_correlated_kappa(19) and not lesson.check_correlated_kappa(1.9)
-    assert lesson.check_largest_good_lr(lesson.good_lrs(sweep, 3.0)[-1], sweep)
-    assert not lesson.check_largest_good_lr(lesson.good_lrs(sweep, 1.0)[-1], sweep)
-    assert not lesson.check_largest_good_lr(None, sweep)
+    raw = lesson.raw_loss()
+    limit = theory.critical_lr(lesson.rescaled_raw_loss())
+    assert lesson.check_raw_limit(2 / (100 * raw.L)) and not lesson.check_raw_limit(2 / raw.L)
+    assert not lesson.check_raw_limit(limit * 1.005)                     # just past the boundary
+    assert lesson.check_correlated_kappa(49 / 51) and not lesson.check_correlated_kappa(0.9)
+    assert lesson.check_output_growth(16) and not lesson.check_output_growth(81)
+    assert not lesson.check_raw_limit(None) and not lesson.check_correlated_kappa(None)
 
 
 def test_04_warmup_code_exercise():

@@ -67,8 +67,9 @@ SOLUTIONS = {
         ("2 / 0.25", "at the edge of stability the sharpness rises until it hovers near 2/lr"),
     ],
     "09_beyond_the_lr": [
-        ("2 / raw.L", "2/L of the raw features' loss"),
-        ("(1 + 0.9) / (1 - 0.9)", "the correlation matrix [[1, r], [r, 1]] has eigenvalues 1 + r and 1 - r"),
-        ("lesson.good_lrs(sweep, 3.0)[-1]", "the largest sweep lr at which the init-scale-3 net reaches the target"),
+        ("2 / (100 * raw.L)", "a feature 10 times larger has a curvature 100 times larger: the boundary 2/L falls 100-fold "
+                              "(just below the exact boundary, which is what the check wants)"),
+        ("(50 - 1) / (50 + 1)", "the correlation matrix [[1, r], [r, 1]] has eigenvalues 1 + r and 1 - r: solve (1 + r)/(1 - r) = 50"),
+        ("2.0 ** 4", "four linear layers, each multiplying the signal by the init scale"),
     ],
 }
