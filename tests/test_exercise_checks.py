@@ -91,6 +91,7 @@ def test_07_batch_size():
     assert lesson.check_floor_factor(lesson.THEORY.floor(0.05, 16) / lesson.THEORY.floor(0.05, 64))
     assert not lesson.check_floor_factor(2.0)
     assert lesson.check_max_scale((2 / L) / 0.05) and not lesson.check_max_scale(64)
+    assert not lesson.check_max_scale(1.005 * (2 / L) / 0.05)                   # just past the boundary
     assert lesson.check_warmup_claim("false") and not lesson.check_warmup_claim("true")
     assert not lesson.check_scaled_lr(None)
     assert lesson.check_momentum_floor(0.04) and lesson.check_momentum_floor(0.0400)
