@@ -25,6 +25,7 @@ pytestmark = pytest.mark.usefixtures("no_warnings", "single_thread_torch")
 #: what each preset must show (its name promises it to the student)
 EXPECTED = {
     "00 demo": {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"},
+    "00 exercise": {"too small": "slow", "blows up": "diverging"},
     "01 update rule": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
                        "diverging": "diverging"},
     "02 one curvature": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
