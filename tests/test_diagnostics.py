@@ -123,6 +123,11 @@ def test_diagnostics_are_silent_on_diverged_runs():
         diagnostics.update_to_weight_ratio(traj)
 
 
+def test_moving_average_stops_at_the_first_non_finite_value():
+    s = diagnostics.moving_average([1.0, 1.0, np.nan, 1.0])
+    assert s[0] == 1.0 and s[1] == pytest.approx(1.0) and np.isnan(s[2:]).all()
+
+
 def test_moving_average_is_the_bias_corrected_recurrence():
     v = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
     beta, m, want = 0.8, 0.0, []

@@ -80,7 +80,15 @@ def test_sweep_structure_and_figures(small_sweep):
     for fig, _ in (lesson.init_figure(sw), lesson.norm_figure(sw)):
         assert len(plotting.png_bytes(fig)) > 1000
     fig, traj = lesson.paths_figure(lesson.bowl(lesson.raw_loss()), [2e-4, 0.03], "t")
-    assert list(diagnostics.classify(traj)) == ["slow", "diverging"]
+    titles = [ax.get_title() for ax in fig.axes]
+    assert [t.split("\n")[1] for t in titles[:2]] == ["monotone convergence", "divergence"]
+    assert not any(t.get_text() for ax in fig.axes for t in ax.texts)      # nothing written over the paths
+    # the strips of good lrs: dots exactly at the good lrs of the grid, nothing past the last one
+    fig, (ax, strip) = lesson.init_figure(sw)
+    for line, s in zip([l for l in strip.lines if l.get_marker() == "o"], lesson.INIT_SCALES):
+        np.testing.assert_array_equal(line.get_xdata(), lesson.good_lrs(sw, s))
+    for line in strip.lines:
+        assert set(line.get_xdata()) <= set(sw.lrs)
     plotting.png_bytes(lesson.loss_curves_figure({"a": (lesson.raw_loss(), 0.01)}, num_steps=20)[0])
 
 
@@ -91,19 +99,19 @@ def test_final_loss_of_a_diverged_run():
     assert lesson.final_loss(SimpleNamespace(diverged=False, eval_values=np.array([2.3, 0.5]))) == 0.5
 
 
-def test_exercise_checks(small_sweep):
-    assert lesson.check_raw_limit(theory.critical_lr(lesson.raw_loss()))
-    for wrong in (None, "x", 0.01, 2.0, float("nan")):
+def test_exercise_checks():
+    limit = theory.critical_lr(lesson.rescaled_raw_loss())
+    assert lesson.check_raw_limit(limit) and lesson.check_raw_limit(theory.critical_lr(lesson.raw_loss()) / 100)
+    assert lesson.check_raw_limit(0.98 * limit) and lesson.check_raw_limit(float(f"{limit:.3g}"))
+    for wrong in (None, "x", 1.01 * limit, theory.critical_lr(lesson.raw_loss()), 2.0, float("nan")):
         assert not lesson.check_raw_limit(wrong)
-    assert lesson.check_correlated_kappa(19) and lesson.check_correlated_kappa("19.0")
-    for wrong in (1.9, 10, None):
+    assert "past" in lesson.check_raw_limit(1.01 * limit).message
+    assert lesson.check_correlated_kappa(49 / 51) and lesson.check_correlated_kappa("0.96")
+    for wrong in (0.9, 0.99, 50, -0.96, None, "x"):
         assert not lesson.check_correlated_kappa(wrong)
-    good = lesson.good_lrs(small_sweep, 3.0)
-    if good.size:
-        assert lesson.check_largest_good_lr(good[-1], small_sweep)
-        assert lesson.check_largest_good_lr(round(float(good[-1]), 2), small_sweep)
-    assert not lesson.check_largest_good_lr(100.0, small_sweep)
-    assert not lesson.check_largest_good_lr(None, small_sweep)
+    assert lesson.check_output_growth(16) and lesson.check_output_growth("16.0")
+    for wrong in (2, 4, 8, 81, None):
+        assert not lesson.check_output_growth(wrong)
 
 
 def test_outcome_tells_stuck_from_diverged_and_trained():
