@@ -374,7 +374,7 @@ assert at_lr_p == "oscillating convergence" and past == "divergence" and edge.di
 assert edge.loss[-1, 0] < 1e-30 * edge.loss[0, 0]
 
 # %% [markdown]
-# In practice $\beta = 0.9$ is the common default and the lr is tuned, with a margin below the edge.
+# In practice $\beta = 0.9$ is the default and the lr is tuned with a margin below the edge.
 #
 # ## 6 · Nesterov: the gradient taken one step ahead
 #
