@@ -75,15 +75,9 @@ _REGIME_COLORS = dict(zip(REGIMES, (plotting.REGIME_COLORS["converging"], plotti
 
 
 def regime(loss, lr, momentum: float = 0.0, nesterov: bool = False):
-    """The theory's regime of heavy ball (or Nesterov, or GD with ``momentum=0``) on the quadratic ``loss``,
-    from the roots of every eigendirection's polynomial (:func:`lrlab.theory.momentum_roots`); one of
-    :data:`REGIMES`, vectorized over ``lr`` (a str for a scalar lr)."""
-    lr = np.asarray(lr, dtype=float)
-    z = theory.momentum_roots(lr[..., None] * theory.eigenvalues(loss), momentum, nesterov=nesterov)
-    mod = np.abs(z).max(axis=(-1, -2))
-    turns = np.any((np.abs(z.imag) > 1e-12 * np.abs(z)) | (z.real < 0), axis=(-1, -2))
-    out = np.where(mod > 1 + 1e-12, REGIMES[3], np.where(mod >= 1 - 1e-12, REGIMES[2],
-                                                          np.where(turns, REGIMES[1], REGIMES[0])))
+    """The theory's regime of heavy ball (or Nesterov, or GD with ``momentum=0``) on the quadratic ``loss``:
+    :func:`lrlab.theory.regime`, one of :data:`REGIMES`, vectorized over ``lr`` (a str for a scalar lr)."""
+    out = np.asarray(theory.regime(loss, lr, momentum, nesterov=nesterov))
     return str(out) if out.ndim == 0 else out
 
 
@@ -94,8 +88,7 @@ def plot_paths(traj, suptitle: str, *, momentum: float = 0.0, width: float = 9.0
     fig, axes = plotting.small_multiples(traj, BOWL_TALL, suptitle=suptitle)
     fig.set_size_inches(width, height)
     words = np.atleast_1d(regime(BOWL, traj.lr[0], momentum))
-    g = plotting.gap(traj)
-    closed = 1 - g[-1] / g[0]
+    closed = np.atleast_1d(diagnostics.progress(traj))
     for k, ax in enumerate(np.ravel(axes)):
         ax.set_ylabel(ax.get_ylabel() if ax is np.ravel(axes)[0] else "")
         color = _REGIME_COLORS[words[k]]
