@@ -603,7 +603,7 @@ def check_boundary_lr(answer) -> Feedback:
     if past:                                   # no slack on the wrong side: rounding up lands past the boundary
         return Feedback(False, f"{float(answer):.5g} is past the limit: at that lr the run does not converge. If you "
                                "rounded, round down: the boundary itself is the largest answer accepted.")
-    return check_number_answer(answer, crit, rtol=0.01, at_most=crit,
+    return check_number_answer(answer, crit, rtol=0.011, at_most=crit,
                                beyond="at that lr the run does not converge: you are past the boundary",
                                hint="The boundary is set by the steepest direction of this problem, not the "
                                     "lesson's: look at q.loss.eigenvalues, or sweep lrs with lrlab.run and see where "
