@@ -59,8 +59,10 @@ def test_03_finding_a_good_lr():
     assert lesson.check_boundary_lr(right["boundary_lr"]) and not lesson.check_boundary_lr(0.1)
     assert not lesson.check_boundary_lr(None) and not lesson.check_boundary_lr(2 * right["boundary_lr"])
     assert not lesson.check_boundary_lr(1.005 * right["boundary_lr"])     # just past 2/L: refused
+    assert not lesson.check_boundary_lr(1.001 * right["boundary_lr"])     # rounded up past 2/L: refused too
     assert not lesson.check_boundary_lr(0.2232)                           # the lesson's problem's 2/L, not q's
-    assert lesson.check_best_fraction(right["best_fraction"]) and not lesson.check_best_fraction(0.5)
+    assert lesson.check_best_fraction(right["kappa"]) and not lesson.check_best_fraction(0.99)
+    assert not lesson.check_best_fraction(100)                            # the approximation 1 - 1/kappa
     assert lesson.check_closest_rule(right["closest_rule"]) and not lesson.check_closest_rule("min/10")
 
 
