@@ -209,8 +209,10 @@ class RatePanel(Panel):
     name = "rate map"
 
     def draw(self, ax, view):
+        # the legend inside the map: below it, the live figure's narrow layouts have no room (constrained
+        # layout collapses the axes in a phone's column)
         a = plot_rate_map(view.scene.loss, ax, lr_range=view.lr_range, num=160, colorbar=False, live=True,
-                          legend="below")
+                          legend="inside")
         # the live number sits where a title would be: a text artist (a title change would re-lay the figure
         # out and force a full redraw); on top of everything, so that nothing has to be redrawn over it
         a["info"] = ax.text(0.5, 1.015, "error × 0.000 per step", transform=ax.transAxes, ha="center",
