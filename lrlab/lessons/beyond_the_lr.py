@@ -179,15 +179,8 @@ def correlation_table(rhos=(0.0, 0.5, 0.9, 0.99), tol: float = 1e-6) -> list[dic
 
 
 def quadratic_regime(loss, lr):
-    """The regime of gradient descent on the quadratic ``loss`` at ``lr``, from its factors 1 - lr·λ
-    (``lrlab.theory.regime`` where the library has it)."""
-    regime = getattr(theory, "regime", None)
-    if regime is not None:
-        return np.asarray(regime(loss, lr))
-    f = 1 - np.multiply.outer(np.asarray(lr, dtype=float), np.asarray(loss.eigenvalues, dtype=float))
-    r = np.abs(f).max(axis=-1)
-    return np.where(r > 1, "divergence", np.where(r == 1, "no convergence",
-                    np.where((f < 0).any(axis=-1), "oscillating convergence", "monotone convergence")))
+    """The regime of gradient descent on the quadratic ``loss`` at ``lr`` (an array: one per lr): ``lrlab.theory.regime``."""
+    return np.asarray(theory.regime(loss, lr))
 
 
 #: colours of the regimes of gradient descent on a quadratic (path lines; the titles name them too)

@@ -119,14 +119,8 @@ def explorer(lr: float = PRESETS["good"]) -> Explorer:
 
 
 def quadratic_regime(loss, lr):
-    """The regime of gradient descent on the quadratic ``loss`` at ``lr``, from its factors 1 - lr·λ."""
-    regime = getattr(theory, "regime", None)
-    if regime is not None:
-        return np.asarray(regime(loss, lr))
-    f = 1 - np.multiply.outer(np.asarray(lr, dtype=float), np.asarray(loss.eigenvalues, dtype=float))
-    r = np.abs(f).max(axis=-1)
-    return np.where(r > 1, "divergence", np.where(r == 1, "no convergence",
-                    np.where((f < 0).any(axis=-1), "oscillating convergence", "monotone convergence")))
+    """The regime of gradient descent on the quadratic ``loss`` at ``lr`` (an array: one per lr): ``lrlab.theory.regime``."""
+    return np.asarray(theory.regime(loss, lr))
 
 
 #: colours of the regimes of gradient descent on a quadratic (figure lines; the words name them too)
