@@ -119,7 +119,7 @@ HOOKS_JS = r"""
 WS_HOOK_JS = r"""
 (() => {
   if (window.__lrlab_ws) return;
-  const W = window.__lrlab_ws = {idle: 0, busy: 0, errors: [], stderr: [], messages: 0};
+  const W = window.__lrlab_ws = {idle: 0, busy: 0, replies: 0, errors: [], stderr: [], messages: 0};
   const dec = new TextDecoder();
   const grab = (txt, key) => {
     const m = txt.match(new RegExp('"' + key + '":\\s*"((?:[^"\\\\]|\\\\.)*)"'));
@@ -138,6 +138,8 @@ WS_HOOK_JS = r"""
         const st = grab(txt, 'execution_state');
         if (st) W.status = st;
         if (st === 'idle') W.idle += 1; else if (st === 'busy') W.busy += 1;
+      } else if (t[1] === 'execute_reply') {
+        W.replies += 1;
       } else if (t[1] === 'error') {
         W.errors.push(grab(txt, 'ename') + ': ' + grab(txt, 'evalue'));
       } else if (t[1] === 'stream' && grab(txt, 'name') === 'stderr') {
@@ -200,7 +202,7 @@ WS_HOOK_JS = r"""
 
 def kernel_messages(page) -> dict:
     """What the websocket hook saw: idle/busy counts, kernel errors and stderr texts."""
-    return page.evaluate("() => window.__lrlab_ws || null") or {"idle": 0, "busy": 0, "errors": [], "stderr": [],
+    return page.evaluate("() => window.__lrlab_ws || null") or {"idle": 0, "busy": 0, "replies": 0, "errors": [], "stderr": [],
                                                                    "messages": 0}
 
 

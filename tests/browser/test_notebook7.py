@@ -80,11 +80,14 @@ def test_lesson_in_notebook7(nb7, new_page, screenshot_dir, drive):
     item = page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
                         has_text=re.compile(r"^Run All Cells$"))
     item.click()
-    # all cells ran: each code cell has a number (none left at [*] or blank), and the kernel is idle again
+    # all cells ran: the kernel answered one execute_request per code cell (counted from its own
+    # messages), no prompt is left at [*], every shown prompt has a number (a check cell's input is
+    # collapsed and its prompt blank), and the kernel is idle again
     page.wait_for_function(
-        "(n) => { const p = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'))"
-        ".map(e => e.textContent); return p.length === n && p.every(t => /\\[\\d+\\]/.test(t)) && "
-        "(window.__lrlab_ws || {}).status === 'idle'; }",
+        "(n) => { const w = window.__lrlab_ws || {}; const p = Array.from(document.querySelectorAll("
+        "'.jp-Notebook .jp-CodeCell .jp-InputPrompt')).map(e => e.textContent.trim()).filter(t => t); "
+        "return (w.replies || 0) >= n && p.length > 0 && p.every(t => /^\\[\\d+\\]:?$/.test(t)) && "
+        "w.status === 'idle'; }",
         arg=nb7.code_cells, timeout=240_000, polling=250)
     scope = ".jp-NotebookPanel .jp-OutputArea"
     errors = browser.page_errors(page, scope)
