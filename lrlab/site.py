@@ -45,10 +45,14 @@ JS_DIR = Path(__file__).resolve().parent / "site_js"
 CHECK_TAG = "check"
 
 
-def _png(png: bytes, colors: int = 128) -> str:
-    """A frame as a data URI: the PNG quantized to ``colors`` colours (a third of the bytes, the same picture)."""
+def _png(png: bytes, colors: int = 96, width: int = 1000) -> str:
+    """A frame as a data URI: at most ``width`` pixels wide (a lesson's column is narrower), quantized to
+    ``colors`` colours (a quarter of the bytes, the same picture)."""
     from PIL import Image
-    im = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
+    im = Image.open(io.BytesIO(png)).convert("RGB")
+    if im.width > width:
+        im = im.resize((width, round(im.height * width / im.width)), Image.Resampling.LANCZOS)
+    im = im.quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
     buf = io.BytesIO()
     im.save(buf, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
@@ -86,7 +90,9 @@ def player_data(name: str, positions: int = 61) -> dict:
 PLAYER_CSS = """
 .lrlab-player { border: 1px solid #ddd; border-radius: 6px; padding: 10px 12px; margin: 12px 0; background: #fcfcfc; }
 .lrlab-player .row { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 4px 0; }
-.lrlab-player input[type=range] { width: 520px; max-width: 100%; }
+.lrlab-player .row > label { flex: 1 1 260px; min-width: 0; max-width: 640px; display: flex; flex-wrap: wrap; gap: 4px 8px;
+                             align-items: center; }
+.lrlab-player input[type=range] { flex: 1 1 200px; width: 100%; min-width: 0; height: 32px; margin: 0; }
 .lrlab-player button { padding: 3px 10px; border: 1px solid #aaa; border-radius: 4px; background: #f3f3f3; cursor: pointer; }
 .lrlab-player button.on { background: #dde8f5; border-color: #0072b2; }
 .lrlab-player img { max-width: 100%; height: auto; display: block; margin-top: 6px; }
@@ -263,6 +269,30 @@ def _strip_external(page: str) -> str:
     return page
 
 
+#: code and text outputs that scroll sideways (a long line on a phone) take the keyboard focus, so that they
+#: can be scrolled without a mouse (WCAG 2.1.1); the others stay out of the Tab order
+SCROLL_JS = r"""
+(function () {
+  function mark() {
+    document.querySelectorAll('.jp-InputArea-editor .highlight, .jp-RenderedText pre, .jp-RenderedHTMLCommon table, .MathJax_Display').forEach(function (e) {
+      var wide = e.scrollWidth > e.clientWidth + 1;
+      if (wide && !e.hasAttribute('tabindex')) {
+        e.setAttribute('tabindex', '0'); e.setAttribute('role', 'region');
+        e.setAttribute('aria-label', e.matches('pre') ? 'output, scrolls sideways' : e.matches('table') ? 'table, scrolls sideways' : e.matches('.MathJax_Display') ? 'formula, scrolls sideways' : 'code, scrolls sideways');
+        e.dataset.lrlabScroll = '1';
+      } else if (!wide && e.dataset.lrlabScroll) {
+        e.removeAttribute('tabindex'); e.removeAttribute('role'); e.removeAttribute('aria-label'); delete e.dataset.lrlabScroll;
+      }
+    });
+  }
+  mark();
+  window.addEventListener('resize', mark);
+  if (window.MathJax && MathJax.Hub) MathJax.Hub.Queue(mark);
+  else window.addEventListener('load', function () { if (window.MathJax && MathJax.Hub) MathJax.Hub.Queue(mark); mark(); });
+})();
+"""
+
+
 def site_script() -> str:
     """The page's JavaScript as one classic script: lrlab.js, explorers.js and page.js (ES modules for node's
     tests) joined inside a function, their imports and exports dropped, whole-line comments left out. A
@@ -277,6 +307,17 @@ def site_script() -> str:
         src = re.sub(r"^[ \t]*//.*\n", "", src, flags=re.M)
         parts.append(f"// ---- {name}\n{src}")
     return '(function () {\n"use strict";\n' + "\n".join(parts) + "\n})();"
+
+
+def _minify_css(page: str) -> str:
+    """The page's stylesheets without comments and runs of blank space (nbconvert's lab theme is a quarter of a
+    megabyte, a third of it spaces and comments)."""
+    def small(m):
+        css = re.sub(r"/\*[\s\S]*?\*/", "", m.group(2))
+        css = re.sub(r"\s+", " ", css)
+        css = re.sub(r"\s*([{};,>])\s*", r"\1", css)
+        return m.group(1) + css.strip() + m.group(3)
+    return re.sub(r"(<style[^>]*>)([\s\S]*?)(</style>)", small, page)
 
 
 def live_html(spec: dict, index: int) -> str:
@@ -393,9 +434,10 @@ def notebook_page(nb_path: Path, positions: int = 61, *, course: list[Path] | No
     course = course if course is not None else list_notebooks(nb_path.parent)
     top = _nav(nb_path, course, "top") + _toc(_contents(body))
     body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + top, body, count=1)
-    scripts = f"<script>{PLAYER_JS}</script>" + (f"<script>{site_script()}</script>" if any_live else "")
+    scripts = (f"<script>{PLAYER_JS}</script><script>{SCROLL_JS}</script>"
+               + (f"<script>{site_script()}</script>" if any_live else ""))
     body = body.replace("</body>", _nav(nb_path, course, "bottom") + scripts + "</body>", 1)
-    return _strip_external(body), [n for _, n in slots]
+    return _strip_external(_minify_css(body)), [n for _, n in slots]
 
 
 MATHJAX_HTML = """<script type="text/x-mathjax-config">

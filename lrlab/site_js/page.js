@@ -137,10 +137,12 @@ class Axes {
     const X = this.tx(x);
     svgEl("line", { x1: X, x2: X, y1: this.py0, y2: this.py1, ...attrs }, g);
     if (label) {
-      const anchor = X > this.px1 - 30 ? "end" : "end";
-      const t = svgEl("text", { x: X - 2, y: this.py0 + 12, "text-anchor": anchor, "font-size": 10.5, "font-weight": "bold", fill: attrs.stroke,
-        stroke: "#fff", "stroke-width": 3, "paint-order": "stroke" }, this.front, label);
-      if (X - this.px0 < 32) { t.setAttribute("text-anchor", "start"); t.setAttribute("x", X + 2); }
+      // a label left of its line (right of it near the left edge), one row lower if it would touch the last one
+      const left = X - this.px0 >= 40;
+      const row = this.lastLabelX !== undefined && Math.abs(X - this.lastLabelX) < 40 ? (this.lastRow || 0) + 1 : 0;
+      svgEl("text", { x: left ? X - 2 : X + 2, y: this.py0 + 12 + 13 * row, "text-anchor": left ? "end" : "start", "font-size": 10.5,
+        "font-weight": "bold", fill: attrs.stroke, stroke: "#fff", "stroke-width": 3, "paint-order": "stroke" }, this.front, label);
+      this.lastLabelX = X; this.lastRow = row;
     }
   }
 }
@@ -552,7 +554,7 @@ function mount(section, index) {
   range.addEventListener("input", () => { state.lr = sliderValue(lrGrid, +range.value); state.preset = null; render(); });
 
   let lastScene = null, lastRegime = null, lastMarks = null;
-  function render() {
+  function render(write = true) {
     const view = ex.compute(state.lr, state.controls);
     view.lrRange = [spec.lr_min, spec.lr_max];
     if (view.scene !== lastScene) { for (const p of panels) p.draw(view); lastScene = view.scene; }
@@ -572,7 +574,7 @@ function mount(section, index) {
     if (lastRegime !== null && view.regime !== lastRegime) live.textContent = `Regime: ${view.regime}.`;
     lastRegime = view.regime;
     section.dataset.regime = view.regime;
-    writeHash();
+    if (write) writeHash();
   }
 
   function writeHash() {
@@ -587,7 +589,7 @@ function mount(section, index) {
     if (s !== location.hash) history.replaceState(null, "", s);
   }
 
-  render();
+  render(false);                                 // the address changes when the reader changes something
   section.lrlab = { spec, state, render, ex };
   return section.lrlab;
 }
@@ -626,6 +628,7 @@ export function mountAll(root = document) {
       throw err;
     }
   });
+  if (typeof window !== "undefined") window.__lrlabReady = performance.now();   // when the explorers are up
   return out;
 }
 
