@@ -17,6 +17,9 @@ Debian's Chromium through Playwright. For each slider the page records, per key 
 * for the player only, ``decoded``: the new frame's ``img.decode()`` resolves (a PNG swap is on screen only
   once decoded, which can take more than one frame).
 
+A first row, ``a bare <input type=range>`` (no handler, put on the same page), is the floor: what a key press
+costs the browser before any page code runs.
+
 ArrowRight and ArrowLeft alternate (the slider stays put, so every press is a move), ``--warmup`` presses are
 discarded. Also the first paint (first-contentful-paint) of each page and the moment its explorers are up.
 Prints a table of medians and 95th percentiles in ms; asserts nothing. The machine's load shows in the numbers:
@@ -65,8 +68,10 @@ PROBE_JS = r"""
 
 @contextlib.contextmanager
 def serve(folder: Path):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *a, **k: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    handler = functools.partial(Quiet, directory=str(folder))
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
@@ -84,8 +89,14 @@ def pct(values, q):
     return v[k]
 
 
+BARE_JS = """() => { const r = document.createElement('input'); r.type = 'range'; r.id = 'lrlab-bare'; r.min = 0; r.max = 100;
+  r.value = 50; r.setAttribute('aria-label', 'bare'); document.body.prepend(r); }"""
+
+
 def measure(page, url: str, sel: str, moves: int, warmup: int) -> dict:
     page.goto(url)
+    if sel == "#lrlab-bare":
+        page.evaluate(BARE_JS)
     page.wait_for_selector(sel)
     page.wait_for_timeout(300)
     page.evaluate(PROBE_JS, sel)
@@ -138,6 +149,7 @@ def main(argv=None) -> int:
                ("05_momentum_and_adaptive.html", "lr slider (heavy ball)", "#lx1-lr", ".lrlab-player[data-hash-key=lr] input[type=range]")]
     from playwright.sync_api import sync_playwright
     rows = []
+    sliders.insert(0, ("02_too_high_too_low.html", "a bare <input type=range>", "#lrlab-bare", None))
     with serve(live_dir) as live_url, serve(frames_dir) as frames_url, sync_playwright() as pw:
         b = browser.launch(pw)
         ctx = b.new_context(viewport={"width": 1280, "height": 900})

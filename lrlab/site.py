@@ -102,7 +102,7 @@ PLAYER_CSS = """
 #: the explorers computed in the page (page.js): controls that wrap, panels in a grid that stacks on a phone
 LIVE_CSS = """
 .lrlab-live { border: 1px solid #ddd; border-radius: 6px; padding: 10px 12px; margin: 12px 0; background: #fcfcfc;
-              max-width: 100%; box-sizing: border-box; min-width: 0; }
+              max-width: 100%; box-sizing: border-box; min-width: 0; contain: content; }
 .lx-row { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; margin: 6px 0; }
 .lx-lr .lx-label { font-weight: bold; }
 .lx-slider { flex: 1 1 260px; min-width: 0; max-width: 560px; position: relative; padding-bottom: 1.5em; }

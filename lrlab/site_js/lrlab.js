@@ -106,6 +106,22 @@ export function pyRound(x) {
 /** The exact decimal digits of |x| rounded to `p` significant digits, ties to even (as Python's repr
  * machinery does): {digits: string of p digits, exp: the exponent of the first digit}. */
 function roundSig(x, p) {
+  // fast path: 4 more digits (rounded) decide, unless they read 5000 (then it may be a tie: look at them all)
+  if (p + 3 <= 100) {
+    const [m4, e4] = Math.abs(x).toExponential(p + 3).split("e");
+    const d4 = m4.replace(".", ""), tail = d4.slice(p);
+    if (tail !== "5000") {
+      let digits = d4.slice(0, p), exp = parseInt(e4, 10);
+      if (tail > "5000") {
+        const arr = digits.split("").map(Number);
+        let i = arr.length - 1;
+        while (i >= 0 && arr[i] === 9) { arr[i] = 0; i--; }
+        if (i < 0) { arr.unshift(1); arr.pop(); exp += 1; } else arr[i] += 1;
+        digits = arr.join("");
+      }
+      return { digits, exp };
+    }
+  }
   const s = Math.abs(x).toExponential(100);          // exact to 101 digits: enough to see a tie
   const [mant, e] = s.split("e");
   const all = mant.replace(".", "");

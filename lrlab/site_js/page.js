@@ -172,8 +172,13 @@ function clipStep(ax, x, f, u, v) {
 }
 
 /** lrlab.panels.PathPanel: the stride picture on a 1-D loss, or the path on the contours of a 2-D one. */
+/** What a panel's static part depends on: it is redrawn only when this changes (a new loss, not a new title). */
+const sceneKey = (view, withStepper = false) => JSON.stringify([view.scene.spec.loss, view.scene.x0, view.scene.numSteps,
+  view.scene.tol, withStepper ? view.scene.spec.stepper : null]);
+
 class PathPanel {
   constructor(fig, spec) { this.fig = fig; this.spec = spec; }
+  key(view) { return sceneKey(view); }
   draw(view) {
     const sc = view.scene, loss = sc.loss, svg = this.fig.svg;
     svg.replaceChildren();
@@ -204,6 +209,8 @@ class PathPanel {
   }
   update(view) {
     const traj = view.runs[this.spec.run], ax = this.ax;
+    const title = this.spec.title || view.scene.title || "the path";
+    if (ax.titleEl.textContent !== title) ax.setTitle(title);
     if (this.dim === 1) {
       const xs = [], fs = [];
       for (let t = 0; t < traj.params.length; t++) {
@@ -313,6 +320,7 @@ function starD(X, Y, r) {
 /** lrlab.panels.LossPanel: the loss gap against step, log scale, coloured by the regime, the tolerance dashed. */
 class LossPanel {
   constructor(fig, spec) { this.fig = fig; this.spec = spec; }
+  key(view) { return sceneKey(view); }
   draw(view) {
     const sc = view.scene, traj = view.runs[this.spec.run], g0 = gap(traj)[0];
     this.fig.svg.replaceChildren();
@@ -333,6 +341,7 @@ class LossPanel {
 /** lrlab.panels.MapPanel: the final loss gap against lr for every lr of the slider, theory lines, the lr. */
 class MapPanel {
   constructor(fig, spec) { this.fig = fig; this.spec = spec; }
+  key(view) { return sceneKey(view, true); }
   draw(view) {
     const { lrs, final } = view.map, sc = view.scene;
     this.fig.svg.replaceChildren();
@@ -373,6 +382,7 @@ function viridisR(t) {                                   // viridis reversed: fe
 }
 class RatePanel {
   constructor(fig, spec) { this.fig = fig; this.spec = spec; }
+  key(view) { return JSON.stringify(view.scene.spec.loss); }
   draw(view) {
     const sc = view.scene, range = [view.lrRange[0], view.lrRange[1]];
     this.fig.svg.replaceChildren();
@@ -416,6 +426,7 @@ class RatePanel {
 /** lessons.debugging.GradNormPanel: the gradient norm against step and the bound rho^t |g0|. */
 class GradNormPanel {
   constructor(fig, spec) { this.fig = fig; this.spec = spec; }
+  key(view) { return sceneKey(view); }
   draw(view) {
     const sc = view.scene;
     this.fig.svg.replaceChildren();
@@ -554,18 +565,23 @@ function mount(section, index) {
   range.addEventListener("input", () => { state.lr = sliderValue(lrGrid, +range.value); state.preset = null; render(); });
 
   let lastScene = null, lastRegime = null, lastMarks = null;
+  const keys = panels.map(() => null);
+  const setHtml = (e, h) => { if (e.__html !== h) { e.innerHTML = h; e.__html = h; } };
   function render(write = true) {
     const view = ex.compute(state.lr, state.controls);
     view.lrRange = [spec.lr_min, spec.lr_max];
-    if (view.scene !== lastScene) { for (const p of panels) p.draw(view); lastScene = view.scene; }
+    if (view.scene !== lastScene) {            // a new scene: redraw the static part of the panels it changes
+      panels.forEach((p, i) => { const k = p.key(view); if (k !== keys[i]) { p.draw(view); keys[i] = k; } });
+      lastScene = view.scene;
+    }
     for (const p of panels) p.update(view);
     readout.textContent = pyFormat(state.lr, ".3g");
     const k = snapIndex(lrGrid, state.lr);
     if (+range.value !== k) range.value = k;
     range.setAttribute("aria-valuetext", lrValueText(spec, state.lr, view.regime));
-    badge.innerHTML = view.label;
-    theoryLine.innerHTML = view.theory;
-    statsLine.innerHTML = view.stats;
+    setHtml(badge, view.label);
+    setHtml(theoryLine, view.theory);
+    setHtml(statsLine, view.stats);
     desc.textContent = view.description;
     for (const [name, ci] of Object.entries(controlInputs)) ci.set(state.controls[name]);
     const mk = JSON.stringify(view.marks);
@@ -590,7 +606,7 @@ function mount(section, index) {
   }
 
   render(false);                                 // the address changes when the reader changes something
-  section.lrlab = { spec, state, render, ex };
+  section.lrlab = { spec, state, render, ex, panels };
   return section.lrlab;
 }
 
@@ -633,6 +649,8 @@ export function mountAll(root = document) {
 }
 
 if (typeof document !== "undefined") {
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mountAll());
-  else mountAll();
+  // after the first paint: the reader sees the lesson at once, the explorers come up a moment later
+  const start = () => requestAnimationFrame(() => setTimeout(() => mountAll(), 0));
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 }

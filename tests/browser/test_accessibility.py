@@ -144,6 +144,7 @@ def test_site_page_is_accessible(built, name, new_page, axe_js):
     if name != "index.html":
         page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0",
                                timeout=60_000)
+        page.wait_for_function("() => !document.querySelector('section.lrlab-live:not([data-regime])')")
     violations = run_axe(page, axe_js, f"site {name}")
     assert page.evaluate("() => document.documentElement.lang"), f"{name}: <html> has no lang attribute"
     assert_no_serious(violations, f"site {name}")
