@@ -20,7 +20,7 @@ import numpy as np
 from ._validation import as_real_array, check_lr_array, check_number
 
 __all__ = ["eigenvalues", "critical_lr", "optimal_lr", "convergence_rate", "optimal_momentum",
-           "steps_to_tolerance", "expected_regime", "MinibatchSGD",
+           "steps_to_tolerance", "expected_regime", "MinibatchSGD", "noise_floor",
            "MOMENTUM_REGIMES", "momentum_roots", "direction_rates", "nesterov_critical_lr", "critical_damping",
            "momentum_regime"]
 
@@ -405,3 +405,33 @@ class MinibatchSGD:
                 m = M @ m
         out[~np.isfinite(out)] = np.inf
         return out
+
+
+def noise_floor(loss, lr, *, multiplicative: bool = False):
+    r"""The noise floor of constant-lr minibatch SGD on a least-squares loss: the expected loss gap
+    :math:`E[f - f^*]` once the run has settled, for the loss's own ``batch_size``.
+
+    A minibatch gradient is the true one plus noise :math:`\xi_t`, so near the minimum the error follows
+
+    .. math:: e_{t+1} = (I - \eta H)\, e_t - \eta\, \xi_t ,
+
+    and its second moment :math:`P` settles where the pull towards the minimum balances the kicks:
+    :math:`P = (I - \eta H) P (I - \eta H) + \eta^2 c_B \Sigma`; the floor is :math:`\tfrac12 \operatorname{tr}(HP)
+    \approx \eta\, c_B \operatorname{tr}\Sigma / 4` for small :math:`\eta` (proportional to lr/B), and ``inf``
+    from :math:`\eta = 2/L` on. This is :meth:`MinibatchSGD.floor` with ``B = loss.batch_size``; with
+    ``multiplicative=True`` it also counts the noise of the batch Hessian (exact, and a little higher at
+    large lr).
+
+    Args:
+        loss: a ``lrlab.losses.least_squares`` loss with a ``batch_size``.
+        lr: a learning rate, or an array of them.
+        multiplicative: include the part of the noise that grows with the error.
+
+    Returns:
+        float for a scalar ``lr``, else an array of the shape of ``lr``.
+    """
+    B = getattr(loss, "batch_size", None)
+    if B is None or not hasattr(loss, "X"):
+        raise ValueError(f"loss must be a least_squares loss with a batch_size (minibatch noise), got {loss!r}")
+    out = np.asarray(MinibatchSGD.of(loss).floor(lr, B, multiplicative=multiplicative), dtype=float)
+    return float(out.reshape(-1)[0]) if np.ndim(lr) == 0 else out.reshape(np.shape(lr))

@@ -4,51 +4,71 @@ import numpy as np
 
 import lrlab
 from lrlab import losses, steppers, theory
-from lrlab.lessons import (batch_size, beyond_the_lr, debugging, finding_a_good_lr, momentum_and_adaptive,
+from lrlab.lessons import (adaptive_optimizers, batch_size, beyond_the_lr, debugging, finding_a_good_lr, momentum,
                            schedules, start_here, too_high_too_low, update_rule)
 
 
 def test_00_start_here():
-    assert start_here.check_edge(1.0)
-    assert not start_here.check_edge(0.5) and not start_here.check_edge(1.04) and not start_here.check_edge(None)
+    assert start_here.check_edge(0.8) and start_here.check_edge(0.79)
+    assert not start_here.check_edge(1.0)                       # w²'s edge, printed in the notebook: not this bowl's
+    assert not start_here.check_edge(0.8001) and not start_here.check_edge(0.5) and not start_here.check_edge(None)
+    runs = lrlab.run(loss=losses.quadratic([start_here.EXERCISE_LAM]), x0=[1.5], lr=[0.79, 0.81], num_steps=500)
+    assert runs.loss[-1, 0] < 1e-6 * runs.loss[0, 0] and (runs.diverged[1] or runs.loss[-1, 1] > runs.loss[0, 1])
 
 
 def test_01_update_rule():
     assert update_rule.check_one_step(1.2) and not update_rule.check_one_step(1.8)
     assert update_rule.check_sum_lr(0.1 / 32) and update_rule.check_sum_lr(0.0031)   # rounded is right too
     assert not update_rule.check_sum_lr(3.2)
-    assert update_rule.check_one_step_lr(0.5) and not update_rule.check_one_step_lr(1.0)
+    assert update_rule.check_one_step_lr(0.2) and not update_rule.check_one_step_lr(0.5)      # 0.5 is w²'s answer
+    assert not update_rule.check_one_step_lr(0.4) and not update_rule.check_one_step_lr(None)   # 2/L: bounces
+    # the answer is true: one step of lr 0.2 from any start lands on w = 1
+    bowl = losses.quadratic([update_rule.ONE_STEP_CURVATURE], center=[update_rule.ONE_STEP_CENTER])
+    one = lrlab.run(loss=bowl, stepper=steppers.sgd(), x0=[[-3.0], [0.5], [7.0]], lr=0.2, num_steps=1)
+    assert np.allclose(one.params[1], 1.0, atol=1e-12)
     assert not update_rule.check_one_step(None) and not update_rule.check_sum_lr(None)
 
 
 def test_02_too_high_too_low():
     lesson = too_high_too_low
-    assert lesson.check_largest_lr(0.25) and not lesson.check_largest_lr(0.255) and not lesson.check_largest_lr(2.0)
+    assert lesson.check_largest_lr(0.25) and not lesson.check_largest_lr(0.2501) and not lesson.check_largest_lr(2.0)
+    assert not lesson.check_largest_lr(0.4)                      # 2/5 from the diagonal entries: not the bowl's axes
     assert not lesson.check_largest_lr(None)
-    assert lesson.check_regime("oscillating") and not lesson.check_regime("diverging") and not lesson.check_regime(None)
-    assert lesson.check_flat_steps(342) and not lesson.check_flat_steps(7) and not lesson.check_flat_steps(None)
-    # the answer of exercise 1 is where the runs change from oscillating to diverging
-    right = lrlab.run(loss=losses.quadratic([1.0, 8.0]), stepper=steppers.sgd(), x0=[1.0, 1.0], lr=[0.249, 0.251],
-                      num_steps=2000)
-    assert list(lrlab.diagnostics.classify(right)) == ["oscillating", "diverging"]
+    assert lesson.check_regime("oscillating convergence") and not lesson.check_regime("monotone convergence")
+    assert not lesson.check_regime("divergence") and not lesson.check_regime(None)
+    assert lesson.check_flat_steps(181) and not lesson.check_flat_steps(10) and not lesson.check_flat_steps(342)
+    assert not lesson.check_flat_steps(None)
+    # the answer of exercise 1 is where the runs change from shrinking to growing
+    assert np.allclose(np.linalg.eigvalsh(lesson.EXERCISE_H), lesson.EXERCISE_EIGENVALUES, rtol=1e-12)
+    right = lrlab.run(loss=losses.quadratic(lesson.EXERCISE_H), stepper=steppers.sgd(), x0=[1.0, 0.5],
+                      lr=[0.249, 0.251], num_steps=2000)
+    assert right.loss[-1, 0] < 1e-6 * right.loss[0, 0] and (right.diverged[1] or right.loss[-1, 1] > right.loss[0, 1])
+    # exercise 2: the run's steep coordinate flips sign at every step and both shrink
+    two = lrlab.run(loss=losses.quadratic([1.0, 5.0]), stepper=steppers.sgd(), x0=[1.0, 1.0], lr=0.3, num_steps=20)
+    assert np.all(np.diff(np.sign(two.params[:, 1])) != 0) and np.all(two.params[1:, 0] > 0)
+    assert abs(two.params[-1]).max() < 1e-2
+    # exercise 3: the run's error reaches 1e-3 of its start (in both coordinates) at step 181
+    flat = lrlab.run(loss=lesson.ill_conditioned(40.0), stepper=steppers.sgd(), x0=[1.0, 1.0], lr=1.5, num_steps=300)
+    done = np.all(np.abs(flat.params) <= 1e-3, axis=-1)
+    assert int(np.argmax(done)) == 181
 
 
 def test_03_finding_a_good_lr():
     lesson = finding_a_good_lr
     right = lesson.exercise_answers()
-    assert lesson.check_largest_lr(right["largest_lr"]) and not lesson.check_largest_lr(0.1)
-    assert not lesson.check_largest_lr(None) and not lesson.check_largest_lr(2 * right["largest_lr"])
-    assert not lesson.check_largest_lr(0.23)                    # 2/L = 0.2232: 0.23 diverges
-    assert lesson.check_closest_rule(right["closest_rule"]) and not lesson.check_closest_rule("min")
-    assert lesson.check_smoothing_direction(right["smoothing_direction"])
-    assert not lesson.check_smoothing_direction("smaller")
+    assert lesson.check_boundary_lr(right["boundary_lr"]) and not lesson.check_boundary_lr(0.1)
+    assert not lesson.check_boundary_lr(None) and not lesson.check_boundary_lr(2 * right["boundary_lr"])
+    assert not lesson.check_boundary_lr(1.005 * right["boundary_lr"])     # just past 2/L: refused
+    assert not lesson.check_boundary_lr(0.2232)                           # the lesson's problem's 2/L, not q's
+    assert lesson.check_best_fraction(right["best_fraction"]) and not lesson.check_best_fraction(0.5)
+    assert lesson.check_closest_rule(right["closest_rule"]) and not lesson.check_closest_rule("min/10")
 
 
 def test_04_schedules():
     lesson, p = schedules, schedules.noisy_problem()
     right = lesson.exercise_answers()
-    assert lesson.check_floor_prediction(right["floor_given"] / 4)
-    assert not lesson.check_floor_prediction(right["floor_given"])
+    assert lesson.check_floor_prediction(right["floor_b10"] / 4) and lesson.check_floor_prediction(right["floor"])
+    assert not lesson.check_floor_prediction(right["floor_b10"]) and not lesson.check_floor_prediction(right["floor"] / 4)
     assert lesson.check_steps_above(right["steps_above"]) and not lesson.check_steps_above(p.num_steps // 2 + 60)
     assert not lesson.check_steps_above(None)
     assert lesson.check_restart_effect(right["restart_effect"]) and not lesson.check_restart_effect("down")
@@ -58,19 +78,40 @@ def test_04_schedules():
     assert not lesson.check_plateau_cut(7) and not lesson.check_plateau_cut(None) and not lesson.check_plateau_cut("x")
 
 
-def test_05_momentum_and_adaptive():
-    lesson = momentum_and_adaptive
-    assert lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL, 0.5))
-    assert not lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL))
-    assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.8)
-    assert lesson.check_adam_first_step(0.05) and not lesson.check_adam_first_step(15.0)
-    assert lesson.check_race_question("aligned") and not lesson.check_race_question("rotated")
+def test_05_momentum():
+    lesson = momentum
+    crit = theory.critical_lr(lesson.EXERCISE_BOWL, 0.5)
+    assert lesson.check_heavy_ball_limit(crit) and lesson.check_heavy_ball_limit(0.06)
+    assert not lesson.check_heavy_ball_limit(1.01 * crit)                      # diverges: wrong however close
+    assert not lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL))   # GD's 2/L
     assert not lesson.check_heavy_ball_limit(None)
+    assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.8)
     nest = theory.nesterov_critical_lr(lesson.EXERCISE_BOWL, 0.5)
     assert lesson.check_nesterov_limit(nest) and lesson.check_nesterov_limit(0.03)
     assert not lesson.check_nesterov_limit(1.01 * nest)                        # diverges: wrong however close
     assert not lesson.check_nesterov_limit(theory.critical_lr(lesson.EXERCISE_BOWL, 0.5))   # heavy ball's wall
     assert not lesson.check_nesterov_limit(None)
+    # exercise 4 has its own momentum (0.3, real roots 0.6 and 0.5), not section 3's 0.6 (complex, √0.6)
+    kw = lesson.FACTOR_EXERCISE
+    assert kw["momentum"] != lesson.EIGEN_SETTINGS["heavy ball"]["momentum"]
+    assert lesson.check_direction_factor(float(theory.direction_rates(lesson.EIGEN_BOWL, kw["lr"], kw["momentum"])[1]))
+    assert lesson.check_direction_factor(0.6)
+    assert not lesson.check_direction_factor(np.sqrt(0.3)) and "complex" in lesson.check_direction_factor(np.sqrt(0.3)).message
+    assert not lesson.check_direction_factor(np.sqrt(0.6))                      # section 3's factor
+    assert not lesson.check_direction_factor(abs(1 - 0.02 * 10))                # gradient descent's factor
+    assert lesson.check_critical_momentum(float(theory.critical_damping(0.25)))
+    assert not lesson.check_critical_momentum(0.0) and not lesson.check_critical_momentum(0.9)
+
+
+def test_06_adaptive_optimizers():
+    lesson = adaptive_optimizers
+    second = 0.05 / 19
+    assert np.isclose(lesson.adam_second_step()[0], second, rtol=1e-6)
+    assert lesson.check_adam_second_step(second) and lesson.check_adam_second_step(0.00263)
+    assert not lesson.check_adam_second_step(0.05)                             # the first step's size
+    assert not lesson.check_adam_second_step(0.0) and not lesson.check_adam_second_step(None)
+    assert lesson.check_turned_bowl("fast") and lesson.check_turned_bowl(" Fast ")
+    assert not lesson.check_turned_bowl("slow") and not lesson.check_turned_bowl("aligned")
     half = np.log(0.5) / np.log(1 - 1e-5)
     assert lesson.check_adamw_half_life(half) and lesson.check_adamw_half_life(69300)
     assert not lesson.check_adamw_half_life(np.log(2) / 1e-3) and not lesson.check_adamw_half_life(None)
@@ -78,10 +119,6 @@ def test_05_momentum_and_adaptive():
     tr = lrlab.run(loss=losses.quadratic([0.0, 1.0]), stepper=steppers.adamw(), x0=[1.0, 0.0], lr=1e-3,
                    num_steps=int(np.ceil(half)))
     assert tr.params[-1, 0] <= 0.5 < tr.params[-2, 0]
-    assert lesson.check_direction_factor(float(theory.direction_rates(lesson.EIGEN_BOWL, 0.02, 0.6)[1]))
-    assert not lesson.check_direction_factor(abs(1 - 0.02 * 10))                 # gradient descent's factor
-    assert lesson.check_critical_momentum(float(theory.critical_damping(0.25)))
-    assert not lesson.check_critical_momentum(0.0) and not lesson.check_critical_momentum(0.9)
 
 
 def test_07_batch_size():

@@ -41,8 +41,27 @@ def test_map_figure_has_one_panel_per_lesson():
 
 
 def test_check_edge():
-    assert lesson.check_edge(1.0)
+    assert lesson.check_edge(0.8)
     assert not lesson.check_edge(2.0) and "past the limit" in lesson.check_edge(2.0).message
     assert not lesson.check_edge(None)
-    assert not lesson.check_edge(1.04) and "diverges" in lesson.check_edge(1.04).message    # within 5%, but past 2/L
-    assert lesson.check_edge(0.97) and lesson.check_edge(1.0005)                           # just below; rounded
+    assert not lesson.check_edge(1.0)                                                    # w²'s edge, not this one
+    for past in (0.8 + 1e-9, 0.8005, 0.83):                                              # past 2/L, however close
+        fb = lesson.check_edge(past)
+        assert not fb and "past the limit" in fb.message and "blows up" in fb.message
+    assert lesson.check_edge(0.78) and lesson.check_edge(0.7999)                         # just below
+
+
+def test_exercise_explorer_hides_the_theory():
+    ex = lesson.exercise_explorer()
+    assert "2/L" not in ex.theory.value and "1/L" not in ex.theory.value and "lr·L" not in ex.stats.value
+    ex.set_lr(0.75)
+    assert not ex.traj.diverged and "blew up" not in ex.stats.value
+    ex.set_lr(1.2)
+    assert "blew up" in ex.stats.value or ex.traj.loss[-1, ...] > ex.traj.loss[0, ...]
+
+
+def test_map_figure_fits_a_column_and_needs_no_notebook():
+    fig, axes = lesson.map_figure()
+    assert fig.get_size_inches()[0] <= 9.0
+    assert [ax.get_title() for ax in axes.flat][:len(lesson.LESSONS)] == list(lesson.LESSONS.values())
+    assert "05_momentum" in lesson.LESSONS and "06_adaptive_optimizers" in lesson.LESSONS and len(lesson.LESSONS) == 10

@@ -113,7 +113,7 @@ def test_torch_helpers():
 @pytest.mark.parametrize("check, right, wrong", [
     (lesson.check_one_step, 1.2, 1.8),
     (lesson.check_sum_lr, 0.1 / 32, 3.2),
-    (lesson.check_one_step_lr, 0.5, 1.0),
+    (lesson.check_one_step_lr, 0.2, 0.5),
 ])
 def test_exercise_checks(check, right, wrong):
     ok = check(right)
@@ -129,6 +129,11 @@ def test_exercise_answers_are_true():
     one = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=[1.5], lr=0.1, num_steps=1)
     assert lesson.check_one_step(one.params[1, 0])
     assert lrlab.run(loss=loss, stepper=steppers.sgd(), x0=[-1.3], lr=0.5, num_steps=1).params[1, 0] == 0.0
+    from lrlab import losses
+    shifted = losses.quadratic([lesson.ONE_STEP_CURVATURE], center=[lesson.ONE_STEP_CENTER])   # 2.5 (w - 1)**2
+    assert np.isclose(shifted.value(np.array([0.0])), 2.5)
+    landed = lrlab.run(loss=shifted, stepper=steppers.sgd(), x0=[[-1.3], [4.0]], lr=0.2, num_steps=1).params[1]
+    assert lesson.check_one_step_lr(0.2) and np.allclose(landed, 1.0, atol=1e-12)
     mean = lrlab.run(loss=lesson.bowl(2.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1, num_steps=10)
     summed = lrlab.run(loss=lesson.bowl(64.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1 / 32, num_steps=10)
     np.testing.assert_allclose(summed.params, mean.params, rtol=1e-12)

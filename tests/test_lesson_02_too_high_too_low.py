@@ -170,8 +170,17 @@ def test_figures_build_without_warnings():
     assert len(axes) == 3 and all(ax.get_xlabel() for ax in axes)
     lrs = np.geomspace(*lesson.LR_RANGE, 400)
     sweep = lrlab.run(loss=loss, x0=lesson.X0, lr=lrs, num_steps=lesson.NUM_STEPS)
-    fig2, ax = lesson.lr_map_figure(lrs, sweep, loss, marks=lesson.PRESETS)
-    assert ax.get_xscale() == "log" and ax.get_ylabel()
+    fig2, (ax, below) = lesson.lr_map_figure(lrs, sweep, loss, marks=lesson.PRESETS)
+    assert ax.get_xscale() == "log" and ax.get_ylabel() and below.get_ylabel()
+    factor = lesson.step_factor(sweep)
+    assert abs(lrs[np.nanargmin(factor)] * lesson.LAM - 1) < 0.02          # the lower panel's V: its tip at 1/L
+    fig6, axes6 = lesson.regimes_figure(loss, lrlab.run(loss=loss, x0=lesson.X0, lr=list(lesson.PRESETS.values()),
+                                                        num_steps=lesson.NUM_STEPS), titles=list(lesson.PRESETS))
+    regimes = [a.get_title().split("\n")[-1] for a in axes6.flat]
+    assert regimes == ["monotone convergence", "monotone convergence", "oscillating convergence", "divergence"]
+    assert not any(t.get_bbox_patch() is not None for a in axes6.flat for t in a.texts)   # no badge under a path
+    for f in (fig2, fig6):
+        assert f.get_size_inches()[0] <= 9.0
     lrs2 = np.geomspace(1e-2, 3.0, 200)
     maps = {k: lrlab.run(loss=lesson.ill_conditioned(k), x0=lesson.X0_2D, lr=lrs2, num_steps=20) for k in (1, 10)}
     fig3, _ = lesson.kappa_map_figure(lrs2, maps)
@@ -206,8 +215,8 @@ def test_exit_step():
 
 @pytest.mark.parametrize("check, right, wrong", [
     (lesson.check_largest_lr, 0.25, 0.125),
-    (lesson.check_regime, "oscillating", "converging"),
-    (lesson.check_flat_steps, 342, 100),
+    (lesson.check_regime, "oscillating convergence", "monotone convergence"),
+    (lesson.check_flat_steps, 181, 342),
 ])
 def test_exercise_checks(check, right, wrong):
     ok = check(right)
@@ -218,19 +227,36 @@ def test_exercise_checks(check, right, wrong):
 
 
 def test_exercise_answers_are_true():
-    q = losses.quadratic([1.0, 8.0])
-    assert lesson.check_largest_lr(theory.critical_lr(q))
-    traj = lrlab.run(loss=losses.quadratic([5.0]), x0=[1.0], lr=0.3, num_steps=30)
-    assert lesson.check_regime(diagnostics.classify(traj))
-    flat = lrlab.run(loss=lesson.ill_conditioned(50.0), x0=[1.0, 1.0], lr=1.0, num_steps=400)
-    steps = int(np.argmax(np.abs(flat.params[:, 0]) <= 1e-3))
-    assert lesson.check_flat_steps(steps) and steps == 342
+    q = losses.quadratic(lesson.EXERCISE_H)
+    assert lesson.check_largest_lr(2 / max(lesson.EXERCISE_EIGENVALUES))
+    assert np.allclose(theory.eigenvalues(q), lesson.EXERCISE_EIGENVALUES)
+    assert lesson.check_regime(lesson.gd_regime(losses.quadratic([1.0, 5.0]), 0.3))
+    flat = lrlab.run(loss=lesson.ill_conditioned(40.0), x0=[1.0, 1.0], lr=1.5, num_steps=400)
+    steps = int(np.argmax(np.all(np.abs(flat.params) <= 1e-3, axis=-1)))
+    assert lesson.check_flat_steps(steps) and steps == 181
 
 
-def test_the_largest_lr_check_rejects_an_lr_that_diverges():
+def test_the_largest_lr_check_refuses_any_lr_past_the_boundary():
     assert lesson.check_largest_lr(0.249) and lesson.check_largest_lr(0.25)
-    for lr in (0.252, 0.255):                          # within the 2% tolerance, but past 2/L = 0.25
+    for lr in (0.25 + 1e-9, 0.2501, 0.252, 0.255):       # within the 2% tolerance, but past 2/L = 0.25
         fb = lesson.check_largest_lr(lr)
         assert not fb and "past the limit" in fb.message
-        traj = lrlab.run(loss=losses.quadratic([1.0, 8.0]), x0=[1.0, 1.0], lr=lr, num_steps=2000)
-        assert diagnostics.classify(traj) == "diverging"
+    traj = lrlab.run(loss=losses.quadratic(lesson.EXERCISE_H), x0=[1.0, 0.5], lr=0.252, num_steps=2000)
+    assert traj.diverged or traj.loss[-1] > traj.loss[0]
+
+
+def test_gd_regime():
+    bowl = lesson.bowl()
+    assert [lesson.gd_regime(bowl, lr) for lr in (0.1, 0.25, 0.3, 0.5, 0.6)] == [
+        "monotone convergence", "monotone convergence", "oscillating convergence", "no convergence", "divergence"]
+
+
+def test_eigen_section():
+    lams, vecs = lesson.eigen_axes(lesson.ROTATED_H)
+    assert np.allclose(lams, [0.5, 2.0]) and np.allclose(vecs, np.array([[1, 1], [-1, 1]]) / np.sqrt(2))
+    lams2, vecs2 = lesson.eigen_axes(-lesson.ROTATED_H)            # signs fixed whatever eigh returns
+    assert np.all(vecs2[0] > 0)
+    rot = losses.quadratic(lesson.ROTATED_H)
+    traj = lrlab.run(loss=rot, x0=lesson.EIGEN_X0, lr=lesson.EIGEN_LR, num_steps=12)
+    fig, axes = lesson.eigen_figure(rot, traj.params, lesson.EIGEN_LR)
+    assert len(axes) == 2 and plotting.png_bytes(fig)[:4] == b"\x89PNG"

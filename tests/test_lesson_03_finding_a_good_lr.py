@@ -134,21 +134,41 @@ def test_figures_build():
 
 def test_exercise_checks():
     right = lesson.exercise_answers()
-    p = lesson.known_answer_problem()
-    assert right["largest_lr"] == pytest.approx(theory.critical_lr(p.loss))
-    assert lesson.check_largest_lr(right["largest_lr"])
-    assert lesson.check_largest_lr(0.99 * right["largest_lr"])
-    assert not lesson.check_largest_lr(0.23) and "past the limit" in lesson.check_largest_lr(0.23).message   # 2/L = 0.2232
-    for wrong in (None, "abc", 0.1, p.optimal_lr * 0.9, 2 * right["largest_lr"], float("nan")):
-        fb = lesson.check_largest_lr(wrong)
+    q = lesson.exercise_problem()
+    assert right["boundary_lr"] == pytest.approx(theory.critical_lr(q.loss))
+    assert right["boundary_lr"] < lesson.known_answer_problem().critical_lr       # scale 4: a steeper valley
+    assert lesson.check_boundary_lr(right["boundary_lr"]) and lesson.check_boundary_lr(0.99 * right["boundary_lr"])
+    past = lesson.check_boundary_lr(1.005 * right["boundary_lr"])                  # just past the limit: refused
+    assert not past and "past the limit" in past.message
+    for wrong in (None, "abc", 0.2232, q.optimal_lr * 0.9, 2 * right["boundary_lr"], float("nan")):
+        fb = lesson.check_boundary_lr(wrong)
         assert not fb and fb.message
-    assert right["closest_rule"] == "min/10"
-    assert lesson.check_closest_rule("min/10") and lesson.check_closest_rule(" MIN/10 ")
-    assert not lesson.check_closest_rule("min") and not lesson.check_closest_rule("steepest")
+    assert right["best_fraction"] == pytest.approx(q.L / (q.mu + q.L))
+    assert lesson.check_best_fraction(right["best_fraction"]) and lesson.check_best_fraction(round(right["best_fraction"], 3))
+    assert not lesson.check_best_fraction(lesson.known_answer_problem().optimal_lr / lesson.known_answer_problem().critical_lr)
+    assert not lesson.check_best_fraction(q.mu / (q.mu + q.L)) and not lesson.check_best_fraction(None)
+    assert right["closest_rule"] == "min"                     # a factor 3.00 above the best lr; min/10 is 3.33 below
+    fb = lesson.check_closest_rule("min")
+    assert fb and "diverges" in fb.message
+    assert lesson.check_closest_rule(" MIN ")
+    assert not lesson.check_closest_rule("min/10") and not lesson.check_closest_rule("steepest")
     assert not lesson.check_closest_rule(None) and not lesson.check_closest_rule("max")
-    assert right["smoothing_direction"] == "larger"
-    assert lesson.check_smoothing_direction("larger") and not lesson.check_smoothing_direction("smaller")
-    assert not lesson.check_smoothing_direction(3)
+
+
+def test_regime_and_paths_figure():
+    import lrlab
+    p = lesson.known_answer_problem()
+    lrs = [0.5 / p.L, 1.5 / p.L, 2 / p.L, 2.5 / p.L]
+    assert list(lesson.regime(p, lrs)) == ["monotone convergence", "oscillating convergence", "no convergence",
+                                           "divergence"]
+    run = lrlab.run(loss=p.loss, x0=p.x0, lr=lrs, num_steps=p.num_steps)
+    closed = lesson.progress(run)
+    assert 0 < closed[0] < 1 and np.isfinite(closed[:3]).all() and not closed[3] > 0
+    fig = lesson.paths_figure(run, p, lrs)
+    assert fig.get_size_inches()[0] <= 9.0
+    for ax in fig.axes[:len(lrs)]:
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        assert x0 < p.x0[0] < x1 and y0 < p.x0[1] < y1                    # the start point is in view
 
 
 def test_one_axes_figures_draw_into_a_callers_axes():

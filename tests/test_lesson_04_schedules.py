@@ -7,6 +7,7 @@ pytest.importorskip("ipympl")
 import ipywidgets as W  # noqa: E402
 
 from lesson_helpers import changed, regime_of, snapped  # noqa: E402
+from lrlab import theory  # noqa: E402
 from lrlab.lessons import schedules as lesson  # noqa: E402
 
 
@@ -113,11 +114,11 @@ def test_decay_beats_constant_floor(problem):
     assert tail[1] < tail[0] / 10
 
 
-def test_floor_theory():
+def test_noise_floor():
     p = lesson.noisy_problem()
-    small = [lesson.floor_theory(p.loss, lr) for lr in (0.004, 0.002)]
+    small = [theory.noise_floor(p.loss, lr) for lr in (0.004, 0.002)]
     assert small[0] / small[1] == pytest.approx(2, rel=0.01)     # proportional for small lr
-    assert lesson.floor_theory(p.loss, p.critical_lr) == float("inf")
+    assert theory.noise_floor(p.loss, p.critical_lr) == float("inf")
 
 
 def test_make_schedule_matches_torch_for_other_parameters():
@@ -146,8 +147,9 @@ def test_exercise_checks():
     assert right["steps_above"] == 196
     assert right["restart_effect"] == "up"
     assert lesson.check_floor_prediction(right["floor"])
-    assert lesson.check_floor_prediction(right["floor_given"] / 4)
-    for wrong in (None, "x", right["floor_given"], right["floor_given"] / 16, 0.0):
+    assert lesson.check_floor_prediction(right["floor_b10"] / 4)                  # the lr/B rule, rounded
+    assert "batches of 10" in lesson.check_floor_prediction(right["floor_b10"]).message   # forgot the batch size
+    for wrong in (None, "x", right["floor_b10"], right["floor_b10"] / 16, 4 * right["floor_b10"], 0.0):
         fb = lesson.check_floor_prediction(wrong)
         assert not fb and fb.message
     assert lesson.check_steps_above(right["steps_above"]) and lesson.check_steps_above(right["steps_above"] + 1)
@@ -164,9 +166,9 @@ def test_plateau_claims_hold_for_every_seed(problem, seed):
     E = r.steps_per_epoch
     assert r.cuts.size >= 2
     for k in r.cuts:                          # a cut comes when the loss has reached the floor of the lr in use
-        ratio = (r.metrics[k - 4:k] - problem.loss.min_value).mean() / lesson.floor_theory(problem.loss, r.epoch_lrs[k - 1])
+        ratio = (r.metrics[k - 4:k] - problem.loss.min_value).mean() / theory.noise_floor(problem.loss, r.epoch_lrs[k - 1])
         assert 0.5 < ratio < 2
-    assert r.gap[-4 * E:].mean() < lesson.floor_theory(problem.loss, lesson.PEAK) / 3
+    assert r.gap[-4 * E:].mean() < theory.noise_floor(problem.loss, lesson.PEAK) / 3
     assert np.all(np.diff(r.cuts) >= lesson.PLATEAU["patience"] + 1)
     assert np.array_equal(r.lr[::E], r.epoch_lrs[:-1])        # each epoch ran at the lr the scheduler chose
 

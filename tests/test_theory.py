@@ -182,6 +182,25 @@ def test_minibatch_floor_matches_a_long_sgd_run():
     np.testing.assert_allclose(measured, th.floor(lrs, 4), rtol=0.15)
 
 
+def test_noise_floor_of_a_loss_matches_a_long_run():
+    """theory.noise_floor(loss, lr): the floor at the loss's own batch size, against 20 000 steps of SGD."""
+    X, y = tiny_least_squares(n=40, seed=1)
+    loss = losses.least_squares(X, y, batch_size=4, seed=2)
+    lrs = np.array([0.05, 0.2])
+    traj = lrlab.run(loss=loss, x0=loss.minimizer, lr=lrs, num_steps=20000)
+    measured = (traj.loss[1001:] - loss.min_value).mean(axis=0)
+    np.testing.assert_allclose(measured, theory.noise_floor(loss, lrs), rtol=0.15)
+    np.testing.assert_allclose(measured, theory.noise_floor(loss, lrs, multiplicative=True), rtol=0.15)
+    th = theory.MinibatchSGD(X, y)
+    assert theory.noise_floor(loss, 0.2) == th.floor(0.2, 4, multiplicative=False)     # one definition
+    assert isinstance(theory.noise_floor(loss, 0.2), float) and theory.noise_floor(loss, lrs).shape == (2,)
+    assert theory.noise_floor(loss, 2.0 / th.L) == np.inf
+    with pytest.raises(ValueError, match="batch_size"):
+        theory.noise_floor(losses.least_squares(X, y), 0.1)
+    with pytest.raises(ValueError, match="batch_size"):
+        theory.noise_floor(losses.quadratic([1.0, 2.0]), 0.1)
+
+
 def test_minibatch_additive_floor_solves_the_lyapunov_equation():
     X, y = tiny_least_squares(n=30, d=2, seed=7)
     th = theory.MinibatchSGD.of(losses.least_squares(X, y, batch_size=3))

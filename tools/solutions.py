@@ -9,45 +9,48 @@ writes executed copies with these filled in and fails unless every check then sa
 
 SOLUTIONS = {
     "00_start_here": [
-        ("1.0", "f(w) = w**2 has curvature L = 2, so the edge is 2/L = 1"),
+        ("0.8", "f(w) = 1.25 w**2 has curvature L = 2.5, so the edge is 2/L = 0.8"),
     ],
     "01_update_rule": [
         ("1.5 - 0.1 * 2 * 1.5", "w - lr * f'(w) with f'(w) = 2w"),
         ("0.1 / 32", "the sum's gradient is 32 times the mean's, so the lr must be 32 times smaller"),
-        ("0.5", "w - lr * 2w = 0 for every w exactly when lr = 1/2 = 1/L"),
+        ("1 / 5.0", "the distance to the minimum becomes (1 - 5 lr)(w - 1), zero for every w exactly when lr = 1/5 = 1/L"),
     ],
     "02_too_high_too_low": [
-        ("2 / 8.0", "2/L, where L = 8 is the largest curvature"),
-        ('"oscillating"', "lr * curvature = 1.5 lies between 1 and 2: the error flips sign and shrinks"),
-        ("int(np.ceil(np.log(1e-3) / np.log(1 - 1 / 50)))", "each step multiplies the flat error by 1 - lr/kappa = 0.98"),
+        ("2 / 8.0", "2/L, where L = 8 is the largest eigenvalue of [[5, 3], [3, 5]] (eigenvalues 2 and 8; not the diagonal 5)"),
+        ('"oscillating convergence"', "factors 1 - 0.3 * 1 = 0.7 and 1 - 0.3 * 5 = -0.5: both below 1 in size, one negative"),
+        ("int(np.ceil(np.log(1e-3) / np.log(1 - 1.5 / 40)))",
+         "the steep factor -0.5 is done in 10 steps; the flat one, 1 - 1.5/40 = 0.9625, needs 181"),
     ],
     "03_finding_a_good_lr": [
-        ("2 / max(lesson.known_answer_problem().loss.eigenvalues)", "the cliff 2/L of the known-answer problem"),
-        ('"min/10"', "read off the range test's three marks against the dashed best lr"),
-        ('"larger"', "smoothing lags behind the loss, so its minimum comes later in the sweep, at a larger lr"),
+        ("2 / max(q.loss.eigenvalues)", "the boundary 2/L of the exercise problem (its steep direction is steeper)"),
+        ("max(q.loss.eigenvalues) / sum(q.loss.eigenvalues)", "(2/(mu+L)) / (2/L) = L/(mu+L) = kappa/(kappa+1)"),
+        ('"min"', "min is a factor 3.0 above the best lr, min/10 a factor 3.3 below; but min diverges"),
         ("[loss.value(x) for x in __import__('itertools').accumulate(lrs, lambda x, lr: x - lr * loss.grad(x), "
          "initial=np.asarray(x0, dtype=float))][1:]",
          "x <- x - lr * grad(x) for each lr in turn, recording the loss after each step (a for loop does the same)"),
         ("0.1", "the best constant lr of section 6 (cosine decay from a peak of 0.3 passes too)"),
     ],
     "04_schedules": [
-        ("lesson.floor_theory(p.loss, 0.2) / 4", "for small lr the floor is proportional to the lr: a quarter of the lr, a quarter of the floor"),
+        ("theory.noise_floor(p.loss, 0.3) / 4", "the floor goes like lr/B: the floor at lr 0.3 with batches of 10, divided by 40/10 = 4"),
         ("int(np.sum(lesson.make_schedule('cosine', 1.5 * p.critical_lr, p.num_steps)(np.arange(p.num_steps)) > p.critical_lr))",
          "count the steps t with 1.5 (2/L) (1 + cos(pi t / T)) / 2 > 2/L"),
         ('"up"', "the lr jumps back to its peak, so the loss jumps up before it falls again"),
         ("lesson.PEAK * min(t / lesson.WARMUP, 1.0)", "a ramp from 0 capped at the peak"),
         ("6", "0.69995 is not below 0.7 * (1 - 1e-3), so readings 4, 5, 6 are 3 bad epochs > patience 2"),
     ],
-    "05_momentum_and_adaptive": [
-        ("2 * (1 + 0.5) / 50.0", "heavy ball converges for lr < 2(1 + beta)/L"),
+    "05_momentum": [
+        ("2 * (1 + 0.5) / 50.0", "heavy ball converges for lr < 2(1 + beta)/L, and L = 50 reaches its wall first"),
         ("((np.sqrt(25) - 1) / (np.sqrt(25) + 1)) ** 2", "beta* = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))**2 with kappa = 50/2 = 25"),
-        ("0.05", "Adam's first step is lr * g / |g| = lr in every coordinate, whatever the gradient's size"),
-        ('"aligned"', "per-coordinate scaling only helps when the bowl's axes are the coordinate axes"),
         ("theory.nesterov_critical_lr(lesson.EXERCISE_BOWL, 0.5)",
          "Nesterov's root reaches -1 when (1 - lr L)(1 + 2 beta) = -1: lr = 2(1 + beta)/((1 + 2 beta) L) = 0.03"),
-        ("np.log(0.5) / np.log(1 - 1e-3 * 1e-2)", "AdamW multiplies the untouched weight by (1 - lr wd) every step"),
-        ("np.sqrt(0.6)", "h = 0.2: the discriminant (1.4)^2 - 2.4 < 0, so the roots are complex and their modulus is sqrt(beta)"),
+        ("0.6", "h = 0.2: z**2 - 1.1 z + 0.3 = 0 has the real roots 0.6 and 0.5; the larger one sets the pace"),
         ("(1 - np.sqrt(0.25)) ** 2", "critical damping: the roots merge where beta = (1 - sqrt(h))^2"),
+    ],
+    "06_adaptive_optimizers": [
+        ("0.05 / 19", "m2 = 0.9 * 30 - 30 = -3, m2_hat = -3/0.19; v2_hat = 300**2, so the step is 0.05 * (3/0.19)/300 = 0.05/19"),
+        ('"fast"', "a quarter turn swaps the axes: the steep and flat directions are coordinate axes again"),
+        ("np.log(0.5) / np.log(1 - 1e-3 * 1e-2)", "AdamW multiplies the untouched weight by (1 - lr wd) every step"),
     ],
     "07_batch_size": [
         ("0.02 * 256 / 32", "linear scaling: 8 times the batch, 8 times the lr"),
