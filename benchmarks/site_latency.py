@@ -145,8 +145,8 @@ def main(argv=None) -> int:
     sliders = [("02_too_high_too_low.html", "lr slider (one curvature)", "#lx1-lr", ".lrlab-player[data-hash-key=lr] input[type=range]"),
                ("02_too_high_too_low.html", "κ slider (condition number)", "#lx2-kappa", None),
                ("02_too_high_too_low.html", "lr slider (condition number)", "#lx2-lr", ".lrlab-player[data-hash-key=lr2] input[type=range]"),
-               ("05_momentum_and_adaptive.html", "β slider (heavy ball)", "#lx1-momentum", None),
-               ("05_momentum_and_adaptive.html", "lr slider (heavy ball)", "#lx1-lr", ".lrlab-player[data-hash-key=lr] input[type=range]")]
+               ("05_momentum.html", "β slider (heavy ball)", "#lx1-momentum", None),
+               ("05_momentum.html", "lr slider (heavy ball)", "#lx1-lr", ".lrlab-player[data-hash-key=lr] input[type=range]")]
     from playwright.sync_api import sync_playwright
     rows = []
     sliders.insert(0, ("02_too_high_too_low.html", "a bare <input type=range>", "#lrlab-bare", None))
@@ -155,7 +155,7 @@ def main(argv=None) -> int:
         ctx = b.new_context(viewport={"width": 1280, "height": 900})
         page = ctx.new_page()
         print("\nfirst paint, from 127.0.0.1 (ms; page bytes without MathJax):")
-        for name in ("02_too_high_too_low.html", "05_momentum_and_adaptive.html"):
+        for name in ("02_too_high_too_low.html", "05_momentum.html"):
             for label, base, folder in (("in the page", live_url, live_dir), ("frames", frames_url, frames_dir)):
                 fp = first_paint(page, f"{base}/{name}")
                 size = (folder / name).stat().st_size

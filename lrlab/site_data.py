@@ -11,6 +11,7 @@ The JSON written here holds NaN and infinities as the strings ``"nan"``, ``"inf"
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
@@ -22,7 +23,7 @@ from . import widgets
 from .panels import LossPanel, MapPanel, PathPanel, Problem
 
 __all__ = ["loss_spec", "stepper_spec", "scene_spec", "explorer_spec", "portable", "to_json", "plain",
-           "SCENE_SETUPS", "PANEL_KINDS"]
+           "SCENE_SETUPS", "JS_HOOKS", "PANEL_KINDS"]
 
 #: the stepper flags that choose a torch implementation and change nothing in lrlab
 _IMPLEMENTATION = ("foreach", "fused", "capturable", "differentiable")
@@ -105,12 +106,15 @@ def scene_spec(p: Problem, *, batches: int | None = None) -> dict:
 
 #: the panels a page draws, by class (lessons' own panels by their qualified name)
 PANEL_KINDS = {PathPanel: "path", LossPanel: "loss", MapPanel: "map"}
-_LESSON_PANELS = {"lrlab.lessons.momentum_and_adaptive.RatePanel": "rate",
+_LESSON_PANELS = {"lrlab.lessons.momentum.RatePanel": "rate",
                   "lrlab.lessons.debugging.GradNormPanel": "gradnorm"}
 
 #: explorers whose scene follows a slider: the JavaScript setup (lrlab/site_js/explorers.js SETUPS) that
 #: rebuilds it from the control's value. tests/js checks each against the lesson's own setup.
 SCENE_SETUPS = {"02 condition number": "kappa_bowl", "05 heavy ball": "heavy_ball"}
+#: explorers with their own numbers line or theory line: the JavaScript version of those hooks
+#: (lrlab/site_js/explorers.js HOOKS), checked against the lesson's by tests/js frame by frame
+JS_HOOKS = {"00 exercise": "exercise", "06 optimizers": "optimizers"}
 
 
 def _panel(p) -> dict | None:
@@ -132,8 +136,9 @@ def portable(ex, name: str | None = None) -> bool:
     from . import explorer as E
     if not isinstance(ex.scene, Problem) or type(ex.scene) is not Problem:
         return False
-    if (ex._runs_fn is not E._default_runs or ex._regime_fn is not E._default_regime
-            or ex._stats_fn is not E.problem_stats or ex._theory_fn is not E._default_theory):
+    if ex._runs_fn is not E._default_runs or ex._regime_fn is not E._default_regime:
+        return False
+    if (ex._stats_fn is not E.problem_stats or ex._theory_fn is not E._default_theory) and name not in JS_HOOKS:
         return False
     if any(_panel(p) is None for p in ex.panels.values()):
         return False
@@ -183,14 +188,13 @@ def explorer_spec(name: str, ex=None) -> dict | None:
     ex.set(lr=start_lr, **start_controls)
     scenes = {}
     choices = [n for n, sp in ex.specs.items() if isinstance(sp, widgets.Choice) and not sp.live]
-    if choices:                                 # a scene per option (one scene-changing choice at most)
-        (cname,) = choices
-        for option in ex.specs[cname].options:
-            scenes[str(option)] = scene_spec(ex._setup(**{cname: option}))
+    for options in itertools.product(*(ex.specs[c].options for c in choices)) if choices else ():
+        # a scene per combination of the scene-changing choices, keyed "option|option"
+        scenes["|".join(map(str, options))] = scene_spec(ex._setup(**dict(zip(choices, options))))
     base = scene_spec(ex.scene)
     return {"name": name, "lr": start_lr, "lr_min": ex.lr_range[0], "lr_max": ex.lr_range[1],
             "lr_slider": {"lo": s.min, "hi": s.max, "step": s.step, "steps": round((s.max - s.min) / s.step)},
             "lr_description": s.description, "controls": [_control(n, sp) for n, sp in ex.specs.items()],
             "values": start_controls, "presets": presets, "panels": [_panel(p) for p in ex.panels.values()],
-            "scene": base, "scenes": scenes, "scene_choice": choices[0] if choices else None,
-            "setup": SCENE_SETUPS.get(name), "title": ex.fig._suptitle.get_text() if ex.fig._suptitle else None}
+            "scene": base, "scenes": scenes, "scene_choices": choices, "setup": SCENE_SETUPS.get(name),
+            "hooks": JS_HOOKS.get(name), "title": ex.fig._suptitle.get_text() if ex.fig._suptitle else None}

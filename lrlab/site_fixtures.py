@@ -26,14 +26,14 @@ NUM_STEPS = 60
 
 def _losses() -> dict:
     """name -> (loss, x0, lrs): the toy losses, each with lrs from 0 through its divergence."""
-    from .lessons import momentum_and_adaptive as m05
+    from .lessons import adaptive_optimizers as a06, momentum as m05
     X, y, _ = data.linear_regression(n=64, d=2, noise=0.5, seed=0)
     X3, y3, _ = data.linear_regression(n=40, d=3, noise=0.3, seed=2)
     return {
         "quadratic 1-D": (losses.quadratic([4.0]), [1.5], [0.0, 0.01, 0.2, 0.25, 0.45, 0.5, 0.55, 3.0]),
         "quadratic 2-D": (losses.quadratic([0.05, 1.0]), [-1.5, 1.0], [0.0, 0.02, 1.0, 1.8, 2.0, 2.1]),
         "quadratic centred": (losses.quadratic([1.0, 10.0], center=[0.5, -0.3]), [1.0, 1.0], [0.05, 0.19, 0.205]),
-        "quadratic matrix": (m05.rotated_bowl(30.0), [-1.0, 0.8], [0.001, 0.02, 0.024, 0.03]),
+        "quadratic matrix": (a06.rotated_bowl(30.0), [-1.0, 0.8], [0.001, 0.02, 0.024, 0.03]),
         "rosenbrock": (losses.rosenbrock(), [-1.5, 2.0], [1e-4, 1e-3, 2e-3, 0.01]),
         "two wells": (losses.two_wells(), [-1.6], [0.01, 0.03, 0.12, 0.3, 6.0]),
         "plateau": (losses.plateau(), [-4.0], [0.1, 1.0, 30.0, 300.0]),
@@ -205,10 +205,10 @@ def _grids() -> dict:
 
 
 def _theory() -> list:
-    from .lessons import momentum_and_adaptive as m05
+    from .lessons import adaptive_optimizers as a06, momentum as m05
     out = []
     for name, loss in [("1-D", losses.quadratic([4.0])), ("2-D", losses.quadratic([0.05, 1.0])),
-                       ("bowl 05", m05.BOWL), ("rotated", m05.rotated_bowl(30.0))]:
+                       ("bowl 05", m05.BOWL), ("rotated", a06.rotated_bowl(30.0))]:
         lrs = np.geomspace(1e-4, 10.0, 97)
         for beta in (0.0, 0.3, 0.64, 0.9, 0.95):
             out.append({"name": name, "loss": loss_spec(loss), "momentum": beta, "lrs": lrs,

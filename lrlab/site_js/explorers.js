@@ -23,7 +23,7 @@ export const SETUPS = {
     return { ...scene, loss: { kind: "quadratic", curvatures: [1.0 / kappa, 1.0], center: [0.0, 0.0] },
       title: `κ = ${pyFormat(kappa, ".3g")}: contours and path` };
   },
-  /** lessons.momentum_and_adaptive.heavy_ball_problem: SGD with momentum beta on the lesson's bowl. */
+  /** lessons.momentum.heavy_ball_problem: SGD with momentum beta on the lesson's bowl. */
   heavy_ball(scene, c) {
     const beta = Number(c.momentum);
     return { ...scene, stepper: { kind: "sgd", hyperparams: { momentum: beta, dampening: 0.0, weight_decay: 0.0,
@@ -31,9 +31,36 @@ export const SETUPS = {
   },
 };
 
+/** The numbers line and theory line of explorers that have their own (lrlab.site_data.JS_HOOKS), and the
+ * theory marks they show on the lr slider (none where the lesson hides the theory). */
+export const HOOKS = {
+  /** lessons.start_here.exercise_explorer: the edge is the exercise, so no theory and no lr·L. */
+  exercise: {
+    stats(view) {
+      const loss = view.traj.loss, end = view.traj.diverged ? "blew up" : pyFormat(loss[loss.length - 1], ".3g");
+      return `lr = <b>${pyFormat(view.lr, ".4g")}</b> · loss after ${loss.length - 1} steps: <b>${end}</b> (it started at ${pyFormat(loss[0], ".3g")})`;
+    },
+    theory: () => "theory: hidden here; find the edge from the runs",
+    marks: () => [],
+  },
+  /** lessons.adaptive_optimizers.optimizer_explorer: GD's limit binds GD only. */
+  optimizers: {
+    stats(view) {
+      const parts = problemStats(view.lr, view.scene, view.traj);
+      return view.controls.optimizer === "GD" ? parts : parts.filter((p) => !p.startsWith("lr·L"));
+    },
+    theory(view) {
+      if (view.controls.optimizer === "GD") return theoryText(view.scene.loss);
+      return `<span class="lrlab-theory">GD's limit 2/L = ${pyFormat(criticalLr(view.scene.loss), ".3g")} does not bind `
+        + `${view.controls.optimizer}: its step is lr/(√v̂ + ε), one per coordinate</span>`;
+    },
+    marks: (view) => (view.controls.optimizer === "GD" ? theoryMarks(view.scene.loss) : []),
+  },
+};
+
 /** The scene spec of an explorer at these control values. */
 export function sceneSpec(spec, controls) {
-  if (spec.scene_choice) return spec.scenes[String(controls[spec.scene_choice])];
+  if (spec.scene_choices && spec.scene_choices.length) return spec.scenes[spec.scene_choices.map((c) => String(controls[c])).join("|")];
   if (spec.setup) return SETUPS[spec.setup](spec.scene, controls);
   return spec.scene;
 }
@@ -87,10 +114,14 @@ export function makeExplorer(spec) {
     const regime = classify(traj);
     const view = { lr, controls, scene: sc, runs: { main: traj }, traj, regime };
     view.label = regimeBadge(regime);
-    view.statsParts = problemStats(lr, sc, traj);
-    view.stats = statsHtml(view.statsParts);
-    view.theory = theoryText(sc.loss, sc.momentum);
-    view.marks = theoryMarks(sc.loss, sc.momentum);
+    const hooks = HOOKS[spec.hooks] || {};
+    const stats = hooks.stats ? hooks.stats(view) : problemStats(lr, sc, traj);
+    view.stats = typeof stats === "string" ? `<span class="lrlab-stats">${stats}</span>` : statsHtml(stats);
+    view.theory = hooks.theory ? hooks.theory(view) : theoryText(sc.loss, sc.momentum);
+    // the lr map draws theory lines whatever the hooks (as MapPanel does); the slider and the description
+    // show the marks the explorer shows
+    view.mapMarks = theoryMarks(sc.loss, sc.momentum);
+    view.marks = hooks.marks ? hooks.marks(view) : view.mapMarks;
     for (const p of spec.panels) {
       if (p.kind === "map") view.map = map(sc, p.points);
       if (p.kind === "rate") view.rateInfo = rateInfo(view);
@@ -101,7 +132,7 @@ export function makeExplorer(spec) {
   return { spec, slider, scene, compute, map };
 }
 
-/** lessons.momentum_and_adaptive.RatePanel's line: the error's factor per step, from theory. */
+/** lessons.momentum.RatePanel's line: the error's factor per step, from theory. */
 export function rateInfo(view) {
   const rho = convergenceRate(view.scene.loss, view.lr, view.scene.momentum);
   return rho < 1 ? `error × ${pyFormat(rho, ".3f")} per step` : "error grows: diverges";

@@ -356,7 +356,7 @@ class MapPanel {
     let ticks = "";
     lrs.forEach((lr, i) => { if (!Number.isFinite(final[i])) { const X = ax.tx(lr); ticks += `M${X.toFixed(1)} ${(ax.ty(top) - 5).toFixed(1)}v10`; } });
     if (ticks) svgEl("path", { d: ticks, stroke: REGIME_COLORS.diverging, "stroke-width": 1.2 }, ax.data);
-    for (const m of view.marks) ax.vline(m.lr, { stroke: m.color, "stroke-width": 2, "stroke-dasharray": "2 3" }, m.label);
+    for (const m of view.mapMarks) ax.vline(m.lr, { stroke: m.color, "stroke-width": 2, "stroke-dasharray": "2 3" }, m.label);
     this.vline = svgEl("line", { stroke: PALETTE.black, "stroke-width": 1.5, "stroke-opacity": 0.7, y1: ax.py0, y2: ax.py1 }, ax.dyn);
     this.dot = svgEl("circle", { r: 5, fill: PALETTE.black }, ax.dyn);
   }
@@ -372,7 +372,7 @@ class MapPanel {
   }
 }
 
-/** lessons.momentum_and_adaptive.RatePanel: the (lr, beta) plane coloured by the steps per decade. */
+/** lessons.momentum.RatePanel: the (lr, beta) plane coloured by the steps per decade. */
 const VIRIDIS = ["#440154", "#482475", "#414487", "#355f8d", "#2a788e", "#21918c", "#22a884", "#44bf70", "#7ad151", "#bddf26", "#fde725"];
 function viridisR(t) {                                   // viridis reversed: few steps yellow, many purple
   const s = Math.max(0, Math.min(1, 1 - t)) * (VIRIDIS.length - 1), k = Math.min(VIRIDIS.length - 2, Math.floor(s)), f = s - k;

@@ -136,7 +136,7 @@ def built(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["index.html", "00_start_here.html", "02_too_high_too_low.html",
-                                  "05_momentum_and_adaptive.html"])
+                                  "05_momentum.html"])
 def test_site_page_is_accessible(built, name, new_page, axe_js):
     page, log = new_page()
     page.route(re.compile(r"^https?://"), lambda route: route.abort())

@@ -131,7 +131,7 @@ def test_every_control_is_live_and_in_the_address(built, new_page, screenshot_di
     assert "kappa2=1&" in page.url + "&" and "lr2=1" in page.url
     box.screenshot(path=str(screenshot_dir / "site--02-kappa.png"))
 
-    open_page(page, (out / "05_momentum_and_adaptive.html").as_uri() + "#lr=0.04&momentum=0")
+    open_page(page, (out / "05_momentum.html").as_uri() + "#lr=0.04&momentum=0")
     box = live(page)
     box.scroll_into_view_if_needed()
     assert regime(box) == "diverging"                                   # past GD's 2/L = 0.0247
@@ -155,7 +155,7 @@ def test_the_page_shows_lrlab_numbers(built, new_page):
     out, _ = built
     page, log = new_page()
     for stem, i, name in [("02_too_high_too_low", 0, "02 one curvature"), ("02_too_high_too_low", 1, "02 condition number"),
-                          ("05_momentum_and_adaptive", 0, "05 heavy ball")]:
+                          ("05_momentum", 0, "05 heavy ball")]:
         open_page(page, (out / f"{stem}.html").as_uri())
         box = live(page, i)
         ex = build_explorer(name)
