@@ -128,6 +128,7 @@ def test_07_batch_size():
     assert lesson.check_floor_factor(lesson.THEORY.floor(0.05, 16) / lesson.THEORY.floor(0.05, 64))
     assert not lesson.check_floor_factor(2.0)
     assert lesson.check_max_scale((2 / L) / 0.05) and not lesson.check_max_scale(64)
+    assert not lesson.check_max_scale(1.005 * (2 / L) / 0.05)                   # just past the boundary
     assert lesson.check_warmup_claim("false") and not lesson.check_warmup_claim("true")
     assert not lesson.check_scaled_lr(None)
     assert lesson.check_momentum_floor(0.04) and lesson.check_momentum_floor(0.0400)
@@ -147,22 +148,26 @@ def test_08_debugging():
     assert lesson.check_diagnosis(key, exercise)
     assert not lesson.check_diagnosis({**key, "A": "slow" if key["A"] != "slow" else "converging"}, exercise)
     assert not lesson.check_diagnosis(None, exercise)
-    guess = 0.1 * 3e-2 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)
-    assert lesson.check_update_ratio(guess) and lesson.check_update_ratio(lesson.GALLERY["good"])
-    assert not lesson.check_update_ratio(0.1) and not lesson.check_update_ratio(0.01)
-    assert not lesson.check_update_ratio(lesson.GALLERY["oscillating"])
+    # exercise 2, diagnose and fix: the fixes that work when run are accepted, the others refused
+    assert lesson.check_fix("normalising") and lesson.check_fix("lower lr") and lesson.check_fix("Standardize")
+    for wrong in ("warm-up", "clipping", "re-initialisation", "banana", None):
+        assert not lesson.check_fix(wrong)
+    # exercise 3, the wide network: one measurement, a proportional correction, a second one
+    assert lesson.check_update_ratio(2.0)
+    assert not lesson.check_update_ratio(lesson.GALLERY["good"])       # the 64-unit net's lr falls short here
+    assert not lesson.check_update_ratio(4.0) and not lesson.check_update_ratio(0.1)
     assert lesson.check_edge(8.0) and not lesson.check_edge(4.0)
 
 
 def test_09_beyond_the_lr():
     lesson = beyond_the_lr
-    raw, std = lesson.raw_loss(), lesson.standardized_loss()
-    sweep = lesson.lr_sweep()
-    assert lesson.check_raw_limit(2 / raw.L) and not lesson.check_raw_limit(2 / std.L)
-    assert lesson.check_correlated_kappa(19) and not lesson.check_correlated_kappa(1.9)
-    assert lesson.check_largest_good_lr(lesson.good_lrs(sweep, 3.0)[-1], sweep)
-    assert not lesson.check_largest_good_lr(lesson.good_lrs(sweep, 1.0)[-1], sweep)
-    assert not lesson.check_largest_good_lr(None, sweep)
+    raw = lesson.raw_loss()
+    limit = theory.critical_lr(lesson.rescaled_raw_loss())
+    assert lesson.check_raw_limit(2 / (100 * raw.L)) and not lesson.check_raw_limit(2 / raw.L)
+    assert not lesson.check_raw_limit(limit * 1.005)                     # just past the boundary
+    assert lesson.check_correlated_kappa(49 / 51) and not lesson.check_correlated_kappa(0.9)
+    assert lesson.check_output_growth(16) and not lesson.check_output_growth(81)
+    assert not lesson.check_raw_limit(None) and not lesson.check_correlated_kappa(None)
 
 
 def test_04_warmup_code_exercise():

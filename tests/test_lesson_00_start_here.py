@@ -1,4 +1,4 @@
-"""Notebook 00: the demo explorer follows its slider and presets; the map figure draws; the check works."""
+"""Notebook 00: the map figure draws; the check works (the demo explorer: tests/test_explorers.py)."""
 
 import numpy as np
 import pytest
@@ -8,29 +8,6 @@ from lrlab.lessons import start_here as lesson
 
 
 pytestmark = pytest.mark.usefixtures("no_warnings")
-
-
-def test_demo_explorer_slider_range_and_presets():
-    ex = lesson.demo_explorer()
-    lo, hi = ex.lr_range
-    seen = set()
-    ex.set_lr(0.1)
-    for lr in np.geomspace(lo, hi, 20):
-        before = ex.artists["path"]["points"].get_xydata().copy()
-        ex.set_lr(lr)
-        after = ex.artists["path"]["points"].get_xydata()
-        assert before.shape != after.shape or not np.array_equal(before, after)
-        seen.add(ex.regime)
-        if ex.lr > 1.0 + 1e-9:          # 2/L = 1
-            assert ex.regime == "diverging"
-        if ex.lr < 0.002:
-            assert ex.regime == "slow"
-    assert seen == {"slow", "converging", "oscillating", "diverging"}
-    for button, (name, lr) in zip(ex.buttons, lesson.PRESETS.items()):
-        button.click()
-        expected = {"too small": "slow", "good": "converging"}.get(name, name)
-        assert ex.regime == expected
-        assert f'data-regime="{ex.regime}"' in ex.label.value
 
 
 def test_map_figure_has_one_panel_per_lesson():

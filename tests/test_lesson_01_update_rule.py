@@ -1,79 +1,16 @@
-"""Lesson 01 (the update rule): its widget driven from Python, its figures, its exercise checks."""
+"""Lesson 01 (the update rule): its widget's arrows, its figures, its exercise checks (the explorer contract:
+tests/test_explorers.py)."""
 
 import numpy as np
 import pytest
 
 pytest.importorskip("ipympl")
 import lrlab  # noqa: E402
-from lrlab import diagnostics, steppers  # noqa: E402
+from lrlab import steppers  # noqa: E402
 from lrlab.lessons import update_rule as lesson  # noqa: E402
-from lesson_helpers import regime_of, snapped  # noqa: E402
 
 
 pytestmark = pytest.mark.usefixtures("no_warnings")
-
-
-def snapshot(ex):
-    path = ex.artists["path"]
-    return [np.array(path["points"].get_xydata(), copy=True), np.array(path["arrows"].get_offsets(), copy=True),
-            np.array(path["arrows"].U, copy=True), np.array(ex.artists["loss"].get_xydata(), copy=True)]
-
-
-def changed(before, after):
-    return [b.shape != a.shape or not np.array_equal(b, a, equal_nan=True) for b, a in zip(before, after)]
-
-
-def theory_regimes(lr):
-    """Regimes the factor 1 - lr*lambda allows (both neighbours within 2% of a boundary)."""
-    p = lr * lesson.CURVATURE
-    if p > 2.04:
-        return {"diverging"}
-    if 1.02 < p < 1.96:
-        return {"oscillating"}
-    if p < 0.98:
-        # the loss gap after T steps is (1 - p)^(2T) of the start: converging once it is below 10%
-        return {"converging"} if (1 - p) ** (2 * lesson.NUM_STEPS) <= 0.1 else {"slow"}
-    return set(diagnostics.REGIMES)
-
-
-def test_explorer_structure():
-    ex = lesson.explorer()
-    assert "lrlab-explorer" in ex.box._dom_classes
-    assert ex.box.children[0].children[0] is ex.slider and type(ex.slider).__name__ == "FloatLogSlider"
-    assert ex.lr_range == lesson.LR_RANGE and tuple(ex.panels) == ("path", "loss")
-    assert [b.description for b in ex.buttons] == ["too small", "good", "oscillating", "diverging"]
-    assert all("lrlab-preset" in b._dom_classes for b in ex.buttons)
-    assert "1/L = 0.5" in ex.theory.value and "2/L = 1" in ex.theory.value
-
-
-def test_slider_across_its_whole_range_moves_the_figure_and_the_label():
-    ex = lesson.explorer()
-    lo, hi = ex.lr_range
-    values = [lo, *np.geomspace(lo, hi, 22)[1:-1], *lesson.PRESETS.values(), hi, 0.7, lo]
-    for lr in values:
-        before = snapshot(ex)
-        frames = ex.frames
-        ex.set_lr(lr)
-        assert ex.frames == frames + 1, lr
-        diff = changed(before, snapshot(ex))
-        assert diff[0] and diff[3], (lr, diff)               # the points on the curve and the loss line moved
-        assert regime_of(ex) in theory_regimes(ex.lr), (ex.lr, regime_of(ex))
-        assert f"lr = <b>{ex.lr:.3g}</b>" in ex.stats.value
-        if ex.traj.diverged:
-            assert "diverged at step" in ex.stats.value
-    assert ex.frames >= len(values)
-
-
-def test_presets_give_the_four_regimes():
-    ex = lesson.explorer()
-    expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"}
-    for button in ex.buttons:
-        ex.set_lr(0.05)
-        before = snapshot(ex)
-        button.click()
-        assert ex.lr == pytest.approx(snapped(ex.slider, lesson.PRESETS[button.description]))
-        assert any(changed(before, snapshot(ex)))
-        assert regime_of(ex) == expected[button.description]
 
 
 def test_arrows_are_the_steps():

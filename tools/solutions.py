@@ -63,13 +63,16 @@ SOLUTIONS = {
     ],
     "08_debugging": [
         ("{k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}", "read each curve's shape"),
-        ("0.1 * 3e-2 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)",
-         "the update/weight ratio is roughly proportional to the lr: scale lr 0.1 to aim at 3e-2, mid-band"),
+        ('"normalising"', "raw pixels up to 16 make the first steps huge and kill every ReLU; standardizing "
+                          "removes the cause ('lower lr' works too)"),
+        ("2.0", "at lr 1 the ratio is about 8e-3; the proportional correction (about 4) is past this network's "
+                "edge, where the ratio grows faster than the lr; lr 2 gives about 3e-2"),
         ("2 / 0.25", "at the edge of stability the sharpness rises until it hovers near 2/lr"),
     ],
     "09_beyond_the_lr": [
-        ("2 / raw.L", "2/L of the raw features' loss"),
-        ("(1 + 0.9) / (1 - 0.9)", "the correlation matrix [[1, r], [r, 1]] has eigenvalues 1 + r and 1 - r"),
-        ("lesson.good_lrs(sweep, 3.0)[-1]", "the largest sweep lr at which the init-scale-3 net reaches the target"),
+        ("2 / (100 * raw.L)", "a feature 10 times larger has a curvature 100 times larger: the boundary 2/L falls 100-fold "
+                              "(just below the exact boundary, which is what the check wants)"),
+        ("(50 - 1) / (50 + 1)", "the correlation matrix [[1, r], [r, 1]] has eigenvalues 1 + r and 1 - r: solve (1 + r)/(1 - r) = 50"),
+        ("2.0 ** 4", "four linear layers, each multiplying the signal by the init scale"),
     ],
 }

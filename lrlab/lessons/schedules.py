@@ -417,9 +417,10 @@ def schedule_picker(schedule: str = "cosine", lr: float = PEAK, lr_range=(1e-3, 
     1/L and 2/L; the right one the loss gap of the minibatch run with this
     schedule (coloured by regime), the same schedule without noise (dashed), a
     constant lr at the peak (grey) and that constant lr's predicted noise floor
-    (dotted). The regime label is ``lrlab.diagnostics.classify`` of the
-    full-batch run: it says what the lr does to stability; the noise floor is
-    the minibatch story.
+    (dotted). The label is the full-batch run's path shape
+    (``lrlab.diagnostics.path_shape``: no constant-lr theory names a schedule's
+    regime) and the fraction of its loss gap closed: it says what the lr does
+    to stability; the noise floor is the minibatch story.
     """
     if problem is not None and not isinstance(problem, NoisyProblem):
         raise TypeError(f"problem must be None (the lesson's noisy problem) or a NoisyProblem "
@@ -428,7 +429,8 @@ def schedule_picker(schedule: str = "cosine", lr: float = PEAK, lr_range=(1e-3, 
                     params=_param_controls()).with_value("schedule", schedule)
     p = problem or noisy_problem()
     return Explorer(p, lr=lr, lr_range=lr_range, lr_description="peak lr", controls={"schedule": picker},
-                    runs=_schedule_runs, regime=lambda view: str(diagnostics.classify(view.runs["clean"])),
+                    runs=_schedule_runs, regime=lambda view: str(diagnostics.path_shape(view.runs["clean"])),
+                    progress=lambda view: diagnostics.progress(view.runs["clean"]),
                     theory=lambda view: theory_text(view.scene.loss), stats=_schedule_stats, presets=PRESETS,
                     panels=(ScheduleLrPanel(), ScheduleLossPanel()), width=12.5, height=4.0)
 
