@@ -300,6 +300,9 @@ def site_script() -> str:
     parts = []
     for name in ("lrlab.js", "explorers.js", "page.js"):
         src = (JS_DIR / name).read_text(encoding="utf-8")
+        for imp in re.findall(r'^import\s[\s\S]*?\sfrom\s+"\./[^"]+";', src, flags=re.M):
+            if re.search(r"\bas\b", imp):       # one scope once joined: a renamed import would name nothing
+                raise RuntimeError(f"lrlab/site_js/{name}: import names as they are, without 'as': {imp[:80]}")
         src = re.sub(r'^import\s[\s\S]*?\sfrom\s+"\./[^"]+";[ \t]*$', "", src, flags=re.M)
         src = re.sub(r"^export\s*\{[^}]*\};?[ \t]*$", "", src, flags=re.M)
         src = re.sub(r"^export\s+(?=(?:async\s+)?function\b|const\b|let\b|class\b)", "", src, flags=re.M)

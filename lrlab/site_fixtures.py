@@ -127,7 +127,8 @@ def _spread(traj, others) -> dict | None:
 
 def _traj(traj, *, arrays: bool = True, others=None) -> dict:
     out = {"diverged": bool(traj.diverged), "diverged_at": int(traj.diverged_at), "loss_min": traj.loss_min,
-           "classify": str(diagnostics.classify(traj))}
+           "classify": str(diagnostics.classify(traj)), "path_shape": str(diagnostics.path_shape(traj)),
+           "progress": diagnostics.progress(traj) if traj.loss_min is not None else None}
     if arrays:
         out.update(params=traj.params, loss=traj.loss, grad_norm=traj.grad_norm)
     if others:
@@ -135,6 +136,7 @@ def _traj(traj, *, arrays: bool = True, others=None) -> dict:
         if spread is not None:
             out["spread"] = spread
             out["classify_nudged"] = [str(diagnostics.classify(o)) for o in others]
+            out["path_shape_nudged"] = [str(diagnostics.path_shape(o)) for o in others]
             out["diverged_at_nudged"] = [int(o.diverged_at) for o in others]
     return out
 
@@ -211,9 +213,15 @@ def _theory() -> list:
                        ("bowl 05", m05.BOWL), ("rotated", a06.rotated_bowl(30.0))]:
         lrs = np.geomspace(1e-4, 10.0, 97)
         for beta in (0.0, 0.3, 0.64, 0.9, 0.95):
+            # the regimes at every lr of the grid and at the edges: 1/L, 2(1+β)/L and Nesterov's limit a few ulps
+            # either side, and lr = 0
+            edges = [0.0, 1.0 / theory.eigenvalues(loss)[-1], theory.critical_lr(loss, beta),
+                     theory.nesterov_critical_lr(loss, beta), theory.optimal_lr(loss)]
+            at = np.concatenate([lrs, [e * (1 + k * 2.0 ** -52) for e in edges for k in (-4, -1, 0, 1, 4)]])
             out.append({"name": name, "loss": loss_spec(loss), "momentum": beta, "lrs": lrs,
                         "rate": theory.convergence_rate(loss, lrs, beta), "critical": theory.critical_lr(loss, beta),
-                        "nesterov_critical": theory.nesterov_critical_lr(loss, beta)})
+                        "nesterov_critical": theory.nesterov_critical_lr(loss, beta), "regime_lrs": at,
+                        "regime": theory.regime(loss, at, beta), "regime_nesterov": theory.regime(loss, at, beta, True)})
         out[-1].update(optimal_lr=theory.optimal_lr(loss), optimal_momentum=theory.optimal_momentum(loss))
     return out
 
@@ -290,7 +298,10 @@ def fixtures(explorers=None) -> dict:
         got = _explorer_frames(name)
         if got is not None:
             ex[name] = got
-    return {"runs": _runs(), "formats": _formats(), "grids": _grids(), "theory": _theory(), "explorers": ex,
+    progress = [float(v) for v in (-np.inf, -2.0, -0.05, 0.0, 1e-5, 0.004, 0.0049, 0.005, 0.01, 0.0149, 0.015, 0.125,
+                                   0.5, 0.7, 0.985, 0.99, 0.995, 0.9999, 1.0, np.nan)]
+    return {"progress_text": [[p, "s:" + diagnostics.progress_text(p)] for p in progress],
+            "runs": _runs(), "formats": _formats(), "grids": _grids(), "theory": _theory(), "explorers": ex,
             "curves": [{"loss": loss_spec(l), "local_minima": l.local_minima, "min_value": l.min_value}
                        for l in (losses.two_wells(), losses.plateau())]}
 

@@ -6,9 +6,9 @@
 // data of each panel. tests/js checks every text against the explorer's own, frame by frame.
 
 import {
-  classify, convergenceRate, criticalLr, escapeHtml, firstStepBelow, gap, geomspace, logSlider, lrMap, makeLoss,
+  convergenceRate, criticalLr, escapeHtml, firstStepBelow, gap, geomspace, logSlider, lrMap, makeLoss,
   makeStepper, optimalLr, optimalMomentum, problemStats, pyFormat, regimeBadge, run, sliderValue, snapIndex,
-  statsHtml, stepperMomentum, theoryMarks, theoryText,
+  statsHtml, stepperMomentum, theoryMarks, theoryText, quadraticTheory, regime, pathShape, progress,
 } from "./lrlab.js";
 
 /** JSON.parse's reviver for lrlab.site_data.to_json: "nan", "inf", "-inf" back to numbers. */
@@ -111,9 +111,12 @@ export function makeExplorer(spec) {
   function compute(lr, controls) {
     const sc = scene(controls);
     const traj = run(sc.loss, sc.stepper, sc.x0, lr, sc.numSteps);
-    const regime = classify(traj);
-    const view = { lr, controls, scene: sc, runs: { main: traj }, traj, regime };
-    view.label = regimeBadge(regime);
+    // explorer._default_regime: theory's regime where it applies, else the path's shape; the progress beside it
+    const known = quadraticTheory(sc.loss, sc.spec.stepper);
+    const word = known ? regime(sc.loss, lr, known.momentum, known.nesterov) : pathShape(traj);
+    const prog = traj.lossMin === null || traj.lossMin === undefined ? null : progress(traj);
+    const view = { lr, controls, scene: sc, runs: { main: traj }, traj, regime: word, progress: prog };
+    view.label = regimeBadge(word, prog);
     const hooks = HOOKS[spec.hooks] || {};
     const stats = hooks.stats ? hooks.stats(view) : problemStats(lr, sc, traj);
     view.stats = typeof stats === "string" ? `<span class="lrlab-stats">${stats}</span>` : statsHtml(stats);

@@ -725,6 +725,65 @@ export function classify(traj, { progress = 0.9, flipFraction = 0.3 } = {}) {
   return frac >= progress ? "converging" : "slow";
 }
 
+/** diagnostics._blew_up_or_grew: flagged, a non-finite loss, or a final gap above the initial one. */
+function blewUpOrGrew(traj) {
+  const loss = traj.loss, T = traj.numSteps;
+  let grew;
+  if (traj.lossMin !== null && traj.lossMin !== undefined) {
+    const gap0 = loss[0] - traj.lossMin, gapT = loss[T] - traj.lossMin;
+    grew = gapT > gap0 * (1 + 1e-12) + 1e-300;
+  } else grew = loss[T] > loss[0] + 1e-12 * Math.abs(loss[0]);
+  return traj.diverged || Array.from(loss).some((v) => !Number.isFinite(v)) || grew;
+}
+
+/** diagnostics._reversals: how many times a non-negligible step points back (more than 90 degrees from the
+ * step before), steps longer than 1e-12 of the longest counting. */
+function reversals(traj) {
+  const P = traj.params, T = traj.numSteps, d = P[0].length;
+  const steps = [];
+  for (let t = 0; t < T; t++) { const s = new Float64Array(d); for (let j = 0; j < d; j++) s[j] = P[t + 1][j] - P[t][j]; steps.push(s); }
+  const dot = (a, b) => { let acc = a[0] * b[0]; for (let j = 1; j < d; j++) acc += a[j] * b[j]; return acc; };
+  const size = steps.map((s) => Math.sqrt(dot(s, s)));
+  const biggest = T ? npMax(size) : 0;
+  const active = size.map((v) => v > 1e-12 * biggest);
+  let back = 0;
+  for (let t = 0; t + 1 < T; t++) {
+    if (active[t + 1] && active[t] && biggest > 0 && dot(steps[t + 1], steps[t]) < 0) back++;
+  }
+  return back;
+}
+
+/** diagnostics.path_shape(traj): 'diverging', 'oscillating' (the step turned back at least min_flips times)
+ * or 'monotone'. */
+export function pathShape(traj, { minFlips = 2 } = {}) {
+  if (blewUpOrGrew(traj)) return "diverging";
+  return reversals(traj) >= minFlips ? "oscillating" : "monotone";
+}
+
+/** diagnostics.progress(traj): the fraction of the loss gap closed (NaN if a loss is not finite). */
+export function progress(traj, minValue = null) {
+  const fStar = minValue === null ? traj.lossMin : minValue;
+  if (fStar === null || fStar === undefined) throw new Error("the loss's minimum is not known");
+  const loss = traj.loss, T = traj.numSteps;
+  if (Array.from(loss).some((v) => !Number.isFinite(v))) return NaN;
+  const gap0 = loss[0] - fStar, gapT = Math.max(loss[T] - fStar, 0.0);
+  const frac = gap0 > 0 ? 1.0 - gapT / gap0 : gapT > 0 ? -Infinity : 1.0;
+  return Math.min(frac, 1.0);
+}
+
+/** diagnostics.progress_text(p): '70% of the loss gap closed', 'the loss gap grew 3.1×', '' for NaN. */
+export function progressText(p) {
+  if (Number.isNaN(p)) return "";
+  if (p < 0) return Number.isFinite(p) ? `the loss gap grew ${pyFormat(1.0 - p, ".2g")}×` : "the loss gap grew from 0";
+  const pct = 100.0 * p;
+  let words;
+  if (pct >= 100.0) words = "100%";
+  else if (pct > 99.0) words = "over 99%";
+  else if (pct >= 1.0) words = `${Math.min(pyRound(pct), 99)}%`;
+  else words = pct > 0 ? `${pyFormat(pct, ".1g")}%` : "0%";
+  return `${words} of the loss gap closed`;
+}
+
 // --------------------------------------------------------------------------- theory (lrlab.theory)
 
 /** theory.critical_lr: 2 (1 + beta) / L. */
@@ -758,13 +817,64 @@ export function convergenceRate(loss, lr, momentum = 0.0) {
   return Number.isNaN(rho) ? Infinity : rho;
 }
 
+//: theory.REGIMES, EDGE_RTOL and the angle below which a root counts as positive real
+export const REGIMES = ["monotone convergence", "oscillating convergence", "no convergence", "divergence"];
+const EDGE_RTOL = 1e-12, ANGLE_TOL = 1e-6;
+
+/** theory.momentum_roots(h)[0] as numpy computes it: the root of larger modulus of z^2 - b z + c
+ * (heavy ball: b = 1 + beta - h, c = beta; Nesterov: b = (1 + beta)(1 - h), c = beta (1 - h)), as
+ * [re, im]; NaN where h is not finite. */
+export function dominantRoot(h, beta, nesterov = false) {
+  if (!Number.isFinite(h)) return [NaN, NaN];
+  const b = nesterov ? (1.0 + beta) * (1.0 - h) : (1.0 + beta) - h;
+  const c = nesterov ? beta * (1.0 - h) : beta;
+  const d = b * b - 4.0 * c;
+  if (d >= 0) {                                    // numpy's complex sqrt of (d + 0j): (sqrt(d), 0)
+    const s = Math.sqrt(d), z1 = (b + s) * 0.5, z2 = (b - s) * 0.5;
+    return Math.abs(z2) > Math.abs(z1) ? [z2 + 0, 0] : [z1 + 0, 0];
+  }
+  if (Number.isNaN(d)) return [NaN, NaN];
+  const s = Math.sqrt(-d);                        // (0, sqrt(-d)): the roots (b ± i s) / 2, equal moduli
+  return [b * 0.5, s * 0.5];
+}
+
+/** theory.regime(loss, lr, momentum, nesterov): 'monotone convergence', 'oscillating convergence',
+ * 'no convergence' (on the edge, or lr = 0) or 'divergence', for GD, heavy ball or Nesterov on a quadratic. */
+export function regime(loss, lr, momentum = 0.0, nesterov = false) {
+  const ev = loss.eigenvalues.filter((v) => v > 0);
+  const beta = momentum;
+  const h = ev.map((v) => lr * v);
+  const hc = (2.0 * (1.0 + beta)) / (nesterov ? 1.0 + 2.0 * beta : 1.0);
+  const top = h[h.length - 1];
+  const edge = Math.abs(top - hc) <= EDGE_RTOL * hc || h[0] <= EDGE_RTOL * hc;
+  const grows = top > hc && !edge;
+  if (grows) return REGIMES[3];
+  if (edge) return REGIMES[2];
+  const overshoots = h.some((hi) => {
+    const [re, im] = dominantRoot(hi, beta, nesterov);
+    return Math.abs(Math.atan2(im, re)) > ANGLE_TOL;
+  });
+  return overshoots ? REGIMES[1] : REGIMES[0];
+}
+
+/** explorer.quadratic_theory(scene): {momentum, nesterov} where theory.regime applies (GD, heavy ball or
+ * Nesterov without dampening, weight decay or maximize, on a loss with known eigenvalues), else null. */
+export function quadraticTheory(loss, stepperSpec) {
+  if (!loss.eigenvalues) return null;
+  if (!stepperSpec) return { momentum: 0.0, nesterov: false };
+  const hp = stepperSpec.hyperparams || {};
+  if (stepperSpec.kind !== "sgd" || hp.maximize || (hp.dampening || 0) !== 0 || (hp.weight_decay || 0) !== 0) return null;
+  return { momentum: hp.momentum || 0.0, nesterov: !!hp.nesterov };
+}
+
 // --------------------------------------------------------------------------- the explorer's texts
 
 //: plotting.PALETTE, REGIME_COLORS, TEXT_COLORS
 export const PALETTE = { black: "#000000", orange: "#E69F00", sky: "#56B4E9", green: "#009E73", yellow: "#F0E442",
   blue: "#0072B2", vermillion: "#D55E00", purple: "#CC79A7", grey: "#7F7F7F" };
-export const REGIME_COLORS = { slow: PALETTE.sky, converging: PALETTE.green, oscillating: PALETTE.orange,
-  diverging: PALETTE.vermillion };
+export const REGIME_COLORS = { "monotone convergence": PALETTE.green, "oscillating convergence": PALETTE.orange,
+  "no convergence": PALETTE.purple, divergence: PALETTE.vermillion, monotone: PALETTE.green, oscillating: PALETTE.orange,
+  diverging: PALETTE.vermillion, slow: PALETTE.sky, converging: PALETTE.green };
 export const TEXT_COLORS = { green: "#00755A", vermillion: "#A84A00" };
 
 /** html.escape(s, quote=True). */
@@ -773,12 +883,14 @@ export function escapeHtml(s) {
     .replace(/'/g, "&#x27;");
 }
 
-/** plotting.regime_badge(regime): the coloured label, the word always shown. */
-export function regimeBadge(regime) {
+/** plotting.regime_badge(regime, progress): the coloured label, the word always shown, the progress beside it. */
+export function regimeBadge(regime, progressValue = null) {
   const color = REGIME_COLORS[regime] || "#d9d9d9";
   const word = escapeHtml(regime);
+  const text = progressValue === null || progressValue === undefined ? "" : progressText(progressValue);
+  const detail = text ? `<span class="lrlab-progress" style="font-weight:normal"> · ${escapeHtml(text)}</span>` : "";
   return `<span class="lrlab-regime" data-regime="${word}" style="background:${color};color:#000;`
-    + `padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">${word}</span>`;
+    + `padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">${word}${detail}</span>`;
 }
 
 /** widgets.theory_text(loss, momentum): 1/L and the stability limit, or that there is none. */

@@ -7,7 +7,7 @@
 // 0.2, converging"), the text description of the figure, a polite live region when the regime changes,
 // and the page's address (#lr=0.2&kappa=20; the second explorer of a page uses lr2, kappa2, ...).
 
-import { PALETTE, REGIME_COLORS, convergenceRate, escapeHtml, gap, geomspace, linspace, pyFormat, sliderValue, snapIndex } from "./lrlab.js";
+import { PALETTE, REGIME_COLORS, convergenceRate, escapeHtml, gap, geomspace, linspace, pathShape, pyFormat, sliderValue, snapIndex } from "./lrlab.js";
 import { controlGrid, lrValueText, makeExplorer, rateGrid, revive } from "./explorers.js";
 
 const SVGNS = "http://www.w3.org/2000/svg";
@@ -234,7 +234,8 @@ class PathPanel {
     const color = regimeColor(view.regime);
     let pts = traj.params.map((p) => [p[0], p[1]]).filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
     let exit = null;
-    if (view.regime === "diverging") {            // plotting.update_path_2d: cut where the path leaves the view
+    if (view.regime === "divergence" || view.regime === "diverging" || pathShape(traj) === "diverging") {
+      // plotting.update_path_2d: cut where the path leaves the view
       const [x0, x1] = ax.xlim, [y0, y1] = ax.ylim, dx = 0.01 * (x1 - x0), dy = 0.01 * (y1 - y0);
       const inside = (p) => p[0] >= x0 + dx && p[0] <= x1 - dx && p[1] >= y0 + dy && p[1] <= y1 - dy;
       const k = pts.findIndex((p) => !inside(p));
@@ -334,7 +335,7 @@ class LossPanel {
   update(view) {
     const g = gap(view.runs[this.spec.run]);
     this.line.setAttribute("d", this.ax.pathD(g.map((_, t) => t), Array.from(g)));
-    this.line.setAttribute("stroke", regimeColor(view.regime));
+    this.line.setAttribute("stroke", REGIME_COLORS[view.regime] || PALETTE.grey);
   }
 }
 

@@ -90,6 +90,13 @@ function checkTraj(got, want, what, key, loss = null) {
     if (sp.chaotic_from >= 0) { chaotic.push(`${what} from step ${sp.chaotic_from}`); return false; }
     assert.equal(got.divergedAt, want.diverged_at, `${what}: diverged_at`);
     assert.equal(L.classify(got), want.classify, `${what}: classify`);
+    assert.equal(L.pathShape(got), want.path_shape, `${what}: path_shape`);
+    if (want.progress !== null) {
+      // 1 - gap_T / gap_0: the final loss's allowance above, and the two minima's difference, over the gap
+      const T = want.loss.length - 1, gap0 = want.loss[0] - want.loss_min;
+      const slack = 4 * Math.max(sp.loss[T], 0.25e-12 * loss.valueScale(want.params[T])) + 2 * Math.abs(got.lossMin - want.loss_min);
+      closeOrSpread(L.progress(got), want.progress, slack / Math.abs(gap0) / 4, `${what}: progress`, key);
+    }
     return true;
   }
   assert.equal(got.diverged, want.diverged, `${what}: diverged`);
@@ -98,6 +105,8 @@ function checkTraj(got, want, what, key, loss = null) {
   closeArrays(got.gradNorm, want.grad_norm, `${what}: grad_norm`, key);
   closeArrays(got.params.map((p) => Array.from(p)), want.params, `${what}: params`, key);
   assert.equal(L.classify(got), want.classify, `${what}: classify`);
+  assert.equal(L.pathShape(got), want.path_shape, `${what}: path_shape`);
+  if (want.progress !== null) close(L.progress(got), want.progress, `${what}: progress`, key);
   return true;
 }
 
@@ -109,6 +118,10 @@ test("Python's number formats", () => {
   }
   assert.deepEqual(bad, []);
   console.log(`# ${FX.formats.length} formats equal`);
+});
+
+test("the progress in words", () => {
+  for (const [p, want] of FX.progress_text) assert.equal(L.progressText(p), want.slice(2), `progress_text(${p})`);
 });
 
 test("every stepper on every toy loss, and the edge cases", () => {
@@ -161,6 +174,10 @@ test("theory of quadratics", () => {
     closeArrays(t.lrs.map((lr) => L.convergenceRate(loss, lr, t.momentum)), t.rate, `convergence_rate ${t.name} beta ${t.momentum}`, "theory");
     close(L.criticalLr(loss, t.momentum), t.critical, "critical_lr", "theory");
     close(L.nesterovCriticalLr(loss, t.momentum), t.nesterov_critical, "nesterov_critical_lr", "theory");
+    t.regime_lrs.forEach((lr, i) => {
+      assert.equal(L.regime(loss, lr, t.momentum), t.regime[i], `regime ${t.name} lr ${lr} beta ${t.momentum}`);
+      assert.equal(L.regime(loss, lr, t.momentum, true), t.regime_nesterov[i], `Nesterov regime ${t.name} lr ${lr} beta ${t.momentum}`);
+    });
     if (t.optimal_lr !== undefined) {
       close(L.optimalLr(loss), t.optimal_lr, "optimal_lr", "theory");
       closeArrays(L.optimalMomentum(loss), t.optimal_momentum, "optimal_momentum", "theory");
