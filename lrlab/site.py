@@ -508,11 +508,17 @@ def build_site(out_dir, *, notebooks=None, only=None, positions: int = 61, live:
         while True:
             page, players = notebook_page(nb, n, course=course, live=live)
             data = page.encode("utf-8")
-            if len(data) <= PAGE_BUDGET or not live or "lrlab-player" not in page or n <= 9:
+            if len(data) <= PAGE_BUDGET or not live or "lrlab-player" not in page or n <= 5:
                 break
-            n = max(9, (n + 1) // 2)          # a page with players of frames: fewer frames until it fits
+            # a page with players of frames: as many lr positions as fit, from what a frame weighs here
+            frames = re.findall(r'<div class="lrlab-player"[\s\S]*?</script></div>', page)
+            per_frame = sum(len(f) for f in frames) / sum(f.count('"img":') for f in frames)
+            presets = sum(f.count('"controls":') for f in frames)
+            fit = int((PAGE_BUDGET * 0.97 - (len(data) - sum(len(f) for f in frames))) / per_frame) - presets
+            fit = max(5, min(n - 1, fit // max(1, len(frames))))
             print(f"lrlab site: {nb.stem}.html is {len(data) / 1e6:.2f} MB, over the {PAGE_BUDGET / 1e6:.1f} MB "
-                  f"budget: players with {n} positions", file=sys.stderr)
+                  f"budget: its players of frames get {fit} lr positions instead of {n}", file=sys.stderr)
+            n = fit
         if len(data) > PAGE_BUDGET and live:
             raise RuntimeError(f"{nb.stem}.html is {len(data) / 1e6:.2f} MB, over the {PAGE_BUDGET / 1e6:.1f} MB "
                                f"budget")

@@ -8,7 +8,7 @@
 import {
   convergenceRate, criticalLr, escapeHtml, firstStepBelow, gap, geomspace, logSlider, lrMap, makeLoss,
   makeStepper, optimalLr, optimalMomentum, problemStats, pyFormat, regimeBadge, run, sliderValue, snapIndex,
-  statsHtml, stepperMomentum, theoryMarks, theoryText, quadraticTheory, regime, pathShape, progress,
+  statsHtml, stepperMomentum, theoryMarks, theoryText, quadraticTheory, regime, pathShape, progress, progressText,
 } from "./lrlab.js";
 
 /** JSON.parse's reviver for lrlab.site_data.to_json: "nan", "inf", "-inf" back to numbers. */
@@ -155,14 +155,6 @@ export function rateGrid(loss, lrRange, { num = 160, betaMax = 0.95 } = {}) {
     polyak: optimalMomentum(loss) };
 }
 
-/** A share as a percentage that reads 100% only when it is 1 (99.98% stays 99.98%). */
-export function percent(frac) {
-  const p = Math.max(0, frac) * 100;
-  let s = pyFormat(p, p < 10 ? ".2g" : ".3g");
-  for (let digits = 4; frac < 1 && parseFloat(s) >= 100 && digits < 12; digits++) s = pyFormat(p, `.${digits}g`);
-  return s + "%";
-}
-
 /** The figure in words (for a screen reader, and beside the figure for everyone): what the run did,
  * from the same numbers the panels draw. */
 export function describe(view) {
@@ -177,7 +169,7 @@ export function describe(view) {
     const frac = g[0] > 0 ? 1 - g[g.length - 1] / g[0] : 1;
     if (k >= 0) out.push(`${lrText} the run converged: the loss gap fell below ${pyFormat(scene.tol, "g")} of its start at step ${k}, and is ${pyFormat(g[g.length - 1], ".2g")} after ${scene.numSteps} steps.`);
     else if (frac < 0) out.push(`${lrText} the loss gap grew from ${pyFormat(g[0], ".2g")} to ${pyFormat(g[g.length - 1], ".2g")} in ${scene.numSteps} steps.`);
-    else out.push(`${lrText} the run closed ${percent(frac)} of the loss gap in ${scene.numSteps} steps (from ${pyFormat(g[0], ".2g")} to ${pyFormat(g[g.length - 1], ".2g")}), short of ${pyFormat(scene.tol, "g")} of its start.`);
+    else out.push(`${lrText}: ${progressText(frac)} in ${scene.numSteps} steps (from ${pyFormat(g[0], ".2g")} to ${pyFormat(g[g.length - 1], ".2g")}), short of ${pyFormat(scene.tol, "g")} of its start.`);
   }
   out.push(`Regime: ${view.regime}.`);
   if (view.marks && view.marks.length) {
