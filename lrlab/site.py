@@ -130,6 +130,10 @@ LIVE_CSS = """
 .lx-panel { margin: 0; min-width: 0; background: #fff; }
 .lx-panel svg { display: block; width: 100%; height: auto; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
 .lx-desc { color: #333; margin: 6px 0 0; font-size: 0.95em; }
+.lx-legend { list-style: none; display: flex; flex-wrap: wrap; gap: 2px 18px; margin: 6px 0 0; padding: 0; font-size: 0.9em; }
+.lx-legend li { list-style: none; margin: 0; } .lx-legend li::marker { content: none; }
+.lx-badge .lrlab-regime { -webkit-box-decoration-break: clone; box-decoration-break: clone; line-height: 1.9; }
+.lx-legend svg { vertical-align: middle; margin-right: 5px; }
 .lx-sr { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0);
          white-space: nowrap; border: 0; }
 .lx-error { color: #A84A00; }

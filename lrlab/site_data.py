@@ -57,11 +57,8 @@ def to_json(x: Any) -> str:
 
 
 def loss_spec(loss, *, batches: int | None = None) -> dict:
-    """A loss as data: what ``makeLoss`` of lrlab.js builds it from.
-
-    ``batches``: for a least-squares loss with minibatches, the number of steps whose row indices to
-    write (lrlab draws them with numpy's PCG64, which the page does not reproduce).
-    """
+    """A loss as data: what ``makeLoss`` of lrlab.js builds it from (``batches`` is ignored: the page draws
+    a least-squares loss's minibatches itself, as numpy does)."""
     if isinstance(loss, L.Quadratic):
         out = {"kind": "quadratic", "center": loss.center, "bounds": loss.bounds}
         if loss._diagonal:
@@ -76,15 +73,11 @@ def loss_spec(loss, *, batches: int | None = None) -> dict:
         return {"kind": "curve1d", "k": loss.k, "c": loss.c, "wells": loss.wells, "steps": loss.steps,
                 "name": loss.name, "bounds": loss.bounds}
     if type(loss) is L.LeastSquares:
-        out = {"kind": "least_squares", "X": loss.X, "y": loss.y, "minimizer": loss.minimizer,
-               "min_value": loss.min_value, "eigenvalues": loss.eigenvalues, "batch_size": loss.batch_size,
-               "bounds": loss.bounds}
-        if loss.batch_size is not None and loss.batch_size != loss.n:
-            num = int(batches or 0)
-            rows = [loss.minibatch(t) for t in range(num)]
-            out["batches"] = {"num": num, "size": loss.batch_size,
-                              "rows": np.concatenate(rows).tolist() if rows else []}
-        return out
+        # minibatches: the page draws LeastSquares.minibatch(t) itself (numpy's SeedSequence, PCG64 and
+        # choice, ported to lrlab.js and checked by the fixtures), from the seed
+        return {"kind": "least_squares", "X": loss.X, "y": loss.y, "minimizer": loss.minimizer,
+                "min_value": loss.min_value, "eigenvalues": loss.eigenvalues, "batch_size": loss.batch_size,
+                "seed": loss.seed, "bounds": loss.bounds}
     raise TypeError(f"no page version of the loss {type(loss).__name__}")
 
 
@@ -170,15 +163,43 @@ def _control(name: str, spec) -> dict:
             "format": spec.readout_format or (".3g" if spec.log else ".2f"), "live": spec.live}
 
 
+def _batch_size_data() -> dict:
+    """Lesson 07's explorer as data: the lesson's least squares (the page draws its minibatches as numpy
+    does), the start, the run length, and the exact theory of minibatch SGD (``theory.MinibatchSGD``): its
+    matrices, from which the page solves the noise floor at any lr, and its stability limit per batch size
+    (lrlab's bisection, written here)."""
+    from .lessons import batch_size as b
+    d, th = b.data(), b.data().theory
+    return {"full": loss_spec(d.full), "x0": d.x0, "num_steps": b.BATCH_STEPS, "batch_sizes": list(b.BATCH_SIZES),
+            "contours": loss_spec(d.as_quadratic), "n": th.n, "H": th.H, "sigma": th.sigma, "kAA": th._kAA,
+            "kHH": th._kHH, "critical": {str(B): th.critical_lr(B) for B in b.BATCH_SIZES}, "L": d.full.L,
+            "two_over_L": 2.0 / th.L}
+
+
+#: explorers the page computes with code of their own (lrlab/site_js/explorers.js CUSTOM): name -> (kind, data)
+CUSTOM = {"07 batch size": ("batch_size", _batch_size_data)}
+
+
 def explorer_spec(name: str, ex=None) -> dict | None:
     """Everything a page needs to run explorer ``name`` of :data:`lrlab.lessons.EXPLORERS` itself, or None if
     the page's JavaScript does not cover it (then the page shows precomputed frames)."""
     from .lessons import build_explorer
     ex = ex or build_explorer(name)
+    if name in CUSTOM:
+        kind, make = CUSTOM[name]
+        out = _common(ex)
+        out.update(name=name, custom=kind, data=make(), panels=[{"kind": p.name, "name": p.name}
+                                                                 for p in ex.panels.values()])
+        return out
     if not portable(ex, name):
         return None
-    start_lr, start_controls = float(ex.lr), ex.values()
+    return _portable_spec(name, ex, _common(ex))
+
+
+def _common(ex) -> dict:
+    """The lr slider, the controls, their starting values and the presets (each as the explorer shows it)."""
     s = ex.slider
+    start_lr, start_controls = float(ex.lr), ex.values()
     presets = []
     for label, row in ex.preset_rows.items():
         for pname, value in row.items():
@@ -186,15 +207,19 @@ def explorer_spec(name: str, ex=None) -> dict | None:
             ex.apply_preset(value)
             presets.append({"row": label, "name": pname, "lr": float(ex.lr), "controls": ex.values()})
     ex.set(lr=start_lr, **start_controls)
+    return {"lr": start_lr, "lr_min": ex.lr_range[0], "lr_max": ex.lr_range[1],
+            "lr_slider": {"lo": s.min, "hi": s.max, "step": s.step, "steps": round((s.max - s.min) / s.step)},
+            "lr_description": s.description, "controls": [_control(n, sp) for n, sp in ex.specs.items()],
+            "values": start_controls, "presets": presets,
+            "title": ex.fig._suptitle.get_text() if ex.fig._suptitle else None}
+
+
+def _portable_spec(name, ex, out) -> dict:
     scenes = {}
     choices = [n for n, sp in ex.specs.items() if isinstance(sp, widgets.Choice) and not sp.live]
     for options in itertools.product(*(ex.specs[c].options for c in choices)) if choices else ():
         # a scene per combination of the scene-changing choices, keyed "option|option"
         scenes["|".join(map(str, options))] = scene_spec(ex._setup(**dict(zip(choices, options))))
-    base = scene_spec(ex.scene)
-    return {"name": name, "lr": start_lr, "lr_min": ex.lr_range[0], "lr_max": ex.lr_range[1],
-            "lr_slider": {"lo": s.min, "hi": s.max, "step": s.step, "steps": round((s.max - s.min) / s.step)},
-            "lr_description": s.description, "controls": [_control(n, sp) for n, sp in ex.specs.items()],
-            "values": start_controls, "presets": presets, "panels": [_panel(p) for p in ex.panels.values()],
-            "scene": base, "scenes": scenes, "scene_choices": choices, "setup": SCENE_SETUPS.get(name),
-            "hooks": JS_HOOKS.get(name), "title": ex.fig._suptitle.get_text() if ex.fig._suptitle else None}
+    out.update(name=name, panels=[_panel(p) for p in ex.panels.values()], scene=scene_spec(ex.scene), scenes=scenes,
+               scene_choices=choices, setup=SCENE_SETUPS.get(name), hooks=JS_HOOKS.get(name))
+    return out

@@ -265,6 +265,17 @@ def _explorer_frames(name: str) -> dict | None:
         ex.set(**st)
         # the lr exactly as given (set() snaps it onto the slider: the page computes any lr)
         ex.slider.value = lr
+        if spec.get("custom"):
+            f = {"lr": float(ex.lr), "controls": plain(ex.values()), "preset": preset, "regime": ex.regime,
+                 "label": ex.label.value, "stats": _stats(ex), "theory": ex.theory.value,
+                 "runs": {k: _traj(t) for k, t in ex.runs.items()}}
+            if spec["custom"] == "batch_size":
+                from .lessons import batch_size as b
+                B = ex.values()["batch_size"]
+                f["floor"] = b.data().theory.floor(ex.lr, B)
+                f["floor_curve"] = ex.panels["floor"].curves[B]
+            frames.append(f)
+            continue
         p = ex.scene
         others = nudged_runs(p.loss, stepper=p.stepper, x0=np.asarray(p.x0, dtype=float), lr=ex.lr,
                              num_steps=p.num_steps)
@@ -298,9 +309,14 @@ def fixtures(explorers=None) -> dict:
         got = _explorer_frames(name)
         if got is not None:
             ex[name] = got
+    rows = []
+    for seed, t, n, B in [(0, 0, 512, 16), (0, 1, 512, 1), (1, 7, 64, 8), (0, 399, 512, 256), (0, 5, 512, 511),
+                          (3, 2**33 + 5, 100, 40), (12345, 0, 10, 10), (0, 17, 512, 2), (7, 3, 9999, 5000)]:
+        rng = np.random.default_rng((seed, t))
+        rows.append({"seed": seed, "t": t, "n": n, "size": B, "rows": rng.choice(n, B, replace=False)})
     progress = [float(v) for v in (-np.inf, -2.0, -0.05, 0.0, 1e-5, 0.004, 0.0049, 0.005, 0.01, 0.0149, 0.015, 0.125,
                                    0.5, 0.7, 0.985, 0.99, 0.995, 0.9999, 1.0, np.nan)]
-    return {"progress_text": [[p, "s:" + diagnostics.progress_text(p)] for p in progress],
+    return {"progress_text": [[p, "s:" + diagnostics.progress_text(p)] for p in progress], "choice": rows,
             "runs": _runs(), "formats": _formats(), "grids": _grids(), "theory": _theory(), "explorers": ex,
             "curves": [{"loss": loss_spec(l), "local_minima": l.local_minima, "min_value": l.min_value}
                        for l in (losses.two_wells(), losses.plateau())]}

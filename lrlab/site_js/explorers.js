@@ -9,6 +9,7 @@ import {
   convergenceRate, criticalLr, escapeHtml, firstStepBelow, gap, geomspace, logSlider, lrMap, makeLoss,
   makeStepper, optimalLr, optimalMomentum, problemStats, pyFormat, regimeBadge, run, sliderValue, snapIndex,
   statsHtml, stepperMomentum, theoryMarks, theoryText, quadraticTheory, regime, pathShape, progress, progressText,
+  pairwiseSum,
 } from "./lrlab.js";
 
 /** JSON.parse's reviver for lrlab.site_data.to_json: "nan", "inf", "-inf" back to numbers. */
@@ -87,8 +88,124 @@ export function controlGrid(c) {
     index: (v) => Math.min(n, Math.max(0, Math.round((v - c.lo) / c.step))) };
 }
 
+// --------------------------------------------------------------------------- lesson 07: batch size
+
+/** theory.MinibatchSGD.floor(lr, B) from its matrices (lrlab.site_data._batch_size_data): the stationary
+ * mean loss gap 1/2 tr(H P), P solving P = E[(I - lr H_B) P (I - lr H_B)] + lr^2 c_B Sigma (a 4x4 system,
+ * Gaussian elimination with partial pivoting as LAPACK's); inf past SGD's own stability limit, which
+ * lrlab's bisection found (theory.MinibatchSGD.critical_lr, in the data). */
+export function noiseFloor(D, lr, B) {
+  if (lr <= 0) return 0.0;
+  const crit = D.critical[String(B)];
+  if (!(crit === D.two_over_L ? lr < crit : lr <= crit)) return Infinity;
+  const n = D.n, H = D.H;
+  const c = n === 1 ? 0.0 : (n - B) / (B * (n - 1));
+  const M = [[1 - lr * H[0][0], 0 - lr * H[0][1]], [0 - lr * H[1][0], 1 - lr * H[1][1]]];
+  const f = (lr * lr) * c;
+  const A = [], b = [];
+  for (let r = 0; r < 4; r++) {
+    const i = r >> 1, k = r & 1;
+    A.push([]);
+    for (let q = 0; q < 4; q++) {
+      const j = q >> 1, l = q & 1;
+      const op = M[i][j] * M[k][l] + f * (D.kAA[r][q] - D.kHH[r][q]);
+      A[r].push((r === q ? 1.0 : 0.0) - op);
+    }
+    b.push(f * D.sigma[i][k]);
+  }
+  for (let col = 0; col < 4; col++) {                 // LU with partial pivoting, then the substitutions
+    let piv = col;
+    for (let r = col + 1; r < 4; r++) if (Math.abs(A[r][col]) > Math.abs(A[piv][col])) piv = r;
+    [A[col], A[piv]] = [A[piv], A[col]]; [b[col], b[piv]] = [b[piv], b[col]];
+    for (let r = col + 1; r < 4; r++) {
+      const m = A[r][col] / A[col][col];
+      for (let q = col; q < 4; q++) A[r][q] -= m * A[col][q];
+      b[r] -= m * b[col];
+    }
+  }
+  const P = [0, 0, 0, 0];
+  for (let r = 3; r >= 0; r--) {
+    let acc = b[r];
+    for (let q = r + 1; q < 4; q++) acc -= A[r][q] * P[q];
+    P[r] = acc / A[r][r];
+  }
+  return 0.5 * ((H[0][0] * P[0] + H[0][1] * P[2]) + (H[1][0] * P[1] + H[1][1] * P[3]));
+}
+
+/** numpy's mean: the pairwise sum over the count. */
+const npMean = (a) => pairwiseSum(Array.from(a)) / a.length;
+
+/** lessons.batch_size.batch_size_explorer: minibatch SGD beside full-batch GD at the same lr. */
+function batchSizeExplorer(spec) {
+  const D = spec.data;
+  const full = makeLoss(D.full), contours = makeLoss(D.contours);
+  const fullMin = full.min_value;
+  const losses = new Map();
+  const lossFor = (B) => {                          // lessons.batch_size.minibatch_loss(B): seed 0
+    if (!losses.has(B)) losses.set(B, makeLoss({ ...D.full, batch_size: B, seed: 0 }));
+    return losses.get(B);
+  };
+  const T = D.num_steps;
+  const floorCurves = new Map();
+  function floorCurve(B) {
+    if (!floorCurves.has(B)) {
+      const lrs = geomspace(spec.lr_min, spec.lr_max, 160);
+      floorCurves.set(B, { lrs, floor: Array.from(lrs, (lr) => noiseFloor(D, lr, B)) });
+    }
+    return floorCurves.get(B);
+  }
+  const scene = { spec: { title: "batch size", loss: D.full, stepper: null }, loss: full, contours, x0: D.x0, numSteps: T,
+    tol: 1e-6, momentum: 0 };
+  function compute(lr, controls) {
+    const B = Number(controls.batch_size);
+    const sgd = run(lossFor(B), null, D.x0, lr, T), gd = run(full, null, D.x0, lr, T);
+    // lessons.batch_size.explorer_regime: divergence if the minibatch run blew up (minibatch_regime's rule),
+    // else theory's regime of full-batch GD at this lr; the progress is the minibatch run's
+    const gap = sgd.loss.map((v) => v - fullMin);
+    const tail = gap.slice(-Math.max(1, Math.floor((gap.length - 1) / 4)));
+    const blew = sgd.diverged || Array.from(tail).some((v) => !Number.isFinite(v)) || npMean(tail) > gap[0];
+    const word = blew ? "divergence" : regime(full, lr);
+    const prog = progress(sgd, fullMin);
+    const floor = noiseFloor(D, lr, B);
+    const view = { lr, controls, scene, runs: { sgd, gd }, traj: sgd, regime: word, progress: prog, floor, B,
+      floorCurve: floorCurve(B), floorCurves: D.batch_sizes.map((b) => floorCurve(b)), critical: D.critical[String(B)] };
+    view.label = regimeBadge(word, prog);
+    // lessons.batch_size._batch_theory and _batch_stats
+    view.theory = `<span class="lrlab-theory">theory: <b>1/L = ${pyFormat(1 / D.L, ".3g")}</b> · `
+      + `<b>2/L = ${pyFormat(2 / D.L, ".3g")}</b> (full-batch limit) · SGD's own limit at B = ${B}: `
+      + `<b>${pyFormat(D.critical[String(B)], ".3g")}</b></span>`;
+    const parts = [`lr = <b>${pyFormat(lr, ".3g")}</b>`, `B = <b>${B}</b>`, `lr/B = <b>${pyFormat(lr / B, ".3g")}</b>`];
+    if (sgd.diverged) parts.push(`diverged at step <b>${sgd.divergedAt}</b>`);
+    else {
+      const last = gap.slice(-Math.floor(T / 4));
+      parts.push(`mean loss − min over the last ${last.length} steps = <b>${pyFormat(npMean(last), ".3g")}</b>`);
+    }
+    parts.push(Number.isFinite(floor) ? `predicted floor = <b>${pyFormat(floor, ".3g")}</b>` : "predicted floor: <b>none (unstable)</b>");
+    if (Number.isFinite(floor) && floor > 0 && !sgd.diverged) {
+      const k = firstStepBelow(gap, 2 * floor);
+      parts.push(`steps to reach 2× the floor: <b>${k >= 0 ? k : `> ${T}`}</b>`);
+    } else if (floor === 0 && !sgd.diverged) {
+      const k = firstStepBelow(gap, 1e-6, { relativeToStart: true });
+      parts.push(`no noise (full batch); steps to 1e-6× the initial gap: <b>${k >= 0 ? k : `> ${T}`}</b>`);
+    }
+    view.stats = statsHtml(parts);
+    view.mapMarks = view.marks = theoryMarks(full);
+    const g = Array.from(gap);
+    view.description = (sgd.diverged ? `At learning rate ${pyFormat(lr, ".3g")} with batches of ${B} rows the minibatch run diverged: its loss blew up at step ${sgd.divergedAt}.`
+      : `At learning rate ${pyFormat(lr, ".3g")} with batches of ${B} rows the minibatch run ends at a loss gap of ${pyFormat(g[g.length - 1], ".2g")} (${progressText(prog)}); `
+        + (Number.isFinite(floor) ? (floor > 0 ? `theory predicts a noise floor of ${pyFormat(floor, ".2g")}.` : "full batches: no noise, no floor.") : "theory predicts no floor: SGD is unstable there."))
+      + ` Full-batch gradient descent at the same lr: ${gd.diverged ? `diverges at step ${gd.divergedAt}` : `loss gap ${pyFormat(gd.loss[T] - fullMin, ".2g")} after ${T} steps`}. Regime: ${word}.`;
+    return view;
+  }
+  return { spec, slider: { ...spec.lr_slider, base: 10 }, scene: () => scene, compute };
+}
+
+/** Explorers computed by code of their own (lrlab.site_data.CUSTOM). */
+export const CUSTOM = { batch_size: batchSizeExplorer };
+
 /** An explorer from its spec: what the page needs to compute a frame (no DOM). */
 export function makeExplorer(spec) {
+  if (spec.custom) return CUSTOM[spec.custom](spec);
   const slider = { lo: spec.lr_slider.lo, hi: spec.lr_slider.hi, step: spec.lr_slider.step, steps: spec.lr_slider.steps, base: 10 };
   const scenes = new Map();
   function scene(controls) {

@@ -366,6 +366,132 @@ export function stepperMomentum(stepper) {
     ? stepper.hyperparams.momentum : 0.0;
 }
 
+// --------------------------------------------------------------------------- numpy's random stream
+
+// np.random.default_rng(entropy).choice(n, size, replace=False): SeedSequence (O'Neill's seed_seq, numpy's
+// pool of 4 words) -> PCG64 (128-bit LCG, XSL-RR output, numpy's buffered 32-bit draws) -> Floyd's sampling
+// with a hash set, then a shuffle, each draw by Lemire's bounded method. lrlab.losses.LeastSquares draws
+// its minibatches this way; the fixtures compare the indices.
+
+const INIT_A = 0x43b0d7e5, MULT_A = 0x931e8875, INIT_B = 0x8b51f9dd, MULT_B = 0x58f38ded;
+const MIX_MULT_L = 0xca01f9dd, MIX_MULT_R = 0x4973f715;
+
+function hashmix(value, hc) {
+  value = (value ^ hc.v) >>> 0;
+  hc.v = Math.imul(hc.v, MULT_A) >>> 0;
+  value = Math.imul(value, hc.v) >>> 0;
+  return (value ^ (value >>> 16)) >>> 0;
+}
+function mixWords(x, y) {
+  const r = (Math.imul(MIX_MULT_L, x) - Math.imul(MIX_MULT_R, y)) >>> 0;
+  return (r ^ (r >>> 16)) >>> 0;
+}
+/** A non-negative integer as uint32 words, lowest first (0 is one word). */
+function uint32Words(n) {
+  let v = BigInt(n);
+  if (v === 0n) return [0];
+  const out = [];
+  while (v > 0n) { out.push(Number(v & 0xffffffffn)); v >>= 32n; }
+  return out;
+}
+
+/** SeedSequence(entropy).generate_state(nWords, uint64) as BigInts. */
+export function seedSequenceState(entropy, nWords = 4) {
+  const ent = (Array.isArray(entropy) ? entropy : [entropy]).flatMap(uint32Words);
+  const pool = [0, 0, 0, 0], hc = { v: INIT_A };
+  for (let i = 0; i < 4; i++) pool[i] = hashmix(i < ent.length ? ent[i] : 0, hc);
+  for (let src = 0; src < 4; src++) {
+    for (let dst = 0; dst < 4; dst++) if (src !== dst) pool[dst] = mixWords(pool[dst], hashmix(pool[src], hc));
+  }
+  for (let src = 4; src < ent.length; src++) {
+    for (let dst = 0; dst < 4; dst++) pool[dst] = mixWords(pool[dst], hashmix(ent[src], hc));
+  }
+  let h = INIT_B;
+  const words = [];
+  for (let i = 0; i < 2 * nWords; i++) {
+    let d = (pool[i % 4] ^ h) >>> 0;
+    h = Math.imul(h, MULT_B) >>> 0;
+    d = Math.imul(d, h) >>> 0;
+    words.push((d ^ (d >>> 16)) >>> 0);
+  }
+  const out = [];
+  for (let k = 0; k < nWords; k++) out.push((BigInt(words[2 * k + 1]) << 32n) | BigInt(words[2 * k]));
+  return out;
+}
+
+const MASK64 = (1n << 64n) - 1n, MASK128 = (1n << 128n) - 1n;
+const PCG_MULT = (2549297995355413924n << 64n) | 4865540595714422341n;
+
+/** numpy's PCG64 seeded from SeedSequence(entropy). */
+export class PCG64 {
+  constructor(entropy) {
+    const [s0, s1, i0, i1] = seedSequenceState(entropy, 4);
+    const initstate = (s0 << 64n) | s1, initseq = (i0 << 64n) | i1;
+    this.state = 0n;
+    this.inc = ((initseq << 1n) | 1n) & MASK128;
+    this.step();
+    this.state = (this.state + initstate) & MASK128;
+    this.step();
+    this.hasUint32 = false; this.uinteger = 0;
+  }
+  step() { this.state = (this.state * PCG_MULT + this.inc) & MASK128; }
+  /** The next 64 bits (XSL-RR), as a BigInt. */
+  next64() {
+    this.step();
+    const x = ((this.state >> 64n) ^ this.state) & MASK64, rot = this.state >> 122n;
+    return ((x >> rot) | (x << ((64n - rot) & 63n))) & MASK64;
+  }
+  /** The next 32 bits: the low half of a 64-bit draw, then its high half. */
+  next32() {
+    if (this.hasUint32) { this.hasUint32 = false; return this.uinteger; }
+    const v = this.next64();
+    this.hasUint32 = true;
+    this.uinteger = Number(v >> 32n);
+    return Number(v & 0xffffffffn);
+  }
+}
+
+/** random_bounded_uint64(0, rng): a uniform integer in [0, rng], Lemire's method on 32-bit draws. */
+function boundedInt(gen, rng) {
+  if (rng === 0) return 0;
+  const excl = rng + 1;
+  let m = gen.next32() * excl;                     // < 2^53 for the populations drawn here
+  let leftover = m % 4294967296;
+  if (leftover < excl) {
+    const threshold = (4294967295 - rng) % excl;
+    while (leftover < threshold) { m = gen.next32() * excl; leftover = m % 4294967296; }
+  }
+  return Math.floor(m / 4294967296);
+}
+
+/** Generator.choice(n, size, replace=False) with numpy's algorithm for n <= 10000 (Floyd, then shuffle). */
+export function choiceWithoutReplacement(gen, n, size) {
+  if (n > 10000) throw new Error("choice: only populations up to 10000 are ported (Floyd's branch)");
+  const out = new Array(size);
+  let mask = Math.floor(1.2 * size);                // _gen_mask: the smallest 2^k - 1 >= 1.2 size
+  mask |= mask >>> 1; mask |= mask >>> 2; mask |= mask >>> 4; mask |= mask >>> 8; mask |= mask >>> 16;
+  const set = new Int32Array(mask + 1).fill(-1);
+  for (let j = n - size; j < n; j++) {
+    const val = boundedInt(gen, j);
+    let loc = val & mask;
+    while (set[loc] !== -1 && set[loc] !== val) loc = (loc + 1) & mask;
+    if (set[loc] === -1) { set[loc] = val; out[j - n + size] = val; }
+    else {
+      loc = j & mask;
+      while (set[loc] !== -1) loc = (loc + 1) & mask;
+      set[loc] = j; out[j - n + size] = j;
+    }
+  }
+  for (let i = size - 1; i >= 1; i--) {            // _shuffle_int(size, 1)
+    const j = boundedInt(gen, i);
+    const t = out[j]; out[j] = out[i]; out[i] = t;
+  }
+  return out;
+}
+
+/** LeastSquares.minibatch(t): the rows np.random.default_rng((seed, t)).choice(n, B, replace=False) draws. */
+export const minibatchRows = (seed, t, n, B) => choiceWithoutReplacement(new PCG64([seed, t]), n, B);
+
 // --------------------------------------------------------------------------- losses (lrlab.losses)
 
 /** lrlab.losses.Quadratic: 0.5 (x-c)^T A (x-c), A given as curvatures (diagonal) or a symmetric matrix.
@@ -495,35 +621,49 @@ export const plateau = () => curve1d({ k: 0.004, c: 2.0, steps: [[-1.0, 0.5, 0.6
  * `eigenvalues` come with the data (numpy's lstsq and eigvalsh). */
 export function leastSquares({ X, y, minimizer, min_value, eigenvalues, batches = null, batch_size = null, bounds = null }) {
   const n = X.length, dim = X[0].length;
-  const XT = Array.from({ length: dim }, (_, j) => X.map((row) => row[j]));
+  const Xf = new Float64Array(n * dim);                  // row-major, as the Python arrays
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) Xf[i * dim + j] = X[i][j];
+  const Y = Float64Array.from(y);
+  let r = new Float64Array(n), work = new Float64Array(n);
+  /** X[rows] @ w - y[rows] (np.add.reduce over the features: a loop from -0.0 below 8 of them). */
   function residual(w, rows) {
     const m = rows ? rows.length : n;
-    const r = new Float64Array(m);
+    if (r.length < m) { r = new Float64Array(m); work = new Float64Array(m); }
     for (let k = 0; k < m; k++) {
-      const i = rows ? rows[k] : k;
-      r[k] = pairwiseSum(w.map((wj, j) => wj * X[i][j])) - y[i];
+      const i = rows ? rows[k] : k, o = i * dim;
+      let acc;
+      if (dim < 8) { acc = -0.0; for (let j = 0; j < dim; j++) acc += w[j] * Xf[o + j]; }
+      else { const prod = new Float64Array(dim); for (let j = 0; j < dim; j++) prod[j] = w[j] * Xf[o + j]; acc = pairwiseSum(prod); }
+      r[k] = acc - Y[i];
     }
-    return r;
+    return m;
+  }
+  function halfMeanSquare(m) {
+    for (let k = 0; k < m; k++) work[k] = r[k] * r[k];
+    return (0.5 * pairwiseSum(work, 0, m)) / m;
+  }
+  function gradient(rows, m) {
+    const g = new Array(dim);
+    for (let j = 0; j < dim; j++) {
+      for (let k = 0; k < m; k++) work[k] = r[k] * Xf[(rows ? rows[k] : k) * dim + j];
+      g[j] = pairwiseSum(work, 0, m) / m;
+    }
+    return g;
   }
   function valueAndGrad(w, rows = null) {
-    const r = residual(w, rows), m = r.length;
-    const rr = r.map((v) => v * v);
-    const g = XT.map((col) => {
-      const prod = new Float64Array(m);
-      for (let k = 0; k < m; k++) prod[k] = r[k] * col[rows ? rows[k] : k];
-      return pairwiseSum(prod) / m;
-    });
-    return [(0.5 * pairwiseSum(rr)) / m, g];
+    const m = residual(w, rows);
+    const f = halfMeanSquare(m);
+    return [f, gradient(rows, m)];
   }
   const loss = {
     kind: "least_squares", dim, n, X, y, minimizer, min_value, eigenvalues, batch_size,
     L: eigenvalues[eigenvalues.length - 1], mu: eigenvalues[0],
     bounds: bounds || minimizer.map((v) => { const s = Math.max(Math.abs(v), 1.0) * 1.5; return [v - s, v + s]; }),
     valueAndGrad: (w) => valueAndGrad(w, null),
-    value(w) { const r = residual(w, null); return (0.5 * pairwiseSum(r.map((v) => v * v))) / n; },
+    value(w) { return halfMeanSquare(residual(w, null)); },
     stochastic: batch_size !== null && batches !== null,
     minibatch: (t) => (batches ? batches(t) : null),
-    sampleGrad: (w, t) => valueAndGrad(w, batches ? batches(t) : null)[1],
+    sampleGrad(w, t) { const rows = batches ? batches(t) : null; return gradient(rows, residual(w, rows)); },
   };
   return loss;
 }
@@ -536,9 +676,13 @@ export function makeLoss(spec) {
     case "curve1d": return curve1d(spec);
     case "least_squares": {
       let batches = null;
-      if (spec.batches) {
-        const table = spec.batches;     // {num: T, size: B, rows: flat array of T*B indices}
-        batches = (t) => (t < table.num ? table.rows.slice(t * table.size, (t + 1) * table.size) : null);
+      if (spec.batch_size !== null && spec.batch_size !== undefined && spec.batch_size !== spec.X.length) {
+        // LeastSquares.minibatch(t), drawn here as numpy draws it; cached, a run asks for each t once
+        const cache = new Map(), n = spec.X.length, B = spec.batch_size, seed = spec.seed || 0;
+        batches = (t) => {
+          if (!cache.has(t)) { if (cache.size > 5000) cache.clear(); cache.set(t, minibatchRows(seed, t, n, B)); }
+          return cache.get(t);
+        };
       }
       return leastSquares({ ...spec, batches });
     }

@@ -452,9 +452,110 @@ class GradNormPanel {
   }
 }
 
+// --------------------------------------------------------------------------- lesson 07's panels
+
+/** lessons.batch_size.BatchPathPanel: the minibatch path (regime colour) over the full-batch path (grey). */
+class BatchPathPanel {
+  constructor(fig, spec) { this.fig = fig; this.spec = spec; }
+  key() { return "static"; }
+  draw(view) {
+    const loss = view.scene.contours;
+    this.fig.svg.replaceChildren();
+    const ax = this.ax = new Axes(this.fig.svg, { xlim: loss.bounds[0], ylim: loss.bounds[1], title: "the path", xlabel: "w₁", ylabel: "w₂" });
+    drawContours(ax, loss);
+    this.gd = svgEl("path", { fill: "none", stroke: PALETTE.grey, "stroke-width": 1.5, "stroke-opacity": 0.9 }, ax.dyn);
+    this.sgd = svgEl("path", { fill: "none", "stroke-width": 1.0 }, ax.dyn);
+    this.dots = svgEl("path", {}, ax.dyn);
+  }
+  update(view) {
+    const ax = this.ax, col = REGIME_COLORS[view.regime] || PALETTE.blue;
+    const xy = (t) => [t.params.map((p) => p[0]), t.params.map((p) => p[1])];
+    const [gx, gy] = xy(view.runs.gd), [sx, sy] = xy(view.runs.sgd);
+    this.gd.setAttribute("d", ax.pathD(gx, gy));
+    this.sgd.setAttribute("d", ax.pathD(sx, sy));
+    this.sgd.setAttribute("stroke", col);
+    this.dots.setAttribute("d", ax.dotsD(sx, sy, 1.4));
+    this.dots.setAttribute("fill", col);
+  }
+}
+
+/** lessons.batch_size.BatchLossPanel: the minibatch and full-batch loss gaps, the predicted floor dashed. */
+class BatchLossPanel {
+  constructor(fig, spec) { this.fig = fig; this.spec = spec; }
+  key() { return "static"; }
+  draw(view) {
+    this.fig.svg.replaceChildren();
+    const ax = this.ax = new Axes(this.fig.svg, { ylog: true, xlim: [0, view.scene.numSteps], ylim: [1e-6, 1e3], title: "loss, log scale",
+      xlabel: "step", ylabel: "loss − min" });
+    this.gd = svgEl("path", { fill: "none", stroke: PALETTE.grey, "stroke-width": 1.5 }, ax.dyn);
+    this.sgd = svgEl("path", { fill: "none", "stroke-width": 1.2 }, ax.dyn);
+    this.floor = svgEl("line", { x1: ax.px0, x2: ax.px1, stroke: PALETTE.black, "stroke-width": 1.5, "stroke-dasharray": "6 4" }, ax.dyn);
+  }
+  update(view) {
+    const ax = this.ax, m = view.scene.loss.min_value;
+    const T = view.scene.numSteps, ts = Array.from({ length: T + 1 }, (_, t) => t);
+    this.sgd.setAttribute("d", ax.pathD(ts, Array.from(view.runs.sgd.loss, (v) => v - m)));
+    this.sgd.setAttribute("stroke", REGIME_COLORS[view.regime] || PALETTE.blue);
+    this.gd.setAttribute("d", ax.pathD(ts, Array.from(view.runs.gd.loss, (v) => v - m)));
+    const show = Number.isFinite(view.floor) && view.floor > 0;
+    const Y = show ? ax.ty(view.floor) : -100;
+    this.floor.setAttribute("y1", Y); this.floor.setAttribute("y2", Y);
+    this.floor.setAttribute("visibility", show ? "visible" : "hidden");
+  }
+}
+
+/** lessons.batch_size.FloorPanel: the noise floor against lr for every batch size, this one in colour. */
+class FloorPanel {
+  constructor(fig, spec) { this.fig = fig; this.spec = spec; }
+  key() { return "static"; }
+  draw(view) {
+    this.fig.svg.replaceChildren();
+    const ax = this.ax = new Axes(this.fig.svg, { xlog: true, ylog: true, xlim: view.lrRange, ylim: [1e-7, 10],
+      title: "floor ∝ lr / B (grey: other B)", xlabel: "learning rate", ylabel: "noise floor (loss − min)" });
+    for (const c of view.floorCurves) {
+      svgEl("path", { d: ax.pathD(Array.from(c.lrs), c.floor), fill: "none", stroke: PALETTE.grey, "stroke-width": 0.8, "stroke-opacity": 0.6 }, ax.data);
+    }
+    for (const m of view.mapMarks) ax.vline(m.lr, { stroke: m.color, "stroke-width": 2, "stroke-dasharray": "2 3" }, m.label);
+    this.curve = svgEl("path", { fill: "none", stroke: PALETTE.blue, "stroke-width": 2.5 }, ax.dyn);
+    this.limit = svgEl("line", { y1: ax.py0, y2: ax.py1, stroke: PALETTE.purple, "stroke-width": 1.8, "stroke-dasharray": "6 4" }, ax.dyn);
+    this.vline = svgEl("line", { y1: ax.py0, y2: ax.py1, stroke: PALETTE.black, "stroke-width": 1.2, "stroke-opacity": 0.6 }, ax.dyn);
+    this.dot = svgEl("circle", { r: 5, fill: PALETTE.black }, ax.dyn);
+  }
+  update(view) {
+    const ax = this.ax, c = view.floorCurve;
+    this.curve.setAttribute("d", ax.pathD(Array.from(c.lrs), c.floor));
+    const XL = ax.tx(view.critical);
+    this.limit.setAttribute("x1", XL); this.limit.setAttribute("x2", XL);
+    const X = ax.tx(view.lr);
+    this.vline.setAttribute("x1", X); this.vline.setAttribute("x2", X);
+    const f = view.floor, y = f === Infinity ? 5.0 : f > 0 ? Math.min(f, 5.0) : NaN;
+    this.dot.setAttribute("cx", X); this.dot.setAttribute("cy", Number.isFinite(y) ? ax.ty(y) : -100);
+  }
+}
+
+/** lessons.batch_size._batch_legend, as HTML under the panels. */
+function batchLegend(section) {
+  const items = [["line-dot", PALETTE.black, "minibatch SGD (colour: regime)"], ["line", PALETTE.grey, "full batch, same lr"],
+    ["dash", PALETTE.black, "predicted noise floor"], ["thick", PALETTE.blue, "floor against lr, this B"],
+    ["dash", PALETTE.purple, "SGD's stability limit, this B"]];
+  const ul = htmlEl("ul", { class: "lx-legend" }, section);
+  for (const [kind, color, text] of items) {
+    const li = htmlEl("li", {}, ul);
+    const svg = svgEl("svg", { width: 26, height: 10, "aria-hidden": "true" }, li);
+    svgEl("line", { x1: 1, x2: 25, y1: 5, y2: 5, stroke: color, "stroke-width": kind === "thick" ? 3 : 1.6,
+      "stroke-dasharray": kind === "dash" ? "5 3" : null }, svg);
+    if (kind === "line-dot") svgEl("circle", { cx: 13, cy: 5, r: 2.5, fill: color }, svg);
+    li.appendChild(document.createTextNode(text));
+  }
+}
+
+const CUSTOM_PANELS = { batch_size: { path: BatchPathPanel, loss: BatchLossPanel, floor: FloorPanel } };
+const CUSTOM_LEGENDS = { batch_size: batchLegend };
+
 const PANELS = { path: PathPanel, loss: LossPanel, map: MapPanel, rate: RatePanel, gradnorm: GradNormPanel };
 const PANEL_NAMES = { path: "the path", loss: "the loss against step", map: "the final loss at every learning rate",
-  rate: "the convergence rate over learning rate and momentum", gradnorm: "the gradient norm against step" };
+  rate: "the convergence rate over learning rate and momentum", gradnorm: "the gradient norm against step",
+  floor: "the noise floor against learning rate" };
 
 // --------------------------------------------------------------------------- the explorer on the page
 
@@ -558,8 +659,9 @@ function mount(section, index) {
   const panels = spec.panels.map((p) => {
     const figure = htmlEl("figure", { class: `lx-panel lx-panel-${p.kind}` }, figs);
     const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": PANEL_NAMES[p.kind] || p.name, preserveAspectRatio: "xMidYMid meet" }, figure);
-    return new PANELS[p.kind]({ svg, figure }, p);
+    return new (spec.custom ? CUSTOM_PANELS[spec.custom] : PANELS)[p.kind]({ svg, figure }, p);
   });
+  if (spec.custom && CUSTOM_LEGENDS[spec.custom]) CUSTOM_LEGENDS[spec.custom](section);
   const desc = htmlEl("p", { class: "lx-desc", id: `${id}-desc` }, section);
   const live = htmlEl("div", { class: "lx-sr", "aria-live": "polite", "aria-atomic": "true" }, section);
 

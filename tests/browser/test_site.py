@@ -147,6 +147,20 @@ def test_every_control_is_live_and_in_the_address(built, new_page, screenshot_di
     assert box.locator(".lx-marks").inner_text().split() == ["1/L", "2(1+β)/L"]    # the limit moved with β
     assert "error × 0.800 per step" in box.locator(".lx-panel-rate svg").inner_html()   # Polyak's rate
     box.screenshot(path=str(screenshot_dir / "site--05-polyak.png"))
+
+    # lesson 07: minibatch SGD in the page (numpy's minibatches drawn as numpy draws them), B on its slider
+    open_page(page, (out / "07_batch_size.html").as_uri() + "#lr=0.3&batch_size=1")
+    box = live(page)
+    box.scroll_into_view_if_needed()
+    assert "B = <b>1</b>" in box.locator(".lx-stats").inner_html()
+    batch = box.locator("input#lx1-batch_size")
+    assert batch.get_attribute("aria-valuetext") == "batch size B 1"
+    noisy = box.locator(".lx-stats").inner_text()
+    batch.focus()
+    page.keyboard.press("End")
+    assert batch.get_attribute("aria-valuetext") == "batch size B 512" and "batch_size=512" in page.url
+    assert "no noise (full batch)" in box.locator(".lx-stats").inner_text() != noisy
+    box.screenshot(path=str(screenshot_dir / "site--07-batch-size.png"))
     assert not log.page_errors, log.page_errors
 
 
@@ -157,7 +171,7 @@ def test_the_page_shows_lrlab_numbers(built, new_page):
     out, _ = built
     page, log = new_page()
     for stem, i, name in [("02_too_high_too_low", 0, "02 one curvature"), ("02_too_high_too_low", 1, "02 condition number"),
-                          ("05_momentum", 0, "05 heavy ball")]:
+                          ("05_momentum", 0, "05 heavy ball"), ("07_batch_size", 0, "07 batch size")]:
         open_page(page, (out / f"{stem}.html").as_uri())
         box = live(page, i)
         ex = build_explorer(name)

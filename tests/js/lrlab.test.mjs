@@ -120,6 +120,12 @@ test("Python's number formats", () => {
   console.log(`# ${FX.formats.length} formats equal`);
 });
 
+test("numpy's minibatches: SeedSequence, PCG64, choice without replacement", () => {
+  for (const c of FX.choice) {
+    assert.deepEqual(L.minibatchRows(c.seed, c.t, c.n, c.size), c.rows, `default_rng((${c.seed}, ${c.t})).choice(${c.n}, ${c.size})`);
+  }
+});
+
 test("the progress in words", () => {
   for (const [p, want] of FX.progress_text) assert.equal(L.progressText(p), want.slice(2), `progress_text(${p})`);
 });
@@ -200,6 +206,19 @@ for (const [name, { spec, frames }] of Object.entries(FX.explorers)) {
     const ex = E.makeExplorer(spec);
     for (const f of frames) {
       const what = `${name} at lr ${f.lr} ${JSON.stringify(f.controls)}`;
+      if (spec.custom) {                           // an explorer with code of its own: its runs and texts
+        const view = ex.compute(f.lr, f.controls);
+        for (const [k, t] of Object.entries(f.runs)) checkTraj(view.runs[k], t, `${what}: ${k}`, `explorer ${name}`);
+        assert.equal(view.regime, f.regime, `${what}: regime`);
+        assert.equal(view.label, f.label, `${what}: label`);
+        assert.equal(view.stats, f.stats, `${what}: stats\n  ${view.stats}\n  ${f.stats}`);
+        assert.equal(view.theory, f.theory, `${what}: theory`);
+        if (f.floor !== undefined) {
+          close(view.floor, f.floor, `${what}: floor`, `explorer ${name} (noise floor, a 4x4 solve)`);
+          closeArrays(view.floorCurve.floor, f.floor_curve, `${what}: floor curve`, `explorer ${name} (noise floor, a 4x4 solve)`);
+        }
+        continue;
+      }
       // the scene the page builds for these controls is the lesson's
       const s = E.sceneSpec(spec, f.controls);
       const mine = E.buildScene(s), theirs = E.buildScene(f.scene);
