@@ -59,8 +59,10 @@ def test_03_finding_a_good_lr():
     assert lesson.check_boundary_lr(right["boundary_lr"]) and not lesson.check_boundary_lr(0.1)
     assert not lesson.check_boundary_lr(None) and not lesson.check_boundary_lr(2 * right["boundary_lr"])
     assert not lesson.check_boundary_lr(1.005 * right["boundary_lr"])     # just past 2/L: refused
+    assert not lesson.check_boundary_lr(1.001 * right["boundary_lr"])     # rounded up past 2/L: refused too
     assert not lesson.check_boundary_lr(0.2232)                           # the lesson's problem's 2/L, not q's
-    assert lesson.check_best_fraction(right["best_fraction"]) and not lesson.check_best_fraction(0.5)
+    assert lesson.check_best_fraction(right["kappa"]) and not lesson.check_best_fraction(0.99)
+    assert not lesson.check_best_fraction(100)                            # the approximation 1 - 1/kappa
     assert lesson.check_closest_rule(right["closest_rule"]) and not lesson.check_closest_rule("min/10")
 
 
@@ -86,6 +88,7 @@ def test_05_momentum():
     assert not lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL))   # GD's 2/L
     assert not lesson.check_heavy_ball_limit(None)
     assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.8)
+    assert lesson.check_polyak_momentum(0.444) and not lesson.check_polyak_momentum(0.452)   # 0.5%, not 2%
     nest = theory.nesterov_critical_lr(lesson.EXERCISE_BOWL, 0.5)
     assert lesson.check_nesterov_limit(nest) and lesson.check_nesterov_limit(0.03)
     assert not lesson.check_nesterov_limit(1.01 * nest)                        # diverges: wrong however close
@@ -108,6 +111,8 @@ def test_06_adaptive_optimizers():
     second = 0.05 / 19
     assert np.isclose(lesson.adam_second_step()[0], second, rtol=1e-6)
     assert lesson.check_adam_second_step(second) and lesson.check_adam_second_step(0.00263)
+    assert lesson.check_adam_second_step(-second) and lesson.check_adam_second_step(-0.00263)   # a distance
+    assert not lesson.check_adam_second_step(True) and not lesson.check_adam_second_step(-0.05)
     assert not lesson.check_adam_second_step(0.05)                             # the first step's size
     assert not lesson.check_adam_second_step(0.0) and not lesson.check_adam_second_step(None)
     assert lesson.check_turned_bowl("fast") and lesson.check_turned_bowl(" Fast ")

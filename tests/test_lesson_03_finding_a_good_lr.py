@@ -90,16 +90,23 @@ def test_exercise_checks():
     assert right["boundary_lr"] == pytest.approx(theory.critical_lr(q.loss))
     assert right["boundary_lr"] < lesson.known_answer_problem().critical_lr       # scale 4: a steeper valley
     assert lesson.check_boundary_lr(right["boundary_lr"]) and lesson.check_boundary_lr(0.99 * right["boundary_lr"])
-    past = lesson.check_boundary_lr(1.005 * right["boundary_lr"])                  # just past the limit: refused
-    assert not past and "past the limit" in past.message
+    assert lesson.check_boundary_lr(float(f"{right['boundary_lr']:.4g}"))          # rounded down: 0.1337
+    assert not lesson.check_boundary_lr(0.985 * right["boundary_lr"])              # more than 1% below
+    for factor in (1.005, 1.001, 1 + 1e-9):                                       # just past the limit: refused
+        past = lesson.check_boundary_lr(factor * right["boundary_lr"])
+        assert not past and "past the limit" in past.message
     for wrong in (None, "abc", 0.2232, q.optimal_lr * 0.9, 2 * right["boundary_lr"], float("nan")):
         fb = lesson.check_boundary_lr(wrong)
         assert not fb and fb.message
-    assert right["best_fraction"] == pytest.approx(q.L / (q.mu + q.L))
-    assert lesson.check_best_fraction(right["best_fraction"]) and lesson.check_best_fraction(round(right["best_fraction"], 3))
-    assert not lesson.check_best_fraction(lesson.known_answer_problem().optimal_lr / lesson.known_answer_problem().critical_lr)
-    assert not lesson.check_best_fraction(q.mu / (q.mu + q.L)) and not lesson.check_best_fraction(None)
-    assert right["closest_rule"] == "min"                     # a factor 3.00 above the best lr; min/10 is 3.33 below
+    assert right["kappa"] == pytest.approx(99)                                    # kappa / (kappa + 1) = 0.99
+    assert lesson.check_best_fraction(99) and lesson.check_best_fraction("99")
+    assert "1 − 1/κ" in lesson.check_best_fraction(100).message                   # the approximation: refused
+    for wrong in (None, 0.99, q.optimal_lr / q.critical_lr, q.L / q.mu, 9):
+        assert not lesson.check_best_fraction(wrong)
+    assert right["closest_rule"] == "min"                     # a factor 2.2 above the best lr; min/10 is 4.5 below
+    rules = lesson.rule_values(lesson.range_test(lesson.known_answer_problem(), **lesson.EX_RANGE))
+    factor = rules["min"] / lesson.known_answer_problem().optimal_lr
+    assert 1 < factor < 0.75 * np.sqrt(10)                    # min is closest with a clear margin (min/10: 10/factor)
     fb = lesson.check_closest_rule("min")
     assert fb and "diverges" in fb.message
     assert lesson.check_closest_rule(" MIN ")

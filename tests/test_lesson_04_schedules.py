@@ -118,7 +118,8 @@ def test_make_schedule_matches_torch_for_other_parameters():
 
 def test_exercise_checks():
     right = lesson.exercise_answers()
-    assert right["steps_above"] == 196
+    assert right["steps_above"] == 196 == int(np.floor(500 * np.arccos(1 / 3) / np.pi)) + 1   # the closed form
+    assert "steps_above" not in lesson.check_steps_above(3).message            # the hint names no function
     assert right["restart_effect"] == "up"
     assert lesson.check_floor_prediction(right["floor"])
     assert lesson.check_floor_prediction(right["floor_b10"] / 4)                  # the lr/B rule, rounded

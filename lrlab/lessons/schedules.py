@@ -202,7 +202,7 @@ def floor_figure(traj, lrs, floors, p: NoisyProblem, window: int = 100, ax=None)
     ax.set_xlim(0, t[-1])
     ax.set_xlabel("step")
     ax.set_ylabel(f"loss − min ({window}-step mean)")
-    ax.set_title(f"constant lr, minibatches of {p.loss.batch_size}: a floor ∝ lr")
+    ax.set_title(f"constant lr, minibatches of {p.loss.batch_size}: the floor falls with the lr")
     ax.legend(frameon=True, framealpha=0.9, loc="upper right", ncols=3)
     return fig
 
@@ -265,11 +265,13 @@ def _init_loss_panel(ax, p: NoisyProblem) -> dict:
     return art
 
 
-def _legend_handles():
-    """Proxy artists for the loss panel's legend (the schedule's own line changes colour with the regime)."""
+def _legend_handles(schedule_label: str = "schedule (colour: regime)"):
+    """Proxy artists for the loss panel's legend (in the widget the schedule's own line changes colour with
+    the regime; the static presets figure draws it in one colour and says what happened in the titles)."""
     from matplotlib.lines import Line2D
     c = plotting.PALETTE
-    return [Line2D([], [], color=c["black"], lw=2.4, label="schedule (colour: regime)"),
+    return [Line2D([], [], color=c["black"] if "colour" in schedule_label else c["blue"], lw=2.4,
+                   label=schedule_label),
             Line2D([], [], color=c["grey"], lw=2.0, label="constant lr = peak"),
             Line2D([], [], color=c["black"], lw=1.4, ls="--", label="schedule, no noise (full batch)"),
             Line2D([], [], color=c["black"], lw=2.2, ls=":", label="predicted floor of the constant lr")]
@@ -282,13 +284,13 @@ def _evaluate(p: NoisyProblem, sched, peak: float):
     return noisy, clean
 
 
-def _show_lr(art, ax, p: NoisyProblem, sched, regime: str, lr_max: float | None = None):
+def _show_lr(art, ax, p: NoisyProblem, sched, regime: str, lr_max: float | None = None, color: str | None = None):
     """Move the lr(t) line. The y range fits 2/L, and the schedule's peak when that is above 2/L; with
     ``lr_max`` (the slider's top: a live panel) any peak above 2/L gets the range up to ``lr_max``, so
     the limits take two values only and moving the lr redraws just the line (a blit)."""
     values = sched(np.arange(p.num_steps))
     art["lr"].set_ydata(values)
-    art["lr"].set_color(plotting.REGIME_COLORS[regime])
+    art["lr"].set_color(color or plotting.REGIME_COLORS[regime])
     peak = float(np.max(values))
     if lr_max is not None and peak > p.critical_lr:
         peak = max(peak, lr_max)
@@ -297,8 +299,8 @@ def _show_lr(art, ax, p: NoisyProblem, sched, regime: str, lr_max: float | None 
         ax.set_ylim(0, top)
 
 
-def _show_loss(art, p: NoisyProblem, noisy, clean, regime: str, peak: float):
-    color = plotting.REGIME_COLORS[regime]
+def _show_loss(art, p: NoisyProblem, noisy, clean, regime: str, peak: float, color: str | None = None):
+    color = color or plotting.REGIME_COLORS[regime]
     gap = plotting.gap(noisy)
     g = np.where(np.isfinite(gap), gap, np.nan)
     smooth = diagnostics.trailing_mean(g, SMOOTH)
@@ -456,9 +458,15 @@ def presets_figure(p: NoisyProblem, presets: dict = None, ncols: int = 3):
         top, bottom = axes[2 * (j // ncols), j % ncols], axes[2 * (j // ncols) + 1, j % ncols]
         sched = make_schedule(v["schedule"], v["lr"], p.num_steps)
         noisy, clean = _evaluate(p, sched, v["lr"])
-        regime = str(diagnostics.classify(clean))                 # the colour only
-        _show_lr(_init_lr_panel(top, p, lr_top=1.0), top, p, sched, regime)
-        _show_loss(_init_loss_panel(bottom, p), p, noisy, clean, regime, v["lr"])
+        blue = plotting.PALETTE["blue"]                            # one colour: the titles say what happened
+        _show_lr(_init_lr_panel(top, p, lr_top=1.0), top, p, sched, "converging", color=blue)
+        _show_loss(_init_loss_panel(bottom, p), p, noisy, clean, "converging", v["lr"], color=blue)
+        if bool(np.asarray(noisy.diverged).reshape(-1)[0]):        # the curve leaves the panel at once: mark where
+            k = int(np.asarray(noisy.diverged_at).reshape(-1)[0])
+            bottom.plot([k], [bottom.get_ylim()[1]], "X", color=plotting.PALETTE["vermillion"], ms=13, mec="white",
+                        clip_on=False, zorder=8)
+            bottom.text(k + 0.04 * p.num_steps, 0.93, "minibatch run blew up", transform=bottom.get_xaxis_transform(),
+                        ha="left", va="top", fontsize=10, color=plotting.TEXT_COLORS["vermillion"])
         top.set_title(f"{name}\n{v['schedule']}, peak {v['lr']:g}", fontsize=11)
         top.set_xlabel("")
         bottom.set_title(outcome(clean), fontsize=10)
@@ -470,7 +478,8 @@ def presets_figure(p: NoisyProblem, presets: dict = None, ncols: int = 3):
     for k in range(n, groups * ncols):
         axes[2 * (k // ncols), k % ncols].set_visible(False)
         axes[2 * (k // ncols) + 1, k % ncols].set_visible(False)
-    fig.legend(handles=_legend_handles(), loc="outside lower center", ncols=2, frameon=False)
+    fig.legend(handles=_legend_handles("schedule (minibatch run)"), loc="outside lower center", ncols=2,
+               frameon=False)
     return fig
 
 
@@ -631,11 +640,12 @@ def check_steps_above(answer) -> Feedback:
     except (TypeError, ValueError):
         ok = False
     if ok:
-        return Feedback(True, f"Right: {expected} steps. Solve (1 + cos(πt/T))/2 = 1/1.5 for t, "
-                              "or count them with steps_above.")
+        bound = NUM_STEPS * np.arccos(1 / 3) / np.pi
+        return Feedback(True, f"Right: {expected} steps. 1.5·(2/L)·(1 + cos(πt/500))/2 > 2/L means cos(πt/500) > 1/3, "
+                              f"so t < 500·arccos(1/3)/π ≈ {bound:.1f}: the steps t = 0 … {expected - 1}.")
     return check_number_answer(answer, expected, rtol=0.0,
-                               hint="Count the t in 0..499 with schedule(t) > p.critical_lr "
-                                    "(lesson.steps_above does it), or solve 1.5·(1 + cos(πt/500))/2 = 1.")
+                               hint="The cosine schedule from a peak η₀ is η₀·(1 + cos(πt/500))/2. Put η₀ = 1.5·(2/L), "
+                                    "divide the condition lr(t) > 2/L by 2/L, and solve for cos(πt/500) first.")
 
 
 def check_restart_effect(answer) -> Feedback:
