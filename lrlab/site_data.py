@@ -107,7 +107,7 @@ _LESSON_PANELS = {"lrlab.lessons.momentum.RatePanel": "rate",
 SCENE_SETUPS = {"02 condition number": "kappa_bowl", "05 heavy ball": "heavy_ball"}
 #: explorers with their own numbers line or theory line: the JavaScript version of those hooks
 #: (lrlab/site_js/explorers.js HOOKS), checked against the lesson's by tests/js frame by frame
-JS_HOOKS = {"00 exercise": "exercise", "06 optimizers": "optimizers"}
+JS_HOOKS = {"00 exercise": "exercise", "05 heavy ball": "momentum", "06 optimizers": "optimizers"}
 
 
 def _panel(p) -> dict | None:

@@ -9,7 +9,7 @@ import {
   convergenceRate, criticalLr, escapeHtml, firstStepBelow, gap, geomspace, logSlider, lrMap, makeLoss,
   makeStepper, optimalLr, optimalMomentum, problemStats, pyFormat, regimeBadge, run, sliderValue, snapIndex,
   statsHtml, stepperMomentum, theoryMarks, theoryText, quadraticTheory, regime, pathShape, progress, progressText,
-  pairwiseSum,
+  pairwiseSum, TEXT_COLORS,
 } from "./lrlab.js";
 
 /** JSON.parse's reviver for lrlab.site_data.to_json: "nan", "inf", "-inf" back to numbers. */
@@ -43,6 +43,17 @@ export const HOOKS = {
     },
     theory: () => "theory: hidden here; find the edge from the runs",
     marks: () => [],
+  },
+  /** lessons.momentum._momentum_theory: GD's 1/L and 2/L at beta = 0; with momentum, the wall and Polyak's optimum. */
+  momentum: {
+    theory(view) {
+      const sc = view.scene;
+      if (sc.momentum === 0) return theoryText(sc.loss);
+      const [lrP, bP] = optimalMomentum(sc.loss);
+      return `<span class="lrlab-theory">theory: <b style="color:${TEXT_COLORS.vermillion}">2(1+β)/L = `
+        + `${pyFormat(criticalLr(sc.loss, sc.momentum), ".3g")}</b> (stability limit at β = ${pyFormat(sc.momentum, ".2f")}) · `
+        + `<b style="color:${TEXT_COLORS.green}">Polyak: lr = ${pyFormat(lrP, ".3g")}, β = ${pyFormat(bP, ".2f")}</b> (fastest setting)</span>`;
+    },
   },
   /** lessons.adaptive_optimizers.optimizer_explorer: GD's limit binds GD only. */
   optimizers: {
