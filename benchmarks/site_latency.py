@@ -1,9 +1,9 @@
 """The static site in a real browser: key press on a slider -> the next paint, and the first paint of a page.
 
-    python benchmarks/site_latency.py                  # lesson 02 and 05, 200 moves per slider
+    python benchmarks/site_latency.py                  # lessons 02, 05 and 07, 200 moves per slider
     python benchmarks/site_latency.py --moves 60 --site /tmp/site
 
-Builds lesson 02 and 05 twice (unless ``--site`` and ``--frames-site`` point at built ones): as ``lrlab site``
+Builds lessons 02, 05 and 07 twice (unless ``--site`` and ``--frames-site`` point at built ones): as ``lrlab site``
 writes them now (explorers computed in the page) and with ``lrlab site --frames`` (every explorer a player of
 precomputed PNG frames, the site before). Serves both from 127.0.0.1 (Python's http.server) and drives
 Debian's Chromium through Playwright. For each slider the page records, per key press:
@@ -129,7 +129,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--moves", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=10)
-    ap.add_argument("--site", help="a site built by `lrlab site` (with lessons 02 and 05)")
+    ap.add_argument("--site", help="a site built by `lrlab site` (with lessons 02, 05 and 07)")
     ap.add_argument("--frames-site", help="the same built with `lrlab site --frames`")
     args = ap.parse_args(argv)
     from lrlab import site
@@ -138,15 +138,17 @@ def main(argv=None) -> int:
     frames_dir = Path(args.frames_site) if args.frames_site else tmp / "frames"
     if not args.site:
         print("building the site (explorers computed in the page) ...", flush=True)
-        site.build_site(live_dir, only=["02", "05"])
+        site.build_site(live_dir, only=["02", "05", "07"])
     if not args.frames_site:
         print("building the site with players of frames (lrlab site --frames) ...", flush=True)
-        site.build_site(frames_dir, only=["02", "05"], live=False)
+        site.build_site(frames_dir, only=["02", "05", "07"], live=False)
     sliders = [("02_too_high_too_low.html", "lr slider (one curvature)", "#lx1-lr", ".lrlab-player[data-hash-key=lr] input[type=range]"),
                ("02_too_high_too_low.html", "κ slider (condition number)", "#lx2-kappa", None),
                ("02_too_high_too_low.html", "lr slider (condition number)", "#lx2-lr", ".lrlab-player[data-hash-key=lr2] input[type=range]"),
                ("05_momentum.html", "β slider (heavy ball)", "#lx1-momentum", None),
-               ("05_momentum.html", "lr slider (heavy ball)", "#lx1-lr", ".lrlab-player[data-hash-key=lr] input[type=range]")]
+               ("05_momentum.html", "lr slider (heavy ball)", "#lx1-lr", ".lrlab-player[data-hash-key=lr] input[type=range]"),
+               ("07_batch_size.html", "B slider (batch size)", "#lx1-batch_size", None),
+               ("07_batch_size.html", "lr slider (batch size)", "#lx1-lr", ".lrlab-player[data-hash-key=lr] input[type=range]")]
     from playwright.sync_api import sync_playwright
     rows = []
     sliders.insert(0, ("02_too_high_too_low.html", "a bare <input type=range>", "#lrlab-bare", None))
@@ -155,7 +157,7 @@ def main(argv=None) -> int:
         ctx = b.new_context(viewport={"width": 1280, "height": 900})
         page = ctx.new_page()
         print("\nfirst paint, from 127.0.0.1 (ms; page bytes without MathJax):")
-        for name in ("02_too_high_too_low.html", "05_momentum.html"):
+        for name in ("02_too_high_too_low.html", "05_momentum.html", "07_batch_size.html"):
             for label, base, folder in (("in the page", live_url, live_dir), ("frames", frames_url, frames_dir)):
                 fp = first_paint(page, f"{base}/{name}")
                 size = (folder / name).stat().st_size
