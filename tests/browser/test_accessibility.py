@@ -169,6 +169,18 @@ def test_site_page_is_accessible(built, name, new_page, axe_js):
     assert not log.page_errors, log.page_errors
 
 
+def test_site_page_is_accessible_on_a_phone(built, new_page, axe_js):
+    """Lesson 02 at 390 px: the stacked panels, the wrapped controls and the code that scrolls sideways (each
+    such block takes the focus) stay clean."""
+    page, log = new_page(viewport=(390, 844))
+    page.goto((built / "02_too_high_too_low.html").as_uri())
+    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('section.lrlab-live:not([data-regime])')")
+    assert_no_serious(run_axe(page, axe_js, "site 02 at 390 px"), "site 02 at 390 px")
+    assert page.locator("[data-lrlab-scroll]").count() > 0      # some code is wider than a phone: it scrolls
+    assert not log.page_errors, log.page_errors
+
+
 # --------------------------------------------------------------------------- Voilà and the presenter
 
 def _notebook02():
