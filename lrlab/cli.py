@@ -215,17 +215,22 @@ def main(argv=None) -> int:
                    help="after --: options passed on to JupyterLab (e.g. -- --port 9999 --no-browser)")
     r = sub.add_parser("site", help="build the course as a static website whose explorers work without Python",
                        description="Write DIR/index.html and one page per lesson: prose, code, figures, and every "
-                                   "explorer as a kernel-free player (frames precomputed headless). Nothing on a "
-                                   "page is fetched from the internet.")
+                                   "explorer computed in the page by JavaScript (lrlab/site_js, proven equal to "
+                                   "lrlab), or, where that JavaScript does not cover it, as a player of frames "
+                                   "precomputed headless. Nothing on a page is fetched from the internet.")
     r.add_argument("dir", help="the folder to write the site into")
     r.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="build only these notebooks (numbers or names)")
-    r.add_argument("--positions", type=int, default=61, help="lr positions per player (default 61)")
+    r.add_argument("--positions", type=int, default=61, help="lr positions per player of frames (default 61)")
+    r.add_argument("--frames", action="store_true",
+                   help="every explorer as a player of precomputed frames (the site before its explorers "
+                        "computed in the page; for comparison)")
     r.add_argument("--notebooks", metavar="DIR", help="the folder of the notebooks (default: the checkout's notebooks/)")
     args = ap.parse_args(argv)
     if args.command == "site":
         from .site import build_site     # noqa: PLC0415  (the site builder imports the lessons: load on demand)
         try:
-            sizes = build_site(args.dir, notebooks=args.notebooks, only=args.only, positions=args.positions)
+            sizes = build_site(args.dir, notebooks=args.notebooks, only=args.only, positions=args.positions,
+                               live=not args.frames)
         except (LookupError, ValueError, RuntimeError, FileNotFoundError, ImportError) as e:   # ImportError: no torch
             print(f"lrlab site: {e}", file=sys.stderr)
             return 2

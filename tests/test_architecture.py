@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1] / "lrlab"
 
 #: module (first component under lrlab) -> layer; docs/architecture.md draws the same table
 LAYERS = {
-    "_validation": 0, "types": 0, "exercises": 0, "live_canvas": 0, "present": 0, "course": 0,
+    "_validation": 0, "types": 0, "exercises": 0, "live_canvas": 0, "present": 0, "course": 0, "site_js": 0,
     "steppers": 1, "schedules": 1, "losses": 1, "theory": 1, "data": 1,
     "loop": 2,
     "diagnostics": 3,
@@ -20,8 +20,9 @@ LAYERS = {
     "widgets": 5, "panels": 5,
     "explorer": 6,
     "lessons": 7,
-    "site": 8,
-    "cli": 9,
+    "site_data": 8,
+    "site": 9, "site_fixtures": 9,
+    "cli": 10,
 }
 #: names that ``from lrlab import NAME`` may take which are not modules
 FUNCTIONS = {"run": "loop", "Trajectory": "loop"}

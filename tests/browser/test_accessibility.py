@@ -131,11 +131,12 @@ def check_names(page, root: str, *, sliders: int, buttons: list[str]) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("site-a11y")
-    site.build_site(out, only=["00", "02"], positions=5)
+    site.build_site(out, only=["00", "02", "05"], positions=5)
     return out
 
 
-@pytest.mark.parametrize("name", ["index.html", "00_start_here.html", "02_too_high_too_low.html"])
+@pytest.mark.parametrize("name", ["index.html", "00_start_here.html", "02_too_high_too_low.html",
+                                  "05_momentum.html"])
 def test_site_page_is_accessible(built, name, new_page, axe_js):
     page, log = new_page()
     page.route(re.compile(r"^https?://"), lambda route: route.abort())
@@ -143,22 +144,40 @@ def test_site_page_is_accessible(built, name, new_page, axe_js):
     if name != "index.html":
         page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0",
                                timeout=60_000)
+        page.wait_for_function("() => !document.querySelector('section.lrlab-live:not([data-regime])')")
     violations = run_axe(page, axe_js, f"site {name}")
     assert page.evaluate("() => document.documentElement.lang"), f"{name}: <html> has no lang attribute"
     assert_no_serious(violations, f"site {name}")
     if name == "index.html":
         return
-    players = page.locator(".lrlab-player")
-    assert players.count() >= 1
-    for i in range(players.count()):
-        p = players.nth(i)
+    explorers = page.locator(".lrlab-live, .lrlab-player")
+    assert explorers.count() >= 1
+    for i in range(explorers.count()):
+        p = explorers.nth(i)
         names = [b.get_attribute("data-name") for b in p.locator("button").all()]
-        check_names(page, f".lrlab-player >> nth={i}", sliders=1, buttons=names)
+        check_names(page, f".lrlab-live, .lrlab-player >> nth={i}", sliders=p.locator("input[type=range]").count(),
+                    buttons=names)
+        # every slider says its value in the page's units, not its position
+        for r in p.locator("input[type=range]").all():
+            text = r.get_attribute("aria-valuetext") or ""
+            assert re.search(r"\d", text) and text != r.input_value(), f"{name}, explorer {i}: aria-valuetext {text!r}"
         # the regime in words, not only by colour
         text = p.locator(".lrlab-regime").inner_text().lower()
-        assert REGIME_WORD.search(text), f"{name}, player {i}: the regime label {text!r} does not say the regime"
-    missed = tab_reaches(page, ".lrlab-player", "input[type=range], button")
+        assert REGIME_WORD.search(text), f"{name}, explorer {i}: the regime label {text!r} does not say the regime"
+    missed = tab_reaches(page, ".lrlab-live, .lrlab-player", "input[type=range], button")
     assert not missed, f"{name}: Tab never reaches {missed}"
+    assert not log.page_errors, log.page_errors
+
+
+def test_site_page_is_accessible_on_a_phone(built, new_page, axe_js):
+    """Lesson 02 at 390 px: the stacked panels, the wrapped controls and the code that scrolls sideways (each
+    such block takes the focus) stay clean."""
+    page, log = new_page(viewport=(390, 844))
+    page.goto((built / "02_too_high_too_low.html").as_uri())
+    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('section.lrlab-live:not([data-regime])')")
+    assert_no_serious(run_axe(page, axe_js, "site 02 at 390 px"), "site 02 at 390 px")
+    assert page.locator("[data-lrlab-scroll]").count() > 0      # some code is wider than a phone: it scrolls
     assert not log.page_errors, log.page_errors
 
 
