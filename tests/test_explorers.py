@@ -48,6 +48,8 @@ EXPECTED = {
     "09 features": {"raw: too small": "slow", "raw: good": "converging", "raw: diverging": "diverging",
                     "standardized: same lr": "slow", "standardized: good": "converging",
                     "standardized: oscillating": "oscillating", "standardized: diverging": "diverging"},
+    "10 capstone": {"too low": "slow", "good": "converging", "one-cycle": "converging", "too high": "diverging",
+                    "blows up": "diverging"},
 }
 
 NAMES = list(EXPLORERS)
@@ -128,7 +130,7 @@ def _positions(w):
 
 #: the explorers with controls besides the lr
 CONTROLLED = ("02 condition number", "03 range test", "04 schedule picker", "05 heavy ball", "07 batch size",
-              "09 features")
+              "09 features", "10 capstone")
 
 
 def test_the_controlled_list_is_complete(explorers):
