@@ -118,7 +118,8 @@ def test_exercise_3_diagnosis():
     assert np.all(np.diff(a.train_loss) < 0) and a.train_loss[-1] > 0.3 * a.train_loss[0]
     assert np.all(np.abs(a.val_loss / a.train_loss - 1) < 0.05)
     assert not b.diverged and b.train_loss[-1] > 5 * b.train_loss[0]
-    assert np.nanmedian(b.record.grad_norm) > 10 * np.nanmedian(lesson.train_recipe(lesson.Recipe(0.1)).record.grad_norm)
+    assert lesson.median_trace(b, "grad_norm") > 10 * lesson.median_trace(lesson.train_recipe(lesson.Recipe(0.1)),
+                                                                          "grad_norm")
 
 
 def test_exercise_5_recipe_accepts_the_solution():

@@ -37,7 +37,8 @@ from lrlab.loop import Trajectory
 
 __all__ = ["N_CLASSES", "HIDDEN", "LAST_SCALE", "SEEDS", "Splits", "splits", "net", "initial_loss",
            "overfit_one_batch", "SCHEDULES", "Recipe", "steps_of", "make_scheduler", "schedule_trace",
-           "effective_step", "Result", "train_recipe", "train_seeds", "RANGE_KW", "range_test", "rules",
+           "effective_step", "Result", "train_recipe", "train_seeds", "median_trace", "logit_scale", "RANGE_KW",
+           "range_test", "rules",
            "nice_lr", "range_test_figure", "schedule_figure", "curves_figure", "seeds_figure", "diagnosis_figure",
            "summary", "SEARCH_SPACE", "Search", "sample_configs", "random_search", "search_figure", "NetRun",
            "explorer", "read_run", "PRESETS", "presets_figure", "check_initial_loss", "check_effective_step",
@@ -278,6 +279,17 @@ def _train(recipe: Recipe, seed: int) -> Result:
 def train_seeds(recipe: Recipe, seeds=SEEDS) -> list:
     """:func:`train_recipe` on every seed of ``seeds``."""
     return [train_recipe(recipe, s) for s in seeds]
+
+
+def median_trace(result: Result, key: str) -> float:
+    """The median over the run of one of ``train``'s per-step records (``'grad_norm'``, ``'update_ratio'``, ...)."""
+    return float(np.nanmedian(getattr(result.record, key)))
+
+
+def logit_scale(result: Result) -> float:
+    """The standard deviation of the trained network's logits over the validation images."""
+    with torch.no_grad():
+        return float(result.model(splits().X_val).std())
 
 
 def summary(results) -> dict:
