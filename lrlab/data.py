@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from lrlab._validation import as_real_array, check_number
 
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 
-def standardize(X, reference=None) -> np.ndarray:
+def standardize(X: ArrayLike, reference: ArrayLike | None = None) -> np.ndarray:
     """Shift and scale each column of ``X`` to mean 0 and standard deviation 1.
 
     The statistics come from ``reference`` (default: ``X`` itself), so a test set
@@ -101,7 +102,8 @@ def digits(standardize: bool = False) -> tuple[np.ndarray, np.ndarray]:
 _standardize_fn = standardize  # the argument of digits() shadows the function's name
 
 
-def split(X, y, test_fraction: float = 0.25, seed: int = 0):
+def split(X: ArrayLike, y: ArrayLike, test_fraction: float = 0.25,
+          seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle the rows with ``seed`` and cut them into a training and a test part.
 
     The test part has ``ceil(test_fraction * n)`` rows (as in scikit-learn);
@@ -139,7 +141,8 @@ def split(X, y, test_fraction: float = 0.25, seed: int = 0):
 
 
 def train_test_split_digits(test_fraction: float = 0.25, seed: int = 0,
-                            standardize: bool = False):
+                            standardize: bool = False
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The digits, split by :func:`split`; optionally standardized with training statistics.
 
     With ``standardize=True`` the mean and std of each pixel are measured on the
@@ -160,7 +163,7 @@ def train_test_split_digits(test_fraction: float = 0.25, seed: int = 0,
 
 
 def linear_regression(n: int = 200, d: int = 2, noise: float = 0.1, seed: int = 0,
-                      scales=None):
+                      scales: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A least-squares problem ``y = X @ w_true + noise * eps`` with no intercept.
 
     Each feature column is drawn from N(0, scales[j]^2) and ``eps`` from N(0, 1).
@@ -216,7 +219,7 @@ def _shuffle(rng, X, y):
     return X[order], y[order]
 
 
-def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
+def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles in the plane, one per class.
 
     Class 0 lies on the upper arc ``(cos t, sin t)``, class 1 on the lower arc
@@ -244,7 +247,8 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
     return _shuffle(rng, X, y)
 
 
-def spirals(n: int = 200, noise: float = 0.05, seed: int = 0, turns: float = 1.0):
+def spirals(n: int = 200, noise: float = 0.05, seed: int = 0,
+            turns: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved spiral arms in the plane, one per class.
 
     Point ``i`` of an arm sits at radius ``r`` in (0, 1] and angle

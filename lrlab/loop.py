@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_real_array, check_lr_array, check_number
-from .types import Stepper
+from .types import Loss, Stepper
 
 __all__ = ["Trajectory", "run"]
 
@@ -256,7 +258,8 @@ def _divergence_limit(divergence_threshold: float, f0: np.ndarray) -> np.ndarray
     return np.minimum(limit, np.finfo(float).max)
 
 
-def run(loss, stepper: Stepper | None = None, x0=None, lr=None, num_steps: int = 100, *,
+def run(loss: Loss, stepper: Stepper | None = None, x0: ArrayLike | None = None,
+        lr: float | ArrayLike | Callable | None = None, num_steps: int = 100, *,
         divergence_threshold: float = 1e10, record_state: bool = False) -> Trajectory:
     r"""Run an optimizer on a loss for ``num_steps`` steps, for a batch of lrs at once.
 

@@ -15,6 +15,7 @@ points give one at a time.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_real_array, check_number
 
@@ -135,7 +136,7 @@ class Quadratic:
         return self.matrix.copy()
 
 
-def quadratic(A, center=None, bounds=None) -> Quadratic:
+def quadratic(A: ArrayLike, center: ArrayLike | None = None, bounds: ArrayLike | None = None) -> Quadratic:
     """A quadratic bowl from an SPD matrix ``A`` (d, d) or a 1-D array of curvatures.
 
     ``bounds`` (d, 2) is its plotting window (default: the center ± 1.6 on each axis).
@@ -206,7 +207,7 @@ class Rosenbrock:
         return h
 
 
-def rosenbrock(a=1.0, b=100.0) -> Rosenbrock:
+def rosenbrock(a: float = 1.0, b: float = 100.0) -> Rosenbrock:
     """Rosenbrock's function with torch-style keywords ``a`` and ``b``."""
     return Rosenbrock(a, b)
 
@@ -348,7 +349,7 @@ class Quartic:
         return self.curvature(x)[..., None, None]
 
 
-def quartic(c: float = 1.0, bounds=(-3.5, 3.5)) -> Quartic:
+def quartic(c: float = 1.0, bounds: tuple[float, float] = (-3.5, 3.5)) -> Quartic:
     r""":math:`f(w) = \tfrac12 w^2 + \tfrac{c}{4} w^4`: curvature :math:`1 + 3c w^2`, steep far out, gentle near 0."""
     return Quartic(c, bounds)
 
@@ -455,7 +456,8 @@ class LeastSquares:
         return self._value_and_grad(w, self.minibatch(t))[1]
 
 
-def least_squares(X, y, batch_size=None, seed=0, bounds=None) -> LeastSquares:
+def least_squares(X: ArrayLike, y: ArrayLike, batch_size: int | None = None, seed: int = 0,
+                  bounds: ArrayLike | None = None) -> LeastSquares:
     """Least squares on a data set ``(X, y)``; minibatch gradients with ``batch_size`` and ``seed``;
     ``bounds`` (d, 2) is the plotting window (default: the minimizer ± 1.5 max(|w*|, 1))."""
     return LeastSquares(X, y, batch_size, seed, bounds)
@@ -510,6 +512,7 @@ class LeastSquaresReplicas(LeastSquares):
         return (counts * r) @ self.X / self.batch_sizes[:, None]
 
 
-def least_squares_replicas(X, y, batch_sizes, seed=0, bounds=None) -> LeastSquaresReplicas:
+def least_squares_replicas(X: ArrayLike, y: ArrayLike, batch_sizes: ArrayLike, seed: int = 0,
+                           bounds: ArrayLike | None = None) -> LeastSquaresReplicas:
     """Least squares whose replica ``k`` draws its own minibatches of ``batch_sizes[k]`` rows (with replacement)."""
     return LeastSquaresReplicas(X, y, batch_sizes, seed, bounds)

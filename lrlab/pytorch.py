@@ -21,7 +21,7 @@ import math
 import sys
 import warnings
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -375,8 +375,8 @@ class _Progress:
 
 # --------------------------------------------------------------------------- train
 
-def train(model: nn.Module, loss_fn: Callable, data, optimizer: torch.optim.Optimizer,
-          scheduler=None, num_steps: int = 100, batch_size: int | None = None,
+def train(model: nn.Module, loss_fn: Callable, data: tuple, optimizer: torch.optim.Optimizer,
+          scheduler: Any = None, num_steps: int = 100, batch_size: int | None = None,
           seed: int = 0, record_every: int = 1, eval_fn: Callable | None = None,
           eval_every: int | None = None, progress: bool = False,
           divergence_threshold: float = 1e10) -> TrainingRecord:
@@ -546,7 +546,7 @@ def _ratio(delta_sq: float, weight_sq: float) -> float:
     return math.sqrt(delta_sq / weight_sq)
 
 
-def accuracy(model: nn.Module, X, y) -> float:
+def accuracy(model: nn.Module, X: Any, y: Any) -> float:
     """Fraction of rows whose predicted class equals ``y``, computed without gradients.
 
     The prediction is the argmax of the last dimension of ``model(X)``; a model
@@ -566,7 +566,7 @@ def accuracy(model: nn.Module, X, y) -> float:
 
 # --------------------------------------------------------------------------- find_lr
 
-def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
+def find_lr(model: nn.Module, loss_fn: Callable, data: tuple, optimizer: torch.optim.Optimizer | None = None, *,
             start_lr: float = 1e-7, end_lr: float = 10.0, num_iter: int = 100,
             batch_size: int | None = None, smooth: float = 0.98,
             diverge_factor: float = 4.0, seed: int = 0,
@@ -724,7 +724,7 @@ def find_lr(model: nn.Module, loss_fn: Callable, data, optimizer=None, *,
 
 # --------------------------------------------------------------------------- models
 
-def small_mlp(in_features: int, hidden=(64,), out_features: int = 1, *, seed: int = 0,
+def small_mlp(in_features: int, hidden: tuple[int, ...] = (64,), out_features: int = 1, *, seed: int = 0,
               norm: str | None = None, init_scale: float = 1.0,
               activation: str = "relu") -> nn.Sequential:
     r"""A small multilayer perceptron, built the same way for the same ``seed``.
@@ -799,7 +799,8 @@ def _linear(fan_in: int, fan_out: int, std_factor: float) -> nn.Linear:
 
 # --------------------------------------------------------------------------- sharpness
 
-def top_eigenvalue(model: nn.Module, loss_fn: Callable, X, Y, v=None, iters: int = 20):
+def top_eigenvalue(model: nn.Module, loss_fn: Callable, X: Any, Y: Any, v: Any = None,
+                   iters: int = 20) -> tuple[float, Any]:
     r"""Power iteration on Hessian-vector products: :math:`v \leftarrow Hv/\lVert Hv\rVert`, :math:`\lambda = v^\top H v`.
 
     ``Hv`` is the gradient of :math:`g(w)^\top v` (double backward through ``torch.autograd``), so the

@@ -182,8 +182,9 @@ _SGD_DEFAULTS = dict(momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=Fal
 
 
 @_torch_paste
-def sgd(*, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False,
-        foreach=None, differentiable=False, fused=None) -> Stepper:
+def sgd(*, momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+        maximize: bool = False, foreach: bool | None = None, differentiable: bool = False,
+        fused: bool | None = None) -> Stepper:
     r"""Stochastic gradient descent, optionally with heavy-ball or Nesterov momentum.
 
     With :math:`s = -1` if ``maximize`` else :math:`1`, at step :math:`t \ge 1`:
@@ -404,9 +405,10 @@ def _adam_like(base, defaults, betas, eps, weight_decay, amsgrad, maximize, deco
 
 
 @_torch_paste
-def adam(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False,
-         foreach=None, capturable=False, differentiable=False, fused=None,
-         decoupled_weight_decay=False) -> Stepper:
+def adam(*, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
+         amsgrad: bool = False, maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
+         differentiable: bool = False, fused: bool | None = None,
+         decoupled_weight_decay: bool = False) -> Stepper:
     r"""Adam: a momentum average of the gradient, divided by a running root mean square.
 
     With :math:`s = -1` if ``maximize`` else :math:`1` and :math:`m_0 = v_0 = \hat v_0 = 0`,
@@ -457,8 +459,9 @@ def adam(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maxim
 
 
 @_torch_paste
-def adamw(*, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, maximize=False,
-          foreach=None, capturable=False, differentiable=False, fused=None) -> Stepper:
+def adamw(*, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2,
+          amsgrad: bool = False, maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
+          differentiable: bool = False, fused: bool | None = None) -> Stepper:
     r"""AdamW: Adam with the weight decay applied to the weights, not through the gradient.
 
     With :math:`s = -1` if ``maximize`` else :math:`1` and :math:`m_0 = v_0 = \hat v_0 = 0`,
@@ -507,8 +510,9 @@ _RMSPROP_DEFAULTS = dict(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, c
 
 
 @_torch_paste
-def rmsprop(*, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
-            maximize=False, capturable=False, foreach=None, differentiable=False) -> Stepper:
+def rmsprop(*, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+            centered: bool = False, maximize: bool = False, capturable: bool = False,
+            foreach: bool | None = None, differentiable: bool = False) -> Stepper:
     r"""RMSprop: the gradient divided by a running root mean square of past gradients.
 
     With :math:`s = -1` if ``maximize`` else :math:`1` and :math:`v_0 = \bar g_0 = b_0 = 0`,
@@ -609,8 +613,9 @@ _ADAGRAD_DEFAULTS = dict(lr_decay=0.0, weight_decay=0.0, initial_accumulator_val
 
 
 @_torch_paste
-def adagrad(*, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
-            maximize=False, foreach=None, differentiable=False, fused=None) -> Stepper:
+def adagrad(*, lr_decay: float = 0.0, weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+            eps: float = 1e-10, maximize: bool = False, foreach: bool | None = None,
+            differentiable: bool = False, fused: bool | None = None) -> Stepper:
     r"""Adagrad: each coordinate's step divided by the root of its summed squared gradients.
 
     With :math:`s = -1` if ``maximize`` else :math:`1` and :math:`S_0` = ``initial_accumulator_value``,

@@ -10,7 +10,7 @@ import pytest
 
 from lrlab import exercises, losses, steppers, widgets
 from lrlab.explorer import Choice, Explorer, Problem, Slider
-from lrlab.lessons import batch_size, beyond_the_lr, finding_a_good_lr, momentum_and_adaptive, schedules
+from lrlab.lessons import adaptive_optimizers, batch_size, beyond_the_lr, finding_a_good_lr, momentum, schedules
 from lrlab.lessons import too_high_too_low
 
 pytestmark = pytest.mark.usefixtures("no_warnings")
@@ -172,7 +172,9 @@ class ListGrad(NoGrad):
     (lambda: finding_a_good_lr.range_test_explorer(smooth=1.0), ValueError, "smooth"),
     (lambda: schedules.schedule_picker(schedule="cosin"), ValueError, "schedule"),
     (lambda: schedules.schedule_picker(problem=problem()), TypeError, "problem"),
-    (lambda: momentum_and_adaptive.momentum_explorer(momentum=0.99), ValueError, "momentum"),
+    (lambda: momentum.momentum_explorer(momentum=0.99), ValueError, "momentum"),
+    (lambda: adaptive_optimizers.optimizer_explorer(optimizer="SGD"), ValueError, "optimizer"),
+    (lambda: adaptive_optimizers.optimizer_explorer(lr=10.0), ValueError, "lr"),
     (lambda: batch_size.batch_size_explorer(batch_size=3), ValueError, "batch_size"),
     (lambda: batch_size.batch_size_explorer(batch_size="abc"), ValueError, "batch_size"),
     (lambda: beyond_the_lr.explorer(features="scaled"), ValueError, "features"),

@@ -27,7 +27,7 @@ def canvases(path: Path) -> dict:
 
 
 def test_there_are_notebooks_with_explorers():
-    assert len(NOTEBOOKS) == 10
+    assert len(NOTEBOOKS) == 11
     assert all(canvases(p) for p in NOTEBOOKS), "every lesson has at least one live figure"
 
 

@@ -4,7 +4,7 @@ import numpy as np
 
 import lrlab
 from lrlab import losses, steppers, theory
-from lrlab.lessons import (batch_size, beyond_the_lr, debugging, finding_a_good_lr, momentum_and_adaptive,
+from lrlab.lessons import (adaptive_optimizers, batch_size, beyond_the_lr, debugging, finding_a_good_lr, momentum,
                            schedules, start_here, too_high_too_low, update_rule)
 
 
@@ -58,19 +58,40 @@ def test_04_schedules():
     assert not lesson.check_plateau_cut(7) and not lesson.check_plateau_cut(None) and not lesson.check_plateau_cut("x")
 
 
-def test_05_momentum_and_adaptive():
-    lesson = momentum_and_adaptive
-    assert lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL, 0.5))
-    assert not lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL))
-    assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.8)
-    assert lesson.check_adam_first_step(0.05) and not lesson.check_adam_first_step(15.0)
-    assert lesson.check_race_question("aligned") and not lesson.check_race_question("rotated")
+def test_05_momentum():
+    lesson = momentum
+    crit = theory.critical_lr(lesson.EXERCISE_BOWL, 0.5)
+    assert lesson.check_heavy_ball_limit(crit) and lesson.check_heavy_ball_limit(0.06)
+    assert not lesson.check_heavy_ball_limit(1.01 * crit)                      # diverges: wrong however close
+    assert not lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL))   # GD's 2/L
     assert not lesson.check_heavy_ball_limit(None)
+    assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.8)
     nest = theory.nesterov_critical_lr(lesson.EXERCISE_BOWL, 0.5)
     assert lesson.check_nesterov_limit(nest) and lesson.check_nesterov_limit(0.03)
     assert not lesson.check_nesterov_limit(1.01 * nest)                        # diverges: wrong however close
     assert not lesson.check_nesterov_limit(theory.critical_lr(lesson.EXERCISE_BOWL, 0.5))   # heavy ball's wall
     assert not lesson.check_nesterov_limit(None)
+    # exercise 4 has its own momentum (0.3, real roots 0.6 and 0.5), not section 3's 0.6 (complex, √0.6)
+    kw = lesson.FACTOR_EXERCISE
+    assert kw["momentum"] != lesson.EIGEN_SETTINGS["heavy ball"]["momentum"]
+    assert lesson.check_direction_factor(float(theory.direction_rates(lesson.EIGEN_BOWL, kw["lr"], kw["momentum"])[1]))
+    assert lesson.check_direction_factor(0.6)
+    assert not lesson.check_direction_factor(np.sqrt(0.3)) and "complex" in lesson.check_direction_factor(np.sqrt(0.3)).message
+    assert not lesson.check_direction_factor(np.sqrt(0.6))                      # section 3's factor
+    assert not lesson.check_direction_factor(abs(1 - 0.02 * 10))                # gradient descent's factor
+    assert lesson.check_critical_momentum(float(theory.critical_damping(0.25)))
+    assert not lesson.check_critical_momentum(0.0) and not lesson.check_critical_momentum(0.9)
+
+
+def test_06_adaptive_optimizers():
+    lesson = adaptive_optimizers
+    second = 0.05 / 19
+    assert np.isclose(lesson.adam_second_step()[0], second, rtol=1e-6)
+    assert lesson.check_adam_second_step(second) and lesson.check_adam_second_step(0.00263)
+    assert not lesson.check_adam_second_step(0.05)                             # the first step's size
+    assert not lesson.check_adam_second_step(0.0) and not lesson.check_adam_second_step(None)
+    assert lesson.check_turned_bowl("fast") and lesson.check_turned_bowl(" Fast ")
+    assert not lesson.check_turned_bowl("slow") and not lesson.check_turned_bowl("aligned")
     half = np.log(0.5) / np.log(1 - 1e-5)
     assert lesson.check_adamw_half_life(half) and lesson.check_adamw_half_life(69300)
     assert not lesson.check_adamw_half_life(np.log(2) / 1e-3) and not lesson.check_adamw_half_life(None)
@@ -78,10 +99,6 @@ def test_05_momentum_and_adaptive():
     tr = lrlab.run(loss=losses.quadratic([0.0, 1.0]), stepper=steppers.adamw(), x0=[1.0, 0.0], lr=1e-3,
                    num_steps=int(np.ceil(half)))
     assert tr.params[-1, 0] <= 0.5 < tr.params[-2, 0]
-    assert lesson.check_direction_factor(float(theory.direction_rates(lesson.EIGEN_BOWL, 0.02, 0.6)[1]))
-    assert not lesson.check_direction_factor(abs(1 - 0.02 * 10))                 # gradient descent's factor
-    assert lesson.check_critical_momentum(float(theory.critical_damping(0.25)))
-    assert not lesson.check_critical_momentum(0.0) and not lesson.check_critical_momentum(0.9)
 
 
 def test_07_batch_size():

@@ -41,6 +41,8 @@ EXPECTED = {
                            "step decay": "converging", "oscillating": "oscillating", "diverging": "diverging"},
     "05 heavy ball": {"too small": "slow", "GD, best lr": "oscillating", "GD diverging": "diverging",
                       "Polyak": "oscillating", "past 2/L, saved by β": "oscillating", "diverging": "diverging"},
+    "06 optimizers": {"GD, best lr": "oscillating", "GD past 2/L": "diverging", "Adagrad, aligned": "converging",
+                      "Adagrad, rotated": "converging", "Adam": "converging", "Adam, lr too small": "slow"},
     "07 batch size": {"too small": "slow", "good": "converging", "noisy (B = 1)": "converging",
                       "oscillating": "oscillating", "B = 1 blows up below 2/L": "diverging", "diverging": "diverging"},
     "08 gradient norm": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
@@ -129,7 +131,8 @@ def _positions(w):
 
 
 #: the explorers with controls besides the lr
-CONTROLLED = ("02 condition number", "03 range test", "04 schedule picker", "05 heavy ball", "07 batch size",
+CONTROLLED = ("02 condition number", "03 range test", "04 schedule picker", "05 heavy ball", "06 optimizers",
+              "07 batch size",
               "09 features", "10 capstone")
 
 

@@ -38,16 +38,18 @@ SOLUTIONS = {
         ("lesson.PEAK * min(t / lesson.WARMUP, 1.0)", "a ramp from 0 capped at the peak"),
         ("6", "0.69995 is not below 0.7 * (1 - 1e-3), so readings 4, 5, 6 are 3 bad epochs > patience 2"),
     ],
-    "05_momentum_and_adaptive": [
-        ("2 * (1 + 0.5) / 50.0", "heavy ball converges for lr < 2(1 + beta)/L"),
+    "05_momentum": [
+        ("2 * (1 + 0.5) / 50.0", "heavy ball converges for lr < 2(1 + beta)/L, and L = 50 reaches its wall first"),
         ("((np.sqrt(25) - 1) / (np.sqrt(25) + 1)) ** 2", "beta* = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))**2 with kappa = 50/2 = 25"),
-        ("0.05", "Adam's first step is lr * g / |g| = lr in every coordinate, whatever the gradient's size"),
-        ('"aligned"', "per-coordinate scaling only helps when the bowl's axes are the coordinate axes"),
         ("theory.nesterov_critical_lr(lesson.EXERCISE_BOWL, 0.5)",
          "Nesterov's root reaches -1 when (1 - lr L)(1 + 2 beta) = -1: lr = 2(1 + beta)/((1 + 2 beta) L) = 0.03"),
-        ("np.log(0.5) / np.log(1 - 1e-3 * 1e-2)", "AdamW multiplies the untouched weight by (1 - lr wd) every step"),
-        ("np.sqrt(0.6)", "h = 0.2: the discriminant (1.4)^2 - 2.4 < 0, so the roots are complex and their modulus is sqrt(beta)"),
+        ("0.6", "h = 0.2: z**2 - 1.1 z + 0.3 = 0 has the real roots 0.6 and 0.5; the larger one sets the pace"),
         ("(1 - np.sqrt(0.25)) ** 2", "critical damping: the roots merge where beta = (1 - sqrt(h))^2"),
+    ],
+    "06_adaptive_optimizers": [
+        ("0.05 / 19", "m2 = 0.9 * 30 - 30 = -3, m2_hat = -3/0.19; v2_hat = 300**2, so the step is 0.05 * (3/0.19)/300 = 0.05/19"),
+        ('"fast"', "a quarter turn swaps the axes: the steep and flat directions are coordinate axes again"),
+        ("np.log(0.5) / np.log(1 - 1e-3 * 1e-2)", "AdamW multiplies the untouched weight by (1 - lr wd) every step"),
     ],
     "07_batch_size": [
         ("0.02 * 256 / 32", "linear scaling: 8 times the batch, 8 times the lr"),

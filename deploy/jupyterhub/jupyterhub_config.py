@@ -4,7 +4,9 @@
 
 Everything is set from environment variables (defaults in brackets), so the
 same file serves a classroom machine, ``benchmarks/classroom.py`` and
-``tests/browser/test_hub.py``:
+``tests/browser/test_hub.py``. The class's own settings (landing lesson, front end, idle and age
+limits, per-student memory and CPU) default to ``deploy/class_settings.py``, the one source that the
+Kubernetes values (deploy/z2jh/config.yaml) are written from too:
 
 * ``LRLAB_HUB_PASSWORD`` (required, at least 8 characters): the class password.
   Students log in with any name they like and this password (JupyterHub's
@@ -19,12 +21,14 @@ same file serves a classroom machine, ``benchmarks/classroom.py`` and
   pid files and the students' home directories.
 * ``LRLAB_HUB_NOTEBOOKS`` [the repository's notebooks/]: copied into a student's
   home on their first login (never over their own edits).
-* ``LRLAB_HUB_LESSON`` [02_too_high_too_low.ipynb]: the lesson a student lands on.
-* ``LRLAB_HUB_UI`` [voila]: ``voila`` (the lesson as an app, no code) or ``lab``
+* ``LRLAB_HUB_LESSON`` [class_settings.LESSON]: the lesson a student lands on.
+* ``LRLAB_HUB_UI`` [class_settings.UI]: ``voila`` (the lesson as an app, no code) or ``lab``
   (JupyterLab with the lesson open).
-* ``LRLAB_HUB_IDLE`` [1800]: seconds after which an idle server is stopped
-  (jupyterhub-idle-culler); idle kernels inside a server are culled after the same time.
-* ``LRLAB_HUB_MEM`` [1G], ``LRLAB_HUB_CPU`` [1]: per-student limits. The local
+* ``LRLAB_HUB_IDLE`` [class_settings.IDLE_TIMEOUT]: seconds after which an idle server is stopped
+  (jupyterhub-idle-culler); idle kernels inside a server are culled after the same time. Any
+  server is stopped after class_settings.MAX_AGE seconds.
+* ``LRLAB_HUB_MEM`` [class_settings.MEM_LIMIT], ``LRLAB_HUB_CPU`` [class_settings.CPU_LIMIT]:
+  per-student limits (the guarantees come from class_settings too). The local
   spawner used here cannot enforce them (it passes them to the server as
   ``MEM_LIMIT``/``CPU_LIMIT``); TLJH's SystemdSpawner and Z2JH's KubeSpawner do.
 * ``LRLAB_HUB_SPAWNER`` [simple]: ``simple`` runs every student's server as the
@@ -43,6 +47,17 @@ c = get_config()  # noqa: F821  (JupyterHub provides get_config when it loads th
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+
+
+def _class_settings():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("class_settings", HERE.parent / "class_settings.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+CLASS = _class_settings()
 
 
 def env(name, default):
@@ -64,9 +79,9 @@ IP = env("LRLAB_HUB_IP", "127.0.0.1")
 PORT = env_int("LRLAB_HUB_PORT", 8000)
 STATE = Path(env("LRLAB_HUB_STATE", "lrlab-hub-state")).resolve()
 NOTEBOOKS = Path(env("LRLAB_HUB_NOTEBOOKS", str(REPO / "notebooks"))).resolve()
-LESSON = env("LRLAB_HUB_LESSON", "02_too_high_too_low.ipynb")
-UI = env("LRLAB_HUB_UI", "voila")
-IDLE = env_int("LRLAB_HUB_IDLE", 1800)
+LESSON = env("LRLAB_HUB_LESSON", CLASS.LESSON)
+UI = env("LRLAB_HUB_UI", CLASS.UI)
+IDLE = env_int("LRLAB_HUB_IDLE", CLASS.IDLE_TIMEOUT)
 SPAWNER = env("LRLAB_HUB_SPAWNER", "simple")
 if UI not in ("voila", "lab"):
     sys.exit(f"LRLAB_HUB_UI must be 'voila' or 'lab', got {UI!r}")
@@ -136,8 +151,10 @@ if UI == "voila":
 c.Spawner.environment = {
     "JUPYTER_PATH": os.pathsep.join([str(_SHARE)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]),
 }
-c.Spawner.mem_limit = env("LRLAB_HUB_MEM", "1G")
-c.Spawner.cpu_limit = float(env("LRLAB_HUB_CPU", "1"))
+c.Spawner.mem_limit = env("LRLAB_HUB_MEM", CLASS.MEM_LIMIT)
+c.Spawner.cpu_limit = float(env("LRLAB_HUB_CPU", str(CLASS.CPU_LIMIT)))
+c.Spawner.mem_guarantee = CLASS.MEM_GUARANTEE
+c.Spawner.cpu_guarantee = float(CLASS.CPU_GUARANTEE)
 # A class logs in at once: give a busy machine time to start every server (and run Voilà's first cell).
 c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 300
@@ -151,5 +168,6 @@ c.JupyterHub.load_roles = [{
 }]
 c.JupyterHub.services = [{
     "name": "idle-culler",
-    "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={IDLE}", "--cull-every=60"],
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={IDLE}", "--cull-every=60",
+                f"--max-age={CLASS.MAX_AGE}"],
 }]

@@ -13,7 +13,7 @@ LESSONS = {
     "02_too_high_too_low": "02 · Too high, too low",
     "03_finding_a_good_lr": "03 · Finding a good lr",
     "04_schedules": "04 · Schedules",
-    "05_momentum_and_adaptive": "05 · Momentum & adaptive",
+    "05_momentum": "05 · Momentum & adaptive",
     "07_batch_size": "07 · Batch size",
     "08_debugging": "08 · Debugging",
     "09_beyond_the_lr": "09 · Beyond the lr",

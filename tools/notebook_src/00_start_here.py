@@ -84,7 +84,8 @@ assert 0.18 < theory.optimal_lr(bowl) < 0.19 < theory.critical_lr(bowl)
 # | [02 · Too high, too low](02_too_high_too_low.ipynb) | What goes wrong when it is too large or too small? | where "too large" begins ($2/L$) and why; slow runs, oscillation, divergence; 5000 learning rates at once; stuck in a poor minimum or on a plateau |
 # | [03 · Finding a good lr](03_finding_a_good_lr.ipynb) | How do you choose it in practice? | a coarse grid, a log sweep and the LR range test, checked against the known answer, then on a real network |
 # | [04 · Schedules](04_schedules.ipynb) | Should it stay constant? | step, exponential, cosine, warm restarts, cyclic, warmup, one-cycle, each equal to PyTorch's scheduler; why decay beats the noise floor |
-# | [05 · Momentum & adaptive](05_momentum_and_adaptive.ipynb) | What do momentum, Adagrad, RMSProp and Adam do to it? | a larger stable range $2(1+\beta)/L$; per-parameter step sizes; a fair race |
+# | [05 · Momentum](05_momentum.ipynb) | What does momentum do to it? | a larger stable range $2(1+\beta)/L$; one eigendirection at a time; Polyak's optimum; Nesterov |
+# | [06 · Adaptive optimizers](06_adaptive_optimizers.ipynb) | What do Adagrad, RMSProp and Adam do to it? | per-parameter step sizes; AdamW; a fair race |
 # | [07 · Batch size](07_batch_size.ipynb) | How do batch size and learning rate interact? | the noise floor $\propto \eta/B$; the linear scaling rule, where it works and where it breaks; warmup |
 # | [08 · Debugging](08_debugging.ipynb) | How do you recognise a bad learning rate? | loss-curve gallery, gradient norms, update histograms, update/weight ratio, the edge of stability |
 # | [09 · Beyond the lr](09_beyond_the_lr.ipynb) | What can it not fix? | feature scaling, initialization and normalization change which learning rates work |

@@ -1,0 +1,178 @@
+"""Tests of lrlab.lessons.momentum (notebook 05, momentum): the heavy-ball explorer driven from Python
+(every slider position, every preset, the momentum control), the eigendirection runs, the phase diagram,
+the (lr, β) maps and the exercise checks."""
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import lrlab
+from lrlab import steppers, theory
+from lrlab.lessons import momentum as lesson
+
+
+@pytest.fixture
+def explorer():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield lesson.momentum_explorer(lr=0.01, momentum=0.0)
+
+
+def _snapshot(ex):
+    a = ex.artists
+    return (a["path"].get_xydata().copy(), a["loss"].get_xydata().copy(),
+            np.asarray(a["rate map"]["marker"].get_xydata()).copy())
+
+
+def _regime_in_label(ex):
+    m = re.search(r'class="lrlab-regime" data-regime="(\w+)"', ex.label.value)
+    assert m, ex.label.value
+    return m.group(1)
+
+
+def _expected_ok(ex):
+    """Theory's verdict for the current lr and momentum, away from the edge (None near it)."""
+    crit = theory.critical_lr(ex.problem.loss, ex.problem.momentum)
+    if ex.lr > 1.05 * crit:
+        return "diverging"
+    if ex.lr < 0.95 * crit:
+        return "not diverging"
+    return None
+
+
+def test_widget_structure(explorer):
+    assert "lrlab-explorer" in explorer.box._dom_classes
+    assert explorer.slider.__class__.__name__ == "FloatLogSlider"
+    assert explorer.box.children[0].children[0] is explorer.slider      # the lr slider comes first
+    assert all("lrlab-preset" in b._dom_classes for b in explorer.buttons)
+    assert set(explorer.presets) >= {"too small", "Polyak", "diverging"}
+    assert "2(1+β)/L" not in explorer.theory.value                       # β = 0: GD's 2/L
+    explorer.controls["momentum"].value = 0.5
+    assert "2(1+β)/L" in explorer.theory.value and f"{theory.critical_lr(lesson.BOWL, 0.5):.3g}" in explorer.theory.value
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.5, 0.9, 0.95])
+def test_lr_sweep_updates_figure_and_label(explorer, momentum):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.controls["momentum"].value = momentum
+        lo, hi = explorer.lr_range
+        values = [lo, *np.geomspace(lo, hi, 20)[1:-1], hi]
+        before = _snapshot(explorer)
+        seen = set()
+        for lr in values:
+            frames = explorer.frames
+            explorer.set_lr(lr)
+            assert explorer.frames == frames + 1
+            after = _snapshot(explorer)
+            assert not np.array_equal(after[2], before[2])                  # the (lr, β) marker moved
+            assert not (np.array_equal(after[0], before[0]) and np.array_equal(after[1], before[1]))
+            before = after
+            regime = _regime_in_label(explorer)
+            assert regime == explorer.regime
+            seen.add(regime)
+            expected = _expected_ok(explorer)
+            if expected == "diverging":
+                assert regime == "diverging", (lr, momentum)
+            elif expected == "not diverging":
+                assert regime != "diverging", (lr, momentum)
+        assert "diverging" in seen and len(seen) >= 2
+
+
+def test_presets(explorer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = {}
+        for name, value in lesson.MOMENTUM_PRESETS.items():
+            explorer.apply_preset(value)
+            assert explorer.lr == pytest.approx(value["lr"], rel=0.02)
+            assert explorer.problem.momentum == pytest.approx(value["momentum"])
+            got[name] = _regime_in_label(explorer)
+        assert got["too small"] == "slow"
+        assert got["GD diverging"] == "diverging" and got["diverging"] == "diverging"
+        assert got["past 2/L, saved by β"] != "diverging" and got["Polyak"] != "diverging"
+        # the saved-by-momentum preset really is past gradient descent's wall
+        assert MOMENTUM_LR("past 2/L, saved by β") > theory.critical_lr(lesson.BOWL)
+
+
+def MOMENTUM_LR(name):
+    return lesson.MOMENTUM_PRESETS[name]["lr"]
+
+
+def test_momentum_control_rebuilds(explorer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.set_lr(0.04)
+        assert explorer.regime == "diverging"
+        for beta in np.linspace(0.0, 0.95, 8):
+            explorer.controls["momentum"].value = float(np.round(beta, 2))
+            crit = theory.critical_lr(lesson.BOWL, explorer.problem.momentum)
+            assert (explorer.regime == "diverging") == (0.04 > crit)
+        assert explorer.problem.stepper.hyperparams["momentum"] == pytest.approx(0.95)
+        x, y = explorer.artists["rate map"]["marker"].get_data()
+        assert (x[0], y[0]) == pytest.approx((explorer.lr, 0.95)) and explorer.lr == pytest.approx(0.04, rel=0.02)
+
+
+def test_critical_lr_on_the_bowl():
+    x0 = np.array(lesson.X0)
+    for beta in (0.0, 0.5, 0.9):
+        crit = theory.critical_lr(lesson.BOWL, beta)
+        traj = lrlab.run(loss=lesson.BOWL, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
+                         num_steps=400)
+        below, above = lrlab.diagnostics.classify(traj)
+        assert below != "diverging" and above == "diverging"
+
+
+def test_polyak_is_round():
+    assert theory.optimal_momentum(lesson.BOWL) == pytest.approx((0.04, 0.64))
+
+
+def test_eigendirections_and_phase_diagram():
+    runs = lesson.eigendirection_runs(num_steps=150)
+    for name, tr in runs.items():
+        kw = lesson.EIGEN_SETTINGS[name]
+        e = tr.params - lesson.EIGEN_BOWL.minimizer
+        rho = theory.direction_rates(lesson.EIGEN_BOWL, kw["lr"], kw["momentum"])
+        assert np.allclose(lesson.envelope_rate(e, 40, 140, window=30), rho, rtol=0.02)
+    fig, axes = lesson.plot_eigendirections(runs)
+    assert len(axes) == 2 and all(ax.get_legend() is not None for ax in axes)
+    fig, (ax, bx) = lesson.plot_phase_diagram(num=60)
+    assert ax.get_xscale() == "function" and "critical" in fig.legends[0].get_texts()[0].get_text()
+    # envelope_rate reads a swinging error's decay, not its phase
+    t = np.arange(300)
+    assert lesson.envelope_rate(0.9 ** t * np.cos(0.7 * t), 100, 280, window=20) == pytest.approx(0.9, rel=1e-3)
+
+
+def test_nesterov_map():
+    import matplotlib
+    fig, axes = lesson.plot_momentum_maps(lesson.BOWL, num=40)
+    assert len(axes) == 2 and "Nesterov" in axes[1].get_title()
+    # the Nesterov map's wall is its own: at β = 0.9, 2(1+β)/((1+2β)L), left of GD's 2/L
+    x, y = axes[1].lines[0].get_data()
+    assert np.all(x[1:] < theory.critical_lr(lesson.BOWL))
+    assert lesson.rate_map(lesson.BOWL, [0.01], [0.0], nesterov=True) == pytest.approx(
+        lesson.rate_map(lesson.BOWL, [0.01], [0.0]))                        # β = 0: both are GD
+
+
+def test_figures_build():
+    import matplotlib
+    fig, ax = lesson.plot_distance({"a": lrlab.run(loss=lesson.BOWL, x0=lesson.X0, lr=0.02, num_steps=20)}, lesson.BOWL.minimizer)
+    assert ax.get_xlabel() == "step"
+    art = lesson.plot_rate_map(lesson.BOWL)
+    assert isinstance(art["mesh"], matplotlib.collections.QuadMesh)
+
+
+def test_exercise_checks():
+    assert lesson.check_heavy_ball_limit(0.06)
+    assert not lesson.check_heavy_ball_limit(0.04) and not lesson.check_heavy_ball_limit(0.0606)
+    assert not lesson.check_heavy_ball_limit(None)
+    assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.5)
+    fb = lesson.check_heavy_ball_limit(0.03)
+    assert "too small" in fb.message and "wall" in fb.message
+    assert lesson.check_direction_factor(0.6) and not lesson.check_direction_factor(np.sqrt(0.3))
+    assert not lesson.check_direction_factor(np.sqrt(0.6)) and not lesson.check_direction_factor(0.945)
+    assert lesson.check_critical_momentum(0.25) and not lesson.check_critical_momentum(0.5)
+    assert not lesson.check_critical_momentum(None)
