@@ -218,7 +218,7 @@ assert all(np.all(t["val_loss"] > 50 * t["train_loss"]) for t in scheds)        
 assert np.all(const["val_loss"] < 15 * const["train_loss"])                          # "under 15 times"
 assert np.all(const["val_acc"] >= 0.985)
 assert all(np.ptp(table[name]["val_acc"]) > 0.01 for name in table if name != "constant 0.1")   # "a point or more"
-assert all(np.sum(np.diff(r.train_loss) > 0) >= 2 for r in runs["constant 0.3"])               # "up and down"
+assert all(np.sum(np.diff(r.train_loss[1:]) > 0) >= 1 for r in runs["constant 0.3"])           # "rises again"
 ratio = np.concatenate([t["val_loss"] / const["val_loss"] for t in scheds])
 assert 2 < ratio.min() and ratio.max() < 5                                           # exercise 4: "two to five times"
 assert all(np.all(np.abs(t["val_acc"] - const["val_acc"]) < 0.03) for t in scheds)  # exercise 4: "within three points"
@@ -228,9 +228,9 @@ assert not any(r.diverged for rs in runs.values() for r in rs)
 # Four things hold on every seed.
 #
 # * **The schedules reach the lowest training loss**, below both constant lrs, and more than ten times below
-#   the constant 0.3 that holds their peak. Held constant, 0.3 is too large to settle: its training loss goes
-#   up and down from epoch to epoch. The warm-up eases the start and the decay lets the run settle, so a peak
-#   at which a constant lr cannot settle becomes usable.
+#   the constant 0.3 that holds their peak. Held constant, 0.3 is too large to settle: after the first epoch
+#   its training loss rises again in some epochs instead of going on down. The warm-up eases the start and the
+#   decay lets the run settle, so a peak at which a constant lr cannot settle becomes usable.
 # * **The constant 0.1 reaches the lowest validation loss**, below the schedules' although its training loss
 #   is higher.
 # * **The schedules' networks fit the training images far more tightly than the validation images**: their
@@ -272,8 +272,8 @@ verdicts = {
         median(b, "update_ratio") > 10 * median(g, "update_ratio") for g, b in zip(goods, brokens)),
     "logits more than 1000 times larger than the good run's": all(
         lesson.logit_scale(b) > 1000 * lesson.logit_scale(g) for g, b in zip(goods, brokens)),
-    "validation accuracy between 80% and 93% (the good run: at least 98.5%)": all(
-        0.8 < b.final["val_acc"] < 0.93 <= 0.985 <= g.final["val_acc"] for g, b in zip(goods, brokens)),
+    "validation accuracy between 75% and 95% (the good run: at least 98.5%)": all(
+        0.75 < b.final["val_acc"] < 0.95 < 0.985 <= g.final["val_acc"] for g, b in zip(goods, brokens)),
 }
 for claim, holds in verdicts.items():
     print(f"{claim}: {holds} on every seed")
@@ -290,7 +290,7 @@ assert all(not b.diverged for b in brokens)
 # * **Loss.** The training loss falls for one epoch, then climbs by orders of magnitude. A too-high lr shows
 #   in the *training* curve itself; overfitting (section 4) does not: there the training loss is low and the
 #   validation loss sits far above it.
-# * **Accuracy.** Still between 80% and 93%: judged by accuracy alone, this run might pass for mediocre. Its
+# * **Accuracy.** Still between 75% and 95%: judged by accuracy alone, this run might pass for mediocre. Its
 #   logits are more than a thousand times larger than the good run's: the network answers with extreme
 #   confidence, and each of its mistakes costs an enormous cross-entropy.
 # * **Gradient norm.** More than 30 times the good run's (median over the run), growing with the loss.
