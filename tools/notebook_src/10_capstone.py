@@ -75,7 +75,7 @@ assert all(abs(v - np.log(10)) < 0.03 for v in scaled)                   # "with
 
 # %% [markdown]
 # As built, the network starts well above $\ln 10$ on every seed. Its logits come out of a random last layer
-# of the same scale as the others, so they are of order 1 and differ from class to class: before any
+# of about the same scale as the hidden one, so they are of order 1 and differ from class to class: before any
 # training it is already confident, and right only by chance. Cross-entropy charges more for a confident
 # wrong answer than it pays back for a confident right one, so the average climbs above $\ln 10$. With the
 # last layer scaled down, the logits start ten times smaller, every prediction is close to uniform, and the
@@ -87,9 +87,9 @@ assert all(abs(v - np.log(10)) < 0.03 for v in scaled)                   # "with
 #
 # The cross-entropy of logits $z$ and label $y$ is $\ln \sum_k e^{z_k} - z_y$. The first term is a convex
 # function of $z$, so by Jensen's inequality its average over random logits is at least its value at the
-# average logits. If no class is favoured on average, the average logits are all equal, where the first term
-# minus $z_y$ is exactly $\ln 10$. Random logits can only add to that, and the more they spread, the more
-# they add.
+# average logits. If no class is favoured on average, every logit has the same average $m$: the first term
+# then averages at least $m + \ln 10$, while $z_y$ averages $m$, so the loss averages at least $\ln 10$, with
+# equality only when the logits do not vary at all. The more they spread, the more they add.
 #
 # </details>
 #
@@ -134,6 +134,9 @@ assert 0.95 < rules["min"] < 1.5 and 0.095 < rules["min/10"] < 0.15 and finder.d
 assert lesson.nice_lr(rules["min/10"]) == 0.1
 raw_best = finder.lrs[np.nanargmin(finder.losses)]
 assert raw_best < rules["min"] / 2                                     # "the batch loss is lowest ... below min/2"
+near_min = (finder.lrs > 0.7) & (finder.lrs < 1.5)
+assert np.mean(finder.losses[near_min]) > 2 * np.nanmin(finder.losses)    # "where the loss is already climbing"
+assert 2.5 < rules["min"] / 0.3 < 5                                    # "three times below min"
 
 # %% [markdown]
 # Read with lesson 03's rules:
@@ -153,8 +156,8 @@ assert raw_best < rules["min"] / 2                                     # "the ba
 #
 # Every recipe trains the same network for 10 epochs of 16 batches of 64 images (each epoch a fresh shuffle of
 # the 1077 training images, the 53 left over dropped), 160 steps in all, with SGD, momentum 0.9 and no weight
-# decay, on three seeds (the seed sets the initial weights and the order of the batches). Only the lr changes
-# along the run:
+# decay, on three seeds (the seed sets the initial weights and the order of the batches). Only the schedule
+# differs (of the lr, and in one-cycle of the momentum too):
 #
 # * **constant 0.1**, the range test's min/10;
 # * **constant 0.3**, the schedules' peak held from start to end;
@@ -281,6 +284,8 @@ for claim, holds in verdicts.items():
 # %% tags=["check"]
 assert all(verdicts.values())
 assert all(0.07 < median(b, "update_ratio") < 0.09 for b in brokens)     # "about 8% of their size"
+assert all(b.final["train_loss"] > 100 * b.train_loss[1] for b in brokens)   # "climbs by orders of magnitude"
+assert all(np.nanmedian(b.record.grad_norm[-16:]) > 10 * np.nanmedian(b.record.grad_norm[:16]) for b in brokens)
 assert 0.4 < 0.5 / rules["min"] < 0.6 and np.isclose(0.5 / lesson.nice_lr(rules["min/10"]), 5)
 assert all(not b.diverged for b in brokens)
 
@@ -351,7 +356,7 @@ assert near_steepest.size == 1 and search.mean[near_steepest[0]] < search.mean[o
 # ## 7. The test set, once
 #
 # Every number so far came from the validation set, which we used to choose, so it flatters what we chose a
-# little: picking the best of twelve configurations partly picks the luckiest. The test images have not been
+# little: picking the best of several recipes partly picks the luckiest. The test images have not been
 # used for anything yet. We ship section 4's constant lr 0.1 (the range test's pick; the search found nothing
 # clearly better) and measure it on the test set, once, on the three seeds:
 
@@ -399,8 +404,8 @@ explorer
 #   not, until the last layer started small), and the network must be able to learn one batch by heart.
 # * **The range test** gives the lr's range in one short run. Its min is late; min/10 is a safe constant lr;
 #   a schedule's peak can go higher.
-# * **A schedule** (warm-up + cosine, one-cycle) made a peak of 0.3 usable that fails as a constant lr, and
-#   reached the lowest training loss. It did not reach the lowest validation loss: the lowest training loss
+# * **A schedule** (warm-up + cosine, one-cycle) made usable a peak of 0.3 at which a constant lr cannot
+#   settle, and reached the lowest training loss. It did not reach the lowest validation loss: the lowest training loss
 #   is not the best model. One-cycle lowers the momentum while the lr is high, keeping lr/(1 − β) smaller.
 # * **Read a run by its traces**: training and validation loss side by side tell a too-high lr (the training
 #   loss itself climbs) from overfitting (the training loss is low, the validation loss far above it); the
@@ -421,7 +426,8 @@ lesson.check_initial_loss(answer)
 # %% [markdown]
 # **Exercise 2.** Another one-cycle: `OneCycleLR(optimizer, max_lr=0.2, total_steps=200, pct_start=0.25,
 # base_momentum=0.8, max_momentum=0.9)` on SGD. What is the largest $\text{lr}/(1-\beta)$ over the run? Reason it
-# out first; `lesson.schedule_trace` or a small loop over torch's scheduler will confirm it.
+# out first; a small loop that steps torch's scheduler and reads `optimizer.param_groups[0]` (as
+# `lesson.schedule_trace` does) will confirm it.
 
 # %%
 answer = None   # your number here
