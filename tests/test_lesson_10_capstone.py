@@ -111,13 +111,14 @@ def test_exercise_3_diagnosis():
     for wrong in ({"A": "too high", "B": "too low"}, {"A": "too low", "B": "fine"}, {"A": "too low"},
                   {"A": "too low", "B": "diverging"}, None, "too low"):
         assert not lesson.check_diagnosis(wrong)
-    # the answers are what the curves show: A still high and falling with its validation loss beside it,
-    # B ending far above where it started
+    # the answers are what the curves show: A still high and falling with its validation loss beside it;
+    # B climbing two orders of magnitude above where it started and ending above it (B is chaotic: its
+    # end differs between dispatch levels, from about 2x to 13x its start, so only these verdicts are checked)
     runs = lesson.mystery_runs()
     a, b = runs["A"], runs["B"]
     assert np.all(np.diff(a.train_loss) < 0) and a.train_loss[-1] > 0.3 * a.train_loss[0]
     assert np.all(np.abs(a.val_loss / a.train_loss - 1) < 0.05)
-    assert not b.diverged and b.train_loss[-1] > 5 * b.train_loss[0]
+    assert not b.diverged and b.train_loss.max() > 50 * b.train_loss[0] and b.train_loss[-1] > 1.5 * b.train_loss[0]
     assert lesson.median_trace(b, "grad_norm") > 10 * lesson.median_trace(lesson.train_recipe(lesson.Recipe(0.1)),
                                                                           "grad_norm")
 

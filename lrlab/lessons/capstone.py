@@ -784,8 +784,8 @@ def check_diagnosis(answer) -> Feedback:
         return Feedback(False, f"{bad[0]!r} is not one of {list(_DIAGNOSES)}.")
     wrong = [k for k, v in _MYSTERY_ANSWERS.items() if got[k] != v]
     hints = {"A": "run A: how far has its training loss fallen by the end, and how big are its updates?",
-             "B": "run B: compare its training loss at the end with where it started, and its gradient norm "
-                  "with section 5's good run."}
+             "B": "run B: how high does its training loss climb compared with where it started, and how big "
+                  "is its gradient norm next to section 5's good run?"}
     if wrong:
         return Feedback(False, f"{len(_MYSTERY_ANSWERS) - len(wrong)} of {len(_MYSTERY_ANSWERS)} right. Look "
                         "again at " + "; ".join(hints[k] for k in wrong))
