@@ -10,13 +10,15 @@ import numpy as np
 from ._validation import as_real_array, check_number
 from .loop import Trajectory, run
 
-__all__ = ["REGIMES", "classify", "LRRangeResult", "analyze_lr_range", "SUGGEST_METHODS", "longest_descent",
+__all__ = ["REGIMES", "classify", "PATH_SHAPES", "path_shape", "progress", "progress_text", "LRRangeResult", "analyze_lr_range", "SUGGEST_METHODS", "longest_descent",
            "suggest_lr", "lr_range_test",
            "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average", "centred_moving_average",
            "trailing_mean", "first_step_below",
            "read_loss_curve", "jump_share", "minibatch_regime", "average_iterates", "ema_iterates"]
 
-REGIMES = ("slow", "converging", "oscillating", "diverging")
+REGIMES = ("slow", "converging", "oscillating", "diverging")     # classify's words (superseded)
+#: the words of :func:`path_shape`, from the calmest to the worst
+PATH_SHAPES = ("monotone", "oscillating", "diverging")
 
 
 def _curve(name: str, values, *, min_len: int = 1, one_d: bool = False) -> np.ndarray:
@@ -32,8 +34,173 @@ def _curve(name: str, values, *, min_len: int = 1, one_d: bool = False) -> np.nd
     return v
 
 
+def _check_traj(traj) -> None:
+    if not isinstance(traj, Trajectory):
+        raise TypeError(f"traj must be a lrlab Trajectory (from lrlab.run()), got {type(traj).__name__}")
+
+
+def _flat(traj):
+    """``(loss, params)`` with the batch flattened: ``(T + 1, n)`` and ``(T + 1, n, d)``."""
+    T = traj.num_steps
+    return traj.loss.reshape(T + 1, -1), traj.params.reshape(T + 1, -1, traj.params.shape[-1])
+
+
+def _blew_up_or_grew(traj) -> np.ndarray:
+    """Per trajectory (flattened): flagged as diverged, a non-finite loss, or a final loss gap above the
+    initial one (the final loss above the first when the minimum is unknown)."""
+    loss, _ = _flat(traj)
+    with np.errstate(all="ignore"):
+        if traj.loss_min is not None:
+            gap0, gapT = loss[0] - traj.loss_min, loss[-1] - traj.loss_min
+            grew = gapT > gap0 * (1 + 1e-12) + 1e-300
+        else:
+            grew = loss[-1] > loss[0] + 1e-12 * np.abs(loss[0])
+    diverged = np.asarray(traj.diverged).reshape(-1)
+    return diverged | ~np.isfinite(loss).all(axis=0) | grew
+
+
+def _steps(traj) -> np.ndarray:
+    """The steps ``x_{t+1} - x_t`` of every trajectory, ``(T, n, d)``."""
+    _, params = _flat(traj)
+    with np.errstate(all="ignore"):
+        return np.diff(params, axis=0)
+
+
+def _significant(size: np.ndarray) -> np.ndarray:
+    """Which consecutive pairs of steps (sizes along axis 0) both count: larger than 1e-12 of the largest."""
+    biggest = size.max(axis=0, keepdims=True) if size.shape[0] else np.zeros((1,) + size.shape[1:])
+    active = size > 1e-12 * biggest
+    return active[1:] & active[:-1] & (biggest > 0)
+
+
+def _step_flips(traj) -> tuple[np.ndarray, np.ndarray]:
+    """``(flips, pairs)``, each ``(n, d)``: along each coordinate, how many pairs of consecutive
+    non-negligible steps there are, and how many of them point in opposite directions."""
+    steps = _steps(traj)
+    with np.errstate(all="ignore"):
+        pair = _significant(np.abs(steps))
+        flips = pair & (np.sign(steps[1:]) != np.sign(steps[:-1]))
+    return flips.sum(axis=0), pair.sum(axis=0)
+
+
+def _reversals(traj) -> np.ndarray:
+    """``(n,)``: how many times a non-negligible step points back, at more than 90 degrees from the one before."""
+    steps = _steps(traj)
+    with np.errstate(all="ignore"):
+        pair = _significant(np.sqrt(np.einsum("tnd,tnd->tn", steps, steps)))
+        back = pair & (np.einsum("tnd,tnd->tn", steps[1:], steps[:-1]) < 0)
+    return back.sum(axis=0)
+
+
+def _per_trajectory(traj, out: np.ndarray):
+    return out[0].item() if traj.batch_shape == () else out.reshape(traj.batch_shape)
+
+
+def progress(traj: Trajectory, *, min_value: float | None = None):
+    r"""The fraction of the loss gap closed by the end of the run, per trajectory.
+
+    .. math:: p = 1 - \frac{f(x_T) - f^*}{f(x_0) - f^*}
+
+    1 means the run reached the minimum, 0.7 that 70% of the initial gap :math:`f(x_0) - f^*` is gone,
+    a negative number that the gap grew (-2: it is three times its start). NaN when a recorded loss is
+    not finite (the run blew up: :func:`lrlab.run` sets the loss to inf from that step on). A start at
+    the minimum gives 1 if the run stays there and ``-inf`` if it leaves; a final loss below the known
+    minimum (rounding) counts as 1. No warning is emitted.
+
+    Args:
+        traj: a run (any batch shape).
+        min_value: :math:`f^*`; default ``traj.loss_min``, the loss's known minimum.
+
+    Returns:
+        a ``float`` for a single trajectory, else an array of shape ``traj.batch_shape``.
+
+    Raises:
+        ValueError: the minimum is unknown (no ``min_value`` and no ``traj.loss_min``).
+    """
+    _check_traj(traj)
+    f_star = traj.loss_min if min_value is None else check_number("min_value", min_value)
+    if f_star is None:
+        raise ValueError("min_value is required: the loss's minimum is not known to the run (traj.loss_min is "
+                         "None), so the gap f(x0) - f* is not defined")
+    loss, _ = _flat(traj)
+    with np.errstate(all="ignore"):
+        gap0, gapT = loss[0] - f_star, np.maximum(loss[-1] - f_star, 0.0)
+        frac = np.where(gap0 > 0, 1.0 - gapT / np.where(gap0 > 0, gap0, 1.0), np.where(gapT > 0, -np.inf, 1.0))
+        frac = np.minimum(frac, 1.0)
+    frac = np.where(np.isfinite(loss).all(axis=0), frac, np.nan)
+    return _per_trajectory(traj, frac)
+
+
+def progress_text(p) -> str:
+    """:func:`progress` in words for a label: '70% of the loss gap closed', 'the loss gap grew 3.1×'.
+
+    Percentages are whole from 1% to 99% ('over 99%' up to, and '100%' only at, the minimum; one
+    significant digit under 1%); '' for NaN (a run that blew up: say where instead).
+    """
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real):
+        raise TypeError(f"p must be a real number (a progress from lrlab.diagnostics.progress), got {p!r}")
+    p = float(p)
+    if math.isnan(p):
+        return ""
+    if p < 0:
+        return f"the loss gap grew {1.0 - p:.2g}×" if math.isfinite(p) else "the loss gap grew from 0"
+    pct = 100.0 * p
+    if pct >= 100.0:
+        words = "100%"
+    elif pct > 99.0:
+        words = "over 99%"
+    elif pct >= 1.0:
+        words = f"{min(round(pct), 99)}%"
+    else:
+        words = f"{pct:.1g}%" if pct > 0 else "0%"
+    return f"{words} of the loss gap closed"
+
+
+def path_shape(traj: Trajectory, *, min_flips: int = 2):
+    r"""What a run's path looked like: ``'diverging'``, ``'oscillating'`` or ``'monotone'``, per trajectory.
+
+    It reads the iterates only, with no theory, so it applies to any loss and any stepper (for gradient
+    descent or heavy ball on a quadratic, :func:`lrlab.theory.regime` names the regime exactly). The rules,
+    in this order:
+
+    1. **diverging**: the run blew up (``traj.diverged``, or a recorded loss is NaN or inf), or its final
+       loss gap :math:`f_T - f^*` is above the initial gap (final loss above the first when :math:`f^*`
+       is unknown);
+    2. **oscillating**: the step turned back, :math:`s_{t+1}\cdot s_t < 0` (more than 90 degrees from the
+       step before, :math:`s_t = x_{t+1} - x_t`), at least ``min_flips`` times (two by default: back, then
+       back again), counting only steps longer than 1e-12 of the longest;
+    3. **monotone**: otherwise.
+
+    It says nothing about how far the run got: :func:`progress` does.
+
+    Why this rule. On a quadratic, a gradient-descent step is :math:`s_{t+1} = (\eta_{t+1}/\eta_t)(I - \eta_t A)
+    s_t`, so :math:`s_{t+1}\cdot s_t \ge 0` whenever :math:`\eta_t L \le 1`: a run that overshoots along no
+    direction never turns back, in any dimension and with any schedule. Past :math:`1/L` the steep
+    component flips sign every step and turns the step back for as long as it dominates. A count, not a
+    share of the steps: heavy ball's slow spiral (complex roots of small argument :math:`\theta`) turns
+    back only every :math:`\pi/\theta` steps, 3% of them at lr 0.01, β = 0.9 on a curvature of 1, yet it
+    overshoots again and again (the superseded :func:`classify`, which asks for 30% of sign flips along a
+    coordinate, calls it 'converging'). Two, not one: heavy ball's overdamped roots can turn a step back
+    once per direction without any overshoot of the minimum. A run that overshoots only early (a warm-up,
+    a high first lr) reads 'oscillating'.
+
+    Returns:
+        a ``str`` for a single trajectory, else an array of ``str`` of shape ``traj.batch_shape``.
+    """
+    _check_traj(traj)
+    min_flips = check_number("min_flips", min_flips, low=1, integer=True)
+    osc = _reversals(traj) >= min_flips
+    out = np.where(_blew_up_or_grew(traj), "diverging", np.where(osc, "oscillating", "monotone"))
+    return _per_trajectory(traj, out.astype("<U11"))
+
+
 def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 0.3):
     r"""Name the regime of each trajectory: 'diverging', 'oscillating', 'converging' or 'slow'.
+
+    Superseded by :func:`lrlab.theory.regime` (GD and heavy ball on a quadratic) or :func:`path_shape`
+    (any run), each with :func:`progress`; kept until the lessons move. Its words make false sentences:
+    'slow' only means that less than ``progress`` of the gap closed, and 'oscillating' overrides
+    'converging'.
 
     The rule, applied in this order:
 
@@ -61,41 +228,28 @@ def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 
     Returns:
         a ``str`` for a single trajectory, else an array of ``str`` of shape ``traj.batch_shape``.
     """
-    if not isinstance(traj, Trajectory):
-        raise TypeError(f"traj must be a lrlab Trajectory (from lrlab.run()), got {type(traj).__name__}")
+    _check_traj(traj)
     progress = check_number("progress", progress, low=0.0, high=1.0)
     flip_fraction = check_number("flip_fraction", flip_fraction, low=0.0, high=1.0)
-    batch = traj.batch_shape
     T = traj.num_steps
-    loss = traj.loss.reshape(T + 1, -1)
-    params = traj.params.reshape(T + 1, -1, traj.params.shape[-1])
+    loss, _ = _flat(traj)
     gnorm = traj.grad_norm.reshape(T + 1, -1)
-    diverged = np.asarray(traj.diverged).reshape(-1)
-    out = np.empty(loss.shape[1], dtype="<U11")
     with np.errstate(all="ignore"):
         if traj.loss_min is not None:
             gap0 = loss[0] - traj.loss_min
             gapT = loss[-1] - traj.loss_min
-            grew = gapT > gap0 * (1 + 1e-12) + 1e-300
             frac = np.where(gap0 > 0, 1.0 - gapT / gap0, 1.0)
         else:
-            grew = loss[-1] > loss[0] + 1e-12 * np.abs(loss[0])
             frac = np.where(gnorm[0] > 0, 1.0 - gnorm[-1] / gnorm[0], 1.0)
         if T >= 3:
-            steps = np.diff(params, axis=0)                       # (T, n, d)
-            mag = np.abs(steps)
-            active = mag > 1e-12 * mag.max(axis=0, keepdims=True)
-            pair = active[1:] & active[:-1] & (mag.max(axis=0, keepdims=True) > 0)
-            flips = pair & (np.sign(steps[1:]) != np.sign(steps[:-1]))
-            npairs = pair.sum(axis=0)                             # (n, d)
-            ratio = np.where(npairs > 0, flips.sum(axis=0) / np.maximum(npairs, 1), 0.0)
+            flips, npairs = _step_flips(traj)
+            ratio = np.where(npairs > 0, flips / np.maximum(npairs, 1), 0.0)
             osc = ((npairs >= 2) & (ratio >= flip_fraction)).any(axis=-1)
         else:                                                     # too few steps to see a sign pattern
-            osc = np.zeros(len(out), bool)
-    blew_up = diverged | ~np.isfinite(loss).all(axis=0)
-    out[:] = np.where(blew_up | grew, "diverging",
-                      np.where(osc, "oscillating", np.where(frac >= progress, "converging", "slow")))
-    return str(out[0]) if batch == () else out.reshape(batch)
+            osc = np.zeros(loss.shape[1], bool)
+    out = np.where(_blew_up_or_grew(traj), "diverging",
+                   np.where(osc, "oscillating", np.where(frac >= progress, "converging", "slow")))
+    return _per_trajectory(traj, out.astype("<U11"))
 
 
 def minibatch_regime(sgd_traj: Trajectory, gd_traj: Trajectory, min_value: float | None = None) -> str:

@@ -18,8 +18,13 @@ An explorer is declared, not built::
   twin). Default: ``{"main": scene.run(lr)}``;
 * **panels**: objects with one protocol (:mod:`lrlab.panels`), or the names of the
   built-in ones;
-* **regime**, **stats**, **theory**: hooks ``(view) -> str`` for the label, the
-  numbers line and the theory line;
+* **regime**, **progress**, **stats**, **theory**: hooks ``(view) -> ...`` for the
+  label (a regime word and the fraction of the loss gap closed), the numbers line
+  and the theory line. The default regime is :func:`lrlab.theory.regime` where
+  theory names it (a :class:`Problem` of plain GD, heavy ball or Nesterov on a loss
+  with known Hessian eigenvalues), else :func:`lrlab.diagnostics.path_shape` of
+  the main run; the default progress is :func:`lrlab.diagnostics.progress` of the
+  main run. The label reads e.g. "oscillating convergence · 70% of the loss gap closed";
 * **presets**: name -> an lr, a dict of control values (``lr`` among them; unnamed
   controls go back to their declared defaults, so a preset always shows the same
   thing), or a function ``view -> lr`` (a rule that reads the current frame);
@@ -50,7 +55,7 @@ from .loop import Trajectory
 from .panels import BUILTIN, LossPanel, MapPanel, Panel, PathPanel, Problem, RulerPanel
 from .widgets import Choice, Slider, build_control, lr_slider, preset_buttons, slider_names, snap_to_slider, theory_text
 
-__all__ = ["Explorer", "View", "Frame", "Problem", "Slider", "Choice", "problem_stats",
+__all__ = ["Explorer", "View", "Frame", "Problem", "Slider", "Choice", "problem_stats", "quadratic_theory",
            "Panel", "PathPanel", "LossPanel", "MapPanel", "RulerPanel"]
 
 
@@ -64,6 +69,7 @@ class View:
     lr_range: tuple
     runs: dict = field(default_factory=dict)
     regime: str | None = None
+    progress: float | None = None
 
 
 @dataclass
@@ -77,14 +83,45 @@ class Frame:
     stats: str
     theory: str
     png: bytes
+    progress: float | None = None
 
 
 def _default_runs(scene, lr, **_):
     return {"main": scene.run(lr)}
 
 
+def quadratic_theory(scene) -> dict | None:
+    """``{"momentum": β, "nesterov": bool}`` if :func:`lrlab.theory.regime` applies to the scene's runs, else None.
+
+    It applies to a :class:`Problem` whose loss knows its Hessian eigenvalues and whose stepper is plain
+    gradient descent, heavy ball or Nesterov (lrlab's ``sgd`` without dampening, weight decay or maximize).
+    """
+    if not isinstance(scene, Problem) or getattr(scene.loss, "eigenvalues", None) is None:
+        return None
+    st = scene.stepper
+    if st is None:
+        return {"momentum": 0.0, "nesterov": False}
+    hp = getattr(st, "hyperparams", {}) or {}
+    if not getattr(st, "name", "").startswith("sgd(") or hp.get("maximize") or hp.get("dampening", 0.0) != 0.0 \
+            or hp.get("weight_decay", 0.0) != 0.0:
+        return None
+    return {"momentum": float(hp.get("momentum", 0.0)), "nesterov": bool(hp.get("nesterov", False))}
+
+
 def _default_regime(view) -> str:
-    return str(diagnostics.classify(view.runs["main"]))
+    """Theory's regime (:func:`lrlab.theory.regime`) where it applies, else the main run's path shape."""
+    known = quadratic_theory(view.scene) if set(view.runs) == {"main"} else None
+    if known is not None:
+        return theory.regime(view.scene.loss, view.lr, **known)
+    return str(diagnostics.path_shape(view.runs["main"]))
+
+
+def _default_progress(view) -> float | None:
+    """The fraction of the loss gap the main run closed (None without a main run or a known minimum)."""
+    main = view.runs.get("main")
+    if main is None or main.loss_min is None:
+        return None
+    return float(diagnostics.progress(main))
 
 
 def _default_theory(view) -> str:
@@ -122,7 +159,11 @@ class Explorer:
         controls: name -> :class:`Slider` or :class:`Choice`.
         presets: name -> lr, dict of control values, or ``f(view) -> lr``; ``preset_rows``: more rows of
             the same kind, label -> presets.
-        regime, stats, theory: hooks ``(view) -> str`` (``stats`` may return a list of parts).
+        regime, stats, theory: hooks ``(view) -> str`` (``stats`` may return a list of parts); the default
+            regime is theory's (:func:`lrlab.theory.regime`) where :func:`quadratic_theory` applies, else
+            :func:`lrlab.diagnostics.path_shape` of the main run.
+        progress: hook ``(view) -> float | None``, the fraction of the loss gap closed shown beside the regime
+            (default: :func:`lrlab.diagnostics.progress` of the main run; None shows none).
         decorate: ``f(fig)`` called once after the first draw (a figure legend, say).
         lr_description, title, width, height: the slider's label, the figure's title and size (inches).
     """
@@ -130,10 +171,10 @@ class Explorer:
     def __init__(self, setup=None, *, lr: float, lr_range=(1e-3, 1.0), runs: Callable | None = None,
                  panels=("path", "loss", "map"), controls: dict | None = None, presets: dict | None = None,
                  preset_rows: dict | None = None, regime: Callable | None = None, stats: Callable | None = None,
-                 theory: Callable | None = None, decorate: Callable | None = None,
+                 theory: Callable | None = None, decorate: Callable | None = None, progress: Callable | None = None,
                  lr_description: str = "learning rate", title: str | None = None, width=None, height=None):
         for hook_name, hook in (("runs", runs), ("regime", regime), ("stats", stats), ("theory", theory),
-                                ("decorate", decorate)):
+                                ("decorate", decorate), ("progress", progress)):
             if hook is not None and not callable(hook):
                 raise TypeError(f"{hook_name} must be a function (or None for the default), got {hook!r}")
         if setup is None and runs is None:
@@ -159,6 +200,7 @@ class Explorer:
         self._setup = setup if callable(setup) else (lambda **_: setup)
         self._runs_fn = runs or _default_runs
         self._regime_fn = regime or _default_regime
+        self._progress_fn = progress or _default_progress
         self._stats_fn = stats or problem_stats
         self._theory_fn = theory or _default_theory
         lr_range = tuple(lr_range) if isinstance(lr_range, (tuple, list)) else lr_range
@@ -382,7 +424,8 @@ class Explorer:
         finally:
             fig.set_layout_engine(engine)
         return Frame(lr=self.lr, controls=self.values(), regime=self.regime, label=self.label.value,
-                     stats=self.stats.value, theory=self.theory.value, png=buf.getvalue())
+                     stats=self.stats.value, theory=self.theory.value, png=buf.getvalue(),
+                     progress=self.view.progress)
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -489,6 +532,8 @@ class Explorer:
             raise TypeError(f"runs must return a dict name -> Trajectory; got {type(runs).__name__}")
         view.runs = runs
         view.regime = str(self._regime_fn(view))
+        p = self._progress_fn(view)
+        view.progress = None if p is None else float(p)
         self.view = view
         return view
 
@@ -517,7 +562,7 @@ class Explorer:
         for panel in self.panels.values():
             panel.update(view)
         self.theory.value = self._theory_fn(view)
-        self.label.value = plotting.regime_badge(view.regime)    # small messages first: the page handles
+        self.label.value = plotting.regime_badge(view.regime, view.progress)   # small messages first: the page handles
         self.frames += 1                                         # them while the kernel draws the frame
         stats = self._stats_fn(view)
         if not isinstance(stats, str):
@@ -553,16 +598,10 @@ class Explorer:
         if box is None:
             return
         marks = {"lrlab-max-diverges": False, "lrlab-min-monotone": False}
-        if isinstance(p, Problem) and set(self.runs) == {"main"}:
-            st = p.stepper
-            hp = getattr(st, "hyperparams", {}) or {}
-            plain = st is None or (getattr(st, "name", "").startswith("sgd(") and not hp.get("nesterov")
-                                   and not hp.get("maximize") and hp.get("dampening", 0.0) == 0.0
-                                   and hp.get("weight_decay", 0.0) == 0.0)
-            quad = plain and getattr(p.loss, "eigenvalues", None) is not None
-            marks = {"lrlab-max-diverges": quad and theory.critical_lr(p.loss, p.momentum) < self.lr_range[1],
-                     "lrlab-min-monotone": quad and p.momentum == 0
-                     and self.lr_range[0] < 1.0 / theory.eigenvalues(p.loss)[-1]}
+        known = quadratic_theory(p) if set(self.runs) == {"main"} else None
+        if known is not None and not known["nesterov"]:
+            marks = {"lrlab-max-diverges": theory.critical_lr(p.loss, p.momentum) < self.lr_range[1],
+                     "lrlab-min-monotone": p.momentum == 0 and self.lr_range[0] < 1.0 / theory.eigenvalues(p.loss)[-1]}
         for name, on in marks.items():
             if on and name not in box._dom_classes:
                 box.add_class(name)

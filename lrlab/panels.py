@@ -138,8 +138,8 @@ class PathPanel(Panel):
         if isinstance(self.artists, dict):
             plotting.update_path_1d(self.artists, traj)
         else:
-            plotting.update_path_2d(self.artists, traj, color=plotting.REGIME_COLORS[view.regime],
-                                    diverging=view.regime == "diverging")
+            plotting.update_path_2d(self.artists, traj, color=plotting.REGIME_COLORS.get(view.regime),
+                                    diverging=view.regime in ("divergence", "diverging") or None)
 
 
 class LossPanel(Panel):
@@ -165,7 +165,7 @@ class LossPanel(Panel):
     def update(self, view):
         gap = plotting.gap(view.runs[self.run])
         self.artists.set_data(np.arange(gap.size), finite(gap))
-        self.artists.set_color(plotting.REGIME_COLORS[view.regime])
+        self.artists.set_color(plotting.REGIME_COLORS.get(view.regime, plotting.PALETTE["grey"]))
 
 
 class MapPanel(Panel):

@@ -33,8 +33,12 @@ PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "
            "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
            "grey": "#7F7F7F"}
 CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black")]
-REGIME_COLORS = {"slow": PALETTE["sky"], "converging": PALETTE["green"],
-                 "oscillating": PALETTE["orange"], "diverging": PALETTE["vermillion"]}
+#: a colour for every regime word: theory's (``lrlab.theory.REGIMES``), the path's
+#: (``lrlab.diagnostics.PATH_SHAPES``) and the superseded ``classify``'s
+REGIME_COLORS = {"monotone convergence": PALETTE["green"], "oscillating convergence": PALETTE["orange"],
+                 "no convergence": PALETTE["purple"], "divergence": PALETTE["vermillion"],
+                 "monotone": PALETTE["green"], "oscillating": PALETTE["orange"], "diverging": PALETTE["vermillion"],
+                 "slow": PALETTE["sky"], "converging": PALETTE["green"]}
 #: darker shades of two palette colours for coloured *text* on a white page: the palette's own green and
 #: vermillion are 3.3:1 and 3.8:1 against white, below WCAG AA's 4.5:1 for text; these are 5.5:1 and 5.6:1
 TEXT_COLORS = {"green": "#00755A", "vermillion": "#A84A00"}
@@ -453,7 +457,7 @@ _EXIT_HEADS = weakref.WeakKeyDictionary()      # path_2d's line -> its arrowhead
 def update_path_2d(line, traj, color=None, diverging: bool | None = None):
     """Move the line of ``path_2d`` (and its arrowhead at the edge) to a new single trajectory.
 
-    ``diverging``: whether to cut the path at the view's edge; None asks ``diagnostics.classify``.
+    ``diverging``: whether to cut the path at the view's edge; None asks ``diagnostics.path_shape``.
     """
     from matplotlib.lines import Line2D
     if not isinstance(line, Line2D) or line.axes is None:
@@ -468,7 +472,7 @@ def update_path_2d(line, traj, color=None, diverging: bool | None = None):
         line.set_color(color)
     exit_ = None
     if diverging is None:
-        diverging = bool(np.any(np.asarray(diagnostics.classify(traj)) == "diverging"))
+        diverging = bool(np.any(np.asarray(diagnostics.path_shape(traj)) == "diverging"))
     if diverging and line.axes is not None:
         (x0, x1), (y0, y1) = sorted(line.axes.get_xlim()), sorted(line.axes.get_ylim())
         dx, dy = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
@@ -539,8 +543,8 @@ def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bo
 def lr_ruler(ax, lr_min: float, lr_max: float, loss=None, *, momentum: float = 0.0, lr=None):
     """A log-lr axis with the regimes of a quadratic shaded and the current lr marked.
 
-    Shades slow/converging (lr < 1/L), oscillating (1/L..2/L, without
-    momentum) and diverging (lr > critical). Returns the marker artist.
+    Shades the regimes :func:`lrlab.theory.regime` names (monotone convergence below 1/L without
+    momentum, oscillating convergence, divergence past the critical lr). Returns the marker artist.
     """
     _check_ax(ax, optional=False)
     lr_min, lr_max = _check_lr(lr_min, "lr_min"), _check_lr(lr_max, "lr_max")
@@ -559,13 +563,12 @@ def lr_ruler(ax, lr_min: float, lr_max: float, loss=None, *, momentum: float = 0
         for s in ("left", "right", "top"):
             ax.spines[s].set_visible(False)
         if loss is not None and getattr(loss, "eigenvalues", None) is not None:
-            L = theory.eigenvalues(loss)[-1]
-            crit = theory.critical_lr(loss, momentum)
-            edges = [(lr_min, 1.0 / L if momentum == 0 else crit, "converging"),
-                     (1.0 / L, crit, "oscillating"), (crit, lr_max, "diverging")]
-            for lo, hi, regime in edges:
-                if hi > lo and momentum == 0 or regime != "oscillating":
-                    ax.axvspan(max(lo, lr_min), min(max(hi, lr_min), lr_max), color=REGIME_COLORS[regime], alpha=0.35, lw=0)
+            lrs = np.geomspace(lr_min, lr_max, 601)
+            regimes = theory.regime(loss, lrs, momentum)
+            cuts = np.flatnonzero(regimes[1:] != regimes[:-1]) + 1
+            for i, j in zip(np.r_[0, cuts], np.r_[cuts, lrs.size]):
+                lo, hi = lrs[i], lrs[min(j, lrs.size - 1)]
+                ax.axvspan(lo, hi, color=REGIME_COLORS[regimes[i]], alpha=0.35, lw=0)
             theory_lines(ax, loss, momentum=momentum)
         ax.set_xlabel("learning rate (log scale)")
         (marker,) = ax.plot([lr if lr is not None else lr_min] * 2, [0, 1], color=PALETTE["black"], lw=3)
@@ -608,12 +611,14 @@ def lr_map(lrs, final, ax=None, *, loss=None, momentum: float = 0.0, ylim=None, 
     return {"line": line, "diverged": div, "marker": marker, "vline": vline, "top": top, "bottom": bottom}
 
 
-def regime_badge(regime: str) -> str:
-    """HTML for a coloured regime label (for ipywidgets.HTML).
+def regime_badge(regime: str, progress: float | None = None) -> str:
+    """HTML for a coloured regime label (for ipywidgets.HTML), with the run's progress beside it.
 
-    One of :data:`lrlab.diagnostics.REGIMES` gets its regime's colour; any other word (an explorer's own
-    ``regime`` hook may name its verdicts, e.g. ``'stuck'``) a neutral grey. The word itself is always
-    shown, so colour is never the only carrier of the regime.
+    A word of :data:`REGIME_COLORS` (``lrlab.theory.REGIMES``, ``lrlab.diagnostics.PATH_SHAPES``) gets its
+    colour; any other word (an explorer's own ``regime`` hook may name its verdicts) a neutral grey. The
+    word itself is always shown, so colour is never the only carrier of the regime. ``progress`` (the
+    fraction of the loss gap closed, :func:`lrlab.diagnostics.progress`) adds e.g. "· 70% of the loss gap
+    closed" (:func:`lrlab.diagnostics.progress_text`); NaN or None adds nothing.
     """
     if not isinstance(regime, str) or not regime.strip():
         raise TypeError(f"regime must be a non-empty string (one of {', '.join(map(repr, REGIME_COLORS))} "
@@ -623,8 +628,10 @@ def regime_badge(regime: str) -> str:
     # black on every regime colour: at least 5.4:1 (white on vermillion would be 3.9:1, under WCAG AA)
     color = REGIME_COLORS.get(regime, "#d9d9d9")
     word = html.escape(regime)
+    detail = diagnostics.progress_text(progress) if progress is not None else ""
+    detail = f'<span class="lrlab-progress" style="font-weight:normal"> · {html.escape(detail)}</span>' if detail else ""
     return (f'<span class="lrlab-regime" data-regime="{word}" style="background:{color};color:#000;'
-            f'padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">{word}</span>')
+            f'padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">{word}{detail}</span>')
 
 
 def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int = 12, suptitle=None):

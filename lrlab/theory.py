@@ -21,9 +21,9 @@ from ._validation import as_real_array, check_lr_array, check_number
 
 __all__ = ["eigenvalues", "critical_lr", "optimal_lr", "convergence_rate", "optimal_momentum",
            "curvature", "newton_lr", "exact_line_search_lr",
-           "steps_to_tolerance", "expected_regime", "MinibatchSGD",
+           "steps_to_tolerance", "expected_regime", "MinibatchSGD", "noise_floor",
            "MOMENTUM_REGIMES", "momentum_roots", "direction_rates", "nesterov_critical_lr", "critical_damping",
-           "momentum_regime"]
+           "momentum_regime", "REGIMES", "regime"]
 
 
 def eigenvalues(loss) -> np.ndarray:
@@ -251,6 +251,25 @@ def momentum_roots(h, momentum: float = 0.0, *, nesterov: bool = False) -> np.nd
     return np.stack([np.where(swap, z2, z1), np.where(swap, z1, z2)], axis=-1)
 
 
+def _lr_curvature(loss, lr, momentum, nesterov):
+    """Checked ``(lrs, beta, h, ev)``: ``h = lr * eigenvalue`` of shape ``(*np.shape(lr), k)`` (inf on overflow)."""
+    lrs = check_lr_array("lr", lr)
+    beta = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+    if not isinstance(nesterov, (bool, np.bool_)):
+        raise TypeError(f"nesterov must be True or False, got nesterov={nesterov!r}")
+    ev = eigenvalues(loss)
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = lrs[..., None] * ev
+    return lrs, beta, h, ev
+
+
+def _dominant_roots(h, beta, nesterov) -> np.ndarray:
+    """Each direction's root of larger modulus (:func:`momentum_roots`); NaN where ``h`` is not finite."""
+    ok = np.isfinite(h)
+    z = momentum_roots(np.where(ok, h, 0.0), beta, nesterov=bool(nesterov))[..., 0]
+    return np.where(ok, z, np.nan)
+
+
 def direction_rates(loss, lr, momentum: float = 0.0, *, nesterov: bool = False) -> np.ndarray:
     r"""Each eigendirection's own per-step factor: the larger root modulus of its polynomial.
 
@@ -258,12 +277,80 @@ def direction_rates(loss, lr, momentum: float = 0.0, *, nesterov: bool = False) 
     Shape ``(*np.shape(lr), k)``, in the order of :func:`eigenvalues` (ascending). The slowest
     direction sets the pace: the maximum over ``i`` is :func:`convergence_rate`.
     """
-    lrs = check_lr_array("lr", lr)
-    ev = eigenvalues(loss)
-    with np.errstate(over="ignore", invalid="ignore"):
-        h = lrs[..., None] * ev
-    rho = np.abs(momentum_roots(np.where(np.isfinite(h), h, 0.0), momentum, nesterov=nesterov)[..., 0])
+    _, beta, h, _ = _lr_curvature(loss, lr, momentum, nesterov)
+    rho = np.abs(_dominant_roots(h, beta, nesterov))
     return np.where(np.isfinite(h) & ~np.isnan(rho), rho, np.inf)
+
+
+#: the four regimes of :func:`regime`, from the best to the worst
+REGIMES = ("monotone convergence", "oscillating convergence", "no convergence", "divergence")
+
+#: ``lr * L`` within this relative distance of the critical value counts as on the edge ("no convergence"):
+#: a few rounding errors, so that ``lr = 2 / L`` computed in floating point lands there, and nothing more
+EDGE_RTOL = 1e-12
+#: a root whose argument is below this (radians) counts as positive real: a period of more than six million
+#: steps, which is what a double root computed with rounding error looks like
+_ANGLE_TOL = 1e-6
+
+
+def regime(loss, lr, momentum: float = 0.0, nesterov: bool = False):
+    r"""What constant-lr gradient descent (or heavy ball, or Nesterov) does on a quadratic, from theory.
+
+    Along the eigenvector of each Hessian eigenvalue :math:`\lambda_i > 0` the error obeys a linear
+    recurrence with characteristic roots :math:`z` (:func:`momentum_roots`, :math:`h_i = \eta\lambda_i`):
+
+    .. math:: z = 1 - h_i \quad\text{(GD)}, \qquad z^2 - (1 + \beta - h_i)\,z + \beta = 0
+              \quad\text{(heavy ball)}, \qquad z^2 - (1+\beta)(1-h_i)\,z + \beta(1-h_i) = 0
+              \quad\text{(Nesterov)} .
+
+    Every root has modulus below 1 exactly when :math:`0 < h_i < h_c` with :math:`h_c = 2` (GD),
+    :math:`2(1+\beta)` (heavy ball), :math:`2(1+\beta)/(1+2\beta)` (Nesterov); at :math:`h_i = h_c` a root is
+    :math:`-1`. With :math:`L = \max_i\lambda_i` and :math:`z_i` each direction's root of larger modulus:
+
+    * ``"divergence"``: :math:`\eta L > h_c` (some :math:`|z_i| > 1`): the error grows;
+    * ``"no convergence"``: the largest :math:`|z_i|` is 1: :math:`\eta L = h_c` within a relative
+      :data:`EDGE_RTOL` (e.g. ``lr = 2 / L`` for GD: the error flips sign and keeps its size), or
+      :math:`\eta\lambda_{min} \le` ``EDGE_RTOL`` :math:`\cdot h_c` (``lr = 0``: nothing moves);
+    * ``"oscillating convergence"``: every :math:`|z_i| < 1` and some :math:`z_i` is negative real or complex:
+      along that direction the error changes sign (GD: :math:`\eta\lambda_i > 1`, it overshoots);
+    * ``"monotone convergence"``: every :math:`z_i` is real and in :math:`[0, 1)`: the error shrinks
+      along every direction without changing sign (GD: :math:`\eta L \le 1`).
+
+    Directions of curvature 0 are left out (the loss does not change along them, and the iterate
+    does not move along them). The regime is a property of the iteration, whatever the start: a start
+    with no error along the steepest direction does not show a divergence the theory predicts.
+
+    Args:
+        loss: a loss with known Hessian eigenvalues (``lrlab.losses.quadratic``, ``least_squares``, or an
+            array of eigenvalues).
+        lr: a constant learning rate, or an array of them.
+        momentum: :math:`\beta` in [0, 1) (torch's SGD ``momentum``; 0 is plain gradient descent).
+        nesterov: Nesterov momentum (torch's ``nesterov=True``) instead of heavy ball.
+
+    Returns:
+        one of :data:`REGIMES`: a ``str`` for a float ``lr``, else an array of ``str`` of shape ``np.shape(lr)``.
+
+    Raises:
+        TypeError: ``loss`` has no known Hessian eigenvalues (a non-quadratic loss: use
+            ``lrlab.diagnostics.path_shape`` of a run instead).
+    """
+    if getattr(loss, "eigenvalues", None) is None and not isinstance(loss, (list, tuple, np.ndarray)):
+        raise TypeError(f"loss must have known Hessian eigenvalues (lrlab.losses.quadratic, least_squares, or an "
+                        f"array of eigenvalues); {type(loss).__name__} has none, so no theory names its regime: "
+                        f"lrlab.diagnostics.path_shape(traj) and progress(traj) read a run instead")
+    lrs, beta, h, ev = _lr_curvature(loss, lr, momentum, nesterov)
+    live = ev > 0
+    h = h[..., live]
+    h_c = 2.0 * (1.0 + beta) / ((1.0 + 2.0 * beta) if nesterov else 1.0)
+    top = h[..., -1]
+    with np.errstate(invalid="ignore"):
+        # the largest modulus is 1 at the upper edge (a root -1) and at h = 0 (a root 1: lr = 0 does not move)
+        edge = (np.abs(top - h_c) <= EDGE_RTOL * h_c) | (h[..., 0] <= EDGE_RTOL * h_c)
+    grows = (top > h_c) & ~edge
+    z = _dominant_roots(np.where(grows[..., None], 0.0, h), beta, nesterov)
+    overshoots = (np.abs(np.angle(z)) > _ANGLE_TOL).any(axis=-1)
+    out = np.where(grows, REGIMES[3], np.where(edge, REGIMES[2], np.where(overshoots, REGIMES[1], REGIMES[0])))
+    return str(out) if np.ndim(lr) == 0 else out
 
 
 def nesterov_critical_lr(loss, momentum: float) -> float:
@@ -525,3 +612,33 @@ class MinibatchSGD:
                 m = M @ m
         out[~np.isfinite(out)] = np.inf
         return out
+
+
+def noise_floor(loss, lr, *, multiplicative: bool = False):
+    r"""The noise floor of constant-lr minibatch SGD on a least-squares loss: the expected loss gap
+    :math:`E[f - f^*]` once the run has settled, for the loss's own ``batch_size``.
+
+    A minibatch gradient is the true one plus noise :math:`\xi_t`, so near the minimum the error follows
+
+    .. math:: e_{t+1} = (I - \eta H)\, e_t - \eta\, \xi_t ,
+
+    and its second moment :math:`P` settles where the pull towards the minimum balances the kicks:
+    :math:`P = (I - \eta H) P (I - \eta H) + \eta^2 c_B \Sigma`; the floor is :math:`\tfrac12 \operatorname{tr}(HP)
+    \approx \eta\, c_B \operatorname{tr}\Sigma / 4` for small :math:`\eta` (proportional to lr/B), and ``inf``
+    from :math:`\eta = 2/L` on. This is :meth:`MinibatchSGD.floor` with ``B = loss.batch_size``; with
+    ``multiplicative=True`` it also counts the noise of the batch Hessian (exact, and a little higher at
+    large lr).
+
+    Args:
+        loss: a ``lrlab.losses.least_squares`` loss with a ``batch_size``.
+        lr: a learning rate, or an array of them.
+        multiplicative: include the part of the noise that grows with the error.
+
+    Returns:
+        float for a scalar ``lr``, else an array of the shape of ``lr``.
+    """
+    B = getattr(loss, "batch_size", None)
+    if B is None or not hasattr(loss, "X"):
+        raise ValueError(f"loss must be a least_squares loss with a batch_size (minibatch noise), got {loss!r}")
+    out = np.asarray(MinibatchSGD.of(loss).floor(lr, B, multiplicative=multiplicative), dtype=float)
+    return float(out.reshape(-1)[0]) if np.ndim(lr) == 0 else out.reshape(np.shape(lr))

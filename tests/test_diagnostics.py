@@ -123,6 +123,11 @@ def test_diagnostics_are_silent_on_diverged_runs():
         diagnostics.update_to_weight_ratio(traj)
 
 
+def test_moving_average_stops_at_the_first_non_finite_value():
+    s = diagnostics.moving_average([1.0, 1.0, np.nan, 1.0])
+    assert s[0] == 1.0 and s[1] == pytest.approx(1.0) and np.isnan(s[2:]).all()
+
+
 def test_moving_average_is_the_bias_corrected_recurrence():
     v = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
     beta, m, want = 0.8, 0.0, []
@@ -285,6 +290,127 @@ def test_centred_moving_average_has_no_lag():
     with pytest.raises(ValueError, match="beta"):
         diagnostics.centred_moving_average([1.0, 2.0], 1.0)
 
+
+# --------------------------------------------------------------------------- progress and path_shape
+
+@settings(max_examples=40, deadline=None)
+@given(lam=st.floats(0.01, 100.0), x0=st.floats(0.1, 10.0), h=st.floats(1e-4, 1.99), T=st.integers(1, 60))
+def test_progress_is_the_closed_form_on_a_1d_quadratic(lam, x0, h, T):
+    """GD on λw²/2: the gap is multiplied by (1 - ηλ)² per step, so p = 1 - (1 - ηλ)^(2T)."""
+    traj = lrlab.run(loss=losses.quadratic([lam]), x0=[x0], lr=h / lam, num_steps=T)
+    assert diagnostics.progress(traj) == pytest.approx(1 - (1 - h) ** (2 * T), abs=1e-9)
+
+
+def test_progress_shapes_growth_blow_up_and_the_minimum():
+    q = losses.quadratic([1.0])
+    traj = lrlab.run(loss=q, x0=np.ones((2, 1, 1)), lr=[0.0, 0.5, 2.5, 1e6], num_steps=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = diagnostics.progress(traj)
+    assert p.shape == traj.batch_shape == (2, 4)
+    np.testing.assert_allclose(p[0, :3], [0.0, 1 - 0.25 ** 10, 1 - 2.25 ** 10])      # grew: negative
+    assert np.isnan(p[0, 3]) and traj.diverged[0, 3]                                  # blew up: NaN
+    assert isinstance(diagnostics.progress(traj[0, 1]), float)
+    at_min = lrlab.run(loss=q, x0=[0.0], lr=[0.1, 0.2], num_steps=5)
+    np.testing.assert_array_equal(diagnostics.progress(at_min), [1.0, 1.0])
+    # another minimum, or none known
+    assert diagnostics.progress(traj[0, 1], min_value=-1.0) == pytest.approx(1 - (0.5 * 0.25 ** 10 + 1) / 1.5)
+
+    class Bowl:
+        def value(self, x):
+            return 0.5 * np.sum(x * x, axis=-1) + 3.0
+
+        def grad(self, x):
+            return np.asarray(x, dtype=float)
+    unknown = lrlab.run(loss=Bowl(), x0=[1.0], lr=0.5, num_steps=4)
+    with pytest.raises(ValueError, match="min_value"):
+        diagnostics.progress(unknown)
+    assert diagnostics.progress(unknown, min_value=3.0) == pytest.approx(1 - 0.25 ** 4)
+    with pytest.raises(TypeError, match="traj"):
+        diagnostics.progress([1.0, 0.5])
+
+
+def test_progress_text():
+    t = diagnostics.progress_text
+    assert t(0.7) == "70% of the loss gap closed" and t(np.float64(0.7)) == "70% of the loss gap closed"
+    assert t(1.0) == "100% of the loss gap closed" and t(0.9999) == "over 99% of the loss gap closed"
+    assert t(0.003) == "0.3% of the loss gap closed" and t(0.0) == "0% of the loss gap closed"
+    assert t(-2.1) == "the loss gap grew 3.1×" and t(float("nan")) == ""
+    with pytest.raises(TypeError, match="p must be a real number"):
+        t("70%")
+
+
+@settings(max_examples=60, deadline=None)
+@given(lam=st.floats(0.01, 100.0), x0=st.floats(-10.0, 10.0).filter(lambda v: abs(v) > 0.1),
+       band=st.sampled_from(["monotone", "oscillating", "diverging"]), u=st.floats(0.0, 1.0))
+def test_path_shape_on_1d_quadratics(lam, x0, band, u):
+    lo, hi = {"monotone": (1e-5, 0.99), "oscillating": (1.01, 1.99), "diverging": (2.01, 10.0)}[band]
+    h = lo * (hi / lo) ** u
+    traj = lrlab.run(loss=losses.quadratic([lam]), x0=[x0], lr=h / lam, num_steps=100)
+    assert diagnostics.path_shape(traj) == band
+
+
+def test_path_shape_sees_heavy_balls_slow_spiral_that_classify_missed():
+    """β = 0.9, ηλ = 0.01: complex roots of argument 0.087, a reversal every 36 steps (3% of the pairs)."""
+    q = losses.quadratic([1.0])
+    traj = lrlab.run(loss=q, stepper=steppers.sgd(momentum=0.9), x0=[1.0], lr=[0.001, 0.01], num_steps=100)
+    from lrlab import theory
+    assert list(theory.regime(q, [0.001, 0.01], momentum=0.9)) == ["monotone convergence", "oscillating convergence"]
+    assert list(diagnostics.path_shape(traj)) == ["monotone", "oscillating"]
+    assert list(diagnostics.classify(traj)) == ["slow", "converging"]          # the old rule: 30% of the pairs
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), d=st.integers(1, 6), hL=st.floats(0.01, 1.0),
+       schedule=st.sampled_from(["constant", "cosine", "warm-up"]), beta=st.sampled_from([0.0, 0.0, 0.3]))
+def test_path_shape_calls_gd_without_overshoot_monotone_in_any_dimension(seed, d, hL, schedule, beta):
+    """s_{t+1}·s_t = (η_{t+1}/η_t) s_tᵀ(I - η_t A)s_t >= 0 when every η_t L <= 1: a rotated bowl in any
+    dimension, any schedule, never turns back; heavy ball in a monotone regime turns back at most once."""
+    from lrlab import schedules, theory
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    q = losses.quadratic(Q @ np.diag(np.r_[rng.uniform(0.01, 1.0, d - 1), 1.0]) @ Q.T)
+    lr = {"constant": hL, "cosine": schedules.cosine_annealing_lr(hL, T_max=80),
+          "warm-up": schedules.linear_lr(hL, start_factor=0.01, total_iters=20)}[schedule]
+    if beta and (schedule != "constant" or theory.regime(q, hL, beta) != "monotone convergence"):
+        return
+    traj = lrlab.run(loss=q, stepper=steppers.sgd(momentum=beta), x0=rng.standard_normal(d), lr=lr, num_steps=80)
+    assert diagnostics.path_shape(traj) == "monotone"
+    assert diagnostics._reversals(traj)[0] <= (1 if beta else 0)
+
+
+def test_path_shape_reads_the_step_not_the_coordinates():
+    """On lesson 04's 4-D problem, cosine from lr·L = 0.62 never overshoots, but one coordinate's steps
+    change sign twice (a sum of four decaying exponentials): the old per-coordinate rule would say oscillating."""
+    from lrlab import schedules
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    q = losses.quadratic(Q @ np.diag([0.01, 0.1, 0.4, 1.0]) @ Q.T)
+    found = False
+    for seed in range(200):
+        x0 = np.random.default_rng(seed).standard_normal(4)
+        traj = lrlab.run(loss=q, x0=x0, lr=schedules.cosine_annealing_lr(0.62, T_max=400), num_steps=400)
+        flips, _ = diagnostics._step_flips(traj)
+        assert diagnostics.path_shape(traj) == "monotone"
+        found = found or flips.max() >= 2
+    assert found
+
+
+def test_path_shape_rules_and_bad_input():
+    import dataclasses
+    q = losses.quadratic([1.0, 10.0])
+    traj = lrlab.run(loss=q, x0=[1.0, 1.0], lr=[0.05, 0.15, 0.21], num_steps=60)
+    assert list(diagnostics.path_shape(traj)) == ["monotone", "oscillating", "diverging"]
+    assert diagnostics.PATH_SHAPES == ("monotone", "oscillating", "diverging")
+    one = traj[0]
+    nan = dataclasses.replace(one, loss=np.full_like(one.loss, np.nan))
+    assert diagnostics.path_shape(nan) == "diverging"
+    assert diagnostics.path_shape(lrlab.run(loss=q, x0=[1.0, 1.0], lr=0.15, num_steps=1)) == "monotone"
+    assert diagnostics.path_shape(traj[1], min_flips=100) == "monotone"
+    with pytest.raises(ValueError, match="min_flips"):
+        diagnostics.path_shape(one, min_flips=0)
+    with pytest.raises(TypeError, match="traj"):
+        diagnostics.path_shape(None)
 
 # --------------------------------------------------------------------------- iterate averaging (issue 24)
 

@@ -1,10 +1,15 @@
 """The explorer contract, checked on every live widget of the collection (``lrlab.lessons.EXPLORERS``).
 
 Each explorer: builds without a warning; shows the lr slider first, in a box the browser tests
-find; every declared control (and every parameter of a picked option) moves across its whole
-range and gives a frame with a regime and numbers; every preset gives the regime its name
+find; every move of the lr slider gives one new frame whose figure moved and whose label tells the
+truth (theory's regime where theory names it, consistent with the run itself; the run's progress;
+the lr and a divergence in the numbers line); every declared control (and every parameter of a
+picked option) moves across its whole range, moves the figure and gives a frame with a regime and
+numbers, and the label stays true along the lr slider at every position of a control; every preset
+lands on its lr and control values (the others back at their defaults) and gives the regime its name
 promises; different presets give different frames, and a frame depends only on the controls
-(headless, no front end), so a static export can precompute them.
+(headless, no front end), so a static export can precompute them. The lessons' own tests
+(``tests/test_lesson_*.py``) check only what is particular to one explorer.
 """
 import io
 import math
@@ -16,41 +21,43 @@ import pytest
 pytest.importorskip("ipympl")
 from PIL import Image  # noqa: E402
 
-from lrlab import diagnostics  # noqa: E402
-from lrlab.explorer import Explorer  # noqa: E402
+from lrlab import diagnostics, theory  # noqa: E402
+from lrlab.explorer import Explorer, Problem, problem_stats, quadratic_theory  # noqa: E402
 from lrlab.lessons import EXPLORERS, build_explorer  # noqa: E402
+from lrlab.widgets import Choice, snap_to_slider  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("no_warnings", "single_thread_torch")
 
+#: every word a label may show: theory's regimes (quadratics) and the path's shapes (elsewhere)
+WORDS = set(theory.REGIMES) | set(diagnostics.PATH_SHAPES)
+MC, OC, DV = "monotone convergence", "oscillating convergence", "divergence"
+
 #: what each preset must show (its name promises it to the student)
 EXPECTED = {
-    "00 demo": {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"},
-    "01 update rule": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
-                       "diverging": "diverging"},
-    "02 one curvature": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
-                         "diverging": "diverging"},
-    "02 condition number": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
-                            "diverging": "diverging", "round bowl (κ = 1)": "converging",
-                            "narrow valley (κ = 200)": "converging"},
-    "02 two wells": {"too small (stuck)": "slow", "bouncing in the trap": "oscillating",
-                     "good (escapes)": "converging", "diverging": "diverging"},
-    "03 known answer": {"0.001 (grid)": "slow", "0.01 (grid)": "converging", "0.1 (grid)": "converging",
-                        "best: 2/(μ+L)": "oscillating", "at the edge": "oscillating", "diverging": "diverging"},
-    "03 range test": {"use steepest": "converging", "use valley": "converging", "use min": "diverging", "use min/10": "converging"},
-    "04 schedule picker": {"too small": "slow", "constant (floor)": "converging", "cosine (good)": "converging",
-                           "step decay": "converging", "oscillating": "oscillating", "diverging": "diverging"},
-    "05 heavy ball": {"too small": "slow", "GD, best lr": "oscillating", "GD diverging": "diverging",
-                      "Polyak": "oscillating", "past 2/L, saved by β": "oscillating", "diverging": "diverging"},
-    "06 optimizers": {"GD, best lr": "oscillating", "GD past 2/L": "diverging", "Adagrad, aligned": "converging",
-                      "Adagrad, rotated": "converging", "Adam": "converging", "Adam, lr too small": "slow"},
-    "07 batch size": {"too small": "slow", "good": "converging", "noisy (B = 1)": "converging",
-                      "oscillating": "oscillating", "B = 1 blows up below 2/L": "diverging", "diverging": "diverging"},
-    "08 gradient norm": {"too small": "slow", "good": "converging", "oscillating": "oscillating",
-                         "diverging": "diverging"},
-    "09 features": {"raw: too small": "slow", "raw: good": "converging", "raw: diverging": "diverging",
-                    "standardized: same lr": "slow", "standardized: good": "converging",
-                    "standardized: oscillating": "oscillating", "standardized: diverging": "diverging"},
-    "10 capstone": {"too low": "slow", "good": "converging", "one-cycle": "converging", "too high": "diverging",
+    "00 demo": {"too small": MC, "good": MC, "oscillating": OC, "diverging": DV},
+    "00 exercise": {"too small": MC, "blows up": DV},
+    "01 update rule": {"too small": MC, "good": MC, "oscillating": OC, "diverging": DV},
+    "02 one curvature": {"too small": MC, "good": MC, "oscillating": OC, "diverging": DV},
+    "02 condition number": {"too small": MC, "good": MC, "oscillating": OC, "diverging": DV,
+                            "round bowl (κ = 1)": MC, "narrow valley (κ = 200)": MC},
+    "02 two wells": {"too small (stuck)": "monotone", "bouncing in the trap": "oscillating",
+                     "good (escapes)": "monotone", "diverging": "diverging"},
+    "03 known answer": {"0.001 (grid)": MC, "0.01 (grid)": MC, "0.1 (grid)": MC,
+                        "best: 2/(μ+L)": OC, "at the edge": OC, "diverging": DV},
+    "03 range test": {"use steepest": MC, "use valley": MC, "use min": DV, "use min/10": OC},
+    "04 schedule picker": {"too small": "monotone", "constant (floor)": "monotone", "cosine (good)": "monotone",
+                           "step decay": "monotone", "oscillating": "oscillating", "diverging": "diverging"},
+    "05 heavy ball": {"too small": MC, "GD, best lr": OC, "GD diverging": DV,
+                      "Polyak": OC, "past 2/L, saved by β": OC, "diverging": DV},
+    "06 optimizers": {"GD, best lr": OC, "GD past 2/L": DV, "Adagrad, aligned": "monotone",
+                      "Adagrad, rotated": "monotone", "Adam": "monotone", "Adam, lr too small": "monotone"},
+    "07 batch size": {"too small": MC, "good": MC, "noisy (B = 1)": MC,
+                      "oscillating": OC, "B = 1 blows up below 2/L": DV, "diverging": DV},
+    "08 gradient norm": {"too small": MC, "good": MC, "oscillating": OC, "diverging": DV},
+    "09 features": {"raw: too small": MC, "raw: good": OC, "raw: diverging": DV,
+                    "standardized: same lr": MC, "standardized: good": MC,
+                    "standardized: oscillating": OC, "standardized: diverging": DV},
+    "10 capstone": {"too low": "monotone", "good": "monotone", "one-cycle": "oscillating", "too high": "diverging",
                     "blows up": "diverging"},
 }
 
@@ -76,9 +83,79 @@ def label_regime(ex) -> str:
 
 
 def check_frame(ex, where):
-    assert label_regime(ex) == ex.regime in diagnostics.REGIMES, where
+    assert label_regime(ex) == ex.regime in WORDS, where
     assert ex.stats.value.startswith('<span class="lrlab-stats"'), where
     assert "nan" not in ex.stats.value.lower(), (where, ex.stats.value)
+    p = ex.view.progress
+    if p is not None and not math.isnan(p):                     # the progress is said, beside the regime
+        assert diagnostics.progress_text(p) in ex.label.value, (where, ex.label.value)
+
+
+def check_truth(ex, where):
+    """The label says what theory says where it applies, and the run agrees; the numbers line says the lr
+    and a divergence (the default numbers of a Problem)."""
+    check_frame(ex, where)
+    scene, traj = ex.scene, ex.traj
+    known = quadratic_theory(scene) if set(ex.runs) == {"main"} else None
+    if known is not None:
+        assert ex.regime == theory.regime(scene.loss, ex.lr, **known), where
+        rates = theory.direction_rates(scene.loss, ex.lr, known["momentum"], nesterov=known["nesterov"])
+        with np.errstate(over="ignore"):                       # a rate above 1 to the 200th power
+            growth = rates.max() ** traj.num_steps
+        shape = diagnostics.path_shape(traj)
+        if ex.regime == DV and growth > 1e3:
+            assert shape == "diverging", (where, shape)
+        if ex.regime in (MC, OC):
+            assert shape != "diverging", (where, shape)
+        if ex.regime == MC and known["momentum"] == 0:
+            assert shape == "monotone", (where, shape)          # no step turns back (path_shape's theorem)
+        if ex.regime in (MC, OC) and growth < 1e-3:
+            assert ex.view.progress > 0.99, (where, ex.view.progress)
+    if ex._stats_fn is problem_stats:
+        assert f"lr = <b>{ex.lr:.3g}</b>" in ex.stats.value, where
+        assert ("diverged at step" in ex.stats.value) == bool(traj.diverged), where
+    if isinstance(scene, Problem) and getattr(scene.loss, "eigenvalues", None) is not None \
+            and ex._theory_fn.__name__ == "_default_theory":
+        assert f"{theory.critical_lr(scene.loss, scene.momentum):.3g}" in ex.theory.value, where
+
+
+def picture(ex) -> list:
+    """The data of every line, collection and text of the figure, to compare before and after a move."""
+    out = []
+    for ax in ex.fig.axes:
+        out += [np.asarray(line.get_xydata(), dtype=float).copy() for line in ax.get_lines()]
+        out += [np.asarray(c.get_offsets(), dtype=float).copy() for c in ax.collections]
+        out += [np.atleast_1d(np.asarray(getattr(c, "U", []), dtype=float)).copy() for c in ax.collections]
+        out += [t.get_text() for t in ax.texts] + [ax.get_title()]
+    return out
+
+
+def moved(before, after) -> bool:
+    if len(before) != len(after):
+        return True
+    for b, a in zip(before, after):
+        if isinstance(b, str) or isinstance(a, str):
+            if b != a:
+                return True
+        elif b.shape != a.shape or not np.array_equal(b, a, equal_nan=True):
+            return True
+    return False
+
+
+def sweep_lr(ex, where, num=9):
+    """The lr slider from end to end: one frame per move, the figure moves, the label tells the truth."""
+    lo, hi = ex.lr_range
+    seen = set()
+    for lr in [lo, *np.geomspace(lo, hi, num)[1:-1], hi]:
+        frames, before = ex.frames, picture(ex)
+        ex.set_lr(lr)
+        assert ex.frames == frames + 1 or ex.lr == pytest.approx(lr, rel=1e-9)
+        assert math.isclose(ex.lr, lr, rel_tol=0.05), (lr, ex.lr)
+        if ex.frames > frames:
+            assert moved(before, picture(ex)), (where, lr)
+        check_truth(ex, (where, lr))
+        seen.add(ex.regime)
+    return seen
 
 
 def test_every_notebook_has_its_explorers_registered():
@@ -110,16 +187,16 @@ def test_structure(explorers, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_the_lr_slider_across_its_range(explorers, name):
     ex = get(explorers, name)
-    lo, hi = ex.lr_range
-    seen = set()
-    for lr in [lo, *np.geomspace(lo, hi, 9)[1:-1], hi]:
-        frames = ex.frames
-        ex.set_lr(lr)
-        assert ex.frames == frames + 1 or ex.lr == pytest.approx(lr, rel=1e-9)
-        assert math.isclose(ex.lr, lr, rel_tol=0.05), (lr, ex.lr)
-        check_frame(ex, lr)
-        seen.add(ex.regime)
+    seen = sweep_lr(ex, "default controls", num=13)
     assert len(seen) >= 2, seen                        # the slider spans more than one behaviour
+    if name not in CANNOT_DIVERGE:
+        assert DV in seen or "diverging" in seen       # and the slider's end diverges
+
+
+#: explorers whose default optimizer cannot blow up across the slider, with the reason (the lesson's point)
+CANNOT_DIVERGE = {
+    "06 optimizers": "Adam (the default) steps about lr per coordinate whatever the gradient: it hovers, never blows up",
+}
 
 
 def _positions(w):
@@ -144,13 +221,26 @@ def test_the_controlled_list_is_complete(explorers):
 def test_every_control_across_its_range(explorers, name):
     ex = get(explorers, name)
     for cname, w in ex.controls.items():
+        first = None
         for v in _positions(w):
             w.value = v
             check_frame(ex, (cname, v))
+            first = picture(ex) if first is None else first
             for pname, pw in ex.params.get(cname, {}).get(w.value, {}).items():
                 for pv in _positions(pw):
                     pw.value = pv
                     check_frame(ex, (cname, v, pname, pv))
+        assert moved(first, picture(ex)), cname         # the control changes what the figure shows
+        ex.apply_preset({})
+
+
+@pytest.mark.parametrize("name", CONTROLLED)
+def test_the_label_tells_the_truth_at_every_position_of_every_control(explorers, name):
+    ex = get(explorers, name)
+    for cname, w in ex.controls.items():
+        for v in _positions(w):
+            ex.apply_preset({cname: v})
+            sweep_lr(ex, (cname, v), num=5)
 
 
 @pytest.mark.slow
@@ -162,12 +252,25 @@ def test_every_preset_gives_its_regime_and_its_own_frame(explorers, name):
     pngs = {}
     for row in ex.preset_rows.values():
         assert set(row) <= set(expected), set(row) - set(expected)
+    presets = {n: v for row in ex.preset_rows.values() for n, v in row.items()}
     for b in ex.buttons:
         frames = ex.frames
         b.click()
         assert ex.frames <= frames + 1                  # one computation per click, however many controls move
         assert ex.regime == expected[b.description], (b.description, ex.regime)
-        check_frame(ex, b.description)
+        check_truth(ex, b.description)
+        value = presets[b.description]
+        lr = value.get("lr") if isinstance(value, dict) else (None if callable(value) else value)
+        if lr is not None:                              # lands on the preset's lr (on the slider's grid)
+            assert ex.lr == pytest.approx(snap_to_slider(ex.slider, lr)), b.description
+        if isinstance(value, dict):                     # and its controls; the others back at their defaults
+            for cname, spec in ex.specs.items():
+                want = value.get(cname, spec.value)
+                got = ex.values()[cname]
+                assert got == (want if isinstance(want, str) else pytest.approx(want)), (b.description, cname)
+                if isinstance(spec, Choice) and spec.params:
+                    want = {**spec.defaults[ex.values()[cname]], **value.get(f"{cname}_params", {})}
+                    assert ex.values()[f"{cname}_params"] == want, b.description
         pngs[b.description] = ex.frame().png
     assert len(set(pngs.values())) == len(pngs)         # every preset shows something different
 
@@ -290,3 +393,8 @@ def test_a_diverging_path_that_starts_outside_the_view_is_cut_to_the_part_inside
     x, y = line.get_data()
     assert len(x) == 2 and np.all(np.abs(np.r_[x, y]) <= 1.6)                    # entry and exit of step 1
     assert plotting._EXIT_HEADS[line].get_visible()
+
+
+def test_the_browser_harness_knows_every_label_word():
+    from lrlab.present import browser
+    assert set(browser.REGIMES) == WORDS and len(browser.REGIMES) == len(WORDS)

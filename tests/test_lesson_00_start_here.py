@@ -1,4 +1,4 @@
-"""Notebook 00: the demo explorer follows its slider and presets; the map figure draws; the check works."""
+"""Notebook 00: the map figure draws; the check works (the demo explorer: tests/test_explorers.py)."""
 
 import numpy as np
 import pytest
@@ -10,29 +10,6 @@ from lrlab.lessons import start_here as lesson
 pytestmark = pytest.mark.usefixtures("no_warnings")
 
 
-def test_demo_explorer_slider_range_and_presets():
-    ex = lesson.demo_explorer()
-    lo, hi = ex.lr_range
-    seen = set()
-    ex.set_lr(0.1)
-    for lr in np.geomspace(lo, hi, 20):
-        before = ex.artists["path"]["points"].get_xydata().copy()
-        ex.set_lr(lr)
-        after = ex.artists["path"]["points"].get_xydata()
-        assert before.shape != after.shape or not np.array_equal(before, after)
-        seen.add(ex.regime)
-        if ex.lr > 1.0 + 1e-9:          # 2/L = 1
-            assert ex.regime == "diverging"
-        if ex.lr < 0.002:
-            assert ex.regime == "slow"
-    assert seen == {"slow", "converging", "oscillating", "diverging"}
-    for button, (name, lr) in zip(ex.buttons, lesson.PRESETS.items()):
-        button.click()
-        expected = {"too small": "slow", "good": "converging"}.get(name, name)
-        assert ex.regime == expected
-        assert f'data-regime="{ex.regime}"' in ex.label.value
-
-
 def test_map_figure_has_one_panel_per_lesson():
     fig, axes = lesson.map_figure()
     titles = [ax.get_title() for ax in axes.flat]
@@ -41,8 +18,27 @@ def test_map_figure_has_one_panel_per_lesson():
 
 
 def test_check_edge():
-    assert lesson.check_edge(1.0)
+    assert lesson.check_edge(0.8)
     assert not lesson.check_edge(2.0) and "past the limit" in lesson.check_edge(2.0).message
     assert not lesson.check_edge(None)
-    assert not lesson.check_edge(1.04) and "diverges" in lesson.check_edge(1.04).message    # within 5%, but past 2/L
-    assert lesson.check_edge(0.97) and lesson.check_edge(1.0005)                           # just below; rounded
+    assert not lesson.check_edge(1.0)                                                    # w²'s edge, not this one
+    for past in (0.8 + 1e-9, 0.8005, 0.83):                                              # past 2/L, however close
+        fb = lesson.check_edge(past)
+        assert not fb and "past the limit" in fb.message and "blows up" in fb.message
+    assert lesson.check_edge(0.78) and lesson.check_edge(0.7999)                         # just below
+
+
+def test_exercise_explorer_hides_the_theory():
+    ex = lesson.exercise_explorer()
+    assert "2/L" not in ex.theory.value and "1/L" not in ex.theory.value and "lr·L" not in ex.stats.value
+    ex.set_lr(0.75)
+    assert not ex.traj.diverged and "blew up" not in ex.stats.value
+    ex.set_lr(1.2)
+    assert "blew up" in ex.stats.value or ex.traj.loss[-1, ...] > ex.traj.loss[0, ...]
+
+
+def test_map_figure_fits_a_column_and_needs_no_notebook():
+    fig, axes = lesson.map_figure()
+    assert fig.get_size_inches()[0] <= 9.0
+    assert [ax.get_title() for ax in axes.flat][:len(lesson.LESSONS)] == list(lesson.LESSONS.values())
+    assert "05_momentum" in lesson.LESSONS and "06_adaptive_optimizers" in lesson.LESSONS and len(lesson.LESSONS) == 10

@@ -6,7 +6,8 @@ import pytest
 pytest.importorskip("ipympl")
 import ipywidgets as W  # noqa: E402
 
-from lesson_helpers import changed, regime_of, snapped  # noqa: E402
+from lesson_helpers import changed, regime_of  # noqa: E402
+from lrlab import theory  # noqa: E402
 from lrlab.lessons import schedules as lesson  # noqa: E402
 
 
@@ -29,16 +30,6 @@ def current_schedule(pk):
     return lesson.make_schedule(v["schedule"], pk.lr, pk.problem.num_steps, **v["schedule_params"])
 
 
-def test_structure(problem):
-    pk = lesson.schedule_picker(problem=problem)
-    assert "lrlab-explorer" in pk.box._dom_classes
-    assert pk.box.children[0].children[0] is pk.slider
-    assert isinstance(pk.slider, W.FloatLogSlider)
-    assert all("lrlab-preset" in b._dom_classes for b in pk.buttons)
-    assert list(pk.controls["schedule"].options) == list(lesson.SCHEDULES)
-    assert "2/L" in pk.theory.value
-
-
 def test_lr_slider_whole_range_constant_schedule(problem):
     pk = lesson.schedule_picker(schedule="constant", problem=problem)
     lo, hi = pk.lr_range
@@ -55,8 +46,12 @@ def test_lr_slider_whole_range_constant_schedule(problem):
             assert "diverged" in pk.stats.value
         elif pk.lr < 0.98 * problem.critical_lr:
             assert regime_of(pk) != "diverging", pk.lr
-        if pk.lr < 0.9 / problem.L:
-            assert regime_of(pk) in ("slow", "converging"), pk.lr
+        if pk.lr < 0.98 / problem.L:                  # no overshoot: no step turns back
+            assert regime_of(pk) == "monotone", pk.lr
+        # past 1/L the steepest direction overshoots, but its share of the error here is small: the steps
+        # turn back (what path_shape reads) only from lr·L = 1.7 (1.67 measured) on
+        if 1.7 / problem.L < pk.lr < 0.98 * problem.critical_lr:
+            assert regime_of(pk) == "oscillating", pk.lr
     pk.set_lr(1.0)
     assert "steps above 2/L: <b>0</b>" in pk.stats.value
 
@@ -66,6 +61,7 @@ def test_every_schedule_and_every_parameter(problem, name):
     pk = lesson.schedule_picker(schedule="constant", problem=problem)
     before = data_of(pk)
     pk.controls["schedule"].value = name
+    assert list(pk.controls["schedule"].options) == list(lesson.SCHEDULES)
     assert pk.param_boxes["schedule"][name].layout.display is None
     assert all(b.layout.display == "none" for n, b in pk.param_boxes["schedule"].items() if n != name)
     if name != "constant":
@@ -82,29 +78,8 @@ def test_every_schedule_and_every_parameter(problem, name):
                 assert changed(before, data_of(pk)), (name, pname, v)
             sched = current_schedule(pk)
             np.testing.assert_allclose(pk.artists["schedule"]["lr"].get_ydata(), sched(np.arange(problem.num_steps)))
-            assert regime_of(pk) in ("slow", "converging", "oscillating", "diverging")
-    for lr in (pk.lr_range[0], 0.4, pk.lr_range[1]):
-        pk.set_lr(lr)
-        assert regime_of(pk) in ("slow", "converging", "oscillating", "diverging")
     pk.set_lr(pk.lr_range[1])                       # 5.0 is far beyond 2/L for any schedule here
     assert regime_of(pk) == "diverging"
-
-
-def test_presets(problem):
-    pk = lesson.schedule_picker(problem=problem)
-    pk.params["schedule"]["cosine"]["T_max"].value = 100        # a preset puts parameters back to their defaults
-    expected = {"too small": "slow", "constant (floor)": "converging", "cosine (good)": "converging",
-                "step decay": "converging", "oscillating": "oscillating", "diverging": "diverging"}
-    assert set(expected) == set(pk.presets)
-    for b in pk.buttons:
-        before, frames = data_of(pk), pk.frames
-        b.click()
-        v = pk.presets[b.description]
-        assert pk.frames == frames + 1               # one redraw per preset
-        assert pk.controls["schedule"].value == v["schedule"] and pk.lr == pytest.approx(snapped(pk.slider, v["lr"]))
-        assert pk.values()["schedule_params"] == lesson.DEFAULTS[v["schedule"]]
-        assert changed(before, data_of(pk))
-        assert regime_of(pk) == expected[b.description], b.description
 
 
 def test_decay_beats_constant_floor(problem):
@@ -113,11 +88,11 @@ def test_decay_beats_constant_floor(problem):
     assert tail[1] < tail[0] / 10
 
 
-def test_floor_theory():
+def test_noise_floor():
     p = lesson.noisy_problem()
-    small = [lesson.floor_theory(p.loss, lr) for lr in (0.004, 0.002)]
+    small = [theory.noise_floor(p.loss, lr) for lr in (0.004, 0.002)]
     assert small[0] / small[1] == pytest.approx(2, rel=0.01)     # proportional for small lr
-    assert lesson.floor_theory(p.loss, p.critical_lr) == float("inf")
+    assert theory.noise_floor(p.loss, p.critical_lr) == float("inf")
 
 
 def test_make_schedule_matches_torch_for_other_parameters():
@@ -146,8 +121,9 @@ def test_exercise_checks():
     assert right["steps_above"] == 196
     assert right["restart_effect"] == "up"
     assert lesson.check_floor_prediction(right["floor"])
-    assert lesson.check_floor_prediction(right["floor_given"] / 4)
-    for wrong in (None, "x", right["floor_given"], right["floor_given"] / 16, 0.0):
+    assert lesson.check_floor_prediction(right["floor_b10"] / 4)                  # the lr/B rule, rounded
+    assert "batches of 10" in lesson.check_floor_prediction(right["floor_b10"]).message   # forgot the batch size
+    for wrong in (None, "x", right["floor_b10"], right["floor_b10"] / 16, 4 * right["floor_b10"], 0.0):
         fb = lesson.check_floor_prediction(wrong)
         assert not fb and fb.message
     assert lesson.check_steps_above(right["steps_above"]) and lesson.check_steps_above(right["steps_above"] + 1)
@@ -164,9 +140,9 @@ def test_plateau_claims_hold_for_every_seed(problem, seed):
     E = r.steps_per_epoch
     assert r.cuts.size >= 2
     for k in r.cuts:                          # a cut comes when the loss has reached the floor of the lr in use
-        ratio = (r.metrics[k - 4:k] - problem.loss.min_value).mean() / lesson.floor_theory(problem.loss, r.epoch_lrs[k - 1])
+        ratio = (r.metrics[k - 4:k] - problem.loss.min_value).mean() / theory.noise_floor(problem.loss, r.epoch_lrs[k - 1])
         assert 0.5 < ratio < 2
-    assert r.gap[-4 * E:].mean() < lesson.floor_theory(problem.loss, lesson.PEAK) / 3
+    assert r.gap[-4 * E:].mean() < theory.noise_floor(problem.loss, lesson.PEAK) / 3
     assert np.all(np.diff(r.cuts) >= lesson.PLATEAU["patience"] + 1)
     assert np.array_equal(r.lr[::E], r.epoch_lrs[:-1])        # each epoch ran at the lr the scheduler chose
 

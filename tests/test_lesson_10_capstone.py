@@ -63,19 +63,32 @@ def test_nice_lr_rounds_on_a_log_scale():
                                                                                          0.005]
 
 
-def test_read_run_labels_the_widgets_presets_as_the_notebook_says():
-    def label(lr, schedule="constant"):
-        return lesson.read_run(lesson.train_recipe(lesson.Recipe(lr=lr, schedule=schedule)))
-    assert label(0.001) == "slow" and label(0.1) == "converging" and label(0.3, "one-cycle") == "converging"
-    assert label(0.5) == "diverging" and label(2.0) == "diverging"
-    assert lesson.train_recipe(lesson.Recipe(lr=2.0)).diverged
+def test_loss_shape_labels_the_widgets_presets_with_a_margin():
+    ex = lesson.explorer()
+    margins = {"too low": (None, 1.0), "good": (None, 1.45), "one-cycle": (1.6, None)}  # comeback bounds
+    for name, (low, high) in margins.items():
+        ex.apply_preset(name)
+        c = lesson.comeback(ex.runs["main"].result)
+        assert (low is None or c > low) and (high is None or c < high), (name, c)
+    ex.apply_preset("too high")
+    r = ex.runs["main"].result
+    assert not r.diverged and r.train_loss[-1] > 10 * r.train_loss[0]           # ends far above its start
+    ex.apply_preset("blows up")
+    assert ex.runs["main"].result.diverged
 
 
-def test_the_widget_run_is_a_trajectory_carrying_its_result():
-    from lrlab import Trajectory
-    run = lesson._as_run(lesson.train_recipe(lesson.Recipe(lr=0.1)))
-    assert isinstance(run, Trajectory) and run.result.recipe.lr == 0.1
-    assert run.params.shape == (161, 1) and run.lr.shape == (160,) and not run.diverged
+def test_the_widget_run_is_an_epoch_by_epoch_trajectory_of_the_weights():
+    from lrlab import Trajectory, diagnostics
+    r = lesson.train_recipe(lesson.Recipe(lr=0.1))
+    run = lesson._as_run(r)
+    assert isinstance(run, Trajectory) and run.result is r
+    assert run.params.shape == (11, 4810) and run.lr.shape == (10,) and not run.diverged and run.loss_min == 0.0
+    np.testing.assert_array_equal(run.lr, 0.1)
+    np.testing.assert_array_equal(run.params[-1], lesson._flat_weights(r.model))
+    assert diagnostics.progress(run) == pytest.approx(1 - r.train_loss[-1] / r.train_loss[0])
+    blown = lesson._as_run(lesson.train_recipe(lesson.Recipe(lr=2.0)))
+    assert blown.diverged and blown.diverged_at == len(blown.loss) - 1 and np.isinf(blown.loss[-1])
+    assert diagnostics.path_shape(blown) == "diverging" and np.isnan(diagnostics.progress(blown))
 
 
 # --------------------------------------------------------------------------- exercises

@@ -182,6 +182,25 @@ def test_minibatch_floor_matches_a_long_sgd_run():
     np.testing.assert_allclose(measured, th.floor(lrs, 4), rtol=0.15)
 
 
+def test_noise_floor_of_a_loss_matches_a_long_run():
+    """theory.noise_floor(loss, lr): the floor at the loss's own batch size, against 20 000 steps of SGD."""
+    X, y = tiny_least_squares(n=40, seed=1)
+    loss = losses.least_squares(X, y, batch_size=4, seed=2)
+    lrs = np.array([0.05, 0.2])
+    traj = lrlab.run(loss=loss, x0=loss.minimizer, lr=lrs, num_steps=20000)
+    measured = (traj.loss[1001:] - loss.min_value).mean(axis=0)
+    np.testing.assert_allclose(measured, theory.noise_floor(loss, lrs), rtol=0.15)
+    np.testing.assert_allclose(measured, theory.noise_floor(loss, lrs, multiplicative=True), rtol=0.15)
+    th = theory.MinibatchSGD(X, y)
+    assert theory.noise_floor(loss, 0.2) == th.floor(0.2, 4, multiplicative=False)     # one definition
+    assert isinstance(theory.noise_floor(loss, 0.2), float) and theory.noise_floor(loss, lrs).shape == (2,)
+    assert theory.noise_floor(loss, 2.0 / th.L) == np.inf
+    with pytest.raises(ValueError, match="batch_size"):
+        theory.noise_floor(losses.least_squares(X, y), 0.1)
+    with pytest.raises(ValueError, match="batch_size"):
+        theory.noise_floor(losses.quadratic([1.0, 2.0]), 0.1)
+
+
 def test_minibatch_additive_floor_solves_the_lyapunov_equation():
     X, y = tiny_least_squares(n=30, d=2, seed=7)
     th = theory.MinibatchSGD.of(losses.least_squares(X, y, batch_size=3))
@@ -295,6 +314,157 @@ def test_one_direction_bad_input():
     with pytest.raises(ValueError, match="momentum"):
         theory.momentum_regime(0.1, 1.2)
 
+
+# --------------------------------------------------------------------------- the regime, named from theory
+
+def _eigen_errors(q, traj):
+    """The error along each eigenvector of ``q`` at every step: ``(T + 1, *batch, d)``."""
+    w, v = np.linalg.eigh(q.matrix)
+    return (traj.params - q.center) @ v
+
+
+def _sign_changes(e, floor):
+    """How many times each column of ``e`` (steps along axis 0) changes sign, ignoring |e| <= floor."""
+    s = np.where(np.abs(e) > floor, np.sign(e), 0.0)
+    out = np.zeros(e.shape[1:], int)
+    for i in np.ndindex(e.shape[1:]):
+        nz = s[(slice(None),) + i]
+        nz = nz[nz != 0]
+        out[i] = int(np.sum(nz[1:] != nz[:-1]))
+    return out
+
+
+def test_regime_closed_forms():
+    q = losses.quadratic([1.0, 10.0])                    # 1/L = 0.1, 2/L = 0.2
+    assert theory.REGIMES == ("monotone convergence", "oscillating convergence", "no convergence", "divergence")
+    got = theory.regime(q, [0.0, 0.01, 0.1, 0.15, 2 / 10, 0.2, 0.2 * (1 + 1e-9), 0.3, 1e300])
+    assert got.tolist() == ["no convergence", "monotone convergence", "monotone convergence",
+                            "oscillating convergence", "no convergence", "no convergence", "divergence",
+                            "divergence", "divergence"]
+    assert theory.regime(q, 0.2 * (1 - 1e-9)) == "oscillating convergence"
+    assert isinstance(theory.regime(q, 0.1), str) and theory.regime(q, np.array(0.1)) == "monotone convergence"
+    assert theory.regime(q, [[0.05], [0.3]]).shape == (2, 1)
+    # heavy ball: real positive roots, complex roots, the edge 2(1 + β)/L and past it
+    assert theory.regime(q, 0.001, momentum=0.5) == "monotone convergence"          # β < (1 - √(ηλ))² for both
+    assert theory.regime(q, 0.01, momentum=0.9) == "oscillating convergence"        # complex: spirals
+    assert theory.regime(q, 0.3, momentum=0.9) == "oscillating convergence"         # past 2/L, saved by β
+    assert theory.regime(q, theory.critical_lr(q, 0.9), momentum=0.9) == "no convergence"
+    assert theory.regime(q, 0.39, momentum=0.9) == "divergence"
+    lr, beta = theory.optimal_momentum(q)                 # Polyak: double roots at both ends, complex between
+    assert theory.regime(q, lr, beta) == "oscillating convergence"
+    # Nesterov: its own, lower edge
+    edge = theory.nesterov_critical_lr(q, 0.5)
+    assert theory.regime(q, edge, 0.5, nesterov=True) == "no convergence"
+    assert theory.regime(q, 0.99 * edge, 0.5, nesterov=True) == "oscillating convergence"
+    assert theory.regime(q, 1.01 * edge, 0.5, nesterov=True) == "divergence"
+    assert theory.regime(q, 1.01 * edge, 0.5) == "oscillating convergence"           # heavy ball still converges
+    # a direction of curvature 0 neither converges nor diverges, and does not change the regime
+    flat = losses.quadratic([0.0, 2.0])
+    assert theory.regime(flat, [0.4, 0.7, 1.0, 1.1]).tolist() == [
+        "monotone convergence", "oscillating convergence", "no convergence", "divergence"]
+    # least squares knows its Hessian, and an array of eigenvalues is accepted
+    X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    ls = losses.least_squares(X, np.array([1.0, 2.0, 0.0]))
+    assert theory.regime(ls, 1.9 / ls.L) == theory.regime(ls.eigenvalues, 1.9 / ls.L) == "oscillating convergence"
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: theory.regime(losses.two_wells(), 0.1), TypeError, "loss.*path_shape"),
+    (lambda: theory.regime(losses.rosenbrock(), 0.1), TypeError, "loss must have known Hessian eigenvalues"),
+    (lambda: theory.regime(losses.quadratic([1.0]), -0.1), ValueError, "lr"),
+    (lambda: theory.regime(losses.quadratic([1.0]), float("nan")), ValueError, "lr"),
+    (lambda: theory.regime(losses.quadratic([1.0]), 0.1, momentum=1.0), ValueError, "momentum"),
+    (lambda: theory.regime(losses.quadratic([1.0]), 0.1, momentum=0.5, nesterov="yes"), TypeError, "nesterov"),
+    (lambda: theory.regime([-1.0, 2.0], 0.1), ValueError, "eigenvalues"),
+])
+def test_regime_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), d=st.integers(1, 3), beta=st.sampled_from([0.0, 0.3, 0.6, 0.9]),
+       nesterov=st.booleans(), u=st.floats(0.0, 1.0))
+def test_regime_is_the_largest_root_modulus(seed, d, beta, nesterov, u):
+    """One definition: 'divergence' iff some direction's factor exceeds 1, convergence iff all are below 1,
+    oscillating iff some dominant root is negative or complex (momentum_roots)."""
+    q, _ = random_spd(seed, d)
+    lr = float(10 ** (-4 + 5 * u)) / q.L
+    got = theory.regime(q, lr, beta, nesterov=nesterov)
+    rates = theory.direction_rates(q, lr, beta, nesterov=nesterov)
+    if abs(rates.max() - 1) < 1e-9:
+        return                                              # at the edge: the tolerance decides
+    assert (got == "divergence") == (rates.max() > 1)
+    if rates.max() < 1:
+        z = theory.momentum_roots(lr * q.eigenvalues, beta, nesterov=nesterov)
+        overshoots = bool(np.any(np.abs(np.angle(z[..., 0])) > 1e-6))
+        assert got == ("oscillating convergence" if overshoots else "monotone convergence")
+        # every root, not only the dominant one, is positive real in a monotone regime
+        assert overshoots or bool(np.all((np.abs(z.imag) < 1e-6) & (z.real >= -1e-12)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(lam=st.floats(0.01, 100.0), x0=st.floats(-10.0, 10.0).filter(lambda v: abs(v) > 0.1),
+       band=st.sampled_from(["monotone convergence", "oscillating convergence", "divergence"]),
+       u=st.floats(0.0, 1.0))
+def test_gd_on_a_1d_quadratic_regime_iff_lr_times_curvature(lam, x0, band, u):
+    """monotone iff 0 < ηλ < 1, oscillating iff 1 < ηλ < 2, divergence iff ηλ > 2: by theory and by the run."""
+    lo, hi = {"monotone convergence": (1e-4, 0.999), "oscillating convergence": (1.001, 1.999),
+              "divergence": (2.001, 20.0)}[band]
+    h = lo * (hi / lo) ** u
+    q = losses.quadratic([lam])
+    assert theory.regime(q, h / lam) == band
+    traj = lrlab.run(loss=q, x0=[x0], lr=h / lam, num_steps=30)
+    e = traj.params[:, 0] - q.center[0]
+    ok = np.isfinite(traj.loss)
+    flips = np.sign(e[ok][1:]) != np.sign(e[ok][:-1])
+    if band == "monotone convergence":
+        assert not flips.any() and abs(e[-1]) < abs(e[0])
+    elif band == "oscillating convergence":
+        assert flips.all() and abs(e[-1]) < abs(e[0])
+    else:
+        assert flips.all() and (traj.diverged or abs(e[-1]) > abs(e[0]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), d=st.integers(2, 3), beta=st.sampled_from([0.0, 0.2, 0.5, 0.9]),
+       nesterov=st.booleans(), u=st.floats(0.0, 1.0))
+def test_regime_predicts_the_sign_pattern_of_the_error_along_each_eigendirection(seed, d, beta, nesterov, u):
+    """Runs of GD, heavy ball and Nesterov on rotated quadratics: in a monotone regime no eigendirection's
+    error changes sign; in an oscillating one some does (over enough steps to see a turn); divergence grows."""
+    q, rng = random_spd(seed, d)
+    nesterov = nesterov and beta > 0                     # torch (and lrlab) refuse Nesterov without momentum
+    h_c = 2 * (1 + beta) / ((1 + 2 * beta) if nesterov else 1)
+    hL = h_c * 10 ** (-2.5 + 3 * u)
+    if abs(hL / h_c - 1) < 0.02:
+        return
+    lr = hL / q.L
+    got = theory.regime(q, lr, beta, nesterov=nesterov)
+    z = theory.momentum_roots(lr * q.eigenvalues, beta, nesterov=nesterov)[..., 0]
+    angle = np.abs(np.angle(z)).max()
+    num_steps = int(min(3000, 60 + 3 * np.pi / max(angle, 1e-3)))
+    rho = theory.convergence_rate(q, lr, beta) if not nesterov else theory.direction_rates(q, lr, beta, nesterov=True).max()
+    if rho > 1:                                          # long enough for the growing direction to win by 1e4
+        num_steps = int(min(3000, 60 + np.log(1e4) / np.log(rho)))
+    x0 = q.center + rng.standard_normal(d)
+    traj = lrlab.run(loss=q, stepper=steppers.sgd(momentum=beta, nesterov=nesterov), x0=x0, lr=lr,
+                     num_steps=num_steps)
+    e = _eigen_errors(q, traj)
+    ok = np.isfinite(traj.loss)
+    changes = _sign_changes(e[ok], 1e-9 * np.abs(e[0]).max())
+    if got == "monotone convergence":
+        assert changes.max() == 0 and not traj.diverged
+    elif got == "oscillating convergence":
+        assert not traj.diverged and np.abs(e[-1]).max() < np.abs(e[0]).max()
+        # a sign change is seen if the turning direction's error is still well above rounding at its first turn
+        turn = np.abs(np.angle(z))
+        with np.errstate(divide="ignore"):
+            left = np.abs(z) ** (np.pi / np.maximum(turn, 1e-300) + 2) * np.abs(e[0])
+        if np.any((turn > 1e-6) & (left > 1e-6 * np.abs(e[0]).max())):
+            assert changes.max() >= 1
+    else:
+        assert got == "divergence"
+        assert traj.diverged or np.abs(e[-1]).max() > 10 * np.abs(e[0]).max()
 
 # --------------------------------------------------------------------------- the Newton lr (issue 24)
 

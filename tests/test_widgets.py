@@ -23,6 +23,11 @@ def snapshot(ex):
     return out
 
 
+def label_text(ex) -> str:
+    import re
+    return re.sub("<[^>]+>", "", ex.label.value)
+
+
 def changed(a, b):
     return {k for k in a if a[k].shape != b[k].shape or not np.array_equal(a[k], b[k], equal_nan=True)}
 
@@ -33,18 +38,60 @@ def test_explorer_follows_the_slider_and_labels_by_theory():
                   presets={"too small": 2e-3, "good": 0.1, "oscillating": 0.19, "diverging": 0.3})
     assert isinstance(ex.slider, W.FloatLogSlider)
     assert "2/L = 0.2" in ex.theory.value
-    expected = {2e-3: "slow", 0.1: "converging", 0.19: "oscillating", 0.3: "diverging", 1.0: "diverging"}
+    expected = {2e-3: "monotone convergence", 0.1: "monotone convergence", 0.19: "oscillating convergence",
+                0.3: "divergence", 1.0: "divergence"}
     for lr, regime in expected.items():
         before, frames = snapshot(ex), ex.frames
         ex.set_lr(lr)
         assert ex.frames == frames + 1
         assert changed(before, snapshot(ex)) == {"path", "loss", "map"}
-        assert ex.regime == regime
+        assert ex.regime == regime == theory.regime(q, ex.lr)
         assert f'data-regime="{regime}"' in ex.label.value
+        progress = diagnostics.progress(ex.traj)
+        assert ex.view.progress == pytest.approx(progress, nan_ok=True)
+        assert diagnostics.progress_text(progress) in ex.label.value
     # an lr beyond the slider's range is refused, not clipped (the figure would show another lr)
     with pytest.raises(ValueError, match=r"lr must be within the lr slider's range lr_range=\[0.001, 1\]"):
         ex.set_lr(50.0)
     assert ex.lr == pytest.approx(1.0)
+    ex.set_lr(0.1)
+    assert label_text(ex) == "monotone convergence · over 99% of the loss gap closed"
+
+
+def test_the_default_label_names_theory_where_it_applies_else_the_path():
+    """theory.regime for plain GD, heavy ball and Nesterov on a quadratic; path_shape elsewhere (another loss,
+    Adam, weight decay); a progress hook may replace the default."""
+    from lrlab import steppers
+    from lrlab.explorer import quadratic_theory
+    q = losses.quadratic([1.0, 10.0])
+    for stepper, known in [(None, {"momentum": 0.0, "nesterov": False}),
+                           (steppers.sgd(momentum=0.5), {"momentum": 0.5, "nesterov": False}),
+                           (steppers.sgd(momentum=0.5, nesterov=True), {"momentum": 0.5, "nesterov": True}),
+                           (steppers.sgd(weight_decay=0.1), None), (steppers.adam(), None)]:
+        p = Problem(q, [1.0, 1.0], 60, stepper=stepper)
+        assert quadratic_theory(p) == known
+        ex = Explorer(p, lr=0.15, lr_range=(1e-3, 1.0), panels=("loss",), presets={"a": 0.15})
+        words = theory.REGIMES if known else diagnostics.PATH_SHAPES
+        assert ex.regime in words and ex.regime == (theory.regime(q, ex.lr, **known) if known
+                                                     else diagnostics.path_shape(ex.traj))
+    assert quadratic_theory(Problem(losses.two_wells(), [-1.6], 10)) is None
+    wells = Explorer(Problem(losses.two_wells(), [-1.6], 150), lr=0.12, lr_range=(1e-3, 8.0), panels=("path", "loss"),
+                     presets={"a": 0.12}, progress=lambda view: 0.25)
+    assert wells.regime == "oscillating" and "oscillating · 25% of the loss gap closed" in label_text(wells)
+    none = Explorer(Problem(q, [1.0, 1.0], 60), lr=0.1, lr_range=(1e-3, 1.0), panels=("loss",), presets={"a": 0.1},
+                    progress=lambda view: None)
+    assert "loss gap" not in none.label.value and none.view.progress is None
+
+
+def test_regime_badge_says_the_word_and_the_progress():
+    b = plotting.regime_badge("oscillating convergence", 0.7)
+    assert 'data-regime="oscillating convergence"' in b and "oscillating convergence" in b
+    assert "· 70% of the loss gap closed" in b and plotting.REGIME_COLORS["oscillating convergence"] in b
+    assert "loss gap" not in plotting.regime_badge("divergence", float("nan"))
+    assert "loss gap" not in plotting.regime_badge("divergence")
+    assert "#d9d9d9" in plotting.regime_badge("stuck")                      # an unknown word: neutral grey
+    for word in (*theory.REGIMES, *diagnostics.PATH_SHAPES):
+        assert word in plotting.REGIME_COLORS
 
 
 def test_presets_drive_the_slider():
@@ -53,9 +100,9 @@ def test_presets_drive_the_slider():
                   presets={"too small": 1e-3, "diverging": 1.2}, panels=("path", "loss", "ruler"))
     assert [b.description for b in ex.buttons] == ["too small", "diverging"]
     ex.buttons[1].click()
-    assert ex.lr == pytest.approx(1.2, rel=0.03) and ex.regime == "diverging"
+    assert ex.lr == pytest.approx(1.2, rel=0.03) and ex.regime == "divergence"
     ex.buttons[0].click()
-    assert ex.regime == "slow"
+    assert ex.regime == "monotone convergence"
 
 
 def _kappa_explorer(**kw):
@@ -73,12 +120,12 @@ def test_controls_rebuild_the_problem_and_move_the_theory():
     before = snapshot(ex)
     kappa.value = 100.0
     assert "2/L = 0.02" in ex.theory.value
-    assert ex.regime == "diverging"                     # 0.05 > 2/100
+    assert ex.regime == "divergence"                    # 0.05 > 2/100
     assert "path" in changed(before, snapshot(ex))
     frames = ex.frames
     ex.apply_preset(ex.presets["wide"])
     assert ex.frames == frames + 1                      # a preset moving two controls computes once
-    assert ex.regime == "converging" and ex.problem.loss.L == pytest.approx(10.0)
+    assert ex.regime in ("monotone convergence", "oscillating convergence") and ex.problem.loss.L == pytest.approx(10.0)
 
 
 def test_a_preset_is_a_whole_setting():
@@ -161,9 +208,11 @@ def test_frames_without_a_front_end():
     a = ex.frame(lr=0.001, kappa=10.0)
     b = ex.frame(lr=0.3)
     c = ex.frame(lr=0.001, kappa=10.0)
-    assert (a.regime, b.regime) == ("slow", "diverging")
+    assert (a.regime, b.regime) == ("monotone convergence", "divergence")
     assert a.controls == {"kappa": 10.0} and a.lr == pytest.approx(0.001, rel=0.03)
-    assert 'data-regime="slow"' in a.label and "steps to" in a.stats and "2/L = 0.2" in a.theory
+    assert 0 < a.progress < 1
+    assert 'data-regime="monotone convergence"' in a.label and "of the loss gap closed" in a.label
+    assert "steps to" in a.stats and "2/L = 0.2" in a.theory
     assert a.png != b.png and a.png == c.png            # a frame depends only on the controls
     im = Image.open(io.BytesIO(a.png))
     w, h = ex.fig.get_size_inches() * ex.fig.dpi

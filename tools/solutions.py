@@ -9,29 +9,30 @@ writes executed copies with these filled in and fails unless every check then sa
 
 SOLUTIONS = {
     "00_start_here": [
-        ("1.0", "f(w) = w**2 has curvature L = 2, so the edge is 2/L = 1"),
+        ("0.8", "f(w) = 1.25 w**2 has curvature L = 2.5, so the edge is 2/L = 0.8"),
     ],
     "01_update_rule": [
         ("1.5 - 0.1 * 2 * 1.5", "w - lr * f'(w) with f'(w) = 2w"),
         ("0.1 / 32", "the sum's gradient is 32 times the mean's, so the lr must be 32 times smaller"),
-        ("0.5", "w - lr * 2w = 0 for every w exactly when lr = 1/2 = 1/L"),
+        ("1 / 5.0", "the distance to the minimum becomes (1 - 5 lr)(w - 1), zero for every w exactly when lr = 1/5 = 1/L"),
     ],
     "02_too_high_too_low": [
-        ("2 / 8.0", "2/L, where L = 8 is the largest curvature"),
-        ('"oscillating"', "lr * curvature = 1.5 lies between 1 and 2: the error flips sign and shrinks"),
-        ("int(np.ceil(np.log(1e-3) / np.log(1 - 1 / 50)))", "each step multiplies the flat error by 1 - lr/kappa = 0.98"),
+        ("2 / 8.0", "2/L, where L = 8 is the largest eigenvalue of [[5, 3], [3, 5]] (eigenvalues 2 and 8; not the diagonal 5)"),
+        ('"oscillating convergence"', "factors 1 - 0.3 * 1 = 0.7 and 1 - 0.3 * 5 = -0.5: both below 1 in size, one negative"),
+        ("int(np.ceil(np.log(1e-3) / np.log(1 - 1.5 / 40)))",
+         "the steep factor -0.5 is done in 10 steps; the flat one, 1 - 1.5/40 = 0.9625, needs 181"),
     ],
     "03_finding_a_good_lr": [
-        ("2 / max(lesson.known_answer_problem().loss.eigenvalues)", "the cliff 2/L of the known-answer problem"),
-        ('"min/10"', "read off the range test's three marks against the dashed best lr"),
-        ('"larger"', "smoothing lags behind the loss, so its minimum comes later in the sweep, at a larger lr"),
+        ("2 / max(q.loss.eigenvalues)", "the boundary 2/L of the exercise problem (its steep direction is steeper)"),
+        ("max(q.loss.eigenvalues) / sum(q.loss.eigenvalues)", "(2/(mu+L)) / (2/L) = L/(mu+L) = kappa/(kappa+1)"),
+        ('"min"', "min is a factor 3.0 above the best lr, min/10 a factor 3.3 below; but min diverges"),
         ("[loss.value(x) for x in __import__('itertools').accumulate(lrs, lambda x, lr: x - lr * loss.grad(x), "
          "initial=np.asarray(x0, dtype=float))][1:]",
          "x <- x - lr * grad(x) for each lr in turn, recording the loss after each step (a for loop does the same)"),
         ("0.1", "the best constant lr of section 6 (cosine decay from a peak of 0.3 passes too)"),
     ],
     "04_schedules": [
-        ("lesson.floor_theory(p.loss, 0.2) / 4", "for small lr the floor is proportional to the lr: a quarter of the lr, a quarter of the floor"),
+        ("theory.noise_floor(p.loss, 0.3) / 4", "the floor goes like lr/B: the floor at lr 0.3 with batches of 10, divided by 40/10 = 4"),
         ("int(np.sum(lesson.make_schedule('cosine', 1.5 * p.critical_lr, p.num_steps)(np.arange(p.num_steps)) > p.critical_lr))",
          "count the steps t with 1.5 (2/L) (1 + cos(pi t / T)) / 2 > 2/L"),
         ('"up"', "the lr jumps back to its peak, so the loss jumps up before it falls again"),
@@ -62,14 +63,17 @@ SOLUTIONS = {
     ],
     "08_debugging": [
         ("{k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}", "read each curve's shape"),
-        ("0.1 * 3e-2 / np.nanmedian(lesson.train_digits(0.1, num_steps=50).update_ratio)",
-         "the update/weight ratio is roughly proportional to the lr: scale lr 0.1 to aim at 3e-2, mid-band"),
+        ('"normalising"', "raw pixels up to 16 make the first steps huge and kill every ReLU; standardizing "
+                          "removes the cause ('lower lr' works too)"),
+        ("2.0", "at lr 1 the ratio is about 8e-3; the proportional correction (about 4) is past this network's "
+                "edge, where the ratio grows faster than the lr; lr 2 gives about 3e-2"),
         ("2 / 0.25", "at the edge of stability the sharpness rises until it hovers near 2/lr"),
     ],
     "09_beyond_the_lr": [
-        ("2 / raw.L", "2/L of the raw features' loss"),
-        ("(1 + 0.9) / (1 - 0.9)", "the correlation matrix [[1, r], [r, 1]] has eigenvalues 1 + r and 1 - r"),
-        ("lesson.good_lrs(sweep, 3.0)[-1]", "the largest sweep lr at which the init-scale-3 net reaches the target"),
+        ("2 / (100 * raw.L)", "a feature 10 times larger has a curvature 100 times larger: the boundary 2/L falls 100-fold "
+                              "(just below the exact boundary, which is what the check wants)"),
+        ("(50 - 1) / (50 + 1)", "the correlation matrix [[1, r], [r, 1]] has eigenvalues 1 + r and 1 - r: solve (1 + r)/(1 - r) = 50"),
+        ("2.0 ** 4", "four linear layers, each multiplying the signal by the init scale"),
     ],
     "10_capstone": [
         ("np.log(26)", "a uniform guess over 26 classes has cross-entropy ln 26"),

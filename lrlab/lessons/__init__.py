@@ -13,6 +13,7 @@ __all__ = ["EXPLORERS", "build_explorer"]
 #: name -> (notebook, lesson module, factory): every live widget of every notebook, in reading order
 EXPLORERS = {
     "00 demo": ("00_start_here", "start_here", "demo_explorer"),
+    "00 exercise": ("00_start_here", "start_here", "exercise_explorer"),
     "01 update rule": ("01_update_rule", "update_rule", "explorer"),
     "02 one curvature": ("02_too_high_too_low", "too_high_too_low", "explorer"),
     "02 condition number": ("02_too_high_too_low", "too_high_too_low", "kappa_explorer"),

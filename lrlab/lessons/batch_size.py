@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["N", "BATCH_SIZES", "LessonData", "data", "minibatch_loss",
            "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",
-           "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "batch_small_multiples", "BatchPathPanel", "BatchLossPanel", "FloorPanel",
+           "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "explorer_regime", "explorer_progress", "batch_small_multiples", "BatchPathPanel", "BatchLossPanel", "FloorPanel",
            "BATCH_PRESETS", "batch_size_explorer", "shortcut_limit_b1", "check_scaled_lr", "check_floor_factor", "check_max_scale",
            "check_warmup_claim", "MomentumFloors", "momentum_floors", "plot_momentum_floors", "AdamScaling",
            "adam_scaling", "plot_adam_scaling", "check_momentum_floor", "check_adam_lr"]
@@ -121,7 +121,7 @@ def measure_floors(batch_sizes=(1, 4, 16, 64), lrs=(0.025, 0.05, 0.1, 0.2), *, b
 def plot_noise_floor(m: FloorMeasurement):
     """Left: measured floor against lr/B (one colour per B) with the small-lr law and the exact theory.
     Right: measured / exact theory. Returns ``(fig, axes)``."""
-    fig, (ax, bx) = plotting.figure(1, 2, width=12.0, height=4.3)
+    fig, (ax, bx) = plotting.figure(1, 2, width=9.0, height=4.0)
     colors = [plotting.PALETTE[k] for k in ("blue", "orange", "green", "purple", "sky")]  # no orange beside vermillion
     x_all = (m.lrs[None, :] / np.asarray(m.batch_sizes)[:, None])
     xs = np.geomspace(x_all.min() / 1.5, x_all.max() * 1.5, 50)
@@ -191,7 +191,7 @@ def scaling_sweep(ks=None, *, lr0: float = 0.05, B0: int = 4, epochs: int = 6):
 def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
     """Left: expected loss gap (bold) and one run (faint) against epochs for each k. Right: expected
     loss after the run against the scaled lr k·lr0, with 2/L. Returns ``(fig, axes)``."""
-    fig, (ax, bx) = plotting.figure(1, 2, width=12.5, height=4.4)
+    fig, (ax, bx) = plotting.figure(2, 1, width=8.0, height=9.0)
     colors = [plotting.PALETTE[k] for k in ("blue", "orange", "green", "purple", "sky")]  # no orange beside vermillion
     c = plotting.PALETTE
     handles = []
@@ -208,8 +208,8 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
     ax.set_xlabel("epochs (passes over the data)")
     ax.set_ylabel("loss − min")
     ax.set_title("B × k and lr × k: the same curve per epoch")
-    ax.legend(handles=handles, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2,
-              title="bold: expected loss · faint: one run", title_fontsize="small")   # below: off the data
+    ax.legend(handles=handles, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=1, fontsize=10,
+              title="bold: expected loss\nfaint: one run", title_fontsize=10)   # beside: off the data
     ks, final = sweep
     lrs = ks * lr0
     shown = np.where(np.isfinite(final) & (final < 1e3), final, np.nan)
@@ -287,7 +287,7 @@ def momentum_floors(betas=(0.0, 0.5, 0.9), batch_sizes=(4, 16, 64), *, lr: float
 def plot_momentum_floors(m: MomentumFloors):
     """Left: measured floor against the prediction lr / ((1 - β) B) (one colour per β, one marker per B).
     Right: the replica-mean loss against step at the smallest B, one line per β. Returns ``(fig, axes)``."""
-    fig, (ax, bx) = plotting.figure(1, 2, width=12.5, height=4.6)
+    fig, (ax, bx) = plotting.figure(1, 2, width=9.0, height=4.4)
     colors = [plotting.PALETTE[k] for k in ("blue", "green", "purple", "sky", "black")]
     markers = ["o", "s", "^", "D", "v"]
     x = m.lr / ((1 - np.asarray(m.betas))[:, None] * np.asarray(m.batch_sizes)[None, :])     # lr / ((1 - β) B)
@@ -368,7 +368,7 @@ def adam_scaling(ks=(1, 4, 16), *, lr0: float = 0.01, B0: int = 4, replicas: int
 def plot_adam_scaling(a: AdamScaling):
     """Left: the replica-mean loss against step for each batch, both rules. Right: the floor against B,
     with the √B growth the linear rule is predicted to show. Returns ``(fig, axes)``."""
-    fig, (ax, bx) = plotting.figure(1, 2, width=12.5, height=4.6)
+    fig, (ax, bx) = plotting.figure(2, 1, width=8.0, height=9.0)
     c = plotting.PALETTE
     colors = [c[k] for k in ("blue", "green", "purple", "sky")]
     styles = {"square-root rule": "-", "linear rule": "--"}
@@ -383,7 +383,7 @@ def plot_adam_scaling(a: AdamScaling):
     ax.set_xlabel("step (shaded: burn-in, not averaged)")
     ax.set_ylabel(f"loss − min (mean of {a.replicas} seeds)")
     ax.set_title("Adam from the minimum: solid √k, dashed k")
-    ax.legend(fontsize=12, frameon=False, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    ax.legend(fontsize=12, frameon=False, ncols=1, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     marks = {"square-root rule": ("o", c["blue"]), "linear rule": ("s", c["vermillion"])}
     for rule, fl in a.floors.items():
         mk, col = marks[rule]
@@ -437,7 +437,7 @@ def lr_times_curvature(traj) -> np.ndarray:
 @plotting.styled
 def plot_warmup(traj, labels, *, xmax: int = 80):
     """Three panels against step: the lr, lr × local curvature (with the line at 2), and the loss."""
-    fig, axes = plotting.figure(1, 3, width=13.0, height=3.9)
+    fig, axes = plotting.figure(1, 3, width=9.0, height=3.6)
     colors = [plotting.REGIME_COLORS["diverging"], plotting.PALETTE["sky"], plotting.PALETTE["green"]]
     T = traj.num_steps
     for i, label in enumerate(labels):
@@ -477,12 +477,23 @@ def sgd_regime(sgd_traj, gd_traj) -> str:
     return diagnostics.minibatch_regime(sgd_traj, gd_traj, data().full.min_value)
 
 
+def _minibatch_outcome(sgd_traj, gd_traj) -> str:
+    """What a minibatch run did, in words: 'blows up' (``sgd_regime`` says diverging), else the share
+    of the loss gap it closed, averaged over the last quarter of the run (its noise floor included)."""
+    if sgd_regime(sgd_traj, gd_traj) == "diverging":
+        return "blows up"
+    gap = sgd_traj.loss - data().full.min_value
+    closed = 1 - gap[-max(1, gap.size // 4):].mean() / gap[0]
+    return "gap > 99% closed" if closed > 0.99 else f"gap {closed:.0%} closed"
+
+
 @plotting.styled
 def batch_small_multiples(lrs, batch_sizes, num_steps: int = 300):
     """Static grid: one row per batch size, one panel per lr; the minibatch path (coloured by
-    :func:`sgd_regime`) over the full-batch path (grey). Returns ``(fig, axes, regimes)``."""
-    fig, axes = plotting.figure(len(batch_sizes), len(lrs), width=3.3 * len(lrs), height=3.2 * len(batch_sizes),
-                                squeeze=False)
+    :func:`sgd_regime`) over the full-batch path (grey). Each title says what the minibatch run did
+    (:func:`_minibatch_outcome`), above the panel, never over the paths. Returns ``(fig, axes, regimes)``."""
+    fig, axes = plotting.figure(len(batch_sizes), len(lrs), width=min(9.0, 2.3 * len(lrs)),
+                                height=2.75 * len(batch_sizes), squeeze=False)
     regimes = np.empty((len(batch_sizes), len(lrs)), dtype="<U11")
     gd = run(loss=data().full, x0=data().x0, lr=list(lrs), num_steps=num_steps)
     for r, B in enumerate(batch_sizes):
@@ -495,13 +506,10 @@ def batch_small_multiples(lrs, batch_sizes, num_steps: int = 300):
             plotting.contour(data().as_quadratic, ax)
             plotting.path_2d(gd[j], ax, color=plotting.PALETTE["grey"], alpha=0.8)
             plotting.path_2d(sgd[j], ax, color=color)
-            ax.set_title(f"B = {B}, lr = {lr:g}")
-            ax.text(0.02, 0.96, regime, transform=ax.transAxes, va="top", ha="left", fontweight="bold",
-                    color="black", bbox=dict(boxstyle="round,pad=0.3", fc=color, ec="none", alpha=0.9))
-            if r < len(batch_sizes) - 1:
-                ax.set_xlabel("")
-            if j > 0:
-                ax.set_ylabel("")
+            ax.set_title(f"B = {B}, lr = {lr:g}\n{_minibatch_outcome(sgd[j], gd[j])}", fontsize=10)
+            ax.tick_params(labelsize=9)
+            ax.set_xlabel("w₁" if r == len(batch_sizes) - 1 else "", fontsize=10)
+            ax.set_ylabel("w₂" if j == 0 else "", fontsize=10)
     return fig, axes, regimes
 
 
@@ -660,9 +668,23 @@ def batch_size_explorer(lr: float = 0.1, batch_size: int = 16, lr_range=(1e-3, 5
     batch = Choice(BATCH_SIZES, description="batch size B", style="slider", live=True,
                    width="420px").with_value("batch_size", batch_size)
     return Explorer(None, lr=lr, lr_range=lr_range, controls={"batch_size": batch}, runs=_batch_runs,
-                    regime=lambda view: sgd_regime(view.runs["sgd"], view.runs["gd"]), theory=_batch_theory,
+                    regime=explorer_regime, progress=explorer_progress, theory=_batch_theory,
                     stats=_batch_stats, presets=BATCH_PRESETS, decorate=_batch_legend,
                     panels=(BatchPathPanel(), BatchLossPanel(), FloorPanel()), width=13.5, height=4.3)
+
+
+def explorer_regime(view) -> str:
+    """The explorer's label: ``'divergence'`` if the minibatch run blew up (:func:`sgd_regime`'s rule: its
+    loss gap over the last quarter is on average above its start), else :func:`lrlab.theory.regime` of
+    full-batch gradient descent at this lr, the path the noise rides on."""
+    if sgd_regime(view.runs["sgd"], view.runs["gd"]) == "diverging":
+        return "divergence"
+    return theory.regime(data().full, view.lr)
+
+
+def explorer_progress(view) -> float:
+    """The fraction of the loss gap the minibatch run closed (NaN if it blew up)."""
+    return diagnostics.progress(view.runs["sgd"], min_value=data().full.min_value)
 
 
 def shortcut_limit_b1(X=None) -> float:
@@ -709,10 +731,12 @@ def check_floor_factor(answer) -> Feedback:
 
 
 def check_max_scale(answer) -> Feedback:
-    """Starting from lr₀ = 0.05, what is the largest k for which k·lr₀ stays below 2/L of the lesson's data?"""
+    """Starting from lr₀ = 0.05: the boundary k at which k·lr₀ reaches 2/L of the lesson's data. An answer
+    past it is refused however close (the scaled lr would no longer converge)."""
     expected = (2 / data().full.L) / 0.05
-    return check_number_answer(answer, expected, rtol=0.02,
-                               hint="2/L of this data is printed by the theory line of the explorer; divide it by lr₀.")
+    return check_number_answer(answer, expected, rtol=0.02, at_most=expected,
+                               hint="2/L of this data is printed at the top of the lesson; divide it by lr₀.",
+                               beyond="there k·lr₀ is past 2/L and full-batch gradient descent itself diverges")
 
 
 EX_MOMENTUM = {"lr": 0.05, "B": 16, "momentum": 0.8, "new_B": 64}   # exercise 5: plain SGD -> momentum + bigger batch

@@ -35,7 +35,8 @@ __all__ = ["SCALES", "NUM_STEPS", "LR_RANGE", "X0", "FEATURES", "PRESETS", "regr
            "activation_scales", "initial_loss", "final_loss", "Sweep", "lr_sweep", "good_lrs",
            "init_figure", "norm_figure", "STUCK_LOSS", "STUCK_BAND", "OUTCOMES", "outcome", "outcomes",
            "EDGE_SEEDS", "EDGE_LRS", "EdgeSweep", "edge_sweep", "largest_trained",
-           "check_raw_limit", "check_correlated_kappa", "check_largest_good_lr"]
+           "check_raw_limit", "check_correlated_kappa", "check_output_growth", "EXERCISE_RESCALE",
+           "rescaled_raw_loss", "EXERCISE_KAPPA", "EXERCISE_INIT", "quadratic_regime", "QUADRATIC_COLORS"]
 
 C = plotting.PALETTE
 
@@ -177,12 +178,44 @@ def correlation_table(rhos=(0.0, 0.5, 0.9, 0.99), tol: float = 1e-6) -> list[dic
     return rows
 
 
+def quadratic_regime(loss, lr):
+    """The regime of gradient descent on the quadratic ``loss`` at ``lr``, from its factors 1 - lr·λ
+    (``lrlab.theory.regime`` where the library has it)."""
+    regime = getattr(theory, "regime", None)
+    if regime is not None:
+        return np.asarray(regime(loss, lr))
+    f = 1 - np.multiply.outer(np.asarray(lr, dtype=float), np.asarray(loss.eigenvalues, dtype=float))
+    r = np.abs(f).max(axis=-1)
+    return np.where(r > 1, "divergence", np.where(r == 1, "no convergence",
+                    np.where((f < 0).any(axis=-1), "oscillating convergence", "monotone convergence")))
+
+
+#: colours of the regimes of gradient descent on a quadratic (path lines; the titles name them too)
+QUADRATIC_COLORS = {"monotone convergence": C["green"], "oscillating convergence": C["orange"],
+                    "no convergence": C["purple"], "divergence": C["vermillion"]}
+
+
+@plotting.styled
 def paths_figure(loss, lrs, suptitle: str, num_steps: int = NUM_STEPS):
-    """Small multiples of GD paths on ``loss`` at ``lrs`` (equal axes). Returns ``(fig, traj)``."""
+    """GD paths on ``loss`` at ``lrs``, 2 x 2, equal axes; each title gives the lr, the regime (from
+    1 − lr·λ) and the share of the loss gap closed, above the panel (never over the path).
+    Returns ``(fig, traj)``."""
     traj = run_gd(loss, lrs, num_steps)
-    fig, axes = plotting.small_multiples(traj, loss, suptitle=suptitle)
-    for ax in axes.flat:
+    regimes = quadratic_regime(loss, np.asarray(lrs, dtype=float))
+    fig, axes = plotting.figure(2, 2, width=7.6, height=8.4, squeeze=False)
+    for i, (ax, lr) in enumerate(zip(axes.ravel(), lrs)):
+        one = traj[i]
+        plotting.contour(loss, ax)
+        plotting.path_2d(one, ax, color=QUADRATIC_COLORS[str(regimes[i])])
+        ax.plot(*np.asarray(one.params[0]), "o", ms=9, color=C["black"], mfc="white", mew=2, zorder=6)
+        gap = 1 - one.loss[-1] / one.loss[0] if np.isfinite(one.loss[-1]) else -np.inf
+        closed = ("the loss grows" if gap < 0 else "over 99% of the loss gap closed" if gap > 0.99
+                  else f"{gap:.0%} of the loss gap closed")
+        ax.set_title(f"lr = {lr:g}\n{regimes[i]}\n{closed}", fontsize=11.5)
         ax.set_aspect("equal", adjustable="box")
+        ax.set_xlabel("w₁" if i >= 2 else "")
+        ax.set_ylabel("w₂" if i % 2 == 0 else "")
+    fig.suptitle(suptitle, fontweight="bold")
     return fig, traj
 
 
@@ -359,12 +392,29 @@ def _sweep_curve(ax, sweep, key, color, label, ls="-", marker="o", row: int = 0)
 
 
 def _window(ax, sweep, key, color, row: int = 0):
-    """A bar under the curves covering the good lrs (each one extended half-way to its neighbours)."""
+    """In the strip ``ax`` under a sweep panel: a dot at each good lr (final loss below the target),
+    joined where neighbours on the grid are both good. The bar ends exactly at the first and the last
+    good lr of the grid: the true window may reach a little further, up to the next grid point."""
     good = sweep.final[key] < sweep.target
-    half = math.sqrt(sweep.lrs[1] / sweep.lrs[0])
-    y = 4.5e-3 * 1.6 ** row
-    for i in np.nonzero(good)[0]:
-        ax.plot([sweep.lrs[i] / half, sweep.lrs[i] * half], [y, y], color=color, lw=7, solid_capstyle="butt")
+    y = -row
+    idx = np.nonzero(good)[0]
+    for a, b in zip(idx[:-1], idx[1:]):
+        if b == a + 1:
+            ax.plot(sweep.lrs[[a, b]], [y, y], color=color, lw=6, solid_capstyle="round")
+    ax.plot(sweep.lrs[good], np.full(good.sum(), y), "o", color=color, ms=9)
+
+
+def _strip(ax, sweep, labels):
+    """The strip axes of the good-lr bars: one row per label, the lr axis shared with the panel above."""
+    ax.set_xscale("log")
+    ax.set_xlim(sweep.lrs[0] / 1.5, sweep.lrs[-1] * 1.5)
+    ax.set_ylim(-len(labels) + 0.4, 0.6)
+    ax.set_yticks(-np.arange(len(labels)), labels, fontsize=10)
+    ax.tick_params(axis="y", length=0)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.grid(False)
+    ax.set_xlabel("learning rate")
 
 
 def _sweep_axes(ax, sweep, title, margin_labels: bool = True):
@@ -375,7 +425,7 @@ def _sweep_axes(ax, sweep, title, margin_labels: bool = True):
     ax.set_yscale("log")
     ax.set_ylim(3e-3, 40)
     ax.set_xlim(sweep.lrs[0] / 1.5, sweep.lrs[-1] * 1.5)
-    ax.set_xlabel("learning rate")
+    ax.tick_params(labelbottom=False)
     ax.set_title(title)
     if margin_labels:
         tr = ax.get_yaxis_transform()
@@ -388,77 +438,137 @@ def _sweep_legend(ax_or_fig, bar_color, curves=None, **where):
     """The legend of the curves (``curves``: handles, labels) plus the bars' and crosses' meaning."""
     from matplotlib.lines import Line2D
     handles, labels = curves if curves is not None else ax_or_fig.get_legend_handles_labels()
-    handles = [*handles, Line2D([], [], color=bar_color, lw=7, solid_capstyle="butt")]
-    labels = [*labels, "bar: lrs that reach the target"]
+    handles = [*handles, Line2D([], [], color=bar_color, lw=6, marker="o", ms=8)]
+    labels = [*labels, "below: the lrs of the grid that reach the target"]
     return ax_or_fig.legend(handles, labels, frameon=False, fontsize=12, **where)
 
 
+def _panel_and_strip(fig, spec, rows: int):
+    """A sweep panel above a strip of ``rows`` good-lr rows, sharing the lr axis."""
+    sub = spec.subgridspec(2, 1, height_ratios=[4.2, 0.45 * rows + 0.5], hspace=0.08)
+    ax = fig.add_subplot(sub[0])
+    strip = fig.add_subplot(sub[1], sharex=ax)
+    return ax, strip
+
+
 @plotting.styled
-def init_figure(sweep: Sweep, scales=INIT_SCALES, ax=None):
-    """Final loss against lr, one curve per init scale (no normalization); bars: the good lrs."""
-    fig, ax = plotting.figure_or_ax(ax, width=9.5, height=5.8)
+def init_figure(sweep: Sweep, scales=INIT_SCALES):
+    """Final loss against lr, one curve per init scale (no normalization); below, in its own strip,
+    the good lrs of each. Returns ``(fig, (ax, strip))``."""
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(8.6, 6.6), layout="constrained")
+    ax, strip = _panel_and_strip(fig, fig.add_gridspec(1, 1)[0], len(scales))
     for i, s in enumerate(scales):
         color = INIT_COLORS.get(s, C["blue"])
         _sweep_curve(ax, sweep, (s, None), color, f"init_scale = {s:g}: {good_lrs(sweep, s).size} good lrs", row=i)
-        _window(ax, sweep, (s, None), color, row=i)
+        _window(strip, sweep, (s, None), color, row=i)
     _sweep_axes(ax, sweep, "a bad initialization narrows the window of good lrs")
+    _strip(strip, sweep, [f"init {s:g}" for s in scales])
+    strip.set_title("the lrs of the grid that reach the target", fontsize=11)
     ax.set_ylabel(f"training loss after {SWEEP_STEPS} steps")
-    _sweep_legend(ax, C["grey"], loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
-    return fig, ax
+    ax.legend(frameon=False, fontsize=11, loc="lower left")
+    return fig, (ax, strip)
 
 
 @plotting.styled
 def norm_figure(sweep: Sweep, scales=INIT_SCALES, norm="batch"):
-    """One panel per init scale: the plain network (dashed, grey) against the normalized one (solid, blue)."""
+    """One panel per init scale: the plain network (dashed, grey) against the normalized one (solid,
+    blue), each with the strip of its good lrs below. Returns ``(fig, axes)`` (panels, strips)."""
+    from matplotlib.figure import Figure
     name = {"batch": "BatchNorm", "layer": "LayerNorm"}.get(norm, str(norm))
-    fig, axes = plotting.figure(1, len(scales), width=14.0, height=5.0, squeeze=False)
-    for ax, s in zip(axes[0], scales):
+    fig = Figure(figsize=(9.0, 5.6), layout="constrained")
+    grid = fig.add_gridspec(1, len(scales))
+    panels, strips = [], []
+    for k, s in enumerate(scales):
+        ax, strip = _panel_and_strip(fig, grid[k], 2)
         _sweep_curve(ax, sweep, (s, None), C["grey"], "plain", ls="--", marker="s", row=0)
         _sweep_curve(ax, sweep, (s, norm), C["blue"], name, row=1)
-        _window(ax, sweep, (s, None), C["grey"], row=0)
-        _window(ax, sweep, (s, norm), C["blue"], row=1)
-        _sweep_axes(ax, sweep, f"init_scale = {s:g}: {good_lrs(sweep, s).size} → {good_lrs(sweep, s, norm).size} "
-                               "good lrs", margin_labels=ax is axes[0, -1])
-    axes[0, 0].set_ylabel(f"training loss after {SWEEP_STEPS} steps")
+        _window(strip, sweep, (s, None), C["grey"], row=0)
+        _window(strip, sweep, (s, norm), C["blue"], row=1)
+        _sweep_axes(ax, sweep, f"init {s:g}: {good_lrs(sweep, s).size} → {good_lrs(sweep, s, norm).size} good",
+                    margin_labels=False)
+        _strip(strip, sweep, ["plain", "BN" if norm == "batch" else "LN"] if k == 0 else ["", ""])
+        if k:
+            ax.tick_params(labelleft=False)
+        panels.append(ax)
+        strips.append(strip)
+    panels[0].set_ylabel(f"training loss after {SWEEP_STEPS} steps")
     fig.suptitle(f"{name} widens the window of good lrs and makes it nearly independent of the init",
-                 fontweight="bold")
-    _sweep_legend(fig, C["blue"], curves=axes[0, 0].get_legend_handles_labels(), loc="outside lower center",
-                  ncol=3)
-    return fig, axes
+                 fontweight="bold", fontsize=12)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    handles, labels = panels[0].get_legend_handles_labels()
+    handles += [Line2D([], [], color=C["black"], ls=":", lw=1.8), Patch(color=C["grey"], alpha=0.3),
+                Line2D([], [], color=C["grey"], marker="X", ls="", ms=9),
+                Line2D([], [], color=C["blue"], lw=6, marker="o", ms=8)]
+    labels += [f"target {sweep.target:g}", "stuck (≈ ln 10)", "blew up", "below: lrs that reach the target"]
+    fig.legend(handles, labels, frameon=False, fontsize=10, loc="outside lower center", ncols=3)
+    return fig, np.array([panels, strips])
 
 
 # --------------------------------------------------------------------------- exercises
 
+#: exercise 1: the second feature recorded in units ten times smaller (spread 100 instead of 10)
+EXERCISE_RESCALE = 10.0
+
+
+def rescaled_raw_loss(factor: float = EXERCISE_RESCALE) -> losses.LeastSquares:
+    """Least squares on the raw features with the second one multiplied by ``factor``."""
+    X, y = regression_data()
+    return losses.least_squares(X * np.array([1.0, factor]), y)
+
+
 def check_raw_limit(answer) -> Feedback:
-    """Exercise 1: the largest lr at which GD converges on the raw features (2/L)."""
-    expected = theory.critical_lr(raw_loss())
-    return check_number_answer(answer, expected, rtol=0.03,
-                               hint="Stability is decided by the steepest direction: find L, the largest eigenvalue "
-                                    "of X^T X / n (lrlab.theory.eigenvalues), and remember the factor 1 − lr·L.",
-                               right=f"{expected:.4g} = 2/L. Compare with {theory.critical_lr(standardized_loss()):.3g} "
-                                     "after standardizing.")
+    """Exercise 1: the boundary lr 2/L of gradient descent when the second raw feature is recorded in
+    units ten times smaller (spread 100). An answer past the boundary is refused however close."""
+    limit = theory.critical_lr(rescaled_raw_loss())
+    return check_number_answer(answer, limit, rtol=0.05, at_most=limit,
+                               hint="The steep direction is the second feature's. How does its curvature change "
+                                    "when the feature's values are 10 times larger? Then use 2/L.",
+                               beyond="past the boundary gradient descent diverges: the steep direction's factor "
+                                      "1 − lr·L is below −1",
+                               right=f"{limit:.3g} = 2/L: the curvature grew about 100-fold (the feature enters "
+                                     "the loss squared), so the boundary fell about 100-fold.")
+
+
+EXERCISE_KAPPA = 50.0
 
 
 def check_correlated_kappa(answer) -> Feedback:
-    """Exercise 2: kappa of two standardized features with correlation 0.9: (1 + 0.9) / (1 - 0.9) = 19."""
-    return check_number_answer(answer, 19.0, rtol=0.03,
-                               hint="After standardizing, X^T X / n is the correlation matrix [[1, r], [r, 1]]. "
-                                    "Its eigenvalues are 1 + r and 1 − r.",
-                               right="19 = (1 + 0.9)/(1 − 0.9): standardizing cannot remove a correlation.")
+    """Exercise 2: the correlation r of two standardized features that gives kappa = 50:
+    (1 + r)/(1 - r) = 50, r = 49/51."""
+    expected = (EXERCISE_KAPPA - 1) / (EXERCISE_KAPPA + 1)
+    if isinstance(answer, bool):
+        return Feedback(False, f"Answer with a number, got {answer!r}.")
+    try:
+        r = float(answer)
+    except (TypeError, ValueError):
+        return Feedback(False, f"Answer with a number (a correlation between 0 and 1), got {answer!r}.")
+    if answer is None or not math.isfinite(r):
+        return Feedback(False, "Replace the placeholder with a correlation between 0 and 1.")
+    if not 0 <= r < 1:
+        return Feedback(False, f"A correlation that gives a large κ lies between 0 and 1; got {r:g}.")
+    kappa = (1 + r) / (1 - r)
+    if abs(kappa / EXERCISE_KAPPA - 1) <= 0.05:
+        return Feedback(True, f"r = {r:.4g} gives κ = {kappa:.3g}: a correlation that looks merely 'strong' makes "
+                              f"the problem as badly conditioned as a bowl stretched 50-fold (exactly: r = 49/51 ≈ {expected:.4f}).")
+    return Feedback(False, f"r = {r:g} gives κ = (1 + r)/(1 − r) = {kappa:.3g}, not {EXERCISE_KAPPA:g}. Hint: solve "
+                           "(1 + r)/(1 − r) = κ for r; near 1, small changes of r change κ a lot.")
 
 
-def check_largest_good_lr(answer, sweep: Sweep, scale: float = 3.0) -> Feedback:
-    """Exercise 3: the largest lr of the sweep that reaches the target with init_scale = 3, no normalization."""
-    good = good_lrs(sweep, scale)
-    if not good.size:
-        return Feedback(False, f"In this sweep no lr reaches the target with init_scale = {scale:g}; "
-                               "nothing to find.")
-    expected = float(good[-1])
-    reference = good_lrs(sweep, 1.0)
-    compare = (f" Compare with the init_scale = 1 network, whose window reaches {reference[-1]:.3g}."
-               if reference.size else "")
-    return check_number_answer(answer, expected, rtol=0.1,
-                               hint=f"Read the init_scale = {scale:g} curve of the first sweep figure (no "
-                                    "normalization): the rightmost point below the dotted target line. "
-                                    "The lrs are lesson.SWEEP_LRS.",
-                               right=f"{expected:.3g}.{compare}")
+EXERCISE_INIT = 2.0
+
+
+def check_output_growth(answer, scale: float = EXERCISE_INIT) -> Feedback:
+    """Exercise 3: by what factor the output's spread at initialization grows from init_scale 1 to
+    ``scale`` (measured: with zero biases and ReLUs every layer scales exactly by ``scale``)."""
+    X, _ = _digits()
+    X = torch.as_tensor(X)
+    measured = activation_scales(digits_net(scale), X)[-1] / activation_scales(digits_net(1.0), X)[-1]
+    layers = len(HIDDEN) + 1
+    return check_number_answer(answer, measured, rtol=0.03,
+                               hint="Section 3: each of the network's linear layers multiplies the signal by about "
+                                    "the init scale. How many are there?",
+                               right=f"{measured:.3g} = {scale:g}^{layers}, measured. Here it is exact: every weight is "
+                                     "the same draw multiplied by s, the biases start at 0, and ReLU(s·z) = s·ReLU(z) "
+                                     "for s > 0.")

@@ -41,7 +41,7 @@ __all__ = ["N_CLASSES", "HIDDEN", "LAST_SCALE", "SEEDS", "Splits", "splits", "ne
            "range_test", "rules",
            "nice_lr", "range_test_figure", "schedule_figure", "curves_figure", "seeds_figure", "diagnosis_figure",
            "summary", "SEARCH_SPACE", "Search", "sample_configs", "random_search", "search_figure", "NetRun",
-           "explorer", "read_run", "PRESETS", "presets_figure", "check_initial_loss", "check_effective_step",
+           "explorer", "comeback", "loss_shape", "PRESETS", "presets_figure", "check_initial_loss", "check_effective_step",
            "MYSTERY", "mystery_runs", "mystery_figure", "check_diagnosis", "BUDGET_EPOCHS", "TARGET",
            "EXERCISE_SEEDS", "EXERCISE_HIDDEN", "check_recipe"]
 
@@ -215,7 +215,8 @@ class Result:
     ``record`` is :func:`lrlab.pytorch.train`'s record (per step: lr, batch loss, gradient norm,
     update-to-weight ratio). The curves are measured before training and after every epoch (index 0 is
     the start): ``train_loss`` on the whole training set, ``val_loss`` and ``val_acc`` on the validation
-    set. A run that blew up stops early: its curves end there and ``diverged`` is True.
+    set, and ``weights`` the network's weights (flattened) at the same moments. A run that blew up stops
+    early: its curves end there and ``diverged`` is True.
     """
 
     recipe: Recipe
@@ -225,6 +226,7 @@ class Result:
     train_loss: np.ndarray
     val_loss: np.ndarray
     val_acc: np.ndarray
+    weights: np.ndarray = field(repr=False)     # (e, P): all weights, flattened, when each curve point was measured
     model: nn.Module = field(repr=False)
 
     @property
@@ -261,19 +263,25 @@ def _train(recipe: Recipe, seed: int) -> Result:
     n = steps_of(recipe)
     per_epoch = len(s.y_train) // recipe.batch_size
     loss_fn = _loss_fn()
-    curves = []
+    curves, weights = [], []
 
     def evaluate(m):
         out_val = m(s.X_val)
         val = float(loss_fn(out_val, s.y_val))
         curves.append((float(loss_fn(m(s.X_train), s.y_train)), val,
                        float((out_val.argmax(dim=1) == s.y_val).double().mean())))
+        weights.append(_flat_weights(m))
         return val
 
     rec = lp.train(model, loss_fn, (s.X_train, s.y_train), opt, make_scheduler(recipe, opt, n), num_steps=n,
                    batch_size=recipe.batch_size, seed=seed, eval_fn=evaluate, eval_every=per_epoch)
     c = np.array(curves, dtype=float).reshape(-1, 3)
-    return Result(recipe, seed, rec, rec.eval_steps / per_epoch, c[:, 0], c[:, 1], c[:, 2], model)
+    return Result(recipe, seed, rec, rec.eval_steps / per_epoch, c[:, 0], c[:, 1], c[:, 2], np.array(weights), model)
+
+
+def _flat_weights(model) -> np.ndarray:
+    with torch.no_grad():
+        return torch.nn.utils.parameters_to_vector(model.parameters()).double().numpy().copy()
 
 
 def train_seeds(recipe: Recipe, seeds=SEEDS) -> list:
@@ -552,20 +560,27 @@ def search_figure(search: Search):
 
 @dataclass(frozen=True, eq=False)
 class NetRun(Trajectory):
-    """A trained network as an explorer run. A network's weights are not recorded step by step, so
-    ``params`` holds one zero coordinate; what the panels read is ``result`` (a :class:`Result`)."""
+    """A trained network as an explorer run, one record per epoch: ``params`` are all its weights (flattened)
+    after each epoch, ``loss`` the training-set loss there, ``loss_min`` 0 (cross-entropy's lowest value), so
+    that ``lrlab.diagnostics.path_shape`` and ``progress`` read it as they read any run; a run that blew up
+    ends with the weights where ``train`` stopped it and an infinite loss. The panels read ``result``."""
 
     result: Result | None = None
 
 
 def _as_run(result: Result) -> NetRun:
-    rec = result.record
-    k = rec.loss.size
-    return NetRun(params=np.zeros((k + 1, 1)), loss=np.r_[rec.loss, rec.loss[-1]],
-                  grad_norm=np.r_[rec.grad_norm, np.nan], lr=rec.lr.copy(),
-                  diverged=np.asarray(rec.diverged), diverged_at=np.asarray(-1 if rec.diverged_at is None
-                                                                              else rec.diverged_at),
-                  stepper="sgd(momentum=0.9)", result=result)
+    """The epoch-by-epoch :class:`NetRun` of ``result``."""
+    params, loss = result.weights, result.train_loss
+    if result.diverged:
+        params = np.vstack([params, _flat_weights(result.model)])
+        loss = np.r_[loss, np.inf]
+    n = len(loss)
+    per_epoch = len(splits().y_train) // result.recipe.batch_size
+    lrs = np.asarray(schedule_trace(result.recipe)[0][::per_epoch][:n - 1], dtype=float)
+    return NetRun(params=params, loss=loss, grad_norm=np.full(n, np.nan), lr=np.r_[lrs, np.full(n - 1 - lrs.size,
+                                                                                                 np.nan)],
+                  diverged=np.asarray(result.diverged), diverged_at=np.asarray(n - 1 if result.diverged else -1),
+                  loss_min=0.0, stepper="sgd(momentum=0.9)", result=result)
 
 
 WIDGET_LR_RANGE = (1e-3, 3.0)
@@ -581,24 +596,32 @@ def _widget_recipe(lr: float, schedule: str) -> Recipe:
     return Recipe(lr=float(f"{lr:.4g}"), schedule=schedule)
 
 
-def _widget_runs(scene, lr, schedule):
-    return {"main": _as_run(train_recipe(_widget_recipe(lr, schedule), 0))}
+def comeback(result: Result) -> float:
+    """The most the training-set loss climbed back, as a factor over the lowest value it had reached before:
+    ``max_t loss[t] / min(loss[:t])`` over the epochs (1 or less: it never went back up)."""
+    tl = result.train_loss
+    return float(np.max(tl[1:] / np.minimum.accumulate(tl)[:-1])) if tl.size > 1 else 1.0
 
 
-def read_run(result: Result) -> str:
-    """The widget's label, read from the training-set loss after each epoch, four rules in order:
-    'diverging' if the run blew up or the loss ended above its start; 'oscillating' if it went up from one
-    epoch to the next at least 4 times; 'slow' if it ended above a tenth of its start; else 'converging'."""
+def loss_shape(result: Result, factor: float = 1.5) -> str:
+    """The widget's label, read from the training-set loss after each epoch (the curve a practitioner watches):
+    'diverging' if the run blew up or the loss ended above its start; 'oscillating' if it climbed back above
+    ``factor`` (1.5) times the lowest value it had reached (:func:`comeback`); 'monotone' otherwise (it fell,
+    up to bumps smaller than that). The words are :data:`lrlab.diagnostics.PATH_SHAPES`'s, read from the loss
+    curve instead of the weights' path: at the end of a good run the epoch-to-epoch moves of the weights are
+    minibatch noise, whose turns say nothing about the lr."""
     tl = result.train_loss
     if result.diverged or not np.all(np.isfinite(tl)) or tl[-1] > tl[0]:
         return "diverging"
-    if np.sum(np.diff(tl) > 0) >= 4:
-        return "oscillating"
-    return "slow" if tl[-1] > 0.1 * tl[0] else "converging"
+    return "oscillating" if comeback(result) > factor else "monotone"
 
 
 def _widget_regime(view) -> str:
-    return read_run(view.runs["main"].result)
+    return loss_shape(view.runs["main"].result)
+
+
+def _widget_runs(scene, lr, schedule):
+    return {"main": _as_run(train_recipe(_widget_recipe(lr, schedule), 0))}
 
 
 class _WidgetPanel(Panel):

@@ -24,20 +24,22 @@ import numpy as np
 from lrlab import data, diagnostics, losses, plotting, theory
 from lrlab import pytorch as lp
 from lrlab.pytorch import nn, torch  # says what to install if torch is missing
-from lrlab.diagnostics import jump_share, read_loss_curve
+from lrlab.diagnostics import jump_share, moving_average, read_loss_curve
 from lrlab.pytorch import FlatParamsLoss, top_eigenvalue
 from lrlab.explorer import Explorer, Panel, Problem
 from lrlab.exercises import Feedback, check_number_answer
 
 __all__ = ["NUM_STEPS", "LR_RANGE", "X0", "PRESETS", "regression", "bowl", "problem", "GradNormPanel", "explorer",
-           "GALLERY", "GALLERY_REGIMES", "digits_data", "train_digits", "gallery_runs", "smooth",
+           "GALLERY", "GALLERY_REGIMES", "digits_data", "train_digits", "gallery_runs",
            "read_loss_curve", "jump_share", "FLOAT32_MAX", "gallery_figure", "grad_norm_ends", "grad_norm_figure",
            "update_sizes", "update_histogram_figure", "ratio_sweep", "SWEEP_LRS", "RATIO_STEPS", "RATIO_BAND",
            "lr_sweep", "update_ratio_figure",
            "EOS_LRS", "EOS_STEPS", "EOS_EVERY", "spirals_data", "half_mse", "eos_net", "top_eigenvalue",
            "FlatParamsLoss", "EoSRun", "edge_of_stability", "overshoots", "eos_figure",
            "EXERCISE_CURVES", "exercise_runs", "exercise_figure", "check_diagnosis",
-           "check_update_ratio", "EOS_EXERCISE_LR", "check_edge"]
+           "check_update_ratio", "EOS_EXERCISE_LR", "check_edge", "BOWL_BOUNDS", "quadratic_regime",
+           "QUADRATIC_COLORS", "paths_figure", "WIDE", "early_ratio", "BROKEN_LR", "FIX_STEPS", "FIX_TARGET",
+           "FIXES", "run_with_fix", "fix_works", "dead_units", "broken_run_figure", "check_fix"]
 
 C = plotting.PALETTE
 RC = plotting.REGIME_COLORS
@@ -57,11 +59,16 @@ def regression() -> losses.LeastSquares:
     return losses.least_squares(X, y)
 
 
+#: the plotting window: the start X0 = (0, 0) and the minimiser (2.1, -2.5) both well inside
+BOWL_BOUNDS = [[-0.7, 3.3], [-4.8, 0.6]]
+
+
 def bowl() -> losses.Quadratic:
     r"""The same loss written as a quadratic form, :math:`f(w) - f^* = \tfrac12 (w-w^*)^\top H (w-w^*)`,
     :math:`H = X^\top X/n`: identical gradients (so identical runs), and far cheaper to evaluate on
-    the 40 000 points of a contour plot than the sum over 200 rows."""
-    return regression().as_quadratic()
+    the 40 000 points of a contour plot than the sum over 200 rows. Its plotting window holds the
+    start and the minimiser."""
+    return regression().as_quadratic(bounds=BOWL_BOUNDS)
 
 
 def problem() -> Problem:
@@ -111,6 +118,43 @@ def explorer(lr: float = PRESETS["good"]) -> Explorer:
                     panels=("path", "loss", GradNormPanel(), "map"), width=15.5, height=3.7)
 
 
+def quadratic_regime(loss, lr):
+    """The regime of gradient descent on the quadratic ``loss`` at ``lr``, from its factors 1 - lr·λ."""
+    regime = getattr(theory, "regime", None)
+    if regime is not None:
+        return np.asarray(regime(loss, lr))
+    f = 1 - np.multiply.outer(np.asarray(lr, dtype=float), np.asarray(loss.eigenvalues, dtype=float))
+    r = np.abs(f).max(axis=-1)
+    return np.where(r > 1, "divergence", np.where(r == 1, "no convergence",
+                    np.where((f < 0).any(axis=-1), "oscillating convergence", "monotone convergence")))
+
+
+#: colours of the regimes of gradient descent on a quadratic (figure lines; the words name them too)
+QUADRATIC_COLORS = {"monotone convergence": C["green"], "oscillating convergence": C["orange"],
+                    "no convergence": C["purple"], "divergence": C["vermillion"]}
+
+
+@plotting.styled
+def paths_figure(traj, loss, names_lrs: dict):
+    """The presets' paths on the contours, 2 x 2; each title names the preset, its lr, its regime
+    (from 1 − lr·λ) and the share of the loss gap closed, above the panel (never over the path)."""
+    fig, axes = plotting.figure(2, 2, width=8.6, height=8.6, squeeze=False)
+    regimes = quadratic_regime(loss, np.array(list(names_lrs.values())))
+    for i, (ax, (name, lr)) in enumerate(zip(axes.ravel(), names_lrs.items())):
+        one = traj[i]
+        plotting.contour(loss, ax)
+        color = QUADRATIC_COLORS[str(regimes[i])]
+        plotting.path_2d(one, ax, color=color)
+        ax.plot(*np.asarray(one.params[0]), "o", ms=9, color=C["black"], mfc="white", mew=2, zorder=6)
+        gap = 1 - one.loss[-1] / one.loss[0] if np.isfinite(one.loss[-1]) else -np.inf
+        closed = ("the loss grows" if gap < 0 else "over 99% of the loss gap closed" if gap > 0.99
+                  else f"{gap:.0%} of the loss gap closed")
+        ax.set_title(f"{name}: lr = {lr:g}\n{regimes[i]}\n{closed}", fontsize=11.5)
+        ax.set_xlabel("w₁" if i >= 2 else "")
+        ax.set_ylabel("w₂" if i % 2 == 0 else "")
+    return fig, axes
+
+
 # --------------------------------------------------------------------------- real runs: the digits MLP
 
 # the gallery: a 64-64-10 ReLU network (float64) on the standardized digits, SGD, batches of 64, 300 steps
@@ -157,11 +201,6 @@ def gallery_over_seeds(names=("oscillating", "too high"), seeds=GALLERY_SEEDS, l
     return {name: [train_digits(lrs[name], seed=seed) for seed in seeds] for name in names}
 
 
-def smooth(values, beta: float = 0.9) -> np.ndarray:
-    """The lesson's smoothing of a loss curve: ``lrlab.diagnostics.moving_average``."""
-    return diagnostics.moving_average(values, beta)
-
-
 def _positive(v):
     """Finite positive values (others NaN, i.e. not drawn), capped far above any axis we draw."""
     v = np.asarray(v, dtype=float)
@@ -186,12 +225,12 @@ def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_R
     that are all classified right give losses down to 1e-8, which would squash the picture).
     Returns ``(fig, axes)``."""
     n = len(records)
-    fig, axes = plotting.figure(2, 3, width=14.5, height=7.4, squeeze=False)
+    fig, axes = plotting.figure(3, 2, width=9.0, height=10.5, squeeze=False)
     flat = axes.ravel()
     for ax, (name, rec) in zip(flat, records.items()):
         color = RC[regimes[name]]
         ax.plot(rec.steps, _positive(rec.loss), color=color, lw=0.8, alpha=0.45)
-        ax.plot(rec.steps, _positive(smooth(rec.loss)), color=color, lw=2.4)
+        ax.plot(rec.steps, _positive(moving_average(rec.loss)), color=color, lw=2.4)
         ax.set_yscale("log")
         lo, hi = _log_limits(rec.loss, floor)
         ax.set_ylim(lo, hi)
@@ -214,7 +253,7 @@ def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_R
             early = t < 0.4 * rec.num_steps and np.isfinite(rec.loss[t])
             ax.annotate(what, (t, hi), xytext=(16, -22) if early else (0, -14), textcoords="offset points",
                         ha="left" if early else "center", va="top", fontsize=11)
-        flat[n].plot(rec.steps, _positive(smooth(rec.loss)), color=color, lw=2.2,
+        flat[n].plot(rec.steps, _positive(moving_average(rec.loss)), color=color, lw=2.2,
                      ls="--" if name == "NaN" else "-", label=f"{name} ({lrs[name]:g})")
     last = flat[n]
     last.set_yscale("log")
@@ -231,7 +270,7 @@ def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_R
 
 def grad_norm_ends(rec) -> tuple[float, float, float]:
     """The smoothed gradient norm of a run: (first value, last finite value, largest value)."""
-    g = smooth(rec.grad_norm[np.isfinite(rec.grad_norm)])
+    g = moving_average(rec.grad_norm[np.isfinite(rec.grad_norm)])
     return float(g[0]), float(g[-1]), float(np.max(g))
 
 
@@ -242,7 +281,7 @@ def grad_norm_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY
     for name, rec in records.items():
         color = RC[regimes[name]]
         ax.plot(rec.steps, _positive(rec.grad_norm), color=color, lw=0.7, alpha=0.35)
-        ax.plot(rec.steps, _positive(smooth(rec.grad_norm)), color=color, lw=2.4,
+        ax.plot(rec.steps, _positive(moving_average(rec.grad_norm)), color=color, lw=2.4,
                 ls="--" if name == "NaN" else "-", label=f"{name} (lr = {lrs[name]:g})")
     ax.set_yscale("log")
     ax.set_ylim(*_log_limits(np.concatenate([r.grad_norm for r in records.values()]), 1e-3, 1e6))
@@ -335,7 +374,7 @@ class Sweep:
 def lr_sweep(lrs=SWEEP_LRS, *, num_steps: int = GALLERY_STEPS, ratio_steps: int = RATIO_STEPS) -> Sweep:
     """Train the digits network at every lr of ``lrs``; the final loss, the early ratio and the regime."""
     recs = [train_digits(float(lr), num_steps=num_steps) for lr in lrs]
-    final = np.array([math.inf if r.diverged else float(smooth(r.loss)[-1]) for r in recs])
+    final = np.array([math.inf if r.diverged else float(moving_average(r.loss)[-1]) for r in recs])
     ratio = np.array([float(np.nanmedian(r.update_ratio[:ratio_steps])) for r in recs])
     return Sweep(np.asarray(lrs, dtype=float), final, ratio, tuple(read_loss_curve(r.loss) for r in recs))
 
@@ -346,16 +385,16 @@ def update_ratio_figure(records: dict, sweep_lrs, sweep_ratios, names=("too low"
                         best: float | None = None, ratio_steps: int = RATIO_STEPS):
     """Left: the ratio against step for a few runs; right: the early median ratio against lr, with
     the band and (``best``) the sweep's best lr marked."""
-    fig, axes = plotting.figure(1, 2, width=13.0, height=4.6)
+    fig, axes = plotting.figure(2, 1, width=8.5, height=8.6)
     ax, bx = axes
     for name in names:
         rec = records[name]
         color = RC[regimes[name]]
         ax.plot(rec.steps, _positive(rec.update_ratio), color=color, lw=0.7, alpha=0.35)
-        ax.plot(rec.steps, _positive(smooth(rec.update_ratio)), color=color, lw=2.4,
+        ax.plot(rec.steps, _positive(moving_average(rec.update_ratio)), color=color, lw=2.4,
                 label=f"{name} (lr = {lrs[name]:g})")
     ax.axvspan(0, ratio_steps, color=C["grey"], alpha=0.12, lw=0)
-    ax.text(0.98, 0.97, f"grey: the first {ratio_steps} steps,\nwhose median the right panel shows",
+    ax.text(0.98, 0.97, f"grey: the first {ratio_steps} steps,\nwhose median the lower panel shows",
             transform=ax.transAxes, ha="right", va="top", fontsize=12, color=C["black"])
     bx.axhspan(*band, color=C["green"], alpha=0.15, lw=0)
     for a in (ax, bx):
@@ -452,7 +491,7 @@ def overshoots(run: "EoSRun") -> np.ndarray:
 @plotting.styled
 def eos_figure(runs):
     """Left: sharpness against step with 2/lr dashed; right: the full-batch loss. Returns ``(fig, axes)``."""
-    fig, axes = plotting.figure(1, 2, width=13.0, height=4.5)
+    fig, axes = plotting.figure(1, 2, width=9.0, height=4.2)
     ax, bx = axes
     colors = [C["blue"], C["orange"], C["green"], C["purple"], C["vermillion"]]
     for run, c in zip(runs, colors):
@@ -461,17 +500,17 @@ def eos_figure(runs):
         ax.text(15, run.limit, f"2/lr = {run.limit:.3g}", color=c, ha="left", va="bottom",
                 fontsize=11, fontweight="bold")
         bx.plot(np.arange(run.loss.size), run.loss, color=c, lw=1.6, label=f"lr = {run.lr:g}")
-    ax.set_ylim(0, 1.35 * max(r.limit for r in runs))       # room for the legend above the curves
+    ax.set_ylim(0, 1.5 * max(r.limit for r in runs))        # room for the legend above the curves
     ax.set_xlim(0, max(r.steps[-1] for r in runs))
     ax.set_xlabel("step")
     ax.set_ylabel("top Hessian eigenvalue")
-    ax.set_title("sharpness climbs to 2/lr, then cycles around it")
-    ax.legend(frameon=False, loc="upper center", ncols=3)
+    ax.set_title("sharpness climbs to 2/lr,\nthen cycles around it")
+    ax.legend(frameon=False, loc="upper right", ncols=1, fontsize=11)
     bx.set_yscale("log")
     bx.set_xlim(0, max(r.loss.size for r in runs))
     bx.set_xlabel("step")
     bx.set_ylabel("full-batch loss")
-    bx.set_title("the loss still falls, with spikes")
+    bx.set_title("the loss still falls,\nwith spikes")
     bx.legend(frameon=False, loc="upper right")
     return fig, axes
 
@@ -502,10 +541,10 @@ def exercise_runs() -> dict:
 @plotting.styled
 def exercise_figure(records: dict):
     """The unlabelled curves A, B, C, D (raw and smoothed, log scale, all in the same neutral colour)."""
-    fig, axes = plotting.figure(1, len(records), width=14.5, height=3.6, squeeze=False)
-    for ax, (k, rec) in zip(axes[0], records.items()):
+    fig, axes = plotting.figure(-(-len(records) // 2), 2, width=9.0, height=6.6, squeeze=False)
+    for ax, (k, rec) in zip(axes.ravel(), records.items()):
         ax.plot(rec.steps, _positive(rec.loss), color=C["black"], lw=0.8, alpha=0.35)
-        ax.plot(rec.steps, _positive(smooth(rec.loss)), color=C["black"], lw=2.2)
+        ax.plot(rec.steps, _positive(moving_average(rec.loss)), color=C["black"], lw=2.2)
         ax.set_yscale("log")
         lo, hi = _log_limits(rec.loss, 1e-3)
         ax.set_ylim(lo, hi)
@@ -514,7 +553,8 @@ def exercise_figure(records: dict):
         ax.set_xlim(0, rec.num_steps)
         ax.set_xlabel("step")
         ax.set_title(f"curve {k}")
-    axes[0, 0].set_ylabel("training loss")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("training loss")
     return fig, axes
 
 
@@ -549,9 +589,20 @@ def check_diagnosis(answer, records=None) -> Feedback:
     return Feedback(True, f"All four right. The lrs were {lrs}.")
 
 
-def check_update_ratio(answer, num_steps: int = RATIO_STEPS) -> Feedback:
-    """Exercise 2: an lr whose median update-to-weight ratio (first 50 steps) lies in RATIO_BAND,
-    the band section 4 measures around the best lr of its sweep."""
+#: exercise 3's network: the digits net made wider (256 hidden units) and trained on batches of 256
+WIDE = dict(hidden=(256,), batch_size=256)
+
+
+def early_ratio(lr: float, **kw) -> float:
+    """The median update-to-weight ratio over the first RATIO_STEPS steps of ``train_digits(lr, **kw)``
+    (NaN-free; a run that blows up within them gives inf)."""
+    rec = train_digits(float(lr), num_steps=RATIO_STEPS, **kw)
+    return math.inf if rec.diverged else float(np.nanmedian(rec.update_ratio))
+
+
+def check_update_ratio(answer, net: dict = WIDE) -> Feedback:
+    """Exercise 3: an lr at which the wide network's median update-to-weight ratio (first 50 steps)
+    lies in RATIO_BAND. The check trains it at the answer and measures."""
     try:
         lr = float(answer)
     except (TypeError, ValueError):
@@ -560,20 +611,19 @@ def check_update_ratio(answer, num_steps: int = RATIO_STEPS) -> Feedback:
         return Feedback(False, "Replace the placeholder with a positive learning rate.")
     if lr > 100:
         return Feedback(False, f"lr = {lr:g} is far too large: the run blows up at once. Try much smaller.")
-    rec = train_digits(lr, num_steps=num_steps)
-    if rec.diverged:
-        return Feedback(False, f"lr = {lr:g} blows up (NaN at step {rec.diverged_at}). Try much smaller.")
-    r = float(np.nanmedian(rec.update_ratio))
+    r = early_ratio(lr, **net)
     lo, hi = RATIO_BAND
+    if not math.isfinite(r):
+        return Feedback(False, f"At lr = {lr:g} this network blows up within {RATIO_STEPS} steps: you are past "
+                               "its edge of stability, where the ratio no longer follows the lr. Come back down.")
     if lo <= r <= hi:
-        return Feedback(True, f"lr = {lr:g} gives a median ratio of {r:.2e}, within [{lo:g}, {hi:g}], the band "
-                              f"of the lrs that end within 10x of the best run.")
-    ref = float(np.nanmedian(train_digits(0.1, num_steps=num_steps).update_ratio))
-    direction = "too large" if r > hi else "too small"
-    return Feedback(False, f"lr = {lr:g} gives a median ratio of {r:.2e}: {direction}. Hint: in SGD the "
-                           f"update is lr × gradient, so the ratio grows roughly in proportion to lr (a little more slowly "
-                           f"at large lrs); at lr = 0.1 "
-                           f"it is {ref:.2e}.")
+        return Feedback(True, f"lr = {lr:g} gives a median ratio of {r:.1e}, inside [{lo:g}, {hi:g}]. Note that the "
+                              "lr that does it is not the 64-unit network's: the ratio depends on the network and "
+                              "the batch size, which is why you measure it instead of copying an lr.")
+    direction = "below" if r < lo else "above"
+    return Feedback(False, f"lr = {lr:g} gives a median ratio of {r:.1e}, {direction} the band. Multiply the lr by "
+                           "the ratio you want over the ratio you got, and measure again: near the edge of "
+                           "stability the ratio grows faster than the lr, so aim low.")
 
 
 EOS_EXERCISE_LR = 0.25
@@ -585,3 +635,147 @@ def check_edge(answer) -> Feedback:
                                hint="At the edge of stability the steepest direction's factor 1 − lr·λ sits at −1. "
                                     "Solve for λ.",
                                right=f"{2.0 / EOS_EXERCISE_LR:g} = 2/lr: the sharpness the lr can just tolerate.")
+
+
+# --------------------------------------------------------------------------- exercise: diagnose and fix
+
+#: the misbehaving run: the digits network fed raw grey levels (0..16, not standardized) at the lr
+#: that is best for standardized pixels
+BROKEN_LR = 1.0
+FIX_STEPS = 300
+#: a fix works when the run does not blow up and its smoothed loss ends below this (the broken run
+#: sits at ln 10 = 2.30; the fixes that work end below 0.11, the others above 0.9, in every seed)
+FIX_TARGET = 0.3
+FIXES = {
+    "lower lr": "the same run at a tenth of the lr (0.1)",
+    "warm-up": "the lr ramped linearly from 0 to 1.0 over the first 100 steps",
+    "clipping": "the gradient clipped to norm 1 before each step",
+    "re-initialisation": "the initial weights drawn at half their scale",
+    "normalising": "each pixel standardized to mean 0 and standard deviation 1",
+}
+_FIX_SYNONYMS = {
+    "lower lr": ("lower lr", "lower the lr", "lower learning rate", "smaller lr", "lr", "lower"),
+    "warm-up": ("warm-up", "warmup", "warm up"),
+    "clipping": ("clipping", "clip", "gradient clipping", "clip gradients"),
+    "re-initialisation": ("re-initialisation", "reinitialisation", "re-initialization", "reinitialization",
+                          "re-init", "reinit", "init", "initialisation", "initialization"),
+    "normalising": ("normalising", "normalizing", "normalise", "normalize", "normalisation", "normalization",
+                    "standardize", "standardise", "standardizing", "standardising"),
+}
+_WHY_NOT = {
+    "warm-up": "a warm-up only helps when the trouble is in the first steps and passes; here the raw inputs make "
+               "the loss surface steep for good, so once the ramp reaches the full lr the network dies as before",
+    "clipping": "clipping caps the size of each step, but the lr is still far too large for the steep directions "
+                "the raw inputs create: the run keeps being thrown around and ends far above the target",
+    "re-initialisation": "smaller initial weights lower the first loss but not the steepness that inputs of size up "
+                         "to 16 create: the lr is still far past what this network tolerates",
+    "lower lr": "",
+    "normalising": "",
+}
+
+
+def _fix_kwargs(fix: str | None) -> dict:
+    return {None: {}, "lower lr": dict(lr=BROKEN_LR / 10), "warm-up": dict(warmup=100),
+            "clipping": dict(clip=1.0), "re-initialisation": dict(init_scale=0.5),
+            "normalising": dict(standardize=True)}[fix]
+
+
+def run_with_fix(fix: str | None = None, *, seed: int = 0, num_steps: int = FIX_STEPS):
+    """The misbehaving run (``fix=None``) or the same run with one fix of FIXES applied.
+
+    A plain torch loop: raw pixels (0..16) unless normalising, ``small_mlp(64, (64,), 10)`` in
+    float64, SGD on batches of 64, cross-entropy, with the warm-up and clipping written out.
+    Returns ``(loss, grad_norm, model)``: per step the loss before the step and the gradient norm
+    before clipping, and the trained model; the loop stops at a non-finite loss or one above 1e10.
+    """
+    kw = dict(lr=BROKEN_LR, warmup=0, clip=None, init_scale=1.0, standardize=False)
+    kw.update(_fix_kwargs(fix))
+    X, y = torch.as_tensor(_fix_inputs(fix)), torch.as_tensor(data.digits()[1])
+    model = lp.small_mlp(64, (64,), 10, seed=seed, init_scale=kw["init_scale"]).double()
+    opt = torch.optim.SGD(model.parameters(), lr=kw["lr"])
+    loss_fn = nn.CrossEntropyLoss()
+    gen = torch.Generator().manual_seed(seed)
+    order, i = torch.randperm(len(y), generator=gen), 0
+    losses, norms = [], []
+    for t in range(num_steps):
+        if i + 64 > len(y):
+            order, i = torch.randperm(len(y), generator=gen), 0
+        batch, i = order[i:i + 64], i + 64
+        opt.zero_grad()
+        loss = loss_fn(model(X[batch]), y[batch])
+        if not torch.isfinite(loss) or loss.item() > 1e10:
+            break
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), kw["clip"] or math.inf)
+        for group in opt.param_groups:
+            group["lr"] = kw["lr"] * min(1.0, (t + 1) / kw["warmup"]) if kw["warmup"] else kw["lr"]
+        opt.step()
+        losses.append(loss.item())
+        norms.append(float(norm))
+    return np.array(losses), np.array(norms), model
+
+
+def _fix_inputs(fix: str | None) -> np.ndarray:
+    """The pixels the run sees: standardized for "normalising", else raw grey levels 0..16."""
+    if fix == "normalising":
+        return data.digits(standardize=True)[0]
+    return 16.0 * data.digits()[0]                   # data.digits() divides the grey levels by 16
+
+
+def fix_works(loss) -> bool:
+    """Whether a run of ``run_with_fix`` worked: it ran all its steps and its smoothed loss ends below FIX_TARGET."""
+    return len(loss) == FIX_STEPS and bool(moving_average(loss)[-1] < FIX_TARGET)
+
+
+def dead_units(model, fix: str | None = None) -> int:
+    """How many hidden ReLUs of a ``run_with_fix`` model never fire, on any image of its inputs."""
+    X = torch.as_tensor(_fix_inputs(fix))
+    with torch.no_grad():
+        hidden = model[1](model[0](X))
+    return int((hidden.max(dim=0).values <= 0).sum())
+
+
+@plotting.styled
+def broken_run_figure(loss, grad_norm):
+    """The misbehaving run: its loss and its gradient norm at every step (not smoothed: an average
+    would smear the first steps, where it all happens), log scales."""
+    fig, (ax, bx) = plotting.figure(1, 2, width=9.0, height=3.6)
+    t = np.arange(len(loss))
+    ax.plot(t, _positive(loss), color=C["black"], lw=1.4)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss")
+    ax.set_title("loss")
+    bx.plot(t, _positive(grad_norm), color=C["blue"], lw=1.4)
+    bx.set_yscale("log")
+    bx.set_xlabel("step")
+    bx.set_ylabel("gradient norm ‖g‖")
+    bx.set_title("gradient norm")
+    for a in (ax, bx):
+        a.set_xlim(0, len(loss))
+    return fig, (ax, bx)
+
+
+def check_fix(answer) -> Feedback:
+    """The diagnose-and-fix exercise: one of FIXES. The check runs that fix and reports whether it
+    worked; any fix that works is right, and the feedback says why the others do not."""
+    names = list(FIXES)
+    if not isinstance(answer, str):
+        return Feedback(False, f"Answer with one of {names}, got {answer!r}.")
+    key = answer.strip().lower()
+    fix = next((k for k, syn in _FIX_SYNONYMS.items() if key in syn), None)
+    if fix is None:
+        return Feedback(False, f"{answer!r} is not one of the fixes: choose one of {names}.")
+    loss, _, _ = run_with_fix(fix)
+    if fix_works(loss):
+        others = [k for k in names if k != fix and _WHY_NOT[k]]
+        also = "normalising" if fix == "lower lr" else "lowering the lr"
+        return Feedback(True, f"Ran it ({FIXES[fix]}): the smoothed loss now ends below {FIX_TARGET:g}. The first "
+                              "steps were far too large for raw inputs of size up to 16: they threw the weights so "
+                              f"far that the hidden units stopped firing. {also.capitalize()} works too"
+                              + ("; it is the better fix, since it removes the cause (with standardized pixels "
+                                 "lr = 1 is the gallery's good lr)" if fix == "lower lr" else "") + ". The others fail: "
+                              + "; ".join(f"{k}: {_WHY_NOT[k]}" for k in others) + ".")
+    return Feedback(False, f"Ran it ({FIXES[fix]}): the smoothed loss still ends above {FIX_TARGET:g}. Why: "
+                           f"{_WHY_NOT[fix]}. Look at the first gradient norm again, and compare it with the "
+                           "gallery's good run.")

@@ -29,7 +29,8 @@ __all__ = ["GRID", "NUM_STEPS", "TOL", "RULES", "KnownAnswer", "known_answer_pro
            "rules_figure", "RangeTestScene", "RangePanel", "range_test_explorer", "finder_figure", "training_figure",
            "smoothing_lag", "GEN_LRS", "GEN_SCHEDULES", "GEN_SEEDS", "BUDGET", "BUDGET_TARGET", "digits",
            "budget_schedule", "train_on_budget", "generalization_table", "generalization_figure",
-           "check_largest_lr", "check_closest_rule", "check_smoothing_direction", "check_range_test_function",
+           "exercise_problem", "regime", "progress", "paths_figure", "EX_RANGE",
+           "check_boundary_lr", "check_best_fraction", "check_closest_rule", "check_range_test_function",
            "check_budget_schedule", "exercise_answers"]
 
 GRID = (0.1, 0.01, 0.001)          # the coarse grid everyone tries first
@@ -48,6 +49,7 @@ GEN_SEEDS = (0, 1, 2)
 GEN_HIDDEN = (32,)
 BUDGET = 100                       # optimizer steps
 BUDGET_TARGET = 0.95               # exercise 5: mean test accuracy over GEN_SEEDS
+EX_RANGE = dict(num_iter=500, smooth=0.98)   # exercise 3's range test: a slower ramp than the lesson's
 
 
 
@@ -74,14 +76,75 @@ class KnownAnswer:
 
 
 @functools.lru_cache(maxsize=None)
-def known_answer_problem(num_steps: int = NUM_STEPS) -> KnownAnswer:
-    """Least squares on 200 points, features of scale 1 and 3, started from w = 0."""
-    X, y, _ = data.linear_regression(n=200, d=2, noise=0.5, seed=6, scales=[1.0, 3.0])
+def known_answer_problem(num_steps: int = NUM_STEPS, scales: tuple = (1.0, 3.0), seed: int = 6) -> KnownAnswer:
+    """Least squares on 200 points, features of scale 1 and 3 (``scales``), started from w = 0."""
+    X, y, _ = data.linear_regression(n=200, d=2, noise=0.5, seed=seed, scales=list(scales))
     ls = losses.least_squares(X, y)
     quad = ls.as_quadratic()
     return KnownAnswer(data_loss=ls, loss=quad, x0=np.zeros(2), num_steps=num_steps,
                        critical_lr=float(theory.critical_lr(ls)), optimal_lr=float(theory.optimal_lr(ls)),
                        L=ls.L, mu=ls.mu)
+
+
+def exercise_problem() -> KnownAnswer:
+    """The exercises' own problem: the same kind of data, but the second feature has scale 4 (seed 3)."""
+    return known_answer_problem(scales=(1.0, 4.0), seed=3)
+
+
+def regime(p: KnownAnswer, lr) -> np.ndarray:
+    """What constant-lr gradient descent does on ``p`` at ``lr``, from the error factors ``1 - lr·λ``
+    along the eigenvectors of H: 'monotone convergence' (every factor in [0, 1)), 'oscillating convergence'
+    (every |factor| < 1, one negative), 'no convergence' (largest |factor| exactly 1), 'divergence'."""
+    lr = np.asarray(lr, dtype=float)
+    f = 1.0 - lr[..., None] * np.asarray(p.loss.eigenvalues, dtype=float)
+    worst = np.abs(f).max(axis=-1)
+    return np.where(worst > 1, "divergence", np.where(worst == 1, "no convergence",
+                    np.where((f < 0).any(axis=-1), "oscillating convergence", "monotone convergence")))
+
+
+def progress(traj) -> np.ndarray:
+    """The fraction of the loss gap closed by the end of each run: ``1 - gap_T / gap_0`` (NaN if not finite)."""
+    g = np.asarray(plotting.gap(traj), dtype=float)
+    out = 1.0 - g[-1] / g[0]
+    return np.where(np.isfinite(g[-1]), out, np.nan)
+
+
+_REGIME_COLOR = {"monotone convergence": plotting.REGIME_COLORS["converging"],
+                 "oscillating convergence": plotting.REGIME_COLORS["oscillating"],
+                 "no convergence": plotting.PALETTE["purple"],
+                 "divergence": plotting.REGIME_COLORS["diverging"]}
+
+
+def _closed(fraction) -> str:
+    if not np.isfinite(fraction) or fraction < 0:
+        return "loss grew"
+    return "> 99% of the gap closed" if fraction > 0.99 else f"{fraction:.0%} of the gap closed"
+
+
+@plotting.styled
+def paths_figure(traj, p: KnownAnswer, lrs, ncols: int = 3):
+    """One panel per lr: the path on the contours (start point in view), titled with the lr, the regime
+    theory names and the share of the loss gap closed; coloured by the regime."""
+    lrs = list(lrs)
+    nrows = -(-len(lrs) // ncols)
+    fig, axes = plotting.figure(nrows, ncols, width=9.0, height=3.3 * nrows, squeeze=False)
+    names, closed = regime(p, lrs), progress(traj)
+    centre = np.asarray(p.loss.minimizer, dtype=float)     # a view centred on the minimum that holds the start
+    half = np.maximum(np.ptp(p.loss.bounds, axis=1) / 2, np.abs(p.x0 - centre) + 0.4)
+    bounds = np.stack([centre - half, centre + half], axis=1)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(lrs):
+            ax.set_visible(False)
+            continue
+        plotting.contour(p.loss, ax, bounds=bounds)
+        plotting.path_2d(traj[i], ax, color=_REGIME_COLOR[str(names[i])])
+        ax.plot(*p.x0, "o", color=plotting.PALETTE["black"], ms=7, zorder=6)
+        ax.set_title(f"lr = {lrs[i]:g}\n{names[i]}\n{_closed(closed[i])}", fontsize=11,
+                     color=plotting.TEXT_COLORS["vermillion"] if names[i] == "divergence" else "black")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    fig.suptitle(f"{p.num_steps} steps from w = (0, 0) (black dot)", fontweight="bold")
+    return fig
 
 
 def presets(p: KnownAnswer | None = None) -> dict:
@@ -196,7 +259,7 @@ def range_test_figure(result, p: KnownAnswer, ax=None):
 @plotting.styled
 def rules_figure(table: dict, num_iters, smooths, *, smooth_index: int = -1, num_iter_index: int = 1):
     """Where the rules land (in units of 2/L) against num_iter and against the smoothing."""
-    fig, (a, b) = plotting.figure(1, 2, width=11.5, height=4.0)
+    fig, (a, b) = plotting.figure(1, 2, width=9.0, height=4.0)
     for ax in (a, b):
         ax.axhspan(1.0, 100.0, color=plotting.REGIME_COLORS["diverging"], alpha=0.15, lw=0)
         ax.axhline(1.0, color=plotting.PALETTE["vermillion"], ls=":", lw=2)
@@ -210,9 +273,9 @@ def rules_figure(table: dict, num_iters, smooths, *, smooth_index: int = -1, num
         b.plot(smooths, table[r][:, num_iter_index], "-" + RULE_MARKERS[r], color=RULE_COLORS[r], ms=8, label=r)
     a.set_xscale("log")
     a.set_xlabel("num_iter (steps in the test)")
-    a.set_title(f"more iterations: steepest slides down (β = {smooths[smooth_index]:g})")
+    a.set_title(f"against num_iter (β = {smooths[smooth_index]:g})")
     b.set_xlabel("smoothing β of the moving average")
-    b.set_title(f"more smoothing: min climbs ({num_iters[num_iter_index]} iterations)")
+    b.set_title(f"against β ({num_iters[num_iter_index]} iterations)")
     fig.legend(*a.get_legend_handles_labels(), loc="outside lower center", ncols=4, frameon=False)
     return fig
 
@@ -410,12 +473,10 @@ def generalization_figure(table: dict, lrs=GEN_LRS, ax=None):
 
 def exercise_answers() -> dict:
     """The right answers of the exercises, computed (never typed in)."""
-    p = known_answer_problem()
-    default = rule_values(range_test(p))
-    best = min(RULES, key=lambda r: abs(np.log(default[r] / p.optimal_lr)))
-    low, high = rule_values(range_test(p, 100, 0.0))["min"], rule_values(range_test(p, 100, 0.98))["min"]
-    return {"largest_lr": p.critical_lr, "closest_rule": best,
-            "smoothing_direction": "larger" if high > low else "smaller"}
+    p, q = known_answer_problem(), exercise_problem()
+    rules = rule_values(range_test(p, **EX_RANGE))
+    closest = min(RULES, key=lambda r: abs(np.log(rules[r] / p.optimal_lr)))
+    return {"boundary_lr": q.critical_lr, "best_fraction": q.optimal_lr / q.critical_lr, "closest_rule": closest}
 
 
 def _range_reference(p: KnownAnswer, lrs):
@@ -515,32 +576,42 @@ def check_budget_schedule(fn, seeds=GEN_SEEDS, num_steps: int = BUDGET, target: 
     return Feedback(False, f"Mean test accuracy {mean:.1%} ({shown}), below the target {target:.0%}. {hint}")
 
 
-def check_largest_lr(answer) -> Feedback:
-    """Exercise 1: the largest constant lr that still converges on the known-answer problem."""
-    crit = known_answer_problem().critical_lr
-    fb = check_number_answer(answer, crit, rtol=0.03, at_most=crit,
-                             beyond="beyond 2/L the run diverges",
-                             hint="Sweep lrs on a fine log grid and find where the final loss jumps up; "
-                                  "or compute 2/L from loss.eigenvalues.",
-                             right=f"Right: the cliff is at 2/L = {crit:.4g}. Beyond it the error along the steep "
-                                   "direction is multiplied by |1 − lr·L| > 1 at every step.")
-    return fb
+def check_boundary_lr(answer) -> Feedback:
+    """Exercise 1: the boundary of the converging lrs on ``exercise_problem()`` (its 2/L); past it, refused."""
+    crit = exercise_problem().critical_lr
+    return check_number_answer(answer, crit, rtol=0.03, at_most=crit,
+                               beyond="at that lr the run does not converge: you are past the boundary",
+                               hint="The boundary is set by the steepest direction of this problem, not the "
+                                    "lesson's: look at q.loss.eigenvalues, or sweep lrs with lrlab.run and see where "
+                                    "the final loss jumps up.",
+                               right=f"Right: the boundary is 2/L = {crit:.4g}, lower than the lesson's problem's, "
+                                     "because the larger feature scale makes the steep direction steeper.")
+
+
+def check_best_fraction(answer) -> Feedback:
+    """Exercise 2: on ``exercise_problem()``, the best constant lr 2/(mu + L) as a fraction of the boundary 2/L."""
+    q = exercise_problem()
+    want = q.optimal_lr / q.critical_lr
+    return check_number_answer(answer, want, rtol=0.01,
+                               hint="Divide the two formulas of section 2 by each other before putting numbers in: "
+                                    "what is left depends only on μ and L.",
+                               right=f"Right: (2/(μ+L)) / (2/L) = L/(μ+L) = κ/(κ+1) = {want:.3f} with κ = L/μ = "
+                                     f"{q.L / q.mu:.1f}. The more ill-conditioned the problem, the closer the best lr "
+                                     "creeps to the cliff.")
 
 
 def check_closest_rule(answer) -> Feedback:
-    """Exercise 2: which rule of the default range test lands closest to the best lr 2/(mu + L)."""
+    """Exercise 3: which rule of a range test with ``EX_RANGE`` lands closest (as a factor) to the best lr."""
+    p = known_answer_problem()
     expected = exercise_answers()["closest_rule"]
-    return check_choice(answer, expected, choices=RULES,
-                        hint="Compare each rule's lr with p.optimal_lr by their ratio (a factor, not a "
-                             "difference): print rule_values(range_test(p)).",
-                        right=f"Yes: {expected}. The others miss the best lr by a larger factor.")
-
-
-def check_smoothing_direction(answer) -> Feedback:
-    """Exercise 3: does more smoothing move the 'min' rule to a larger or a smaller lr?"""
-    expected = exercise_answers()["smoothing_direction"]
-    return check_choice(answer, expected, choices=("larger", "smaller"),
-                        hint="A moving average lags: it reports the loss of a few steps ago, and the lr has "
-                             "grown since. Compare range_test(p, 100, 0.0) with range_test(p, 100, 0.98).",
-                        right=f"Yes: {expected}. The average lags behind the raw loss, so its minimum is "
-                              "reached later in the ramp, at a larger lr.")
+    rules = rule_values(range_test(p, **EX_RANGE))
+    factor = {r: float(np.exp(abs(np.log(v / p.optimal_lr)))) for r, v in rules.items()}
+    fb = check_choice(answer, expected, choices=RULES,
+                      hint="Compute each rule's lr divided by p.optimal_lr, and compare the factors (a factor of 3 "
+                           "above counts the same as a factor of 3 below).",
+                      right=f"Yes: {expected}, a factor {factor[expected]:.2f} from the best lr (min/10: "
+                            f"{factor['min/10']:.2f}). But would you train with it? "
+                            + ("It is past 2/L, so the run diverges: near the cliff, a factor above the best lr "
+                               "is not as good as the same factor below it." if rules[expected] > p.critical_lr
+                               else "It is below 2/L, so the run converges."))
+    return fb

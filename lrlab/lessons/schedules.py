@@ -4,7 +4,7 @@ The lesson's problem is least squares on 500 points and 4 features, trained
 with minibatches of 10 rows (``lrlab.losses.least_squares(..., batch_size=10)``):
 the gradient is noisy, so a constant lr stalls at a noise floor. Its Hessian is
 known, so the stability limit 2/L is drawn on every lr plot, and the floor has a
-closed form (:func:`floor_theory`) to check the simulation against.
+closed form (``lrlab.theory.noise_floor``) to check the simulation against.
 
 Imports matplotlib and ipywidgets; torch only inside :func:`torch_lrs` and
 :func:`dummy_optimizer` (the oracle of the schedules).
@@ -21,11 +21,11 @@ from lrlab.explorer import Choice, Explorer, Panel, Slider
 from lrlab.widgets import theory_text
 from lrlab.exercises import Feedback, check_choice, check_number_answer, student_lrs
 
-__all__ = ["NUM_STEPS", "BATCH_SIZE", "PEAK", "SCHEDULES", "NoisyProblem", "noisy_problem", "floor_theory",
+__all__ = ["NUM_STEPS", "BATCH_SIZE", "PEAK", "SCHEDULES", "NoisyProblem", "noisy_problem",
            "make_schedule", "gallery", "run_schedules", "last_mean", "gallery_figure", "floor_figure",
-           "decay_figure", "moving_average", "PRESETS", "ScheduleLrPanel", "ScheduleLossPanel", "schedule_picker", "presets_figure", "dummy_optimizer",
+           "decay_figure", "outcome", "PRESETS", "ScheduleLrPanel", "ScheduleLossPanel", "schedule_picker", "presets_figure", "dummy_optimizer",
            "torch_lrs", "steps_above", "check_floor_prediction", "check_steps_above", "check_restart_effect",
-           "exercise_answers", "WARMUP", "warmup_reference", "check_warmup_function", "PLATEAU", "PlateauRun",
+           "exercise_answers", "EX_FLOOR", "WARMUP", "warmup_reference", "check_warmup_function", "PLATEAU", "PlateauRun",
            "plateau_run", "plateau_figure", "EX_PLATEAU_METRICS", "EX_PLATEAU", "plateau_cut", "check_plateau_cut"]
 
 NUM_STEPS = 500
@@ -70,17 +70,6 @@ def noisy_problem(num_steps: int = NUM_STEPS, batch_size: int = BATCH_SIZE, seed
     clean = loss.as_quadratic()
     return NoisyProblem(loss=loss, clean=clean, x0=np.zeros(4), num_steps=num_steps,
                         critical_lr=float(theory.critical_lr(loss)), L=loss.L, mu=loss.mu)
-
-
-def floor_theory(loss: losses.LeastSquares, lr: float) -> float:
-    r"""The expected loss gap :math:`E[f - f^*]` of constant-lr SGD on ``loss`` once it has settled.
-
-    The additive-noise floor of ``lrlab.theory.MinibatchSGD``: :math:`C = (I-\eta H) C (I-\eta H) +
-    \eta^2 \Sigma_B`, floor :math:`\tfrac12 \mathrm{tr}(HC) \approx \eta\,\mathrm{tr}(\Sigma_B)/4`,
-    proportional to the lr; ``inf`` from 2/L. (It ignores the part of the noise that grows with
-    :math:`e`, so it is a slight underestimate at large lr.)
-    """
-    return theory.MinibatchSGD.of(loss).floor(lr, loss.batch_size, multiplicative=False)
 
 
 # ----------------------------------------------------------------------------- schedules
@@ -173,8 +162,8 @@ def _limit_lines(ax, p: NoisyProblem, labels: bool = True):
 def gallery_figure(scheds: dict, p: NoisyProblem, num_steps: int = NUM_STEPS):
     """One panel per schedule: lr against step, with 1/L and 2/L of the problem."""
     n = len(scheds)
-    ncols = 4
-    fig, axes = plotting.figure(-(-n // ncols), ncols, width=13.0, height=2.9 * -(-n // ncols), squeeze=False)
+    ncols = 3
+    fig, axes = plotting.figure(-(-n // ncols), ncols, width=9.0, height=2.4 * -(-n // ncols), squeeze=False)
     t = np.arange(num_steps)
     top = max(max(float(np.max(s(t))) for s in scheds.values()), p.critical_lr) * 1.12
     for i, (ax, (name, s)) in enumerate(zip(axes.flat, scheds.items())):
@@ -200,7 +189,7 @@ def floor_figure(traj, lrs, floors, p: NoisyProblem, window: int = 100, ax=None)
     fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.3)
     colors = [plotting.PALETTE[c] for c in ("vermillion", "sky", "blue", "green", "purple")]   # no orange beside vermillion
     gap = plotting.gap(traj)
-    smooth = moving_average(gap, window)
+    smooth = diagnostics.trailing_mean(gap, window)
     t = np.arange(gap.shape[0])
     for i, (lr, fl) in enumerate(zip(lrs, floors)):
         c = colors[i % 5]
@@ -223,7 +212,7 @@ def decay_figure(traj, names, p: NoisyProblem, colors=None, window: int = 25, ax
     """Loss gap against step for a few schedules on the noisy problem (faint: each step, bold: moving mean)."""
     fig, ax = plotting.figure_or_ax(ax, width=7.6, height=4.3)
     gap = plotting.gap(traj)
-    smooth = moving_average(gap, window)
+    smooth = diagnostics.trailing_mean(gap, window)
     t = np.arange(gap.shape[0])
     colors = colors or plotting.CYCLE
     for i, name in enumerate(names):
@@ -240,12 +229,7 @@ def decay_figure(traj, names, p: NoisyProblem, colors=None, window: int = 25, ax
     return fig
 
 
-SMOOTH = 25                   # steps of the trailing moving average drawn over the jittery minibatch loss
-
-
-def moving_average(y: np.ndarray, k: int = SMOOTH) -> np.ndarray:
-    """Trailing mean over the last ``k`` values along axis 0: ``lrlab.diagnostics.trailing_mean``."""
-    return diagnostics.trailing_mean(y, k)
+SMOOTH = 25                   # steps of the trailing box mean drawn over the jittery minibatch loss
 
 
 def _init_lr_panel(ax, p: NoisyProblem, lr_top: float) -> dict:
@@ -317,7 +301,7 @@ def _show_loss(art, p: NoisyProblem, noisy, clean, regime: str, peak: float):
     color = plotting.REGIME_COLORS[regime]
     gap = plotting.gap(noisy)
     g = np.where(np.isfinite(gap), gap, np.nan)
-    smooth = moving_average(g)
+    smooth = diagnostics.trailing_mean(g, SMOOTH)
     art["raw"].set_ydata(g[:, 0])
     art["raw"].set_color(color)
     art["noisy"].set_ydata(smooth[:, 0])
@@ -325,7 +309,7 @@ def _show_loss(art, p: NoisyProblem, noisy, clean, regime: str, peak: float):
     art["const"].set_ydata(smooth[:, 1])
     cg = plotting.gap(clean)
     art["clean"].set_ydata(np.where(np.isfinite(cg), cg, np.nan))
-    floor = floor_theory(p.loss, peak)
+    floor = theory.noise_floor(p.loss, peak)
     art["floor"].set_ydata([floor if np.isfinite(floor) else np.nan] * 2)
 
 
@@ -433,9 +417,10 @@ def schedule_picker(schedule: str = "cosine", lr: float = PEAK, lr_range=(1e-3, 
     1/L and 2/L; the right one the loss gap of the minibatch run with this
     schedule (coloured by regime), the same schedule without noise (dashed), a
     constant lr at the peak (grey) and that constant lr's predicted noise floor
-    (dotted). The regime label is ``lrlab.diagnostics.classify`` of the
-    full-batch run: it says what the lr does to stability; the noise floor is
-    the minibatch story.
+    (dotted). The label is the full-batch run's path shape
+    (``lrlab.diagnostics.path_shape``: no constant-lr theory names a schedule's
+    regime) and the fraction of its loss gap closed: it says what the lr does
+    to stability; the noise floor is the minibatch story.
     """
     if problem is not None and not isinstance(problem, NoisyProblem):
         raise TypeError(f"problem must be None (the lesson's noisy problem) or a NoisyProblem "
@@ -444,30 +429,48 @@ def schedule_picker(schedule: str = "cosine", lr: float = PEAK, lr_range=(1e-3, 
                     params=_param_controls()).with_value("schedule", schedule)
     p = problem or noisy_problem()
     return Explorer(p, lr=lr, lr_range=lr_range, lr_description="peak lr", controls={"schedule": picker},
-                    runs=_schedule_runs, regime=lambda view: str(diagnostics.classify(view.runs["clean"])),
+                    runs=_schedule_runs, regime=lambda view: str(diagnostics.path_shape(view.runs["clean"])),
+                    progress=lambda view: diagnostics.progress(view.runs["clean"]),
                     theory=lambda view: theory_text(view.scene.loss), stats=_schedule_stats, presets=PRESETS,
                     panels=(ScheduleLrPanel(), ScheduleLossPanel()), width=12.5, height=4.0)
 
 
+def outcome(clean) -> str:
+    """What the full-batch run did, in words: blew up, or the share of the loss gap it closed."""
+    g = plotting.gap(clean)
+    if clean.diverged or not np.isfinite(g[-1]) or g[-1] > g[0]:
+        return "full batch: blew up"
+    closed = 1.0 - g[-1] / g[0]
+    return "full batch: > 99% of gap closed" if closed > 0.99 else f"full batch: {closed:.0%} of gap closed"
+
+
 @plotting.styled
-def presets_figure(p: NoisyProblem, presets: dict = None):
-    """The widget's presets as static small multiples: lr(t) above, the loss below, one column each."""
+def presets_figure(p: NoisyProblem, presets: dict = None, ncols: int = 3):
+    """The widget's presets as static small multiples, ``ncols`` per row: lr(t) above its loss panel; each loss
+    panel says what the full-batch run did."""
     presets = presets or PRESETS
     n = len(presets)
-    fig, axes = plotting.figure(2, n, width=min(2.75 * n, 16.5), height=5.6, squeeze=False)
+    groups = -(-n // ncols)
+    fig, axes = plotting.figure(2 * groups, ncols, width=9.0, height=4.6 * groups, squeeze=False)
     for j, (name, v) in enumerate(presets.items()):
+        top, bottom = axes[2 * (j // ncols), j % ncols], axes[2 * (j // ncols) + 1, j % ncols]
         sched = make_schedule(v["schedule"], v["lr"], p.num_steps)
         noisy, clean = _evaluate(p, sched, v["lr"])
-        regime = str(diagnostics.classify(clean))
-        _show_lr(_init_lr_panel(axes[0, j], p, lr_top=1.0), axes[0, j], p, sched, regime)
-        _show_loss(_init_loss_panel(axes[1, j], p), p, noisy, clean, regime, v["lr"])
-        axes[0, j].set_title(f"{name}\n{v['schedule']}, peak {v['lr']:g}", fontsize=11)
-        axes[1, j].text(0.04, 0.05, regime, transform=axes[1, j].transAxes, fontweight="bold", fontsize=10,
-                        bbox=dict(boxstyle="round,pad=0.3", fc=plotting.REGIME_COLORS[regime], ec="none"))
-        if j:
-            axes[0, j].set_ylabel("")
-            axes[1, j].set_ylabel("")
-    fig.legend(handles=_legend_handles(), loc="outside lower center", ncols=4, frameon=False)
+        regime = str(diagnostics.classify(clean))                 # the colour only
+        _show_lr(_init_lr_panel(top, p, lr_top=1.0), top, p, sched, regime)
+        _show_loss(_init_loss_panel(bottom, p), p, noisy, clean, regime, v["lr"])
+        top.set_title(f"{name}\n{v['schedule']}, peak {v['lr']:g}", fontsize=11)
+        top.set_xlabel("")
+        bottom.set_title(outcome(clean), fontsize=10)
+        if j % ncols:
+            top.set_ylabel("")
+            bottom.set_ylabel("")
+        else:
+            bottom.set_ylabel("loss − min")
+    for k in range(n, groups * ncols):
+        axes[2 * (k // ncols), k % ncols].set_visible(False)
+        axes[2 * (k // ncols) + 1, k % ncols].set_visible(False)
+    fig.legend(handles=_legend_handles(), loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 
@@ -531,7 +534,7 @@ def plateau_figure(r: PlateauRun, p: NoisyProblem):
     mids = (np.arange(r.metrics.size) + 0.5) * E
     ax.plot(mids, r.metrics - p.loss.min_value, "o-", color=c["blue"], ms=5, lw=1.6,
             label="epoch mean: what the scheduler reads")
-    floors = np.array([floor_theory(p.loss, lr) for lr in r.lr[::E]])
+    floors = np.array([theory.noise_floor(p.loss, lr) for lr in r.lr[::E]])
     ax.step(np.arange(floors.size + 1) * E, np.r_[floors, floors[-1]], where="post", color=c["black"], ls="--",
             lw=1.8, label="predicted floor of the lr in use")
     used = r.epoch_lrs[:-1]                                   # the lr of each epoch
@@ -580,7 +583,7 @@ def torch_lrs(scheduler, optimizer, num_steps: int) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- exercises
 
-EX_LRS = (0.2, 0.05)          # exercise 1: floor at 0.2 given, predict at 0.05
+EX_FLOOR = {"lr": 0.3, "batch_size": 40}   # exercise 1: predict the floor with batches of 40 at lr 0.3
 EX_COSINE = 1.5               # exercise 2: cosine starting at 1.5 x 2/L
 
 
@@ -592,20 +595,32 @@ def exercise_answers() -> dict:
     gap = plotting.gap(traj)[:, 0]
     T0 = DEFAULTS["warm restarts"]["T_0"]
     before, after = gap[T0 - 20:T0].mean(), gap[T0 + 5:T0 + 25].mean()
-    return {"floor": floor_theory(p.loss, EX_LRS[1]), "floor_given": floor_theory(p.loss, EX_LRS[0]),
+    big = noisy_problem(batch_size=EX_FLOOR["batch_size"])
+    return {"floor": theory.noise_floor(big.loss, EX_FLOOR["lr"]), "floor_b10": theory.noise_floor(p.loss, EX_FLOOR["lr"]),
             "steps_above": steps_above(cos, p.critical_lr, p.num_steps),
             "restart_effect": "up" if after > before else "down", "restart_before": before, "restart_after": after,
             "plateau_cut": plateau_cut()}
 
 
 def check_floor_prediction(answer) -> Feedback:
-    """Exercise 1: predict the noise floor at lr = 0.05 from the one at lr = 0.2."""
+    """Exercise 1: predict the noise floor at lr 0.3 with batches of 40 rows, from section 2's floors (batches of 10)."""
     a = exercise_answers()
+    if answer is not None:
+        try:
+            x = float(answer)
+        except (TypeError, ValueError):
+            x = None
+        if x is not None and abs(x / a["floor_b10"] - 1) < 0.3:
+            return Feedback(False, f"{x:.3g} is about the floor at lr {EX_FLOOR['lr']:g} with batches of "
+                                   f"{BATCH_SIZE}. The batch is {EX_FLOOR['batch_size'] // BATCH_SIZE} times larger "
+                                   "now: what does that do to the noise of each step?")
     return check_number_answer(answer, a["floor"], rtol=0.2,
-                               hint=f"The floor at lr = {EX_LRS[0]} is {a['floor_given']:.3g}. For small lr the "
-                                    "floor is proportional to the lr.",
-                               right=f"Right: the predicted floor at lr = {EX_LRS[1]} is {a['floor']:.3g}, about a "
-                                     "quarter of the floor at 0.2: a quarter of the lr, a quarter of the jitter.")
+                               hint="Two steps: the floor at lr 0.3 with batches of 10 (between the floors of section "
+                                    "2), then the effect of the batch size on the noise covariance Σ_B.",
+                               right=f"Right: the predicted floor is {a['floor']:.3g}. The floor goes like lr/B: "
+                                     "a larger batch averages more rows, so its gradient noise is smaller. (The exact "
+                                     f"factor is {a['floor_b10'] / a['floor']:.2f}, not 4: the batches are drawn "
+                                     "without replacement from 500 rows.)")
 
 
 def check_steps_above(answer) -> Feedback:

@@ -1,5 +1,8 @@
-"""Notebook 00 (start here): the slider demo and the map of the collection, one picture per lesson."""
+"""Notebook 00 (start here): the slider demo, the exercise's own explorer and the map of the collection,
+one picture per lesson (drawn from the library alone, whichever notebooks exist)."""
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -8,12 +11,16 @@ from lrlab import data, diagnostics, losses, plotting, schedules, steppers, theo
 from lrlab.explorer import Explorer, Problem
 from lrlab.exercises import Feedback, check_number_answer
 
+#: notebook name -> title, in course order (notebook names are the later files' names: the map does not
+#: need the notebooks to exist)
 LESSONS = {
+    "00_start_here": "00 · Start here",
     "01_update_rule": "01 · The update rule",
     "02_too_high_too_low": "02 · Too high, too low",
     "03_finding_a_good_lr": "03 · Finding a good lr",
     "04_schedules": "04 · Schedules",
-    "05_momentum": "05 · Momentum & adaptive",
+    "05_momentum": "05 · Momentum",
+    "06_adaptive_optimizers": "06 · Adaptive optimizers",
     "07_batch_size": "07 · Batch size",
     "08_debugging": "08 · Debugging",
     "09_beyond_the_lr": "09 · Beyond the lr",
@@ -21,12 +28,41 @@ LESSONS = {
 
 LAM = 2.0          # the demo bowl f(w) = w**2: curvature 2, so 1/L = 0.5 and 2/L = 1
 PRESETS = {"too small": 0.01, "good": 0.4, "oscillating": 0.8, "diverging": 1.1}
+#: the exercise's bowl f(w) = 1.25 w**2 (curvature 2.5): its edge 2/L = 0.8 appears nowhere in the notebook
+EXERCISE_LAM = 2.5
+#: the exercise explorer's presets: two ends, neither near the edge
+EXERCISE_PRESETS = {"too small": 0.01, "blows up": 1.4}
 
 
 def demo_explorer(lr: float = 0.1) -> Explorer:
     """The first slider of the course: gradient descent on f(w) = w**2 from w = 1.5."""
     prob = Problem(losses.quadratic([LAM]), [1.5], 30, title="f(w) = w²: every arrow is one step")
     return Explorer(prob, lr=lr, lr_range=(1e-3, 1.5), presets=PRESETS, panels=("path", "loss"))
+
+
+def _exercise_stats(view) -> str:
+    loss = view.runs["main"].loss
+    end = "blew up" if view.runs["main"].diverged else f"{loss[-1]:.3g}"
+    return f"lr = <b>{view.lr:.4g}</b> · loss after {loss.shape[0] - 1} steps: <b>{end}</b> (it started at {loss[0]:.3g})"
+
+
+def exercise_explorer(lr: float = 0.1) -> Explorer:
+    """The exercise's slider: gradient descent on f(w) = 1.25 w**2 from w = 1.5, with no theory line and
+    no lr·L in its numbers (the student finds the edge from the runs)."""
+    prob = Problem(losses.quadratic([EXERCISE_LAM]), [1.5], 30, title="f(w) = 1.25 w²")
+    return Explorer(prob, lr=lr, lr_range=(1e-3, 1.5), presets=EXERCISE_PRESETS, panels=("path", "loss"),
+                    stats=_exercise_stats,
+                    theory=lambda view: "theory: hidden here; find the edge from the runs")
+
+
+def _t00(ax):
+    # the slider every lesson has: a log lr axis, the regimes of f(w) = w**2 along it, the current lr
+    q = losses.quadratic([LAM])
+    plotting.lr_ruler(ax, 1e-2, 4.0, loss=q, lr=0.03)
+    ax.text(0.12, 0.45, "monotone\nconvergence", ha="center", va="center", fontsize=10)
+    ax.text(0.707, 0.45, "oscillating", ha="center", va="center", fontsize=10, rotation=90)
+    ax.text(2.0, 0.45, "divergence", ha="center", va="center", fontsize=10)
+    ax.text(0.03, 0.04, " lr ", ha="left", va="bottom", fontsize=10, fontweight="bold")
 
 
 def _t01(ax):
@@ -62,7 +98,7 @@ def _t04(ax):
     }, 100, ax)
     ax.set_ylim(0, 0.175)                 # room above the curves for the legend
     ax.set_yticks([0, 0.05, 0.1])
-    ax.legend(frameon=False, fontsize=12, loc="upper left", ncols=2, columnspacing=0.8, handlelength=1.2,
+    ax.legend(frameon=False, fontsize=10.5, loc="upper left", ncols=3, columnspacing=0.8, handlelength=1.2,
               borderaxespad=0.1)
 
 
@@ -74,10 +110,29 @@ def _t05(ax):
     plotting.loss_curve(gd, ax, colors=[plotting.PALETTE["orange"]], labels=["GD"])
     plotting.loss_curve(hb, ax, colors=[plotting.PALETTE["blue"]], labels=["momentum"])
     ax.set_ylim(1e-12, 10)
-    ax.legend(frameon=False, fontsize=12)
+    ax.legend(frameon=False, fontsize=11, loc="upper right")
 
 
 def _t06(ax):
+    # Adam's step size per coordinate, lr / (sqrt(v_hat) + eps), read from its state: on the bowl with
+    # curvatures 1 and 81 the steep coordinate gets the smaller step (lesson 06's per-parameter step sizes)
+    q = losses.quadratic([1.0, 81.0])
+    stepper = steppers.adam()
+    lr = 0.05
+    traj = lrlab.run(loss=q, stepper=stepper, x0=[-1.0, 0.8], lr=lr, num_steps=200, record_state=True)
+    beta2 = stepper.hyperparams["betas"][1]
+    eps = stepper.hyperparams["eps"]
+    eff = np.array([lr / (np.sqrt(s.exp_avg_sq / (1.0 - beta2 ** s.step)) + eps) for s in traj.state])
+    t = np.arange(1, eff.shape[0] + 1)
+    for i, (name, color) in enumerate([("flat w₁", "blue"), ("steep w₂", "vermillion")]):
+        ax.plot(t, eff[:, i], color=plotting.PALETTE[color], label=name)
+    ax.set_yscale("log")
+    ax.set_ylim(3e-4, 10)
+    ax.set_xlabel("step"); ax.set_ylabel("Adam's step size")
+    ax.legend(frameon=False, fontsize=11, ncols=2, loc="upper left")
+
+
+def _t07(ax):
     X, y, _ = data.linear_regression(n=256, d=2, noise=0.5, seed=0)
     for B, color in [(1, plotting.PALETTE["vermillion"]), (8, plotting.PALETTE["sky"]), (64, plotting.PALETTE["blue"])]:
         ls = losses.least_squares(X, y, batch_size=B, seed=1)
@@ -85,18 +140,19 @@ def _t06(ax):
         plotting.loss_curve(traj, ax, colors=[color], labels=[f"B = {B}"])
     ax.set_ylabel("loss − min")
     ax.set_ylim(1e-10, 1)
-    ax.legend(frameon=False, fontsize=12, ncol=3, loc="lower left", columnspacing=1.0, handlelength=1.2)
-
-
-def _t07(ax):
-    q = losses.quadratic([1.0, 10.0])
-    traj = lrlab.run(loss=q, x0=[1.0, 1.0], lr=[0.002, 0.05, 0.19, 0.205], num_steps=80)
-    regimes = diagnostics.classify(traj)
-    plotting.loss_curve(traj, ax, colors=[plotting.REGIME_COLORS[r] for r in regimes], labels=list(regimes))
-    ax.legend(frameon=False, fontsize=12)
+    ax.legend(frameon=False, fontsize=11, ncol=3, loc="lower left", columnspacing=1.0, handlelength=1.2)
 
 
 def _t08(ax):
+    q = losses.quadratic([1.0, 10.0])
+    lrs = [0.002, 0.05, 0.19, 0.205]
+    traj = lrlab.run(loss=q, x0=[1.0, 1.0], lr=lrs, num_steps=80)
+    colors = [plotting.PALETTE[c] for c in ("sky", "green", "orange", "vermillion")]
+    plotting.loss_curve(traj, ax, colors=colors, labels=[f"lr = {lr:g}" for lr in lrs])
+    ax.legend(frameon=False, fontsize=11, ncols=2, loc="lower left", columnspacing=1.0, handlelength=1.2)
+
+
+def _t09(ax):
     X, y, _ = data.linear_regression(n=200, d=2, noise=0.1, seed=0, scales=[1.0, 8.0])
     raw = losses.least_squares(X, y)
     ax.bar(["raw", "standardized"], [theory.critical_lr(raw), theory.critical_lr(losses.least_squares(
@@ -105,23 +161,30 @@ def _t08(ax):
     ax.set_ylabel("usable lr: 2/L")
 
 
-THUMBNAILS = [_t01, _t02, _t03, _t04, _t05, _t06, _t07, _t08]
+THUMBNAILS = [_t00, _t01, _t02, _t03, _t04, _t05, _t06, _t07, _t08, _t09]
 
 
 @plotting.styled
 def map_figure():
-    """The map of the collection: one small picture per lesson, titled with its name."""
-    fig, axes = plotting.figure(2, 4, width=16.0, height=7.4)
+    """The map of the collection: one small picture per lesson, titled with its name, two to a row
+    (9 inches wide). Drawn from the library alone: it does not matter which notebooks exist."""
+    fig, axes = plotting.figure(5, 2, width=9.0, height=14.0)
     for (key, title), ax, draw in zip(LESSONS.items(), axes.flat, THUMBNAILS):
         draw(ax)
-        ax.set_title(title)
+        ax.set_title(title, fontsize=12)
     return fig, axes
 
 
 def check_edge(answer) -> Feedback:
-    """Exercise: the largest lr that still converges on f(w) = w**2."""
-    return check_number_answer(answer, 2.0 / LAM, rtol=0.05, at_most=2.0 / LAM,
-                               beyond="every step there overshoots further than it started, so the run diverges",
-                               hint="Press the 'diverging' preset, then walk the slider left with the arrow keys "
-                                    "until the label stops saying 'diverging'.",
-                               right="The edge is 2/L = 1: above it every step overshoots further than it started.")
+    """Exercise: the boundary lr of gradient descent on f(w) = 1.25 w**2 (2/L = 0.8). Below it the run
+    converges, from it on it does not; an answer past it is refused however close."""
+    edge = 2.0 / EXERCISE_LAM                          # 0.8
+    beyond = "every step there overshoots further than it started, so the run blows up"
+    hint = ("Start at the right end of the slider, where the run blows up, and walk left with the arrow keys "
+            "until the loss curve stops rising. The edge is between the last lr that blows up and the first "
+            "that does not; read both lrs off the numbers line.")
+    if isinstance(answer, numbers.Real) and not isinstance(answer, bool) and answer > edge:    # no slack past it
+        return Feedback(False, f"{float(answer):.6g} is past the limit: {beyond}. {hint}")
+    return check_number_answer(answer, edge, rtol=0.05, at_most=edge, beyond=beyond, hint=hint,
+                               right="The edge is 0.8 = 2/L with L = 2.5, the curvature of 1.25 w²: above it "
+                                     "every step overshoots further than it started. Lesson 02 shows why.")

@@ -12,18 +12,24 @@ This module imports matplotlib and ipywidgets (through ``lrlab.explorer``).
 """
 from __future__ import annotations
 
-import numpy as np
+import numbers
 
-from lrlab import diagnostics, losses, plotting
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from lrlab import diagnostics, losses, plotting, theory
 from lrlab.explorer import Explorer, MapPanel, Problem, Slider
 from lrlab.exercises import Feedback, check_choice, check_number_answer
 from lrlab.theory import expected_regime
 
 __all__ = ["LAM", "X0", "NUM_STEPS", "LR_RANGE", "PRESETS", "MAP_POINTS", "bowl", "problem", "explorer",
-           "expected_regime", "error_factor_figure", "lr_map_figure", "largest_converging_lr", "good_window",
+           "expected_regime", "GD_REGIMES", "step_factor", "gd_regime", "paths_figure", "regimes_figure",
+           "error_factor_figure", "lr_map_figure",
+           "largest_converging_lr", "good_window", "ROTATED_H", "EIGEN_LR", "EIGEN_X0", "eigen_axes", "eigen_figure",
            "X0_2D", "NUM_STEPS_2D", "LR_RANGE_2D", "KAPPA_PRESETS", "ill_conditioned", "kappa_problem",
            "kappa_explorer", "kappa_map_figure", "WELLS_X0", "WELLS_STEPS", "WELLS_PRESETS", "wells_explorer",
            "landing_figure", "PLATEAU_X0", "exit_step", "plateau_figure",
+           "EXERCISE_H", "EXERCISE_EIGENVALUES", "EXERCISE_REGIME", "EXERCISE_FLAT",
            "check_largest_lr", "check_regime", "check_flat_steps"]
 
 # --------------------------------------------------------------------------- the 1-D quadratic
@@ -53,12 +59,60 @@ def explorer(lr: float = 0.2) -> Explorer:
                     panels=("path", "loss", MapPanel(MAP_POINTS)))
 
 
+#: what gradient descent does on a quadratic, read from the factors 1 - lr * lambda of its directions
+GD_REGIMES = ("monotone convergence", "oscillating convergence", "no convergence", "divergence")
+_REGIME_COLOR = {"monotone convergence": "converging", "oscillating convergence": "oscillating",
+                 "no convergence": "oscillating", "divergence": "diverging"}    # the colour of each regime's dot
+
+
+def gd_regime(loss, lr) -> str:
+    r"""The regime of constant-lr gradient descent on a quadratic, from its factors :math:`r_i = 1-\eta\lambda_i`.
+
+    'divergence' if some :math:`|r_i| > 1`; 'no convergence' if the largest :math:`|r_i|` is exactly 1;
+    'oscillating convergence' if some :math:`r_i < 0` (that direction overshoots); else
+    'monotone convergence'. Every eigendirection counts, whatever the start.
+    """
+    r = 1.0 - float(lr) * theory.eigenvalues(loss)
+    size = np.abs(r).max()
+    if size > 1:
+        return "divergence"
+    if size == 1:
+        return "no convergence"
+    return "oscillating convergence" if np.any(r < 0) else "monotone convergence"
+
+
+@plotting.styled
+def paths_figure(loss, traj, titles, ncols: int = 2):
+    """Small multiples of a batched run, one path per panel, titled ``titles``: ``plotting.small_multiples``
+    without its regime badges (they sit over the paths, and the titles say what each run does).
+    Returns ``(fig, axes)``."""
+    fig, axes = plotting.small_multiples(traj, loss, titles=titles, ncols=ncols)
+    for ax in axes.flat:
+        for text in list(ax.texts):
+            if text.get_bbox_patch() is not None and text.get_text() in diagnostics.REGIMES:
+                text.remove()
+    return fig, axes
+
+
+@plotting.styled
+def regimes_figure(loss, traj, titles, ncols: int = 2):
+    """:func:`paths_figure` on a quadratic, each title followed by the regime the theory predicts
+    (:func:`gd_regime` of the panel's lr). Returns ``(fig, axes)``."""
+    fig, axes = paths_figure(loss, traj, titles, ncols=ncols)
+    for ax, lr, title in zip(axes.flat, np.ravel(traj.lr[0]), titles):
+        ax.set_title(f"{title}\n{gd_regime(loss, lr)}")
+    return fig, axes
+
+
 @plotting.styled
 def error_factor_figure(small=(0.2, 0.5, 1.0), large=(1.5, 1.9, 2.1), num_steps: int = 15):
     r"""The error factor :math:`(1-\eta\lambda)^t` against step t, for ``small`` products
-    :math:`\eta\lambda \le 1` (left) and ``large`` ones (middle); right: one step's factor
+    :math:`\eta\lambda \le 1` (top left) and ``large`` ones (top right); below: one step's factor
     :math:`|1-\eta\lambda|` against :math:`\eta\lambda`, regimes shaded. Returns ``(fig, axes)``."""
-    fig, axes = plotting.figure(1, 3, width=13.5, height=4.2)
+    fig = plotting.figure(1, 1, width=9.0, height=7.4)[0]
+    fig.clear()
+    mosaic = fig.subplot_mosaic([["small", "large"], ["factor", "factor"]], height_ratios=[1.15, 1])
+    axes = [mosaic["small"], mosaic["large"], mosaic["factor"]]
     t = np.arange(num_steps + 1)
     col = {0.2: "sky", 0.5: "blue", 1.0: "green", 1.5: "orange", 1.9: "purple", 2.1: "vermillion"}
     cycle = ["sky", "blue", "green", "orange", "purple", "vermillion"]
@@ -67,7 +121,7 @@ def error_factor_figure(small=(0.2, 0.5, 1.0), large=(1.5, 1.9, 2.1), num_steps:
                              (axes[1], large, "ηλ > 1: overshoots, flips sign")]:
         for p in group:
             factor = (1.0 - p) ** t
-            ax.plot(t, np.clip(factor, -3.0, 3.0), "-o", color=colors[p], ms=4, lw=1.8, label=f"ηλ = {p:g}")
+            ax.plot(t, np.clip(factor, -3.0, 3.0), "-o", color=colors[p], ms=3.5, lw=1.6, label=f"ηλ = {p:g}")
         ax.axhline(0, color=plotting.PALETTE["black"], lw=1)
         ax.axhline(1, color=plotting.PALETTE["grey"], lw=1, ls=":")
         ax.axhline(-1, color=plotting.PALETTE["grey"], lw=1, ls=":")
@@ -75,15 +129,18 @@ def error_factor_figure(small=(0.2, 0.5, 1.0), large=(1.5, 1.9, 2.1), num_steps:
         ax.set_xlim(0, num_steps)
         ax.set_xlabel("step t")
         ax.set_title(title)
-        ax.legend(frameon=False, loc="lower right" if ax is axes[0] else "lower left", ncols=1)
+        # below the axes, never over the curves
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(group),
+                  fontsize=10.5, handlelength=1.2, columnspacing=1.0)
     axes[0].set_ylabel("error factor (1 − ηλ)ᵗ")
 
     ax = axes[2]
     p = np.linspace(0, 2.5, 501)
-    spans = [(0, 1, "converging", "same sign"), (1, 2, "oscillating", "flips sign"),
-             (2, 2.5, "diverging", "grows")]
-    for lo, hi, regime, text in spans:
-        ax.axvspan(lo, hi, color=plotting.REGIME_COLORS[regime], alpha=0.25, lw=0)
+    spans = [(0, 1, "converging", "monotone convergence", "same sign"),
+             (1, 2, "oscillating", "oscillating convergence", "flips sign"),
+             (2, 2.5, "diverging", "divergence", "grows")]
+    for lo, hi, color, regime, text in spans:
+        ax.axvspan(lo, hi, color=plotting.REGIME_COLORS[color], alpha=0.25, lw=0)
         ax.text((lo + hi) / 2, 1.46, f"{regime}\n({text})", ha="center", va="top", fontsize=10)
     ax.plot(p, np.abs(1 - p), color=plotting.PALETTE["black"], lw=2.5)
     ax.axhline(1, color=plotting.PALETTE["vermillion"], ls=":", lw=2)
@@ -93,31 +150,62 @@ def error_factor_figure(small=(0.2, 0.5, 1.0), large=(1.5, 1.9, 2.1), num_steps:
     ax.set_ylim(0, 1.5)
     ax.set_xlabel("ηλ  (learning rate × curvature)")
     ax.set_ylabel("|1 − ηλ|, per step")
-    ax.set_title("one step's shrink factor")
+    ax.set_title("one step's shrink factor: smallest (0) at ηλ = 1, above 1 past ηλ = 2")
     return fig, axes
 
 
-@plotting.styled
-def lr_map_figure(lrs, traj, loss, marks: dict | None = None, ax=None):
-    """The lr map: loss gap after the run against lr, 1/L and 2/L marked, and named lrs as dots.
+def step_factor(traj) -> np.ndarray:
+    """Per run, the measured shrink factor of the distance per step: ``(gap_T / gap_0) ** (1 / (2 T))``
+    (the loss gap of a quadratic is quadratic in the distance); NaN for a run that blew up."""
+    g = plotting.gap(traj)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        f = (g[-1] / g[0]) ** (1.0 / (2 * traj.num_steps))
+    return np.where(np.isfinite(f) & ~np.asarray(traj.diverged), f, np.nan)
 
-    ``traj`` is one batched run over ``lrs``. Returns ``(fig, ax)``.
+
+@plotting.styled
+def lr_map_figure(lrs, traj, loss, marks: dict | None = None):
+    """The lr map: top, the loss gap after the run against lr (1/L and 2/L marked, named lrs as dots);
+    below, the shrink factor per step measured from the same runs, whose minimum (0) sits at 1/L.
+
+    ``traj`` is one batched run over ``lrs``. Returns ``(fig, axes)``.
     """
-    fig, ax = plotting.figure_or_ax(ax, width=9.0, height=4.2)
+    fig, axes = plotting.figure(2, 1, width=9.0, height=7.0)
+    axes[1].sharex(axes[0])
+    ax = axes[0]
     final = plotting.gap(traj)[-1]
     art = plotting.lr_map(lrs, final, ax, loss=loss, label=f"loss − min after {traj.num_steps} steps")
     art["vline"].set_visible(False)
-    regimes = diagnostics.classify(traj)
+    ax.set_xlabel("")
+    factor = step_factor(traj)
     for name, lr in (marks or {}).items():
         i = int(np.argmin(np.abs(np.log(lrs) - np.log(lr))))
+        color = plotting.REGIME_COLORS[_REGIME_COLOR[gd_regime(loss, lrs[i])]]
         y = final[i] if np.isfinite(final[i]) else art["top"]
         y = min(max(y, art["bottom"]), art["top"])
-        ax.plot([lr], [y], "o", ms=10, color=plotting.REGIME_COLORS[regimes[i]], mec="black", zorder=6)
-        ax.annotate(name, (lr, y), xytext=(0, 12), textcoords="offset points", ha="center", fontsize=10.5,
+        ax.plot([lr], [y], "o", ms=10, color=color, mec="black", zorder=6)
+        beside = lr > 1.2 / theory.eigenvalues(loss)[-1]         # right of the floor: label to the left
+        ax.annotate(name, (lr, y), xytext=(-10, 0) if beside else (0, 12), textcoords="offset points",
+                    ha="right" if beside else "center", va="center" if beside else "bottom", fontsize=10.5,
                     fontweight="bold", bbox=dict(fc="white", ec="none", alpha=0.8, pad=1))
+        if np.isfinite(factor[i]):
+            axes[1].plot([lr], [factor[i]], "o", ms=9, color=color, mec="black", zorder=6)
+    ax.tick_params(labelbottom=False)
     ax.set_title("slow far below 1/L, fastest at 1/L, oscillating up to 2/L, diverging past it")
-    ax.legend(frameon=False, loc="lower left")
-    return fig, ax
+    ax.legend(frameon=False, loc="lower left", fontsize=10.5)
+
+    ax = axes[1]
+    ax.plot(lrs, factor, color=plotting.PALETTE["blue"], lw=2)
+    ax.axhline(1, color=plotting.PALETTE["vermillion"], ls=":", lw=1.5)
+    plotting.theory_lines(ax, loss, labels=False)
+    bad = ~np.isfinite(factor)
+    if bad.any():
+        ax.axvspan(np.asarray(lrs)[bad].min(), lrs[-1], color=plotting.REGIME_COLORS["diverging"], alpha=0.2, lw=0)
+    ax.set_ylim(0, 1.25)
+    ax.set_xlim(lrs[0], lrs[-1])
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("shrink factor per step\n(measured)")
+    return fig, axes
 
 
 def largest_converging_lr(lrs, traj) -> float:
@@ -136,6 +224,71 @@ def good_window(lrs, traj, target: float = 1e-6):
         return None
     lrs = np.asarray(lrs)
     return float(lrs[ok].min()), float(lrs[ok].max())
+
+
+# --------------------------------------------------------------------------- curvature in several dimensions
+
+#: a bowl turned by 45 degrees: eigenvalues 0.5 along (1, -1)/sqrt 2 (the valley floor) and 2 along (1, 1)/sqrt 2
+ROTATED_H = np.array([[1.25, 0.75], [0.75, 1.25]])
+EIGEN_LR = 0.7
+EIGEN_X0 = [1.3, -0.4]
+
+
+def eigen_axes(H):
+    """Eigenvalues (ascending) and unit eigenvectors (columns) of a symmetric matrix, each eigenvector's
+    sign fixed so that its first non-zero entry is positive (``numpy.linalg.eigh`` leaves the sign free)."""
+    lams, vecs = np.linalg.eigh(np.asarray(H, dtype=float))
+    for j in range(vecs.shape[1]):
+        k = int(np.flatnonzero(np.abs(vecs[:, j]) > 1e-12)[0])
+        if vecs[k, j] < 0:
+            vecs[:, j] = -vecs[:, j]
+    return lams, vecs
+
+
+@plotting.styled
+def eigen_figure(loss, path, lr: float):
+    r"""Left: the contours of a 2-D quadratic, its eigenvectors drawn as the valley's axes (labelled with
+    their eigenvalues) and a path ``(T + 1, 2)``. Right: the size of the error along each eigenvector
+    against the step, with the prediction :math:`|c_i(0)|\,|1 - \eta\lambda_i|^t`. Returns ``(fig, axes)``."""
+    fig, axes = plotting.figure(1, 2, width=9.0, height=4.1)
+    lams, vecs = eigen_axes(loss.hessian())
+    path = np.asarray(path, dtype=float)
+    colors = [plotting.PALETTE["blue"], plotting.PALETTE["vermillion"]]
+    ax = axes[0]
+    plotting.contour(loss, ax)
+    ax.set_aspect("equal")
+    for i in range(2):
+        v = vecs[:, i] * 1.45
+        ax.annotate("", xy=v, xytext=(0, 0), arrowprops=dict(arrowstyle="-|>", color=colors[i], lw=2.5,
+                                                             mutation_scale=18), zorder=6)
+        ax.plot([-v[0], v[0]], [-v[1], v[1]], color=colors[i], lw=1.2, ls="--", zorder=3)
+        ax.text(*(v * 1.0), f" v{'₁₂'[i]}: λ{'₁₂'[i]} = {lams[i]:g} ", color=colors[i], fontweight="bold", fontsize=10.5,
+                ha="right" if v[0] > 0 and i == 1 else "left", va="bottom" if v[1] > 0 else "top",
+                bbox=dict(fc="white", ec="none", alpha=0.85, pad=1), zorder=7)
+    ax.plot(path[:, 0], path[:, 1], "-o", color=plotting.PALETTE["green"], ms=3.5, lw=1.5, zorder=5)
+    ax.plot(*path[0], "o", color=plotting.PALETTE["green"], mec="black", ms=9, zorder=6)
+    ax.annotate("start", path[0], xytext=(0, 9), textcoords="offset points", ha="center", fontsize=10.5)
+    ax.set_title(f"the bowl's own axes; path at lr = {lr:g}")
+
+    ax = axes[1]
+    t = np.arange(len(path))
+    coords = path @ vecs                                         # (T + 1, 2): the error along v1, v2
+    for i in range(2):
+        r = 1 - lr * lams[i]
+        ax.plot(t, np.abs(coords[:, i]), "o", color=colors[i], ms=5,
+                label=f"along v{'₁₂'[i]}: factor 1 − ηλ{'₁₂'[i]} = {r:+.2g}")
+        ax.plot(t, np.abs(coords[0, i]) * np.abs(r) ** t, color=colors[i], lw=1.2, ls="--")
+    ax.plot([], [], color=plotting.PALETTE["grey"], ls="--", lw=1.2, label="|c(0)| · |1 − ηλ|ᵗ")
+    ax.set_yscale("log")
+    low = np.abs(coords[coords != 0]).min()
+    ax.set_ylim(low * 1e-5, np.abs(coords).max() * 3)          # room below the data for the legend
+    ax.set_xlim(0, len(path) - 1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("step t")
+    ax.set_ylabel("|error along the eigenvector|")
+    ax.set_title("each direction keeps its own factor")
+    ax.legend(frameon=False, loc="lower left", fontsize=10)
+    return fig, axes
 
 
 # --------------------------------------------------------------------------- the ill-conditioned bowl
@@ -213,7 +366,7 @@ def landing_figure(loss, lrs, traj, last: int = 30, ax=None):
     A single dot per lr is a run that settled; a vertical spread is a run still bouncing. Local minima
     are drawn as horizontal lines and ``2 / curvature`` of each as a vertical one. Returns ``(fig, ax)``.
     """
-    fig, ax = plotting.figure_or_ax(ax, width=10.0, height=4.4)
+    fig, ax = plotting.figure_or_ax(ax, width=9.0, height=4.4)
     tail = traj.params[-last:, :, 0]                        # (last, n)
     ok = np.asarray(~traj.diverged)
     xs = np.broadcast_to(np.asarray(lrs)[None, ok], tail[:, ok].shape)
@@ -257,7 +410,7 @@ def exit_step(traj, level: float = 0.0):
 @plotting.styled
 def plateau_figure(loss, lrs, traj, level: float = 0.0):
     """Left: the plateau loss with the shelf. Right: loss against step for each lr, exits marked."""
-    fig, axes = plotting.figure(1, 2, width=12.0, height=4.2)
+    fig, axes = plotting.figure(1, 2, width=9.0, height=4.3)
     colors = [plotting.PALETTE[c] for c in ("sky", "blue", "orange", "vermillion")]
     exits = exit_step(traj, level)
     ax = axes[0]
@@ -267,7 +420,7 @@ def plateau_figure(loss, lrs, traj, level: float = 0.0):
     ax.annotate("start", (x0, float(loss.value(np.array([x0])))), xytext=(0, -22), textcoords="offset points",
                 ha="center", fontsize=11)
     ax.axvspan(loss.bounds[0, 0], -1.0, color=plotting.PALETTE["yellow"], alpha=0.3, lw=0)
-    ax.text(-3.0, 0.4, "the shelf:\nslope ≈ 0.02", ha="center", fontsize=11)
+    ax.text(-3.0, 0.4, "the shelf:\nslope ≈ 0.02", ha="center", fontsize=10.5)
     ax.axhline(level, color=plotting.PALETTE["grey"], ls="--", lw=1)
     ax.set_xlim(*loss.bounds[0])
     ax.set_title("a plateau, then a drop")
@@ -275,7 +428,7 @@ def plateau_figure(loss, lrs, traj, level: float = 0.0):
     t = np.arange(traj.num_steps + 1)
     for i, lr in enumerate(lrs):
         c = colors[i % len(colors)]
-        ax.plot(t, traj.loss[:, i], color=c, label=f"lr = {lr:g}: leaves at step {exits[i]}")
+        ax.plot(t, traj.loss[:, i], color=c, label=f"lr = {lr:g}: step {exits[i]}")
         if exits[i] >= 0:
             ax.plot([exits[i]], [traj.loss[exits[i], i]], "o", color=c, ms=8, mec="black")
     ax.axhline(level, color=plotting.PALETTE["grey"], ls="--", lw=1)
@@ -283,35 +436,57 @@ def plateau_figure(loss, lrs, traj, level: float = 0.0):
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.set_title("flat for hundreds of steps, then a cliff")
-    ax.legend(frameon=False, loc="center")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=10.5,
+              title="leaves the shelf at", title_fontsize=10.5, handlelength=1.2, columnspacing=0.8)
     return fig, axes
 
 
 # --------------------------------------------------------------------------- exercises
 
+#: exercise 1's bowl: a rotated Hessian, eigenvalues 2 and 8 (not its diagonal entries, 5 and 5)
+EXERCISE_H = np.array([[5.0, 3.0], [3.0, 5.0]])
+EXERCISE_EIGENVALUES = (2.0, 8.0)         # exact (eigenvectors (1, -1) and (1, 1)); the tests check eigvalsh agrees
+#: exercise 2: lr and curvatures; exercise 3: condition number and lr on the valley (1/kappa, 1)
+EXERCISE_REGIME = {"lr": 0.3, "curvatures": [1.0, 5.0]}
+EXERCISE_FLAT = {"kappa": 40.0, "lr": 1.5}
+
+
 def check_largest_lr(answer) -> Feedback:
-    """Exercise 1: the largest constant lr that converges on ``quadratic([1.0, 8.0])``."""
-    return check_number_answer(answer, 0.25, rtol=0.02, at_most=0.25,
-                               beyond="there |1 − lr·8| > 1 and the steep direction grows every step",
-                               hint="Only the steepest direction matters for stability: the error along it is "
-                                    "multiplied by 1 − lr·8 each step. When does that factor reach −1?",
-                               right="0.25 = 2/L with L = 8. Just below it the steep direction zig-zags but "
-                                     "shrinks; above it, it grows.")
+    """Exercise 1: the boundary lr of gradient descent on ``quadratic(EXERCISE_H)`` (2/L, L = 8): the set of
+    converging lrs is open, so the answer is its upper end; an answer past it is refused however close."""
+    L = max(EXERCISE_EIGENVALUES)
+    edge = 2.0 / L                            # exactly 0.25: no last-bit doubt about the edge itself
+    beyond = "there the error along the steepest eigenvector grows at every step"
+    hint = ("The limit comes from the curvature along the bowl's steepest axis. In a "
+            "rotated bowl that is not a diagonal entry of the matrix: find the "
+            "eigenvalues (np.linalg.eigvalsh), then use section 1's rule for one direction.")
+    if isinstance(answer, numbers.Real) and not isinstance(answer, bool) and answer > edge:   # no slack past it
+        return Feedback(False, f"{float(answer):.6g} is past the limit: {beyond}. {hint}")
+    return check_number_answer(answer, edge, rtol=0.02, at_most=edge, beyond=beyond, hint=hint,
+                               right=f"{edge:g} = 2/L with L = {L:g}, the largest eigenvalue (the diagonal entries, "
+                                     "5, are the curvatures along w₁ and w₂, which are not the bowl's axes). "
+                                     "Below it every direction shrinks; at it the steep one bounces for ever.")
 
 
 def check_regime(answer) -> Feedback:
-    """Exercise 2: the regime of lr = 0.3 on ``quadratic([5.0])``."""
-    return check_choice(answer, "oscillating", choices=diagnostics.REGIMES,
-                        hint="Compute ηλ = 0.3 × 5 and the factor 1 − ηλ. Is it below 1 in size? Is it negative?",
-                        right="Yes: ηλ = 1.5, so the error is multiplied by −0.5 per step: it flips sign "
-                              "and halves.")
+    """Exercise 2: the regime of lr = 0.3 on ``quadratic([1.0, 5.0])``: factors 0.7 and -0.5."""
+    expected = gd_regime(losses.quadratic(EXERCISE_REGIME["curvatures"]), EXERCISE_REGIME["lr"])
+    return check_choice(answer, expected, choices=GD_REGIMES,
+                        hint="Each direction has its own factor 1 − ηλ. Compute both: are they below 1 in "
+                             "size? Is either negative?",
+                        right="Yes: the factors are 1 − 0.3·1 = 0.7 and 1 − 0.3·5 = −0.5. Both are below 1 in "
+                              "size, so it converges, and the steep direction flips sign at every step.")
 
 
 def check_flat_steps(answer) -> Feedback:
-    """Exercise 3: steps at lr = 1 on the bowl (1/50, 1) until the flat direction's error is 1e-3 of its start."""
-    expected = float(np.ceil(np.log(1e-3) / np.log(1 - 1.0 / 50)))
+    """Exercise 3: steps until the error on the valley (1/40, 1) at lr = 1.5 is 1e-3 of its start (both
+    directions: the flat one, factor 0.9625, is the slower)."""
+    kappa, lr = EXERCISE_FLAT["kappa"], EXERCISE_FLAT["lr"]
+    factors = np.abs(1 - lr * np.array([1.0 / kappa, 1.0]))
+    expected = float(np.ceil(np.log(1e-3) / np.log(factors.max())))
     return check_number_answer(answer, expected, rtol=0.03,
-                               hint="Along the flat direction the factor per step is 1 − lr/κ = 0.98. "
-                                    "Solve 0.98ᵗ = 0.001 for t (take logarithms).",
-                               right=f"{expected:.0f} steps: 0.98ᵗ ≤ 0.001 needs t ≥ ln(1000)/(−ln 0.98). "
-                                     "The flat direction sets the pace; the steep one sets the limit.")
+                               hint="Write the factor of each direction. Which one shrinks its error more "
+                                    "slowly? Then solve factorᵗ = 0.001 for t (take logarithms).",
+                               right=f"{expected:.0f} steps: the steep direction's factor is −0.5 and is done "
+                                     "in ten steps; the flat one's, 1 − 1.5/40 = 0.9625, needs "
+                                     "t ≥ ln(1000)/(−ln 0.9625). The flat direction sets the pace.")

@@ -17,10 +17,11 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from lrlab import losses, plotting
 from lrlab.explorer import Explorer, Problem
 from lrlab.exercises import Feedback, check_number_answer
+from lrlab.lessons.too_high_too_low import regimes_figure
 
 __all__ = ["CURVATURE", "X0", "NUM_STEPS", "PRESETS", "LR_RANGE", "bowl", "problem", "explorer",
-           "stride_figure", "torch_vs_lrlab_figure", "regression_data", "torch_parameters",
-           "check_one_step", "check_sum_lr", "check_one_step_lr"]
+           "presets_figure", "stride_figure", "torch_vs_lrlab_figure", "regression_data", "torch_parameters",
+           "ONE_STEP_CURVATURE", "ONE_STEP_CENTER", "check_one_step", "check_sum_lr", "check_one_step_lr"]
 
 CURVATURE = 2.0          # f(w) = w**2 = 0.5 * 2 * w**2
 X0 = [-1.5]
@@ -46,6 +47,13 @@ def explorer(lr: float = 0.3) -> Explorer:
                     width=11.0, height=3.9)
 
 
+def presets_figure(loss, traj):
+    """The four presets' paths on the curve, two by two, each titled with its lr and the regime its
+    factor 1 - lr * curvature predicts. ``traj`` is one batched run over ``PRESETS``. Returns ``(fig, axes)``."""
+    titles = [f"{name}: lr = {lr:g}" for name, lr in PRESETS.items()]
+    return regimes_figure(loss, traj, titles)
+
+
 @plotting.styled
 def stride_figure(loss, traj, lrs):
     """Left: the paths of a few lrs on the curve. Right: the step length |w_{t+1} - w_t|
@@ -53,7 +61,7 @@ def stride_figure(loss, traj, lrs):
 
     ``traj`` is a batched run over ``lrs`` (batch shape ``(len(lrs),)``). Returns ``(fig, axes)``.
     """
-    fig, axes = plotting.figure(1, 2, width=11.0, height=3.9)
+    fig, axes = plotting.figure(1, 2, width=9.0, height=3.9)
     colors = [plotting.PALETTE[c] for c in ("blue", "orange", "green", "purple")]
     ax = axes[0]
     plotting.curve_1d(loss, ax)
@@ -127,8 +135,8 @@ def torch_parameters(model) -> np.ndarray:
 def check_one_step(answer) -> Feedback:
     """Exercise 1: on f(w) = w², from w = 1.5 with lr = 0.1, where does one step land?"""
     return check_number_answer(answer, 1.2, rtol=1e-6,
-                               hint="The slope of w² is 2w, so at w = 1.5 it is 3. "
-                                    "The step is lr × slope; subtract it from w.",
+                               hint="What is the slope f'(w) of w² at w = 1.5? One step moves w by lr × slope, "
+                                    "downhill (against the slope's sign).",
                                right="1.2: the slope is 3, the step 0.1 × 3 = 0.3, downhill from 1.5.")
 
 
@@ -141,8 +149,18 @@ def check_sum_lr(answer) -> Feedback:
                                      "be 32 times smaller for the same steps.")
 
 
+#: exercise 3's loss: f(w) = 2.5 (w - 1)**2, curvature 5, minimum at w = 1
+ONE_STEP_CURVATURE = 5.0
+ONE_STEP_CENTER = 1.0
+
+
 def check_one_step_lr(answer) -> Feedback:
-    """Exercise 3: which lr takes f(w) = w² from any start to the minimum in exactly one step?"""
-    return check_number_answer(answer, 0.5, rtol=1e-6,
-                               hint="One step gives w - lr·2w = (1 - 2·lr)·w. For which lr is that 0 for every w?",
-                               right="0.5 = 1/λ with λ = 2, the curvature: the 1/L mark on the slider.")
+    """Exercise 3: which lr takes f(w) = 2.5 (w - 1)² from any start to its minimum in exactly one step?"""
+    expected = 1.0 / ONE_STEP_CURVATURE
+    return check_number_answer(answer, expected, rtol=1e-6,
+                               hint="The slope of 2.5 (w − 1)² is 5 (w − 1). Write w − lr · slope − 1, the "
+                                    "distance to the minimum after one step, as a multiple of w − 1. When is "
+                                    "it 0 whatever w is?",
+                               right="0.2 = 1/λ with λ = 5, the curvature: one step gives w − 1 → (1 − 5·lr)(w − 1), "
+                                     "which is 0 for every start when lr = 1/5. Where the minimum sits does not "
+                                     "matter; only the curvature does.")

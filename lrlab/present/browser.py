@@ -20,7 +20,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-REGIMES = ("slow", "converging", "oscillating", "diverging")
+#: every word an explorer's label may show: ``lrlab.theory.REGIMES`` (where theory names the regime) and
+#: ``lrlab.diagnostics.PATH_SHAPES`` (elsewhere); tests/test_explorers.py checks the two lists agree
+REGIMES = ("monotone convergence", "oscillating convergence", "no convergence", "divergence",
+           "monotone", "oscillating", "diverging")
 EXPLORER = ".lrlab-explorer"
 HANDLE = ".lrlab-explorer .widget-slider .noUi-handle"
 CANVAS = ".lrlab-explorer .jupyter-matplotlib-canvas-div canvas"

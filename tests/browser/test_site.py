@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from lrlab import site
+from lrlab import site, theory
 
 pytestmark = pytest.mark.browser
 
@@ -45,15 +45,16 @@ def test_a_player_works_offline(built, new_page, screenshot_dir):
     player = page.locator(".lrlab-player").first
     player.scroll_into_view_if_needed()
     img, rng = player.locator("img"), player.locator("input[type=range]")
-    assert regime(player) in ("slow", "converging", "oscillating", "diverging")
+    assert regime(player) in theory.REGIMES
     start = img.get_attribute("src")
     rng.focus()
     page.keyboard.press("Home")
-    assert regime(player) == "slow" and img.get_attribute("src") != start
+    assert regime(player) == "monotone convergence" and img.get_attribute("src") != start
     assert float(player.locator(".readout").inner_text()) == pytest.approx(1e-3, rel=0.01)
     page.keyboard.press("End")
-    assert regime(player) == "diverging"
-    expected = {"too small": "slow", "good": "converging", "oscillating": "oscillating", "diverging": "diverging"}
+    assert regime(player) == "divergence"
+    expected = {"too small": "monotone convergence", "good": "monotone convergence",
+                "oscillating": "oscillating convergence", "diverging": "divergence"}
     seen = set()
     for name, want in expected.items():
         player.locator(f'button[data-name="{name}"]').click()
@@ -66,7 +67,7 @@ def test_a_player_works_offline(built, new_page, screenshot_dir):
     # the address carries the setting: open it at lr = 0.001
     page.goto((out / "02_too_high_too_low.html").as_uri() + "#lr=0.001")
     page.reload()
-    assert regime(page.locator(".lrlab-player").first) == "slow"
+    assert regime(page.locator(".lrlab-player").first) == "monotone convergence"
     assert not [u for u in log.requests if u.startswith("http")], log.requests
     assert not log.page_errors, log.page_errors
 

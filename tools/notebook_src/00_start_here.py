@@ -18,6 +18,7 @@ import numpy as np
 import lrlab
 from lrlab import plotting, theory
 from lrlab.lessons import start_here as lesson
+from lrlab.lessons.too_high_too_low import gd_regime
 
 # %% [markdown]
 # ## How to use a slider
@@ -26,9 +27,9 @@ from lrlab.lessons import start_here as lesson
 #   (the two ends). The slider is logarithmic: each notch multiplies the learning rate by the same factor,
 #   because learning rates that matter span many powers of ten.
 # - The **preset buttons** jump to the teaching cases: *too small*, *good*, *oscillating*, *diverging*.
-# - The coloured **label** beside the slider names the regime of the current run (read off the run itself
-#   by `lrlab.diagnostics.classify`); the line under the slider gives the **theory**: $1/L$ and $2/L$,
-#   where $L$ is the curvature of the loss. The numbers below say how far the run got.
+# - The coloured **label** beside the slider says what the current run does; the line under the slider
+#   gives the **theory**: $1/L$ and $2/L$, where $L$ is the curvature of the loss (its second derivative).
+#   The numbers below say how far the run got.
 # - The figure: left, the loss curve with each step of gradient descent as an arrow; right, the loss after
 #   each step on a log scale (a straight line down means a constant rate of progress).
 
@@ -39,17 +40,37 @@ explorer
 # %% [markdown]
 # Doubling the learning rate helps only up to a point. On $f(w) = w^2$ (curvature $L = 2$) the run is fastest
 # at $1/L = 0.5$, where the first step lands exactly on the minimum, and it no longer converges at all from
-# $2/L = 1$ on. The numbers, checked:
+# $2/L = 1$ on. The four presets, run for 30 steps:
 
 # %%
 loss = lrlab.losses.quadratic([lesson.LAM])
 print(f"1/L = {1 / loss.L:.2f}   2/L = {theory.critical_lr(loss):.2f}")
 traj = lrlab.run(loss=loss, x0=[1.5], lr=list(lesson.PRESETS.values()), num_steps=30)
-regimes = lrlab.diagnostics.classify(traj)
-for (name, lr), regime in zip(lesson.PRESETS.items(), regimes):
-    print(f"{name:>12s}: lr = {lr:<5}  ->  {regime}")
-assert list(regimes) == ["slow", "converging", "oscillating", "diverging"]
-assert theory.critical_lr(loss) == 1.0
+for (name, lr), start, end in zip(lesson.PRESETS.items(), traj.loss[0], traj.loss[-1]):
+    closed = f"{1 - end / start:.0%} of the loss removed" if end < start else "the loss grew"
+    print(f"{name:>12s}: lr = {lr:<5}  ->  {gd_regime(loss, lr)}, {closed}")
+
+# %% tags=["check"]
+assert [gd_regime(loss, lr) for lr in lesson.PRESETS.values()] == [
+    "monotone convergence", "monotone convergence", "oscillating convergence", "divergence"]
+assert [f"{1 - e / s:.0%}" for s, e in zip(traj.loss[0, :3], traj.loss[-1, :3])] == ["70%", "100%", "100%"]
+assert traj.loss[-1, 3] > traj.loss[0, 3] and theory.critical_lr(loss) == 1.0
+
+# %% [markdown]
+# The "too small" run removed 70% of the loss in 30 steps, yet it is the slow one: each of its steps removes
+# only 2% of the remaining distance to the minimum, where the "good" run removes 80%.
+#
+# **Explain why.** The "good" preset (0.4) and the "oscillating" one (0.8) both reach the bottom, but doubling
+# the learning rate made the run slower, not faster. Why? (Look at where each run's first step lands.)
+#
+# <details><summary>Model answer (open after you have written yours)</summary>
+#
+# On $w^2$ one step multiplies $w$ by $1 - 2\eta$. At 0.4 that is $0.2$: the first step lands on the same
+# side, at a fifth of the distance. At 0.8 it is $-0.6$: the step overshoots the minimum and lands on the other
+# side, at 0.6 of the distance. Past $1/L = 0.5$ a larger step overshoots more, so the distance shrinks less
+# per step.
+#
+# </details>
 
 # %% [markdown]
 # ## The map of the collection
@@ -62,11 +83,11 @@ plotting.show(fig)
 
 # %% [markdown]
 # One picture holds a surprise that is worth a sentence before you reach its lesson. In 08's picture the run
-# labelled *oscillating* (lr = 0.19) falls fastest of all. Its bowl has curvatures 1 and 10, so $2/L = 0.2$:
+# at lr = 0.19 falls fastest of all, although it zig-zags. Its bowl has curvatures 1 and 10, so $2/L = 0.2$:
 # at 0.19 each step overshoots the minimum along the steep direction and flips sign there, shrinking that
-# error by $|1 - 0.19 \cdot 10| = 0.9$ per step. The *converging* run (lr = 0.05) never overshoots, but along
-# the flat direction it shrinks its error by only $1 - 0.05 = 0.95$ per step, and the slowest direction sets
-# the pace. Zig-zagging is not in itself a fault: on a stretched bowl the best constant lr,
+# error by $|1 - 0.19 \cdot 10| = 0.9$ per step. The run at lr = 0.05 never overshoots, but along the flat
+# direction it shrinks its error by only $1 - 0.05 = 0.95$ per step, and the slowest direction sets the
+# pace. Zig-zagging is not in itself a fault: on a stretched bowl the best constant lr,
 # $2/(\mu + L) = 0.18$ here, lies close to the edge, and lesson 02 shows why.
 
 # %%
@@ -74,6 +95,8 @@ bowl = lrlab.losses.quadratic([1.0, 10.0])
 rates = {lr: theory.convergence_rate(bowl, lr) for lr in (0.05, 0.19)}
 print(", ".join(f"lr = {lr}: error x {r:.2f} per step" for lr, r in rates.items())
       + f";  best lr 2/(mu + L) = {theory.optimal_lr(bowl):.3f}")
+
+# %% tags=["check"]
 assert abs(rates[0.05] - 0.95) < 1e-12 and abs(rates[0.19] - 0.9) < 1e-12 and rates[0.19] < rates[0.05]
 assert 0.18 < theory.optimal_lr(bowl) < 0.19 < theory.critical_lr(bowl)
 
@@ -81,7 +104,7 @@ assert 0.18 < theory.optimal_lr(bowl) < 0.19 < theory.critical_lr(bowl)
 # | lesson | the question | what you will see |
 # |---|---|---|
 # | [01 · The update rule](01_update_rule.ipynb) | What *is* the learning rate? | the update $w \leftarrow w - \eta\nabla L(w)$ as strides on a curve; PyTorch's `optimizer.step()` is exactly that |
-# | [02 · Too high, too low](02_too_high_too_low.ipynb) | What goes wrong when it is too large or too small? | where "too large" begins ($2/L$) and why; slow runs, oscillation, divergence; 5000 learning rates at once; stuck in a poor minimum or on a plateau |
+# | [02 · Too high, too low](02_too_high_too_low.ipynb) | What goes wrong when it is too large or too small? | where "too large" begins ($2/L$) and why; slow runs, oscillation, divergence; curvature in several dimensions; 5000 learning rates at once; stuck in a poor minimum or on a plateau |
 # | [03 · Finding a good lr](03_finding_a_good_lr.ipynb) | How do you choose it in practice? | a coarse grid, a log sweep and the LR range test, checked against the known answer, then on a real network |
 # | [04 · Schedules](04_schedules.ipynb) | Should it stay constant? | step, exponential, cosine, warm restarts, cyclic, warmup, one-cycle, each equal to PyTorch's scheduler; why decay beats the noise floor |
 # | [05 · Momentum](05_momentum.ipynb) | What does momentum do to it? | a larger stable range $2(1+\beta)/L$; one eigendirection at a time; Polyak's optimum; Nesterov |
@@ -91,9 +114,9 @@ assert 0.18 < theory.optimal_lr(bowl) < 0.19 < theory.critical_lr(bowl)
 # | [09 · Beyond the lr](09_beyond_the_lr.ipynb) | What can it not fix? | feature scaling, initialization and normalization change which learning rates work |
 #
 # Every lesson has the same parts: a question to **predict** before you touch anything, a **live explorer**,
-# the same lesson as **static figures** (so it also reads on GitHub or on paper), numbers that are **checked**
-# by the notebook itself (if one of them stopped being true, the test suite would fail), a **summary** and
-# **exercises** that tell you whether your answer is right.
+# the same lesson as **static figures** (so it also reads on GitHub or on paper), a **summary** and
+# **exercises** that tell you whether your answer is right. Every number a lesson states is computed by the
+# notebook itself.
 #
 # For instructors: `lrlab present 02` serves any lesson as a clean page without code, with large fonts,
 # offline (see the README).
@@ -101,8 +124,12 @@ assert 0.18 < theory.optimal_lr(bowl) < 0.19 < theory.critical_lr(bowl)
 # %% [markdown]
 # ## Exercise
 #
-# Using only the explorer above (no formulas), find the largest learning rate for which gradient descent on
-# $f(w) = w^2$ still converges. Put your answer in place of `None` and run the cell.
+# The explorer below runs gradient descent on a steeper bowl, $f(w) = 1.25\,w^2$, and hides the theory line.
+# Using only the slider and the runs (no formulas), find the boundary: the learning rate below which gradient
+# descent converges and from which on it does not. Put your answer in place of `None` and run the cell.
+
+# %% tags=["nbval-ignore-output"]
+lesson.exercise_explorer()
 
 # %%
 answer = None

@@ -19,7 +19,7 @@
 import numpy as np
 
 import lrlab
-from lrlab import diagnostics, losses, plotting, steppers
+from lrlab import losses, plotting, steppers
 from lrlab.pytorch import nn, torch  # torch (lrlab[torch]); if missing, this line says what to install
 from lrlab.lessons import update_rule as lesson
 
@@ -61,29 +61,36 @@ explorer
 #
 # ## 2. Four learning rates side by side
 #
-# The same experiment as the widget, frozen at the four presets. Each panel is titled with its learning
-# rate and labelled with the regime that `lrlab.diagnostics.classify` reads off the run.
+# The same experiment as the widget, frozen at the four presets. Each panel's title gives its learning
+# rate and what the run does; the printout says how much of the loss gap (the loss minus its minimum, here
+# the loss itself) each run closed in 30 steps.
 
 # %%
 loss = lesson.bowl()                      # f(w) = w**2, curvature 2
 preset_lrs = list(lesson.PRESETS.values())
 traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=preset_lrs, num_steps=lesson.NUM_STEPS)
-titles = [f"{name}: lr = {lr:g}" for name, lr in lesson.PRESETS.items()]
-fig, _ = plotting.small_multiples(traj, loss, titles=titles, num_arrows=10)
+fig, _ = lesson.presets_figure(loss, traj)
 plotting.show(fig)
-print("regimes:", ", ".join(diagnostics.classify(traj)))
+
+for (name, lr), start, end, w_end in zip(lesson.PRESETS.items(), traj.loss[0], traj.loss[-1], traj.params[-1, :, 0]):
+    closed = f"{1 - end / start:.0%} of the loss gap closed" if end < start else "the loss grew"
+    print(f"{name:<12} lr = {lr:<5g} after 30 steps: w = {w_end:.3g}, {closed}")
+
+# %% tags=["check"]
+assert [f"{1 - e / s:.0%}" for s, e in zip(traj.loss[0, :3], traj.loss[-1, :3])] == ["70%", "100%", "100%"]
+assert abs(1 - traj.loss[-1, 0] / traj.loss[0, 0] - 0.70) < 0.004 and traj.loss[-1, 3] > traj.loss[0, 3]
+assert [f"{w:.3g}" for w in traj.params[-1, :, 0]] == ["-0.818", "-1.73e-12", "-3.32e-07", "-26.2"]
+assert np.allclose(traj.params[-1, :, 0], -1.5 * (1 - 2 * np.array(preset_lrs)) ** 30, rtol=1e-9)
 
 # %% [markdown]
-# - **too small (0.01)**: tiny strides; after 30 steps the loss has barely moved.
+# - **too small (0.01)**: tiny strides. The loss gap is 70% closed, which sounds fine, but $w$ has only come
+#   from $-1.5$ to $-0.82$: each step removes 2% of the remaining distance.
 # - **good (0.3)**: every step goes downhill and lands closer to the bottom, on the same side.
 # - **oscillating (0.8)**: each step overshoots the minimum and lands on the other side, but a little lower,
 #   so the iterate still closes in, zig-zagging.
 # - **diverging (1.05)**: each overshoot lands *higher* than the point it left; the arrows leave the plot.
 #
 # Notebook 02 explains exactly where these boundaries are. Here we look at the step itself.
-
-# %%
-assert list(diagnostics.classify(traj)) == ["slow", "converging", "oscillating", "diverging"]
 
 # %% [markdown]
 # ## 3. The rule by hand, in three lines
@@ -103,12 +110,14 @@ path = np.array(path)
 print(f"w after 0, 1, 2, 3 steps: {path[0, 0]:.4f}, {path[1, 0]:.4f}, {path[2, 0]:.4f}, {path[3, 0]:.4f}")
 
 # %% [markdown]
-# The library's loop, with the plain SGD stepper, gives the same numbers, bit for bit:
+# The library's loop, with the plain SGD stepper, gives exactly the same numbers:
 
 # %%
 lib = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=lesson.X0, lr=lr, num_steps=lesson.NUM_STEPS)
+print("hand-written loop == lrlab.run(stepper=sgd()) at every step:", np.array_equal(path, lib.params))
+
+# %% tags=["check"]
 assert np.array_equal(path, lib.params)
-print("hand-written loop == lrlab.run(stepper=sgd()):", np.array_equal(path, lib.params))
 
 # %% [markdown]
 # ## 4. A stride is learning rate × slope
@@ -129,12 +138,13 @@ fig, _ = lesson.stride_figure(loss, strides, stride_lrs)
 plotting.show(fig)
 
 step_length = np.abs(np.diff(strides.params[..., 0], axis=0))       # (12 steps, 3 lrs)
-lr_times_slope = strides.lr * strides.grad_norm[:-1]
-assert np.allclose(step_length, lr_times_slope, rtol=1e-12)
 ratio = step_length[1:, 1] / step_length[:-1, 1]                   # lr = 0.3
-assert np.allclose(ratio, 0.4)
 print(f"first stride for lr = 0.05, 0.3, 0.8: {step_length[0, 0]:.2f}, {step_length[0, 1]:.2f}, {step_length[0, 2]:.2f}")
 print(f"each stride / the previous one, lr = 0.3: {ratio.min():.3f} to {ratio.max():.3f}")
+
+# %% tags=["check"]
+assert np.allclose(step_length, strides.lr * strides.grad_norm[:-1], rtol=1e-12)
+assert np.allclose(ratio, 0.4)
 
 # %% [markdown]
 # ## 5. A learning rate has units
@@ -158,16 +168,30 @@ print(f"each stride / the previous one, lr = 0.3: {ratio.min():.3f} to {ratio.ma
 base = lrlab.run(loss=losses.quadratic([2.0]), stepper=steppers.sgd(), x0=[-1.5], lr=0.3, num_steps=20)
 loss_x10 = lrlab.run(loss=losses.quadratic([20.0]), stepper=steppers.sgd(), x0=[-1.5], lr=0.03, num_steps=20)
 in_cm = lrlab.run(loss=losses.quadratic([2.0 / 1e4]), stepper=steppers.sgd(), x0=[-150.0], lr=0.3 * 1e4, num_steps=20)
-
-assert np.allclose(loss_x10.params, base.params, rtol=1e-12, atol=1e-15)
-assert np.allclose(in_cm.params / 100, base.params, rtol=1e-12, atol=1e-15)
 for name, run_ in [("f(w) = w², lr = 0.3", base), ("10·w², lr = 0.03", loss_x10), ("w in cm, lr = 3000", in_cm)]:
     print(f"{name:<22} first three iterates: {run_.params[1, 0]:9.4f} {run_.params[2, 0]:9.4f} {run_.params[3, 0]:9.4f}")
 print(f"lr × curvature in the three set-ups: {0.3 * 2.0:.2f}, {0.03 * 20.0:.2f}, {0.3e4 * 2e-4:.2f}")
 
+# %% tags=["check"]
+assert np.allclose(loss_x10.params, base.params, rtol=1e-12, atol=1e-15)
+assert np.allclose(in_cm.params / 100, base.params, rtol=1e-12, atol=1e-15)
+
 # %% [markdown]
 # The three runs are the same path (the last one in centimetres, hence the factor 100), and they share
 # $\eta\lambda = 0.6$.
+#
+# **Explain why.** A colleague writes in a report: "we used learning rate 0.01, a good learning rate". Why
+# does that sentence not tell you whether their training was well tuned?
+#
+# <details><summary>Model answer (open after you have written yours)</summary>
+#
+# A learning rate has units: the same number takes long strides on a steep loss and short ones on a flat
+# one. Whether 0.01 is good depends on the scale of the loss (mean or sum, a factor in front) and of the
+# parameters; only the unitless product $\eta\lambda$ with the curvature says whether the steps are small,
+# well sized or too large. Section 6 below meets exactly this case: 0.01 turns out to be some fifty times
+# below the limit.
+#
+# </details>
 #
 # ## 6. The PyTorch training loop
 #
@@ -178,7 +202,7 @@ print(f"lr × curvature in the three set-ups: {0.3 * 2.0:.2f}, {0.03 * 20.0:.2f}
 # - The data are drawn **once** (64 examples, a real linear relation plus a little noise) and reused every
 #   step. If fresh random inputs and unrelated random targets were drawn at every step there would be no
 #   relation to learn, and the loss could not go below the noise.
-# - Around `optimizer.step()` we keep a copy of the weights, and afterwards check that the new weights are
+# - Around `optimizer.step()` we keep a copy of the weights, and afterwards compare the new weights with
 #   the old ones minus `lr * grad`, for every parameter tensor (weight and bias) at every step.
 
 # %%
@@ -190,20 +214,24 @@ optimizer = torch.optim.SGD(model.parameters(), lr=torch_lr)
 
 torch_path = [lesson.torch_parameters(model)]   # all 11 parameters as one numpy vector, per step
 torch_losses = []
+same_as_rule = []                      # per step: did optimizer.step() do w - lr * grad?
 for step in range(100):
     optimizer.zero_grad()              # forget the previous step's gradient
     mse = loss_fn(model(X), y)         # forward pass
     mse.backward()                     # gradient of the loss, into p.grad
     before = [p.detach().clone() for p in model.parameters()]
     optimizer.step()                   # the update rule
-    for p, w_old in zip(model.parameters(), before):
-        assert torch.allclose(p, w_old - torch_lr * p.grad)
+    same_as_rule.append(all(torch.allclose(p, w_old - torch_lr * p.grad)
+                            for p, w_old in zip(model.parameters(), before)))
     torch_losses.append(mse.item())
     torch_path.append(lesson.torch_parameters(model))
 torch_path = np.array(torch_path)
 
 print(f"MSE at step 0: {torch_losses[0]:.3f}   at step 99: {torch_losses[-1]:.3f}")
-print("optimizer.step() == w - lr * grad at all 100 steps, for the weight and the bias")
+print("optimizer.step() == w - lr * grad for the weight and the bias at all 100 steps:", all(same_as_rule))
+
+# %% tags=["check"]
+assert all(same_as_rule) and len(same_as_rule) == 100
 
 # %% [markdown]
 # The same training run can be reproduced in `lrlab` without torch. A linear model with a bias is least
@@ -216,27 +244,34 @@ X1 = np.c_[X.double().numpy(), np.ones(len(X))]
 least_squares = losses.least_squares(X1, y.double().numpy()[:, 0])
 lrlab_run = lrlab.run(loss=least_squares, stepper=steppers.sgd(), x0=torch_path[0], lr=2 * torch_lr, num_steps=100)
 
-assert np.allclose(2 * lrlab_run.loss[:-1], torch_losses, rtol=1e-4)
 fig, _ = lesson.torch_vs_lrlab_figure(torch_losses, lrlab_run, torch_lr)
 plotting.show(fig)
 gap_w = np.abs(lrlab_run.params - torch_path).max()
+print("torch's weights agree with lrlab's to within 1e-5 at every step:", bool(gap_w < 1e-5))
+
+# %% tags=["check"]
+assert np.allclose(2 * lrlab_run.loss[:-1], torch_losses, rtol=1e-4)
 assert gap_w < 1e-5
-print("torch's weights agree with lrlab's at every step, to float32 rounding (< 1e-5)")
 
 # %% [markdown]
 # Is 0.01 a good learning rate for this problem? The units argument says the question has no answer until
-# we know the curvature. The largest curvature of torch's MSE here is $L = 2\lambda_{max}$, where
-# $\lambda_{max}$ is the largest eigenvalue of $X_1^\top X_1/n$ ($X_1$: the inputs with the column of ones);
-# notebook 02 shows that gradient descent
-# stops converging at learning rate $2/L$. For this data set that limit is about 0.52, so the snippet's
-# 0.01 is some fifty times smaller than it could be: safe, but slow.
+# we know the curvature. This loss has 11 parameters, so it has a curvature along every direction; the
+# largest, $L$, is what matters (notebook 02 shows that gradient descent stops converging at learning rate
+# $2/L$). For the MSE here $L = 2\lambda_{max}$, where $\lambda_{max}$ is the largest **eigenvalue** of
+# $X_1^\top X_1/n$ ($X_1$: the inputs with the column of ones), that is, the curvature of
+# $\frac{1}{2n}\lVert X_1 w - y\rVert^2$ along its steepest direction (see lesson 02, *Curvature in
+# several dimensions*). For this data set the limit is about 0.52, so the snippet's 0.01 is some fifty times
+# smaller than it could be: safe, but slow.
 
 # %%
 torch_limit = 2 / (2 * least_squares.L)          # 2/L for the MSE (curvature 2 * lambda_max)
-assert np.isclose(torch_limit, 1 / least_squares.L)
-assert 0.45 < torch_limit < 0.6 and 40 < torch_limit / torch_lr < 60
 print(f"stability limit 2/L for torch's MSE on this data: {torch_limit:.3f}; "
       f"it is {torch_limit / torch_lr:.0f} times the lr 0.01")
+
+# %% tags=["check"]
+assert np.isclose(torch_limit, 1 / least_squares.L)
+assert 0.45 < torch_limit < 0.6 and 40 < torch_limit / torch_lr < 60
+assert f"{torch_limit:.2f}" == "0.52"
 
 # %% [markdown]
 # ## Summary
@@ -245,8 +280,8 @@ print(f"stability limit 2/L for torch's MSE on this data: {torch_limit:.3f}; "
 #   into a distance.
 # - A step's length is $\eta \times |\text{slope}|$: long where the loss is steep, short where it is flat,
 #   shrinking near a minimum even at a fixed $\eta$.
-# - Written by hand, the rule is three lines, and it matches `lrlab.run` bit for bit; in PyTorch,
-#   `optimizer.step()` with SGD is the same rule, checked to float32 precision at every step.
+# - Written by hand, the rule is three lines, and it matches `lrlab.run` exactly; in PyTorch,
+#   `optimizer.step()` with SGD is the same rule, at every step.
 # - A learning rate has units ($[w]^2/[L]$): scaling the loss or the parameters changes the right value.
 #   The unitless number that matters is $\eta\lambda$, learning rate times curvature.
 #
@@ -271,8 +306,9 @@ answer = None
 lesson.check_sum_lr(answer)
 
 # %% [markdown]
-# **Exercise 3.** Which learning rate takes $f(w) = w^2$ from *any* starting point to the minimum in exactly
-# one step? Try it with the slider first. (Hint: one step multiplies $w$ by $1 - 2\eta$.)
+# **Exercise 3.** Another loss: $f(w) = 2.5\,(w - 1)^2$, whose minimum is at $w = 1$. Which learning rate takes
+# gradient descent from *any* starting point to the minimum in exactly one step? (Write one step as a formula,
+# as section 4 did for $w^2$.)
 
 # %%
 answer = None

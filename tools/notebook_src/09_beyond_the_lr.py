@@ -6,21 +6,15 @@
 # the network. Those choices change the curvature that the learning rate has to respect, and so the
 # range of learning rates that work. Sometimes no learning rate is good, and the fix is elsewhere.
 #
-# You will see:
-#
-# 1. **feature scaling**: the same regression with raw and with standardized features. The condition
-#    number drops from about 90 to about 1, the largest usable lr grows about a hundredfold, and the
-#    number of steps falls from hundreds to a handful;
-# 2. what standardizing **cannot** fix: correlated features;
-# 3. **initialization scale**: the same network started with weights too small, right, and too large,
-#    and the window of good learning rates that each leaves;
-# 4. **normalization** (BatchNorm): an architecture change that makes the window wider and almost
-#    independent of the initialization.
+# You will see **feature scaling** change the usable lr about a hundredfold, what standardizing
+# **cannot** fix (correlated features), how the **initialization scale** moves and shrinks the window
+# of good learning rates, and how **normalization** (BatchNorm) widens it.
 #
 # **Predict first.** A linear model has two input features. The first has a spread (standard
 # deviation) of 1, the second of 10, as when one is measured in metres and the other in decimetres.
-# Compared with the same model on rescaled features (both with spread 1), the largest learning rate that
-# still converges is about (a) the same, (b) 10 times smaller, (c) 100 times smaller. Choose, then
+# Compared with the same model on rescaled features (both with spread 1), the boundary of the learning
+# rates at which gradient descent converges is about (a) the same, (b) 10 times smaller, (c) 100 times
+# smaller. Choose, then
 # check with the toggle of the explorer below.
 
 # %%
@@ -50,10 +44,12 @@ explorer
 # %% [markdown]
 # ## 1. Feature scaling changes the curvature
 #
-# For least squares the Hessian is the same everywhere: $H = X^\top X / n$. With features of mean about
-# 0, its diagonal holds the features' variances, here about $1^2 = 1$ and $10^2 = 100$. So the steep
-# direction has curvature $L \approx 100$ and the flat one $\mu \approx 1$: the bowl is stretched a
-# hundredfold. Two numbers from lesson 02 follow:
+# The curvature of a loss in several dimensions is its **Hessian**, the matrix of second derivatives;
+# its eigenvalues are the curvatures along the bowl's axes (see lesson 02, *Curvature in several
+# dimensions*). For least squares the Hessian is the same everywhere: $H = X^\top X / n$. With features
+# of mean about 0, its diagonal holds the features' variances, here about $1^2 = 1$ and $10^2 = 100$.
+# So the steep direction has curvature $L \approx 100$ and the flat one $\mu \approx 1$: the bowl is
+# stretched a hundredfold. Two numbers from lesson 02 follow:
 #
 # - the **stability limit** $2/L$: the error along the steep direction is multiplied by $1 - \text{lr}\,L$
 #   per step, so the lr must stay below $2/L \approx 0.02$;
@@ -74,6 +70,8 @@ for name, r in rows.items():
     print(f"{name:>13} {r.L:8.3f} {r.mu:7.3f} {r.kappa:7.2f} {r.one_over_L:8.4f} {r.critical:8.4f} "
           f"{r.optimal:8.4f} {r.best_rate:7.4f} {r.steps:14.0f}")
 print(f"minimum loss: raw {raw.min_value:.6f}, standardized {std.min_value:.6f}")
+
+# %% tags=["check"]
 r, s = rows["raw"], rows["standardized"]
 assert 80 < r.kappa < 100 and s.kappa < 1.05
 assert 80 < s.critical / r.critical < 100                # the usable lr grows about a hundredfold
@@ -88,30 +86,54 @@ assert abs(raw.min_value - std.min_value) < 1e-12        # the same best fit
 # best possible constant lr needs more than 600 steps to shrink the error a millionfold, because at
 # $\kappa \approx 89$ the flat direction gains only 2% per step. After rescaling, 3 steps.
 #
+# The same in a few lines of gradient descent: each problem at its own best lr, counting the steps until
+# the loss gap is a millionth of its start. (The loss gap is quadratic in the error, so this is about
+# half the steps the table gives for shrinking the error a millionfold.)
+
+# %%
+counts = {}
+for name, ls in (("raw", raw), ("standardized", std)):
+    lr, w = rows[name].optimal, np.zeros(2)
+    gap0 = ls.value(w) - ls.min_value
+    for t in range(1, 2001):
+        w = w - lr * ls.grad(w)
+        if ls.value(w) - ls.min_value < 1e-6 * gap0:
+            break
+    counts[name] = t
+    print(f"{name:>13}: lr = {lr:.3g}, loss gap below a millionth of its start after {t} steps")
+
+# %% tags=["check"]
+assert 250 < counts["raw"] < 400 and counts["standardized"] <= 3
+
+# %% [markdown]
 # Four learning rates on each problem (paths on the contours, coloured by regime):
 
 # %%
 raw_bowl, std_bowl = lesson.bowl(raw), lesson.bowl(std)   # the same losses as quadratic forms (cheap to draw)
-for ls, quad in ((raw, raw_bowl), (std, std_bowl)):
-    same = [lrlab.run(loss=f, x0=lesson.X0, lr=0.01, num_steps=lesson.NUM_STEPS) for f in (ls, quad)]
-    np.testing.assert_allclose(same[0].params, same[1].params, rtol=1e-9, atol=1e-12)
 fig, raw_runs = lesson.paths_figure(raw_bowl, [2e-4, 0.01, 0.02, 0.022], "raw features (spreads 1 and 10)")
 plotting.show(fig)
 
 # %%
 fig, std_runs = lesson.paths_figure(std_bowl, [0.02, 0.8, 1.6, 2.1], "standardized features")
 plotting.show(fig)
-print("raw:         ", ", ".join(diagnostics.classify(raw_runs)))
-print("standardized:", ", ".join(diagnostics.classify(std_runs)))
-assert list(diagnostics.classify(raw_runs)) == ["slow", "converging", "oscillating", "diverging"]
-assert list(diagnostics.classify(std_runs)) == ["slow", "converging", "oscillating", "diverging"]
+
+# %% tags=["check"]
+for ls, quad in ((raw, raw_bowl), (std, std_bowl)):
+    same = [lrlab.run(loss=f, x0=lesson.X0, lr=0.01, num_steps=lesson.NUM_STEPS) for f in (ls, quad)]
+    np.testing.assert_allclose(same[0].params, same[1].params, rtol=1e-9, atol=1e-12)
+for quad, lrs in ((raw_bowl, [2e-4, 0.01, 0.02, 0.022]), (std_bowl, [0.02, 0.8, 1.6, 2.1])):
+    assert list(lesson.quadratic_regime(quad, np.array(lrs))) == [
+        "monotone convergence", "monotone convergence", "oscillating convergence", "divergence"]
+assert raw_runs.loss[-1, 1] < 0.01 * raw_runs.loss[0, 1]                  # lr 0.01: over 99% of the gap
+assert abs(raw_runs.params[-1, 1, 0] - raw.minimizer[0]) > 1              # ... but far from w* along w1
+assert round(1 - std_runs.loss[-1, 0] / std_runs.loss[0, 0], 2) == 0.87
 
 # %% [markdown]
 # On the raw problem, lr = 0.022, a learning rate that barely moves the standardized model, already
-# diverges. And even the raw runs that "converge" only do so along the steep direction: they drop into
-# the valley in a few steps and then crawl along its floor. On the standardized problem lr = 1.6
-# converges (with a zig-zag), lr = 0.8 is at the minimum after a few steps, and lr = 0.02 is the one
-# that crawls.
+# diverges. And the raw run at 0.01 closes over 99% of the loss gap while still far from the minimum: it
+# drops into the valley in a few steps and then crawls along its floor. On the standardized problem lr = 1.6
+# converges (with a zig-zag), lr = 0.8 is at the minimum after a few steps, and lr = 0.02 is now the
+# slow one (87% of the loss gap closed in 50 steps).
 #
 # Which part of the gain comes from the rescaling itself, and which from the larger learning rate it
 # allows? The loss curves of each problem at its own best learning rate, and of the standardized one at
@@ -126,15 +148,25 @@ plotting.show(fig)
 steps = {name: theory.steps_to_tolerance(loss, lr, 1e-6) for name, (loss, lr) in cases.items()}
 for name, k in steps.items():
     print(f"{name:>26}: {k:4.0f} steps to shrink the error a millionfold")
+
+# %% tags=["check"]
 assert abs(steps["standardized, the same lr"] / steps["raw, its best lr"] - 1) < 0.1
 assert steps["standardized, its best lr"] == 3
 
 # %% [markdown]
-# At the *same* learning rate, rescaling alone gains nothing: both curvatures of the standardized bowl
-# are about 1, like the flat direction of the raw one, and the flat direction sets the pace. The two
-# slow curves start at the same loss (at $w = 0$ both models predict 0) and fall at almost the same
-# slope. The entire gain comes from the larger learning rate that standardizing **allows**: the stiff
-# direction no longer caps the lr at 0.02. Rescaling the data and raising the lr go together.
+# **Explain why.** At the *same* learning rate, the standardized problem is no faster than the raw one
+# (649 steps against 613). Why does rescaling alone gain nothing, and where does the gain come from?
+#
+# <details><summary>Model answer (open after you have written yours)</summary>
+#
+# Both curvatures of the standardized bowl are about 1, like the *flat* direction of the raw one, and
+# at a fixed lr the flat direction sets the pace: its error shrinks by $1 - \text{lr}\,\mu$ per step in
+# both problems. The two slow curves start at the same loss (at $w = 0$ both models predict 0) and fall
+# at almost the same slope. The entire gain comes from the larger learning rate that standardizing
+# **allows**: the steep direction no longer caps the lr at 0.02. Rescaling the data and raising the lr
+# go together.
+#
+# </details>
 #
 # ## 2. What standardizing cannot fix: correlated features
 #
@@ -147,11 +179,15 @@ assert steps["standardized, its best lr"] == 3
 print(f"{'target r':>9} {'sample r':>9} {'kappa':>8} {'(1+r)/(1-r)':>12} {'steps to 1e-6 at the best lr':>29}")
 for row in lesson.correlation_table():
     print(f"{row['rho']:9.2f} {row['r']:9.4f} {row['kappa']:8.2f} {row['formula']:12.2f} {row['steps']:29.0f}")
-    assert abs(row["kappa"] - row["formula"]) < 1e-9 * row["kappa"]
+
+# %% tags=["check"]
+table = lesson.correlation_table()
+assert all(abs(row["kappa"] - row["formula"]) < 1e-9 * row["kappa"] for row in table)
+assert table[-1]["kappa"] > 2 * rows["raw"].kappa                       # r = 0.99: worse than the raw features
 
 # %% [markdown]
-# With $r = 0.99$ the problem is as badly conditioned as our raw features, although every feature has
-# spread 1. The remedies work on the correlation itself: decorrelating the inputs (principal component
+# With $r = 0.99$ the problem is worse conditioned than our raw features ($\kappa \approx 200$ against
+# 89), although every feature has spread 1. The remedies work on the correlation itself: decorrelating the inputs (principal component
 # analysis, "whitening"), dropping redundant features, or optimizers that cope with ill-conditioning
 # (momentum, lesson 05). Preprocessing helps exactly as far as it reduces $\kappa$.
 #
@@ -173,6 +209,8 @@ for s in lesson.INIT_SCALES:
     scales[s] = lesson.activation_scales(net, X_t)
     print(f"init_scale = {s:<4g} activation spread after layers 1, 2, 3 and at the output: "
           + ", ".join(f"{v:7.3f}" for v in scales[s]) + f";  initial loss {lesson.initial_loss(net, X_t, y_t):7.2f}")
+
+# %% tags=["check"]
 assert all(0.5 < v < 1.5 for v in scales[1.0])                       # He init: the scale is kept
 assert scales[0.3][-1] < 0.02 and scales[3.0][-1] > 50               # shrinks / explodes with depth
 assert abs(lesson.initial_loss(lesson.digits_net(0.3), X_t, y_t) - np.log(10)) < 0.01
@@ -195,12 +233,12 @@ fig, _ = lesson.init_figure(sweep)
 plotting.show(fig)
 
 # %%
-# (a run at a large lr is chaotic: whether it ends stuck or blown up can depend on the CPU's rounding,
-# so the lists below only say good or not; what is asserted about blow-ups holds everywhere)
 for s in lesson.INIT_SCALES:
     good = lesson.good_lrs(sweep, s)
     bad = sweep.lrs[~np.isin(sweep.lrs, good)]
     print(f"init_scale = {s:<4g} good lrs: {np.round(good, 3).tolist()}; not good: {np.round(bad, 3).tolist()}")
+
+# %% tags=["check"]
 good = {s: lesson.good_lrs(sweep, s) for s in lesson.INIT_SCALES}
 assert good[1.0].size > good[0.3].size > good[3.0].size >= 1     # the right init has the widest window
 assert good[0.3].min() > good[1.0].min()                         # too small: needs larger lrs
@@ -244,13 +282,17 @@ for s in lesson.INIT_SCALES:
     plain, bn = lesson.good_lrs(sweep, s), lesson.good_lrs(sweep, s, "batch")
     print(f"init_scale = {s:<4g} plain: {plain.size} good, up to {plain.max():.3g};  "
           f"BatchNorm: {bn.size} good, up to {bn.max():.3g};  BatchNorm at lr = 10: "
-          f"{lesson.outcome(sweep.final[(s, 'batch')][-1])} (loss {sweep.final[(s, 'batch')][-1]:.2f})")
-    assert bn.size >= plain.size and bn.max() > plain.max()
-    assert lesson.outcome(sweep.final[(s, "batch")][-1]) == "stuck"      # finite, but a dead net
+          f"{lesson.outcome(sweep.final[(s, 'batch')][-1])}")
 total_plain = sum(lesson.good_lrs(sweep, s).size for s in lesson.INIT_SCALES)
 total_bn = sum(lesson.good_lrs(sweep, s, "batch").size for s in lesson.INIT_SCALES)
 pairs = len(lesson.INIT_SCALES) * sweep.lrs.size
 print(f"good (init, lr) pairs out of {pairs}: plain {total_plain}, BatchNorm {total_bn}")
+
+# %% tags=["check"]
+for s in lesson.INIT_SCALES:
+    plain, bn = lesson.good_lrs(sweep, s), lesson.good_lrs(sweep, s, "batch")
+    assert bn.size >= plain.size and bn.max() > plain.max()
+    assert lesson.outcome(sweep.final[(s, "batch")][-1]) == "stuck"      # finite, but a dead net
 assert total_bn > total_plain
 np.testing.assert_array_equal(lesson.good_lrs(sweep, 1.0, "batch"), lesson.good_lrs(sweep, 3.0, "batch"))
 
@@ -259,46 +301,50 @@ np.testing.assert_array_equal(lesson.good_lrs(sweep, 1.0, "batch"), lesson.good_
 # $s = 1$ and $s = 3$ the window is the same, as if the initialization did not matter. (For $s = 1$ the
 # window moves up rather than widens: with BatchNorm the smallest lrs learn a little slower.)
 #
-# Two cautions before we read more into the figure. First, **finite is not the same as working**. At
-# lr = 10 no BatchNorm run blows up, but none learns either: each ends near $\ln 10 = 2.30$, the loss of
-# a uniform guess. The network has learned nothing: it is dead. A run like that is **stuck**, and we count it as a failure just like a blow-up; the grey
-# band in the figure marks it. Second, a grid half a decade wide cannot measure "how much larger": at
-# $s = 1$ the plain net's last good point is 1 and BatchNorm's 3.16, a factor of 3.16 only because that
-# is the grid's step, and the true tops could lie anywhere up to the next point. Near the top of the window a run's fate also changes with the seed, so one
-# seed proves little.
+# Two cautions. First, **finite is not the same as working**: at lr = 10 no BatchNorm run blows up, but
+# none learns either; each ends near $\ln 10 = 2.30$, the loss of a uniform guess (the grey band). Such
+# a run is **stuck**, a failure just like a blow-up. Second, a grid half a decade wide cannot say how
+# much higher the top of the window is: the true tops lie somewhere before the next grid point. So we
+# measure the top for $s = 1$ on a finer grid (factors of 1.33), over three seeds.
 #
-# So we measure the top of the window properly for $s = 1$: three seeds (each draws its own initial
-# weights and batch order) on a grid an eighth of a decade wide (factors of 1.33), around lr = 1 for
-# the plain net and from 4.2 to 10 for BatchNorm. Every run is classified as **trained** (loss below
-# 0.1), **partial** (it learned something, not enough), **stuck** (within 20% of $\ln 10$ or above) or
-# **diverged** (blew up).
+# <details><summary>Optional: how the finer measurement reads its runs</summary>
+#
+# Near the top of the window a run's fate changes with the seed, so one seed proves little: each of the
+# three seeds draws its own initial weights and batch order. The grid is an eighth of a decade wide,
+# around lr = 1 for the plain net and from 4.2 to 10 for BatchNorm. Every run is classified as
+# **trained** (loss below 0.1), **partial** (it learned something, not enough), **stuck** (within 20%
+# of $\ln 10$ or above) or **diverged** (blew up). Which of the last three a run ends in can change with
+# the seed; what the text below says concerns only whether it trained.
+#
+# </details>
 
 # %% tags=["nbval-ignore-output"]
-# (partial, stuck or diverged) can change with the CPU's rounding; the asserts state what every CPU agrees on
 edge = lesson.edge_sweep()
 for norm, name in ((None, "plain"), ("batch", "BatchNorm")):
     verdicts = lesson.outcomes(edge.final[norm])
     print(f"{name}:")
     for lr, column in zip(edge.lrs[norm], verdicts.T):
         print(f"   lr = {lr:5.3g}: " + ", ".join(f"seed {k} {v}" for k, v in zip(edge.seeds, column)))
-    assert np.all(verdicts[:, 0] == "trained") and np.all(verdicts[:, -1] != "trained")  # the top is inside
 plain_top, bn_top = lesson.largest_trained(edge), lesson.largest_trained(edge, "batch")
 ratio = bn_top / plain_top
 print("largest lr that trains, plain:    ", ", ".join(f"{v:.3g}" for v in plain_top))
 print("largest lr that trains, BatchNorm:", ", ".join(f"{v:.3g}" for v in bn_top))
 print(f"ratio BatchNorm / plain: {', '.join(f'{v:.2f}' for v in ratio)}  "
       f"(median {np.median(ratio):.1f}, from {ratio.min():.1f} to {ratio.max():.1f})")
+
+# %% tags=["check"]
+for norm in (None, "batch"):
+    verdicts = lesson.outcomes(edge.final[norm])
+    assert np.all(verdicts[:, 0] == "trained") and np.all(verdicts[:, -1] != "trained")  # the top is inside
 assert np.all(lesson.outcomes(edge.final["batch"])[:, -1] == "stuck")   # lr = 10: alive on no seed
 assert np.all(lesson.outcomes(edge.final[None])[:, -1] != "trained")     # plain at 1.33: no seed trains
 assert np.all(lesson.outcomes(edge.final["batch"])[:, 1] != "trained")   # BatchNorm at 5.6: none either
 assert 3 < ratio.min() and ratio.max() < 8                               # about 4 to 6, never 10
 
 # %% [markdown]
-# On every seed the plain network still trains at lr = 0.75 and no longer at 1.33 (it ends partly
-# trained, stuck or blown up, depending on the seed), and BatchNorm still trains at 4.2 and no longer at 5.6. The top of the window with BatchNorm
-# is **about 4 to 6 times** the plain one's (4.2 on a seed where the plain net trains at lr = 1, 5.6
-# where it fails there), on this grid of factors 1.33. That is a real gain, but smaller than the coarse
-# figure suggested, and the lrs above the top do not "survive": at 5.6 the BatchNorm runs end partly
+# On every seed the plain network still trains at lr = 0.75 and no longer at 1.33, and BatchNorm still
+# trains at 4.2 and no longer at 5.6. The top of the window with BatchNorm is **about 4 to 6 times** the
+# plain one's: a real gain, and above it the BatchNorm runs do not "survive": at 5.6 they end partly
 # trained, and at 10 they are dead.
 #
 # Normalization is not free: BatchNorm makes each example's output depend on the others in its batch,
@@ -309,8 +355,10 @@ assert 3 < ratio.min() and ratio.max() < 8                               # about
 #
 # ## Summary
 #
-# - The usable learning rate is set by the curvature, $\text{lr} < 2/L$, and the speed by the condition
-#   number $\kappa$. Both belong to the problem, not to the optimizer.
+# - For gradient descent the usable learning rate is set by the curvature, $\text{lr} < 2/L$, and the
+#   speed by the condition number $\kappa$. The optimizer moves the limit (heavy ball's is
+#   $2(1+\beta)/L$, lesson 05), but $L$ and $\kappa$ themselves come from the data, the initialization
+#   and the architecture.
 # - **Feature scaling**: a feature with a 10 times larger spread makes $L$ about 100 times larger.
 #   Standardizing took $\kappa$ from 89 to 1.01, raised $2/L$ about 90-fold, and cut the steps to
 #   converge from over 600 to 3. It cannot remove correlations: $\kappa = (1+r)/(1-r)$ remains.
@@ -325,25 +373,27 @@ assert 3 < ratio.min() and ratio.max() < 8                               # about
 #
 # ## Exercises
 #
-# **1.** With the **raw** features of section 1, what is the largest learning rate at which gradient
-# descent still converges? (Compute it; `raw.L` or `lrlab.theory` will help.)
+# **1.** Take the **raw** features of section 1, but record the second one in units ten times smaller,
+# so that its spread is 100 instead of 10 (as if centimetres replaced decimetres). Where is the
+# **boundary** now: the learning rate from which gradient descent no longer converges? (The set of lrs
+# that converge is open, so give its upper end.)
 
 # %%
 answer = None   # a number
 lesson.check_raw_limit(answer)
 
 # %% [markdown]
-# **2.** Two features are standardized, and their correlation is 0.9. What is the condition number of the
-# least-squares Hessian?
+# **2.** Two features are standardized. How strongly must they be correlated for the least-squares
+# Hessian to have condition number $\kappa = 50$? Give the correlation $r$.
 
 # %%
-answer = None   # a number
+answer = None   # a number between 0 and 1
 lesson.check_correlated_kappa(answer)
 
 # %% [markdown]
-# **3.** In the sweep of section 3, what is the **largest** learning rate at which the network with
-# `init_scale = 3` and no normalization still reaches the target loss?
+# **3.** Without running it: the network of section 3 with `init_scale = 2`. By what factor is the spread
+# of its outputs at initialization larger than with `init_scale = 1`? (The check measures it.)
 
 # %%
-answer = None   # one of lesson.SWEEP_LRS
-lesson.check_largest_good_lr(answer, sweep)
+answer = None   # a number
+lesson.check_output_growth(answer)

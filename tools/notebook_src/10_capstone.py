@@ -385,9 +385,13 @@ assert 0.005 < gap < 0.015 and 0.006 < sd < 0.008 and gap < 2 * sd
 # The slider sets the lr (a schedule's peak), the menu the schedule; every change trains a fresh network from
 # seed 0 for section 4's 10 epochs (about half a second; a setting seen before comes from a cache). Panels:
 # the lr along the run; the loss (each batch grey, the training set and the validation set after each epoch);
-# the validation accuracy; the gradient norm and the update/weight ratio. The badge reads the training-set
-# loss after each epoch (rules in `lesson.read_run`'s docstring). Sections 4 and 5 are the same runs as
-# static figures.
+# the validation accuracy; the gradient norm and the update/weight ratio. The badge reads the training-set loss
+# after each epoch, the curve you would watch: **diverging** if the run blew up or ended above its start,
+# **oscillating** if the loss climbed back above 1.5 times the lowest value it had reached, **monotone** if it
+# kept falling (bumps smaller than that, the minibatch noise, aside); beside it, the share of the starting loss
+# that is gone
+# (`lrlab.diagnostics.progress`, taking 0, the lowest a cross-entropy can go, as the minimum). Sections 4 and 5
+# are the same runs as static figures.
 #
 # Things to try: press **too high**, then switch the schedule to one-cycle without moving the lr. Find the
 # largest peak at which warm-up + cosine still ends with a lower validation loss than it started with. Watch
