@@ -36,6 +36,10 @@ returns the figure's PNG with the label and stats, with no browser or kernel
 involved, so a static export can precompute a grid of them. How pixels travel to a
 page is :mod:`lrlab.live_canvas`'s business; the explorer only calls
 :func:`~lrlab.live_canvas.live_canvas` and :func:`~lrlab.live_canvas.show_frame`.
+
+The figure fits the page: the page reports the explorer's column (:func:`lrlab.widgets.page_fit`) and
+:meth:`Explorer.fit` lays the panels out for it (:func:`fit_layout`: one row, rows of two, or one
+column on a phone), the rows as high as the screen allows; without a page, for :data:`DEFAULT_WIDTH` px.
 """
 from __future__ import annotations
 
@@ -53,10 +57,65 @@ from ._validation import check_number
 from .live_canvas import live_canvas, show_frame
 from .loop import Trajectory
 from .panels import BUILTIN, LossPanel, MapPanel, Panel, PathPanel, Problem, RulerPanel
-from .widgets import Choice, Slider, build_control, lr_slider, preset_buttons, slider_names, snap_to_slider, theory_text
+from .widgets import (Choice, Slider, build_control, lr_slider, page_fit, preset_buttons, slider_names, snap_to_slider,
+                      theory_text)
 
 __all__ = ["Explorer", "View", "Frame", "Problem", "Slider", "Choice", "problem_stats", "quadratic_theory",
+           "fit_layout", "Layout",
            "Panel", "PathPanel", "LossPanel", "MapPanel", "RulerPanel"]
+
+# -- how a figure fits the page ---------------------------------------------------------------------
+# Sizes in CSS pixels, which are the figure's pixels at lrlab's 100 dpi (ipympl draws a figure at one
+# CSS pixel per pixel, and at the screen's device pixel ratio on a HiDPI screen).
+#: The column an explorer's figure is laid out for until a page says how wide it is (a saved notebook,
+#: nbval, the static site's frames): JupyterLab's notebook column at a 1280 px window with the file
+#: browser open is 848 px wide.
+DEFAULT_WIDTH = 840
+#: Panels narrower than this are cramped at lrlab's font sizes: the figure takes another row instead.
+MIN_PANEL = 300
+#: The least height of a row of panels when the screen is short.
+MIN_ROW = 260
+#: The same in the presenter's style (larger type, a 1024x768 projector: the whole figure on one screen).
+PRESENTER_MIN_PANEL, PRESENTER_MIN_ROW = 300, 190
+#: CSS pixels per inch of an lrlab figure.
+PX_PER_INCH = 100
+#: Pixels kept free around the figure: beside it in its column (the canvas' own margins), below it in the window.
+FIT_MARGIN = 12
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How an explorer's panels are arranged: ``rows`` x ``cols`` panels in a figure ``width`` x ``height`` px."""
+
+    rows: int
+    cols: int
+    width: int
+    height: int
+
+
+def fit_layout(n: int, width: float, height: float | None = None, *, panel_width: float, row_height: float,
+               min_panel: float = MIN_PANEL, min_row: float = MIN_ROW) -> Layout:
+    """The layout of ``n`` panels that fits a column ``width`` px wide (and ``height`` px high, if given).
+
+    Every panel gets at most ``panel_width`` px (the lesson's own size) and at least ``min_panel`` px, so
+    a narrow column takes the panels in more rows (down to one column on a phone) rather than cramming
+    them. A row is ``row_height`` px, or shorter to fit ``height``, down to ``min_row`` (but a single
+    column of several panels, a phone's, is never shortened: it does not fit a screen anyway).
+    """
+    n = check_number("n", n, low=1, integer=True)
+    width = check_number("width", width, low=1.0)
+    panel_width = check_number("panel_width", panel_width, low=1.0)
+    row_height = check_number("row_height", row_height, low=1.0)
+    cols = n
+    while cols > 1 and width / cols < min_panel:
+        cols -= 1
+    rows = -(-n // cols)
+    cols = -(-n // rows)                          # the same rows, evenly filled: 2 x 2 rather than 3 + 1
+    pw = min(width / cols, panel_width)
+    row = row_height
+    if height is not None and (cols > 1 or rows == 1):    # (a phone's column of panels scrolls anyway)
+        row = max(min(row, height / rows), min(min_row, row))
+    return Layout(rows, cols, int(pw * cols), int(round(row * rows)))
 
 
 @dataclass
@@ -165,7 +224,10 @@ class Explorer:
         progress: hook ``(view) -> float | None``, the fraction of the loss gap closed shown beside the regime
             (default: :func:`lrlab.diagnostics.progress` of the main run; None shows none).
         decorate: ``f(fig)`` called once after the first draw (a figure legend, say).
-        lr_description, title, width, height: the slider's label, the figure's title and size (inches).
+        lr_description, title: the slider's label, the figure's title.
+        width, height: the figure at full width (inches): the most each panel (``width / len(panels)``)
+            and each row may take. The figure is laid out for the page's column (:meth:`fit`): its panels
+            in one row where each gets :data:`MIN_PANEL` px, else in more rows.
     """
 
     def __init__(self, setup=None, *, lr: float, lr_range=(1e-3, 1.0), runs: Callable | None = None,
@@ -242,18 +304,24 @@ class Explorer:
         self.buttons = [b for bs in self.button_rows.values() for b in bs]
 
         n = len(self.panels)
-        self.fig, axes = plotting.figure(1, n, width=width or min(4.3 * n, 13.5), height=height or 3.6,
-                                         squeeze=False)
+        # the lesson's figure at full width: the most each panel and row may take
+        self._full_size = (width or min(4.3 * n, 13.5), height or 3.6)
+        with plotting.explorer_style():
+            self.fig, axes = plotting.figure(1, n, width=self._full_size[0], height=self._full_size[1],
+                                             squeeze=False)
+            if title:
+                self.fig.suptitle(title, fontweight="bold")
         self.axes = dict(zip(self.panels, axes[0]))
-        if title:
-            self.fig.suptitle(title, fontweight="bold")
+        self.layout: Layout | None = None
+        self._fit_stamp: str | None = None
+        self._legend_calls: list = []
+        self._arrange(DEFAULT_WIDTH)
         self.canvas = live_canvas(self.fig)
         self._holding = False
         self._pending: str | None = None
         self._rebuild()
         if decorate is not None:
-            with plotting.style():
-                decorate(self.fig)
+            self._decorate(decorate)
         self.slider.observe(self._on_live, names="value")
         for name, w in self.controls.items():
             w.observe(self._on_live if self.specs[name].live else self._on_scene, names="value")
@@ -264,7 +332,10 @@ class Explorer:
                         pw.observe(self._on_live if self.specs[name].params[o][k].live else self._on_scene,
                                    names="value")
 
-        header = W.HBox([self.slider, self.label, slider_names()], layout=W.Layout(align_items="center"))
+        fit_html, self.page = page_fit()
+        self.page.observe(self._on_page, names="value")
+        header = W.HBox([self.slider, self.label, slider_names(), fit_html, self.page],
+                        layout=W.Layout(align_items="center", flex_flow="row wrap"))
         box_rows = [header, self.theory]
         for label, bs in self.button_rows.items():
             if bs:
@@ -405,7 +476,9 @@ class Explorer:
         # constrained layout moves the axes by fractions of a pixel on each of its first few draws; let it
         # settle and hold it, so the same controls give the same bytes whatever was shown before
         engine = fig.get_layout_engine()
-        if not self._layout_settled:              # once per scene: a new scene may need another layout
+        if not self._layout_settled:              # once per scene (and layout): a new scene may need another layout
+            for ax in fig.axes:                   # set_position below took them out of the layout: back in
+                ax.set_in_layout(True)
             before = None
             for _ in range(8):
                 fig.draw_without_rendering()
@@ -427,11 +500,113 @@ class Explorer:
                      stats=self.stats.value, theory=self.theory.value, png=buf.getvalue(),
                      progress=self.view.progress)
 
+    def fit(self, width: float, height: float | None = None) -> bool:
+        """Lay the figure out for a column ``width`` CSS px wide with ``height`` px of screen for the figure
+        (None: no limit); True if the layout changed. The page calls this itself (see
+        :func:`lrlab.widgets.page_size`) when the explorer appears and whenever its column changes width.
+
+        The panels sit in one row while each gets :data:`MIN_PANEL` px, else in more rows (one column
+        on a phone); the figure is never wider than the column nor than the lesson declared it.
+        """
+        width = check_number("width", width, low=1.0)
+        if height is not None:
+            height = check_number("height", height, low=1.0)
+        if not self._arrange(width, height):
+            return False
+        self._layout_settled = False
+        self._show(self.view)                   # a page connected gets the figure drawn whole, at its new size
+        return True
+
     def _ipython_display_(self):
         from IPython.display import display
         display(self.box)
 
     # -- internals ----------------------------------------------------------
+    def _on_page(self, change):
+        """The page reported the room the explorer has (see :func:`lrlab.widgets.page_fit`): fit the figure."""
+        report = change["new"]
+        try:
+            width, window, controls, top = (float(v) for v in report.split())
+        except ValueError:                      # not a report of page_fit's: nothing to fit to
+            return
+        if not (width > 0 and window > 0):
+            return
+        # the figure's room: the column less the canvas' margins; below the controls, the window's height
+        # (in the presenter: below the top of the page, so that the title, the controls and the whole
+        # figure are on the first screen)
+        room = (window - top if plotting.presenter_mode() else window - controls) - FIT_MARGIN
+        self._fit_stamp = report
+        if not self.fit(max(width - FIT_MARGIN, 1.0), room if room > 1 else None):
+            self.stats.value = self._stamped(self.stats.value)      # the same layout: say it was seen
+
+    def _stamped(self, html: str) -> str:
+        """The numbers line's ``html`` with ``data-fit`` saying which page report the figure is laid out for."""
+        import re
+        html = re.sub(r' data-fit="[^"]*"', "", html, count=1)
+        if self._fit_stamp is None:
+            return html
+        return html.replace('class="lrlab-stats"', f'class="lrlab-stats" data-fit="{self._fit_stamp}"', 1)
+
+    def _arrange(self, width: float, height: float | None = None) -> bool:
+        """Put the panels on the grid of :func:`fit_layout` and size the figure (True if anything changed)."""
+        presenter = plotting.presenter_mode()
+        n, (w_in, h_in) = len(self.panels), self._full_size
+        layout = fit_layout(n, width, height, panel_width=w_in * PX_PER_INCH / n, row_height=h_in * PX_PER_INCH,
+                            min_panel=PRESENTER_MIN_PANEL if presenter else MIN_PANEL,
+                            min_row=PRESENTER_MIN_ROW if presenter else MIN_ROW)
+        if layout == self.layout:
+            return False
+        if self.layout is None or (layout.rows, layout.cols) != (self.layout.rows, self.layout.cols):
+            import math
+            last = n - (layout.rows - 1) * layout.cols          # panels in the last row: they share its width
+            units = layout.cols * last // math.gcd(layout.cols, last)
+            gs = self.fig.add_gridspec(layout.rows, units)
+            for i, ax in enumerate(self.axes.values()):
+                r, c = divmod(i, layout.cols)
+                span = units // (layout.cols if r < layout.rows - 1 else last)
+                ax.set_subplotspec(gs[r, c * span:(c + 1) * span])
+        for ax in self.fig.axes:                  # a frame() holds them where they were (set_position): let go
+            ax.set_in_layout(True)
+        self.fig.set_size_inches(layout.width / PX_PER_INCH, layout.height / PX_PER_INCH, forward=True)
+        self.layout = layout
+        self._fit_legends()
+        return True
+
+    def _decorate(self, decorate):
+        """Call the lesson's ``decorate(fig)``, noting the figure legends it makes (see :meth:`_fit_legends`)."""
+        fig, make_legend = self.fig, self.fig.legend
+
+        def legend(*args, **kwargs):
+            leg = make_legend(*args, **kwargs)
+            self._legend_calls.append([args, kwargs, leg])
+            return leg
+        fig.legend = legend                   # on this figure only, for the time of the call
+        try:
+            with plotting.explorer_style():
+                decorate(fig)
+        finally:
+            del fig.legend
+        self._fit_legends()
+
+    def _fit_legends(self):
+        """Make each figure legend of ``decorate`` again with as many columns as it asked for and the figure's
+        width holds (a legend's columns are fixed when it is made)."""
+        if not self._legend_calls:
+            return
+        renderer = self.fig.canvas.get_renderer()
+        room = self.fig.bbox.width - 8
+        with plotting.explorer_style():
+            for call in self._legend_calls:
+                args, kwargs, leg = call
+                asked = kwargs.get("ncols", kwargs.get("ncol", 1))
+                for ncols in range(asked, 0, -1):
+                    leg.remove()
+                    leg = self.fig.legend(*args, **{**kwargs, "ncols": ncols})
+                    kwargs.pop("ncol", None)
+                    if leg.get_window_extent(renderer).width <= room:
+                        break
+                call[2] = leg
+
     @staticmethod
     def _make_panels(panels) -> dict:
         if isinstance(panels, (str, Panel)) or not isinstance(panels, (list, tuple)):
@@ -546,12 +721,15 @@ class Explorer:
                             f"{type(self.scene).__name__}")
         self._layout_settled = False
         view = self._compute()
-        with plotting.style():             # clear() and new ticks read rcParams: keep lrlab's style
+        with plotting.explorer_style():    # clear() and new ticks read rcParams: keep lrlab's style
             for ax in self.axes.values():
                 ax.clear()
                 ax.xaxis.get_major_ticks(), ax.yaxis.get_major_ticks()
             for name, panel in self.panels.items():
                 panel.draw(self.axes[name], view)
+            for ax in self.axes.values():     # a title or label longer than a phone's column takes two lines
+                for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+                    text.set_wrap(True)
         self._show(view)
         self._mark_theory()
 
@@ -567,7 +745,7 @@ class Explorer:
         stats = self._stats_fn(view)
         if not isinstance(stats, str):
             stats = " · ".join(stats)
-        show_frame(self.canvas, self.stats, f'<span class="lrlab-stats">{stats}</span>', self.lr)
+        show_frame(self.canvas, self.stats, self._stamped(f'<span class="lrlab-stats">{stats}</span>'), self.lr)
 
     def _on_live(self, change):
         if self._holding:

@@ -23,7 +23,8 @@ from . import diagnostics, theory
 from ._validation import as_real_array, check_count, check_flag, check_number
 from .loop import Trajectory
 
-__all__ = ["PALETTE", "REGIME_COLORS", "TEXT_COLORS", "STYLE", "PRESENTER_STYLE", "use_style", "style", "styled", "figure",
+__all__ = ["PALETTE", "REGIME_COLORS", "TEXT_COLORS", "STYLE", "PRESENTER_STYLE", "EXPLORER_STYLE",
+           "PRESENTER_EXPLORER_STYLE", "use_style", "presenter_mode", "style", "explorer_style", "styled", "figure",
            "show", "png_bytes", "loss_curve", "gap", "curve_1d", "path_1d", "contour", "path_2d",
            "update_path_2d",
            "theory_lines", "lr_ruler", "lr_map", "small_multiples", "schedule_curves", "regime_badge"]
@@ -48,12 +49,20 @@ STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fo
          "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
          "axes.prop_cycle": mpl.cycler(color=CYCLE), "figure.dpi": 100, "savefig.dpi": 100,
          "figure.facecolor": "white", "axes.titleweight": "bold"}
-# for a lecture hall (``lrlab present``): larger type and thicker lines, sized so that the
-# widgets' 13-inch, three-panel figures still fit their labels
+# for a lecture hall (``lrlab present``): larger type and thicker lines (an explorer's figure takes
+# the type sizes of PRESENTER_EXPLORER_STYLE below, so that three panels share a 1024 px projector)
 PRESENTER_STYLE = {**STYLE, "font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15,
                    "legend.fontsize": 13, "xtick.labelsize": 13, "ytick.labelsize": 13,
                    "lines.linewidth": 3.2, "lines.markersize": 8, "axes.linewidth": 1.4,
                    "grid.alpha": 0.35}
+
+#: an explorer's figure (changes to the style above): a size smaller type, so that its panels share a
+#: notebook column three abreast (JupyterLab's column is 848 px wide at a 1280 px window with the file
+#: browser open: 280 px a panel), and the same in the presenter's style for a 1024 px projector
+EXPLORER_STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 10.5,
+                  "xtick.labelsize": 10, "ytick.labelsize": 10}
+PRESENTER_EXPLORER_STYLE = {"font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13, "legend.fontsize": 12,
+                            "xtick.labelsize": 12, "ytick.labelsize": 12}
 
 _current = dict(STYLE)
 
@@ -207,11 +216,21 @@ if os.environ.get("LRLAB_PRESENTER", "0") not in ("", "0"):   # set by ``lrlab p
     use_style(presenter=True)
 
 
+def presenter_mode() -> bool:
+    """Whether figures are made in the presenter's style now (``lrlab present``, or ``use_style(presenter=True)``)."""
+    return _current["font.size"] > STYLE["font.size"]
+
+
 def style(presenter: bool | None = None):
     """Context manager applying lrlab's rcParams (the current style, or the one asked for)."""
     if presenter is not None:
         presenter = check_flag("presenter", presenter)
     return _style(_current if presenter is None else (PRESENTER_STYLE if presenter else STYLE))
+
+
+def explorer_style():
+    """Context manager: the current style with an explorer figure's type sizes (:data:`EXPLORER_STYLE`)."""
+    return _style({**_current, **(PRESENTER_EXPLORER_STYLE if presenter_mode() else EXPLORER_STYLE)})
 
 
 @contextmanager
@@ -239,7 +258,7 @@ def figure(nrows: int = 1, ncols: int = 1, *, width: float | None = None, height
     width, height = _check_size(width, "width"), _check_size(height, "height")
     squeeze = check_flag("squeeze", squeeze)
     with style():
-        presenter = _current["font.size"] > 14
+        presenter = presenter_mode()
         w = width or min(4.2 * ncols, 13.0) * (1.25 if presenter else 1.0)
         h = height or 3.3 * nrows * (1.25 if presenter else 1.0)
         fig = Figure(figsize=(w, h), layout="constrained")
@@ -529,10 +548,16 @@ def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bo
     marks.append((crit, "2/L" if momentum == 0 else "2(1+β)/L", PALETTE["vermillion"]))
     artists = []
     line = ax.axvline if axis == "x" else ax.axhline
-    for value, text, color in marks:
+    for k, (value, text, color) in enumerate(marks):
         artists.append(line(value, color=color, ls=":", lw=2, zorder=1))
         if labels:
             tr = ax.get_xaxis_transform() if axis == "x" else ax.get_yaxis_transform()
+            if axis == "x" and k:
+                # one line lower than 1/L's label: in a narrow panel the two lines are closer than a label is
+                # wide (2/L is 0.3 decade right of 1/L), and side by side the labels would overprint
+                from matplotlib.transforms import offset_copy
+                tr = offset_copy(tr, fig=ax.figure, y=-1.5 * mpl.font_manager.FontProperties(
+                    size="small").get_size_in_points(), units="points")
             pos = (value, 0.97) if axis == "x" else (0.99, value)
             artists.append(ax.text(*pos, f" {text} ", transform=tr, color=color, ha="right" if axis == "x" else "right",
                                    va="top" if axis == "x" else "bottom", fontsize="small", fontweight="bold",

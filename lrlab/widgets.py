@@ -20,8 +20,8 @@ from traitlets import TraitError
 from . import plotting, theory
 from ._validation import check_number
 
-__all__ = ["Slider", "Choice", "build_control", "lr_slider", "preset_buttons", "slider_names", "theory_text",
-           "snap_to_slider"]
+__all__ = ["Slider", "Choice", "build_control", "lr_slider", "preset_buttons", "slider_names", "page_fit",
+           "theory_text", "snap_to_slider"]
 
 
 @dataclass(frozen=True)
@@ -313,6 +313,77 @@ def slider_names() -> W.HTML:
                f'onload="{_NAME_SLIDERS_JS}">', layout=W.Layout(width="0px", height="0px", margin="0"))
     w.add_class("lrlab-slider-names")
     return w
+
+
+#: Nothing in an explorer wider than its column. ipympl sizes its canvas in CSS pixels (the figure's
+#: pixels); here the canvas scales down with the column instead (keeping its shape), so nothing is cut off
+#: while the kernel lays the figure out anew for the page's width (:data:`_PAGE_FIT_JS`), or where no kernel
+#: runs (a saved notebook). ipympl's transparent top canvas (zoom rectangle, mouse events) follows it.
+PAGE_FIT_CSS = (
+    ".lrlab-explorer .jupyter-matplotlib, .lrlab-explorer .jupyter-matplotlib-figure,"
+    " .lrlab-explorer .jupyter-matplotlib-canvas-container { max-width: 100%; min-width: 0; }"
+    " .lrlab-explorer .jupyter-matplotlib-canvas-div { max-width: 100%; height: auto !important; }"
+    " .lrlab-explorer .jupyter-matplotlib-canvas-div canvas:first-child { position: relative !important;"
+    " max-width: 100%; height: auto !important; }"
+    " .lrlab-explorer .jupyter-matplotlib-canvas-div canvas + canvas { width: 100% !important;"
+    " height: 100% !important; }"
+    # a control declared wider than a phone's column (a 420 px slider) takes the column's width
+    " .lrlab-explorer .widget-inline-hbox, .lrlab-explorer .widget-hbox { max-width: 100%; }")
+
+#: Tells the kernel how much room the explorer has, through the hidden text box of :func:`page_fit`: the
+#: width of its column, the height of the window (or of the scrolling panel it sits in, in JupyterLab), the
+#: height of the controls above the figure and the figure's distance from the top of the page, as
+#: ``"width height controls top"`` in CSS pixels. Sent when the explorer appears, and again whenever the
+#: column's width or the window's height changes (not for a change of the controls' height: a regime label
+#: that wraps must not re-lay the figure out). The explorer notes the same string on itself
+#: (``data-lrlab-fit``), and the kernel stamps it on the numbers line it sends back (``data-fit``), so a page
+#: (the browser tests) can tell when the figure has been laid out for it.
+_PAGE_FIT_JS = (
+    "(function (img) {"
+    " var box = img.closest('.lrlab-explorer'); if (!box || box.__lrlabFit) return; box.__lrlabFit = true;"
+    " var sent = '', timer = null;"
+    " var scroller = function () {"
+    "  for (var e = box.parentElement; e && e !== document.body && e !== document.documentElement;"
+    "       e = e.parentElement) {"
+    "   var o = getComputedStyle(e).overflowY;"
+    "   if ((o === 'auto' || o === 'scroll') && e.clientHeight > 0 && e.scrollHeight > e.clientHeight) return e;"
+    "  }"
+    "  return null;"
+    " };"
+    " var report = function () {"
+    "  timer = null;"
+    "  var input = box.querySelector('.lrlab-fit input'),"
+    "      cv = box.querySelector('.jupyter-matplotlib-canvas-div');"
+    "  if (!input || !cv || !box.clientWidth) return;"
+    "  var sc = scroller(), b = box.getBoundingClientRect(), c = cv.getBoundingClientRect();"
+    "  var vh = sc ? sc.clientHeight : window.innerHeight;"
+    "  var top = sc ? c.top - sc.getBoundingClientRect().top + sc.scrollTop : c.top + window.scrollY;"
+    "  var key = box.clientWidth + ' ' + vh;"
+    "  if (key === sent) return;"
+    "  sent = key;"
+    "  var v = [box.clientWidth, vh, c.top - b.top, top].map(Math.round).join(' ');"
+    "  box.setAttribute('data-lrlab-fit', v);"
+    "  input.value = v;"
+    "  input.dispatchEvent(new Event('change', {bubbles: true}));"
+    " };"
+    " var later = function () { if (!timer) timer = setTimeout(report, 100); };"
+    " new ResizeObserver(later).observe(box);"
+    " window.addEventListener('resize', later);"
+    " later();"
+    "})(this)")
+
+
+def page_fit() -> tuple:
+    """``(html, text)``: two invisible widgets that fit the explorer they sit in to the page (put both inside
+    the ``.lrlab-explorer`` box). ``html`` scales the figure's canvas down to its column
+    (:data:`PAGE_FIT_CSS`) and reports the room the explorer has into ``text``, a hidden text box whose
+    value the kernel observes: ``"width height controls top"`` in CSS pixels (see :data:`_PAGE_FIT_JS`)."""
+    html = W.HTML(f'<style>{PAGE_FIT_CSS}</style><img alt="" role="presentation" style="display:none" '
+                  f'src="{_GIF}" onload="{_PAGE_FIT_JS}">', layout=W.Layout(width="0px", height="0px", margin="0"))
+    html.add_class("lrlab-page-fit")
+    text = W.Text(value="", layout=W.Layout(display="none"))
+    text.add_class("lrlab-fit")
+    return html, text
 
 
 def preset_buttons(presets: dict, on_click: Callable[[Any], None]) -> list:

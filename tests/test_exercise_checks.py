@@ -86,6 +86,7 @@ def test_05_momentum():
     assert not lesson.check_heavy_ball_limit(theory.critical_lr(lesson.EXERCISE_BOWL))   # GD's 2/L
     assert not lesson.check_heavy_ball_limit(None)
     assert lesson.check_polyak_momentum(4 / 9) and not lesson.check_polyak_momentum(0.8)
+    assert lesson.check_polyak_momentum(0.444) and not lesson.check_polyak_momentum(0.452)   # 0.5%, not 2%
     nest = theory.nesterov_critical_lr(lesson.EXERCISE_BOWL, 0.5)
     assert lesson.check_nesterov_limit(nest) and lesson.check_nesterov_limit(0.03)
     assert not lesson.check_nesterov_limit(1.01 * nest)                        # diverges: wrong however close
@@ -108,6 +109,8 @@ def test_06_adaptive_optimizers():
     second = 0.05 / 19
     assert np.isclose(lesson.adam_second_step()[0], second, rtol=1e-6)
     assert lesson.check_adam_second_step(second) and lesson.check_adam_second_step(0.00263)
+    assert lesson.check_adam_second_step(-second) and lesson.check_adam_second_step(-0.00263)   # a distance
+    assert not lesson.check_adam_second_step(True) and not lesson.check_adam_second_step(-0.05)
     assert not lesson.check_adam_second_step(0.05)                             # the first step's size
     assert not lesson.check_adam_second_step(0.0) and not lesson.check_adam_second_step(None)
     assert lesson.check_turned_bowl("fast") and lesson.check_turned_bowl(" Fast ")

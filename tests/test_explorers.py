@@ -398,3 +398,88 @@ def test_a_diverging_path_that_starts_outside_the_view_is_cut_to_the_part_inside
 def test_the_browser_harness_knows_every_label_word():
     from lrlab.present import browser
     assert set(browser.REGIMES) == WORDS and len(browser.REGIMES) == len(WORDS)
+
+
+# -- the figure fits its column -------------------------------------------------------------------------
+
+#: the columns the browser tests measure (tests/browser/test_fit.py), as the page reports them:
+#: (box width, window height, controls' height, figure's top)
+PAGES = {"JupyterLab 1280x800, file browser open": "848 656 160 700", "Voilà 1024": "994 768 165 900",
+         "phone 390": "360 844 330 1500", "no page (static frames)": None}
+
+
+def _outside(ex) -> list:
+    """What of the figure is drawn outside it: every axes with its titles, ticks and labels, every legend."""
+    fig = ex.fig
+    r = fig.canvas.get_renderer()
+    box = fig.bbox
+    out = []
+    for ax in fig.axes:
+        tb = ax.get_tightbbox(r)
+        if tb.x0 < box.x0 - 1 or tb.x1 > box.x1 + 1 or tb.y0 < box.y0 - 1 or tb.y1 > box.y1 + 1:
+            out.append((ax.get_title() or ax.get_label(), tuple(np.round(tb.extents)), tuple(box.extents)))
+    for leg in fig.legends:
+        e = leg.get_window_extent(r)
+        if e.x0 < box.x0 - 1 or e.x1 > box.x1 + 1:
+            out.append(("figure legend", tuple(np.round(e.extents)), tuple(box.extents)))
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_figure_fits_every_column_whole(explorers, name):
+    """Laid out for each page the browser tests measure, the figure is no wider than the column, its
+    panels are at least MIN_PANEL px wide (or one column), nothing of it is drawn outside it, and no
+    text is smaller than 10 px."""
+    from lrlab import explorer as E
+    ex = get(explorers, name)
+    for page, report in PAGES.items():
+        if report is None:
+            ex.fit(E.DEFAULT_WIDTH)
+        else:
+            ex.page.value = report
+            assert f'data-fit="{report}"' in ex.stats.value, page
+        col = float(report.split()[0]) - E.FIT_MARGIN if report else E.DEFAULT_WIDTH
+        png = Image.open(io.BytesIO(ex.frame().png))
+        lay = ex.layout
+        assert png.size == (lay.width, lay.height) and lay.width <= col, (page, png.size, col)
+        assert lay.cols == 1 or lay.width / lay.cols >= E.MIN_PANEL - 1, (page, lay)
+        assert lay.cols <= 2 or lay.rows == 1, (page, lay)
+        assert not _outside(ex), (page, lay, _outside(ex))
+        sizes = [t.get_fontsize() * 100 / 72 for t in ex.fig.findobj(lambda a: hasattr(a, "get_fontsize"))
+                 if t.get_visible() and getattr(t, "get_text", lambda: "")()]
+        assert min(sizes) >= 10, (page, min(sizes))
+    ex.page.value = ""
+    ex.fit(E.DEFAULT_WIDTH)
+
+
+def test_fit_layout():
+    from lrlab.explorer import Layout, fit_layout
+    kw = dict(panel_width=450, row_height=400)
+    assert fit_layout(3, 1400, **kw) == Layout(1, 3, 1350, 400)          # no wider than the lesson asked
+    assert fit_layout(3, 982, **kw) == Layout(1, 3, 982, 400)
+    assert fit_layout(3, 836, **kw) == Layout(2, 2, 836, 800)            # 278 px a panel is cramped: 2 + 1
+    assert fit_layout(4, 982, **kw) == Layout(2, 2, 900, 800)            # 2 x 2, not 3 + 1
+    assert fit_layout(3, 348, **kw) == Layout(3, 1, 348, 1200)           # a phone: one column
+    assert fit_layout(3, 836, 600, **kw) == Layout(2, 2, 836, 600)       # rows shortened to the screen
+    assert fit_layout(3, 836, 300, **kw) == Layout(2, 2, 836, 520)       # ... down to MIN_ROW
+    assert fit_layout(3, 348, 500, **kw) == Layout(3, 1, 348, 1200)      # ... but not a phone's column
+    with pytest.raises(ValueError, match="width"):
+        fit_layout(3, 0, **kw)
+
+
+def test_a_page_report_lays_the_figure_out_and_is_stamped_on_the_numbers_line():
+    ex = build_explorer("02 one curvature")
+    assert ex.layout.width <= 840
+    ex.page.value = "994 768 165 900"
+    assert (ex.layout.rows, ex.layout.cols) == (1, 3) and 'data-fit="994 768 165 900"' in ex.stats.value
+    before = ex.frames
+    ex.page.value = "994 768 165 901"                    # the same layout: no new frame, but the report is seen
+    assert ex.frames == before and 'data-fit="994 768 165 901"' in ex.stats.value
+    ex.page.value = "not a report"                       # ignored
+    assert 'data-fit="994 768 165 901"' in ex.stats.value
+    ex.set_lr(0.3)                                       # later frames keep the stamp
+    assert 'data-fit="994 768 165 901"' in ex.stats.value
+    ex.page.value = "360 844 330 1500"
+    assert (ex.layout.rows, ex.layout.cols) == (3, 1)
+    w, h = ex.fig.get_size_inches() * 100
+    assert (round(w), round(h)) == (ex.layout.width, ex.layout.height)

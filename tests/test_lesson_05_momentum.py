@@ -91,3 +91,20 @@ def test_exercise_checks():
     assert not lesson.check_direction_factor(np.sqrt(0.6)) and not lesson.check_direction_factor(0.945)
     assert lesson.check_critical_momentum(0.25) and not lesson.check_critical_momentum(0.5)
     assert not lesson.check_critical_momentum(None)
+
+
+def test_regime_uses_the_theorys_words():
+    lrs = [0.002, 0.012, 0.03, 0.05]
+    assert lesson.regime(lesson.BOWL, lrs).tolist() == ["monotone convergence"] * 2 + ["divergence"] * 2
+    assert lesson.regime(lesson.BOWL, lrs, 0.9).tolist() == ["oscillating convergence"] * 3 + ["divergence"]
+    assert lesson.regime(lesson.BOWL, 2 / 81) == "no convergence"
+    assert lesson.regime(lesson.BOWL, 0.005) == "monotone convergence"        # 81·0.005 < 1
+    assert lesson.regime(lesson.BOWL, 0.02) == "oscillating convergence"      # 81·0.02 > 1: the steep one flips
+    nw = theory.nesterov_critical_lr(lesson.BOWL, 0.9)
+    assert lesson.regime(lesson.BOWL, [0.99 * nw, 1.01 * nw], 0.9, nesterov=True).tolist() == [
+        "oscillating convergence", "divergence"]
+
+
+def test_explorer_theory_line_with_momentum_drops_gds_1_over_L():
+    explorer = lesson.momentum_explorer(lr=0.04, momentum=0.64)
+    assert "1/L" not in explorer.theory.value and "Polyak" in explorer.theory.value

@@ -32,7 +32,7 @@ __all__ = ["BOWL", "X0", "rotated_bowl", "OPTIMIZERS", "BOWLS", "OPTIMIZER_PRESE
            "RACE_COLORS", "RaceResult", "steps_to_stay_below", "longest_run", "race", "good_lr_window",
            "window_decades", "first_diverging_lr", "plot_race", "race_table",
            "DECAY_LOSS", "DECAY_X0", "DECAY_LR", "weight_decay_run", "decay_per_step",
-           "plot_weight_decay", "adam_second_step", "check_adam_second_step", "check_turned_bowl",
+           "plot_weight_decay", "continue_race", "plot_continuation", "adam_second_step", "check_adam_second_step", "check_turned_bowl",
            "check_adamw_half_life"]
 
 # --------------------------------------------------------------------------- the bowl of the lesson (lesson 05's)
@@ -146,9 +146,22 @@ def record_effective_steps(loss, stepper, x0, lr: float, num_steps: int) -> Effe
 NICE_NAMES = {"adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "sgd": "SGD"}
 
 
+def _frozen_step_wall(name: str, beta1: float = 0.9):
+    """(c, label): with its effective step s frozen, a coordinate of curvature λ is stable while s·λ < c.
+
+    Without momentum (Adagrad, RMSprop) c = 2. Adam's step is s·m̂ with m an average of gradients (β₁): that
+    is heavy ball with lr s(1 − β₁) and momentum β₁, whose wall s(1 − β₁)λ = 2(1 + β₁) gives
+    c = 2(1 + β₁)/(1 − β₁), 38 for β₁ = 0.9.
+    """
+    if name == "adam":
+        return 2 * (1 + beta1) / (1 - beta1), "38/λ"
+    return 2.0, "2/λ"
+
+
 @plotting.styled
 def plot_effective_steps(records, loss):
-    """Top row: each coordinate's effective step against step, with its own limit 2/λᵢ (dotted).
+    """Top row: each coordinate's effective step against step, with its own limit (dotted): 2/λᵢ, or for
+    Adam, whose momentum moves it, 38/λᵢ (see :func:`_frozen_step_wall`).
     Bottom row: each coordinate's distance to the minimum. Returns ``(fig, axes)``."""
     c = plotting.PALETTE
     curv = np.diag(loss.hessian())
@@ -159,15 +172,16 @@ def plot_effective_steps(records, loss):
     for j, rec in enumerate(records):
         ax, bx = axes[0, j], axes[1, j]
         steps = np.arange(1, rec.effective.shape[0] + 1)
+        wall, wall_name = _frozen_step_wall(rec.name)
         for i in (0, 1):
             ax.plot(steps, rec.effective[:, i], color=colors[i], label=names[i])
-            ax.axhline(2 / curv[i], color=colors[i], ls=":", lw=1.8)
-            ax.text(steps[-1], 2 / curv[i], f"2/λ = {2 / curv[i]:.3g}", color=colors[i], ha="right",
+            ax.axhline(wall / curv[i], color=colors[i], ls=":", lw=1.8)
+            ax.text(steps[-1], wall / curv[i], f"{wall_name} = {wall / curv[i]:.3g}", color=colors[i], ha="right",
                     va="bottom", fontsize="x-small", fontweight="bold")
             dist = np.abs(rec.params[:, i] - loss.minimizer[i])
             bx.plot(np.arange(dist.size), np.where(dist > 0, dist, np.nan), color=colors[i])
         ax.set_yscale("log")
-        ax.set_ylim(3e-4, 5)
+        ax.set_ylim(3e-4, 150)
         ax.set_title(f"{NICE_NAMES.get(rec.name, rec.name)}, lr = {rec.lr:g}", fontsize="medium")
         ax.set_xlabel("step")
         ax.set_ylabel("effective step  lr/(√v̂ + ε)" if j == 0 else "")
@@ -421,7 +435,7 @@ def plot_race(results, titles=None, *, width: float = 9.0):
                     marker=".", ms=3, label=name)
             bad = ~np.isfinite(res.final[name])
             if bad.any():
-                ax.plot(res.lrs[bad], np.full(bad.sum(), top * 1.12 ** k), "|", color=colors[name], ms=6, mew=1.2)
+                ax.plot(res.lrs[bad], np.full(bad.sum(), top * 1.3 ** k), "|", color=colors[name], ms=5, mew=1.2)
             win = good_lr_window(res, name)
             if win is not None:
                 wx.plot(win, [k, k], color=colors[name], lw=6, solid_capstyle="butt")
@@ -434,10 +448,10 @@ def plot_race(results, titles=None, *, width: float = 9.0):
         g0 = res.curves[names[0]][0]
         ax.axhline(RACE_STEPS, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
         ax.text(res.lrs[0], RACE_STEPS, " budget", va="top", fontsize="small", color=plotting.PALETTE["grey"])
-        ax.text(res.lrs[-1], top * 1.6, "diverged ", ha="right", va="bottom", fontsize="small")
+        ax.text(res.lrs[-1], top * 1.3 ** len(names), "diverged ", ha="right", va="bottom", fontsize="small")
         ax.set_xscale("log"); ax.set_yscale("log")
         ax.set_xlim(res.lrs[0] / 1.5, res.lrs[-1] * 1.5)
-        ax.set_ylim(0.7, top * 3)
+        ax.set_ylim(0.7, top * 1.3 ** len(names) * 1.8)
         ax.set_ylabel("steps to finish")
         ax.tick_params(labelbottom=False)
         ax.set_title(titles[r] if titles else f"{res.problem}: every lr on the grid", fontsize="medium")
@@ -464,6 +478,64 @@ def plot_race(results, titles=None, *, width: float = 9.0):
     return fig, np.array(axes, dtype=object)
 
 
+# --------------------------------------------------------------------------- after the race: a constant lr
+
+def continue_race(result: RaceResult, x0, *, num_steps: int = 4 * RACE_STEPS, tol: float = RACE_TOL) -> dict:
+    """Every optimizer's good window run on past the race's budget, to ``num_steps``, with the same constant lr.
+
+    Returns ``{name: (curve, leaves)}``: ``curve`` the tuned lr's loss gap, shape ``(num_steps + 1,)``;
+    ``leaves`` one bool per lr of the good window: does the gap climb back above ``tol`` times the initial
+    gap after the race's budget? (No entry for an optimizer without a good window.)
+    """
+    out = {}
+    for name, stepper in RACE_STEPPERS.items():
+        w = result.window.get(name)
+        if w is None:
+            continue
+        lrs = result.lrs[w[0]:w[1] + 1]
+        g = plotting.gap(run(loss=result.loss, stepper=stepper, x0=x0, lr=lrs, num_steps=num_steps))
+        rel = g / g[0]
+        tail = rel[RACE_STEPS:]
+        leaves = ~np.all(np.isfinite(tail) & (tail <= tol), axis=0)
+        k = int(np.nonzero(lrs == result.best_lr[name])[0][0])
+        out[name] = (g[:, k], leaves)
+    return out
+
+
+@plotting.styled
+def plot_continuation(results, continued, names=("heavy ball β=0.9", "RMSprop", "Adam"), *, width: float = 9.0):
+    """One panel per problem: the tuned runs of ``names`` continued past the race's budget (dotted line),
+    loss gap against step. Returns ``(fig, axes)``."""
+    fig, axes = plotting.figure(1, len(results), width=width, height=3.6, squeeze=False)
+    floor = 1e-24
+    for ax, res, cont in zip(axes[0], results, continued):
+        g0 = res.curves[next(iter(res.curves))][0]
+        for name in names:
+            if name not in cont:
+                continue
+            g = cont[name][0]
+            ax.plot(np.arange(g.size), np.where(np.isfinite(g) & (g > 0), np.maximum(g, floor), floor),
+                    color=plotting.PALETTE[RACE_COLORS[name]], lw=1.4,
+                    label="heavy ball" if name.startswith("heavy") else name)
+        ax.axhline(RACE_TOL * g0, color=plotting.PALETTE["grey"], ls="--", lw=1.2)
+        ax.axvline(RACE_STEPS, color="black", ls=":", lw=1.2)
+        ax.text(RACE_STEPS, 30 * g0, " end of the race", fontsize="x-small", va="top")
+        ax.set_yscale("log")
+        ax.set_ylim(floor, max(30 * g0, 1.0))
+        ax.set_xlim(0, g.size - 1)
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss − min" if ax is axes[0, 0] else "")
+        ax.set_title(res.problem, fontsize="medium")
+    seen = {}
+    for ax in axes[0]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    order = [lab for lab in ("heavy ball" if n.startswith("heavy") else n for n in names) if lab in seen]
+    fig.legend([seen[lab] for lab in order], order, loc="outside lower center", ncols=len(order), frameon=False,
+               fontsize="small")
+    return fig, axes[0]
+
+
 # --------------------------------------------------------------------------- exercises
 
 def adam_second_step(lr: float = 0.05, g1=(300.0, -0.002), g2=(-300.0, -0.002)) -> np.ndarray:
@@ -477,6 +549,11 @@ def adam_second_step(lr: float = 0.05, g1=(300.0, -0.002), g2=(-300.0, -0.002)) 
 
 def check_adam_second_step(answer) -> Feedback:
     """Adam, lr = 0.05: gradient (300, -0.002), then (-300, -0.002). How far does coordinate 1 move at step 2?"""
+    if not isinstance(answer, bool):
+        try:
+            answer = abs(float(answer))       # a distance: the signed move is accepted too
+        except (TypeError, ValueError):
+            pass
     return check_number_answer(answer, float(adam_second_step()[0]), rtol=0.02,
                                hint="Write m and v after each of the two steps (β₁ = 0.9, β₂ = 0.999, both start "
                                     "at 0), then the bias corrections 1 − β₁² and 1 − β₂². The flip shows up in m, "

@@ -82,13 +82,17 @@ HOOKS_JS = r"""
         frame: stats ? stats.getAttribute('data-frame') : null,      // the kernel's latest answer
         lr: stats ? stats.getAttribute('data-lr') : null,            // ... computed for this lr
         painted: canvas ? (canvas.__lrlab_frame || null) : null,     // the frame on screen
+        width: box.clientWidth,
+        fit: box.getAttribute('data-lrlab-fit'),                    // the room the page reported ...
+        fitted: stats ? stats.getAttribute('data-fit') : null,      // ... and the one the figure is laid out for
         kernel: (window.__lrlab_ws || {}).status || null,
         hash: hash(canvas),
         classes: Array.from(box.classList),
       };
     },
     // What is still missing before the explorer shows the kernel's answer to the slider's
-    // current value ('' when nothing is): the answer itself, its frame on screen, an idle kernel.
+    // current value ('' when nothing is): the answer itself, the figure laid out for the room the
+    // page reported (lrlab.widgets.page_fit), its frame on screen, an idle kernel.
     missing(root) {
       const s = this.state(root);
       if (!s) return 'no explorer on the page';
@@ -98,6 +102,9 @@ HOOKS_JS = r"""
       if (!(isFinite(shown) && isFinite(lr)) ||
           Math.abs(shown - Number(lr.toPrecision(3))) > 1e-9 * Math.abs(shown))
         return 'the kernel has not answered: the slider shows ' + s.readout + ', the last answer is for lr ' + s.lr;
+      if (!s.fit && s.width > 0) return 'the page has not reported the room the explorer has yet';
+      if (s.fit && s.fitted !== s.fit)
+        return 'the kernel has not laid the figure out for the page: it reported ' + s.fit + ', the figure is for ' + s.fitted;
       if (s.painted !== s.frame) return 'frame ' + s.frame + ' has not reached the screen (it shows ' + s.painted + ')';
       if (s.kernel !== 'idle') return 'the kernel is still ' + s.kernel;
       return '';
@@ -263,12 +270,14 @@ def missing(page, index: int = 0) -> str:
 def wait_settled(page, *, index: int = 0, timeout: float = 30.0, what: str = "explorer") -> dict:
     """Wait until the explorer shows the kernel's answer to the slider's current value, on screen.
 
-    Three things, in this order, each exact (no waiting for time): the stats
+    Four things, in this order, each exact (no waiting for time): the stats
     line is stamped with the lr the slider's readout shows (the kernel has
-    answered the latest move); the canvas shows the frame of that answer (its
+    answered the latest move); it is stamped with the room the page last
+    reported for the explorer (the figure is laid out for this page: see
+    :func:`lrlab.widgets.page_fit`); the canvas shows the frame of that answer (its
     tag, which the kernel writes into the frame's PNG, arrived, decoded and
     painted); the kernel is idle. Bounded by ``timeout``; on timeout raises
-    ``TimeoutError`` saying which of the three never happened.
+    ``TimeoutError`` saying which of the four never happened.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     page.evaluate(HOOKS_JS)

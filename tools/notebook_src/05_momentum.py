@@ -7,8 +7,8 @@
 #
 # **Momentum** (heavy ball) remembers past gradients. It moves the wall out to $2(1+\beta)/L$ and, tuned
 # the way Polyak showed, needs about $\sqrt{\kappa}$ steps where gradient descent needs $\kappa$
-# ($\kappa = L/\mu$, the condition number). Why it works is clearest one eigendirection at a time, and on one
-# picture, the $(\text{lr}\cdot\lambda, \beta)$ phase diagram. **Nesterov**'s variant looks one step ahead.
+# ($\kappa = L/\mu$, the condition number, with $\mu$ the flattest curvature). Why it works is clearest one
+# direction of the bowl at a time, and on one picture, the $(\text{lr}\cdot\lambda, \beta)$ phase diagram. **Nesterov**'s variant looks one step ahead.
 # Lesson 06 then gives every parameter its own step size (Adagrad, RMSprop, Adam).
 #
 # Throughout, the playground is the bowl $f(w) = \tfrac12\,(1\cdot w_1^2 + 81\cdot w_2^2)$: a flat direction
@@ -38,8 +38,8 @@ assert np.isclose(theory.critical_lr(bowl), 2 / 81) and round(theory.critical_lr
 #
 # Two sliders: the learning rate (log scale) and the momentum $\beta$. Left: the path on the bowl's
 # contours; middle: the loss. Right: the whole $(\text{lr}, \beta)$ plane, coloured by the steps heavy ball
-# needs to shrink the error tenfold (bright = fast, grey = diverges), with the wall $2(1+\beta)/L$ in red,
-# gradient descent's best lr (purple dot) and Polyak's optimum (blue star). The white dot is you; above the
+# needs to shrink the error tenfold (bright = fast, grey = diverges), with the wall $2(1+\beta)/L$ (solid line),
+# gradient descent's best lr (dot at $\beta = 0$) and Polyak's optimum (star). The white dot is you; above the
 # panel, the factor by which the error shrinks per step at your setting.
 #
 # Try: with $\beta = 0$, push the lr past 0.0247 and watch it blow up. Then raise $\beta$ to 0.9 *at the same
@@ -51,8 +51,7 @@ explorer
 
 # %% [markdown]
 # Most heavy-ball runs overshoot and swing back, like a ball rolling in a bowl. That is not a failure: the
-# swings die out geometrically, and at Polyak's setting (section 5) faster than any gradient-descent run
-# converges.
+# swings die out geometrically.
 #
 # ## 1 · Heavy ball: a step with memory
 #
@@ -81,7 +80,10 @@ assert np.array_equal(w, traj.params[-1])
 # %% [markdown]
 # Here is the same experiment without sliders: four learning rates, first for plain gradient descent, then
 # with $\beta = 0.9$. The third one, lr = 0.03, is beyond gradient descent's $2/L$: on its own it blows up
-# along the steep direction $w_2$; with momentum it comes home.
+# along the steep direction $w_2$; with momentum it comes home. Each label is theory's verdict (section 2):
+# **monotone convergence** (the error shrinks along every direction without changing sign), **oscillating
+# convergence** (it shrinks, overshooting along some direction) or **divergence**; below, the share of the
+# loss gap closed.
 
 # %%
 lrs = [0.002, 0.012, 0.03, 0.05]
@@ -89,15 +91,17 @@ gd = lrlab.run(loss=bowl, stepper=steppers.sgd(), x0=x0, lr=lrs, num_steps=60)
 hb = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=0.9), x0=x0, lr=lrs, num_steps=60)
 fig, _ = lesson.plot_paths(gd, "plain gradient descent (β = 0), 60 steps")
 plotting.show(fig)
-fig, _ = lesson.plot_paths(hb, "heavy ball (β = 0.9), 60 steps")
+fig, _ = lesson.plot_paths(hb, "heavy ball (β = 0.9), 60 steps", momentum=0.9)
 plotting.show(fig)
 print(f"loss − min at the start: {plotting.gap(gd)[0, 0]:.3g}; after 60 steps, for lr = {lrs}:")
 for name, tr in (("β = 0  ", gd), ("β = 0.9", hb)):
     print(name, ", ".join("diverged" if d else f"{g:.2g}" for d, g in zip(tr.diverged, plotting.gap(tr)[-1])))
 
 # %% tags=["check"]
-assert list(diagnostics.classify(gd))[2:] == ["diverging", "diverging"]
-assert list(diagnostics.classify(hb))[2:] == ["oscillating", "diverging"]
+assert lesson.regime(bowl, lrs).tolist() == ["monotone convergence"] * 2 + ["divergence"] * 2
+assert lesson.regime(bowl, lrs, 0.9).tolist() == ["oscillating convergence"] * 3 + ["divergence"]
+_closed = [1 - plotting.gap(tr)[-1] / plotting.gap(tr)[0] for tr in (gd, hb)]
+assert np.all(_closed[0][:2] > 0.98) and np.all(_closed[1][:3] > 0.99)
 assert gd.diverged.tolist() == [False, False, True, True] and hb.diverged.tolist() == [False, False, False, True]
 
 # %% [markdown]
@@ -128,10 +132,10 @@ for beta in (0.0, 0.5, 0.9):
     crit = theory.critical_lr(bowl, momentum=beta)
     pair = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
                      num_steps=400)
-    below, above = diagnostics.classify(pair)
+    below, above = lesson.regime(bowl, [0.99 * crit, 1.01 * crit], beta)
     rho_below, rho_above = theory.convergence_rate(bowl, [0.99 * crit, 1.01 * crit], momentum=beta)
-    print(f"β = {beta:.1f}: wall 2(1+β)/L = {crit:.4f} | 0.99× wall: {below:<11} (error × {rho_below:.3f}/step)"
-          f" | 1.01× wall: {above} (error × {rho_above:.3f}/step)")
+    print(f"β = {beta:.1f}: wall 2(1+β)/L = {crit:.4f} | 0.99× wall: {below} (error × {rho_below:.3f}/step)"
+          f" | 1.01×: {above} (× {rho_above:.3f}/step)")
 ratio = theory.critical_lr(bowl, 0.9) / theory.critical_lr(bowl)
 print(f"with β = 0.9 the wall is {ratio:.2f}× gradient descent's 2/L")
 
@@ -140,10 +144,10 @@ for beta in (0.0, 0.5, 0.9):
     crit = theory.critical_lr(bowl, momentum=beta)
     pair = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
                      num_steps=400)
-    below, above = diagnostics.classify(pair)
+    below, above = lesson.regime(bowl, [0.99 * crit, 1.01 * crit], beta)
     rho_below, rho_above = theory.convergence_rate(bowl, [0.99 * crit, 1.01 * crit], momentum=beta)
-    assert below != "diverging" and rho_below < 1
-    assert above == "diverging" and rho_above > 1
+    assert below == "oscillating convergence" and rho_below < 1 and not pair.diverged[0]
+    assert above == "divergence" and rho_above > 1 and diagnostics.classify(pair)[1] == "diverging"
 assert np.isclose(ratio, 1.9)
 
 # %% [markdown]
@@ -217,7 +221,8 @@ assert np.allclose(factors["heavy ball"][1:], np.sqrt(0.6))
 #   the lr would speed the flat direction up, until the steep one's factor $|1 - 81\,\text{lr}|$ overtakes it.
 # * Heavy ball leaves the steep directions' factors at $\sqrt\beta = 0.775$: once the roots are complex, the
 #   modulus is $\sqrt\beta$ whatever the curvature. It spends that on the flat direction, whose factor drops
-#   from 0.98 to 0.945. Momentum trades speed on the directions that had plenty for speed on the one that sets the pace.
+#   from 0.98 to 0.945 (the middle one gains too, 0.80 to 0.775). Momentum trades speed on the steepest direction
+#   for speed on the one that sets the pace.
 #
 # ## 4 · The (lr, β) phase diagram of one direction
 #
@@ -230,6 +235,8 @@ assert np.allclose(factors["heavy ball"][1:], np.sqrt(0.6))
 # * **flipping**: a real negative root, the error changes sign every step, like gradient descent past $1/L$;
 # * **diverging**: a root beyond $-1$, past the wall $h = 2(1+\beta)$.
 #
+# A run converges monotonically if every direction is monotone, with oscillations if one rings or flips.
+#
 # Real and complex roots meet where the discriminant vanishes, $(1+\beta-h)^2 = 4\beta$, which is the
 # **critical-damping** curve $\beta = (1-\sqrt h)^2$. It is also the fastest momentum for that direction:
 # below the curve the larger real root is slower, above it the modulus $\sqrt\beta$ grows with $\beta$. On the
@@ -238,11 +245,14 @@ assert np.allclose(factors["heavy ball"][1:], np.sqrt(0.6))
 # descent, 22 at critical damping.
 
 # %%
-flips = {}
+flips, shown = {}, {}
 for name, (h, b) in {"monotone": (0.01, 0.5), "ringing": (0.3, 0.9), "flipping": (1.5, 0.0), "diverging": (2.1, 0.0)}.items():
-    e = lrlab.run(loss=losses.quadratic([1.0]), stepper=steppers.sgd(momentum=b), x0=[1.0], lr=h, num_steps=200).params[:, 0]
-    flips[name] = int(np.sum(np.sign(e[1:]) != np.sign(e[:-1])))
-print("sign changes in 200 steps of one direction (h, β):", flips)
+    one = lrlab.run(loss=losses.quadratic([1.0]), stepper=steppers.sgd(momentum=b), x0=[1.0], lr=h, num_steps=200)
+    e = one.params[:, 0]
+    taken = int(np.sum(e[1:] != e[:-1]))             # steps before lrlab stops a run that blows up
+    flips[name] = int(np.sum(np.sign(e[1:taken + 1]) != np.sign(e[:taken])))
+    shown[name] = "every step" + (" until stopped" if taken < 200 else "") if flips[name] == taken else f"{flips[name]} of 200"
+print("sign changes of one direction's error over 200 steps:", shown)
 fig, _ = lesson.plot_phase_diagram()
 plotting.show(fig)
 
@@ -271,12 +281,11 @@ assert round(per_decade(0.99)) == 229 and round(per_decade(0.9)) == 22
 for name, (h, b) in {"monotone": (0.01, 0.5), "ringing": (0.3, 0.9), "flipping": (1.5, 0.0), "diverging": (2.1, 0.0)}.items():
     assert theory.MOMENTUM_REGIMES[int(theory.momentum_regime(h, b))] == name
 assert flips["monotone"] <= 1 and 3 <= flips["ringing"] <= 195 and flips["flipping"] == 200
+assert shown["diverging"] == "every step until stopped"
 
 # %% [markdown]
-# Read the explorer's $(\text{lr}, \beta)$ map at the top again with this picture in mind: the map is this
-# diagram for the bowl's *two* directions at once ($h = \text{lr}$ and $h = 81\,\text{lr}$), and a setting is
-# only as fast as the slower of the two. Polyak's optimum, next, is the setting that puts both of them at the
-# same speed.
+# The explorer's $(\text{lr}, \beta)$ map is this diagram for the bowl's two directions at once ($h = \text{lr}$
+# and $h = 81\,\text{lr}$): a setting is as fast as the slower of the two.
 #
 # ## 5 · Polyak's optimum: $\sqrt{\kappa}$ instead of $\kappa$
 #
@@ -310,8 +319,7 @@ assert np.isclose(rate_gd, 80 / 82) and lr_p > theory.critical_lr(bowl)
 assert round(per_decade_gd) == 93 and round(per_decade_p) == 10
 
 # %% [markdown]
-# Rates are promises about the long run. We measure instead: how many steps until the distance to the
-# minimum has shrunk a millionfold?
+# Rates are promises about the long run. Measured: steps until the distance to the minimum shrinks a millionfold.
 
 # %%
 gd_run = lrlab.run(loss=bowl, stepper=steppers.sgd(), x0=x0, lr=lr_gd, num_steps=1000)
@@ -344,8 +352,8 @@ assert n_gd / n_hb > 6
 #
 # </details>
 #
-# There are two catches. First, Polyak's recipe needs $\mu$ and $L$, which nobody knows for a neural
-# network, and it is only optimal on quadratics. Second, it lives on the edge. With momentum $\beta$ the
+# Two catches. Polyak's recipe needs $\mu$ and $L$, which nobody knows for a neural network, and it is only
+# optimal on quadratics. And it lives on the edge. With momentum $\beta$ the
 # wall is $2(1+\beta)/L$, and Polyak's lr sits at $\kappa/(\kappa+1)$ of the wall for its own $\beta$: the
 # same fraction as gradient descent's best lr $2/(\mu+L)$ of $2/L$ (notebook 02). Here $\kappa = 81$, so the
 # fastest setting is 1.2% from divergence. If $L$ is underestimated by more than that, the run blows up.
@@ -356,16 +364,17 @@ kappa = bowl.L / bowl.mu
 print(f"Polyak's lr {lr_p:.4f}, the wall at β = {beta_p:.2f}: {wall:.4f}; "
       f"lr/wall = {lr_p / wall:.4f} = κ/(κ+1) with κ = {kappa:g}: {100 * (1 - lr_p / wall):.1f}% from divergence")
 edge = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta_p), x0=x0, lr=[lr_p, 1.02 * wall], num_steps=400)
-at_lr_p, past = diagnostics.classify(edge)
+at_lr_p, past = lesson.regime(bowl, [lr_p, 1.02 * wall], beta_p)
 print(f"at Polyak's lr: {at_lr_p}, loss × {edge.loss[-1, 0] / edge.loss[0, 0]:.0e} in 400 steps; "
       f"2% past the wall, the same β: {past}")
 
 # %% tags=["check"]
 assert np.isclose(lr_p / wall, kappa / (kappa + 1)) and np.isclose(wall, 2 * (1 + beta_p) / bowl.L)
-assert at_lr_p != "diverging" and edge.loss[-1, 0] < 1e-30 * edge.loss[0, 0] and past == "diverging"
+assert at_lr_p == "oscillating convergence" and past == "divergence" and edge.diverged.tolist() == [False, True]
+assert edge.loss[-1, 0] < 1e-30 * edge.loss[0, 0]
 
 # %% [markdown]
-# In practice $\beta = 0.9$ is the common default and the lr is tuned, with a margin below the edge.
+# In practice $\beta = 0.9$ is the default and the lr is tuned with a margin below the edge.
 #
 # ## 6 · Nesterov: the gradient taken one step ahead
 #
@@ -438,17 +447,16 @@ assert round(nest_wall * bowl.L, 2) == 1.36 and np.isclose(theory.critical_lr(bo
 # %% [markdown]
 # At the common default $\beta = 0.9$ with a tuned lr, Nesterov converges a little faster than heavy ball
 # (0.941 against 0.949 per step) although its wall sits at an lr $1+2\beta = 2.8$ times smaller. With *both* knobs tuned,
-# Polyak's heavy ball stays the fastest on a quadratic (0.80 against 0.876). Nesterov's real fame comes from
-# convex problems beyond quadratics, where its accelerated rate is guaranteed and heavy ball's is not; on a
-# bowl, the difference is mostly where the wall sits.
+# Polyak's heavy ball stays the fastest on a quadratic (0.80 against 0.876). Nesterov's fame comes from convex
+# problems beyond quadratics, where its accelerated rate is guaranteed and heavy ball's is not.
 #
 # ## Summary
 #
 # * Heavy-ball momentum moves the stability wall from $2/L$ to $2(1+\beta)/L$, at most a factor 2. Its real
 #   gain is speed in flat directions, where it acts like an lr of $\text{lr}/(1-\beta)$.
 # * On a quadratic every eigendirection has its own factor per step and the slowest one sets the pace. For
-#   one direction, $h = \text{lr}\,\lambda$ and $\beta$ decide everything: monotone, ringing, flipping or
-#   diverging, with critical damping $\beta = (1-\sqrt h)^2$ the fastest ($1-\sqrt h$ instead of $1-h$).
+#   one direction, $h = \text{lr}\,\lambda$ and $\beta$ decide everything; critical damping
+#   $\beta = (1-\sqrt h)^2$ is the fastest ($1-\sqrt h$ instead of $1-h$).
 # * With Polyak's lr and $\beta$, heavy ball converges at rate $(\sqrt\kappa-1)/(\sqrt\kappa+1)$; on our bowl
 #   83 steps instead of 560 for a millionfold reduction, at an lr 1.2% from its wall.
 # * Nesterov's look-ahead damps swings harder but moves the wall *in*, to $2(1+\beta)/((1+2\beta)L)$.
