@@ -57,3 +57,16 @@ def test_a_notebook_edited_by_hand_is_not_overwritten(tmp_path, monkeypatch):
         build_notebooks.build(src, execute=False)
     build_notebooks.build(src, execute=False, discard_notebook_edits=True)
     assert nbformat.read(out, as_version=4).cells[-1].source == "x = 1"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])
+def test_a_student_sees_no_test_scaffolding(src):
+    """Checks live in collapsed check cells: no visible code cell holds an assert, an nbval marker or a path
+    under tests/ (docs/lessons.md)."""
+    import re
+    for i, cell in enumerate(build_notebooks.expected_cells(src)):
+        meta = cell.get("metadata", {})
+        if cell.cell_type != "code" or meta.get("jupyter", {}).get("source_hidden"):
+            continue
+        found = re.findall(r"^\s*assert\b|nbval|tests/", cell.source, re.M | re.I)
+        assert not found, f"{src.name} cell {i}: {found} in a visible cell; move it into a check cell"
