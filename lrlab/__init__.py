@@ -8,11 +8,11 @@ matplotlib, ipywidgets and torch load with the modules that need them.
 """
 from importlib import import_module as _import_module
 
-from . import diagnostics, losses, schedules, steppers, theory
+from . import diagnostics, linesearch, losses, schedules, steppers, theory
 from .loop import Trajectory, run
 
 __version__ = "0.1.0"
-__all__ = ["run", "Trajectory", "losses", "steppers", "schedules", "theory", "diagnostics",
+__all__ = ["run", "Trajectory", "losses", "steppers", "schedules", "theory", "diagnostics", "linesearch",
            "data", "plotting", "widgets", "pytorch"]
 
 _LAZY = {"data", "plotting", "widgets", "pytorch"}

@@ -14,7 +14,7 @@ __all__ = ["REGIMES", "classify", "PATH_SHAPES", "path_shape", "progress", "prog
            "suggest_lr", "lr_range_test",
            "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average", "centred_moving_average",
            "trailing_mean", "first_step_below",
-           "read_loss_curve", "jump_share", "minibatch_regime"]
+           "read_loss_curve", "jump_share", "minibatch_regime", "average_iterates", "ema_iterates"]
 
 REGIMES = ("slow", "converging", "oscillating", "diverging")     # classify's words (superseded)
 #: the words of :func:`path_shape`, from the calmest to the worst
@@ -606,6 +606,81 @@ def update_to_weight_ratio(traj: Trajectory) -> np.ndarray:
         size = np.sqrt(np.add.reduce(traj.params[:-1] ** 2, axis=-1))
         return step / size
 
+
+
+def _iterates(traj) -> np.ndarray:
+    """A Trajectory's ``params``, or an array of iterates ``(T + 1, *batch, d)`` checked to be one."""
+    if isinstance(traj, Trajectory):
+        return traj.params
+    p = as_real_array("traj", traj, what="a lrlab Trajectory or an array of iterates, shape (T + 1, *batch, d)")
+    if p.ndim < 2 or p.shape[0] == 0 or p.shape[-1] == 0:
+        raise ValueError(f"traj as an array must have shape (T + 1, *batch, d), got shape {p.shape}")
+    return p
+
+
+def average_iterates(traj, start: int = 0) -> np.ndarray:
+    r"""Polyak(–Ruppert) averaging: the running mean of the iterates from step ``start`` on.
+
+    .. math:: \bar x_t = x_t \ (t < s), \qquad
+              \bar x_t = \frac{1}{t - s + 1}\sum_{k=s}^{t} x_k
+              = \bar x_{t-1} + \frac{x_t - \bar x_{t-1}}{t - s + 1} \ (t \ge s)
+
+    with :math:`s` = ``start``. Minibatch SGD with a constant lr does not settle at the minimum:
+    it hovers around it, at a noise floor proportional to the lr. The hovering iterates scatter
+    around the minimum, so their mean lands much closer to it than any one of them: averaging is
+    the other way (beside decaying the lr) to get below the floor. Stochastic weight averaging
+    (SWA) is the same mean taken over a network's weights late in training.
+
+    Computed with the incremental form above, as ``torch.optim.swa_utils.AveragedModel`` does with
+    its default average: ``AveragedModel(model)`` given ``update_parameters`` with the weights of steps
+    ``start, ..., t`` holds :math:`\bar x_t`.
+
+    Args:
+        traj: a :class:`lrlab.Trajectory`, or an array of iterates ``(T + 1, *batch, d)``.
+        start: the first step averaged, in ``[0, T]``.
+
+    Returns:
+        float64 array of the shape of ``traj.params``: :math:`\bar x_t` for every ``t``.
+    """
+    p = _iterates(traj)
+    start = check_number("start", start, low=0, high=p.shape[0] - 1, integer=True)
+    out = np.array(p, dtype=float)
+    with np.errstate(all="ignore"):
+        for t in range(start + 1, p.shape[0]):
+            out[t] = out[t - 1] + (p[t] - out[t - 1]) / (t - start + 1)
+    return out
+
+
+def ema_iterates(traj, decay: float, start: int = 0) -> np.ndarray:
+    r"""An exponential moving average of the iterates from step ``start`` on (no bias correction).
+
+    .. math:: \tilde x_t = x_t \ (t \le s), \qquad
+              \tilde x_t = \tilde x_{t-1} + (1 - \beta)\,(x_t - \tilde x_{t-1}) \ (t > s)
+
+    with :math:`\beta` = ``decay`` and :math:`s` = ``start``. It forgets old iterates (weight
+    :math:`\beta^k` on the iterate :math:`k` steps back, about :math:`1/(1-\beta)` steps' worth),
+    so it follows a run that still moves, where :func:`average_iterates` would drag its start
+    along. Matches ``torch.optim.swa_utils.AveragedModel(model,
+    multi_avg_fn=get_ema_multi_avg_fn(decay))`` given the weights of steps ``start, ..., t``: its first
+    update copies the weights, each later one is the ``lerp`` above.
+
+    Args:
+        traj: a :class:`lrlab.Trajectory`, or an array of iterates ``(T + 1, *batch, d)``.
+        decay: :math:`\beta` in [0, 1].
+        start: the first step averaged, in ``[0, T]``.
+
+    Returns:
+        float64 array of the shape of ``traj.params``.
+    """
+    p = _iterates(traj)
+    decay = check_number("decay", decay, low=0.0, high=1.0)
+    start = check_number("start", start, low=0, high=p.shape[0] - 1, integer=True)
+    w = 1.0 - decay
+    out = np.array(p, dtype=float)
+    with np.errstate(all="ignore"):
+        for t in range(start + 1, p.shape[0]):
+            out[t] = out[t - 1] + w * (p[t] - out[t - 1])
+    return out
 
 def sharpness(loss, x=None, *, iters: int = 100, eps: float = 1e-4, seed: int = 0) -> float:
     r"""The top Hessian eigenvalue of ``loss`` at ``x``.

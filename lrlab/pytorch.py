@@ -32,7 +32,7 @@ except ModuleNotFoundError as _e:      # torch is the extra lrlab[torch], not a 
     if _e.name != "torch":
         raise
     raise ModuleNotFoundError(
-        'This part of lrlab (lrlab.pytorch, and lessons 01, 03, 04, 08 and 09, which train real torch '
+        'This part of lrlab (lrlab.pytorch, and lessons 01, 03, 04, 08, 09 and 10, which train real torch '
         'models) needs PyTorch, which is not installed. Install it with:  pip install "lrlab[torch]"  '
         '(from a checkout: pip install -e ".[torch]"; for the small CPU-only build add '
         '--extra-index-url https://download.pytorch.org/whl/cpu), then restart the kernel.',

@@ -37,8 +37,8 @@ from ._validation import check_betas, check_number
 from .types import Stepper
 
 __all__ = [
-    "sgd", "adam", "adamw", "rmsprop", "adagrad",
-    "SGDState", "AdamState", "RMSpropState", "AdagradState",
+    "sgd", "adam", "adamw", "rmsprop", "adagrad", "newton",
+    "SGDState", "NewtonState", "AdamState", "RMSpropState", "AdagradState",
 ]
 
 
@@ -293,6 +293,55 @@ def sgd(*, momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 
         return SGDState(state.step + 1, buf)
 
     return Stepper(init, update, _name("sgd", hyperparams, _SGD_DEFAULTS), hyperparams, update_into)
+
+
+# --------------------------------------------------------------------------- Newton
+
+class NewtonState(NamedTuple):
+    """State of :func:`newton`."""
+
+    step: int                              # number of updates done so far
+
+
+def newton(loss) -> Stepper:
+    r"""Newton's method: the gradient multiplied by the inverse Hessian, then by the lr.
+
+    .. math:: x_t = x_{t-1} - \eta_t\, H(x_{t-1})^{-1} \nabla f(x_{t-1})
+
+    With :math:`\eta = 1` it is Newton's step, which lands on the minimum of a quadratic in one
+    step from anywhere; smaller lrs give the damped Newton method. On a 1-D loss it is gradient
+    descent with the lr :math:`\eta / f''(x)` (``lrlab.theory.newton_lr``). Not a ``torch.optim``
+    class: torch has no Newton optimizer (its ``LBFGS`` builds a quasi-Newton estimate instead).
+    Unlike the other factories it takes the loss, whose ``hessian(x)`` it calls at every step
+    (lrlab's quadratic, least squares, Rosenbrock, quartic and 1-D curves have one). A singular
+    Hessian is inverted in the least-squares sense (``np.linalg.pinv``); where the curvature is
+    negative the step goes uphill, as Newton's does.
+
+    Raises:
+        TypeError: ``loss`` has no ``hessian`` method.
+    """
+    hess = getattr(loss, "hessian", None)
+    if not callable(hess):
+        raise TypeError(f"loss must have a hessian(x) method (lrlab's quadratic, least_squares, rosenbrock, quartic "
+                        f"and 1-D curves have one), got {type(loss).__name__}")
+
+    def init(params) -> NewtonState:
+        return NewtonState(step=0)
+
+    def update(grad, state: NewtonState, params, lr):
+        d = params.shape[-1]
+        H = np.broadcast_to(np.asarray(hess(params), dtype=float), params.shape[:-1] + (d, d))
+        with np.errstate(all="ignore"):
+            if d == 1:
+                step = grad / H[..., 0]
+            else:
+                try:
+                    step = np.linalg.solve(H, grad[..., None])[..., 0]
+                except np.linalg.LinAlgError:
+                    step = np.einsum("...ij,...j->...i", np.linalg.pinv(H), grad)
+            return params - lr * step, NewtonState(state.step + 1)
+
+    return Stepper(init, update, "newton", {})
 
 
 # --------------------------------------------------------------------------- Adam / AdamW

@@ -20,6 +20,7 @@ import numpy as np
 from ._validation import as_real_array, check_lr_array, check_number
 
 __all__ = ["eigenvalues", "critical_lr", "optimal_lr", "convergence_rate", "optimal_momentum",
+           "curvature", "newton_lr", "exact_line_search_lr",
            "steps_to_tolerance", "expected_regime", "MinibatchSGD", "noise_floor",
            "MOMENTUM_REGIMES", "momentum_roots", "direction_rates", "nesterov_critical_lr", "critical_damping",
            "momentum_regime", "REGIMES", "regime"]
@@ -98,6 +99,125 @@ def steps_to_tolerance(loss, lr, tol: float, momentum: float = 0.0):
                          np.where(rho <= 0.0, 1.0, np.ceil(np.log(tol) / np.log(np.clip(rho, 1e-300, None)))))
     return float(steps) if steps.ndim == 0 else steps
 
+
+
+# --------------------------------------------------------------------------- the Newton step
+
+def _hessian_at(loss, x):
+    """``loss``'s Hessian at ``x`` (``(d, d)`` or ``(..., d, d)``); at ``x=None`` only a constant one."""
+    hess = getattr(loss, "hessian", None)
+    if not callable(hess):
+        raise TypeError(f"loss must know its Hessian (a hessian(x) method, as lrlab's quadratic, least_squares, "
+                        f"rosenbrock, quartic and 1-D curves have), got {type(loss).__name__}")
+    if x is None:
+        if getattr(loss, "eigenvalues", None) is None:
+            raise ValueError(f"x is needed: the Hessian of this {type(loss).__name__} changes from point to point; "
+                             "pass the point x at which to measure the curvature")
+        return np.asarray(loss.hessian(), dtype=float)
+    return np.asarray(hess(x), dtype=float)
+
+
+def _point(name: str, value, dim: int | None) -> np.ndarray:
+    arr = as_real_array(name, value, what="an array of real numbers, shape (..., d)")
+    if arr.ndim == 0 or arr.shape[-1] == 0 or (dim is not None and arr.shape[-1] != dim):
+        want = "d" if dim is None else str(dim)
+        raise ValueError(f"{name} must have shape (..., {want}), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return arr
+
+
+def curvature(loss, direction=None, x=None):
+    r"""The loss's curvature along ``direction``: the Rayleigh quotient of its Hessian.
+
+    .. math:: \lambda_u = \frac{u^\top H u}{u^\top u}
+
+    With ``direction=None``, the largest curvature of all: :math:`L`, the top eigenvalue of
+    :math:`H` (the steepest direction). On a quadratic :math:`H` is the same everywhere; on
+    another loss with a ``hessian(x)`` method (Rosenbrock, the quartic, the 1-D curves) give the
+    point ``x`` at which to measure it.
+
+    Args:
+        loss: a loss with known Hessian eigenvalues or a ``hessian(x)`` method, or (with
+            ``direction=None`` and ``x=None``) an array of eigenvalues.
+        direction: ``(..., d)``, any non-zero vectors (their length does not matter).
+        x: ``(..., d)``, the point(s); required where the Hessian changes from point to point.
+
+    Returns:
+        a float, or an array of shape ``np.broadcast_shapes(direction.shape[:-1], x.shape[:-1])``.
+    """
+    dim = getattr(loss, "dim", None)
+    if direction is None and x is None:
+        if getattr(loss, "eigenvalues", None) is None and callable(getattr(loss, "hessian", None)):
+            _hessian_at(loss, None)                      # raises: this Hessian needs a point
+        return float(eigenvalues(loss)[-1])
+    xs = None if x is None else _point("x", x, dim)
+    H = _hessian_at(loss, xs)
+    if H.ndim < 2 or H.shape[-1] != H.shape[-2]:
+        raise TypeError(f"loss.hessian returned shape {H.shape}; expected (..., d, d)")
+    with np.errstate(all="ignore"):
+        if direction is None:
+            lam = np.linalg.eigvalsh(0.5 * (H + np.swapaxes(H, -1, -2)))[..., -1]
+        else:
+            u = _point("direction", direction, H.shape[-1])
+            uu = np.sum(u * u, axis=-1)
+            if np.any(uu == 0):
+                raise ValueError("direction must be non-zero: a zero vector has no curvature along it")
+            lam = np.einsum("...i,...ij,...j->...", u, H, u) / uu
+    lam = np.asarray(lam, dtype=float)
+    return float(lam) if lam.ndim == 0 else lam
+
+
+def newton_lr(loss, direction=None, x=None):
+    r"""The lr of Newton's step along a direction: one over the curvature there.
+
+    On a 1-D quadratic :math:`f(w) = \tfrac{\lambda}{2} w^2`, Newton's step
+    :math:`w - f'(w)/f''(w)` is a gradient step with :math:`\eta = 1/\lambda`, and it lands on the
+    minimum in one step, from anywhere. In :math:`d` dimensions gradient descent has one lr for
+    every direction; along an eigenvector of curvature :math:`\lambda_i` the error is multiplied by
+    :math:`1 - \eta\lambda_i`, which is 0 at :math:`\eta = 1/\lambda_i`: Newton's lr *for that
+    direction*. With ``direction=None`` this is the steepest direction's, :math:`1/L`: the largest
+    lr at which no direction overshoots (every factor :math:`1 - \eta\lambda_i \ge 0`), and half
+    the stability limit :math:`2/L` (:func:`critical_lr`). Measured in units of :math:`1/L`, the lr
+    is the dimensionless :math:`\eta L`: 1 is Newton along the steepest direction, 2 the cliff.
+
+    .. math:: \eta_{\text{Newton}}(u) = \frac{1}{\lambda_u} = \frac{u^\top u}{u^\top H u}
+
+    Along the negative gradient, :math:`u = g`, it is the exact line search's lr on a quadratic
+    (:func:`exact_line_search_lr`). ``inf`` where the curvature is 0 or negative (no minimum along
+    ``u``). Arguments as for :func:`curvature`; the full Newton step :math:`x - H^{-1} g` is
+    ``lrlab.steppers.newton(loss)`` with lr 1.
+    """
+    lam = np.asarray(curvature(loss, direction, x), dtype=float)
+    with np.errstate(divide="ignore"):
+        out = np.where(lam > 0, 1.0 / np.where(lam > 0, lam, 1.0), np.inf)
+    return float(out) if out.ndim == 0 else out
+
+
+def exact_line_search_lr(loss, x):
+    r"""The lr that minimizes a quadratic along the negative gradient from ``x``.
+
+    On :math:`f(x) = f^* + \tfrac12 (x - x^*)^\top H (x - x^*)`, with :math:`g = \nabla f(x)`,
+    :math:`f(x - \eta g) = f(x) - \eta\, g^\top g + \tfrac{\eta^2}{2} g^\top H g` is smallest at
+
+    .. math:: \eta^* = \frac{g^\top g}{g^\top H g}
+
+    (:func:`newton_lr` along :math:`g`). An Armijo backtracking search
+    (``lrlab.linesearch.armijo``) accepts exactly the lrs :math:`\eta \le 2(1 - c)\,\eta^*`.
+    Only for losses whose Hessian is constant (lrlab's quadratic and least squares). Vectorized
+    over the leading axes of ``x``.
+
+    Raises:
+        ValueError: ``x`` is a minimizer (zero gradient: there is no direction to search).
+    """
+    if getattr(loss, "eigenvalues", None) is None:
+        raise TypeError(f"loss must be a quadratic (lrlab.losses.quadratic or least_squares: a constant Hessian), "
+                        f"got {type(loss).__name__}")
+    xs = _point("x", x, getattr(loss, "dim", None))
+    g = np.asarray(loss.grad(xs), dtype=float)
+    if np.any(np.sum(g * g, axis=-1) == 0):
+        raise ValueError("x is a minimizer of the loss (its gradient is zero): there is no direction to search")
+    return newton_lr(loss, g, None)
 
 # --------------------------------------------------------------------------- one eigendirection at a time
 

@@ -15,7 +15,7 @@ LAYERS = {
     "_validation": 0, "types": 0, "exercises": 0, "live_canvas": 0, "present": 0, "course": 0, "site_js": 0,
     "steppers": 1, "schedules": 1, "losses": 1, "theory": 1, "data": 1,
     "loop": 2,
-    "diagnostics": 3,
+    "diagnostics": 3, "linesearch": 3,
     "plotting": 4, "pytorch": 4,
     "widgets": 5, "panels": 5,
     "explorer": 6,

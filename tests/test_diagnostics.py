@@ -411,3 +411,90 @@ def test_path_shape_rules_and_bad_input():
         diagnostics.path_shape(one, min_flips=0)
     with pytest.raises(TypeError, match="traj"):
         diagnostics.path_shape(None)
+
+# --------------------------------------------------------------------------- iterate averaging (issue 24)
+
+def _averaged_by_torch(params, start, **kwargs):
+    """torch.optim.swa_utils.AveragedModel fed the iterates params[start], params[start + 1], ...; float64."""
+    torch = pytest.importorskip("torch")
+    from torch.optim.swa_utils import AveragedModel
+
+    class Point(torch.nn.Module):
+        def __init__(self, d):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(d, dtype=torch.float64))
+
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)          # AveragedModel's 1/(n+1) is a tensor of the default dtype
+    try:
+        model = Point(params.shape[-1])
+        avg = AveragedModel(model, **kwargs)
+        out = []
+        for x in params[start:]:
+            with torch.no_grad():
+                model.w.copy_(torch.as_tensor(x))
+            avg.update_parameters(model)
+            out.append(avg.module.w.detach().numpy().copy())
+    finally:
+        torch.set_default_dtype(old)
+    return np.array(out)
+
+
+def _noisy_run(num_steps=400, lr=0.1, seed=0):
+    from lrlab import data
+    X, y, _ = data.linear_regression(n=200, d=2, noise=1.0, seed=4, scales=[1.0, 2.0])
+    loss = losses.least_squares(X, y, batch_size=4, seed=seed)
+    return loss, lrlab.run(loss=loss, x0=[3.0, -3.0], lr=lr, num_steps=num_steps)
+
+
+@pytest.mark.parametrize("start", [0, 1, 150])
+def test_average_iterates_is_torchs_averaged_model(start):
+    _, traj = _noisy_run(300)
+    mine = diagnostics.average_iterates(traj, start=start)
+    gold = _averaged_by_torch(traj.params, start)
+    np.testing.assert_allclose(mine[start:], gold, rtol=1e-13, atol=1e-14)
+    np.testing.assert_array_equal(mine[:start], traj.params[:start])
+    np.testing.assert_allclose(mine[-1], traj.params[start:].mean(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("decay,start", [(0.9, 0), (0.99, 40), (0.0, 0), (1.0, 10)])
+def test_ema_iterates_is_torchs_ema(decay, start):
+    from torch.optim.swa_utils import get_ema_multi_avg_fn
+    _, traj = _noisy_run(300)
+    mine = diagnostics.ema_iterates(traj, decay, start=start)
+    gold = _averaged_by_torch(traj.params, start, multi_avg_fn=get_ema_multi_avg_fn(decay))
+    np.testing.assert_allclose(mine[start:], gold, rtol=1e-13, atol=1e-14)
+    np.testing.assert_array_equal(mine[:start + 1], traj.params[:start + 1])
+
+
+def test_averaging_works_on_a_batch_and_on_an_array():
+    _, traj = _noisy_run(100, lr=np.array([0.05, 0.1, 0.2]))
+    batch = diagnostics.average_iterates(traj, 10)
+    assert batch.shape == traj.params.shape
+    for i in range(3):
+        np.testing.assert_array_equal(batch[:, i], diagnostics.average_iterates(traj[i], 10))
+    np.testing.assert_array_equal(diagnostics.ema_iterates(traj.params, 0.9), diagnostics.ema_iterates(traj, 0.9))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_on_noisy_least_squares_the_averaged_iterate_beats_the_last_one(seed):
+    loss, traj = _noisy_run(2000, lr=0.1, seed=seed)
+    last = traj.loss[-1] - loss.min_value
+    tail = diagnostics.average_iterates(traj, start=1000)[-1]          # averaged after the transient
+    ema = diagnostics.ema_iterates(traj, 0.99, start=1000)[-1]
+    assert loss.value(tail) - loss.min_value < 0.2 * last
+    assert loss.value(ema) - loss.min_value < last
+
+
+def test_averaging_checks_its_arguments():
+    _, traj = _noisy_run(20)
+    with pytest.raises(ValueError, match="start must be in"):
+        diagnostics.average_iterates(traj, start=21)
+    with pytest.raises(ValueError, match="decay must be in"):
+        diagnostics.ema_iterates(traj, 1.5)
+    with pytest.raises(TypeError, match="start must be an integer"):
+        diagnostics.ema_iterates(traj, 0.9, start=1.5)
+    with pytest.raises(ValueError, match=r"shape \(T \+ 1, \*batch, d\)"):
+        diagnostics.average_iterates(np.zeros(5))
+    with pytest.raises(TypeError, match="traj"):
+        diagnostics.average_iterates("abc")

@@ -57,6 +57,8 @@ EXPECTED = {
     "09 features": {"raw: too small": MC, "raw: good": OC, "raw: diverging": DV,
                     "standardized: same lr": MC, "standardized: good": MC,
                     "standardized: oscillating": OC, "standardized: diverging": DV},
+    "10 capstone": {"too low": "monotone", "good": "monotone", "one-cycle": "oscillating", "too high": "diverging",
+                    "blows up": "diverging"},
 }
 
 NAMES = list(EXPLORERS)
@@ -208,7 +210,7 @@ def _positions(w):
 #: the explorers with controls besides the lr
 CONTROLLED = ("02 condition number", "03 range test", "04 schedule picker", "05 heavy ball", "06 optimizers",
               "07 batch size",
-              "09 features")
+              "09 features", "10 capstone")
 
 
 def test_the_controlled_list_is_complete(explorers):

@@ -140,7 +140,7 @@ def test_every_torch_notebook_imports_torch_through_lrlab_pytorch():
         assert not re.search(r"^\s*(import torch|from torch\b)", text, re.M), \
             f"{src.name}: import torch through lrlab.pytorch (`from lrlab.pytorch import torch`), whose error says what to install"
     users = {s.name[:2] for s in (ROOT / "tools" / "notebook_src").glob("*.py") if "from lrlab.pytorch import" in s.read_text()}
-    assert {"01", "03", "04", "08", "09"} <= users
+    assert {"01", "03", "04", "08", "09", "10"} <= users
 
 
 @pytest.mark.slow

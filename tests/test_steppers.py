@@ -451,3 +451,35 @@ def test_sgd_update_into_writes_the_bits_of_update(kwargs, lr):
         if state_a.momentum_buffer is not None:
             assert np.array_equal(state_a.momentum_buffer, state_b.momentum_buffer)
         params = new_a
+
+
+# --------------------------------------------------------------------------- Newton (no torch class)
+
+def test_newton_lands_on_a_quadratics_minimum_in_one_step():
+    import lrlab
+    from lrlab import losses
+    rng = np.random.default_rng(5)
+    Q, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    A = (Q * np.geomspace(0.01, 100.0, 4)) @ Q.T                      # κ = 10^4: GD would crawl
+    q = losses.quadratic(A, center=rng.standard_normal(4))
+    x0 = rng.standard_normal((5, 4)) * 10
+    traj = lrlab.run(loss=q, stepper=steppers.newton(q), x0=x0, lr=1.0, num_steps=2)
+    np.testing.assert_allclose(traj.params[1], np.broadcast_to(q.center, (5, 4)), rtol=0, atol=1e-9)
+    half = lrlab.run(loss=q, stepper=steppers.newton(q), x0=x0, lr=0.5, num_steps=1)   # damped: halfway
+    np.testing.assert_allclose(half.params[1], (x0 + q.center) / 2, rtol=1e-9, atol=1e-9)
+    one = lrlab.run(loss=q, stepper=steppers.newton(q), x0=x0[3], lr=1.0, num_steps=2)
+    np.testing.assert_array_equal(one.params, traj.params[:, 3])
+
+
+def test_newton_on_1d_is_gradient_descent_with_the_newton_lr():
+    import lrlab
+    from lrlab import losses, theory
+    quartic = losses.quartic()
+    traj = lrlab.run(loss=quartic, stepper=steppers.newton(quartic), x0=[2.0], lr=1.0, num_steps=6)
+    for t in range(6):
+        x = traj.params[t]
+        np.testing.assert_allclose(traj.params[t + 1], x - theory.newton_lr(quartic, x=x) * quartic.grad(x),
+                                   rtol=1e-14, atol=1e-300)
+    assert traj.loss[-1] < 1e-20                                        # quadratic convergence near 0
+    with pytest.raises(TypeError, match="hessian"):
+        steppers.newton(object())

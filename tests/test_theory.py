@@ -465,3 +465,55 @@ def test_regime_predicts_the_sign_pattern_of_the_error_along_each_eigendirection
     else:
         assert got == "divergence"
         assert traj.diverged or np.abs(e[-1]).max() > 10 * np.abs(e[0]).max()
+
+# --------------------------------------------------------------------------- the Newton lr (issue 24)
+
+@pytest.mark.parametrize("lam", [0.2, 1.0, 8.0])
+def test_newton_lr_is_one_over_the_curvature_and_lands_on_a_1d_minimum_in_one_step(lam):
+    q = losses.quadratic([lam], center=[0.7])
+    assert theory.newton_lr(q) == pytest.approx(1 / lam, rel=1e-15)
+    traj = lrlab.run(loss=q, x0=[[-3.0], [0.2], [5.0]], lr=theory.newton_lr(q), num_steps=1)
+    np.testing.assert_allclose(traj.params[1, :, 0], 0.7, rtol=0, atol=1e-15)
+    assert theory.newton_lr(q) == pytest.approx(theory.critical_lr(q) / 2, rel=1e-15)   # half the cliff 2/L
+
+
+def test_newton_lr_along_each_eigenvector_finishes_that_direction_and_1_over_L_is_the_steepest():
+    q, rng = random_spd(3, 4)
+    ev, V = np.linalg.eigh(q.matrix)
+    np.testing.assert_allclose(theory.curvature(q, V.T), ev, rtol=1e-12)            # a batch of directions
+    np.testing.assert_allclose(theory.newton_lr(q, V.T * 3.0), 1 / ev, rtol=1e-12)   # length does not matter
+    assert theory.newton_lr(q) == pytest.approx(1 / ev[-1], rel=1e-12)
+    # GD at 1/λ_i takes the error along eigenvector i to zero in one step
+    x0 = V @ np.ones(4)
+    for i in range(4):
+        x1 = lrlab.run(loss=q, x0=x0, lr=1 / ev[i], num_steps=1).params[1]
+        assert abs(V[:, i] @ x1) < 1e-12
+    # at 1/L no direction overshoots; just above, the steepest one does
+    assert np.all(1 - theory.newton_lr(q) * ev >= -1e-15) and np.any(1 - 1.01 * theory.newton_lr(q) * ev < 0)
+
+
+def test_newton_lr_on_a_loss_whose_curvature_changes():
+    r = losses.rosenbrock()
+    x = np.array([[-1.2, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    H = r.hessian(x)
+    np.testing.assert_allclose(theory.curvature(r, x=x), np.linalg.eigvalsh(H)[:, -1], rtol=1e-12)
+    u = np.array([1.0, 2.0])
+    np.testing.assert_allclose(theory.newton_lr(r, u, x), 5.0 / np.einsum("i,nij,j->n", u, H, u), rtol=1e-12)
+    quartic = losses.quartic()
+    assert theory.newton_lr(quartic, x=[2.0]) == pytest.approx(1 / 13.0)             # f'' = 1 + 3 w²
+    wells = losses.two_wells()
+    top = wells.local_minima[0] + 0.0
+    assert np.isinf(theory.newton_lr(wells, x=[-0.65]))                             # negative curvature
+    assert np.isfinite(theory.newton_lr(wells, x=[top]))
+    with pytest.raises(ValueError, match="x is needed"):
+        theory.newton_lr(r)
+    with pytest.raises(ValueError, match="direction must be non-zero"):
+        theory.newton_lr(losses.quadratic([1.0, 2.0]), [0.0, 0.0])
+    with pytest.raises(ValueError, match="direction must have shape"):
+        theory.curvature(losses.quadratic([1.0, 2.0]), [1.0])
+    with pytest.raises(TypeError, match="quadratic"):
+        theory.exact_line_search_lr(r, [0.0, 0.0])
+    with pytest.raises(ValueError, match="minimizer"):
+        theory.exact_line_search_lr(losses.quadratic([1.0, 2.0]), [0.0, 0.0])
+    with pytest.raises(ValueError, match="x must be finite"):
+        theory.newton_lr(r, x=[np.nan, 0.0])

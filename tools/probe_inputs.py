@@ -115,7 +115,7 @@ def _targets():
     for n in steppers.__all__:
         f = getattr(steppers, n)
         if not inspect.isclass(f):
-            add(f"steppers.{n}", lambda f=f: (f, {}, None))
+            add(f"steppers.{n}", lambda f=f, n=n: (f, dict(loss=_quad()) if n == "newton" else {}, None))
     S = schedules
     base = {
         "step_lr": dict(base_lr=0.1, step_size=3), "multistep_lr": dict(base_lr=0.1, milestones=[2, 5]),
@@ -153,6 +153,17 @@ def _targets():
     add("theory.steps_to_tolerance", lambda: (theory.steps_to_tolerance, dict(loss=_quad(), lr=0.1, tol=1e-6), None))
     add("theory.expected_regime", lambda: (theory.expected_regime,
                                            dict(loss=_quad(), x0=[1.0, 1.0], lr=0.1, num_steps=50), None))
+    add("theory.curvature", lambda: (theory.curvature, dict(loss=_quad(), direction=[1.0, 1.0]), None))
+    add("theory.newton_lr", lambda: (theory.newton_lr, dict(loss=losses.rosenbrock(), direction=[1.0, 0.0],
+                                                            x=[0.5, 0.5]), None))
+    add("theory.exact_line_search_lr", lambda: (theory.exact_line_search_lr, dict(loss=_quad(), x=[1.0, 1.0]), None))
+    from lrlab import linesearch as LS
+    add("linesearch.armijo", lambda: (LS.armijo, dict(loss=_quad(), x=[1.0, 1.0], direction=[-1.0, 0.0]), None))
+    add("linesearch.armijo_condition", lambda: (LS.armijo_condition, dict(loss=_quad(), x=[1.0, 1.0], lr=0.1), None))
+    add("linesearch.polyak_lr", lambda: (LS.polyak_lr, dict(loss=_quad(), x=[1.0, 1.0], max_lr=0.5), None))
+    add("linesearch.run_line_search", lambda: (LS.run_line_search, dict(loss=_quad(), x0=[1.0, 1.0], num_steps=5),
+                                               None))
+    add("linesearch.run_polyak", lambda: (LS.run_polyak, dict(loss=_quad(), x0=[1.0, 1.0], num_steps=5), None))
     add("theory.MinibatchSGD", lambda: (theory.MinibatchSGD, dict(X=X, y=y), None))
     mb = lambda: theory.MinibatchSGD(X, y)  # noqa: E731
     for meth, kw in [("variance_factor", dict(B=4)), ("second_moment_operator", dict(lr=0.05, B=4)),
@@ -180,6 +191,8 @@ def _targets():
         "trailing_mean": lambda: dict(values=curve, k=3), "first_step_below": lambda: dict(values=curve, level=0.5),
         "read_loss_curve": lambda: dict(loss=curve), "jump_share": lambda: dict(loss=curve),
         "minibatch_regime": lambda: dict(sgd_traj=_traj(), gd_traj=_traj()),
+        "average_iterates": lambda: dict(traj=_traj(), start=1),
+        "ema_iterates": lambda: dict(traj=_traj(), decay=0.9, start=1),
     }.items():
         add(f"diagnostics.{n}", lambda n=n, kw=kw: (getattr(D, n), kw(), None))
     add("diagnostics.MovingAverage.update", lambda: (D.MovingAverage().update, dict(value=1.0), None))
@@ -443,15 +456,15 @@ ZERO_OK = {"momentum", "dampening", "weight_decay", "eps", "lr_decay", "initial_
            "progress", "flip_fraction", "smooth", "beta", "spiky", "t", "min_value", "center", "c", "k",
            "skip", "last_epoch", "test_fraction", "e0", "momentum", "a", "value", "lr_min", "wells", "steps",
            "power", "num_iter_zero", "final", "values", "losses", "smoothed", "loss", "y", "X", "A", "Y",
-           "regime", "dpi", "turns"}
+           "regime", "dpi", "turns", "start", "decay", "f_star"}
 HUGE_OK = {"divergence_threshold", "A", "b", "a", "c", "k", "x", "x0", "center", "value", "level", "min_value",
            "values", "losses", "smoothed", "loss", "final", "y", "X", "Y", "e0", "lr_max", "diverge_factor",
            "noise", "scales", "max_lr", "base_lr", "eta_min", "end_lr", "gamma", "T_max", "T_0", "step_size",
            "step_size_up", "step_size_down", "total_iters", "seed", "last_epoch", "power", "div_factor",
            "final_div_factor", "jump", "tol", "t", "lr", "momentum", "weight_decay", "eps", "lr_decay",
-           "initial_accumulator_value", "B", "num_steps_huge_no"}
+           "initial_accumulator_value", "B", "num_steps_huge_no", "lr0", "f_star"}
 NEGATIVE_OK = {"x", "x0", "center", "value", "level", "min_value", "values", "losses", "smoothed", "loss",
-               "final", "y", "X", "Y", "c", "a", "k", "wells", "steps", "last_epoch_minus_one", "e0_no"}
+               "final", "y", "X", "Y", "c", "a", "k", "wells", "steps", "last_epoch_minus_one", "e0_no", "f_star"}
 CURVE_OK = {"values", "losses", "smoothed", "loss", "final", "value"}
 EMPTY_OK = {"milestones", "hidden", "wells", "steps", "titles", "labels", "colors", "schedules_no"}
 SPECIFIC_OK = {
@@ -461,6 +474,9 @@ SPECIFIC_OK = {
     ("losses.quartic", "bounds", "None"): "None means the default window",
     ("losses.Curve1D", "bounds", "None"): "None means the default window",
     ("run", "lr", "wrong shape"): "a (2, 3, 4) batch of lrs broadcasts against one x0: 24 runs",
+    ("linesearch.armijo_condition", "lr", "wrong shape"): "a (2, 3, 4) batch of lrs broadcasts against one x: 24 tests",
+    ("diagnostics.average_iterates", "traj", "wrong shape"): "an array of iterates (T + 1, *batch, d): T = 1, batch 3, d = 4",
+    ("diagnostics.ema_iterates", "traj", "wrong shape"): "an array of iterates (T + 1, *batch, d): T = 1, batch 3, d = 4",
     ("diagnostics.moving_average", "values", "empty list"): "an empty curve gives an empty average",
     ("diagnostics.trailing_mean", "values", "empty list"): "an empty curve gives an empty mean",
     ("diagnostics.first_step_below", "values", "wrong shape"): "a batch of curves (T + 1, *batch)",

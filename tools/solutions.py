@@ -75,4 +75,12 @@ SOLUTIONS = {
         ("(50 - 1) / (50 + 1)", "the correlation matrix [[1, r], [r, 1]] has eigenvalues 1 + r and 1 - r: solve (1 + r)/(1 - r) = 50"),
         ("2.0 ** 4", "four linear layers, each multiplying the signal by the init scale"),
     ],
+    "10_capstone": [
+        ("np.log(26)", "a uniform guess over 26 classes has cross-entropy ln 26"),
+        ("0.2 / (1 - 0.8)", "the lr peaks (0.2) exactly when the momentum bottoms out (0.8)"),
+        ('{"A": "too low", "B": "too high"}',
+         "A: training and validation loss still high and falling together; B: the training loss climbs a hundredfold above its start"),
+        ('dict(lr=0.1, schedule="one-cycle", batch_size=32, epochs=5, weight_decay=0.0)',
+         "half the budget: twice as many steps per epoch (batch 32) and a schedule peaking at the range test's min/10"),
+    ],
 }

@@ -26,6 +26,7 @@ EXPLORERS = {
     "07 batch size": ("07_batch_size", "batch_size", "batch_size_explorer"),
     "08 gradient norm": ("08_debugging", "debugging", "explorer"),
     "09 features": ("09_beyond_the_lr", "beyond_the_lr", "explorer"),
+    "10 capstone": ("10_capstone", "capstone", "explorer"),
 }
 
 
