@@ -256,8 +256,8 @@ def minibatch_regime(sgd_traj: Trajectory, gd_traj: Trajectory, min_value: float
     """The regime of one minibatch run, read against the full-batch run at the same lr.
 
     'diverging' if the minibatch run blew up or its loss gap over the last quarter of the run is
-    on average above where it started; otherwise ``classify(gd_traj)``, the regime of the
-    full-batch path the noise rides on. ``min_value`` is the full-batch minimum (default: the
+    on average above where it started; otherwise ``path_shape(gd_traj)``, the shape of the
+    full-batch path the noise rides on (monotone or oscillating). ``min_value`` is the full-batch minimum (default: the
     run's ``loss_min``).
     """
     if not isinstance(sgd_traj, Trajectory) or not isinstance(gd_traj, Trajectory):
@@ -273,7 +273,7 @@ def minibatch_regime(sgd_traj: Trajectory, gd_traj: Trajectory, min_value: float
     tail = gap[-max(1, (gap.shape[0] - 1) // 4):]
     if bool(sgd_traj.diverged) or not np.all(np.isfinite(tail)) or tail.mean() > gap[0]:
         return "diverging"
-    return str(classify(gd_traj))
+    return str(path_shape(gd_traj))
 
 
 def jump_share(loss, jump: float = 10.0) -> float:

@@ -35,7 +35,7 @@ PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "
            "grey": "#7F7F7F"}
 CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black")]
 #: a colour for every regime word: theory's (``lrlab.theory.REGIMES``), the path's
-#: (``lrlab.diagnostics.PATH_SHAPES``) and the superseded ``classify``'s
+#: (``lrlab.diagnostics.PATH_SHAPES``) and the superseded ``classify``'s (kept for old notebooks)
 REGIME_COLORS = {"monotone convergence": PALETTE["green"], "oscillating convergence": PALETTE["orange"],
                  "no convergence": PALETTE["purple"], "divergence": PALETTE["vermillion"],
                  "monotone": PALETTE["green"], "oscillating": PALETTE["orange"], "diverging": PALETTE["vermillion"],
@@ -166,7 +166,7 @@ def _check_list(value, name: str, n: int, *, what: str, item=None):
     return value
 
 
-_ONE_PER = {"labels": "line", "colors": "line", "titles": "panel"}
+_ONE_PER = {"labels": "line", "colors": "line", "titles": "panel", "badges": "panel"}
 
 
 def _check_text(text, name: str, *, optional: bool = False):
@@ -659,9 +659,15 @@ def regime_badge(regime: str, progress: float | None = None) -> str:
             f'padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">{word}{detail}</span>')
 
 
-def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int = 12, suptitle=None):
-    """One panel per trajectory of a batched run: the path (1-D curve or 2-D contour)
-    titled with its lr and coloured by its regime; returns ``(fig, axes)``."""
+def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int = 12, suptitle=None,
+                    badges=None):
+    """One panel per trajectory of a batched run: the path (1-D curve or 2-D contour) titled with its lr,
+    coloured and badged with a word per run; returns ``(fig, axes)``.
+
+    ``badges``: the words, one per run (e.g. ``lrlab.theory.regime`` of each lr on a quadratic); default
+    the shape of each path (:func:`lrlab.diagnostics.path_shape`: monotone, oscillating, diverging), which
+    is what the figure can show of any loss; ``False`` for no badge (paths in the regime's colour still).
+    A word of :data:`REGIME_COLORS` gets its colour, any other a neutral grey."""
     _check_traj(traj)
     d = traj.params.shape[-1]
     if d not in (1, 2):
@@ -676,8 +682,14 @@ def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int 
     if titles is not None:
         _check_list(titles, "titles", n_runs, what="strings", item=lambda name, v: _check_text(v, name))
     _check_text(suptitle, "suptitle", optional=True)
-    regimes = np.atleast_1d(diagnostics.classify(traj))
-    n = regimes.size
+    shapes = np.atleast_1d(diagnostics.path_shape(traj))
+    n = shapes.size
+    show_badges = badges is not False
+    if badges is None or badges is False:
+        regimes = shapes
+    else:
+        _check_list(badges, "badges", n, what="strings", item=lambda name, v: _check_text(v, name))
+        regimes = [str(b) for b in badges]
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
     fig, axes = figure(nrows, ncols, squeeze=False)
@@ -688,7 +700,7 @@ def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int 
             ax.set_visible(False)
             continue
         one = traj[np.unravel_index(i, traj.batch_shape)] if traj.batch_shape else traj
-        color = REGIME_COLORS[regimes[i]]
+        color = REGIME_COLORS.get(regimes[i], PALETTE["grey"])
         with style():
             if flat.shape[-1] == 1:
                 curve_1d(loss, ax)
@@ -702,8 +714,9 @@ def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int 
                 path_2d(one, ax, color=color)
             title = titles[i] if titles is not None else f"lr = {lrs[i]:.3g}"
             ax.set_title(title)
-            ax.text(0.02, 0.96, regimes[i], transform=ax.transAxes, va="top", ha="left", fontweight="bold",
-                    color="black", bbox=dict(boxstyle="round,pad=0.3", fc=color, ec="none", alpha=0.9))
+            if show_badges:
+                ax.text(0.02, 0.96, regimes[i], transform=ax.transAxes, va="top", ha="left", fontweight="bold",
+                        color="black", bbox=dict(boxstyle="round,pad=0.3", fc=color, ec="none", alpha=0.9))
     if suptitle:
         fig.suptitle(suptitle, fontweight="bold")
     return fig, axes

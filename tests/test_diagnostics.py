@@ -216,7 +216,7 @@ def test_minibatch_regime():
     gd = lrlab.run(loss=full, x0=x0, lr=lrs, num_steps=300)
     sgd = lrlab.run(loss=mb, x0=x0, lr=lrs, num_steps=300)
     got = [diagnostics.minibatch_regime(sgd[j], gd[j], full.min_value) for j in range(3)]
-    assert got[0] == diagnostics.classify(gd[0]) == "converging"
+    assert got[0] == diagnostics.path_shape(gd[0]) == "monotone"
     assert got[2] == "diverging"
     assert got == [diagnostics.minibatch_regime(sgd[j], gd[j]) for j in range(3)]   # loss_min of the run
     with pytest.raises(TypeError, match="Trajectories"):

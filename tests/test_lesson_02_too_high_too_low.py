@@ -141,7 +141,7 @@ def test_exercise_answers_are_true():
     q = losses.quadratic(lesson.EXERCISE_H)
     assert lesson.check_largest_lr(2 / max(lesson.EXERCISE_EIGENVALUES))
     assert np.allclose(theory.eigenvalues(q), lesson.EXERCISE_EIGENVALUES)
-    assert lesson.check_regime(lesson.gd_regime(losses.quadratic([1.0, 5.0]), 0.3))
+    assert lesson.check_regime(theory.regime(losses.quadratic([1.0, 5.0]), 0.3))
     flat = lrlab.run(loss=lesson.ill_conditioned(40.0), x0=[1.0, 1.0], lr=1.5, num_steps=400)
     steps = int(np.argmax(np.all(np.abs(flat.params) <= 1e-3, axis=-1)))
     assert lesson.check_flat_steps(steps) and steps == 181
@@ -156,9 +156,9 @@ def test_the_largest_lr_check_refuses_any_lr_past_the_boundary():
     assert traj.diverged or traj.loss[-1] > traj.loss[0]
 
 
-def test_gd_regime():
+def test_theory_regime_on_the_bowl():
     bowl = lesson.bowl()
-    assert [lesson.gd_regime(bowl, lr) for lr in (0.1, 0.25, 0.3, 0.5, 0.6)] == [
+    assert [theory.regime(bowl, lr) for lr in (0.1, 0.25, 0.3, 0.5, 0.6)] == [
         "monotone convergence", "monotone convergence", "oscillating convergence", "no convergence", "divergence"]
 
 

@@ -118,10 +118,10 @@ def test_regime_and_paths_figure():
     import lrlab
     p = lesson.known_answer_problem()
     lrs = [0.5 / p.L, 1.5 / p.L, 2 / p.L, 2.5 / p.L]
-    assert list(lesson.regime(p, lrs)) == ["monotone convergence", "oscillating convergence", "no convergence",
+    assert list(theory.regime(p.loss, lrs)) == ["monotone convergence", "oscillating convergence", "no convergence",
                                            "divergence"]
     run = lrlab.run(loss=p.loss, x0=p.x0, lr=lrs, num_steps=p.num_steps)
-    closed = lesson.progress(run)
+    closed = lrlab.diagnostics.progress(run)
     assert 0 < closed[0] < 1 and np.isfinite(closed[:3]).all() and not closed[3] > 0
     fig = lesson.paths_figure(run, p, lrs)
     assert fig.get_size_inches()[0] <= 9.0

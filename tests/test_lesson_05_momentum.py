@@ -95,13 +95,13 @@ def test_exercise_checks():
 
 def test_regime_uses_the_theorys_words():
     lrs = [0.002, 0.012, 0.03, 0.05]
-    assert lesson.regime(lesson.BOWL, lrs).tolist() == ["monotone convergence"] * 2 + ["divergence"] * 2
-    assert lesson.regime(lesson.BOWL, lrs, 0.9).tolist() == ["oscillating convergence"] * 3 + ["divergence"]
-    assert lesson.regime(lesson.BOWL, 2 / 81) == "no convergence"
-    assert lesson.regime(lesson.BOWL, 0.005) == "monotone convergence"        # 81·0.005 < 1
-    assert lesson.regime(lesson.BOWL, 0.02) == "oscillating convergence"      # 81·0.02 > 1: the steep one flips
+    assert theory.regime(lesson.BOWL, lrs).tolist() == ["monotone convergence"] * 2 + ["divergence"] * 2
+    assert theory.regime(lesson.BOWL, lrs, 0.9).tolist() == ["oscillating convergence"] * 3 + ["divergence"]
+    assert theory.regime(lesson.BOWL, 2 / 81) == "no convergence"
+    assert theory.regime(lesson.BOWL, 0.005) == "monotone convergence"        # 81·0.005 < 1
+    assert theory.regime(lesson.BOWL, 0.02) == "oscillating convergence"      # 81·0.02 > 1: the steep one flips
     nw = theory.nesterov_critical_lr(lesson.BOWL, 0.9)
-    assert lesson.regime(lesson.BOWL, [0.99 * nw, 1.01 * nw], 0.9, nesterov=True).tolist() == [
+    assert theory.regime(lesson.BOWL, [0.99 * nw, 1.01 * nw], 0.9, nesterov=True).tolist() == [
         "oscillating convergence", "divergence"]
 
 

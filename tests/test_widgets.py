@@ -254,13 +254,23 @@ def test_static_small_multiples_colour_by_regime():
     from matplotlib.colors import to_rgba
     lrs = [0.001, 0.1, 0.19, 0.21]
     traj = lrlab.run(loss=q, x0=[1.0, 1.0], lr=lrs, num_steps=30)
-    fig, axes = plotting.small_multiples(traj, q)
-    want = ["slow", "converging", "oscillating", "diverging"]
-    assert list(diagnostics.classify(traj)) == want
-    for ax, regime, lr in zip(np.ravel(axes), want, lrs):
+    badge = lambda ax: [t.get_text() for t in ax.texts if t.get_bbox_patch() is not None]   # noqa: E731
+    fig, axes = plotting.small_multiples(traj, q)           # default: each path's shape
+    want = ["monotone", "monotone", "oscillating", "diverging"]
+    assert list(diagnostics.path_shape(traj)) == want
+    for ax, shape, lr in zip(np.ravel(axes), want, lrs):
         path = max(ax.get_lines(), key=lambda line: len(line.get_xdata()))
-        assert to_rgba(path.get_color()) == to_rgba(plotting.REGIME_COLORS[regime]), (lr, regime)
-        assert f"{lr:g}" in ax.get_title()
+        assert to_rgba(path.get_color()) == to_rgba(plotting.REGIME_COLORS[shape]), (lr, shape)
+        assert f"{lr:g}" in ax.get_title() and badge(ax) == [shape]
+    words = list(theory.regime(q, lrs))                     # the caller's words: the theory's regimes
+    fig, axes = plotting.small_multiples(traj, q, badges=words)
+    for ax, word in zip(np.ravel(axes), words):
+        path = max(ax.get_lines(), key=lambda line: len(line.get_xdata()))
+        assert to_rgba(path.get_color()) == to_rgba(plotting.REGIME_COLORS[word]) and badge(ax) == [word]
+    fig, axes = plotting.small_multiples(traj, q, badges=False)
+    assert not any(badge(ax) for ax in np.ravel(axes))
+    with pytest.raises(ValueError, match="badges must have 4 entries"):
+        plotting.small_multiples(traj, q, badges=["monotone"])
     assert theory.critical_lr(q) == pytest.approx(0.2)
 
 

@@ -175,7 +175,7 @@ def linear_scaling_runs(ks=(1, 4, 16, 32, 48), *, lr0: float = 0.05, B0: int = 4
         gap = traj.loss - data().full.min_value
         expected = data().theory.expected_gap(data().x0 - data().w_star, lr, B, steps)
         out.append(ScalingRun(int(k), B, lr, np.arange(steps + 1) * B / N, gap, expected, bool(traj.diverged),
-                              str(diagnostics.classify(traj))))
+                              str(diagnostics.path_shape(traj))))
     return out
 
 

@@ -29,7 +29,7 @@ __all__ = ["GRID", "NUM_STEPS", "TOL", "RULES", "KnownAnswer", "known_answer_pro
            "rules_figure", "RangeTestScene", "RangePanel", "range_test_explorer", "finder_figure", "training_figure",
            "smoothing_lag", "GEN_LRS", "GEN_SCHEDULES", "GEN_SEEDS", "BUDGET", "EX_BUDGET", "EX_SEEDS", "BUDGET_TARGET", "digits",
            "budget_schedule", "train_on_budget", "generalization_table", "generalization_figure",
-           "exercise_problem", "regime", "progress", "paths_figure", "EX_RANGE",
+           "exercise_problem", "paths_figure", "EX_RANGE",
            "check_boundary_lr", "check_best_fraction", "check_closest_rule", "check_range_test_function",
            "check_budget_schedule", "exercise_answers"]
 
@@ -94,36 +94,6 @@ def exercise_problem() -> KnownAnswer:
     return known_answer_problem(scales=(1.0, 4.0), seed=3)
 
 
-def regime(p: KnownAnswer, lr) -> np.ndarray:
-    """What constant-lr gradient descent does on ``p`` at ``lr``, from the error factors ``1 - lr·λ``
-    along the eigenvectors of H: 'monotone convergence' (every factor in [0, 1)), 'oscillating convergence'
-    (every |factor| < 1, one negative), 'no convergence' (largest |factor| exactly 1), 'divergence'."""
-    lr = np.asarray(lr, dtype=float)
-    f = 1.0 - lr[..., None] * np.asarray(p.loss.eigenvalues, dtype=float)
-    worst = np.abs(f).max(axis=-1)
-    return np.where(worst > 1, "divergence", np.where(worst == 1, "no convergence",
-                    np.where((f < 0).any(axis=-1), "oscillating convergence", "monotone convergence")))
-
-
-def progress(traj) -> np.ndarray:
-    """The fraction of the loss gap closed by the end of each run: ``1 - gap_T / gap_0`` (NaN if not finite)."""
-    g = np.asarray(plotting.gap(traj), dtype=float)
-    out = 1.0 - g[-1] / g[0]
-    return np.where(np.isfinite(g[-1]), out, np.nan)
-
-
-_REGIME_COLOR = {"monotone convergence": plotting.REGIME_COLORS["converging"],
-                 "oscillating convergence": plotting.REGIME_COLORS["oscillating"],
-                 "no convergence": plotting.PALETTE["purple"],
-                 "divergence": plotting.REGIME_COLORS["diverging"]}
-
-
-def _closed(fraction) -> str:
-    if not np.isfinite(fraction) or fraction < 0:
-        return "loss grew"
-    return "> 99% of the gap closed" if fraction > 0.99 else f"{fraction:.0%} of the gap closed"
-
-
 @plotting.styled
 def paths_figure(traj, p: KnownAnswer, lrs, ncols: int = 3):
     """One panel per lr: the path on the contours (start point in view), titled with the lr, the regime
@@ -131,7 +101,8 @@ def paths_figure(traj, p: KnownAnswer, lrs, ncols: int = 3):
     lrs = list(lrs)
     nrows = -(-len(lrs) // ncols)
     fig, axes = plotting.figure(nrows, ncols, width=9.0, height=3.3 * nrows, squeeze=False)
-    names, closed = regime(p, lrs), progress(traj)
+    names = np.atleast_1d(theory.regime(p.loss, lrs))
+    closed = np.atleast_1d(diagnostics.progress(traj))
     centre = np.asarray(p.loss.minimizer, dtype=float)     # a view centred on the minimum that holds the start
     half = np.maximum(np.ptp(p.loss.bounds, axis=1) / 2, np.abs(p.x0 - centre) + 0.4)
     bounds = np.stack([centre - half, centre + half], axis=1)
@@ -140,9 +111,9 @@ def paths_figure(traj, p: KnownAnswer, lrs, ncols: int = 3):
             ax.set_visible(False)
             continue
         plotting.contour(p.loss, ax, bounds=bounds)
-        plotting.path_2d(traj[i], ax, color=_REGIME_COLOR[str(names[i])])
+        plotting.path_2d(traj[i], ax, color=plotting.REGIME_COLORS[str(names[i])])
         ax.plot(*p.x0, "o", color=plotting.PALETTE["black"], ms=7, zorder=6)
-        ax.set_title(f"lr = {lrs[i]:g}\n{names[i]}\n{_closed(closed[i])}", fontsize=11,
+        ax.set_title(f"lr = {lrs[i]:g}\n{names[i]}\n{diagnostics.progress_text(closed[i]) or 'the run blew up'}", fontsize=11,
                      color=plotting.TEXT_COLORS["vermillion"] if names[i] == "divergence" else "black")
         ax.set_xlabel("w₁ (flat direction)" if i >= len(lrs) - ncols else "")
         ax.set_ylabel("w₂ (steep)" if i % ncols == 0 else "")

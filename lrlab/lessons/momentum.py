@@ -66,47 +66,25 @@ def heavy_ball_problem(momentum: float = 0.0, num_steps: int = 100):
                    title=f"heavy ball, β = {beta:.2f}")
 
 
-#: the theory's words for GD / heavy ball / Nesterov on a quadratic (every direction's error factor, i.e. the
-#: roots of its polynomial): all in [0, 1), all inside the unit circle with one negative or complex, one on it,
-#: one outside
-REGIMES = ("monotone convergence", "oscillating convergence", "no convergence", "divergence")
-_REGIME_COLORS = dict(zip(REGIMES, (plotting.REGIME_COLORS["converging"], plotting.REGIME_COLORS["oscillating"],
-                                    plotting.REGIME_COLORS["slow"], plotting.REGIME_COLORS["diverging"])))
-
-
-def regime(loss, lr, momentum: float = 0.0, nesterov: bool = False):
-    """The theory's regime of heavy ball (or Nesterov, or GD with ``momentum=0``) on the quadratic ``loss``:
-    :func:`lrlab.theory.regime`, one of :data:`REGIMES`, vectorized over ``lr`` (a str for a scalar lr)."""
-    out = np.asarray(theory.regime(loss, lr, momentum, nesterov=nesterov))
-    return str(out) if out.ndim == 0 else out
-
-
 def plot_paths(traj, suptitle: str, *, momentum: float = 0.0, width: float = 9.0, height: float = 3.6):
     """``plotting.small_multiples`` of a batched run on :data:`BOWL_TALL`, one panel per lr, fitted to ``width``
     inches. Each badge (above the paths: a path never hides its own label) names the theory's regime
-    (:func:`regime`) and, for a converging run, the fraction of the loss gap closed. Returns ``(fig, axes)``."""
-    fig, axes = plotting.small_multiples(traj, BOWL_TALL, suptitle=suptitle)
-    fig.set_size_inches(width, height)
-    words = np.atleast_1d(regime(BOWL, traj.lr[0], momentum))
+    (:func:`lrlab.theory.regime`) and, for a converging run, the share of the loss gap closed
+    (:func:`lrlab.diagnostics.progress_text`). Returns ``(fig, axes)``."""
+    words = [str(w) for w in np.atleast_1d(theory.regime(BOWL, traj.lr[0], momentum))]
     closed = np.atleast_1d(diagnostics.progress(traj))
+    fig, axes = plotting.small_multiples(traj, BOWL_TALL, suptitle=suptitle, badges=words)
+    fig.set_size_inches(width, height)
     for k, ax in enumerate(np.ravel(axes)):
         ax.set_ylabel(ax.get_ylabel() if ax is np.ravel(axes)[0] else "")
-        color = _REGIME_COLORS[words[k]]
-        for line in ax.lines:
-            line.set_color(color)
         for t in ax.texts:
-            if getattr(t, "arrow_patch", None) is not None:       # the exit arrowhead of a diverging path
-                t.arrow_patch.set_color(color)
-                continue
             if t.get_bbox_patch() is None:
                 continue
             t.set_zorder(20)
             t.set_fontsize("x-small")
-            label = words[k]
-            if words[k] != REGIMES[3]:
-                label += f"\n{100 * closed[k]:.4g}% of the loss gap closed"
-            t.set_text(label)
-            t.get_bbox_patch().set_facecolor(color)
+            detail = diagnostics.progress_text(float(closed[k])) if words[k] != "divergence" else ""
+            if detail:
+                t.set_text(f"{words[k]}\n{detail}")
     return fig, axes
 
 

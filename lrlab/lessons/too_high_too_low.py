@@ -23,7 +23,7 @@ from lrlab.exercises import Feedback, check_choice, check_number_answer
 from lrlab.theory import expected_regime
 
 __all__ = ["LAM", "X0", "NUM_STEPS", "LR_RANGE", "PRESETS", "MAP_POINTS", "bowl", "problem", "explorer",
-           "expected_regime", "GD_REGIMES", "step_factor", "gd_regime", "paths_figure", "regimes_figure",
+           "expected_regime", "step_factor", "paths_figure", "regimes_figure",
            "error_factor_figure", "lr_map_figure",
            "largest_converging_lr", "good_window", "ROTATED_H", "EIGEN_LR", "EIGEN_X0", "eigen_axes", "eigen_figure",
            "X0_2D", "NUM_STEPS_2D", "LR_RANGE_2D", "KAPPA_PRESETS", "ill_conditioned", "kappa_problem",
@@ -59,48 +59,20 @@ def explorer(lr: float = 0.2) -> Explorer:
                     panels=("path", "loss", MapPanel(MAP_POINTS)))
 
 
-#: what gradient descent does on a quadratic, read from the factors 1 - lr * lambda of its directions
-GD_REGIMES = ("monotone convergence", "oscillating convergence", "no convergence", "divergence")
-_REGIME_COLOR = {"monotone convergence": "converging", "oscillating convergence": "oscillating",
-                 "no convergence": "oscillating", "divergence": "diverging"}    # the colour of each regime's dot
-
-
-def gd_regime(loss, lr) -> str:
-    r"""The regime of constant-lr gradient descent on a quadratic, from its factors :math:`r_i = 1-\eta\lambda_i`.
-
-    'divergence' if some :math:`|r_i| > 1`; 'no convergence' if the largest :math:`|r_i|` is exactly 1;
-    'oscillating convergence' if some :math:`r_i < 0` (that direction overshoots); else
-    'monotone convergence'. Every eigendirection counts, whatever the start.
-    """
-    r = 1.0 - float(lr) * theory.eigenvalues(loss)
-    size = np.abs(r).max()
-    if size > 1:
-        return "divergence"
-    if size == 1:
-        return "no convergence"
-    return "oscillating convergence" if np.any(r < 0) else "monotone convergence"
-
-
 @plotting.styled
 def paths_figure(loss, traj, titles, ncols: int = 2):
     """Small multiples of a batched run, one path per panel, titled ``titles``: ``plotting.small_multiples``
-    without its regime badges (they sit over the paths, and the titles say what each run does).
-    Returns ``(fig, axes)``."""
-    fig, axes = plotting.small_multiples(traj, loss, titles=titles, ncols=ncols)
-    for ax in axes.flat:
-        for text in list(ax.texts):
-            if text.get_bbox_patch() is not None and text.get_text() in diagnostics.REGIMES:
-                text.remove()
-    return fig, axes
+    without badges (the titles say what each run does). Returns ``(fig, axes)``."""
+    return plotting.small_multiples(traj, loss, titles=titles, ncols=ncols, badges=False)
 
 
 @plotting.styled
 def regimes_figure(loss, traj, titles, ncols: int = 2):
     """:func:`paths_figure` on a quadratic, each title followed by the regime the theory predicts
-    (:func:`gd_regime` of the panel's lr). Returns ``(fig, axes)``."""
+    (:func:`lrlab.theory.regime` of the panel's lr). Returns ``(fig, axes)``."""
     fig, axes = paths_figure(loss, traj, titles, ncols=ncols)
     for ax, lr, title in zip(axes.flat, np.ravel(traj.lr[0]), titles):
-        ax.set_title(f"{title}\n{gd_regime(loss, lr)}")
+        ax.set_title(f"{title}\n{theory.regime(loss, lr)}")
     return fig, axes
 
 
@@ -180,7 +152,7 @@ def lr_map_figure(lrs, traj, loss, marks: dict | None = None):
     factor = step_factor(traj)
     for name, lr in (marks or {}).items():
         i = int(np.argmin(np.abs(np.log(lrs) - np.log(lr))))
-        color = plotting.REGIME_COLORS[_REGIME_COLOR[gd_regime(loss, lrs[i])]]
+        color = plotting.REGIME_COLORS[theory.regime(loss, lrs[i])]
         y = final[i] if np.isfinite(final[i]) else art["top"]
         y = min(max(y, art["bottom"]), art["top"])
         ax.plot([lr], [y], "o", ms=10, color=color, mec="black", zorder=6)
@@ -470,8 +442,8 @@ def check_largest_lr(answer) -> Feedback:
 
 def check_regime(answer) -> Feedback:
     """Exercise 2: the regime of lr = 0.3 on ``quadratic([1.0, 5.0])``: factors 0.7 and -0.5."""
-    expected = gd_regime(losses.quadratic(EXERCISE_REGIME["curvatures"]), EXERCISE_REGIME["lr"])
-    return check_choice(answer, expected, choices=GD_REGIMES,
+    expected = theory.regime(losses.quadratic(EXERCISE_REGIME["curvatures"]), EXERCISE_REGIME["lr"])
+    return check_choice(answer, expected, choices=theory.REGIMES,
                         hint="Each direction has its own factor 1 − ηλ. Compute both: are they below 1 in "
                              "size? Is either negative?",
                         right="Yes: the factors are 1 − 0.3·1 = 0.7 and 1 − 0.3·5 = −0.5. Both are below 1 in "

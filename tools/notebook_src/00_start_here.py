@@ -18,7 +18,6 @@ import numpy as np
 import lrlab
 from lrlab import plotting, theory
 from lrlab.lessons import start_here as lesson
-from lrlab.lessons.too_high_too_low import gd_regime
 
 # %% [markdown]
 # ## How to use a slider
@@ -48,10 +47,10 @@ print(f"1/L = {1 / loss.L:.2f}   2/L = {theory.critical_lr(loss):.2f}")
 traj = lrlab.run(loss=loss, x0=[1.5], lr=list(lesson.PRESETS.values()), num_steps=30)
 for (name, lr), start, end in zip(lesson.PRESETS.items(), traj.loss[0], traj.loss[-1]):
     closed = f"{1 - end / start:.0%} of the loss removed" if end < start else "the loss grew"
-    print(f"{name:>12s}: lr = {lr:<5}  ->  {gd_regime(loss, lr)}, {closed}")
+    print(f"{name:>12s}: lr = {lr:<5}  ->  {theory.regime(loss, lr)}, {closed}")
 
 # %% tags=["check"]
-assert [gd_regime(loss, lr) for lr in lesson.PRESETS.values()] == [
+assert [theory.regime(loss, lr) for lr in lesson.PRESETS.values()] == [
     "monotone convergence", "monotone convergence", "oscillating convergence", "divergence"]
 assert [f"{1 - e / s:.0%}" for s, e in zip(traj.loss[0, :3], traj.loss[-1, :3])] == ["70%", "100%", "100%"]
 assert traj.loss[-1, 3] > traj.loss[0, 3] and theory.critical_lr(loss) == 1.0

@@ -107,10 +107,10 @@ plotting.show(fig)
 left = traj.loss[-1] / traj.loss[0]              # the share of the loss gap still there (the minimum is 0)
 for (name, lr), share in zip(lesson.PRESETS.items(), left):
     closed = f"{1 - share:.0%} of the gap closed" if share < 1 else "the loss grew"
-    print(f"{name:<12} factor {1 - lr * L:+.2f}   {lesson.gd_regime(loss, lr):<24} {closed}")
+    print(f"{name:<12} factor {1 - lr * L:+.2f}   {theory.regime(loss, lr):<24} {closed}")
 
 # %% tags=["check"]
-assert [lesson.gd_regime(loss, lr) for lr in preset_lrs] == [
+assert [theory.regime(loss, lr) for lr in preset_lrs] == [
     "monotone convergence", "monotone convergence", "oscillating convergence", "divergence"]
 assert [f"{1 - s:.0%}" for s in left[:3]] == ["80%", "100%", "100%"] and left[3] > 1
 assert abs(1 - left[0] - 0.80) < 0.003 and 1 - left[1] > 0.99999 and 1 - left[2] > 0.99999
@@ -307,7 +307,7 @@ narrow = lrlab.run(loss=lesson.ill_conditioned(200.0), stepper=steppers.sgd(), x
                    num_steps=lesson.NUM_STEPS_2D)
 assert 0.99 < 1 - narrow.loss[-1] / narrow.loss[0] < 0.995
 assert f"{abs(narrow.params[-1, 0] / lesson.X0_2D[0]):.2f}" == "0.74" and f"{0.995 ** 60:.2f}" == "0.74"
-assert [lesson.gd_regime(valley_loss, lr) for lr in valley_presets.values()] == [
+assert [theory.regime(valley_loss, lr) for lr in valley_presets.values()] == [
     "monotone convergence", "monotone convergence", "oscillating convergence", "divergence"]
 assert theory.critical_lr(valley_loss) == 2.0
 

@@ -17,7 +17,7 @@
 import numpy as np
 
 import lrlab
-from lrlab import data, plotting, pytorch, theory
+from lrlab import data, diagnostics, plotting, pytorch, theory
 from lrlab.pytorch import torch  # torch (lrlab[torch]); if missing, this line says what to install
 from lrlab.lessons import finding_a_good_lr as lesson
 
@@ -115,7 +115,7 @@ assert theory.steps_to_tolerance(p.loss, best, lesson.TOL) < 0.5 * grid_steps[0]
 assert abs(best / p.optimal_lr - 1) < 0.03                                      # "within 3% of 2/(mu+L)"
 assert best < p.critical_lr and best > 0.85 * p.critical_lr                     # "right next to the cliff"
 beyond = lrs > 1.05 * p.critical_lr
-assert np.all(lesson.regime(p, lrs[beyond]) == "divergence") and np.all(final_gap[beyond] > plotting.gap(sweep)[0][beyond])  # explodes
+assert np.all(theory.regime(p.loss, lrs[beyond]) == "divergence") and np.all(final_gap[beyond] > plotting.gap(sweep)[0][beyond])  # explodes
 past = plotting.gap(lrlab.run(loss=p.loss, x0=p.x0, lr=1.05 * p.critical_lr, num_steps=p.num_steps))
 assert past[-1] > 1e4 * past[0]                                                 # "5% past it: more than 10^4-fold"
 
@@ -137,8 +137,8 @@ plotting.show(lesson.paths_figure(six, p, show_lrs))
 # shrinks. Just past 2/L the zig-zag grows instead, and the run is lost.
 
 # %% tags=["check"]
-assert list(lesson.regime(p, show_lrs)) == ["monotone convergence"] * 3 + ["oscillating convergence"] * 2 + ["divergence"]
-closed = lesson.progress(six)
+assert list(theory.regime(p.loss, show_lrs)) == ["monotone convergence"] * 3 + ["oscillating convergence"] * 2 + ["divergence"]
+closed = diagnostics.progress(six)
 assert 0.985 < closed[1] < 0.99 and abs(1 - 0.01 * p.mu - 0.99) < 0.001         # 0.01: 99% of the gap; 1% per step
 assert np.linalg.norm(six.params[-1, 1] - p.loss.minimizer) > 0.25 * np.linalg.norm(p.loss.minimizer)  # "well short"
 assert round(1 - show_lrs[4] * p.L, 2) == -0.97
@@ -179,7 +179,7 @@ for name, lr in rules.items():
 for name, lr in rules.items():
     k = theory.steps_to_tolerance(p.loss, lr, lesson.TOL)
     steps = f"{k:.0f} steps to shrink the error 1e6-fold" if np.isfinite(k) else "never converges"
-    print(f"{name:>8}: lr = {lr:.3g}  ->  {lesson.regime(p, lr)}, {steps}")
+    print(f"{name:>8}: lr = {lr:.3g}  ->  {theory.regime(p.loss, lr)}, {steps}")
 
 # %% [markdown]
 # * **min lands far past the cliff**, at about 5 × 2/L: its lr diverges.
@@ -191,7 +191,7 @@ for name, lr in rules.items():
 #   the test to past the cliff, and the middle of that stretch (on the log axis) is far below its end.
 
 # %% tags=["check"]
-regimes = {name: str(lesson.regime(p, lr)) for name, lr in rules.items()}
+regimes = {name: str(theory.regime(p.loss, lr)) for name, lr in rules.items()}
 assert 5 < rules["min"] / p.critical_lr < 6 and regimes["min"] == "divergence"
 assert 0.4 < rules["min/10"] / p.critical_lr < 0.6 and regimes["min/10"].endswith(" convergence")
 assert p.optimal_lr / rules["min/10"] < 2                                   # "within a factor of 2 of the best lr"

@@ -98,8 +98,8 @@ for name, tr in (("β = 0  ", gd), ("β = 0.9", hb)):
     print(name, ", ".join("diverged" if d else f"{g:.2g}" for d, g in zip(tr.diverged, plotting.gap(tr)[-1])))
 
 # %% tags=["check"]
-assert lesson.regime(bowl, lrs).tolist() == ["monotone convergence"] * 2 + ["divergence"] * 2
-assert lesson.regime(bowl, lrs, 0.9).tolist() == ["oscillating convergence"] * 3 + ["divergence"]
+assert theory.regime(bowl, lrs).tolist() == ["monotone convergence"] * 2 + ["divergence"] * 2
+assert theory.regime(bowl, lrs, 0.9).tolist() == ["oscillating convergence"] * 3 + ["divergence"]
 _closed = [1 - plotting.gap(tr)[-1] / plotting.gap(tr)[0] for tr in (gd, hb)]
 assert np.all(_closed[0][:2] > 0.98) and np.all(_closed[1][:3] > 0.99)
 assert gd.diverged.tolist() == [False, False, True, True] and hb.diverged.tolist() == [False, False, False, True]
@@ -132,7 +132,7 @@ for beta in (0.0, 0.5, 0.9):
     crit = theory.critical_lr(bowl, momentum=beta)
     pair = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
                      num_steps=400)
-    below, above = lesson.regime(bowl, [0.99 * crit, 1.01 * crit], beta)
+    below, above = theory.regime(bowl, [0.99 * crit, 1.01 * crit], beta)
     rho_below, rho_above = theory.convergence_rate(bowl, [0.99 * crit, 1.01 * crit], momentum=beta)
     print(f"β = {beta:.1f}: wall 2(1+β)/L = {crit:.4f} | 0.99× wall: {below} (error × {rho_below:.3f}/step)"
           f" | 1.01×: {above} (× {rho_above:.3f}/step)")
@@ -144,10 +144,10 @@ for beta in (0.0, 0.5, 0.9):
     crit = theory.critical_lr(bowl, momentum=beta)
     pair = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
                      num_steps=400)
-    below, above = lesson.regime(bowl, [0.99 * crit, 1.01 * crit], beta)
+    below, above = theory.regime(bowl, [0.99 * crit, 1.01 * crit], beta)
     rho_below, rho_above = theory.convergence_rate(bowl, [0.99 * crit, 1.01 * crit], momentum=beta)
     assert below == "oscillating convergence" and rho_below < 1 and not pair.diverged[0]
-    assert above == "divergence" and rho_above > 1 and diagnostics.classify(pair)[1] == "diverging"
+    assert above == "divergence" and rho_above > 1 and diagnostics.path_shape(pair)[1] == "diverging"
 assert np.isclose(ratio, 1.9)
 
 # %% [markdown]
@@ -364,7 +364,7 @@ kappa = bowl.L / bowl.mu
 print(f"Polyak's lr {lr_p:.4f}, the wall at β = {beta_p:.2f}: {wall:.4f}; "
       f"lr/wall = {lr_p / wall:.4f} = κ/(κ+1) with κ = {kappa:g}: {100 * (1 - lr_p / wall):.1f}% from divergence")
 edge = lrlab.run(loss=bowl, stepper=steppers.sgd(momentum=beta_p), x0=x0, lr=[lr_p, 1.02 * wall], num_steps=400)
-at_lr_p, past = lesson.regime(bowl, [lr_p, 1.02 * wall], beta_p)
+at_lr_p, past = theory.regime(bowl, [lr_p, 1.02 * wall], beta_p)
 print(f"at Polyak's lr: {at_lr_p}, loss × {edge.loss[-1, 0] / edge.loss[0, 0]:.0e} in 400 steps; "
       f"2% past the wall, the same β: {past}")
 
@@ -437,7 +437,7 @@ fig, _ = lesson.plot_momentum_maps(bowl)
 plotting.show(fig)
 
 # %% tags=["check"]
-assert list(diagnostics.classify(pair))[1] == "diverging" and diagnostics.classify(pair)[0] != "diverging"
+assert list(diagnostics.path_shape(pair))[1] == "diverging" and diagnostics.path_shape(pair)[0] != "diverging"
 assert all(theory.nesterov_critical_lr(bowl, b) < theory.critical_lr(bowl) for b in betas)
 assert best_nag_09 < best_hb_09 and rate_p < best_nag
 assert round(best_nag_09, 3) == 0.941 and round(best_hb_09, 3) == 0.949 and round(best_nag, 3) == 0.876

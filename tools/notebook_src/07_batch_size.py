@@ -68,7 +68,7 @@ print(f"lr 1.5 is below 2/L = {2 / L:.2f}; the run with B = 64 stays bounded: {r
 
 # %% tags=["check"]
 assert regimes[0, 3] == "diverging" and regimes[1, 3] == "oscillating"
-assert list(regimes[:, 0]) == ["slow", "slow"]
+assert list(regimes[:, 0]) == ["monotone", "monotone"]
 
 # %% [markdown]
 # ## 1 · The noise floor grows like lr / B
@@ -259,7 +259,7 @@ for label, blew_up, hit in zip(labels, traj.diverged, reach):
     print(f"{label:<45} " + ("blows up" if blew_up else f"loss below 1e-12 at step {int(hit[0])}"))
 
 # %% tags=["check"]
-regimes = diagnostics.classify(traj)
+regimes = diagnostics.path_shape(traj)
 assert np.isclose(lesson.QUARTIC.curvature(lesson.QUARTIC_X0), 28.0) and 0.07 < 2 / 28
 assert regimes[0] == "diverging" and traj.diverged[0]
 assert (int(reach[1][0]), int(reach[2][0])) == (181, 20)             # nine times faster with warmup
