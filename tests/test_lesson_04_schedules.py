@@ -153,3 +153,25 @@ def test_plateau_figure(problem):
     fig, (ax, bx) = lesson.plateau_figure(r, problem)
     assert all(t.get_fontsize() >= 12 for a in (ax, bx) for t in a.get_legend().get_texts())
     assert "ReduceLROnPlateau" in fig._suptitle.get_text()
+
+
+def test_averaging_exercise_and_figure():
+    r = lesson.average_without_noise()
+    assert r["answer"] == "above" and r["average"] > 100 * r["last"]          # not a close call
+    assert lesson.check_average_without_noise("above") and lesson.check_average_without_noise(" Above ")
+    for wrong in ("below", None, 1):
+        fb = lesson.check_average_without_noise(wrong)
+        assert not fb and fb.message
+    gaps = {f"line {i}": np.geomspace(1, 1e-3, 501) for i in range(5)}
+    fig = lesson.averaging_figure(gaps)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and len(ax.get_legend().get_texts()) == 5
+    assert fig.get_size_inches()[0] <= 9
+
+
+def test_restarts_rescue_no_start_on_two_wells():
+    """The lesson's claim: warm restarts and one cosine end in the two wells' trap from the same starts."""
+    counts = lesson.wells_trap_counts(peaks=(0.1, 0.5), num_starts=30)
+    for restarts, cosine in counts.values():
+        assert np.array_equal(restarts, cosine)
+    assert counts[0.1][0].any() and not counts[0.5][0].any()

@@ -38,6 +38,8 @@ SOLUTIONS = {
         ('"up"', "the lr jumps back to its peak, so the loss jumps up before it falls again"),
         ("lesson.PEAK * min(t / lesson.WARMUP, 1.0)", "a ramp from 0 capped at the peak"),
         ("6", "0.69995 is not below 0.7 * (1 - 1e-3), so readings 4, 5, 6 are 3 bad epochs > patience 2"),
+        ('"above"', "without noise each iterate's error is the start's remnant, same sign and shrinking: the mean "
+                    "carries the larger early errors"),
     ],
     "05_momentum": [
         ("2 * (1 + 0.5) / 50.0", "heavy ball converges for lr < 2(1 + beta)/L, and L = 50 reaches its wall first"),

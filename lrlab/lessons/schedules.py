@@ -26,7 +26,9 @@ __all__ = ["NUM_STEPS", "BATCH_SIZE", "PEAK", "SCHEDULES", "NoisyProblem", "nois
            "decay_figure", "outcome", "PRESETS", "ScheduleLrPanel", "ScheduleLossPanel", "schedule_picker", "presets_figure", "dummy_optimizer",
            "torch_lrs", "steps_above", "check_floor_prediction", "check_steps_above", "check_restart_effect",
            "exercise_answers", "EX_FLOOR", "WARMUP", "warmup_reference", "check_warmup_function", "PLATEAU", "PlateauRun",
-           "plateau_run", "plateau_figure", "EX_PLATEAU_METRICS", "EX_PLATEAU", "plateau_cut", "check_plateau_cut"]
+           "plateau_run", "plateau_figure", "EX_PLATEAU_METRICS", "EX_PLATEAU", "plateau_cut", "check_plateau_cut",
+           "AVERAGE_START", "EMA_DECAY", "averaging_figure", "wells_trap_counts", "EX_AVERAGE", "average_without_noise",
+           "check_average_without_noise"]
 
 NUM_STEPS = 500
 BATCH_SIZE = 10
@@ -79,7 +81,7 @@ DEFAULTS = {
     "step": {"step_size": 100, "gamma": 0.5},
     "exponential": {"gamma": 0.99},
     "cosine": {"T_max": NUM_STEPS},
-    "warm restarts": {"T_0": 100, "T_mult": 2},
+    "warm restarts": {"T_0": 100, "T_mult": 4},
     "cyclic": {"step_size_up": 50, "base_fraction": 0.1, "mode": "triangular"},
     "warmup + cosine": {"warmup": 50, "start_factor": 0.01},
     "one-cycle": {"pct_start": 0.3, "div_factor": 25.0, "final_div_factor": 1e4},
@@ -339,7 +341,7 @@ def _param_controls() -> dict:
         "exponential": {"gamma": s("exponential", "gamma", 0.95, 0.999, 0.001, readout_format=".3f")},
         "cosine": {"T_max": s("cosine", "T_max", 50, 2 * N, 50, integer=True)},
         "warm restarts": {"T_0": s("warm restarts", "T_0", 25, N, 25, integer=True),
-                          "T_mult": s("warm restarts", "T_mult", 1, 3, 1, integer=True)},
+                          "T_mult": s("warm restarts", "T_mult", 1, 4, 1, integer=True)},
         "cyclic": {"step_size_up": s("cyclic", "step_size_up", 10, N // 2, 10, integer=True),
                    "base_fraction": s("cyclic", "base_fraction", 0.01, 1.0, 0.1, "base_lr ÷ max_lr", log=True,
                                       readout_format=".2f"),
@@ -572,6 +574,57 @@ def plateau_figure(r: PlateauRun, p: NoisyProblem):
     return fig, (ax, bx)
 
 
+# ----------------------------------------------------------------------------- iterate averaging, restarts on two wells
+
+AVERAGE_START = 100           # the first averaged step: the constant-lr run has reached its floor by then
+EMA_DECAY = 0.99              # the EMA's decay: it remembers about the last 1 / (1 - 0.99) = 100 iterates
+AVERAGING_COLORS = ("grey", "blue", "vermillion", "green", "orange")
+
+
+@plotting.styled
+def averaging_figure(gaps: dict, ax=None):
+    """Loss gap against step, one line per method (``gaps``: name -> gap array of shape (steps + 1,)).
+
+    The lines are expected in the order constant, decay, average, EMA, and a badly started average
+    (drawn dashed): the lesson's averaging comparison.
+    """
+    fig, ax = plotting.figure_or_ax(ax, width=8.4, height=5.0)
+    for i, (name, g) in enumerate(gaps.items()):
+        c = plotting.PALETTE[AVERAGING_COLORS[i % len(AVERAGING_COLORS)]]
+        ax.plot(np.arange(len(g)), g, color=c, lw=2.4 if i < 4 else 1.8, ls="-" if i < 4 else "--", label=name)
+    ax.axvline(AVERAGE_START, color=plotting.PALETTE["grey"], lw=1, ls=":")
+    ax.text(AVERAGE_START + 5, 2e-4, f"step {AVERAGE_START}", fontsize=10, color=plotting.PALETTE["black"])
+    ax.set_yscale("log")
+    ax.set_ylim(1e-4, 3)
+    ax.set_xlim(0, len(g) - 1)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss − min (mean of the runs)")
+    ax.set_title("same constant-lr run, its iterates averaged, against lr decay")
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=11)
+    return fig
+
+
+def wells_trap_counts(peaks=(0.05, 0.1, 0.2, 0.5, 1.0, 2.0), num_starts: int = 59,
+                      num_steps: int = NUM_STEPS) -> dict:
+    """Warm restarts (T_0 = 100, T_mult = 4) and one cosine over the run, on ``losses.two_wells()``.
+
+    For each peak lr, full-batch gradient descent from ``num_starts`` starts spread over the plot's
+    range [-2.4, 3.4]; returns peak -> (ends in the trap with restarts, ends in the trap with one
+    cosine), two boolean arrays over the starts (in the trap: within 0.3 of its minimum).
+    """
+    loss = losses.two_wells()
+    trap = loss.local_minima[1]
+    x0 = np.linspace(-2.4, 3.4, num_starts)[:, None]
+    out = {}
+    for peak in peaks:
+        ends = []
+        for sched in (make_schedule("warm restarts", peak, num_steps), make_schedule("cosine", peak, num_steps)):
+            traj = lrlab.run(loss=loss, x0=x0, lr=sched, num_steps=num_steps)
+            ends.append(np.abs(traj.params[-1, :, 0] - trap) < 0.3)
+        out[peak] = tuple(ends)
+    return out
+
+
 # ----------------------------------------------------------------------------- the torch oracle
 
 def dummy_optimizer(lr: float):
@@ -608,7 +661,7 @@ def exercise_answers() -> dict:
     return {"floor": theory.noise_floor(big.loss, EX_FLOOR["lr"]), "floor_b10": theory.noise_floor(p.loss, EX_FLOOR["lr"]),
             "steps_above": steps_above(cos, p.critical_lr, p.num_steps),
             "restart_effect": "up" if after > before else "down", "restart_before": before, "restart_after": after,
-            "plateau_cut": plateau_cut()}
+            "plateau_cut": plateau_cut(), "average_without_noise": average_without_noise()}
 
 
 def check_floor_prediction(answer) -> Feedback:
@@ -729,3 +782,28 @@ def check_warmup_function(fn, peak: float = PEAK, warmup: int = WARMUP) -> Feedb
     else:
         hint = "Write it as peak × (fraction of the warm-up done), capped at 1."
     return Feedback(False, f"At t = {bad} your lr is {got[bad]:.4g}, warm-up gives {want[bad]:.4g}. {hint}")
+
+
+EX_AVERAGE = {"lr": 0.3, "start": AVERAGE_START}   # exercise 6: average the noise-free run at a constant lr 0.3
+
+
+def average_without_noise(lr: float = EX_AVERAGE["lr"], start: int = EX_AVERAGE["start"]) -> dict:
+    """Exercise 6: full-batch GD at a constant ``lr`` on the lesson's problem (no noise); the loss gap of the
+    last iterate and of the mean of the iterates from ``start`` on, at the last step."""
+    p = noisy_problem()
+    traj = lrlab.run(loss=p.clean, x0=p.x0, lr=lr, num_steps=p.num_steps)
+    avg = diagnostics.average_iterates(traj, start)[-1]
+    last, averaged = float(p.clean.value(traj.params[-1])), float(p.clean.value(avg))
+    return {"last": last, "average": averaged, "answer": "above" if averaged > last else "below"}
+
+
+def check_average_without_noise(answer) -> Feedback:
+    """Exercise 6: without noise, does the average of the iterates end above or below the last iterate?"""
+    r = average_without_noise()
+    return check_choice(answer, r["answer"], choices=("above", "below"),
+                        hint="Without noise, what is left in each iterate's error? Is it on the same side of the "
+                             "minimum in every iterate, and is it larger in the early ones or the late ones?",
+                        right=f"Yes, {r['answer']}: without noise there is nothing to average out. Each iterate's "
+                              "error is what is left of the start, the same sign along each direction and shrinking "
+                              "every step, so the mean of the iterates carries the larger errors of the early ones: "
+                              f"its loss gap ends at {r['average']:.1g}, the last iterate's at {r['last']:.1g}.")

@@ -1,14 +1,13 @@
 # %% [markdown]
 # # 04 · Schedules: should the learning rate stay constant?
 #
-# Nothing forces the learning rate to stay fixed. A **schedule** makes it a function of the step,
-# $\text{lr} = \eta(t)$; PyTorch ships more than a dozen in `torch.optim.lr_scheduler`. You will see the
-# common shapes against the stability limit 2/L, **why decay at all** (with minibatch gradients a constant
-# lr stalls at a *noise floor*), what a schedule above 2/L does, and **ReduceLROnPlateau**, the scheduler
-# that watches the loss.
+# A **schedule** makes the learning rate a function of the step, $\text{lr} = \eta(t)$; PyTorch ships more
+# than a dozen in `torch.optim.lr_scheduler`. You will see the common shapes, **why decay at all** (with
+# minibatch gradients a constant lr stalls at a *noise floor*), **averaging the weights** as the other
+# answer, what a schedule above 2/L does, and **ReduceLROnPlateau**, the scheduler that watches the loss.
 #
-# **The problem.** Least squares on 500 points with 4 features (scales 0.25 to 1.3), trained from
-# $w = 0$ with **minibatches of 10 rows**: each step's gradient is the true one plus noise. The Hessian
+# **The problem.** Least squares on 500 points, 4 features (scales 0.25 to 1.3), from $w = 0$ with
+# **minibatches of 10 rows**: each step's gradient is the true one plus noise. The Hessian
 # $H = X^\top X / n$ (the matrix of second derivatives; its eigenvalues are the curvatures along the
 # valley's axes, see lesson 02, *Curvature in several dimensions*) is known, so 1/L and 2/L are known
 # too. The loss we plot is always measured on the whole data set.
@@ -33,9 +32,8 @@ print(f"1/L = {1 / p.L:.3f}   2/L = {p.critical_lr:.3f}")
 # for ever, or stop at some level? If it stops, what happens to that level when you halve the lr? And
 # does a cosine schedule from 0.4 to near 0 end above or below the constant run?
 #
-# Then try it. The left panel is lr(t) against 1/L and 2/L; the right one the loss of the minibatch run
-# (thin: every step, thick: 25-step mean), the same schedule without noise (dashed), the constant lr at
-# the peak (grey) and its predicted floor (dotted).
+# Then try it. Left: lr(t) against 1/L and 2/L; right: the loss of the minibatch run (thin: every step,
+# thick: 25-step mean), the run without noise (dashed), the constant peak lr (grey) and its floor (dotted).
 
 # %% tags=["nbval-ignore-output"]
 picker = lesson.schedule_picker()
@@ -44,20 +42,18 @@ picker
 # %% [markdown]
 # ## 1. The schedules
 #
-# All of them start from (or peak at) lr = 0.4 and last 500 steps. Each is a `lrlab.schedules` function
-# named like its PyTorch class (`cosine_annealing_lr` for `CosineAnnealingLR`, ...) that returns the lr of
-# step $t$ in closed form:
+# All start from (or peak at) lr = 0.4 and last 500 steps. Each is a `lrlab.schedules` function named like
+# its PyTorch class (`cosine_annealing_lr` for `CosineAnnealingLR`, ...):
 #
 # * **step**: multiply by $\gamma$ every `step_size` steps, $\eta_t = \eta_0\,\gamma^{\lfloor t/s \rfloor}$ (here halve every 100);
 # * **exponential**: multiply by $\gamma$ every step, $\eta_t = \eta_0\,\gamma^t$ (here 0.99);
 # * **cosine**: $\eta_t = \tfrac12\eta_0\,(1 + \cos(\pi t/T))$, slow at first, steep in the middle, gentle at the end;
 # * **warm restarts** (SGDR): cosine, but jump back to $\eta_0$ at the end of each period; here
-#   the periods last 100, 200, 400 steps;
+#   the periods last 100 and 400 steps (`T_0 = 100, T_mult = 4`), so the last one ends where the run ends;
 # * **cyclic**: triangles between a base lr and a maximum (here 0.04 and 0.4, 50 steps up, 50 down);
-# * **warm-up + cosine**: a linear ramp from 1% of the peak over 50 steps, then cosine
-#   (`sequential_lr` of `linear_lr` and `cosine_annealing_lr`);
+# * **warm-up + cosine**: a linear ramp from 1% of the peak over 50 steps, then cosine;
 # * **one-cycle**: up from peak/25 to the peak over the first 30%, then down to peak/25/10⁴ (PyTorch's
-#   `OneCycleLR` with `cycle_momentum=False`: this lesson has no momentum).
+#   `OneCycleLR` with `cycle_momentum=False`: this lesson has no momentum; lesson 10 cycles it).
 
 # %%
 scheds = lesson.gallery()
@@ -69,7 +65,7 @@ for name, s in scheds.items():
 # %% tags=["check"]
 assert all(s(t).max() <= lesson.PEAK * (1 + 1e-12) for s in scheds.values())   # every peak is 0.4 ...
 assert lesson.PEAK < 0.5 * p.critical_lr                                        # ... well below 2/L
-assert scheds["warm restarts"](100) == lesson.PEAK and scheds["warm restarts"](300) == lesson.PEAK
+assert scheds["warm restarts"](100) == lesson.PEAK and scheds["warm restarts"](499) < lesson.PEAK / 1e4   # 100 + 400 steps
 assert np.isclose(scheds["one-cycle"](0), lesson.PEAK / 25)
 assert np.isclose(scheds["one-cycle"](p.num_steps - 1), lesson.PEAK / 25 / 1e4, rtol=1e-3)
 
@@ -91,8 +87,7 @@ for lr, m, f in zip(const_lrs, measured, predicted):
 # %% [markdown]
 # Each run falls quickly, then jitters around a level it never gets below: the **noise floor**. Near
 # the minimum the true gradient is almost zero, but a minibatch gradient is not: it is the true one plus
-# noise $\xi_t$ (covariance $\Sigma_B$, which shrinks like 1/B: the rows are drawn without replacement, so
-exactly like $(n-B)/(B(n-1)) \approx 1/B$). Each step kicks the weights by
+# noise $\xi_t$ (covariance $\Sigma_B$, which shrinks like 1/B for a batch of B rows). Each step kicks the weights by
 # $-\text{lr}\cdot\xi_t$ while the pull back towards the minimum is $-\text{lr}\cdot H e_t$. The error
 # settles where the two balance:
 #
@@ -100,10 +95,9 @@ exactly like $(n-B)/(B(n-1)) \approx 1/B$). Each step kicks the weights by
 # \quad\Longrightarrow\quad
 # \mathbb{E}[f - f^*] \approx \tfrac{\text{lr}}{4}\,\mathrm{tr}(\Sigma_B) \quad\text{for small lr.}$$
 #
-# The kick grows with the lr, and so does the floor: **halve the lr, halve the floor** (for small lr;
-# at larger lr it falls a little faster, for a reason section 4 shows). The dashed lines are the exact
-# stationary value of that linear recursion (`lrlab.theory.noise_floor`), and the measured floors agree
-# with them within 15%.
+# **Halve the lr, halve the floor** (for small lr; at larger lr it falls a little faster, see section 5).
+# The dashed lines are the exact stationary value of that recursion (`lrlab.theory.noise_floor`); the
+# measured floors agree with them within 15%.
 
 # %%
 halving = measured[:-1] / measured[1:]
@@ -132,11 +126,9 @@ for name, v in final.items():
     print(f"{name:>20}: loss - min, mean of the last {lesson.TAIL} steps = {v:.2e}")
 
 # %% [markdown]
-# * The constant 0.4 gets down fast and then sits on its floor.
-# * The constant 0.04 has a floor more than ten times lower, but after 500 steps it is still on its way down.
-# * **Cosine falls as fast as the constant 0.4 at first and then keeps going: it ends more than ten
-#   times below where the constant 0.4 ends, and below the constant 0.04 too.** Step decay does the same
-#   in stages.
+# The constant 0.4 gets down fast and sits on its floor; the constant 0.04 has a floor more than ten times
+# lower but is still on its way down. **Cosine falls as fast as the constant 0.4 at first, then keeps going:
+# it ends more than ten times below it, and below the constant 0.04 too.** Step decay does the same in stages.
 #
 # <details><summary>Optional: the classic result behind it</summary>
 #
@@ -166,11 +158,10 @@ for name, s in scheds.items():
           f"{tails[name]:.2e}   {tails['constant'] / tails[name]:5.1f}x below constant")
 
 # %% [markdown]
-# The schedules that end with a small lr (step, exponential, cosine, warm-up + cosine, one-cycle) all
-# finish more than ten times below the constant lr; warm restarts and cyclic end with a large lr again,
-# and finish only about twice below it (restarts and cycles have other uses on non-convex losses). But the
-# final lr alone does not rank them: one-cycle ends with the smallest lr, yet cosine ends about 20% lower
-# and warm-up + cosine about 10%.
+# The schedules that end with a small lr all finish more than ten times below the constant lr; cyclic, which
+# ends large, only about twice below. Warm restarts ends about 15% above plain cosine: on a convex loss there
+# is no other basin to find, so a restart can only cost. And one-cycle ends with the smallest lr, yet cosine
+# ends about 20% lower and warm-up + cosine about 10%.
 #
 # **Why?** Explain why the schedule with the smallest final lr does not end with the lowest loss.
 # Hint: how many steps does it take for the noise one step injected to fade away?
@@ -187,9 +178,11 @@ for name, s in scheds.items():
 # </details>
 
 # %% tags=["check"]
-ending_small = ["step", "exponential", "cosine", "warmup + cosine", "one-cycle"]
+ending_small = ["step", "exponential", "cosine", "warm restarts", "warmup + cosine", "one-cycle"]
 assert all(tails[n] < tails["constant"] / 10 for n in ending_small)                 # "more than ten times below"
-assert all(1.6 < tails["constant"] / tails[n] < 2.5 for n in ["warm restarts", "cyclic"])   # "about twice below"
+assert 1.6 < tails["constant"] / tails["cyclic"] < 2.5                              # "about twice below"
+assert scheds["cyclic"](p.num_steps - 1) > lesson.PEAK / 10                          # cyclic ends with a large lr
+assert 1.08 < tails["warm restarts"] / tails["cosine"] < 1.25                       # "about 15% above plain cosine"
 assert all(scheds[n](p.num_steps - 1) < lesson.PEAK / 10 for n in ending_small)
 final_lrs = {n: float(scheds[n](p.num_steps - 1)) for n in ending_small}
 assert min(final_lrs, key=final_lrs.get) == "one-cycle"                 # the smallest final lr ...
@@ -197,12 +190,108 @@ assert 0.15 < 1 - tails["cosine"] / tails["one-cycle"] < 0.25           # ... ye
 assert 0.07 < 1 - tails["warmup + cosine"] / tails["one-cycle"] < 0.15  # ... and warm-up + cosine about 10%
 
 # %% [markdown]
-# ## 4. Schedules and the stability limit
+# **And with a poor basin?** A restart's large lr may throw a run out of a narrow basin. Lesson 02's two
+# wells has such a trap: warm restarts against one cosine, 500 steps, from 59 starts over its plot:
+
+# %%
+trapped = lesson.wells_trap_counts()
+for peak, (restarts, cosine) in trapped.items():
+    print(f"peak {peak:<4g}: ends in the trap from {restarts.sum():2d} of {restarts.size} starts with warm restarts, "
+          f"{cosine.sum():2d} with one cosine; the same starts: {bool(np.array_equal(restarts, cosine))}")
+
+# %% tags=["check"]
+wells = lrlab.losses.two_wells()
+xs = np.linspace(wells.local_minima[1], wells.local_minima[0], 2001)            # from the trap to the good minimum
+barrier = xs[np.argmax(wells.value(xs[:, None]))]
+left = np.linspace(-2.4, 3.4, 59) < barrier                                     # the starts on the trap's side
+assert all(np.array_equal(r, c) for r, c in trapped.values())                  # the same starts, every peak
+assert all(np.array_equal(r, left) for peak, (r, _) in trapped.items() if peak <= 0.1)
+assert all(r.sum() == 0 for peak, (r, _) in trapped.items() if peak > 0.1)
+
+# %% [markdown]
+# No start is rescued. A restart's lr is the peak the run began with: peaks up to 0.1 are too small to throw
+# a run out of the trap, before or after a restart, and larger peaks leave no run in it. We found no toy in
+# the course where a restart helps at the same peak and budget.
+#
+# <details><summary>Optional: what restarts are used for</summary>
+#
+# A restart helps against a run whose lr has already decayed in a poor basin, not against a schedule that
+# starts as high. In practice, the end of each period (a small lr) gives a usable model at a few points of a
+# run, which is why the periods are chosen to end where the run ends; averaging or ensembling those
+# snapshots is the other use.
+#
+# </details>
+
+# %% [markdown]
+# ## 4. Average the weights, not the lr
+#
+# A constant lr's iterates do not settle, but they hover *around* the minimum: the mean error obeys the
+# noise-free recursion $\mathbb{E}\,e_{t+1} = (I - \text{lr}\,H)\,\mathbb{E}\,e_t$ (a minibatch gradient is
+# right on average). So keep the lr and **average the iterates**: Polyak averaging takes the plain mean of
+# $w_s, \dots, w_t$ (`diagnostics.average_iterates(traj, s)`); an **exponential moving average** (EMA)
+# $\tilde w_t = \beta\,\tilde w_{t-1} + (1 - \beta)\,w_t$ keeps about the last $1/(1-\beta)$
+# (`diagnostics.ema_iterates`). The run's steps do not change. Below, each curve is the mean of 20 runs:
+
+# %%
+START, DECAY = lesson.AVERAGE_START, lesson.EMA_DECAY
+
+
+def averaging_gaps(seed):
+    q = lesson.noisy_problem(seed=seed)
+    run = lesson.run_schedules(q, {"constant": lesson.PEAK, "cosine": scheds["cosine"]})
+    w = run.params[:, 0]                                   # the constant-lr iterates, one row per step
+    weights = {"constant 0.4": w, "cosine from 0.4": run.params[:, 1],
+               f"constant 0.4, averaged from step {START}": diagnostics.average_iterates(w, START),
+               f"constant 0.4, EMA (β = {DECAY}) from step {START}": diagnostics.ema_iterates(w, DECAY, START),
+               "constant 0.4, averaged from step 0": diagnostics.average_iterates(w, 0)}
+    return {name: q.loss.value(x) - q.loss.min_value for name, x in weights.items()}
+
+
+per_seed = [averaging_gaps(s) for s in seeds]
+mean_gap = {name: np.mean([g[name] for g in per_seed], axis=0) for name in per_seed[0]}
+plotting.show(lesson.averaging_figure(mean_gap))
+for name, g in mean_gap.items():
+    print(f"{name:>42}: loss − min at step {p.num_steps}, mean of 20 runs {g[-1]:.1e}")
+
+# %% tags=["check"]
+end = {name: g[-1] for name, g in mean_gap.items()}
+avg, ema = f"constant 0.4, averaged from step {START}", f"constant 0.4, EMA (β = {DECAY}) from step {START}"
+assert 2.2 < end["cosine from 0.4"] / end[avg] < 4.5                        # "about three times below cosine"
+assert 1.3 < end["cosine from 0.4"] / end[ema] < 2.2 and end[ema] > end[avg]  # "the EMA about 1.5 times"
+assert end["constant 0.4"] / end[avg] > 50                                  # "more than fifty times below"
+assert 2.2 < end["constant 0.4, averaged from step 0"] / end[avg] < 4.5      # "about three times above"
+assert end["constant 0.4, averaged from step 0"] > end["cosine from 0.4"]   # "no better than cosine"
+wins = sum(g[avg][-1] < g["cosine from 0.4"][-1] for g in per_seed)
+assert wins >= 15                                                           # "in most of the 20 runs"
+
+# %% [markdown]
+# Averaged from step 100, the constant-lr run ends more than fifty times below itself and about three times
+# below cosine (in most of the 20 runs, not only on average); the EMA about 1.5 times below cosine.
+#
+# * **Why it works.** Each iterate's error is what is left of the start plus noise. The noise of iterates far
+#   apart is nearly independent and cancels in the mean; what is left of the start has the same sign in
+#   every iterate and does not cancel.
+# * **When it does not.** Averaged from step 0, the mean carries the first steps, far from the minimum: it
+#   ends about three times above the average from step 100, no better than cosine. Start averaging once the
+#   loss is on its floor (an EMA forgets the early iterates by itself).
+# * **SWA** (stochastic weight averaging) does this for networks: a constant or cyclic lr, and the average
+#   of the late weights, kept by `torch.optim.swa_utils.AveragedModel` (lrlab's two functions equal its
+#   plain and EMA averages).
+#
+# <details><summary>Optional: when the loss is not quadratic</summary>
+#
+# On a quadratic the cloud of iterates is centred on the minimum. On other losses its centre is shifted from
+# the minimum by an amount that grows with the lr, and averaging keeps that shift, where decaying the lr
+# removes it. Averaging and decay combine: average the iterates of the last, small-lr stretch of a schedule.
+#
+# </details>
+
+# %% [markdown]
+# ## 5. Schedules and the stability limit
 #
 # A schedule does not move the cliff: any step taken with lr > 2/L multiplies the error along the
-# steepest direction by $|1 - \text{lr}\cdot L| > 1$, and a schedule that spends many steps above 2/L blows
-# up before its decay can help. The widget's presets (lr(t) above each loss panel; each loss panel's title
-# says what the noise-free, full-batch run did):
+# steepest direction by $|1 - \text{lr}\cdot L| > 1$, and many such steps blow the run up before the decay
+# can help. The widget's presets (lr(t) above each loss panel, whose title says what the noise-free run did):
 
 # %%
 plotting.show(lesson.presets_figure(p))
@@ -234,33 +323,29 @@ assert near_edge / at_peak > 3 * (1.25 / lesson.PEAK)                   # far mo
 assert round(1.25 / p.critical_lr, 2) == 0.96
 
 # %% [markdown]
-# **Warm-up does not move the cliff** on a quadratic, where the curvature is the same everywhere. What
-# warm-up is for in practice: early in the training of many deep networks the loss surface is sharpest
-# near the initialisation and flattens as training proceeds, so the stable limit 2/L grows, and a warm-up
-# keeps the early steps below it (lesson 07 shows this on a loss whose curvature shrinks away from the
-# start).
+# **Warm-up does not move the cliff** on a quadratic, where the curvature is the same everywhere. In many
+# deep networks the loss surface is sharpest near the initialisation and flattens early in training, so
+# 2/L grows, and a warm-up keeps the early steps below it (lesson 07 shows it on a toy loss). It is not a
+# law: later, or in other networks, training can sharpen the surface instead (lesson 08).
 #
 # <details><summary>Optional: more on warm-up and sharpness</summary>
 #
 # Adam adds a second reason for warm-up: its second-moment estimate rests on few gradients at first. Later,
-# at a constant lr, training often does the opposite of flattening and sharpens the surface until the
-# sharpness hovers near 2/lr, the "edge of stability", which lesson 08 shows. Which of the two dominates
-# depends on the network and the phase of training.
+# at a constant lr, training often sharpens the surface until the sharpness hovers near 2/lr, the "edge of
+# stability", which lesson 08 shows. Which of the two dominates depends on the network and the phase of
+# training.
 #
 # </details>
 
 # %% [markdown]
-# ## 5. Reduce on plateau: a schedule that watches the loss
+# ## 6. Reduce on plateau: a schedule that watches the loss
 #
-# Every schedule so far is a formula in $t$, decided before training starts. PyTorch's `ReduceLROnPlateau`
-# is different: once per epoch you hand it a number (usually the validation loss), and it cuts the lr by
-# `factor` when that number has not improved for more than `patience` epochs in a row; an improvement
-# must beat the best so far by `threshold` (relative, by default), and a reading that does not is not
-# remembered as the new best.
-#
-# **There is no closed form `schedule(t)` for it**: the lr depends on the losses read so far, which depend
-# on the lrs used to produce them. So `lrlab.schedules.reduce_lr_on_plateau(base_lr, ...)` (torch's keyword
-# names and defaults) is a small state machine: `init()`, then `update(state, metric)` once per epoch.
+# Every schedule so far is decided before training starts. PyTorch's `ReduceLROnPlateau` reads a number once
+# per epoch (usually the validation loss) and cuts the lr by `factor` when it has not improved for more than
+# `patience` epochs in a row; an improvement must beat the best so far by `threshold` (relative, by
+# default), and a reading that does not is not remembered as the new best. Its lr depends on the losses
+# read so far, so it has **no closed form**: `lrlab.schedules.reduce_lr_on_plateau(base_lr, ...)` (torch's
+# keyword names and defaults) is a small state machine, `init()`, then `update(state, metric)` per epoch.
 #
 # <details><summary>Optional: its other knobs</summary>
 #
@@ -271,10 +356,9 @@ assert round(1.25 / p.critical_lr, 2) == 0.96
 #
 # </details>
 #
-# Here it drives the noisy problem: 40 epochs of 25 steps, start at lr 0.4, halve the lr (`factor=0.5`) after
-# 4 epochs without a better epoch loss (`patience=3`). The metric is the epoch's mean loss on the whole data
-# set. The loop is short enough to read: each epoch is one constant-lr run on fresh minibatches, from where
-# the last one stopped, and then the scheduler reads the epoch's mean loss.
+# Here: 40 epochs of 25 steps from lr 0.4, halving the lr (`factor=0.5`) after 4 epochs without a better
+# epoch loss (`patience=3`). Each epoch is one constant-lr run on fresh minibatches from where the last one
+# stopped; then the scheduler reads the epoch's mean loss on the whole data set.
 
 # %%
 plateau = schedules.reduce_lr_on_plateau(lesson.PEAK, factor=0.5, patience=3)
@@ -290,8 +374,8 @@ for epoch in range(40):
     state = plateau.update(state, metrics[-1])          # the scheduler reads the epoch loss; maybe cuts the lr
 
 # %% [markdown]
-# The figure: the loss of every step (faint), each epoch's mean (dots), the predicted noise floor of the lr
-# in use (dashed, section 2), and below it the lr the scheduler chose.
+# The loss of every step (faint), each epoch's mean (dots), the floor of the lr in use (dashed), and below
+# it the lr the scheduler chose:
 
 # %%
 plat = lesson.PlateauRun(np.concatenate(gaps), np.concatenate(lrs), np.array(metrics), plateau.lrs(metrics), 25)
@@ -308,11 +392,10 @@ np.testing.assert_array_equal(plat.gap, ref.gap)
 np.testing.assert_array_equal(plat.epoch_lrs, ref.epoch_lrs)
 
 # %% [markdown]
-# The scheduler knows nothing about noise floors, yet it cuts at the right moments: each time the epoch loss
-# has come down to the floor of the current lr, it stops improving (it only jitters), the patience runs out
-# and the lr halves, which halves the floor the loss heads to next: every cut comes when the mean loss of the
-# 4 epochs before it is within a factor 2 of the floor of the lr in use. And the lrs that lrlab chose are
-# exactly the ones PyTorch's `ReduceLROnPlateau` chooses when it reads the same recorded losses:
+# The scheduler knows nothing about noise floors, yet every cut comes when the mean loss of the 4 epochs
+# before it is within a factor 2 of the floor of the lr in use: there the loss only jitters, the patience
+# runs out, and the lr and its floor halve. The lrs are exactly those PyTorch's `ReduceLROnPlateau` chooses
+# on the same recorded losses:
 
 # %%
 opt = lesson.dummy_optimizer(lesson.PEAK)
@@ -333,11 +416,15 @@ assert tail < theory.noise_floor(p.loss, lesson.PEAK) / 3
 np.testing.assert_array_equal(plat.epoch_lrs, gold)
 
 # %% [markdown]
-# Its weak spot is visible too: the scheduler has to *see* a plateau before it acts, so every stage sits
-# at its floor for at least `patience + 1` epochs, and more when the metric is noisy (a lucky epoch sets a
-# new best and restarts the count): here about a dozen at lr 0.2 and at lr 0.1. Where you know the run's
-# length, cosine or step decay get there without waiting; a plateau schedule earns its keep when you do
-# not know in advance how long each stage should last.
+# <details><summary>Optional: its weak spot</summary>
+#
+# The scheduler has to *see* a plateau before it acts, so every stage sits at its floor for at least
+# `patience + 1` epochs, and more when the metric is noisy (a lucky epoch sets a new best and restarts the
+# count): here about a dozen at lr 0.2 and at lr 0.1. Where you know the run's length, cosine or step decay
+# get there without waiting; a plateau schedule earns its keep when you do not know in advance how long each
+# stage should last.
+#
+# </details>
 
 # %% tags=["check"]
 floor_ratio = (plat.metrics - p.loss.min_value) / np.array([theory.noise_floor(p.loss, lr) for lr in plat.epoch_lrs[:-1]])
@@ -353,11 +440,10 @@ assert plat.epoch_lrs[stage_starts[1]] == 0.2 and plat.epoch_lrs[stage_starts[2]
 assert 10 <= waited[1] <= 14 and 10 <= waited[2] <= 14                  # "about a dozen at lr 0.2 and at lr 0.1"
 
 # %% [markdown]
-# ## 6. lrlab's schedules are PyTorch's
+# ## 7. lrlab's schedules are PyTorch's
 #
-# Every curve above comes from `lrlab.schedules`. Each PyTorch scheduler below is stepped 500 times the usual
-# way (`optimizer.step()` then `scheduler.step()`) on an SGD optimizer with lr = 0.4, and its `get_last_lr()`
-# is compared with the lrlab curve.
+# Each PyTorch scheduler below is stepped 500 times the usual way (`optimizer.step()` then
+# `scheduler.step()`) on an SGD optimizer with lr = 0.4, and its `get_last_lr()` compared with lrlab's curve.
 
 # %%
 S = torch.optim.lr_scheduler
@@ -367,7 +453,7 @@ torch_builders = {
     "step": lambda o: S.StepLR(o, step_size=100, gamma=0.5),
     "exponential": lambda o: S.ExponentialLR(o, gamma=0.99),
     "cosine": lambda o: S.CosineAnnealingLR(o, T_max=N),
-    "warm restarts": lambda o: S.CosineAnnealingWarmRestarts(o, T_0=100, T_mult=2),
+    "warm restarts": lambda o: S.CosineAnnealingWarmRestarts(o, T_0=100, T_mult=4),
     "cyclic": lambda o: S.CyclicLR(o, base_lr=peak / 10, max_lr=peak, step_size_up=50, cycle_momentum=False),
     "warmup + cosine": lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.01, total_iters=50),
                                                    S.CosineAnnealingLR(o, T_max=N - 50)], milestones=[50]),
@@ -387,20 +473,17 @@ for name in torch_builders:
 # %% [markdown]
 # ## Summary
 #
-# * A schedule makes the lr a function of the step. The usual shapes: step, exponential, cosine,
-#   warm restarts, cyclic, warm-up + cosine, one-cycle; in lrlab they are closed-form functions equal
-#   to PyTorch's schedulers.
-# * With noisy (minibatch) gradients, a **constant lr stalls at a noise floor that falls with the lr**
-#   (proportional to it for small lr, faster towards 2/L). A small lr has a low floor but is slow to get there.
-# * A **decaying** schedule gets both: fast early progress with a large lr, a low final loss with a
-#   small one. Here cosine ended more than ten times below the constant lr. What counts at the
-#   end is the lr of the last stretch of steps (about $1/(\text{lr}\cdot\lambda)$ of them), not the final
-#   value alone: one-cycle ends with the smallest lr, yet cosine ends about 20% lower.
-# * A schedule does not move the **stability limit**: steps above 2/L multiply the error and can blow up
-#   the run before the decay arrives. Keep the peak below the limit. Warm-up helps where the limit grows
-#   early in training, as is commonly observed in deep networks near their initialisation.
-# * **ReduceLROnPlateau** has no closed form: it cuts the lr when the loss it reads stops improving, so its lr
-#   depends on the run. On the noisy problem it cuts each time the loss reaches the current lr's floor.
+# * A schedule makes the lr a function of the step; lrlab's closed forms equal PyTorch's schedulers.
+# * With minibatch gradients a **constant lr stalls at a noise floor** that falls with the lr. A **decaying**
+#   schedule gets fast early progress and a low final loss; what counts is the lr of the last stretch of
+#   steps, not the final value alone.
+# * **Averaging the iterates** of a constant lr, from the floor on, is the other answer to the noise floor;
+#   averaged from the start, the mean is dragged back. SWA averages a network's weights.
+# * On a convex loss a **warm restart** only costs; on the two wells it rescued no start either.
+# * A schedule does not move the **stability limit** 2/L. Warm-up helps where the limit grows early in
+#   training, as is often (not always) observed in deep networks.
+# * **ReduceLROnPlateau** cuts the lr when the loss it reads stops improving: here, each time the loss
+#   reaches the floor of the current lr.
 #
 # ## Exercises
 #
@@ -422,7 +505,7 @@ answer = None   # a number of steps
 lesson.check_steps_above(answer)
 
 # %% [markdown]
-# **Exercise 3.** In the warm-restarts run (periods of 100, 200, 400 steps), right after the restart at
+# **Exercise 3.** In the warm-restarts run (periods of 100 and 400 steps), right after the restart at
 # step 100, does the loss on the noisy problem go `'up'` or `'down'`? Think about the noise floor, then
 # check with the widget (schedule: warm restarts).
 
@@ -455,3 +538,14 @@ lesson.check_warmup_function(my_warmup)
 print(lesson.EX_PLATEAU_METRICS)
 answer = None   # the number of the reading
 lesson.check_plateau_cut(answer)
+
+
+# %% [markdown]
+# **Exercise 6.** Averaging beat the noise. Now take the noise away: full-batch gradient descent on the same
+# problem (`p.clean`) at a constant **lr = 0.3** for 500 steps, its iterates averaged from step 100. At step 500,
+# is the loss of the averaged weights `'above'` or `'below'` the loss of the last iterate? Reason it out from
+# section 4, then check with `diagnostics.average_iterates`.
+
+# %%
+answer = None   # 'above' or 'below'
+lesson.check_average_without_noise(answer)
