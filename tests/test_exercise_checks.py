@@ -18,8 +18,9 @@ def test_00_start_here():
 
 def test_01_update_rule():
     assert update_rule.check_one_step(1.2) and not update_rule.check_one_step(1.8)
-    assert update_rule.check_sum_lr(0.1 / 32) and update_rule.check_sum_lr(0.0031)   # rounded is right too
-    assert not update_rule.check_sum_lr(3.2)
+    assert update_rule.check_sum_lr(0.1 * 100**2 / 32) and update_rule.check_sum_lr(31.3)   # rounded is right too
+    assert not update_rule.check_sum_lr(0.1 / 32) and not update_rule.check_sum_lr(1000.0)    # one change only
+    assert not update_rule.check_sum_lr(0.3125) and not update_rule.check_sum_lr(32.0)
     assert update_rule.check_one_step_lr(0.2) and not update_rule.check_one_step_lr(0.5)      # 0.5 is w²'s answer
     assert not update_rule.check_one_step_lr(0.4) and not update_rule.check_one_step_lr(None)   # 2/L: bounces
     # the answer is true: one step of lr 0.2 from any start lands on w = 1

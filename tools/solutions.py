@@ -13,7 +13,7 @@ SOLUTIONS = {
     ],
     "01_update_rule": [
         ("1.5 - 0.1 * 2 * 1.5", "w - lr * f'(w) with f'(w) = 2w"),
-        ("0.1 / 32", "the sum's gradient is 32 times the mean's, so the lr must be 32 times smaller"),
+        ("0.1 * 100**2 / 32", "the sum's gradient is 32 times the mean's (lr / 32); w in cm needs an lr 100**2 times larger"),
         ("1 / 5.0", "the distance to the minimum becomes (1 - 5 lr)(w - 1), zero for every w exactly when lr = 1/5 = 1/L"),
     ],
     "02_too_high_too_low": [

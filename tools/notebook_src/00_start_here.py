@@ -125,7 +125,7 @@ assert runs08.loss[5, 1] < runs08.loss[5, 2]
 # %% [markdown]
 # | lesson | the question | what you will see |
 # |---|---|---|
-# | [01 · The update rule](01_update_rule.ipynb) | What *is* the learning rate? | the update $w \leftarrow w - \eta\nabla L(w)$ as strides on a curve; PyTorch's `optimizer.step()` is that rule |
+# | [01 · The update rule](01_update_rule.ipynb) | What *is* the learning rate? | the update $w \leftarrow w - \eta\nabla f(w)$ as strides on a curve; PyTorch's `optimizer.step()` is that rule |
 # | [02 · Too high, too low](02_too_high_too_low.ipynb) | What goes wrong when it is too large or too small? | where "too large" begins ($2/L$) and why; slow runs, oscillation, divergence; curvature in several dimensions; 5000 learning rates at once; stuck in a poor minimum or on a plateau |
 # | [03 · Finding a good lr](03_finding_a_good_lr.ipynb) | How do you choose it in practice? | a coarse grid, a log sweep and the LR range test, checked against the known answer, then on a real network |
 # | [04 · Schedules](04_schedules.ipynb) | Should it stay constant? | step, exponential, cosine, warm restarts, cyclic, warmup, one-cycle, each equal to PyTorch's scheduler; why decay beats the noise floor |
