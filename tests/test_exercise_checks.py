@@ -18,8 +18,9 @@ def test_00_start_here():
 
 def test_01_update_rule():
     assert update_rule.check_one_step(1.2) and not update_rule.check_one_step(1.8)
-    assert update_rule.check_sum_lr(0.1 / 32) and update_rule.check_sum_lr(0.0031)   # rounded is right too
-    assert not update_rule.check_sum_lr(3.2)
+    assert update_rule.check_sum_lr(0.1 * 100**2 / 32) and update_rule.check_sum_lr(31.3)   # rounded is right too
+    assert not update_rule.check_sum_lr(0.1 / 32) and not update_rule.check_sum_lr(1000.0)    # one change only
+    assert not update_rule.check_sum_lr(0.3125) and not update_rule.check_sum_lr(32.0)
     assert update_rule.check_one_step_lr(0.2) and not update_rule.check_one_step_lr(0.5)      # 0.5 is w²'s answer
     assert not update_rule.check_one_step_lr(0.4) and not update_rule.check_one_step_lr(None)   # 2/L: bounces
     # the answer is true: one step of lr 0.2 from any start lands on w = 1
@@ -31,17 +32,22 @@ def test_01_update_rule():
 
 def test_02_too_high_too_low():
     lesson = too_high_too_low
-    assert lesson.check_largest_lr(0.25) and not lesson.check_largest_lr(0.2501) and not lesson.check_largest_lr(2.0)
-    assert not lesson.check_largest_lr(0.4)                      # 2/5 from the diagonal entries: not the bowl's axes
+    assert lesson.check_largest_lr(2 / 9) and lesson.check_largest_lr(0.222) and not lesson.check_largest_lr(0.2223)
+    assert not lesson.check_largest_lr(0.4) and not lesson.check_largest_lr(2.0)   # 2/5: the diagonal entries
+    assert not lesson.check_largest_lr(0.25)                     # 1/L of the lesson's 1-D bowl, printed throughout
     assert not lesson.check_largest_lr(None)
+    assert "0.2223 is past" in lesson.check_largest_lr(0.2223).message
     assert lesson.check_regime("oscillating convergence") and not lesson.check_regime("monotone convergence")
     assert not lesson.check_regime("divergence") and not lesson.check_regime(None)
     assert lesson.check_flat_steps(181) and not lesson.check_flat_steps(10) and not lesson.check_flat_steps(342)
     assert not lesson.check_flat_steps(None)
+    assert lesson.check_polyak_lr(1 / 12) and lesson.check_polyak_lr(0.083) and lesson.check_polyak_lr(0.0833)
+    assert not lesson.check_polyak_lr(1 / 6) and "Newton" in lesson.check_polyak_lr(1 / 6).message   # Newton's lr
+    assert not lesson.check_polyak_lr(0.125) and not lesson.check_polyak_lr(None)   # the lesson's 1-D bowl
     # the answer of exercise 1 is where the runs change from shrinking to growing
     assert np.allclose(np.linalg.eigvalsh(lesson.EXERCISE_H), lesson.EXERCISE_EIGENVALUES, rtol=1e-12)
     right = lrlab.run(loss=losses.quadratic(lesson.EXERCISE_H), stepper=steppers.sgd(), x0=[1.0, 0.5],
-                      lr=[0.249, 0.251], num_steps=2000)
+                      lr=[0.221, 0.2235], num_steps=2000)
     assert right.loss[-1, 0] < 1e-6 * right.loss[0, 0] and (right.diverged[1] or right.loss[-1, 1] > right.loss[0, 1])
     # exercise 2: the run's steep coordinate flips sign at every step and both shrink
     two = lrlab.run(loss=losses.quadratic([1.0, 5.0]), stepper=steppers.sgd(), x0=[1.0, 1.0], lr=0.3, num_steps=20)

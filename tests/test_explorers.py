@@ -38,7 +38,7 @@ EXPECTED = {
     "00 exercise": {"too small": MC, "blows up": DV},
     "01 update rule": {"too small": MC, "good": MC, "oscillating": OC, "diverging": DV},
     "02 one curvature": {"too small": MC, "good": MC, "oscillating": OC, "diverging": DV},
-    "02 condition number": {"too small": MC, "good": MC, "oscillating": OC, "diverging": DV,
+    "02 condition number": {"too small": MC, "cautious": MC, "near-optimal, zig-zags": OC, "diverging": DV,
                             "round bowl (κ = 1)": MC, "narrow valley (κ = 200)": MC},
     "02 two wells": {"too small (stuck)": "monotone", "bouncing in the trap": "oscillating",
                      "good (escapes)": "monotone", "diverging": "diverging"},

@@ -28,6 +28,22 @@ def test_check_edge():
     assert lesson.check_edge(0.78) and lesson.check_edge(0.7999)                         # just below
 
 
+def test_check_edge_fits_the_slider_notches():
+    """The notches around the edge: the one below converges and is accepted; the one above and anything
+    between the edge and it is refused; a refusal never prints the limit itself (0.8000001 is not "0.8")."""
+    ex = lesson.exercise_explorer()
+    grid = 10 ** np.arange(ex.slider.min, ex.slider.max + 1e-12, ex.slider.step)
+    below, above = grid[grid < 0.8].max(), grid[grid > 0.8].min()
+    for lr, converges in ((below, True), (above, False)):
+        ex.set_lr(lr)
+        assert (ex.traj.loss[-1, ...] < ex.traj.loss[0, ...]) == converges
+    assert lesson.check_edge(float(below)) and lesson.check_edge(round(float(below), 3))
+    assert not lesson.check_edge(float(above)) and not lesson.check_edge((below + above) / 2)
+    msg = lesson.check_edge(0.8000001).message
+    assert "0.8000001 is past the limit" in msg and "0.8 is past" not in msg
+    assert not lesson.check_edge(0.75)                                                   # too far below
+
+
 def test_exercise_explorer_hides_the_theory():
     ex = lesson.exercise_explorer()
     assert "2/L" not in ex.theory.value and "1/L" not in ex.theory.value and "lr·L" not in ex.stats.value

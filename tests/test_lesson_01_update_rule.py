@@ -49,7 +49,7 @@ def test_torch_helpers():
 
 @pytest.mark.parametrize("check, right, wrong", [
     (lesson.check_one_step, 1.2, 1.8),
-    (lesson.check_sum_lr, 0.1 / 32, 3.2),
+    (lesson.check_sum_lr, 31.25, 0.1 / 32),
     (lesson.check_one_step_lr, 0.2, 0.5),
 ])
 def test_exercise_checks(check, right, wrong):
@@ -72,10 +72,13 @@ def test_exercise_answers_are_true():
     landed = lrlab.run(loss=shifted, stepper=steppers.sgd(), x0=[[-1.3], [4.0]], lr=0.2, num_steps=1).params[1]
     assert lesson.check_one_step_lr(0.2) and np.allclose(landed, 1.0, atol=1e-12)
     mean = lrlab.run(loss=lesson.bowl(2.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1, num_steps=10)
-    summed = lrlab.run(loss=lesson.bowl(64.0), stepper=steppers.sgd(), x0=[1.0], lr=0.1 / 32, num_steps=10)
-    np.testing.assert_allclose(summed.params, mean.params, rtol=1e-12)
+    # the sum of 32 copies (curvature x 32), in centimetres (u = 100 w: curvature / 100**2, start x 100)
+    summed_cm = lrlab.run(loss=lesson.bowl(2.0 * 32 / 100**2), stepper=steppers.sgd(), x0=[100.0], lr=31.25,
+                          num_steps=10)
+    np.testing.assert_allclose(summed_cm.params / 100, mean.params, rtol=1e-12)
+    assert lesson.check_sum_lr(31.25)
 
 
 def test_a_rounded_answer_passes_and_a_wrong_one_does_not():
-    assert lesson.check_sum_lr(0.0031) and lesson.check_sum_lr(0.00313) and lesson.check_sum_lr(0.003125)
-    assert not lesson.check_sum_lr(0.0032) and not lesson.check_sum_lr(0.003)
+    assert lesson.check_sum_lr(31.3) and lesson.check_sum_lr(31.25) and lesson.check_sum_lr(31.2)
+    assert not lesson.check_sum_lr(31.5) and not lesson.check_sum_lr(31.0) and not lesson.check_sum_lr(0.003125)

@@ -125,9 +125,10 @@ def test_exit_step():
 
 
 @pytest.mark.parametrize("check, right, wrong", [
-    (lesson.check_largest_lr, 0.25, 0.125),
+    (lesson.check_largest_lr, 2 / 9, 0.25),
     (lesson.check_regime, "oscillating convergence", "monotone convergence"),
     (lesson.check_flat_steps, 181, 342),
+    (lesson.check_polyak_lr, 1 / 12, 1 / 6),
 ])
 def test_exercise_checks(check, right, wrong):
     ok = check(right)
@@ -148,11 +149,11 @@ def test_exercise_answers_are_true():
 
 
 def test_the_largest_lr_check_refuses_any_lr_past_the_boundary():
-    assert lesson.check_largest_lr(0.249) and lesson.check_largest_lr(0.25)
-    for lr in (0.25 + 1e-9, 0.2501, 0.252, 0.255):       # within the 2% tolerance, but past 2/L = 0.25
+    assert lesson.check_largest_lr(0.222) and lesson.check_largest_lr(2 / 9) and lesson.check_largest_lr(0.22)
+    for lr in (2 / 9 + 1e-9, 0.2223, 0.224, 0.226):       # within the 2% tolerance, but past 2/L = 2/9
         fb = lesson.check_largest_lr(lr)
-        assert not fb and "past the limit" in fb.message
-    traj = lrlab.run(loss=losses.quadratic(lesson.EXERCISE_H), x0=[1.0, 0.5], lr=0.252, num_steps=2000)
+        assert not fb and "past the limit" in fb.message and f"{lr!r} is past" in fb.message
+    traj = lrlab.run(loss=losses.quadratic(lesson.EXERCISE_H), x0=[1.0, 0.5], lr=0.2235, num_steps=2000)
     assert traj.diverged or traj.loss[-1] > traj.loss[0]
 
 
@@ -171,3 +172,25 @@ def test_eigen_section():
     traj = lrlab.run(loss=rot, x0=lesson.EIGEN_X0, lr=lesson.EIGEN_LR, num_steps=12)
     fig, axes = lesson.eigen_figure(rot, traj.params, lesson.EIGEN_LR)
     assert len(axes) == 2 and plotting.png_bytes(fig)[:4] == b"\x89PNG"
+
+
+def test_polyak_exercise_answer_is_the_library_rule():
+    from lrlab import linesearch
+    q = losses.quadratic([lesson.EXERCISE_POLYAK["curvature"]])
+    lr = linesearch.polyak_lr(q, [lesson.EXERCISE_POLYAK["w0"]])
+    assert np.isclose(lr, 1 / 12, rtol=1e-12) and lesson.check_polyak_lr(lr)
+
+
+def test_step_rules_section():
+    """Section 6: Newton lands in one step, the rules beat the fixed lrs, Armijo's every step lowers the loss,
+    and the figure fits a column."""
+    rules = lesson.step_rules()
+    counts = [lesson.steps_to_gap(t) for t in rules.values()]
+    assert counts[0] == 113 and counts[1] == 70 and counts[2] == 46 and 25 <= counts[3] < 35 and counts[4] == 1
+    armijo = rules["Armijo (from 10, halving)"]
+    assert np.all(np.diff(armijo.loss) < 0) and np.nanmax(armijo.lr) <= lesson.ARMIJO_LR0
+    from lrlab import linesearch
+    x = armijo.params[:-1]
+    assert np.all(linesearch.armijo_condition(lesson.ill_conditioned(lesson.RULES_KAPPA), x, armijo.lr))
+    fig, _ = lesson.step_rules_figure(rules)
+    assert fig.get_size_inches()[0] <= 9.0

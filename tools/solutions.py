@@ -13,14 +13,15 @@ SOLUTIONS = {
     ],
     "01_update_rule": [
         ("1.5 - 0.1 * 2 * 1.5", "w - lr * f'(w) with f'(w) = 2w"),
-        ("0.1 / 32", "the sum's gradient is 32 times the mean's, so the lr must be 32 times smaller"),
+        ("0.1 * 100**2 / 32", "the sum's gradient is 32 times the mean's (lr / 32); w in cm needs an lr 100**2 times larger"),
         ("1 / 5.0", "the distance to the minimum becomes (1 - 5 lr)(w - 1), zero for every w exactly when lr = 1/5 = 1/L"),
     ],
     "02_too_high_too_low": [
-        ("2 / 8.0", "2/L, where L = 8 is the largest eigenvalue of [[5, 3], [3, 5]] (eigenvalues 2 and 8; not the diagonal 5)"),
+        ("2 / 9.0", "2/L, where L = 9 is the largest eigenvalue of [[5, 4], [4, 5]] (eigenvalues 1 and 9; not the diagonal 5)"),
         ('"oscillating convergence"', "factors 1 - 0.3 * 1 = 0.7 and 1 - 0.3 * 5 = -0.5: both below 1 in size, one negative"),
         ("int(np.ceil(np.log(1e-3) / np.log(1 - 1.5 / 40)))",
          "the steep factor -0.5 is done in 10 steps; the flat one, 1 - 1.5/40 = 0.9625, needs 181"),
+        ("(3 * 2**2) / (6 * 2) ** 2", "Polyak's lr (f(w) - f*) / f'(w)**2 = 12 / 144 = 1/12, half Newton's 1/6"),
     ],
     "03_finding_a_good_lr": [
         ("2 / max(q.loss.eigenvalues)", "the boundary 2/L of the exercise problem (its steep direction is steeper)"),

@@ -180,11 +180,13 @@ def check_edge(answer) -> Feedback:
     converges, from it on it does not; an answer past it is refused however close."""
     edge = 2.0 / EXERCISE_LAM                          # 0.8
     beyond = "every step there overshoots further than it started, so the run blows up"
-    hint = ("Start at the right end of the slider, where the run blows up, and walk left with the arrow keys "
-            "until the loss curve stops rising. The edge is between the last lr that blows up and the first "
-            "that does not; read both lrs off the numbers line.")
+    hint = ("Start at the right end of the slider, where the loss after 30 steps ends far above where it "
+            "started, and walk left with the arrow keys, one notch at a time, watching the numbers line. "
+            "Find the last lr whose loss ends above where it started and the first whose loss ends below it: "
+            "the boundary lies between those two notches, and the lower one is the answer asked for.")
     if isinstance(answer, numbers.Real) and not isinstance(answer, bool) and answer > edge:    # no slack past it
-        return Feedback(False, f"{float(answer):.6g} is past the limit: {beyond}. {hint}")
+        return Feedback(False, f"{float(answer)!r} is past the limit: {beyond}. {hint}")
+    # the slider's notch just below the edge (0.791) is 1.1% below it: 5% below is still accepted
     return check_number_answer(answer, edge, rtol=0.05, at_most=edge, beyond=beyond, hint=hint,
-                               right="The edge is 0.8 = 2/L with L = 2.5, the curvature of 1.25 w²: above it "
-                                     "every step overshoots further than it started. Lesson 02 shows why.")
+                               right="The boundary is exactly 0.8 = 2/L with L = 2.5, the curvature of 1.25 w²: "
+                                     "above it every step overshoots further than it started. Lesson 02 shows why.")

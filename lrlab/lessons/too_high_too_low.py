@@ -17,7 +17,8 @@ import numbers
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from lrlab import diagnostics, losses, plotting, theory
+import lrlab
+from lrlab import diagnostics, losses, plotting, steppers, theory
 from lrlab.explorer import Explorer, MapPanel, Problem, Slider
 from lrlab.exercises import Feedback, check_choice, check_number_answer
 from lrlab.theory import expected_regime
@@ -29,7 +30,8 @@ __all__ = ["LAM", "X0", "NUM_STEPS", "LR_RANGE", "PRESETS", "MAP_POINTS", "bowl"
            "X0_2D", "NUM_STEPS_2D", "LR_RANGE_2D", "KAPPA_PRESETS", "ill_conditioned", "kappa_problem",
            "kappa_explorer", "kappa_map_figure", "WELLS_X0", "WELLS_STEPS", "WELLS_PRESETS", "wells_explorer",
            "landing_figure", "PLATEAU_X0", "exit_step", "plateau_figure",
-           "EXERCISE_H", "EXERCISE_EIGENVALUES", "EXERCISE_REGIME", "EXERCISE_FLAT",
+           "EXERCISE_H", "EXERCISE_EIGENVALUES", "EXERCISE_REGIME", "EXERCISE_FLAT", "EXERCISE_POLYAK",
+           "check_polyak_lr", "RULES_KAPPA", "RULES_STEPS", "ARMIJO_LR0", "step_rules", "steps_to_gap", "step_rules_figure",
            "check_largest_lr", "check_regime", "check_flat_steps"]
 
 # --------------------------------------------------------------------------- the 1-D quadratic
@@ -148,6 +150,7 @@ def lr_map_figure(lrs, traj, loss, marks: dict | None = None):
     final = plotting.gap(traj)[-1]
     art = plotting.lr_map(lrs, final, ax, loss=loss, label=f"loss − min after {traj.num_steps} steps")
     art["vline"].set_visible(False)
+    art["diverged"].set_label(f"blew up (loss > 1e10 × start)")
     ax.set_xlabel("")
     factor = step_factor(traj)
     for name, lr in (marks or {}).items():
@@ -155,7 +158,7 @@ def lr_map_figure(lrs, traj, loss, marks: dict | None = None):
         color = plotting.REGIME_COLORS[theory.regime(loss, lrs[i])]
         y = final[i] if np.isfinite(final[i]) else art["top"]
         y = min(max(y, art["bottom"]), art["top"])
-        ax.plot([lr], [y], "o", ms=10, color=color, mec="black", zorder=6)
+        ax.plot([lr], [y], "o", ms=10, color=color, mec="black", zorder=6, clip_on=False)
         beside = lr > 1.2 / theory.eigenvalues(loss)[-1]         # right of the floor: label to the left
         ax.annotate(name, (lr, y), xytext=(-10, 0) if beside else (0, 12), textcoords="offset points",
                     ha="right" if beside else "center", va="center" if beside else "bottom", fontsize=10.5,
@@ -163,16 +166,17 @@ def lr_map_figure(lrs, traj, loss, marks: dict | None = None):
         if np.isfinite(factor[i]):
             axes[1].plot([lr], [factor[i]], "o", ms=9, color=color, mec="black", zorder=6)
     ax.tick_params(labelbottom=False)
-    ax.set_title("slow far below 1/L, fastest at 1/L, oscillating up to 2/L, diverging past it")
+    ax.set_title("slow far below 1/L, fastest at 1/L (lower panel), oscillating up to 2/L, diverging past it",
+                 fontsize=11)
     ax.legend(frameon=False, loc="lower left", fontsize=10.5)
 
     ax = axes[1]
     ax.plot(lrs, factor, color=plotting.PALETTE["blue"], lw=2)
     ax.axhline(1, color=plotting.PALETTE["vermillion"], ls=":", lw=1.5)
     plotting.theory_lines(ax, loss, labels=False)
-    bad = ~np.isfinite(factor)
-    if bad.any():
-        ax.axvspan(np.asarray(lrs)[bad].min(), lrs[-1], color=plotting.REGIME_COLORS["diverging"], alpha=0.2, lw=0)
+    edge = theory.critical_lr(loss)                              # divergence starts at 2/L (theory)
+    if edge < lrs[-1]:
+        ax.axvspan(edge, lrs[-1], color=plotting.REGIME_COLORS["diverging"], alpha=0.2, lw=0)
     ax.set_ylim(0, 1.25)
     ax.set_xlim(lrs[0], lrs[-1])
     ax.set_xlabel("learning rate")
@@ -268,8 +272,10 @@ def eigen_figure(loss, path, lr: float):
 X0_2D = [-1.5, 1.0]
 NUM_STEPS_2D = 60
 LR_RANGE_2D = (1e-3, 3.0)
-KAPPA_PRESETS = {"too small": {"kappa": 20.0, "lr": 0.02}, "good": {"kappa": 20.0, "lr": 1.0},
-                 "oscillating": {"kappa": 20.0, "lr": 1.8}, "diverging": {"kappa": 20.0, "lr": 2.1},
+#: at kappa = 20 the zig-zagging run (1.8, slowest factor 0.91) is faster than the cautious one (1.0, 0.95);
+#: the best lr is 2/(mu + L) = 1.905
+KAPPA_PRESETS = {"too small": {"kappa": 20.0, "lr": 0.02}, "cautious": {"kappa": 20.0, "lr": 1.0},
+                 "near-optimal, zig-zags": {"kappa": 20.0, "lr": 1.8}, "diverging": {"kappa": 20.0, "lr": 2.1},
                  "round bowl (κ = 1)": {"kappa": 1.0, "lr": 1.0},
                  "narrow valley (κ = 200)": {"kappa": 200.0, "lr": 1.0}}
 
@@ -407,35 +413,106 @@ def plateau_figure(loss, lrs, traj, level: float = 0.0):
     ax.set_xlim(0, traj.num_steps)
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
-    ax.set_title("flat for hundreds of steps, then a cliff")
+    ax.set_title("a long flat shelf, then a cliff")
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=10.5,
               title="leaves the shelf at", title_fontsize=10.5, handlelength=1.2, columnspacing=0.8)
     return fig, axes
 
 
+# --------------------------------------------------------------------------- how big a step? (section 6)
+
+#: the classical step-size rules on the kappa = 20 valley: Armijo's search starts every step at 10 (five times
+#: 2/L) and halves; the fixed lrs are the cautious preset and the best constant lr 2/(mu + L)
+RULES_KAPPA = 20.0
+RULES_STEPS = 120
+ARMIJO_LR0 = 10.0
+
+
+def step_rules(loss=None, x0=None, num_steps: int = RULES_STEPS) -> dict:
+    """Gradient descent on the kappa = 20 valley with two fixed lrs, Armijo backtracking, Polyak's step
+    size and Newton's method: ``{name: Trajectory}`` (the rules' ``traj.lr`` holds the lr each step took)."""
+    from lrlab import linesearch
+    loss = ill_conditioned(RULES_KAPPA) if loss is None else loss
+    x0 = X0_2D if x0 is None else x0
+    return {
+        "fixed lr = 1": lrlab.run(loss=loss, x0=x0, lr=1.0, num_steps=num_steps),
+        f"fixed best lr = {theory.optimal_lr(loss):.2f}": lrlab.run(loss=loss, x0=x0, lr=theory.optimal_lr(loss),
+                                                                  num_steps=num_steps),
+        "Armijo (from 10, halving)": linesearch.run_line_search(loss, x0, num_steps, lr0=ARMIJO_LR0, shrink=0.5),
+        "Polyak (needs f*)": linesearch.run_polyak(loss, x0, num_steps),
+        "Newton (needs H)": lrlab.run(loss=loss, stepper=steppers.newton(loss), x0=x0, lr=1.0, num_steps=num_steps),
+    }
+
+
+def steps_to_gap(traj, target: float = 1e-6):
+    """The first step at which the loss gap is at most ``target`` × its start (None if never)."""
+    g = plotting.gap(traj)
+    hit = np.flatnonzero(g / g[0] <= target)
+    return int(hit[0]) if hit.size else None
+
+
+@plotting.styled
+def step_rules_figure(runs: dict, floor: float = 1e-16, ax=None):
+    """Loss gap / start against step for each rule of :func:`step_rules` (log y; a gap below ``floor``,
+    such as Newton's exact 0 after one step, is drawn on the floor)."""
+    fig, ax = plotting.figure_or_ax(ax, width=8.0, height=4.2)
+    colors = [plotting.PALETTE[c] for c in ("sky", "blue", "orange", "green", "vermillion")]
+    styles = ["-", "-", "-", "-", "--"]
+    for (name, traj), c, ls_ in zip(runs.items(), colors, styles):
+        g = plotting.gap(traj)
+        ax.plot(np.arange(g.size), np.maximum(g / g[0], floor), ls_, color=c, lw=2, label=name)
+    ax.axhline(1e-6, color=plotting.PALETTE["grey"], ls=":", lw=1.2)
+    ax.set_yscale("log")
+    ax.set_ylim(floor / 3, 3)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss gap / its start")
+    ax.set_title(f"κ = {RULES_KAPPA:g} valley: a fixed lr against rules that choose it")
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=10)
+    return fig, ax
+
+
+#: exercise 4: Polyak's first lr on the 1-D bowl f(w) = 3 w**2 (curvature 6) from w = 2
+EXERCISE_POLYAK = {"curvature": 6.0, "w0": 2.0}
+
+
+def check_polyak_lr(answer) -> Feedback:
+    """Exercise 4: Polyak's lr (f(w) - f*) / f'(w)**2 at w = 2 on f(w) = 3 w**2: 12 / 144 = 1/12, half Newton's."""
+    lam, w0 = EXERCISE_POLYAK["curvature"], EXERCISE_POLYAK["w0"]
+    expected = (0.5 * lam * w0 ** 2) / (lam * w0) ** 2              # = 1 / (2 lam), whatever w0
+    if isinstance(answer, numbers.Real) and not isinstance(answer, bool) and np.isclose(answer, 1 / lam, rtol=0.02):
+        return Feedback(False, "That is Newton's lr, 1/curvature. Polyak's rule is another formula: put the loss "
+                               "value and the slope at w = 2 into it.")
+    return check_number_answer(answer, expected, rtol=0.01, digits=2,
+                               hint="f* = 0 here. Compute f(2) and f'(2) and put them into "
+                                    "(f(w) − f*) / f'(w)².",
+                               right="1/12 ≈ 0.0833: f(2) = 12 and f'(2) = 12, so 12/144. On any 1-D bowl it is "
+                                     "1/(2λ), half Newton's lr: each step halves w instead of landing on 0.")
+
+
 # --------------------------------------------------------------------------- exercises
 
-#: exercise 1's bowl: a rotated Hessian, eigenvalues 2 and 8 (not its diagonal entries, 5 and 5)
-EXERCISE_H = np.array([[5.0, 3.0], [3.0, 5.0]])
-EXERCISE_EIGENVALUES = (2.0, 8.0)         # exact (eigenvectors (1, -1) and (1, 1)); the tests check eigvalsh agrees
+#: exercise 1's bowl: a rotated Hessian, eigenvalues 1 and 9 (not its diagonal entries, 5 and 5); its edge
+#: 2/9 is printed nowhere in the lesson (unlike 1/L = 0.25 of the 1-D bowl)
+EXERCISE_H = np.array([[5.0, 4.0], [4.0, 5.0]])
+EXERCISE_EIGENVALUES = (1.0, 9.0)         # exact (eigenvectors (1, -1) and (1, 1)); the tests check eigvalsh agrees
 #: exercise 2: lr and curvatures; exercise 3: condition number and lr on the valley (1/kappa, 1)
 EXERCISE_REGIME = {"lr": 0.3, "curvatures": [1.0, 5.0]}
 EXERCISE_FLAT = {"kappa": 40.0, "lr": 1.5}
 
 
 def check_largest_lr(answer) -> Feedback:
-    """Exercise 1: the boundary lr of gradient descent on ``quadratic(EXERCISE_H)`` (2/L, L = 8): the set of
+    """Exercise 1: the boundary lr of gradient descent on ``quadratic(EXERCISE_H)`` (2/L, L = 9): the set of
     converging lrs is open, so the answer is its upper end; an answer past it is refused however close."""
     L = max(EXERCISE_EIGENVALUES)
-    edge = 2.0 / L                            # exactly 0.25: no last-bit doubt about the edge itself
+    edge = 2.0 / L                            # 2/9 = 0.2222...: answers rounded below it pass
     beyond = "there the error along the steepest eigenvector grows at every step"
     hint = ("The limit comes from the curvature along the bowl's steepest axis. In a "
             "rotated bowl that is not a diagonal entry of the matrix: find the "
             "eigenvalues (np.linalg.eigvalsh), then use section 1's rule for one direction.")
     if isinstance(answer, numbers.Real) and not isinstance(answer, bool) and answer > edge:   # no slack past it
-        return Feedback(False, f"{float(answer):.6g} is past the limit: {beyond}. {hint}")
+        return Feedback(False, f"{float(answer)!r} is past the limit: {beyond}. {hint}")
     return check_number_answer(answer, edge, rtol=0.02, at_most=edge, beyond=beyond, hint=hint,
-                               right=f"{edge:g} = 2/L with L = {L:g}, the largest eigenvalue (the diagonal entries, "
+                               right=f"2/9 = {edge:.4f} = 2/L with L = {L:g}, the largest eigenvalue (the diagonal entries, "
                                      "5, are the curvatures along w₁ and w₂, which are not the bowl's axes). "
                                      "Below it every direction shrinks; at it the steep one bounces for ever.")
 

@@ -71,6 +71,8 @@ def stride_figure(loss, traj, lrs):
     ax.set_ylim(-0.08 * vals.max(), vals.max() * 1.08)
     for i, lr in enumerate(lrs):
         plotting.path_1d(loss, traj[i], ax, max_arrows=8, color=colors[i % len(colors)])
+        ax.plot([], [], color=colors[i % len(colors)], lw=2, label=f"lr = {lr:g}")
+    ax.legend(frameon=False, loc="upper center", fontsize=10)
     ax.set_title("the path: arrows are steps")
     ax = axes[1]
     steps = np.abs(np.diff(traj.params[..., 0], axis=0))          # (T, k)
@@ -140,13 +142,28 @@ def check_one_step(answer) -> Feedback:
                                right="1.2: the slope is 3, the step 0.1 × 3 = 0.3, downhill from 1.5.")
 
 
+#: exercise 2: the sum of this many squared errors instead of their mean, and w in centimetres, not metres
+SUM_OF = 32
+CM_PER_M = 100.0
+
+
 def check_sum_lr(answer) -> Feedback:
-    """Exercise 2: a loss summed over 32 examples instead of averaged: which lr gives the same path as 0.1?"""
-    return check_number_answer(answer, 0.1 / 32, rtol=1e-3, digits=2,
-                               hint="Summing 32 terms makes the loss, and so its gradient, 32 times larger. "
-                                    "The step is lr × gradient: what lr keeps the product unchanged?",
-                               right="0.1 / 32 = 0.003125: the gradient is 32 times larger, so the lr must "
-                                     "be 32 times smaller for the same steps.")
+    """Exercise 2: the mean of 32 squared errors, w in metres, lr 0.1 -> the sum of the same errors, w in
+    centimetres: which lr gives the same path (in centimetres)? 0.1 * 100**2 / 32 = 31.25."""
+    expected = 0.1 * CM_PER_M ** 2 / SUM_OF
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+        if np.isclose(answer, 0.1 / SUM_OF, rtol=0.02):
+            return Feedback(False, "That lr undoes the sum only; the change of units also changes the lr.")
+        if np.isclose(answer, 0.1 * CM_PER_M ** 2, rtol=0.02):
+            return Feedback(False, "That lr undoes the change of units only; the sum also changes the lr.")
+        if np.isclose(answer, 0.1 * CM_PER_M / SUM_OF, rtol=0.02):
+            return Feedback(False, "Close: the sum is handled, but a change of units rescales the lr by the "
+                                   "square of the factor (section 5 says why), not by the factor.")
+    return check_number_answer(answer, expected, rtol=1e-3, digits=3,
+                               hint="Take the two changes one at a time, as section 5 did, and combine the two "
+                                    "factors.",
+                               right="31.25 = 0.1 × 100² / 32: the sum makes every gradient 32 times larger "
+                                     "(divide the lr by 32), and centimetres need an lr 100² times larger.")
 
 
 #: exercise 3's loss: f(w) = 2.5 (w - 1)**2, curvature 5, minimum at w = 1
@@ -158,9 +175,7 @@ def check_one_step_lr(answer) -> Feedback:
     """Exercise 3: which lr takes f(w) = 2.5 (w - 1)² from any start to its minimum in exactly one step?"""
     expected = 1.0 / ONE_STEP_CURVATURE
     return check_number_answer(answer, expected, rtol=1e-6,
-                               hint="The slope of 2.5 (w − 1)² is 5 (w − 1). Write w − lr · slope − 1, the "
-                                    "distance to the minimum after one step, as a multiple of w − 1. When is "
-                                    "it 0 whatever w is?",
+                               hint="Write one step's distance to the minimum as a multiple of w − 1.",
                                right="0.2 = 1/λ with λ = 5, the curvature: one step gives w − 1 → (1 − 5·lr)(w − 1), "
                                      "which is 0 for every start when lr = 1/5. Where the minimum sits does not "
                                      "matter; only the curvature does.")

@@ -4,10 +4,10 @@
 # Training a model means nudging its parameters, over and over, in the direction that lowers the loss.
 # The **learning rate** decides how far each nudge goes. This notebook takes that sentence apart:
 #
-# 1. the update rule $w \leftarrow w - \eta\,\nabla L(w)$, drawn on a 1-D loss as a chain of arrows;
+# 1. the update rule $w \leftarrow w - \eta\,\nabla f(w)$ for a loss $f$, drawn on a 1-D loss as a chain of arrows;
 # 2. the same rule written by hand in three lines, and checked against `lrlab`;
 # 3. why the length of a step is *learning rate × slope*, and why a learning rate has units;
-# 4. a PyTorch training loop, where `optimizer.step()` turns out to be exactly this rule.
+# 4. a PyTorch training loop, where `optimizer.step()` turns out to be this same rule (up to float32 rounding).
 #
 # **Predict first.** The loss is $f(w) = w^2$ and we start at $w = -1.5$, where the slope is $-3$.
 # With learning rate 0.3 the first step moves $w$ by $0.3 \times 3 = 0.9$.
@@ -19,12 +19,12 @@
 import numpy as np
 
 import lrlab
-from lrlab import losses, plotting, steppers
+from lrlab import losses, plotting, steppers, theory
 from lrlab.pytorch import nn, torch  # torch (lrlab[torch]); if missing, this line says what to install
 from lrlab.lessons import update_rule as lesson
 
 torch.manual_seed(0)
-torch.set_num_threads(1)
+torch.set_num_threads(1)                # one thread: the same numbers at every run
 
 # %% [markdown]
 # ## The stride picture, live
@@ -32,7 +32,9 @@ torch.set_num_threads(1)
 # The grey curve is the loss $f(w) = w^2$. The black dot is the start; every arrow is one step of gradient
 # descent, drawn from the old point to the new one on the curve. Drag the learning rate (a log scale: each
 # notch multiplies it by the same factor) or press a preset. Watch three things: the length of the first
-# arrow, how the arrows shrink as they approach the bottom, and what happens past the red **2/L** mark.
+# arrow, how the arrows shrink as they approach the bottom, and what happens past the red **2/L** mark
+# ($L$ is the curvature of the loss, its second derivative: $f'' = 2$ here, so $2/L = 1$; with several
+# parameters, the largest curvature).
 # The right panel is the loss after each step, on a log scale, so steady progress is a straight line.
 
 # %% tags=["nbval-ignore-output"]
@@ -41,23 +43,25 @@ explorer
 
 # %% [markdown]
 # Did your prediction hold? (a) Twice the learning rate gives twice the first step: $0.6 \times 3 = 1.8$,
-# which carries $w$ from $-1.5$ past the minimum to $+0.3$. (b) The steps shrink even though the learning
-# rate is fixed, because the slope shrinks as $w$ nears the bottom. The rest of the notebook explains both.
+# which carries $w$ from $-1.5$ past the minimum to $+0.3$. (b) Below $2/L = 1$ each step is shorter than the
+# one before, although the learning rate is fixed, because the slope shrinks as $w$ nears the bottom. At
+# exactly 1 the steps stay equal, and past it they grow (the "diverging" preset; notebook 02 explains why).
+# The rest of the notebook explains both answers.
 #
 # ## 1. The rule
 #
 # Gradient descent repeats one instruction:
 #
-# $$w_{t+1} = w_t - \eta\,\nabla L(w_t).$$
+# $$w_{t+1} = w_t - \eta\,\nabla f(w_t).$$
 #
 # - $w_t$ are the parameters after $t$ steps (here one number; in a network, millions).
-# - $\nabla L(w_t)$ is the gradient of the loss at $w_t$: the direction in which the loss *rises* fastest,
+# - $\nabla f(w_t)$ is the gradient of the loss $f$ at $w_t$: the direction in which the loss *rises* fastest,
 #   and how steeply. The minus sign turns it into a downhill direction.
 # - $\eta$ (eta), the **learning rate**, is a positive number that you choose. It converts "how steep is it
 #   here" into "how far do I move".
 #
-# Nothing else happens in plain gradient descent. Every behaviour you will meet in this course (slow
-# progress, zig-zags, blow-ups) comes from that one multiplication by $\eta$.
+# Nothing else happens in plain gradient descent. Its slow progress, zig-zags and blow-ups all come from how
+# large $\eta$ is compared with the curvature of the loss.
 #
 # ## 2. Four learning rates side by side
 #
@@ -86,7 +90,7 @@ assert np.allclose(traj.params[-1, :, 0], -1.5 * (1 - 2 * np.array(preset_lrs)) 
 # - **too small (0.01)**: tiny strides. The loss gap is 70% closed, which sounds fine, but $w$ has only come
 #   from $-1.5$ to $-0.82$: each step removes 2% of the remaining distance.
 # - **good (0.3)**: every step goes downhill and lands closer to the bottom, on the same side.
-# - **oscillating (0.8)**: each step overshoots the minimum and lands on the other side, but a little lower,
+# - **oscillating (0.8)**: each step overshoots the minimum and lands on the other side, but lower,
 #   so the iterate still closes in, zig-zagging.
 # - **diverging (1.05)**: each overshoot lands *higher* than the point it left; the arrows leave the plot.
 #
@@ -149,7 +153,7 @@ assert np.allclose(ratio, 0.4)
 # %% [markdown]
 # ## 5. A learning rate has units
 #
-# Because $\Delta w = \eta\,\nabla L$, the learning rate carries units: $[\eta] = [w]^2 / [L]$. Two
+# Because $\Delta w = \eta\,\nabla f$, the learning rate carries units: $[\eta] = [w]^2 / [f]$. Two
 # consequences that bite in practice:
 #
 # - **Scale the loss, rescale the learning rate.** Multiply the loss by 10 (for example, *sum* the errors of
@@ -200,8 +204,7 @@ assert np.allclose(in_cm.params / 100, base.params, rtol=1e-12, atol=1e-15)
 # 0.01. Two choices are deliberate:
 #
 # - The data are drawn **once** (64 examples, a real linear relation plus a little noise) and reused every
-#   step. If fresh random inputs and unrelated random targets were drawn at every step there would be no
-#   relation to learn, and the loss could not go below the noise.
+#   step.
 # - Around `optimizer.step()` we keep a copy of the weights, and afterwards compare the new weights with
 #   the old ones minus `lr * grad`, for every parameter tensor (weight and bias) at every step.
 
@@ -221,14 +224,14 @@ for step in range(100):
     mse.backward()                     # gradient of the loss, into p.grad
     before = [p.detach().clone() for p in model.parameters()]
     optimizer.step()                   # the update rule
-    same_as_rule.append(all(torch.allclose(p, w_old - torch_lr * p.grad)
+    same_as_rule.append(all(torch.allclose(p, w_old - torch_lr * p.grad)   # equal up to float32 rounding
                             for p, w_old in zip(model.parameters(), before)))
     torch_losses.append(mse.item())
     torch_path.append(lesson.torch_parameters(model))
 torch_path = np.array(torch_path)
 
 print(f"MSE at step 0: {torch_losses[0]:.3f}   at step 99: {torch_losses[-1]:.3f}")
-print("optimizer.step() == w - lr * grad for the weight and the bias at all 100 steps:", all(same_as_rule))
+print("optimizer.step() ≈ w - lr * grad (up to float32 rounding), weight and bias, all 100 steps:", all(same_as_rule))
 
 # %% tags=["check"]
 assert all(same_as_rule) and len(same_as_rule) == 100
@@ -261,28 +264,30 @@ assert gap_w < 1e-5
 # $X_1^\top X_1/n$ ($X_1$: the inputs with the column of ones), that is, the curvature of
 # $\frac{1}{2n}\lVert X_1 w - y\rVert^2$ along its steepest direction (see lesson 02, *Curvature in
 # several dimensions*). For this data set the limit is about 0.52, so the snippet's 0.01 is some fifty times
-# smaller than it could be: safe, but slow.
+# below the stability limit, and about forty times below the best constant learning rate, 0.42 (notebook 02,
+# section 5): safe, but slow.
 
 # %%
 torch_limit = 2 / (2 * least_squares.L)          # 2/L for the MSE (curvature 2 * lambda_max)
-print(f"stability limit 2/L for torch's MSE on this data: {torch_limit:.3f}; "
-      f"it is {torch_limit / torch_lr:.0f} times the lr 0.01")
+torch_best = theory.optimal_lr(least_squares) / 2   # 2/(mu + L) for the MSE
+print(f"stability limit 2/L for torch's MSE on this data: {torch_limit:.2f} = {torch_limit / torch_lr:.0f} x 0.01; "
+      f"best constant lr: {torch_best:.2f} = {torch_best / torch_lr:.0f} x 0.01")
 
 # %% tags=["check"]
 assert np.isclose(torch_limit, 1 / least_squares.L)
 assert 0.45 < torch_limit < 0.6 and 40 < torch_limit / torch_lr < 60
-assert f"{torch_limit:.2f}" == "0.52"
+assert f"{torch_limit:.2f}" == "0.52" and f"{torch_best:.2f}" == "0.42" and 38 < torch_best / torch_lr < 45
 
 # %% [markdown]
 # ## Summary
 #
-# - Gradient descent repeats $w \leftarrow w - \eta\,\nabla L(w)$; the learning rate $\eta$ turns a slope
+# - Gradient descent repeats $w \leftarrow w - \eta\,\nabla f(w)$; the learning rate $\eta$ turns a slope
 #   into a distance.
 # - A step's length is $\eta \times |\text{slope}|$: long where the loss is steep, short where it is flat,
-#   shrinking near a minimum even at a fixed $\eta$.
+#   shrinking near a minimum at a fixed $\eta$ below $2/L$.
 # - Written by hand, the rule is three lines, and it matches `lrlab.run` exactly; in PyTorch,
-#   `optimizer.step()` with SGD is the same rule, at every step.
-# - A learning rate has units ($[w]^2/[L]$): scaling the loss or the parameters changes the right value.
+#   `optimizer.step()` with SGD is the same rule, up to float32 rounding, at every step.
+# - A learning rate has units ($[w]^2/[f]$): scaling the loss or the parameters changes the right value.
 #   The unitless number that matters is $\eta\lambda$, learning rate times curvature.
 #
 # ## Exercises
@@ -298,8 +303,9 @@ answer = None
 lesson.check_one_step(answer)
 
 # %% [markdown]
-# **Exercise 2.** You trained with the *mean* of 32 squared errors and learning rate 0.1. A colleague's code
-# uses the *sum* of the same 32 squared errors. Which learning rate makes their run follow exactly your path?
+# **Exercise 2.** You trained with the *mean* of 32 squared errors, your parameter $w$ in metres, and
+# learning rate 0.1. A colleague's code uses the *sum* of the same 32 squared errors and measures $w$ in
+# *centimetres*. Which learning rate makes their run follow exactly your path (in centimetres)?
 
 # %%
 answer = None

@@ -1,15 +1,14 @@
 # %% [markdown]
 # # 02 · Too high, too low
 #
-# A learning rate can be "too high" (the loss jumps around or explodes) or "too low" (it takes for ever).
-# This notebook makes both precise: where "too high" starts ($2/L$) and why; what happens in several
-# dimensions, where steep and flat directions disagree; the **lr map**, 5000 learning rates in one run; and
-# two ways a small learning rate gets stuck on a non-convex loss.
+# A learning rate can be too high (the loss jumps around or explodes) or too low (it takes for ever). This
+# notebook makes both precise: where "too high" starts ($2/L$) and why; several dimensions, where steep and
+# flat directions disagree; the **lr map**, 5000 learning rates in one run; the classical rules that choose
+# the step for you; and two ways a small learning rate holds a run back on a non-convex loss.
 #
 # **Predict first.** The loss is $f(w) = 2w^2$ (its curvature, the second derivative, is $\lambda = 4$), and
 # we start at $w = 1.5$. Up to which learning rate does gradient descent still reach the minimum?
-# (a) 0.25, (b) 0.5, (c) 1, (d) any: a larger learning rate is just faster.
-# Commit to an answer, then find the edge with the slider.
+# (a) 0.25, (b) 0.5, (c) 1, (d) any: a larger learning rate is just faster. Commit, then use the slider.
 
 # %%
 import numpy as np
@@ -21,19 +20,17 @@ from lrlab.lessons import too_high_too_low as lesson
 # %% [markdown]
 # ## The explorer
 #
-# Left: the loss curve with every step drawn as an arrow. Middle: the loss after each step (log scale; the
-# dashed line is a millionth of the starting loss). Right: the **lr map**, the loss after 40 steps for each
-# of 5000 learning rates between 0.001 and 1; the black dot is the current learning rate. The dotted lines
-# mark $1/L$ and $2/L$, with $L = \lambda = 4$ here. The label beside the slider describes the current run.
+# Left: the loss curve, each step an arrow. Middle: the loss per step (log scale; dashed: a millionth of the
+# start). Right: the **lr map**, the loss after 40 steps for 5000 learning rates; the black dot is the
+# current one. Dotted lines: $1/L$ and $2/L$, with $L = \lambda = 4$.
 
 # %% tags=["nbval-ignore-output"]
 explorer = lesson.explorer()
 explorer
 
 # %% [markdown]
-# Did you find the edge at 0.5, answer (b)? Past it the iterate is thrown further out at every step; below
-# it, the outcome changes character once more, at 0.25. The next section shows where these two numbers
-# come from.
+# Did you find the edge at 0.5, answer (b)? Below it the outcome changes character once more, at 0.25.
+# Here is why.
 #
 # ## 1. Why 2/L: the error factor
 #
@@ -42,9 +39,8 @@ explorer
 # $$w_{t+1} = w_t - \eta\lambda\,w_t = (1 - \eta\lambda)\,w_t
 # \qquad\Longrightarrow\qquad w_t = (1 - \eta\lambda)^t\, w_0 .$$
 #
-# The distance to the minimum is multiplied by the same factor $1 - \eta\lambda$ at every step. Everything
-# depends on that one number, and through it on the product $\eta\lambda$ (learning rate × curvature), never
-# on $\eta$ alone:
+# The distance to the minimum is multiplied by $1 - \eta\lambda$ at every step: everything depends on the
+# product $\eta\lambda$ (learning rate × curvature), never on $\eta$ alone:
 #
 # | $\eta\lambda$ | factor $1-\eta\lambda$ | what the iterate does |
 # |---|---|---|
@@ -64,8 +60,7 @@ fig, _ = lesson.error_factor_figure()
 plotting.show(fig)
 
 # %% [markdown]
-# The formula is exact, not an approximation. Here is the update rule written out as a loop; change `lr`
-# and run it again.
+# The formula is exact. Here is the update rule as a loop; change `lr` and run it again.
 
 # %%
 loss = lesson.bowl()                       # f(w) = 2 w**2, so lambda = L = 4
@@ -116,10 +111,9 @@ assert [f"{1 - s:.0%}" for s in left[:3]] == ["80%", "100%", "100%"] and left[3]
 assert abs(1 - left[0] - 0.80) < 0.003 and 1 - left[1] > 0.99999 and 1 - left[2] > 0.99999
 
 # %% [markdown]
-# "Too low" is not wrong, only wasteful. The "too small" run closed 80% of the loss gap, but each of its
-# steps removes only 2% of the remaining *distance*: shrinking it a thousandfold takes 342 steps, against
-# 5 for the good preset. The oscillating preset needs 31: a factor $-0.8$ shrinks the distance as slowly as
-# $+0.8$ would.
+# On a bowl, "too low" is not wrong, only wasteful: each "too small" step removes 2% of the remaining
+# *distance*, so shrinking it a thousandfold takes 342 steps, against 5 for the good preset. The oscillating
+# preset needs 31: a factor $-0.8$ shrinks the distance as slowly as $+0.8$ would.
 
 # %%
 for name, lr in lesson.PRESETS.items():
@@ -135,10 +129,9 @@ assert [int(np.argmax(distance[:, i] <= 1e-3)) for i in range(3)] == [342, 5, 31
 # %% [markdown]
 # ## 3. The lr map: every learning rate at once
 #
-# Instead of trying learning rates one by one, `lrlab.run` accepts an array of them and runs all the
-# trajectories together as one vectorized computation. Here are 5000 learning rates, log-spaced from 0.001
-# to 1, each run for 40 steps: the same sweep as the right panel of the explorer. The lower panel reads
-# the same runs differently: the factor by which the distance shrank per step, on average.
+# `lrlab.run` accepts an array of learning rates and runs them all at once: here 5000, log-spaced from
+# 0.001 to 1, 40 steps each (the explorer's right panel). The lower panel reads the same runs as the
+# average factor by which the distance shrank per step.
 
 # %%
 lrs = np.geomspace(*lesson.LR_RANGE, lesson.MAP_POINTS)
@@ -157,11 +150,11 @@ assert np.allclose(factor[ok], np.abs(1 - lrs[ok] * L), rtol=1e-6, atol=1e-3)
 assert abs(lrs[np.nanargmin(factor)] / (1 / L) - 1) < 2e-3                # fastest at 1/L
 
 # %% [markdown]
-# Read the top panel from left to right. Far left, at lr = 0.001, the loss after 40 steps is still 73% of
-# where it started. Then the curve falls into a wide floor (runs below $10^{-18}$, the bottom of the
-# picture): every learning rate from 0.040 to 0.46, a factor of more than 11, shrinks the loss a
-# millionfold. Near $2/L$ the floor ends in a **cliff**, and the runs to the right of it blow up. The lower
-# panel shows what the floor hides: the shrink factor is a V whose tip, 0, sits at $1/L$.
+# Read the top panel from left to right. At lr = 0.001 the loss after 40 steps is still 73% of its start.
+# Then the curve falls to a floor (below $10^{-18}$, the bottom of the picture) from about 0.10 to 0.40;
+# every lr from 0.040 to 0.46, a factor of more than 11, shrinks the loss a millionfold. Near $2/L$ the
+# floor ends in a **cliff**. The lower panel shows what the floor hides: the shrink factor is a V whose tip,
+# 0, sits at $1/L$.
 
 # %%
 largest = lesson.largest_converging_lr(lrs, sweep)
@@ -176,10 +169,12 @@ assert abs(np.log(largest) - np.log(2 / L)) <= grid_step
 bound = 10 ** (-6 / (2 * lesson.NUM_STEPS))                  # |1 - lr*L| below this reaches the target
 assert abs(lo - (1 - bound) / L) / lo < 2e-3 and abs(hi - (1 + bound) / L) / hi < 2e-3
 assert 11 < hi / lo < 12 and f"{lo:.3f}" == "0.040" and f"{hi:.3f}" == "0.460"
+on_floor = lrs[plotting.gap(sweep)[-1] < 1e-18]
+assert f"{on_floor.min():.2f}" == "0.10" and f"{on_floor.max():.2f}" == "0.40"
 
 # %% [markdown]
-# With one curvature the best learning rate, $1/L$, is half the limit, far from the cliff. With several
-# curvatures (section 5) it creeps towards the cliff. First: what is "curvature" in several dimensions?
+# With one curvature the best lr, $1/L$, is half the limit; with several (section 5) it creeps towards the
+# cliff.
 #
 # ## 4. Curvature in several dimensions
 #
@@ -212,9 +207,8 @@ assert np.allclose(vecs, np.array([[1, 1], [-1, 1]]) / np.sqrt(2), rtol=1e-12)
 assert np.allclose(H @ vecs, vecs * lams, rtol=1e-12)
 
 # %% [markdown]
-# The flat axis, $v_1$, is the valley floor (curvature 0.5); the steep axis, $v_2$, goes across it
-# (curvature 2). Why this matters for the learning rate: write the error as $w = c_1 v_1 + c_2 v_2$. A step
-# gives
+# The flat axis $v_1$ is the valley floor (curvature 0.5); the steep axis $v_2$ goes across it (curvature
+# 2). Write the error as $w = c_1 v_1 + c_2 v_2$; a step gives
 #
 # $$w - \eta H w = (1 - \eta\lambda_1)\,c_1 v_1 + (1 - \eta\lambda_2)\,c_2 v_2 ,$$
 #
@@ -244,12 +238,14 @@ assert np.allclose(errors, errors[0] * (1 - lr * lams) ** t, rtol=1e-9, atol=0)
 assert np.allclose(ratios, 1 - lr * lams, rtol=1e-9)
 same = lrlab.run(loss=rotated, stepper=steppers.sgd(), x0=lesson.EIGEN_X0, lr=lr, num_steps=20)
 assert np.allclose(same.params, path, rtol=1e-12, atol=1e-15)
+assert np.all(np.diff(same.loss) < 0) and theory.regime(rotated, lr) == "oscillating convergence"
 
 # %% [markdown]
-# The path in the picture zig-zags across the valley (the factor $-0.4$ flips the sign along $v_2$) while it
-# slides along the floor (factor $0.65$, same sign every step). The rule for the learning rate follows:
-# every direction must shrink, so $\eta < 2/\lambda_i$ for every $i$, that is $\eta < 2/L$ with $L$ the
-# largest eigenvalue; and the direction whose factor is closest to 1 in size sets the pace.
+# The path zig-zags across the valley (factor $-0.4$ along $v_2$) while it slides along the floor (factor
+# $0.65$). So every direction must shrink, $\eta < 2/\lambda_i$ for every $i$, that is $\eta < 2/L$ with
+# $L$ the largest eigenvalue; and the factor closest to 1 in size sets the pace. We name the
+# regime by the iterates, direction by direction: *oscillating* convergence as soon as one direction's factor
+# is negative, although the loss itself still falls at every step.
 #
 # <details><summary>Optional: why a Hessian always has such axes</summary>
 #
@@ -281,17 +277,18 @@ assert np.allclose(same.params, path, rtol=1e-12, atol=1e-15)
 # $w_2$ and $1/\kappa$ along $w_1$. $\kappa$, the **condition number**, is the ratio of the largest to the
 # smallest eigenvalue. The steep direction sets the limit $\eta < 2/L = 2$ whatever $\kappa$ is, so the flat
 # direction's factor is at least $1 - 2/\kappa$: the larger $\kappa$, the slower the crawl along the floor.
-# Move both sliders: at large $\kappa$ no learning rate is good.
+# Move both sliders: at $\kappa = 200$ no learning rate shrinks the loss gap a millionfold in 60 steps.
 
 # %% tags=["nbval-ignore-output"]
 valley = lesson.kappa_explorer()
 valley
 
 # %% [markdown]
-# Try the "narrow valley" preset ($\kappa = 200$, $\eta = 1$): the loss drops fast, because most of it sits
-# in the steep direction, which $\eta = 1$ clears in one step, and then it stalls. After 60 steps 99% of the
-# loss gap is closed, yet the distance along $w_1$ has only shrunk to 74% of its start ($0.995^{60}$). A loss
-# curve that plunges and then flattens is the signature of ill-conditioning. The presets at $\kappa = 20$:
+# Try the "narrow valley" preset ($\kappa = 200$, $\eta = 1$): the loss drops fast, because $\eta = 1$
+# clears the steep direction in one step, and then it crawls. After 60 steps 99% of the loss gap is closed,
+# yet the distance along $w_1$ has only shrunk to 74% ($0.995^{60}$). A loss curve that plunges and then
+# flattens is a signature of ill-conditioning (lesson 07's noise floor looks alike). The presets at
+# $\kappa = 20$, where the zig-zagging run is the faster one:
 
 # %%
 valley_loss = lesson.ill_conditioned(20.0)
@@ -301,6 +298,10 @@ valley_traj = lrlab.run(loss=valley_loss, stepper=steppers.sgd(), x0=lesson.X0_2
 fig, _ = lesson.regimes_figure(valley_loss, valley_traj,
                                titles=[f"{name}: lr = {lr:g}" for name, lr in valley_presets.items()])
 plotting.show(fig)
+for name, lr in valley_presets.items():
+    print(f"{name:<24} lr = {lr:<4g} slowest factor {theory.convergence_rate(valley_loss, lr):.3f}   "
+          + (f"distance x 1e-6 in {theory.steps_to_tolerance(valley_loss, lr, 1e-6):g} steps"
+             if np.isfinite(theory.steps_to_tolerance(valley_loss, lr, 1e-6)) else "never"))
 
 # %% tags=["check"]
 narrow = lrlab.run(loss=lesson.ill_conditioned(200.0), stepper=steppers.sgd(), x0=lesson.X0_2D, lr=1.0,
@@ -310,20 +311,32 @@ assert f"{abs(narrow.params[-1, 0] / lesson.X0_2D[0]):.2f}" == "0.74" and f"{0.9
 assert [theory.regime(valley_loss, lr) for lr in valley_presets.values()] == [
     "monotone convergence", "monotone convergence", "oscillating convergence", "divergence"]
 assert theory.critical_lr(valley_loss) == 2.0
+assert [f"{theory.convergence_rate(valley_loss, lr):.3f}" for lr in valley_presets.values()] == [
+    "0.999", "0.950", "0.910", "1.100"]
+assert [theory.steps_to_tolerance(valley_loss, lr, 1e-6) for lr in valley_presets.values()] == [13809, 270, 147, np.inf]
+narrow_map = lrlab.run(loss=lesson.ill_conditioned(200.0), stepper=steppers.sgd(), x0=lesson.X0_2D,
+                       lr=np.geomspace(1e-2, 3.0, 3000), num_steps=lesson.NUM_STEPS_2D)
+assert lesson.good_window(np.geomspace(1e-2, 3.0, 3000), narrow_map, target=1e-6) is None
 
 # %% [markdown]
-# How slow is the crawl? The best constant learning rate, $\eta^* = 2/(\mu + L)$ ($\mu$: the smallest
-# eigenvalue), balances the two factors; its rate is $(\kappa - 1)/(\kappa + 1) \approx 1 - 2/\kappa$, so
-# the steps needed grow in proportion to $\kappa$. And $\eta^*$ sits at $\kappa/(\kappa+1)$ of the limit
-# $2/L$: the larger $\kappa$, the thinner the margin between the fastest run and divergence. Hence the
-# usual search, "find the largest learning rate that does not blow up, then back off a little" (notebook 03).
+# The best constant learning rate, $\eta^* = 2/(\mu + L)$ ($\mu$: the smallest eigenvalue), balances the
+# two factors; the steps it needs grow in proportion to $\kappa$, and it sits ever closer to the cliff:
+#
+# <details><summary>Optional: why, in formulas</summary>
+#
+# At $\eta^*$ both extreme factors have size $(\kappa - 1)/(\kappa + 1) \approx 1 - 2/\kappa$, so the steps
+# needed grow in proportion to $\kappa$. And $\eta^*$ sits at $\kappa/(\kappa+1)$ of the limit $2/L$: the
+# larger $\kappa$, the thinner the margin between the fastest run and divergence. Hence the usual search,
+# "find the largest learning rate that does not blow up, then back off a little" (notebook 03).
+#
+# </details>
 
 # %%
 for k in [10, 100, 1000]:
     q = lesson.ill_conditioned(k)
     best = theory.optimal_lr(q)
     print(f"kappa = {k:>4}: best lr = {best:.4f} = {best / theory.critical_lr(q):.1%} of 2/L, "
-          f"rate = {theory.convergence_rate(q, best):.4f}, steps to 1e-6: {theory.steps_to_tolerance(q, best, 1e-6):g}")
+          f"rate = {theory.convergence_rate(q, best):.4f}, distance x 1e-6 in {theory.steps_to_tolerance(q, best, 1e-6):g} steps")
 
 # %% tags=["check"]
 kappas = [10, 100, 1000]
@@ -349,22 +362,88 @@ plotting.show(fig)
 
 windows = {k: lesson.good_window(lrs_2d, m, target=1e-6) for k, m in maps.items()}
 for k, w in windows.items():
-    print(f"kappa = {k:>3}: " + (f"lrs reaching 1e-6 in 60 steps: {w[0]:.2f} to {w[1]:.2f}" if w else "no lr reaches 1e-6 in 60 steps"))
+    print(f"kappa = {k:>3}: " + (f"lrs shrinking the loss gap 1e6-fold in 60 steps: {w[0]:.2f} to {w[1]:.2f}" if w
+                                 else "no lr shrinks the loss gap 1e6-fold in 60 steps"))
 
 # %% tags=["check"]
 assert np.allclose(windows[1], (0.109, 1.890), rtol=5e-3) and np.allclose(windows[10], (0.962, 1.890), rtol=5e-3)
 assert windows[100] is None
 
 # %% [markdown]
-# ## 6. Non-convex: a poor local minimum, and a stride that escapes
+# ## 6. The classical answers to "how big a step?"
 #
-# On a bowl, a smaller learning rate is never *wrong*, only slow. On a loss with several minima it can be.
-# `losses.two_wells()` has a narrow, shallow trap at $w \approx -0.95$ (loss 0.77) and a wide, deep basin at
-# $w = 2$ (loss 0); we start at $w = -1.6$, on the trap's slope. Each minimum has its own limit,
-# $2/\text{curvature}$: about 0.086 for the narrow trap (curvature 23), 5 for the wide basin (curvature 0.4).
-# A small learning rate walks into the trap and stays there; just above 0.086 it bounces inside the trap;
-# from about 0.15 the bounces carry it over the ridge into the basin, where it settles. This loss is not a
-# quadratic, so the label beside the slider only describes the run's path.
+# On a 1-D bowl $1/\lambda$ lands on the minimum in one step (section 1). That is **Newton's step**,
+# $w - f'(w)/f''(w)$: an lr of one over the curvature (lesson 01 found that an lr has the units of
+# 1/curvature). In several dimensions each eigendirection wants its own lr, $1/\lambda_i$; gradient descent
+# has only one. Newton's method multiplies the gradient by $H^{-1}$, which is "$1/\lambda_i$ along each
+# eigenvector", and lands on the minimum of a quadratic in one step.
+#
+# Two other rules choose the lr again at every step:
+#
+# - **Backtracking (Armijo) line search**: try a large lr (here 10); while the step does not lower the loss
+#   by at least a small fraction of what the slope promises, halve it.
+# - **Polyak's step size**: $\eta_t = (f(w_t) - f^*)/\lVert\nabla f(w_t)\rVert^2$, the lr at which the
+#   loss's tangent plane would reach the minimum value $f^*$.
+#
+# All of them, against two fixed lrs, on section 5's $\kappa = 20$ valley:
+
+# %%
+rules = lesson.step_rules()                # {name: trajectory}, 120 steps each
+fig, _ = lesson.step_rules_figure(rules)
+plotting.show(fig)
+
+armijo, polyak_run = rules["Armijo (from 10, halving)"], rules["Polyak (needs f*)"]
+n_armijo = lesson.steps_to_gap(armijo)
+tries = np.mean([s.n_evals for s in armijo.state[:n_armijo]])
+needs = ["a guess below 2/L", "mu and L", f"{tries:.1f} loss evaluations per step", "the minimum value f*",
+         "the Hessian: d x d numbers, a solve costing ~d^3"]
+print(f"{'rule':<26} steps to loss gap x 1e-6   needs")
+for (name, traj), need in zip(rules.items(), needs):
+    n = lesson.steps_to_gap(traj)
+    shown = f"about {10 * round(n / 10)}" if traj is polyak_run else f"{n}"
+    print(f"{name:<26} {shown:<24} {need}")
+print(f"Polyak's lr ranged from {np.nanmin(polyak_run.lr[:30]):.1f} to {np.nanmax(polyak_run.lr[:30]):.1f} "
+      f"in its first 30 steps (2/L = {theory.critical_lr(lesson.ill_conditioned(20.0)):g})")
+
+# %% tags=["check"]
+counts = {name: lesson.steps_to_gap(traj) for name, traj in rules.items()}
+assert list(counts.values())[:3] + [counts["Newton (needs H)"]] == [113, 70, 46, 1]
+assert f"{tries:.1f}" == "3.3" and 25 <= counts["Polyak (needs f*)"] < 35
+for nudge in (1e-9, -1e-9):                # Polyak's count moves with the start's last digits: "about 30"
+    again = lesson.step_rules(x0=np.array(lesson.X0_2D) + nudge)
+    assert 25 <= lesson.steps_to_gap(again["Polyak (needs f*)"]) < 35
+    assert lesson.steps_to_gap(again["Armijo (from 10, halving)"]) == 46
+assert f"{np.nanmin(polyak_run.lr[:30]):.1f}" == "0.6" and f"{np.nanmax(polyak_run.lr[:30]):.1f}" == "9.8"
+assert np.all(np.diff(armijo.loss) < 0)    # every accepted step lowered the loss
+
+# %% [markdown]
+# Every rule beats the fixed lrs here, and each pays for it. Armijo needs no $L$ and every accepted step
+# lowers the loss, but it costs 3.3 extra loss evaluations per step here. Polyak's lr jumps between 0.6
+# and 9.8, far past $2/L = 2$, and still converges, but it needs $f^*$, which a network's loss does not come
+# with. Newton needs the Hessian: $d^2$ numbers and about $d^3$ operations per step, hopeless for a million
+# parameters. That is why deep learning still picks a learning rate (lesson 03), then schedules and adapts
+# it (lessons 04 and 06).
+#
+# <details><summary>Optional: how these rules relate</summary>
+#
+# On a quadratic, the lr that minimizes the loss along the gradient is $g^\top g / g^\top H g$
+# (`lrlab.theory.exact_line_search_lr`): Newton's lr along the gradient direction. Armijo's test with
+# constant $c$ accepts exactly the lrs up to $2(1-c)$ times it, so halving from a large lr accepts an lr
+# between about 1 and 2 times the exact line search's. On any convex loss each Polyak step brings the
+# iterate closer to the minimizer, whatever the curvature.
+# Quasi-Newton methods (BFGS, torch's `LBFGS`) build an estimate of $H^{-1}$ from gradients alone.
+#
+# </details>
+
+# %% [markdown]
+# ## 7. Non-convex: a poor local minimum, and a stride that escapes
+#
+# On a loss with several minima a small learning rate can be *wrong*. `losses.two_wells()` has a narrow,
+# shallow trap at $w \approx -0.95$ (loss 0.77) and a wide, deep basin at $w = 2$ (loss 0); we start at
+# $w = -1.6$. Each minimum has its own limit, $2/\text{curvature}$: about 0.086 for the trap, 5 for the
+# basin. A small lr walks into the trap and stays; just above 0.086 it bounces inside it; from about 0.15
+# the bounces carry it over the ridge into the basin. (Not a quadratic: the slider's label describes the
+# path only.)
 
 # %% tags=["nbval-ignore-output"]
 wells = lesson.wells_explorer()
@@ -397,7 +476,9 @@ assert bool(wells_traj.diverged[3])               # lr = 6: beyond the basin's l
 
 # %% [markdown]
 # Where does each learning rate end up? For 5000 learning rates (300 steps each) we plot the last 30
-# iterates: a single dot means the run settled, a vertical smear that it is still bouncing.
+# iterates: a single dot means the run settled, a vertical smear that it is still bouncing. Between about 4.6
+# and 5, below the basin's limit, most runs have neither settled nor blown up after 300 steps: their last
+# iterates jump from below −10 to above 15, mostly outside the picture.
 
 # %%
 lrs_wells = np.geomspace(1e-3, 8.0, 5000)
@@ -407,7 +488,11 @@ plotting.show(fig)
 
 end = landing.params[-1, :, 0]
 escapes = lrs_wells[np.abs(end - good_min) < 1e-6]
-print(f"every lr below 0.08 ends in the trap; from lr = {escapes.min():.3f} to 4.5 every lr ends at w = 2")
+in_trap = np.abs(end - trap) < 0.01
+i0 = int(np.argmax(np.abs(end - good_min) < 1e-6))
+i1 = i0 + int(np.argmax(np.abs(end[i0:] - good_min) >= 1e-6))     # the first lr above the window that misses w = 2
+print(f"every lr below {lrs_wells[~in_trap].min():.3f} ends in the trap; "
+      f"from lr = {lrs_wells[i0]:.3f} to {lrs_wells[i1 - 1]:.1f} every lr ends at w = 2")
 
 # %% tags=["check"]
 assert landing.params.shape == (301, 5000, 1)
@@ -416,9 +501,13 @@ stuck = lrs_wells < 0.08
 assert np.all(np.abs(end[stuck] - trap) < 0.01)                   # every lr below 0.08 is caught in the trap
 assert not settled[(lrs_wells > 0.09) & (lrs_wells < 0.15)].any()  # just above 2/curvature: bouncing, not settled
 first_escape = escapes.min()
-assert 0.15 < first_escape < 0.155
+assert 0.15 < first_escape < 0.155 and lrs_wells[i0] == first_escape
+assert 0.0855 < lrs_wells[~in_trap].min() < 0.0865 and f"{lrs_wells[i1 - 1]:.1f}" == "4.5"
 window = (lrs_wells >= first_escape) & (lrs_wells <= 4.5)
 assert np.all(np.abs(end[window] - good_min) < 1e-6)               # every lr from there to 4.5 reaches w = 2
+wild = (lrs_wells > 4.6) & (lrs_wells < 5.0)                         # below the basin's limit, 5: still jumping
+assert not landing.diverged[wild].any() and np.mean(np.ptp(landing.params[-30:, wild, 0], axis=0) > 1.0) > 0.6
+assert landing.params[-30:, wild, 0].min() < -10 and landing.params[-30:, wild, 0].max() > 15
 
 # %% [markdown]
 # <details><summary>Optional: a caution about the moral</summary>
@@ -430,7 +519,7 @@ assert np.all(np.abs(end[window] - good_min) < 1e-6)               # every lr fr
 #
 # </details>
 #
-# ## 7. A plateau: flat is not finished
+# ## 8. A plateau: flat is not finished
 #
 # The second way to get stuck is not a minimum at all. `losses.plateau()` starts with a long shelf of slope
 # about 0.02 that ends in a cliff. On the shelf every step is $\eta \times 0.02$ long, so crossing it takes
@@ -453,32 +542,33 @@ print(f"slope at the start: {slope0:.3f}")
 assert 0.015 < slope0 < 0.03                     # small, but not zero: this is not a minimum
 assert 450 < exits[0] < 550 and 135 < exits[1] < 165 and 45 < exits[2] < 56
 products = np.array(plateau_lrs) * exits
+assert np.all(np.abs(shelf.loss[-1] - plateau.min_value) < 0.01) and not shelf.diverged.any()
 assert products.max() / products.min() < 1.05    # lr x steps is (nearly) constant
 
 # %% [markdown]
-# *Learning rate × steps* is nearly constant, about 150: the shelf is a fixed distance at a fixed slope. A
-# loss curve flat for hundreds of steps is no proof of convergence: check the gradient norm (here 0.02,
-# not 0). The cure, a larger learning rate, is limited by the steepest part of the path; that tension is
-# what schedules (notebook 04) and adaptive optimizers (notebook 06) address.
+# *Learning rate × steps* is nearly constant, about 150. A flat loss curve is no proof of convergence:
+# check the gradient norm (here 0.02, not 0). A larger lr is limited in general by the sharpest region where
+# the run must settle; here the final basin is wide, so lr = 3 crosses the cliff and settles. Schedules
+# (notebook 04) and adaptive optimizers (notebook 06) address that tension.
 #
 # ## Summary
 #
 # - On a quadratic each step multiplies the error along a direction of curvature $\lambda$ by
 #   $1 - \eta\lambda$: slow for $\eta\lambda \ll 1$, fastest at 1, oscillating convergence between 1 and 2,
 #   divergence beyond 2.
-# - In several dimensions the Hessian's eigenvectors are the bowl's axes and its eigenvalues the curvatures
-#   along them. The steepest sets the limit, $\eta < 2/L$; the flattest sets the pace, and the steps
-#   needed grow in proportion to $\kappa$.
-# - The lr map shows a wide floor ending in a cliff at $2/L$; the worse the conditioning, the closer the
-#   best constant lr, $\frac{\kappa}{\kappa+1}\cdot\frac{2}{L}$, sits to the cliff.
-# - On non-convex losses too small is not only slow: it stays in the first minimum it meets, and it crawls
-#   across plateaus.
+# - In several dimensions the Hessian's eigenvectors are the bowl's axes, its eigenvalues the curvatures.
+#   The steepest sets the limit, $\eta < 2/L$; the flattest sets the pace (steps $\propto \kappa$).
+# - The lr map: a floor ending in a cliff at $2/L$; the larger $\kappa$, the closer the best lr to the cliff.
+# - Newton ($1/\lambda_i$ per eigendirection), Armijo backtracking and Polyak's step choose the step for
+#   you, at a price: the Hessian, extra loss evaluations, the minimum value.
+# - On non-convex losses too small is not only slow: it can stay in the first minimum it meets, and it
+#   crawls across plateaus.
 #
 # ## Exercises
 #
 # Replace each `None` with your answer and run the cell.
 #
-# **Exercise 1.** Gradient descent converges on the bowl `losses.quadratic([[5.0, 3.0], [3.0, 5.0]])` for
+# **Exercise 1.** Gradient descent converges on the bowl `losses.quadratic([[5.0, 4.0], [4.0, 5.0]])` for
 # every learning rate below some boundary, and fails from the boundary on. What is the boundary? (You may
 # compute with numpy, and confirm with `lrlab.run` and a batch of learning rates.)
 
@@ -502,3 +592,11 @@ lesson.check_regime(answer)
 # %%
 answer = None
 lesson.check_flat_steps(answer)
+
+# %% [markdown]
+# **Exercise 4.** Gradient descent with Polyak's step size on $f(w) = 3w^2$ (curvature 6, minimum value 0)
+# starts at $w = 2$. Which lr does the rule choose at the first step?
+
+# %%
+answer = None
+lesson.check_polyak_lr(answer)
