@@ -165,8 +165,24 @@ def test_exercise_5_refuses_malformed_recipes_without_training(answer, says):
 @pytest.mark.parametrize("answer,says", [
     (dict(lr=0.003, schedule="constant", batch_size=64, epochs=5), "has not learned enough"),     # too low
     (dict(lr=3.0, schedule="constant", batch_size=64, epochs=5), "blew up"),                      # too high
+    (dict(lr=0.6, schedule="one-cycle", batch_size=32, epochs=5), "the lr is too high"),          # climbs ~1000x
+    (dict(lr=0.3, schedule="one-cycle", batch_size=32, epochs=5), "the lr is too high"),          # section 4's peak
     (dict(lr=0.1, schedule="constant", batch_size=64, epochs=1), "below 97%"),                    # too short
 ])
 def test_exercise_5_refuses_recipes_that_do_not_reach_the_target(answer, says):
     fb = lesson.check_recipe(answer)
     assert not fb and says in fb.message, fb.message
+
+
+# the hint's diagnosis, on fakes of the training-set loss after each epoch (one array per seed)
+@pytest.mark.parametrize("curves,says,not_says", [
+    ([[2.3, 0.35, 2.3, 3.7, 1.0, 0.4]] * 3, "the lr is too high", "not learned"),   # hump, ends low but not low enough
+    ([[2.3, 2.3, 165, 1700, 2400, 1160]] * 3, "the lr is too high", "not learned"),  # ends far above its start
+    ([[2.3, 0.3, 0.2, 0.1], [2.3, 0.5, 0.9, 0.8]], "the lr is too high", "not learned"),   # one seed climbs 4.5x
+    ([[2.3, 2.2, 2.0, 1.9, 1.7, 1.5]] * 3, "not learned enough", "too high"),         # falls steadily, still high
+    ([[2.3, 0.5]] * 3, "not learned enough", "too high"),                            # one epoch only
+    ([[2.3, 0.3, 0.2, 0.15]] * 3, "read the curves", "not learned"),                 # low loss, still short
+])
+def test_exercise_5_hint_diagnoses_a_too_high_lr_before_a_too_low_one(curves, says, not_says):
+    hint = lesson._recipe_hint([np.array(c) for c in curves])
+    assert says in hint and not_says not in hint, hint

@@ -860,7 +860,7 @@ def _student_recipe(answer):
 
 
 def check_recipe(answer, seeds=EXERCISE_SEEDS) -> Feedback:
-    """Exercise 4: train the student's recipe (64-32-10 network) on three new seeds; right when the mean
+    """Exercise 5: train the student's recipe (64-32-10 network) on three new seeds; right when the mean
     validation accuracy is at least :data:`TARGET` and no seed blows up."""
     recipe, fb = _student_recipe(answer)
     if fb is not None:
@@ -871,18 +871,27 @@ def check_recipe(answer, seeds=EXERCISE_SEEDS) -> Feedback:
         return Feedback(False, f"The run blew up on seed(s) {blown}: the training loss passed 10¹⁰ × its start. "
                                "The lr is far too high for this batch size and schedule.")
     acc = np.array([r.final["val_acc"] for r in results])
-    start_loss = np.array([r.train_loss[0] for r in results])
-    end_loss = np.array([r.final["train_loss"] for r in results])
     line = (f"validation accuracy {', '.join(f'{a:.1%}' for a in acc)} on seeds {', '.join(map(str, seeds))} "
             f"(mean {acc.mean():.1%})")
     if acc.mean() >= TARGET:
         return Feedback(True, f"{line}: at least {TARGET:.0%} on average. A recipe that works.")
-    if np.all(end_loss > 0.1 * start_loss):
-        why = ("the training loss is still above a tenth of its start: the network has not learned enough. "
-               "A larger lr, or more epochs within the budget?")
-    elif np.any(end_loss > start_loss):
-        why = "the training loss ended above its start: the lr is too high."
-    else:
-        why = ("read the curves of a run with train_recipe(...) and diagnosis_figure: is the training loss "
-               "noisy and high (too high an lr for this batch size), or still falling (too low)?")
-    return Feedback(False, f"{line}: below {TARGET:.0%}. Hint: {why}")
+    return Feedback(False, f"{line}: below {TARGET:.0%}. Hint: {_recipe_hint([r.train_loss for r in results])}")
+
+
+def _recipe_hint(train_losses, factor: float = 1.5) -> str:
+    """What went wrong with a recipe that missed the target, read from each seed's training-set loss after
+    every epoch (index 0: the start). A too-high lr first: some seed's loss climbed back above ``factor``
+    times the lowest value it had reached, or ended above its start; only then a too-low lr: every seed still
+    above a tenth of its start, having fallen steadily."""
+    curves = [np.asarray(tl, dtype=float) for tl in train_losses]
+    climbed = [tl.size > 1 and (tl[-1] > tl[0] or np.max(tl[1:] / np.minimum.accumulate(tl)[:-1]) > factor)
+               for tl in curves]
+    if any(climbed):
+        return (f"the training loss climbed back above {factor:g} times its lowest value, or ended above its "
+                "start: the lr is too high for this schedule and batch size. Lower the peak lr (smaller batches "
+                "mean more steps, and more steps at the peak).")
+    if all(tl[-1] > 0.1 * tl[0] for tl in curves):
+        return ("the training loss fell steadily but is still above a tenth of its start: the network has not "
+                "learned enough. A larger lr, or more steps within the budget (more epochs, smaller batches)?")
+    return ("read the curves of a run with train_recipe(...) and diagnosis_figure: is the training loss noisy "
+            "and high (too high an lr for this batch size), or still falling (too low)?")
