@@ -75,6 +75,12 @@ def test_loss_shape_labels_the_widgets_presets_with_a_margin():
     assert not r.diverged and r.train_loss[-1] > 10 * r.train_loss[0]           # ends far above its start
     ex.apply_preset("blows up")
     assert ex.runs["main"].result.diverged
+    labels = {}
+    for name in ("too low", "good", "one-cycle", "too high", "blows up"):
+        ex.apply_preset(name)
+        labels[name] = lesson.loss_shape(ex.runs["main"].result)
+    assert labels == {"too low": "kept falling", "good": "kept falling", "one-cycle": "climbed back over 1.5× its low",
+                      "too high": "ended above its start", "blows up": "blew up"}
 
 
 def test_the_widget_run_is_an_epoch_by_epoch_trajectory_of_the_weights():
@@ -95,6 +101,12 @@ def test_the_widget_run_is_an_epoch_by_epoch_trajectory_of_the_weights():
 
 def test_there_is_one_solution_per_exercise():
     assert len(ANSWERS) == 4
+
+
+def test_placeholders_say_only_that_there_is_no_answer():
+    for check in (lesson.check_initial_loss, lesson.check_effective_step):
+        assert not check(None) and check(None).message == "No answer yet: replace None with your number."
+    assert "Where is β" in lesson.check_effective_step(3.0).message           # the hint comes with a wrong answer
 
 
 def test_exercise_1_initial_loss():

@@ -58,9 +58,9 @@ explorer
 #
 # Dividing each feature by its standard deviation is a change of units: the model
 # $w_1 x_1 + w_2 x_2$ becomes $(\sigma_1 w_1)(x_1/\sigma_1) + (\sigma_2 w_2)(x_2/\sigma_2)$, the same set of
-# predictions with the same best fit. But the new Hessian has both variances equal to 1. (These features
-# already have mean about 0 and the model has no intercept, so we only divide; standardizing usually also
-# subtracts the mean.) The numbers, from `lrlab.theory`:
+# predictions with the same best fit, but the new Hessian has both variances equal to 1. (Standardizing
+# usually also subtracts the mean; these features already have mean about 0.) The numbers, from
+# `lrlab.theory`:
 
 # %%
 raw, std = lesson.raw_loss(), lesson.standardized_loss()
@@ -353,11 +353,17 @@ assert 4 < ratio.min() and ratio.max() < 6                               # "4 to
 # above it the BatchNorm runs do not "survive": at 5.6 no seed trains (they end partly trained or stuck),
 # and at 10 every seed is stuck.
 #
-# Normalization is not free: BatchNorm makes each example's output depend on the others in its batch,
-# behaves differently in training and evaluation, and struggles with tiny batches. LayerNorm
-# (`norm='layer'`, normalizing over the units of one example instead of over the batch) avoids those; it
-# is the standard choice in transformers, the networks behind today's language models. The point for this course: **the architecture sets the curvature the learning rate
-# has to live with, and some architectures are built to make that easier.**
+# The point for this course: **the architecture sets the curvature the learning rate has to live with, and
+# some architectures are built to make that easier.**
+#
+# <details><summary>Optional: what BatchNorm costs, and LayerNorm</summary>
+#
+# BatchNorm makes each example's output depend on the others in its batch, behaves differently in training
+# and evaluation, and struggles with tiny batches. LayerNorm (`norm='layer'`, normalizing over the units of
+# one example instead of over the batch) avoids those; it is the standard choice in transformers, the
+# networks behind today's language models.
+#
+# </details>
 #
 # ## Summary
 #
