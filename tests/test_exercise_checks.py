@@ -179,6 +179,11 @@ def test_09_beyond_the_lr():
     assert lesson.check_correlated_kappa(49 / 51) and not lesson.check_correlated_kappa(0.9)
     assert lesson.check_output_growth(16) and not lesson.check_output_growth(81)
     assert not lesson.check_raw_limit(None) and not lesson.check_correlated_kappa(None)
+    # before an answer the check says only that there is none; the method comes with a wrong answer
+    for check in (lesson.check_raw_limit, lesson.check_correlated_kappa, lesson.check_output_growth):
+        assert check(None).message == "No answer yet: replace None with your number."
+    assert "table's L" in lesson.check_raw_limit(0.0002).message
+    assert "How many are there" in lesson.check_output_growth(8).message
 
 
 def test_04_warmup_code_exercise():

@@ -75,6 +75,12 @@ def test_loss_shape_labels_the_widgets_presets_with_a_margin():
     assert not r.diverged and r.train_loss[-1] > 10 * r.train_loss[0]           # ends far above its start
     ex.apply_preset("blows up")
     assert ex.runs["main"].result.diverged
+    labels = {}
+    for name in ("too low", "good", "one-cycle", "too high", "blows up"):
+        ex.apply_preset(name)
+        labels[name] = lesson.loss_shape(ex.runs["main"].result)
+    assert labels == {"too low": "kept falling", "good": "kept falling", "one-cycle": "climbed back over 1.5× its low",
+                      "too high": "ended above its start", "blows up": "blew up"}
 
 
 def test_the_widget_run_is_an_epoch_by_epoch_trajectory_of_the_weights():
@@ -95,6 +101,12 @@ def test_the_widget_run_is_an_epoch_by_epoch_trajectory_of_the_weights():
 
 def test_there_is_one_solution_per_exercise():
     assert len(ANSWERS) == 4
+
+
+def test_placeholders_say_only_that_there_is_no_answer():
+    for check in (lesson.check_initial_loss, lesson.check_effective_step):
+        assert not check(None) and check(None).message == "No answer yet: replace None with your number."
+    assert "Where is β" in lesson.check_effective_step(3.0).message           # the hint comes with a wrong answer
 
 
 def test_exercise_1_initial_loss():
@@ -165,8 +177,24 @@ def test_exercise_5_refuses_malformed_recipes_without_training(answer, says):
 @pytest.mark.parametrize("answer,says", [
     (dict(lr=0.003, schedule="constant", batch_size=64, epochs=5), "has not learned enough"),     # too low
     (dict(lr=3.0, schedule="constant", batch_size=64, epochs=5), "blew up"),                      # too high
+    (dict(lr=0.6, schedule="one-cycle", batch_size=32, epochs=5), "the lr is too high"),          # climbs ~1000x
+    (dict(lr=0.3, schedule="one-cycle", batch_size=32, epochs=5), "the lr is too high"),          # section 4's peak
     (dict(lr=0.1, schedule="constant", batch_size=64, epochs=1), "below 97%"),                    # too short
 ])
 def test_exercise_5_refuses_recipes_that_do_not_reach_the_target(answer, says):
     fb = lesson.check_recipe(answer)
     assert not fb and says in fb.message, fb.message
+
+
+# the hint's diagnosis, on fakes of the training-set loss after each epoch (one array per seed)
+@pytest.mark.parametrize("curves,says,not_says", [
+    ([[2.3, 0.35, 2.3, 3.7, 1.0, 0.4]] * 3, "the lr is too high", "not learned"),   # hump, ends low but not low enough
+    ([[2.3, 2.3, 165, 1700, 2400, 1160]] * 3, "the lr is too high", "not learned"),  # ends far above its start
+    ([[2.3, 0.3, 0.2, 0.1], [2.3, 0.5, 0.9, 0.8]], "the lr is too high", "not learned"),   # one seed climbs 4.5x
+    ([[2.3, 2.2, 2.0, 1.9, 1.7, 1.5]] * 3, "not learned enough", "too high"),         # falls steadily, still high
+    ([[2.3, 0.5]] * 3, "not learned enough", "too high"),                            # one epoch only
+    ([[2.3, 0.3, 0.2, 0.15]] * 3, "read the curves", "not learned"),                 # low loss, still short
+])
+def test_exercise_5_hint_diagnoses_a_too_high_lr_before_a_too_low_one(curves, says, not_says):
+    hint = lesson._recipe_hint([np.array(c) for c in curves])
+    assert says in hint and not_says not in hint, hint

@@ -195,7 +195,8 @@ def paths_figure(loss, lrs, suptitle: str, num_steps: int = NUM_STEPS):
     Returns ``(fig, traj)``."""
     traj = run_gd(loss, lrs, num_steps)
     regimes = quadratic_regime(loss, np.asarray(lrs, dtype=float))
-    fig, axes = plotting.figure(2, 2, width=7.6, height=8.4, squeeze=False)
+    fig, axes = plotting.figure(2, 2, width=7.6, height=8.8, squeeze=False)
+    fig.get_layout_engine().set(h_pad=0.12, hspace=0.06)       # room between the top row's ticks and the titles
     for i, (ax, lr) in enumerate(zip(axes.ravel(), lrs)):
         one = traj[i]
         plotting.contour(loss, ax)
@@ -227,9 +228,12 @@ def loss_curves_figure(cases: dict, num_steps: int = 700, ax=None):
         traj = run_gd(loss, lr, num_steps)
         plotting.loss_curve(traj, ax, colors=[color], label=f"{name} (lr = {lr:.3g})")
     ax.set_ylim(1e-14, 1e4)
-    ax.set_xlim(0, num_steps)
+    ax.set_xscale("symlog", linthresh=10, linscale=1.0)      # steps 0-10 linear, then a log scale: a run
+    ax.set_xlim(0, num_steps)                                # that is done in 3 steps stays in sight
+    ax.set_xticks([0, 2, 4, 6, 8, 10, 100, num_steps], ["0", "2", "4", "6", "8", "10", "100", str(num_steps)])
+    ax.set_xlabel("step (linear up to 10, then log scale)")
     ax.set_title("loss − min, log scale")
-    ax.legend(frameon=False, loc="upper right")
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(0.3, 0.35))
     return fig, ax
 
 
@@ -486,7 +490,7 @@ def norm_figure(sweep: Sweep, scales=INIT_SCALES, norm="batch"):
         panels.append(ax)
         strips.append(strip)
     panels[0].set_ylabel(f"training loss after {SWEEP_STEPS} steps")
-    fig.suptitle(f"{name} widens the window of good lrs and makes it nearly independent of the init",
+    fig.suptitle(f"{name} raises the top of the window of good lrs\nand makes it nearly independent of the init",
                  fontweight="bold", fontsize=12)
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -501,6 +505,9 @@ def norm_figure(sweep: Sweep, scales=INIT_SCALES, norm="batch"):
 
 # --------------------------------------------------------------------------- exercises
 
+#: what a check says before the student has answered (no hint yet: the hints come with a wrong answer)
+_NO_ANSWER = Feedback(False, "No answer yet: replace None with your number.")
+
 #: exercise 1: the second feature recorded in units ten times smaller (spread 100 instead of 10)
 EXERCISE_RESCALE = 10.0
 
@@ -514,10 +521,12 @@ def rescaled_raw_loss(factor: float = EXERCISE_RESCALE) -> losses.LeastSquares:
 def check_raw_limit(answer) -> Feedback:
     """Exercise 1: the boundary lr 2/L of gradient descent when the second raw feature is recorded in
     units ten times smaller (spread 100). An answer past the boundary is refused however close."""
+    if answer is None:
+        return _NO_ANSWER
     limit = theory.critical_lr(rescaled_raw_loss())
     return check_number_answer(answer, limit, rtol=0.05, at_most=limit,
                                hint="The steep direction is the second feature's. How does its curvature change "
-                                    "when the feature's values are 10 times larger? Then use 2/L.",
+                                    "when the feature's values are 10 times larger? Then use 2/L, with the table's L.",
                                beyond="past the boundary gradient descent diverges: the steep direction's factor "
                                       "1 − lr·L is below −1",
                                right=f"{limit:.3g} = 2/L: the curvature grew about 100-fold (the feature enters "
@@ -531,6 +540,8 @@ def check_correlated_kappa(answer) -> Feedback:
     """Exercise 2: the correlation r of two standardized features that gives kappa = 50:
     (1 + r)/(1 - r) = 50, r = 49/51."""
     expected = (EXERCISE_KAPPA - 1) / (EXERCISE_KAPPA + 1)
+    if answer is None:
+        return _NO_ANSWER
     if isinstance(answer, bool):
         return Feedback(False, f"Answer with a number, got {answer!r}.")
     try:
@@ -555,6 +566,8 @@ EXERCISE_INIT = 2.0
 def check_output_growth(answer, scale: float = EXERCISE_INIT) -> Feedback:
     """Exercise 3: by what factor the output's spread at initialization grows from init_scale 1 to
     ``scale`` (measured: with zero biases and ReLUs every layer scales exactly by ``scale``)."""
+    if answer is None:
+        return _NO_ANSWER
     X, _ = _digits()
     X = torch.as_tensor(X)
     measured = activation_scales(digits_net(scale), X)[-1] / activation_scales(digits_net(1.0), X)[-1]
