@@ -160,9 +160,9 @@ def test_08_debugging():
     lesson = debugging
     exercise = lesson.exercise_runs()
     key = {k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}
-    assert sorted(key.values()) == ["converging", "diverging", "oscillating", "slow"]
+    assert sorted(key.values()) == ["barely falling", "falling", "rising", "spiky"]
     assert lesson.check_diagnosis(key, exercise)
-    assert not lesson.check_diagnosis({**key, "A": "slow" if key["A"] != "slow" else "converging"}, exercise)
+    assert not lesson.check_diagnosis({**key, "A": "falling" if key["A"] != "falling" else "spiky"}, exercise)
     assert not lesson.check_diagnosis(None, exercise)
     # exercise 2, diagnose and fix: the fixes that work when run are accepted, the others refused
     assert lesson.check_fix("normalising") and lesson.check_fix("lower lr") and lesson.check_fix("Standardize")

@@ -67,8 +67,7 @@ SOLUTIONS = {
         ("{k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}", "read each curve's shape"),
         ('"normalising"', "raw pixels up to 16 make the first steps huge and kill every ReLU; standardizing "
                           "removes the cause ('lower lr' works too)"),
-        ("2.0", "at lr 1 the ratio is about 8e-3; the proportional correction (about 4) is past this network's "
-                "edge, where the ratio grows faster than the lr; lr 2 gives about 3e-2"),
+        ("2.0", "bracket: lr 1 gives about 8e-3 (below the band), lr 4 blows up; lr 2 gives about 3e-2"),
         ("2 / 0.25", "at the edge of stability the sharpness rises until it hovers near 2/lr"),
     ],
     "09_beyond_the_lr": [
