@@ -14,7 +14,7 @@ __all__ = ["REGIMES", "classify", "PATH_SHAPES", "path_shape", "progress", "prog
            "suggest_lr", "lr_range_test",
            "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average", "centred_moving_average",
            "trailing_mean", "first_step_below",
-           "read_loss_curve", "jump_share", "minibatch_regime", "average_iterates", "ema_iterates"]
+           "read_loss_curve", "LOSS_CURVE_WORDS", "jump_share", "minibatch_regime", "average_iterates", "ema_iterates"]
 
 REGIMES = ("slow", "converging", "oscillating", "diverging")     # classify's words (superseded)
 #: the words of :func:`path_shape`, from the calmest to the worst
@@ -289,34 +289,38 @@ def jump_share(loss, jump: float = 10.0) -> float:
         return float(np.mean(np.abs(np.diff(logs)) >= math.log10(jump)))
 
 
+LOSS_CURVE_WORDS = ("blew up", "rising", "spiky", "barely falling", "falling")
+
+
 def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: float = 0.5) -> str:
-    """Read a (minibatch) loss curve by eye, as four rules applied in order.
+    """Describe the shape of a (minibatch) loss curve in one of five words, by four rules in order.
 
-    1. 'diverging' if a value is NaN or infinite, or the smoothed loss (:func:`moving_average`,
-       beta 0.9) ends above where it started;
-    2. 'oscillating' if, in the second half, at least ``spiky`` (10%) of the steps change the loss
-       by a factor ``jump`` (10x) or more, up or down (:func:`jump_share`): it makes progress on
-       average but bounces;
-    3. 'slow' if the smoothed loss did not even fall to ``halved`` (half) of its start;
-    4. 'converging' otherwise.
+    1. 'blew up' if a value is NaN or infinite;
+    2. 'rising' if the smoothed loss (:func:`moving_average`, beta 0.9) ends above where it started
+       (a too-high lr, but also a too-low one whose noise outweighs its progress);
+    3. 'spiky' if, in the second half, at least ``spiky`` (10%) of the steps change the loss by a
+       factor ``jump`` (10x) or more, up or down (:func:`jump_share`);
+    4. 'barely falling' if the smoothed loss did not fall to ``halved`` (half) of its start;
+    5. 'falling' otherwise.
 
-    Unlike :func:`classify` it needs only the loss values (no iterates, no known minimum), so it
-    reads a torch training run as well as a lrlab one.
+    The words say what the curve did, not why: the cause (lr too high, too low, a bug) is for the
+    reader to find. Unlike :func:`path_shape` it needs only the loss values (no iterates, no known
+    minimum), so it reads a torch training run as well as a lrlab one.
     """
     jump = check_number("jump", jump, low=1.0, low_inclusive=False)
     spiky = check_number("spiky", spiky, low=0.0, high=1.0)
     halved = check_number("halved", halved, low=0.0, high=1.0, low_inclusive=False)
     v = _curve("loss", loss, min_len=2, one_d=True)
     if not np.all(np.isfinite(v)):
-        return "diverging"
+        return "blew up"
     s = moving_average(v, 0.9)
     if s[-1] > s[0]:
-        return "diverging"
+        return "rising"
     if jump_share(v, jump) >= spiky:
-        return "oscillating"
+        return "spiky"
     if s[-1] > halved * s[0]:
-        return "slow"
-    return "converging"
+        return "barely falling"
+    return "falling"
 
 
 def first_step_below(values, level: float, *, stay: bool = False, relative_to_start: bool = False,

@@ -196,14 +196,16 @@ def test_first_step_below_batches_along_axis_0():
 
 def test_read_loss_curve_rules():
     t = np.arange(300)
-    assert diagnostics.read_loss_curve(2.8 * 0.99 ** t) == "converging"
-    assert diagnostics.read_loss_curve(np.linspace(2.8, 2.3, 300)) == "slow"
-    assert diagnostics.read_loss_curve(np.linspace(2.8, 5, 300)) == "diverging"
-    assert diagnostics.read_loss_curve(np.r_[2.8 * 0.99 ** t, np.nan]) == "diverging"
+    assert diagnostics.read_loss_curve(2.8 * 0.99 ** t) == "falling"
+    assert diagnostics.read_loss_curve(np.linspace(2.8, 2.3, 300)) == "barely falling"
+    assert diagnostics.read_loss_curve(np.linspace(2.8, 5, 300)) == "rising"
+    assert diagnostics.read_loss_curve(np.r_[2.8 * 0.99 ** t, np.nan]) == "blew up"
+    assert diagnostics.read_loss_curve(np.r_[2.8 * 0.99 ** t, np.inf]) == "blew up"
+    assert set(diagnostics.LOSS_CURVE_WORDS) == {"blew up", "rising", "spiky", "barely falling", "falling"}
     bouncy = 2.8 * 0.99 ** t * np.where(t % 4 == 0, 20.0, 1.0)       # every 4th step a 20x spike
     assert diagnostics.jump_share(bouncy) == pytest.approx(0.5, abs=0.01)
-    assert diagnostics.read_loss_curve(bouncy) == "oscillating"
-    assert diagnostics.read_loss_curve(bouncy, spiky=0.6) == "converging"
+    assert diagnostics.read_loss_curve(bouncy) == "spiky"
+    assert diagnostics.read_loss_curve(bouncy, spiky=0.6) == "falling"
     assert diagnostics.jump_share(2.8 * 0.99 ** t) == 0.0
 
 

@@ -138,11 +138,22 @@ def test_07_batch_size():
     assert lesson.check_scaled_lr(0.16) and not lesson.check_scaled_lr(0.02)
     assert lesson.check_floor_factor(lesson.THEORY.floor(0.05, 16) / lesson.THEORY.floor(0.05, 64))
     assert not lesson.check_floor_factor(2.0)
-    assert lesson.check_max_scale((2 / L) / 0.05) and not lesson.check_max_scale(64)
-    assert not lesson.check_max_scale(1.005 * (2 / L) / 0.05)                   # just past the boundary
-    assert lesson.check_warmup_claim("false") and not lesson.check_warmup_claim("true")
+    # exercise 3: the largest whole k below SGD's own limit for batch 4k (40), not the one below 2/L (41)
+    assert lesson.max_sgd_scale() == 40 and int((2 / L) / 0.05) == 41
+    assert lesson.check_max_scale(40) and lesson.check_max_scale(40.0)
+    assert not lesson.check_max_scale(41)                                        # just past the limit, below 2/L
+    assert not lesson.check_max_scale(39) and not lesson.check_max_scale(40.5) and not lesson.check_max_scale(None)
+    assert 40 * 0.05 < lesson.THEORY.critical_lr(160) and 41 * 0.05 > lesson.THEORY.critical_lr(164)
+    # exercise 4: the shortest warmup on the quartic that keeps lr x curvature below 2
+    assert lesson.shortest_warmup() == 12
+    assert lesson.max_lr_times_curvature(12) < 2 < lesson.max_lr_times_curvature(11)
+    assert lesson.check_shortest_warmup(12) and not lesson.check_shortest_warmup(11)
+    assert not lesson.check_shortest_warmup(13) and not lesson.check_shortest_warmup(20)
+    assert not lesson.check_shortest_warmup(2) and not lesson.check_shortest_warmup(None)
     assert not lesson.check_scaled_lr(None)
     assert lesson.check_momentum_floor(0.04) and lesson.check_momentum_floor(0.0400)
+    assert lesson.check_momentum_floor(0.044) and lesson.check_momentum_floor(0.0443)   # without-replacement factor kept
+    assert not lesson.check_momentum_floor(0.046)
     assert "momentum raises" in lesson.check_momentum_floor(0.2).message        # batch only
     assert "larger batch" in lesson.check_momentum_floor(0.01).message          # momentum only
     assert not lesson.check_momentum_floor(0.05) and not lesson.check_momentum_floor(None)
@@ -155,9 +166,9 @@ def test_08_debugging():
     lesson = debugging
     exercise = lesson.exercise_runs()
     key = {k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}
-    assert sorted(key.values()) == ["converging", "diverging", "oscillating", "slow"]
+    assert sorted(key.values()) == ["barely falling", "falling", "rising", "spiky"]
     assert lesson.check_diagnosis(key, exercise)
-    assert not lesson.check_diagnosis({**key, "A": "slow" if key["A"] != "slow" else "converging"}, exercise)
+    assert not lesson.check_diagnosis({**key, "A": "falling" if key["A"] != "falling" else "spiky"}, exercise)
     assert not lesson.check_diagnosis(None, exercise)
     # exercise 2, diagnose and fix: the fixes that work when run are accepted, the others refused
     assert lesson.check_fix("normalising") and lesson.check_fix("lower lr") and lesson.check_fix("Standardize")

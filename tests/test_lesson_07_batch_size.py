@@ -158,9 +158,8 @@ def test_figures_build():
 def test_exercise_checks():
     assert lesson.check_scaled_lr(0.16) and not lesson.check_scaled_lr(0.02) and not lesson.check_scaled_lr(None)
     assert lesson.check_floor_factor(4.0) and not lesson.check_floor_factor(2.0)
-    k = (2 / lesson.FULL.L) / 0.05
-    assert lesson.check_max_scale(41) and lesson.check_max_scale(k) and not lesson.check_max_scale(40)
-    assert not lesson.check_max_scale(64) and not lesson.check_max_scale(1.005 * k)     # past the boundary
+    assert lesson.check_max_scale(40) and not lesson.check_max_scale(39)
+    assert not lesson.check_max_scale(41) and not lesson.check_max_scale(64)     # past SGD's limit (41: below 2/L)
 
 
 def test_batch_small_multiples_names_the_outcome_above_the_paths():
@@ -169,8 +168,8 @@ def test_batch_small_multiples_names_the_outcome_above_the_paths():
     assert titles[0][1].endswith("blows up") and regimes[0, 1] == "diverging"
     assert titles[0][0].startswith("B = 1, lr = 0.3\ngap ") and titles[1][1].endswith("closed")
     assert not any(t.get_text() for ax in axes.ravel() for t in ax.texts)     # nothing written over the paths
-    assert lesson.check_warmup_claim("False") and not lesson.check_warmup_claim("true")
-    assert not lesson.check_warmup_claim("maybe")
+    assert lesson.check_shortest_warmup(12) and not lesson.check_shortest_warmup(11)
+    assert not lesson.check_shortest_warmup("maybe")
     assert "lr/B" in lesson.check_scaled_lr(1.0).message
 
 

@@ -37,12 +37,12 @@ def test_the_gradient_norm_panel_shows_the_run_and_the_theory_bound():
 
 def test_read_loss_curve_rules():
     t = np.arange(300)
-    assert lesson.read_loss_curve(np.r_[np.linspace(2.8, 1, 299), np.nan]) == "diverging"
-    assert lesson.read_loss_curve(np.linspace(2.8, 5, 300)) == "diverging"
-    assert lesson.read_loss_curve(2.8 * 0.99 ** t) == "converging"
-    assert lesson.read_loss_curve(np.linspace(2.8, 2.3, 300)) == "slow"
+    assert lesson.read_loss_curve(np.r_[np.linspace(2.8, 1, 299), np.nan]) == "blew up"
+    assert lesson.read_loss_curve(np.linspace(2.8, 5, 300)) == "rising"
+    assert lesson.read_loss_curve(2.8 * 0.99 ** t) == "falling"
+    assert lesson.read_loss_curve(np.linspace(2.8, 2.3, 300)) == "barely falling"
     spiky = 2.8 * 0.99 ** t * np.where(t % 2 == 0, 1.0, 1e-2)
-    assert lesson.read_loss_curve(spiky) == "oscillating"
+    assert lesson.read_loss_curve(spiky) == "spiky"
     assert not hasattr(lesson, "smooth")          # one smoothing: diagnostics.moving_average
 
 
@@ -64,7 +64,7 @@ def test_chaotic_gallery_runs_read_the_same_in_every_seed_and_under_a_nudge(nudg
     for seed in lesson.GALLERY_SEEDS:
         osc = lesson.train_digits(lesson.GALLERY["oscillating"] * nudge, seed=seed)
         ends.append(diagnostics.moving_average(osc.loss)[-1])
-        assert lesson.read_loss_curve(osc.loss) == "oscillating", seed
+        assert lesson.read_loss_curve(osc.loss) == "spiky", seed
         assert lesson.jump_share(osc.loss) > 0.15, seed                     # rule: > 0.10 of the steps
         s = diagnostics.moving_average(osc.loss)
         assert s[-1] < 0.5 * s[0], seed                                 # rule: ends below its start
@@ -137,11 +137,12 @@ def test_edge_of_stability_short():
 
 def test_check_diagnosis(gallery):
     records = {k: gallery[n] for k, n in zip("ABCD", ("too low", "good", "oscillating", "too high"))}
-    assert [lesson.read_loss_curve(r.loss) for r in records.values()] == ["slow", "converging", "oscillating", "diverging"]
-    right = {"A": "slow", "B": "converging", "C": "oscillating", "D": "diverging"}
+    assert [lesson.read_loss_curve(r.loss) for r in records.values()] == ["barely falling", "falling", "spiky", "rising"]
+    right = {"A": "barely falling", "B": "falling", "C": "spiky", "D": "rising"}
     assert lesson.check_diagnosis(right, records)
-    assert lesson.check_diagnosis({"a": "too low", "b": "good", "c": "Oscillating", "d": "too high"}, records)
-    fb = lesson.check_diagnosis({**right, "A": "converging"}, records)
+    assert lesson.check_diagnosis({"a": "Barely falling", "b": "falls", "c": "Spiky", "d": "rises"}, records)
+    assert not lesson.check_diagnosis({**right, "D": "blew up"}, records)      # stopped at 1e10x, not NaN
+    fb = lesson.check_diagnosis({**right, "A": "falling"}, records)
     assert not fb and "curve A" in fb.message and "3 of 4" in fb.message
     for bad in (None, "slow", {"A": "slow"}, {**right, "B": "banana"}):
         fb = lesson.check_diagnosis(bad, records)
@@ -151,7 +152,7 @@ def test_check_diagnosis(gallery):
 def test_check_diagnosis_default_curves():
     runs = lesson.exercise_runs()
     key = {k: lesson.read_loss_curve(r.loss) for k, r in runs.items()}
-    assert sorted(key.values()) == ["converging", "diverging", "oscillating", "slow"]
+    assert sorted(key.values()) == ["barely falling", "falling", "rising", "spiky"]
     assert lesson.check_diagnosis(key)
 
 
@@ -231,7 +232,14 @@ def test_check_edge():
 def test_sweep_best_is_the_gallery_good_lr_and_the_band_is_the_near_best_lrs():
     sweep = lesson.lr_sweep()
     assert sweep.best == lesson.GALLERY["good"]
-    converging = np.array([r == "converging" for r in sweep.regime])
+    converging = np.array([r == "falling" for r in sweep.regime])
     near_best = converging & (sweep.final < 10 * sweep.final[sweep.lrs == sweep.best])
     in_band = (sweep.ratio >= lesson.RATIO_BAND[0]) & (sweep.ratio <= lesson.RATIO_BAND[1])
     assert np.array_equal(near_best, in_band) and near_best.sum() >= 2
+
+
+def test_warmup_run_options():
+    r = lesson.warmup_run(1.0, "clipping", num_steps=3, checkpoints=(0, 2))
+    assert list(r.steps) == [0, 2] and not r.blew_up and np.isfinite(r.final)
+    with pytest.raises(ValueError):
+        lesson.warmup_run(1.0, "banana")

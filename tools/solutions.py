@@ -59,8 +59,10 @@ SOLUTIONS = {
         ("0.02 * 256 / 32", "linear scaling: 8 times the batch, 8 times the lr"),
         ("lesson.THEORY.floor(0.05, 16) / lesson.THEORY.floor(0.05, 64)",
          "the exact floor ratio (about (64/16) times the without-replacement correction)"),
-        ("(2 / L) / 0.05", "the scaled lr k * 0.05 must stay below full-batch GD's limit 2/L"),
-        ('"false"', "on a quadratic the limit 2/L does not depend on the history: a final lr above it diverges"),
+        ("max(k for k in range(1, 60) if k * 0.05 < lesson.THEORY.critical_lr(4 * k))",
+         "k * 0.05 must stay below SGD's own mean-square limit for batch 4k (40); k = 41 is below 2/L but past it"),
+        ("min(W for W in range(1, 60) if lesson.lr_times_curvature(lesson.warmup_runs(warmup_steps=W)[0])[:, 2].max() < 2)",
+         "12 steps: with 11 the product lr x curvature passes 2 on the way"),
         ("0.05 * (1 - 0.8) * 64 / 16", "keep lr / ((1 - beta) B) fixed: momentum 0.8 raises the floor 5x, batch 64 lowers it 4x"),
         ("0.003 * np.sqrt(512 / 32)", "Adam's floor goes like lr / sqrt(B): the square-root rule"),
     ],
@@ -68,8 +70,7 @@ SOLUTIONS = {
         ("{k: lesson.read_loss_curve(rec.loss) for k, rec in exercise.items()}", "read each curve's shape"),
         ('"normalising"', "raw pixels up to 16 make the first steps huge and kill every ReLU; standardizing "
                           "removes the cause ('lower lr' works too)"),
-        ("2.0", "at lr 1 the ratio is about 8e-3; the proportional correction (about 4) is past this network's "
-                "edge, where the ratio grows faster than the lr; lr 2 gives about 3e-2"),
+        ("2.0", "bracket: lr 1 gives about 8e-3 (below the band), lr 4 blows up; lr 2 gives about 3e-2"),
         ("2 / 0.25", "at the edge of stability the sharpness rises until it hovers near 2/lr"),
     ],
     "09_beyond_the_lr": [

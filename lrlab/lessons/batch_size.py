@@ -38,7 +38,8 @@ __all__ = ["N", "BATCH_SIZES", "LessonData", "data", "minibatch_loss",
            "measure_floors", "plot_noise_floor", "linear_scaling_runs", "plot_linear_scaling", "scaling_sweep",
            "Quartic", "QUARTIC", "QUARTIC_X0", "warmup_runs", "lr_times_curvature", "plot_warmup", "sgd_regime", "explorer_regime", "explorer_progress", "batch_small_multiples", "BatchPathPanel", "BatchLossPanel", "FloorPanel",
            "BATCH_PRESETS", "batch_size_explorer", "shortcut_limit_b1", "check_scaled_lr", "check_floor_factor", "check_max_scale",
-           "check_warmup_claim", "MomentumFloors", "momentum_floors", "plot_momentum_floors", "AdamScaling",
+           "check_shortest_warmup", "shortest_warmup", "max_lr_times_curvature", "max_sgd_scale",
+           "EX_SCALE", "EX_WARMUP", "MomentumFloors", "momentum_floors", "plot_momentum_floors", "AdamScaling",
            "adam_scaling", "plot_adam_scaling", "check_momentum_floor", "check_adam_lr"]
 
 # --------------------------------------------------------------------------- the data of the lesson
@@ -192,7 +193,7 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
     """Left: expected loss gap (bold) and one run (faint) against epochs for each k. Right: expected
     loss after the run against the scaled lr k·lr0, with 2/L. Returns ``(fig, axes)``."""
     fig, (ax, bx) = plotting.figure(2, 1, width=8.0, height=9.0)
-    colors = [plotting.PALETTE[k] for k in ("blue", "orange", "green", "purple", "sky")]  # no orange beside vermillion
+    colors = [plotting.PALETTE[k] for k in ("blue", "orange", "green", "purple", "vermillion")]  # k = 48 (diverges) apart
     c = plotting.PALETTE
     handles = []
     for i, r in enumerate(runs):
@@ -203,13 +204,13 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
                        label=f"k = {r.k}: B = {r.batch_size}, lr = {r.lr:.2g}" + (" (diverges)" if r.regime == "diverging" else ""))
         handles.append(h)
     ax.set_yscale("log")
-    ax.set_ylim(1e-5, 1e3)
+    ax.set_ylim(1e-5, 1e6)                 # headroom for the legend above the curves
     ax.set_xlim(0, runs[0].epochs[-1])
     ax.set_xlabel("epochs (passes over the data)")
     ax.set_ylabel("loss − min")
     ax.set_title("B × k and lr × k: the same curve per epoch")
-    ax.legend(handles=handles, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=1, fontsize=10,
-              title="bold: expected loss\nfaint: one run", title_fontsize=10)   # beside: off the data
+    ax.legend(handles=handles, frameon=True, framealpha=0.9, loc="upper right", ncols=2, fontsize=9,
+              title="bold: expected loss, faint: one run", title_fontsize=9)   # inside, above the curves
     ks, final = sweep
     lrs = ks * lr0
     shown = np.where(np.isfinite(final) & (final < 1e3), final, np.nan)
@@ -287,7 +288,7 @@ def momentum_floors(betas=(0.0, 0.5, 0.9), batch_sizes=(4, 16, 64), *, lr: float
 def plot_momentum_floors(m: MomentumFloors):
     """Left: measured floor against the prediction lr / ((1 - β) B) (one colour per β, one marker per B).
     Right: the replica-mean loss against step at the smallest B, one line per β. Returns ``(fig, axes)``."""
-    fig, (ax, bx) = plotting.figure(1, 2, width=9.0, height=4.4)
+    fig, (ax, bx) = plotting.figure(1, 2, width=9.0, height=4.6)
     colors = [plotting.PALETTE[k] for k in ("blue", "green", "purple", "sky", "black")]
     markers = ["o", "s", "^", "D", "v"]
     x = m.lr / ((1 - np.asarray(m.betas))[:, None] * np.asarray(m.batch_sizes)[None, :])     # lr / ((1 - β) B)
@@ -300,13 +301,16 @@ def plot_momentum_floors(m: MomentumFloors):
             ax.errorbar(x[i, j], m.measured[i, j], yerr=2 * m.spread[i, j], fmt=markers[j % 5], color=colors[i % 5],
                         ms=9, mec="black", capsize=3,
                         label=(f"β = {beta:g}" if j == 0 else None))
-    for j, B in enumerate(m.batch_sizes):
-        ax.plot([], [], markers[j % 5], color="white", mec="black", ms=9, label=f"B = {B}")
+    beta_legend = ax.legend(handles=[h for h in ax.get_legend_handles_labels()[0][1:]], fontsize=12, frameon=False,
+                            loc="lower right")
+    ax.add_artist(beta_legend)
+    marker_handles = [ax.lines[0]] + [ax.plot([], [], markers[j % 5], color="white", mec="black", ms=9,
+                                              label=f"B = {B}")[0] for j, B in enumerate(m.batch_sizes)]
     ax.set_xscale("log"); ax.set_yscale("log")
     ax.set_xlabel("lr / ((1 − β) B)")
     ax.set_ylabel("noise floor (mean loss − min)")
-    ax.set_title(f"momentum β multiplies the floor by 1/(1 − β) (lr {m.lr:g})")
-    ax.legend(fontsize=12, frameon=False, ncols=2, loc="upper left")
+    ax.set_title(f"floor ∝ lr/((1 − β)B), lr {m.lr:g}", fontsize=12)
+    ax.legend(handles=marker_handles, fontsize=12, frameon=False, loc="upper left")
     j = 0
     t = np.arange(m.curves.shape[-1])
     for i, beta in enumerate(m.betas):
@@ -316,9 +320,9 @@ def plot_momentum_floors(m: MomentumFloors):
     bx.axvspan(0, m.burn_in, color=plotting.PALETTE["grey"], alpha=0.15, lw=0)
     bx.set_yscale("log")
     bx.set_xlim(0, t[-1])
-    bx.set_xlabel("step (shaded: burn-in, not averaged)")
+    bx.set_xlabel("step (shaded: burn-in)")
     bx.set_ylabel(f"loss − min (mean of {m.replicas} seeds)")
-    bx.set_title(f"started at the minimum, B = {m.batch_sizes[j]}, same lr")
+    bx.set_title(f"from the minimum, B = {m.batch_sizes[j]}", fontsize=12)
     bx.legend(fontsize=12, frameon=False, loc="lower right", ncols=2)
     return fig, (ax, bx)
 
@@ -379,11 +383,12 @@ def plot_adam_scaling(a: AdamScaling):
                     label=f"{rule.split()[0]}: B = {B}, lr = {lr:.3g}")
     ax.axvspan(0, a.burn_in, color=c["grey"], alpha=0.15, lw=0)
     ax.set_yscale("log")
+    ax.set_ylim(top=6e-2)                  # headroom: the legend sits above the curves
     ax.set_xlim(0, t[-1])
     ax.set_xlabel("step (shaded: burn-in, not averaged)")
     ax.set_ylabel(f"loss − min (mean of {a.replicas} seeds)")
     ax.set_title("Adam from the minimum: solid √k, dashed k")
-    ax.legend(fontsize=12, frameon=False, ncols=1, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(fontsize=12, frameon=False, ncols=2, loc="upper right")
     marks = {"square-root rule": ("o", c["blue"]), "linear rule": ("s", c["vermillion"])}
     for rule, fl in a.floors.items():
         mk, col = marks[rule]
@@ -395,7 +400,7 @@ def plot_adam_scaling(a: AdamScaling):
     bx.set_xticks(a.batch_sizes, [str(B) for B in a.batch_sizes])
     lo = min(float(np.min(f)) for f in a.floors.values()) / 1.3
     hi = max(float(np.max(f)) for f in a.floors.values()) * 1.6
-    ticks = [v for v in (5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2) if lo <= v <= hi]
+    ticks = [v for v in (5e-4, 7e-4, 1e-3, 1.5e-3, 2e-3, 3e-3, 5e-3, 7e-3, 1e-2, 1.5e-2, 2e-2) if lo <= v <= hi]
     bx.set_yticks(ticks, [f"{v:g}" for v in ticks])
     bx.minorticks_off()
     bx.set_ylim(lo, hi)
@@ -435,9 +440,9 @@ def lr_times_curvature(traj) -> np.ndarray:
 
 
 @plotting.styled
-def plot_warmup(traj, labels, *, xmax: int = 80):
+def plot_warmup(traj, labels, *, xmax: int = 200):
     """Three panels against step: the lr, lr × local curvature (with the line at 2), and the loss."""
-    fig, axes = plotting.figure(1, 3, width=9.0, height=3.6)
+    fig, axes = plotting.figure(1, 3, width=9.0, height=4.0)
     colors = [plotting.REGIME_COLORS["diverging"], plotting.PALETTE["sky"], plotting.PALETTE["green"]]
     T = traj.num_steps
     for i, label in enumerate(labels):
@@ -464,7 +469,7 @@ def plot_warmup(traj, labels, *, xmax: int = 80):
     for ax in axes:
         ax.set_xlim(-2, xmax)
         ax.set_xlabel("step")
-    fig.legend(axes[0].lines, labels, loc="outside upper center", ncols=3, frameon=False)
+    fig.legend(axes[0].lines, labels, loc="outside lower center", ncols=1, frameon=False)
     return fig, axes
 
 
@@ -730,13 +735,40 @@ def check_floor_factor(answer) -> Feedback:
                                hint="For a small lr the floor is proportional to lr/B.")
 
 
+EX_SCALE = {"lr0": 0.05, "B0": 4}      # exercise 3: scale batch B0·k and lr lr0·k, k a whole number
+
+
+def max_sgd_scale(lr0: float = EX_SCALE["lr0"], B0: int = EX_SCALE["B0"]) -> int:
+    """The largest whole k for which k·lr0 stays below SGD's own mean-square limit for batch B0·k
+    (``THEORY.critical_lr``), which is lower than 2/L."""
+    k = 1
+    while (k + 1) * lr0 < data().theory.critical_lr(B0 * (k + 1)):
+        k += 1
+    return k
+
+
 def check_max_scale(answer) -> Feedback:
-    """Starting from lr₀ = 0.05: the boundary k at which k·lr₀ reaches 2/L of the lesson's data. An answer
-    past it is refused however close (the scaled lr would no longer converge)."""
-    expected = (2 / data().full.L) / 0.05
-    return check_number_answer(answer, expected, rtol=0.02, at_most=expected,
-                               hint="2/L of this data is printed at the top of the lesson; divide it by lr₀.",
-                               beyond="there k·lr₀ is past 2/L and full-batch gradient descent itself diverges")
+    """Exercise 3: the largest whole k with k·lr₀ below SGD's mean-square limit for batch 4k. The next k is
+    refused (past the limit) even though it is still below 2/L; smaller k are not the largest."""
+    e, best = EX_SCALE, max_sgd_scale()
+    naive = int(np.floor((2 / data().full.L) / e["lr0"]))
+    hint = ("For each k the batch is 4k, and SGD's own limit is lesson.THEORY.critical_lr(4 * k), "
+            "a little below 2/L. Compare k × 0.05 with it for a few k near the wall of section 3.")
+    if isinstance(answer, (int, float, np.integer, np.floating)) and not isinstance(answer, bool) and np.isfinite(answer):
+        if answer != int(answer):
+            return Feedback(False, f"k is a whole number here (batch 4k). {hint}")
+        k = int(answer)
+        if k > best:
+            lim = data().theory.critical_lr(e["B0"] * k)
+            why = " (it is still below 2/L, but SGD with a finite batch has a lower limit)" if k <= naive else ""
+            return Feedback(False, f"k = {k} is past the limit: lr {k * e['lr0']:.3g} is above SGD's limit "
+                                   f"{lim:.4g} for batch {e['B0'] * k}{why}. {hint}")
+        if k < best:
+            return Feedback(False, f"k = {k} is stable, but a larger k is too. {hint}")
+        return Feedback(True, f"Right: k = {best}, lr {best * e['lr0']:.3g} against SGD's limit "
+                              f"{data().theory.critical_lr(e['B0'] * best):.4g} for batch {e['B0'] * best}; "
+                              f"k = {best + 1} would still be below 2/L but past SGD's own limit.")
+    return Feedback(False, f"Answer with a whole number. {hint}")
 
 
 EX_MOMENTUM = {"lr": 0.05, "B": 16, "momentum": 0.8, "new_B": 64}   # exercise 5: plain SGD -> momentum + bigger batch
@@ -755,6 +787,10 @@ def check_momentum_floor(answer) -> Feedback:
             return Feedback(False, "That scales the lr for the larger batch, but the momentum raises the floor too.")
         if a is not None and np.isclose(a, e["lr"] * (1 - e["momentum"]), rtol=0.03):
             return Feedback(False, "That corrects for the momentum, but the larger batch lowers the floor too.")
+        if a is not None and expected * 0.97 <= a <= expected * 1.12:
+            return Feedback(True, f"Right: {a:.3g}. lr/((1 − β)B) must stay 0.05/16: the momentum multiplies the "
+                                  "floor by 1/(1 − 0.8) = 5, the batch divides it by 4 (0.04; a little more, about "
+                                  "0.044, if you keep the without-replacement factor (n − B)/(n − 1) of section 1).")
     return check_number_answer(answer, expected, rtol=0.03, digits=2,
                                hint="By section 5 the floor depends on lr, β and B through one combination only; "
                                     "keep that combination fixed.",
@@ -778,10 +814,42 @@ def check_adam_lr(answer) -> Feedback:
                                right=f"Right: {expected:.3g} = 0.003 × √16, the square-root rule.")
 
 
-def check_warmup_claim(answer) -> Feedback:
-    """True or false: on a quadratic, warmup lets the final lr exceed 2/L."""
-    return check_choice(answer, "false", choices=["true", "false"],
-                        hint="On a quadratic the curvature is the same everywhere: once the warmup ends, the lr "
-                             "meets the same L as at the start.",
-                        right="Right: warmup buys stability only while the curvature is larger at the start than "
-                              "where training ends up. On a quadratic it is the same everywhere.")
+EX_WARMUP = {"target_lr": 0.9, "start_factor": 0.01}   # exercise 4: on the quartic of section 4
+
+
+def max_lr_times_curvature(warmup_steps: int, target_lr: float = EX_WARMUP["target_lr"],
+                           start_factor: float = EX_WARMUP["start_factor"]) -> float:
+    """The largest lr × curvature along the warmup run of :func:`warmup_runs` (inf if it blows up)."""
+    traj, _, _ = warmup_runs(target_lr=target_lr, warmup_steps=int(warmup_steps), start_factor=start_factor)
+    p = lr_times_curvature(traj)[:, 2]
+    return float(np.max(p)) if np.all(np.isfinite(p)) else float("inf")
+
+
+def shortest_warmup(target_lr: float = EX_WARMUP["target_lr"], start_factor: float = EX_WARMUP["start_factor"]) -> int:
+    """The fewest warmup steps for which lr × curvature stays below 2 at every step of the quartic run."""
+    W = 1
+    while not max_lr_times_curvature(W, target_lr, start_factor) < 2:
+        W += 1
+    return W
+
+
+def check_shortest_warmup(answer) -> Feedback:
+    """Exercise 4: the shortest linear warmup (start factor 0.01, target 0.9) on the quartic that keeps
+    lr × curvature below 2 at every step. One step fewer is refused (it passes 2 somewhere)."""
+    best = shortest_warmup()
+    hint = ("Run lesson.warmup_runs(warmup_steps=W) for a few W and look at the largest value of "
+            "lesson.lr_times_curvature(traj)[:, 2]; it shrinks as W grows.")
+    if isinstance(answer, (int, float, np.integer, np.floating)) and not isinstance(answer, bool) and np.isfinite(answer):
+        if answer != int(answer) or answer < 1:
+            return Feedback(False, f"The warmup length is a whole number of steps. {hint}")
+        W = int(answer)
+        peak = max_lr_times_curvature(W)
+        if W < best:
+            what = "the run blows up" if not np.isfinite(peak) else f"lr × curvature reaches {peak:.2f} on the way"
+            return Feedback(False, f"With {W} warmup steps {what}: too short. {hint}")
+        if W > best:
+            return Feedback(False, f"{W} steps keep lr × curvature below 2 (largest {peak:.2f}), but a shorter "
+                                   f"warmup does too. {hint}")
+        return Feedback(True, f"Right: {best} steps (largest lr × curvature {peak:.2f}); with {best - 1} it "
+                              f"reaches {max_lr_times_curvature(best - 1):.2f}.")
+    return Feedback(False, f"Answer with a whole number of steps. {hint}")

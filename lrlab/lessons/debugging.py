@@ -34,7 +34,8 @@ __all__ = ["NUM_STEPS", "LR_RANGE", "X0", "PRESETS", "regression", "bowl", "prob
            "read_loss_curve", "jump_share", "FLOAT32_MAX", "gallery_figure", "grad_norm_ends", "grad_norm_figure",
            "update_sizes", "update_histogram_figure", "ratio_sweep", "SWEEP_LRS", "RATIO_STEPS", "RATIO_BAND",
            "lr_sweep", "update_ratio_figure",
-           "EOS_LRS", "EOS_STEPS", "EOS_EVERY", "spirals_data", "half_mse", "eos_net", "top_eigenvalue",
+           "WARMUP_LRS", "WARMUP_STEPS", "WARMUP_SEEDS", "CLIP_NORM", "WarmupRun", "warmup_run", "warmup_runs",
+           "warmup_figure", "CURVE_COLORS", "EOS_LRS", "EOS_STEPS", "EOS_EVERY", "spirals_data", "half_mse", "eos_net", "top_eigenvalue",
            "FlatParamsLoss", "EoSRun", "edge_of_stability", "overshoots", "eos_figure",
            "EXERCISE_CURVES", "exercise_runs", "exercise_figure", "check_diagnosis",
            "check_update_ratio", "EOS_EXERCISE_LR", "check_edge", "BOWL_BOUNDS", "quadratic_regime",
@@ -157,10 +158,13 @@ def paths_figure(traj, loss, names_lrs: dict):
 # chosen so that each reads the same way in every seed (GALLERY_SEEDS), on every dispatch level and
 # under such a nudge, with a margin (checked in tests/test_lesson_08_debugging.py); at 2.5 "too high" was a
 # coin toss between oscillating and diverging. "good" is measured, not chosen: the lr of SWEEP_LRS whose
-# run ends lowest among those that read "converging" (the notebook and the tests check it).
+# run ends lowest among those that read "falling" (the notebook and the tests check it).
 GALLERY = {"too low": 1e-3, "good": 1.0, "oscillating": 2.0, "too high": 3.0, "NaN": 100.0}
-GALLERY_REGIMES = {"too low": "slow", "good": "converging", "oscillating": "oscillating",
-                   "too high": "diverging", "NaN": "diverging"}
+GALLERY_REGIMES = {"too low": "barely falling", "good": "falling", "oscillating": "spiky",
+                   "too high": "rising", "NaN": "blew up"}
+#: a colour per read_loss_curve word (the regime colours of the course, by analogy)
+CURVE_COLORS = {"blew up": RC["diverging"], "rising": RC["diverging"], "spiky": RC["oscillating"],
+                "barely falling": RC["slow"], "falling": RC["converging"]}
 GALLERY_STEPS = 300
 GALLERY_SEEDS = range(5)
 #: the runs shown with lrlab.pytorch.train's blow-up check off, to watch the numbers overflow
@@ -222,7 +226,7 @@ def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_R
     fig, axes = plotting.figure(3, 2, width=9.0, height=10.5, squeeze=False)
     flat = axes.ravel()
     for ax, (name, rec) in zip(flat, records.items()):
-        color = RC[regimes[name]]
+        color = CURVE_COLORS[regimes[name]]
         ax.plot(rec.steps, _positive(rec.loss), color=color, lw=0.8, alpha=0.45)
         ax.plot(rec.steps, _positive(moving_average(rec.loss)), color=color, lw=2.4)
         ax.set_yscale("log")
@@ -273,7 +277,7 @@ def grad_norm_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY
     """The global gradient norm of the gallery runs against step (moving averages, log scale)."""
     fig, ax = plotting.figure_or_ax(ax, width=8.5, height=4.2)
     for name, rec in records.items():
-        color = RC[regimes[name]]
+        color = CURVE_COLORS[regimes[name]]
         ax.plot(rec.steps, _positive(rec.grad_norm), color=color, lw=0.7, alpha=0.35)
         ax.plot(rec.steps, _positive(moving_average(rec.grad_norm)), color=color, lw=2.4,
                 ls="--" if name == "NaN" else "-", label=f"{name} (lr = {lrs[name]:g})")
@@ -322,9 +326,9 @@ def update_histogram_figure(samples: dict, lrs: dict, regimes: dict = GALLERY_RE
     bins = np.logspace(-9, 1, 61)
     for name, s in samples.items():
         ax.hist(np.clip(s, bins[0], bins[-1]), bins=bins, histtype="stepfilled", alpha=0.35,
-                color=RC[regimes[name]])
+                color=CURVE_COLORS[regimes[name]])
         ax.hist(np.clip(s, bins[0], bins[-1]), bins=bins, histtype="step", lw=2,
-                color=RC[regimes[name]], label=f"{name} (lr = {lrs[name]:g}): median {np.median(s):.1e}")
+                color=CURVE_COLORS[regimes[name]], label=f"{name} (lr = {lrs[name]:g}): median {np.median(s):.1e}")
     ax.axvline(1e-3, color=C["black"], ls=":", lw=2)
     ax.text(1e-3, 0.97, " 10⁻³ ", transform=ax.get_xaxis_transform(), ha="right", va="top",
             fontweight="bold", fontsize=11)
@@ -345,7 +349,7 @@ def ratio_sweep(lrs, *, num_steps: int = 50):
 SWEEP_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 2.0, 3.0)
 #: the ratio is read as its median over the first RATIO_STEPS steps (the phase where it follows the lr)
 RATIO_STEPS = 50
-#: the band of ratios (first RATIO_STEPS steps) of the sweep's converging lrs that end within 10x of the best run;
+#: the band of ratios (first RATIO_STEPS steps) of the sweep's falling lrs that end within 10x of the best run;
 #: drawn in the figure and the target of exercise 2
 RATIO_BAND = (1e-2, 1e-1)
 
@@ -360,8 +364,8 @@ class Sweep:
 
     @property
     def best(self) -> float:
-        """The lr whose run ends lowest among those read as converging."""
-        ok = np.array([r == "converging" for r in self.regime])
+        """The lr whose run ends lowest among those read as falling."""
+        ok = np.array([r == "falling" for r in self.regime])
         return float(self.lrs[ok][np.argmin(self.final[ok])])
 
 
@@ -383,7 +387,7 @@ def update_ratio_figure(records: dict, sweep_lrs, sweep_ratios, names=("too low"
     ax, bx = axes
     for name in names:
         rec = records[name]
-        color = RC[regimes[name]]
+        color = CURVE_COLORS[regimes[name]]
         ax.plot(rec.steps, _positive(rec.update_ratio), color=color, lw=0.7, alpha=0.35)
         ax.plot(rec.steps, _positive(moving_average(rec.update_ratio)), color=color, lw=2.4,
                 label=f"{name} (lr = {lrs[name]:g})")
@@ -412,7 +416,7 @@ def update_ratio_figure(records: dict, sweep_lrs, sweep_ratios, names=("too low"
     bx.set_ylabel("‖Δw‖ / ‖w‖ per step")
     bx.set_title("the ratio follows the lr; the best lr's is near 4·10⁻²")
     bx.legend(frameon=False, loc="upper left", fontsize=12)
-    bx.text(0.98, 0.04, f"green band: {band[0]:g} to {band[1]:g}, the converging\nlrs that end within 10x of the best",
+    bx.text(0.98, 0.04, f"green band: {band[0]:g} to {band[1]:g}, the falling\nlrs that end within 10x of the best",
             transform=bx.transAxes, ha="right", va="bottom", fontsize=12, color=C["green"])
     return fig, axes
 
@@ -516,14 +520,16 @@ def eos_figure(runs):
 EXERCISE_CURVES = {"A": 2.0, "B": 0.3, "C": 3.0, "D": 1e-3}
 EXERCISE_KW = dict(hidden=(32,), seed=2)
 
-_SYNONYMS = {"too low": "slow", "too small": "slow", "low": "slow", "good": "converging", "fine": "converging",
-             "too high": "diverging", "nan": "diverging", "exploding": "diverging", "diverged": "diverging",
-             "unstable": "oscillating", "bouncing": "oscillating", "spiky": "oscillating"}
+_WORDS = ("blew up", "rising", "spiky", "barely falling", "falling")
+_SYNONYMS = {"barely": "barely falling", "slow": "barely falling", "falls": "falling", "fell": "falling",
+             "rises": "rising", "rose": "rising", "nan": "blew up", "blown up": "blew up", "blows up": "blew up",
+             "bouncing": "spiky", "jumpy": "spiky"}
 _LOOK_AGAIN = {
-    "slow": "compare its last value with its first: how far did it get in 300 steps?",
-    "converging": "is there anything wrong with it? It falls steadily and levels off low.",
-    "oscillating": "look at how far it jumps from one step to the next late in the run, on this log scale.",
-    "diverging": "where does it end, compared with where it started? Does it end at all?",
+    "barely falling": "compare its last value with its first: did it even halve in 300 steps?",
+    "falling": "is there anything wrong with it? It falls steadily and levels off low.",
+    "spiky": "look at how far it jumps from one step to the next late in the run, on this log scale.",
+    "rising": "where does it end, compared with where it started?",
+    "blew up": "does it end with a number at all?",
 }
 
 
@@ -558,22 +564,23 @@ def _expected_diagnosis(records=None) -> dict:
 
 
 def check_diagnosis(answer, records=None) -> Feedback:
-    """Exercise 1: a dict letter -> regime ('slow', 'converging', 'oscillating', 'diverging')."""
+    """Exercise 1: a dict letter -> read_loss_curve word ('blew up', 'rising', 'spiky', 'barely falling',
+    'falling')."""
     expected = _expected_diagnosis(records)
-    example = "{'A': 'slow', 'B': 'converging', 'C': 'oscillating', 'D': 'diverging'}"
+    example = "{'A': '...', 'B': '...', 'C': '...', 'D': '...'}"
     if not isinstance(answer, dict):
-        return Feedback(False, f"Answer with a dict from curve letter to regime, e.g. {example}.")
+        return Feedback(False, f"Answer with a dict from curve letter to word, e.g. {example}.")
     keys = {str(k).strip().upper(): v for k, v in answer.items()}
     missing = [k for k in expected if k not in keys]
     if missing:
-        return Feedback(False, f"Give a regime for every curve; missing: {', '.join(missing)}.")
+        return Feedback(False, f"Give a word for every curve; missing: {', '.join(missing)}.")
     wrong = []
     for k, want in expected.items():
         got = keys[k]
         got = _SYNONYMS.get(str(got).strip().lower(), str(got).strip().lower())
-        if got not in ("slow", "converging", "oscillating", "diverging"):
-            return Feedback(False, f"Curve {k}: {keys[k]!r} is not a regime; use 'slow', 'converging', "
-                                   "'oscillating' or 'diverging'.")
+        if got not in _WORDS:
+            return Feedback(False, f"Curve {k}: {keys[k]!r} is not one of the words; use 'blew up', 'rising', "
+                                   "'spiky', 'barely falling' or 'falling'.")
         if got != want:
             wrong.append(f"curve {k}: {_LOOK_AGAIN[want]}")
     if wrong:
@@ -626,8 +633,8 @@ EOS_EXERCISE_LR = 0.25
 def check_edge(answer) -> Feedback:
     """Exercise 3: the sharpness at which full-batch GD with lr = 0.25 settles."""
     return check_number_answer(answer, 2.0 / EOS_EXERCISE_LR, rtol=0.05,
-                               hint="At the edge of stability the steepest direction's factor 1 − lr·λ sits at −1. "
-                                    "Solve for λ.",
+                               hint="In section 5's figure, where does each sharpness curve settle relative to its dashed "
+                                    "line, and how does that line depend on the lr?",
                                right=f"{2.0 / EOS_EXERCISE_LR:g} = 2/lr: the sharpness the lr can just tolerate.")
 
 
@@ -773,3 +780,98 @@ def check_fix(answer) -> Feedback:
     return Feedback(False, f"Ran it ({FIXES[fix]}): the smoothed loss still ends above {FIX_TARGET:g}. Why: "
                            f"{_WHY_NOT[fix]}. Look at the first gradient norm again, and compare it with the "
                            "gallery's good run.")
+
+
+# --------------------------------------------------------------------------- warm-up on the digits net
+
+WARMUP_LRS = (1.0, 3.0)          # the gallery's good and too-high lrs
+WARMUP_STEPS = 100               # linear warm-up from 1% of the lr over this many steps
+WARMUP_SEEDS = range(3)
+WARMUP_CHECKPOINTS = (0, 2, 5, 10, 20, 30, 50, 75, 100)
+CLIP_NORM = 1.0
+
+
+@dataclass
+class WarmupRun:
+    """A run of the digits net (64 hidden units, minibatches of 64, float64) with the sharpness of the
+    full-data loss measured at ``steps`` (power iteration, :func:`top_eigenvalue`)."""
+
+    lr: float
+    how: str                   # "constant", "warm-up" or "clipping"
+    seed: int
+    steps: np.ndarray
+    sharpness: np.ndarray
+    blew_up: bool              # the minibatch loss passed 1e6 or was not finite
+    final: float               # full-data loss after the run (inf if it blew up)
+
+
+def warmup_run(lr: float, how: str = "constant", *, seed: int = 0, num_steps: int = GALLERY_STEPS,
+               checkpoints=WARMUP_CHECKPOINTS) -> WarmupRun:
+    """Train the gallery's network with plain SGD at ``lr``: constant, with a linear warm-up from 1% of
+    ``lr`` over WARMUP_STEPS steps, or with the gradient clipped to norm CLIP_NORM
+    (``torch.nn.utils.clip_grad_norm_``). The sharpness is measured before the steps in ``checkpoints``."""
+    if how not in ("constant", "warm-up", "clipping"):
+        raise ValueError(f"how must be 'constant', 'warm-up' or 'clipping', got {how!r}")
+    X, y = digits_data()
+    X, y = torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(y)
+    ce = nn.CrossEntropyLoss()
+    model = lp.small_mlp(64, (64,), 10, seed=seed).double()
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    gen = torch.Generator().manual_seed(seed)
+    perm, pos, B = torch.randperm(len(X), generator=gen), 0, 64
+    steps, sharp, v = [], [], None
+    for t in range(num_steps):
+        if t in checkpoints:
+            lam, v = top_eigenvalue(model, ce, X, y, v, iters=20 if v is None else 10)
+            steps.append(t)
+            sharp.append(lam)
+        if pos + B > len(X):
+            perm, pos = torch.randperm(len(X), generator=gen), 0
+        idx, pos = perm[pos:pos + B], pos + B
+        factor = min(1.0, 0.01 + 0.99 * t / WARMUP_STEPS) if how == "warm-up" else 1.0
+        for group in opt.param_groups:
+            group["lr"] = lr * factor
+        opt.zero_grad()
+        loss = ce(model(X[idx]), y[idx])
+        loss.backward()
+        if how == "clipping":
+            torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP_NORM)
+        opt.step()
+        if not math.isfinite(loss.item()) or loss.item() > 1e6:
+            return WarmupRun(lr, how, seed, np.array(steps), np.array(sharp), True, math.inf)
+    with torch.no_grad():
+        final = ce(model(X), y).item()
+    return WarmupRun(lr, how, seed, np.array(steps), np.array(sharp), False, final)
+
+
+def warmup_runs(seeds=WARMUP_SEEDS) -> dict:
+    """(lr, how) -> [WarmupRun per seed]: lr 1 constant and with warm-up (sharpness measured), lr 3
+    constant, with warm-up and with clipping (outcome only, no sharpness)."""
+    good, high = WARMUP_LRS
+    out = {(good, how): [warmup_run(good, how, seed=s) for s in seeds] for how in ("constant", "warm-up")}
+    out.update({(high, how): [warmup_run(high, how, seed=s, checkpoints=()) for s in seeds]
+                for how in ("constant", "warm-up", "clipping")})
+    return out
+
+
+@plotting.styled
+def warmup_figure(runs: dict, lr: float = WARMUP_LRS[0]):
+    """Sharpness against step in the first 100 steps at ``lr``, constant (red) and warm-up (green), one
+    thin line per seed, with the two limits: 2/lr (dashed) and 2/(the warm-up's lr at that step) (dotted)."""
+    fig, ax = plotting.figure(1, 1, width=8.0, height=4.2)
+    for how, color in (("constant", C["vermillion"]), ("warm-up", C["green"])):
+        for i, r in enumerate(runs[(lr, how)]):
+            ax.plot(r.steps, r.sharpness, "o-", color=color, lw=1.8, ms=4, alpha=0.8,
+                    label=f"{how} lr (3 seeds)" if i == 0 else None)
+    t = np.arange(0, WARMUP_STEPS + 1)
+    ax.axhline(2 / lr, color=C["vermillion"], ls="--", lw=1.6, label=f"2/lr = {2 / lr:g} (constant lr)")
+    warm_lr = lr * np.minimum(1.0, 0.01 + 0.99 * t / WARMUP_STEPS)
+    ax.plot(t, 2 / warm_lr, color=C["green"], ls=":", lw=2, label="2/lr of the warm-up at that step")
+    ax.set_yscale("log")
+    ax.set_ylim(0.3, 300)
+    ax.set_xlim(0, WARMUP_STEPS)
+    ax.set_xlabel("step")
+    ax.set_ylabel("sharpness (top Hessian eigenvalue)")
+    ax.set_title(f"digits net, lr {lr:g}: the big steps flatten the start")
+    ax.legend(frameon=True, framealpha=0.9, loc="upper right", fontsize=11)
+    return fig, ax
