@@ -9,7 +9,6 @@ assembles.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -42,11 +41,12 @@ class Slider:
     readout_format: str | None = None
     live: bool = False
     continuous: bool | None = None
-    width: str | None = None
+    width: int | None = None
 
     def __post_init__(self):
         _check_flags(self, ("log", "integer", "live"), ("continuous",))
-        _check_texts(self, ("description", "readout_format", "width"))
+        _check_texts(self, ("description", "readout_format"))
+        _check_width("width", self.width, optional=True)
         if self.log and self.integer:
             raise ValueError("log and integer cannot both be True: a log slider's values are not integers")
         integer = self.integer
@@ -85,7 +85,7 @@ class Choice:
     style: str = "dropdown"
     live: bool = False
     continuous: bool | None = None
-    width: str | None = None
+    width: int | None = None
     params: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -101,7 +101,8 @@ class Choice:
         if not distinct:
             raise ValueError(f"options must be distinct, got {list(self.options)}")
         _check_flags(self, ("live",), ("continuous",))
-        _check_texts(self, ("description", "width"))
+        _check_texts(self, ("description",))
+        _check_width("width", self.width, optional=True)
         if not isinstance(self.params, dict):
             raise TypeError(f"params must be a dict option -> {{name: Slider or Choice}}, got {self.params!r}")
         for o, ps in self.params.items():
@@ -151,17 +152,11 @@ def _check_flags(spec, flags, optional=()):
             raise TypeError(f"{f} must be True or False{' (or None)' if f in optional else ''}, got {v!r}")
 
 
-#: a CSS width as ipywidgets' Layout takes it: a length with its unit, a percentage, or a keyword
-_CSS_WIDTH = re.compile(r"(\d+(\.\d+)?|\.\d+)(px|%|em|rem|ex|ch|vw|vh|pt|pc|cm|mm|in)|0|auto|initial|inherit")
-
-
 def _check_texts(spec, names):
     for f in names:
         v = getattr(spec, f)
         if v is not None and not isinstance(v, str):
             raise TypeError(f"{f} must be a string or None, got {v!r}")
-        if f == "width" and v is not None:
-            _check_width("width", v)
         if f == "readout_format" and v is not None:
             try:                              # the check the sliders' own readout_format trait applies (d3-format)
                 W.NumberFormat().validate(None, v)
@@ -169,9 +164,11 @@ def _check_texts(spec, names):
                 raise ValueError(f"readout_format must be a number format such as '.3g' or '.2f', got {v!r}") from None
 
 
-def _check_width(name, v):
-    if not isinstance(v, str) or not _CSS_WIDTH.fullmatch(v.strip()):
-        raise ValueError(f"{name} must be a CSS width such as '420px', '50%' or 'auto', got {v!r}")
+def _check_width(name, v, optional=False):
+    """A control's width: a whole number of CSS pixels (the page narrows a control wider than its column)."""
+    if v is None and optional:
+        return None
+    return check_number(name, v, low=1, high=10_000, integer=True)
 
 
 def _check_name(name):
@@ -188,7 +185,7 @@ def build_control(name: str, spec) -> W.Widget:
     style = {"description_width": "initial"}
     desc = spec.description or name
     cont = spec.live if spec.continuous is None else spec.continuous
-    layout = W.Layout(width=spec.width) if spec.width else W.Layout()
+    layout = W.Layout(width=f"{spec.width}px") if spec.width else W.Layout()
     if isinstance(spec, Slider):
         fmt = {"readout_format": spec.readout_format} if spec.readout_format else {}
         if spec.log:
@@ -210,7 +207,7 @@ def build_control(name: str, spec) -> W.Widget:
 
 
 def lr_slider(value: float, lr_min: float, lr_max: float, *, description: str = "learning rate",
-              steps: int = 240, width: str = "520px") -> W.FloatLogSlider:
+              steps: int = 240, width: int = 520) -> W.FloatLogSlider:
     """A log-scale lr slider from ``lr_min`` to ``lr_max`` (``steps`` positions)."""
     lr_min = check_number("lr_min", lr_min, low=0.0, low_inclusive=False)
     lr_max = check_number("lr_max", lr_max)
@@ -221,10 +218,10 @@ def lr_slider(value: float, lr_min: float, lr_max: float, *, description: str = 
     if not isinstance(description, str):
         raise TypeError(f"description must be a string, got {description!r}")
     steps = check_number("steps", steps, low=1, high=100_000, integer=True)
-    _check_width("width", width)
+    width = _check_width("width", width)
     return W.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=(hi - lo) / steps,
                             description=description, readout_format=".3g", continuous_update=True,
-                            style={"description_width": "initial"}, layout=W.Layout(width=width))
+                            style={"description_width": "initial"}, layout=W.Layout(width=f"{width}px"))
 
 
 def snap_to_slider(slider, value: float) -> float:

@@ -671,7 +671,7 @@ def batch_size_explorer(lr: float = 0.1, batch_size: int = 16, lr_range=(1e-3, 5
     """
     from ..explorer import Choice, Explorer
     batch = Choice(BATCH_SIZES, description="batch size B", style="slider", live=True,
-                   width="420px").with_value("batch_size", batch_size)
+                   width=420).with_value("batch_size", batch_size)
     return Explorer(None, lr=lr, lr_range=lr_range, controls={"batch_size": batch}, runs=_batch_runs,
                     regime=explorer_regime, progress=explorer_progress, theory=_batch_theory,
                     stats=_batch_stats, presets=BATCH_PRESETS, decorate=_batch_legend,

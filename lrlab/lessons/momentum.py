@@ -209,7 +209,7 @@ def momentum_explorer(lr: float = 0.01, momentum: float = 0.0):
     """The main widget: lr slider, momentum slider, path, loss and the (lr, β) rate map."""
     from ..explorer import Explorer, Slider
     beta = Slider(0.0, 0.0, 0.95, step=0.01, description="momentum β", readout_format=".2f",
-                  continuous=True, width="360px").with_value("momentum", momentum)
+                  continuous=True, width=360).with_value("momentum", momentum)
     return Explorer(heavy_ball_problem, lr=lr, lr_range=(1e-4, 0.1), presets=MOMENTUM_PRESETS,
                     controls={"momentum": beta}, panels=("path", "loss", RatePanel()), theory=_momentum_theory,
                     width=13.5, height=4.0)

@@ -293,7 +293,7 @@ def kappa_problem(kappa: float = 20.0) -> Problem:
 def kappa_explorer(lr: float = 1.0, kappa: float = 20.0) -> Explorer:
     """LR slider plus a condition-number slider on the 2-D bowl (1/κ, 1): contour with path, loss, lr map."""
     kappa_slider = Slider(20.0, 1.0, 1000.0, step=0.05, log=True, description="condition number κ",
-                          readout_format=".3g", width="420px").with_value("kappa", kappa)
+                          readout_format=".3g", width=420).with_value("kappa", kappa)
     return Explorer(kappa_problem, lr=lr, lr_range=LR_RANGE_2D, presets=KAPPA_PRESETS,
                     controls={"kappa": kappa_slider}, panels=("path", "loss", MapPanel(300)))
 
