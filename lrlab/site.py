@@ -535,8 +535,10 @@ def build_site(out_dir, *, notebooks=None, only=None, positions: int = 61, live:
     map_img = _map_image(out)
     if map_img:
         sizes[map_img] = (out / map_img).stat().st_size
+    from .lessons.start_here import LESSONS
+    numbers = sorted(k[:2] for k in LESSONS)
     figure = (f"<figure><img src='{map_img}' width='100%' alt='The map of the course: one small picture per lesson, "
-              "01 to 09, each showing what that lesson is about'><figcaption>The map: one picture per lesson "
+              f"{numbers[0]} to {numbers[-1]}, each showing what that lesson is about'><figcaption>The map: one picture per lesson "
               "(lesson 00 explains each).</figcaption></figure>") if map_img else ""
     index = ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              "<meta name='viewport' content='width=device-width, initial-scale=1'>"

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.usefixtures("no_warnings")
 
 def test_map_figure_has_one_panel_per_lesson():
     fig, axes = lesson.map_figure()
-    titles = [ax.get_title() for ax in axes.flat]
+    titles = [ax.get_title() for ax in axes.flat if ax.get_visible()]
     assert titles == list(lesson.LESSONS.values())
     assert plotting.png_bytes(fig)[:4] == b"\x89PNG"
 
@@ -57,4 +57,27 @@ def test_map_figure_fits_a_column_and_needs_no_notebook():
     fig, axes = lesson.map_figure()
     assert fig.get_size_inches()[0] <= 9.0
     assert [ax.get_title() for ax in axes.flat][:len(lesson.LESSONS)] == list(lesson.LESSONS.values())
-    assert "05_momentum" in lesson.LESSONS and "06_adaptive_optimizers" in lesson.LESSONS and len(lesson.LESSONS) == 10
+    assert "05_momentum" in lesson.LESSONS and "06_adaptive_optimizers" in lesson.LESSONS and len(lesson.LESSONS) == 11
+
+
+def test_map_has_every_lesson_and_the_capstone_thumbnail_is_torchs_one_cycle():
+    torch = pytest.importorskip("torch")
+    fig, axes = lesson.map_figure()
+    shown = [ax for ax in axes.flat if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == list(lesson.LESSONS.values())
+    assert len(lesson.LESSONS) == len(lesson.THUMBNAILS) == 11
+    ax10 = shown[-1]
+    twin = next(a for a in fig.axes if a is not ax10 and a.bbox.bounds == ax10.bbox.bounds)
+    lr, mom = ax10.get_lines()[0].get_ydata(), twin.get_lines()[0].get_ydata()
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=0.3, momentum=0.9)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.3, total_steps=len(lr), cycle_momentum=True)
+    want_lr, want_mom = [], []
+    for t in range(len(lr)):
+        want_lr.append(opt.param_groups[0]["lr"])
+        want_mom.append(opt.param_groups[0]["momentum"])
+        opt.step()
+        if t < len(lr) - 1:
+            sched.step()
+    np.testing.assert_allclose(lr, want_lr, rtol=1e-12)
+    np.testing.assert_allclose(mom, want_mom, rtol=1e-12)

@@ -24,6 +24,7 @@ LESSONS = {
     "07_batch_size": "07 · Batch size",
     "08_debugging": "08 · Debugging",
     "09_beyond_the_lr": "09 · Beyond the lr",
+    "10_capstone": "10 · Capstone: a real network",
 }
 
 LAM = 2.0          # the demo bowl f(w) = w**2: curvature 2, so 1/L = 0.5 and 2/L = 1
@@ -93,7 +94,7 @@ def _t03(ax):
 def _t04(ax):
     plotting.schedule_curves({
         "cosine": schedules.cosine_annealing_lr(0.1, T_max=100),
-        "warm restarts": schedules.cosine_annealing_warm_restarts(0.1, T_0=25, T_mult=2),
+        "warm restarts": schedules.cosine_annealing_warm_restarts(0.1, T_0=20, T_mult=4),   # periods end with the run
         "one-cycle": schedules.one_cycle_lr(0.1, total_steps=101),
     }, 100, ax)
     ax.set_ylim(0, 0.175)                 # room above the curves for the legend
@@ -161,17 +162,41 @@ def _t09(ax):
     ax.set_ylabel("usable lr: 2/L")
 
 
-THUMBNAILS = [_t00, _t01, _t02, _t03, _t04, _t05, _t06, _t07, _t08, _t09]
+def _t10(ax):
+    # the capstone's one-cycle recipe: the lr rises for 30% of the steps and falls, while SGD's momentum
+    # does the opposite (torch's OneCycleLR with cycle_momentum: within each phase the momentum moves
+    # between 0.95 and 0.85 on the lr's own cosine, so it mirrors the lr)
+    n, peak, lo_m, hi_m = 100, 0.3, 0.85, 0.95
+    lr = schedules.one_cycle_lr(peak, total_steps=n)(np.arange(n))
+    start, top = lr[0], int(np.argmax(lr))
+    mom = np.where(np.arange(n) <= top, hi_m - (lr - start) / (peak - start) * (hi_m - lo_m),
+                   lo_m + (peak - lr) / (peak - lr[-1]) * (hi_m - lo_m))
+    ax.plot(lr, color=plotting.PALETTE["blue"], label="lr")
+    ax.set_xlabel("step"); ax.set_ylabel("lr")
+    ax.set_ylim(0, 0.42)
+    twin = ax.twinx()
+    twin.plot(mom, color=plotting.PALETTE["orange"], ls="--", label="momentum β")
+    twin.set_ylim(0.80, 0.99)
+    twin.set_ylabel("β")
+    twin.grid(False)
+    lines = ax.get_lines() + twin.get_lines()
+    ax.legend(lines, [l.get_label() for l in lines], frameon=False, fontsize=10.5, ncols=2, loc="upper left")
+
+
+THUMBNAILS = [_t00, _t01, _t02, _t03, _t04, _t05, _t06, _t07, _t08, _t09, _t10]
 
 
 @plotting.styled
 def map_figure():
     """The map of the collection: one small picture per lesson, titled with its name, two to a row
     (9 inches wide). Drawn from the library alone: it does not matter which notebooks exist."""
-    fig, axes = plotting.figure(5, 2, width=9.0, height=14.0)
+    rows = -(-len(LESSONS) // 2)
+    fig, axes = plotting.figure(rows, 2, width=9.0, height=2.8 * rows)
     for (key, title), ax, draw in zip(LESSONS.items(), axes.flat, THUMBNAILS):
         draw(ax)
         ax.set_title(title, fontsize=12)
+    for ax in axes.flat[len(LESSONS):]:
+        ax.set_visible(False)
     return fig, axes
 
 
