@@ -39,7 +39,10 @@ CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple",
 REGIME_COLORS = {"monotone convergence": PALETTE["green"], "oscillating convergence": PALETTE["orange"],
                  "no convergence": PALETTE["purple"], "divergence": PALETTE["vermillion"],
                  "monotone": PALETTE["green"], "oscillating": PALETTE["orange"], "diverging": PALETTE["vermillion"],
-                 "slow": PALETTE["sky"], "converging": PALETTE["green"]}
+                 "slow": PALETTE["sky"], "converging": PALETTE["green"],
+                 # a network's training loss read epoch by epoch (lrlab.lessons.capstone.LOSS_SHAPES)
+                 "kept falling": PALETTE["green"], "climbed back over 1.5× its low": PALETTE["orange"],
+                 "ended above its start": PALETTE["vermillion"], "blew up": PALETTE["vermillion"]}
 #: darker shades of two palette colours for coloured *text* on a white page: the palette's own green and
 #: vermillion are 3.3:1 and 3.8:1 against white, below WCAG AA's 4.5:1 for text; these are 5.5:1 and 5.6:1
 TEXT_COLORS = {"green": "#00755A", "vermillion": "#A84A00"}

@@ -24,12 +24,13 @@ from PIL import Image  # noqa: E402
 from lrlab import diagnostics, theory  # noqa: E402
 from lrlab.explorer import Explorer, Problem, problem_stats, quadratic_theory  # noqa: E402
 from lrlab.lessons import EXPLORERS, build_explorer  # noqa: E402
+from lrlab.lessons.capstone import LOSS_SHAPES  # noqa: E402
 from lrlab.widgets import Choice, snap_to_slider  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("no_warnings", "single_thread_torch")
 
 #: every word a label may show: theory's regimes (quadratics) and the path's shapes (elsewhere)
-WORDS = set(theory.REGIMES) | set(diagnostics.PATH_SHAPES)
+WORDS = set(theory.REGIMES) | set(diagnostics.PATH_SHAPES) | set(LOSS_SHAPES)
 MC, OC, DV = "monotone convergence", "oscillating convergence", "divergence"
 
 #: what each preset must show (its name promises it to the student)
@@ -57,8 +58,8 @@ EXPECTED = {
     "09 features": {"raw: too small": MC, "raw: good": OC, "raw: diverging": DV,
                     "standardized: same lr": MC, "standardized: good": MC,
                     "standardized: oscillating": OC, "standardized: diverging": DV},
-    "10 capstone": {"too low": "monotone", "good": "monotone", "one-cycle": "oscillating", "too high": "diverging",
-                    "blows up": "diverging"},
+    "10 capstone": {"too low": "kept falling", "good": "kept falling", "one-cycle": "climbed back over 1.5× its low",
+                    "too high": "ended above its start", "blows up": "blew up"},
 }
 
 NAMES = list(EXPLORERS)
@@ -190,7 +191,7 @@ def test_the_lr_slider_across_its_range(explorers, name):
     seen = sweep_lr(ex, "default controls", num=13)
     assert len(seen) >= 2, seen                        # the slider spans more than one behaviour
     if name not in CANNOT_DIVERGE:
-        assert DV in seen or "diverging" in seen       # and the slider's end diverges
+        assert seen & {DV, "diverging", "blew up"}     # and the slider's end diverges
 
 
 #: explorers whose default optimizer cannot blow up across the slider, with the reason (the lesson's point)

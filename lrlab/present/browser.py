@@ -20,10 +20,12 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-#: every word an explorer's label may show: ``lrlab.theory.REGIMES`` (where theory names the regime) and
-#: ``lrlab.diagnostics.PATH_SHAPES`` (elsewhere); tests/test_explorers.py checks the two lists agree
+#: every word an explorer's label may show: ``lrlab.theory.REGIMES`` (where theory names the regime),
+#: ``lrlab.diagnostics.PATH_SHAPES`` (a path elsewhere) and ``lrlab.lessons.capstone.LOSS_SHAPES`` (a network's
+#: training loss, epoch by epoch); tests/test_explorers.py checks the lists agree
 REGIMES = ("monotone convergence", "oscillating convergence", "no convergence", "divergence",
-           "monotone", "oscillating", "diverging")
+           "monotone", "oscillating", "diverging",
+           "blew up", "ended above its start", "climbed back over 1.5× its low", "kept falling")
 EXPLORER = ".lrlab-explorer"
 HANDLE = ".lrlab-explorer .widget-slider .noUi-handle"
 CANVAS = ".lrlab-explorer .jupyter-matplotlib-canvas-div canvas"
