@@ -217,8 +217,12 @@ def plot_linear_scaling(runs, sweep, *, lr0: float = 0.05, B0: int = 4):
     bx.plot(lrs, shown, "-", color=c["blue"], lw=2.4,
             label=f"expected loss after {int(round(runs[0].epochs[-1]))} epochs")
     for i, r in enumerate(runs):
-        bx.plot([r.lr], [min(r.expected[-1], 5e2)], "o", color=colors[i], mec="black", ms=9, zorder=5,
-                clip_on=False)
+        off = r.expected[-1] > 5e2                 # off the scale: a triangle at the top, its value beside it
+        bx.plot([r.lr], [min(r.expected[-1], 5e2)], "^" if off else "o", color=colors[i], mec="black", ms=9,
+                zorder=5, clip_on=False)
+        if off:
+            bx.annotate(f"{r.expected[-1]:.0e}", (r.lr, 5e2), xytext=(-8, 0), textcoords="offset points",
+                        ha="right", va="center", fontsize=9)
     bx.axvline(2 / data().full.L, color=c["vermillion"], ls=":", lw=2.2)
     bx.axvspan(2 / data().full.L, lrs[-1] * 1.2, color=plotting.REGIME_COLORS["diverging"], alpha=0.12, lw=0)
     bx.text(2 / data().full.L, 1e-4, " 2/L", color=c["vermillion"], fontweight="bold", va="center")

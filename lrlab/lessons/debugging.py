@@ -243,8 +243,8 @@ def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_R
                 what = f"> 10¹⁰ × its start at step {t}:\ntrain() stops the run"
             else:                                 # the safety net was off: it ran on into NaN
                 ax.axhline(FLOAT32_MAX, color=C["grey"], ls="--", lw=1.2)
-                ax.text(rec.num_steps, FLOAT32_MAX, "float32's largest number ", ha="right", va="bottom",
-                        fontsize=10, color=C["grey"])
+                ax.text(rec.num_steps, FLOAT32_MAX, "float32's largest number ", ha="right", va="top",
+                        fontsize=10, color=C["grey"])      # under its line: the cross's note sits above
                 what = f"loss = {rec.loss[t]:g} at step {t}"
             # stopped early: room on the right, write it there, off the curve (the NaN panel's
             # right side holds the float32 label: centre it above the cross instead)
@@ -622,9 +622,9 @@ def check_update_ratio(answer, net: dict = WIDE) -> Feedback:
                               "lr that does it is not the 64-unit network's: the ratio depends on the network and "
                               "the batch size, which is why you measure it instead of copying an lr.")
     direction = "below" if r < lo else "above"
-    return Feedback(False, f"lr = {lr:g} gives a median ratio of {r:.1e}, {direction} the band. Multiply the lr by "
-                           "the ratio you want over the ratio you got, and measure again: near the edge of "
-                           "stability the ratio grows faster than the lr, so aim low.")
+    return Feedback(False, f"lr = {lr:g} gives a median ratio of {r:.1e}, {direction} the band. Keep it as one end "
+                           "of your bracket and try a point in between (e.g. the geometric mean of your two "
+                           "ends): the ratio is not proportional to the lr here.")
 
 
 EOS_EXERCISE_LR = 0.25

@@ -150,7 +150,8 @@ def _t08(ax):
     traj = lrlab.run(loss=q, x0=[1.0, 1.0], lr=lrs, num_steps=80)
     colors = [plotting.PALETTE[c] for c in ("sky", "green", "orange", "vermillion")]
     plotting.loss_curve(traj, ax, colors=colors, labels=[f"lr = {lr:g}" for lr in lrs])
-    ax.legend(frameon=False, fontsize=11, ncols=2, loc="lower left", columnspacing=1.0, handlelength=1.2)
+    ax.set_ylim(1e-7, 1e11)                # room above the curves for the legend
+    ax.legend(frameon=False, fontsize=11, ncols=2, loc="upper left", columnspacing=1.0, handlelength=1.2)
 
 
 def _t09(ax):

@@ -360,8 +360,10 @@ def landing_figure(loss, lrs, traj, last: int = 30, ax=None):
         ax.text(limit, 0.03 if name == "trap" else 0.36, f"2/curvature of\nthe {name}\n= {limit:.3g} ",
                 transform=ax.get_xaxis_transform(), color=c, fontsize=10, fontweight="bold", ha="right",
                 va="bottom", bbox=dict(fc="white", ec="none", alpha=0.85, pad=1))
-        ax.text(lrs[0] * 1.15, m, f"{name} (w = {m:.2f})", color=c, fontsize=10.5, fontweight="bold",
-                va="bottom" if name == "good minimum" else "top", ha="left")
+        # the trap's label right of the lrs that stay in it (their dots would run over it), on a white box
+        ax.text(lrs[0] * 1.15 if name == "good minimum" else 0.17, m, f"{name} (w = {m:.2f})", color=c,
+                fontsize=10.5, fontweight="bold", va="bottom" if name == "good minimum" else "top", ha="left",
+                bbox=dict(fc="white", ec="none", alpha=0.85, pad=1))
     bad = ~ok
     if bad.any():
         ax.axvspan(np.asarray(lrs)[bad].min(), lrs[-1], color=plotting.REGIME_COLORS["diverging"], alpha=0.2, lw=0,
@@ -464,6 +466,8 @@ def step_rules_figure(runs: dict, floor: float = 1e-16, ax=None):
     ax.axhline(1e-6, color=plotting.PALETTE["grey"], ls=":", lw=1.2)
     ax.set_yscale("log")
     ax.set_ylim(floor / 3, 3)
+    ax.text(0.98, floor * 2.5, f"gap 0 or below {floor:.0e}: drawn on this line", transform=ax.get_yaxis_transform(),
+            ha="right", va="bottom", fontsize=9.5, color=plotting.PALETTE["grey"])
     ax.set_xlabel("step")
     ax.set_ylabel("loss gap / its start")
     ax.set_title(f"κ = {RULES_KAPPA:g} valley: a fixed lr against rules that choose it")

@@ -126,9 +126,9 @@ assert runs08.loss[5, 1] < runs08.loss[5, 2]
 # | lesson | the question | what you will see |
 # |---|---|---|
 # | [01 · The update rule](01_update_rule.ipynb) | What *is* the learning rate? | the update $w \leftarrow w - \eta\nabla f(w)$ as strides on a curve; PyTorch's `optimizer.step()` is that rule |
-# | [02 · Too high, too low](02_too_high_too_low.ipynb) | What goes wrong when it is too large or too small? | where "too large" begins ($2/L$) and why; slow runs, oscillation, divergence; curvature in several dimensions; 5000 learning rates at once; stuck in a poor minimum or on a plateau |
+# | [02 · Too high, too low](02_too_high_too_low.ipynb) | What goes wrong when it is too large or too small? | where "too large" begins ($2/L$) and why; slow runs, oscillation, divergence; curvature in several dimensions; 5000 learning rates at once; stuck in a poor minimum or on a plateau; Newton's step, Armijo's line search, Polyak's step |
 # | [03 · Finding a good lr](03_finding_a_good_lr.ipynb) | How do you choose it in practice? | a coarse grid, a log sweep and the LR range test, checked against the known answer, then on a real network |
-# | [04 · Schedules](04_schedules.ipynb) | Should it stay constant? | step, exponential, cosine, warm restarts, cyclic, warmup, one-cycle, each equal to PyTorch's scheduler; why decay beats the noise floor |
+# | [04 · Schedules](04_schedules.ipynb) | Should it stay constant? | step, exponential, cosine, warm restarts, cyclic, warmup, one-cycle, each equal to PyTorch's scheduler; why decay beats the noise floor, and averaging the weights instead |
 # | [05 · Momentum](05_momentum.ipynb) | What does momentum do to it? | a larger stable range $2(1+\beta)/L$; one eigendirection at a time; Polyak's optimum; Nesterov |
 # | [06 · Adaptive optimizers](06_adaptive_optimizers.ipynb) | What do Adagrad, RMSProp and Adam do to it? | per-parameter step sizes; AdamW; a fair race |
 # | [07 · Batch size](07_batch_size.ipynb) | How do batch size and learning rate interact? | the noise floor $\propto \eta/B$; the linear scaling rule, where it works and where it breaks; warmup |

@@ -132,9 +132,11 @@ for name, v in final.items():
 #
 # <details><summary>Optional: the classic result behind it</summary>
 #
-# Stochastic approximation (Robbins and Monro, 1951): with noisy gradients, SGD reaches the minimum
-# exactly only if the lr decays, slowly enough that the steps still add up to infinity
-# ($\sum_t \eta_t = \infty$) but fast enough that the noise they inject does not ($\sum_t \eta_t^2 < \infty$).
+# Stochastic approximation (Robbins and Monro, 1951): with noisy gradients, SGD is guaranteed to reach
+# the minimum if the lr decays slowly enough that the steps still add up to infinity
+# ($\sum_t \eta_t = \infty$) but fast enough that the noise they inject stays finite
+# ($\sum_t \eta_t^2 < \infty$), for example $\eta_t \propto 1/t$. These conditions are sufficient, not
+# necessary: on a loss like this one any lr that decays to 0 while its sum still grows without bound will do.
 #
 # </details>
 
@@ -160,7 +162,7 @@ for name, s in scheds.items():
 # %% [markdown]
 # The schedules that end with a small lr all finish more than ten times below the constant lr; cyclic, which
 # ends large, only about twice below. Warm restarts ends about 15% above plain cosine: on a convex loss there
-# is no other basin to find, so a restart can only cost. And one-cycle ends with the smallest lr, yet cosine
+# is no other basin to find. And one-cycle ends with the smallest lr, yet cosine
 # ends about 20% lower and warm-up + cosine about 10%.
 #
 # **Why?** Explain why the schedule with the smallest final lr does not end with the lowest loss.
@@ -479,7 +481,7 @@ for name in torch_builders:
 #   steps, not the final value alone.
 # * **Averaging the iterates** of a constant lr, from the floor on, is the other answer to the noise floor;
 #   averaged from the start, the mean is dragged back. SWA averages a network's weights.
-# * On a convex loss a **warm restart** only costs; on the two wells it rescued no start either.
+# * On this convex loss **warm restarts** ended no lower than cosine; on the two wells they rescued no start either.
 # * A schedule does not move the **stability limit** 2/L. Warm-up helps where the limit grows early in
 #   training, as is often (not always) observed in deep networks.
 # * **ReduceLROnPlateau** cuts the lr when the loss it reads stops improving: here, each time the loss

@@ -396,7 +396,8 @@ assert 1.5 < lin[1] / sq[1] < 2.6 and 2.6 < lin[2] / sq[2] < 4.6     # ... by ab
 # * Minibatch SGD with a constant lr does not converge to the minimum but to a **noise floor**, for small lrs
 #   proportional to **lr / B** (at larger lrs it grows faster than the lr).
 # * Small batches also **lower the (mean-square) stability limit**: on this data from $2/L \approx 2.06$ for the
-#   full batch down to 0.61 for $B = 1$. Past it single runs make huge excursions before they overflow.
+#   full batch down to 0.61 for $B = 1$. Past it a single run may stay finite (lr 1.0: huge excursions,
+#   no overflow in 2000 steps); further out every run overflows (lr 1.5).
 # * The **linear scaling rule** (B × k, lr × k) keeps the floor and the loss per epoch the same with $k$ times
 #   fewer steps, as long as $k \cdot \text{lr}$ stays well below $2/L$; past the stability limit it diverges.
 # * **Warmup** makes a large lr usable when the early iterates sit in sharper regions than the later ones. It

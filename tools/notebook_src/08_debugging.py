@@ -339,10 +339,12 @@ assert 2 < at[2.0][1] / best_ratio < 8
 #   the rule's $10^{-3}$; the lr that hits $10^{-3}$ (0.01) ends over a hundred times higher in loss.
 #   Measure the band on your own network with a short sweep.
 # - **The ratio grows with the lr.** Up to lr 0.01 it is nearly proportional to it (in SGD the step is
-#   lr × gradient, and early on the gradient barely depends on the lr); at larger lrs it grows much more
-#   slowly than the lr, so a proportional correction overshoots: bracket the lr instead.
+#   lr × gradient, and early on the gradient barely depends on the lr). From 0.01 to 1 it grows much more
+#   slowly than the lr, and near the edge much faster, so a proportional correction misses either way:
+#   bracket the lr instead.
 # - **It does not locate the edge.** The band was drawn from the sweep's *losses*; the ratio curve itself
-#   has no feature at the oscillating lr, 2, only twice the best. The loss curve tells.
+#   has no feature at the oscillating lr, 2: its ratio is about four times the best's, a jump no larger
+#   than the ones before it. The loss curve tells.
 #
 # <details><summary>Optional: why the rule of thumb says 10⁻³</summary>
 #
@@ -546,8 +548,8 @@ assert not lesson.fix_works(broken_loss)
 # up over the first 100 steps), `"clipping"` (clip the gradient to norm 1), `"re-initialisation"`
 # (initial weights at half their scale) or `"normalising"` (standardize the pixels). The check runs
 # your fix for 300 steps and says whether it worked: the smoothed loss must end below 0.3. Hint:
-# compare the first gradient norms with the gallery's runs in section 2; a first loss far above
-# $\ln 10 \approx 2.3$ (a uniform guess over ten digits) is a clue about the inputs.
+# compare the first gradient norms and the first loss with the gallery's runs in section 2. Which change
+# acts on the cause of such large first gradients, rather than on their effect?
 
 # %%
 answer = None   # one of the five fixes, as a string

@@ -252,7 +252,8 @@ assert np.all(~np.isfinite(sweep.final[(3.0, None)][sweep.lrs >= 0.3]))
 
 # %% [markdown]
 # - **Right scale** ($s = 1$): three good learning rates, from 0.1 to 1.
-# - **Too small** ($s = 0.3$): the window moves up and shrinks. Up to lr = 0.1 the network barely leaves
+# - **Too small** ($s = 0.3$): the window loses its bottom: lr 0.1 no longer trains, the top stays at 1. Up
+#   to lr = 0.1 the network barely leaves
 #   the uniform guess (its loss ends between 1.9 and 2.3): its gradients are tiny, so it needs a large
 #   lr just to move.
 # - **Too large** ($s = 3$): the window moves down and shrinks to one learning rate, 0.03. Anything from
@@ -374,8 +375,8 @@ assert 4 < ratio.min() and ratio.max() < 6                               # "4 to
 # - **Feature scaling**: a feature with a 10 times larger spread makes $L$ about 100 times larger.
 #   Standardizing took $\kappa$ from 89 to 1.01, raised $2/L$ about 90-fold, and cut the steps to
 #   converge from over 600 to 3. It cannot remove correlations: $\kappa = (1+r)/(1-r)$ remains.
-# - **Initialization**: weights too small push the window of good lrs up and shrink it; too large push
-#   it down and shrink it further (one good lr out of seven). He initialization ($s = 1$) gave the widest
+# - **Initialization**: weights too small cut the bottom off the window of good lrs (the smallest no longer
+#   train); too large push it down and shrink it further (one good lr out of seven). He initialization ($s = 1$) gave the widest
 #   window.
 # - **Normalization**: BatchNorm raised the top of the window and made it nearly independent of the
 #   initialization (wider for the bad inits, shifted up for He's); the largest grid lr that trains was
