@@ -88,7 +88,7 @@ def test_readme_commands_stay_two_commands_and_use_the_constraints():
     for cmd in (test_cmd, student_cmd):
         assert "\n" not in cmd and cmd.count("&&") == 1, f"one line, two commands: {cmd!r}"
         assert "-c .ci/constraints.txt" in cmd, cmd
-    assert re.match(r'pip install -e "\.\[test\]" -c \.ci/constraints\.txt && python -m pytest$', test_cmd), test_cmd
+    assert re.match(r'pip install -e "\.\[test\]" -c \.ci/constraints\.txt && python -m pytest -n auto$', test_cmd), test_cmd
     # the student's course: five of the nine lessons train torch models, so the command installs the torch extra
     assert re.match(r'pip install -e "\.\[torch\]" -c \.ci/constraints\.txt && lrlab lab$', student_cmd), student_cmd
 
