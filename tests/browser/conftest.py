@@ -264,7 +264,8 @@ def lab_server(chromium, lab_dir, tmp_path_factory):
 # --------------------------------------------------------------------------- driving an explorer
 
 #: the regime in words, as a label shows it (theory's words first: "oscillating" is in both lists)
-REGIME_WORD = re.compile(r"\b(" + "|".join(sorted(browser.REGIMES, key=len, reverse=True)) + r")\b")
+REGIME_WORD = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(browser.REGIMES, key=len, reverse=True))
+                         + r")\b")
 #: a word of a preset's name -> the labels that keep its promise (theory's word, or the path's)
 PRESET_WORD = re.compile(r"\b(oscillating|diverging)\b")
 PROMISES = {"oscillating": ("oscillating convergence", "oscillating"), "diverging": ("divergence", "diverging")}
