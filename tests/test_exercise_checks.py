@@ -178,6 +178,7 @@ def test_08_debugging():
     assert lesson.check_update_ratio(2.0)
     assert not lesson.check_update_ratio(lesson.GALLERY["good"])       # the 64-unit net's lr falls short here
     assert not lesson.check_update_ratio(4.0) and not lesson.check_update_ratio(0.1)
+    assert "edge of stability" in lesson.check_update_ratio(3.0).message   # ratio in the band, but at the edge
     assert lesson.check_edge(8.0) and not lesson.check_edge(4.0)
 
 

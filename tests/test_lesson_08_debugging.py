@@ -166,6 +166,12 @@ def test_check_update_ratio():
     assert "past" in lesson.check_update_ratio(4.0).message
 
 
+def test_check_update_ratio_refuses_the_edge():
+    """lr 3 puts the wide net's early ratio inside the band, but its loss no longer reads 'falling'."""
+    fb = lesson.check_update_ratio(3.0)
+    assert not fb and "edge of stability" in fb.message and "'falling'" in fb.message
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("nudge", [1.0, 1 + 1e-9, 1 - 1e-9])
 def test_update_ratio_solution_is_robust(nudge):

@@ -28,6 +28,7 @@ from lrlab.diagnostics import jump_share, moving_average, read_loss_curve
 from lrlab.pytorch import FlatParamsLoss, top_eigenvalue
 from lrlab.explorer import Explorer, Panel, Problem
 from lrlab.exercises import Feedback, check_number_answer
+from matplotlib.ticker import LogFormatterSciNotation
 
 __all__ = ["NUM_STEPS", "LR_RANGE", "X0", "PRESETS", "regression", "bowl", "problem", "GradNormPanel", "explorer",
            "GALLERY", "GALLERY_REGIMES", "digits_data", "train_digits", "gallery_runs",
@@ -147,7 +148,7 @@ def paths_figure(traj, loss, names_lrs: dict):
         ax.set_title(f"{name}: lr = {lr:g}\n{regimes[i]}\n{closed}", fontsize=11.5)
         ax.set_xlabel("w₁" if i >= 2 else "")
         ax.set_ylabel("w₂" if i % 2 == 0 else "")
-    return fig, axes
+    return _plain_log_ticks(fig), axes
 
 
 # --------------------------------------------------------------------------- real runs: the digits MLP
@@ -216,6 +217,29 @@ def _log_limits(values, floor: float, ceiling: float = 1e45):
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+class _PlainLogFormatter(LogFormatterSciNotation):
+    """Log-axis labels as plain numbers ("2", "0.05", "300") when the whole view lies within
+    [1e-3, 1e4]; powers of ten (10⁴⁵) otherwise. Same ticks labelled as matplotlib's default,
+    which on a narrow view writes its minor ticks as "2×10⁰"."""
+
+    def __call__(self, x, pos=None):
+        label = super().__call__(x, pos)
+        lo, hi = sorted(self.axis.get_view_interval()) if self.axis is not None else (x, x)
+        if label and 1e-3 <= lo and hi <= 1e4:
+            return f"{x:g}"
+        return label
+
+
+def _plain_log_ticks(fig):
+    """Give every log axis of ``fig`` a _PlainLogFormatter (major and minor ticks); returns fig."""
+    for ax in fig.axes:
+        for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+            if scale == "log":
+                axis.set_major_formatter(_PlainLogFormatter())
+                axis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))
+    return fig
+
+
 @plotting.styled
 def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_REGIMES, floor: float = 1e-3):
     """One panel per run (raw minibatch loss, thin, and its moving average, thick) and a last
@@ -263,7 +287,7 @@ def gallery_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY_R
     last.legend(frameon=False, loc="upper right")          # one column: clear of the blow-ups on the left
     for ax in flat[n + 1:]:
         ax.set_visible(False)
-    return fig, axes
+    return _plain_log_ticks(fig), axes
 
 
 def grad_norm_ends(rec) -> tuple[float, float, float]:
@@ -288,7 +312,7 @@ def grad_norm_figure(records: dict, lrs: dict = GALLERY, regimes: dict = GALLERY
     ax.set_ylabel("gradient norm ‖g‖")
     ax.set_title("gradient norm of the minibatch loss")
     ax.legend(frameon=False, loc="upper right", ncols=2)     # clear of the blow-ups on the left
-    return fig, ax
+    return _plain_log_ticks(fig), ax
 
 
 # --------------------------------------------------------------------------- update sizes
@@ -337,7 +361,7 @@ def update_histogram_figure(samples: dict, lrs: dict, regimes: dict = GALLERY_RE
     ax.set_ylabel("count")
     ax.set_title(f"first layer's updates, first {steps} steps: the lr shifts the whole histogram")
     ax.legend(frameon=False, loc="upper left", fontsize=12)
-    return fig, ax
+    return _plain_log_ticks(fig), ax
 
 
 def ratio_sweep(lrs, *, num_steps: int = 50):
@@ -418,7 +442,7 @@ def update_ratio_figure(records: dict, sweep_lrs, sweep_ratios, names=("too low"
     bx.legend(frameon=False, loc="upper left", fontsize=12)
     bx.text(0.98, 0.04, f"green band: {band[0]:g} to {band[1]:g}, the falling\nlrs that end within 10x of the best",
             transform=bx.transAxes, ha="right", va="bottom", fontsize=12, color=C["green"])
-    return fig, axes
+    return _plain_log_ticks(fig), axes
 
 
 # --------------------------------------------------------------------------- sharpness, edge of stability
@@ -510,7 +534,7 @@ def eos_figure(runs):
     bx.set_ylabel("full-batch loss")
     bx.set_title("the loss still falls,\nwith spikes")
     bx.legend(frameon=False, loc="upper right")
-    return fig, axes
+    return _plain_log_ticks(fig), axes
 
 
 # --------------------------------------------------------------------------- exercises
@@ -555,7 +579,7 @@ def exercise_figure(records: dict):
         ax.set_title(f"curve {k}")
     for ax in axes[:, 0]:
         ax.set_ylabel("training loss")
-    return fig, axes
+    return _plain_log_ticks(fig), axes
 
 
 def _expected_diagnosis(records=None) -> dict:
@@ -594,16 +618,20 @@ def check_diagnosis(answer, records=None) -> Feedback:
 WIDE = dict(hidden=(256,), batch_size=256)
 
 
+def _ratio_of(rec) -> float:
+    return math.inf if rec.diverged else float(np.nanmedian(rec.update_ratio))
+
+
 def early_ratio(lr: float, **kw) -> float:
     """The median update-to-weight ratio over the first RATIO_STEPS steps of ``train_digits(lr, **kw)``
     (NaN-free; a run that blows up within them gives inf)."""
-    rec = train_digits(float(lr), num_steps=RATIO_STEPS, **kw)
-    return math.inf if rec.diverged else float(np.nanmedian(rec.update_ratio))
+    return _ratio_of(train_digits(float(lr), num_steps=RATIO_STEPS, **kw))
 
 
 def check_update_ratio(answer, net: dict = WIDE) -> Feedback:
     """Exercise 3: an lr at which the wide network's median update-to-weight ratio (first 50 steps)
-    lies in RATIO_BAND. The check trains it at the answer and measures."""
+    lies in RATIO_BAND and whose loss curve over those steps reads 'falling' (not at the edge).
+    The check trains it at the answer and measures."""
     try:
         lr = float(answer)
     except (TypeError, ValueError):
@@ -612,11 +640,16 @@ def check_update_ratio(answer, net: dict = WIDE) -> Feedback:
         return Feedback(False, "Replace the placeholder with a positive learning rate.")
     if lr > 100:
         return Feedback(False, f"lr = {lr:g} is far too large: the run blows up at once. Try much smaller.")
-    r = early_ratio(lr, **net)
+    rec = train_digits(lr, num_steps=RATIO_STEPS, **net)
+    r, reading = _ratio_of(rec), read_loss_curve(rec.loss)
     lo, hi = RATIO_BAND
     if not math.isfinite(r):
         return Feedback(False, f"At lr = {lr:g} this network blows up within {RATIO_STEPS} steps: you are past "
                                "its edge of stability, where the ratio no longer follows the lr. Come back down.")
+    if reading != "falling":
+        return Feedback(False, f"At lr = {lr:g} the loss curve of those {RATIO_STEPS} steps reads '{reading}', not "
+                               "'falling': this lr is at or past the network's edge of stability. A ratio in the "
+                               "band is no use there: come back down.")
     if lo <= r <= hi:
         return Feedback(True, f"lr = {lr:g} gives a median ratio of {r:.1e}, inside [{lo:g}, {hi:g}]. Note that the "
                               "lr that does it is not the 64-unit network's: the ratio depends on the network and "
@@ -754,7 +787,7 @@ def broken_run_figure(loss, grad_norm):
     bx.set_title("gradient norm")
     for a in (ax, bx):
         a.set_xlim(0, len(loss))
-    return fig, (ax, bx)
+    return _plain_log_ticks(fig), (ax, bx)
 
 
 def check_fix(answer) -> Feedback:
@@ -874,4 +907,4 @@ def warmup_figure(runs: dict, lr: float = WARMUP_LRS[0]):
     ax.set_ylabel("sharpness (top Hessian eigenvalue)")
     ax.set_title(f"digits net, lr {lr:g}: the big steps flatten the start")
     ax.legend(frameon=True, framealpha=0.9, loc="upper right", fontsize=11)
-    return fig, ax
+    return _plain_log_ticks(fig), ax

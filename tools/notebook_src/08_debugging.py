@@ -1,17 +1,17 @@
 # %% [markdown]
 # # 08 · Debugging: what training tells you about the learning rate
 #
-# On a real network you never see the loss landscape. You see *traces*: the loss after each step, the
-# size of the gradient, how much the weights move. This lesson is about reading those traces and
-# telling, from them alone, whether the learning rate is the problem and in which direction.
+# On a real network you never see the loss landscape, only *traces*: the loss after each step, the
+# size of the gradient, how much the weights move. This lesson reads those traces to tell whether the
+# learning rate is the problem, and in which direction.
 #
-# You will see a live explorer where the path is visible beside its traces; a **gallery of real loss
+# You will see an explorer where the path is visible beside its traces; a **gallery of real loss
 # curves** (a small PyTorch network on handwritten digits); **gradient norms**, **update histograms**
-# and the **update-to-weight ratio**; the **edge of stability**; and a broken run to diagnose and fix.
+# and the **update-to-weight ratio**; the **edge of stability**; and a broken run to fix.
 #
 # **Predict first.** In the explorer below, the preset *oscillating* makes the path zig-zag across the
-# valley, overshooting the minimum at every step. Will the **loss curve** zig-zag too (up, down, up...),
-# or will it fall smoothly? Decide before you press the button.
+# valley, overshooting the minimum at every step. Will the **loss curve** zig-zag too, or fall
+# smoothly? Decide before you press the button.
 
 # %%
 import numpy as np
@@ -29,11 +29,11 @@ torch.set_num_threads(1)
 # ## The explorer
 #
 # A linear model with two weights fitted by least squares to 200 points, with features of standard
-# deviations 1 and 3 (so curvatures about 1 and $3^2 = 9$): the loss is a stretched quadratic bowl. Its curvatures along the bowl's two axes are $\mu$
-# and $L$: they are the eigenvalues of the Hessian, the matrix of second derivatives (see lesson 02,
-# *Curvature in several dimensions*). Panels: the path on the loss contours (what you never see on a
-# network); the loss minus its minimum; the **gradient norm**, with a theoretical bound dashed; and the
-# loss after 40 steps for every lr.
+# deviations 1 and 3: the loss is a stretched quadratic bowl whose curvatures along its two axes, $\mu$
+# and $L$ (about 1 and $3^2 = 9$), are the eigenvalues of the Hessian, the matrix of second derivatives
+# (see lesson 02, *Curvature in several dimensions*). Panels: the path on the loss contours (what you
+# never see on a network); the loss minus its minimum; the **gradient norm**, with a theoretical bound
+# dashed; and the loss after 40 steps for every lr.
 
 # %% tags=["nbval-ignore-output"]
 explorer = lesson.explorer()
@@ -61,8 +61,8 @@ assert list(regimes) == ["monotone convergence", "monotone convergence", "oscill
 assert lesson.PRESETS["oscillating"] < theory.critical_lr(loss) < lesson.PRESETS["diverging"]
 
 # %% [markdown]
-# **The answer to the prediction**, with gradient descent written out: forty steps at the *oscillating*
-# preset, counting how often the loss goes up and how often the second weight $w_2$ turns back.
+# **The answer**, with gradient descent written out: forty steps at the *oscillating* preset, counting
+# how often the loss goes up and how often the second weight $w_2$ turns back.
 
 # %%
 lr = lesson.PRESETS["oscillating"]
@@ -83,13 +83,12 @@ assert ups == 0 and turns == lesson.NUM_STEPS - 1
 np.testing.assert_allclose(losses, presets_run.loss[:, 2], rtol=1e-12, atol=0)
 
 # %% [markdown]
-# The loss falls at every step, while the path jumps from one side of the valley to the other. On a
-# quadratic the loss is a sum of squares, $f(w) - f^* = \frac12\sum_i \lambda_i e_i^2$, where $e_i$ is
-# the error along the $i$-th axis. A negative factor flips the sign of $e_i$, but its *square* shrinks
-# all the same, so the loss cannot show the zig-zag. So the first lesson of debugging: **a smooth loss
-# curve does not prove the lr is comfortable.** On a network, where the loss is not a quadratic and each
-# step sees a different minibatch, the overshoot does leak into the loss as spikes, as the gallery below
-# shows.
+# The loss falls at every step while the path jumps across the valley. On a quadratic,
+# $f(w) - f^* = \frac12\sum_i \lambda_i e_i^2$, where $e_i$ is the error along the $i$-th axis. A
+# negative factor flips the sign of $e_i$, but its *square* shrinks all the same, so the loss cannot show
+# the zig-zag. The first lesson of debugging: **a smooth loss curve does not prove the lr is
+# comfortable.** On a network (not a quadratic, a new minibatch at every step) the overshoot does leak
+# into the loss as spikes, as the gallery below shows.
 #
 # The four presets as a static figure (white dot: the start; star: the minimum):
 
@@ -100,10 +99,10 @@ plotting.show(fig)
 # %% [markdown]
 # ## 1. A gallery of loss curves from a real network
 #
-# Now a real network: one hidden layer of 64 ReLU units (`lrlab.pytorch.small_mlp`) classifying the
-# 1797 handwritten digits of scikit-learn (pixels standardized), trained with `torch.optim.SGD` on
-# minibatches of 64 for 300 steps, at five learning rates. Thin: the minibatch loss (noisy, since every
-# step sees other images); thick: its moving average.
+# One hidden layer of 64 ReLU units (`lrlab.pytorch.small_mlp`) classifying the 1797 handwritten digits
+# of scikit-learn (pixels standardized), trained with `torch.optim.SGD` on minibatches of 64 for 300
+# steps, at five learning rates. Thin: the minibatch loss (noisy: every step sees other images); thick:
+# its moving average.
 
 # %%
 gallery = lesson.gallery_runs()
@@ -113,20 +112,19 @@ plotting.show(fig)
 # %% [markdown]
 # How to read them:
 #
-# - **too low** (0.001): a gentle slope, from 2.8 to about 2.3 in 300 steps. Nothing is broken; every
-#   step is just tiny.
-# - **good** (1.0): a fast drop, then a steady decline that flattens out, with noise but no tenfold
-#   jumps. It is measured, not picked by eye: the best run of the sweep in section 4.
-# - **oscillating** (2.0): late in the run many steps change the loss tenfold. On average it still goes
-#   down, but the weights are thrown back and forth across the valley, and on a network that shows in
-#   the loss. Where you stop is a gamble: over five seeds its final loss ranges from about the good
-#   run's to several times it.
+# - **too low** (0.001): a gentle slope, from 2.8 to about 2.3 in 300 steps. Every step is just tiny.
+# - **good** (1.0): a fast drop, then a steady decline that flattens out, noisy but without tenfold
+#   jumps. It is the best run of the sweep in section 4.
+# - **oscillating** (2.0): late in the run many steps change the loss tenfold. On average it still
+#   falls, but the weights are thrown across the valley, and on a network that shows in the loss. Where
+#   you stop is a gamble: over five seeds its final loss ranges from about the good run's to several
+#   times it.
 # - **too high** (3.0): the loss climbs to $10^{10}$ times its start, where `lrlab.pytorch.train`
 #   stops the run (the cross).
 # - **NaN** (100): the same with that stop switched off, until the numbers overflow.
 #
 # The runs at the edge are *chaotic*: change the lr in its ninth digit and the curve is a different one
-# after about a hundred steps at lr 2, a few dozen at lr 3. So we check them over five seeds, not one.
+# after about a hundred steps at lr 2, a few dozen at lr 3. So we check them over five seeds.
 #
 # <details><summary>Optional: where a float32 run would break</summary>
 #
@@ -139,8 +137,8 @@ plotting.show(fig)
 # These rules as code: `lrlab.diagnostics.read_loss_curve` says *blew up* for a NaN or infinity;
 # *rising* when the smoothed loss ends above its start; *spiky* when at least 10% of the second half's
 # steps change the loss tenfold; *barely falling* when the smoothed loss did not even halve; *falling*
-# otherwise. The words describe the curve's shape, not its cause. (*Spiky* is about the loss; on the
-# explorer's quadratic the weights oscillate while the loss falls smoothly, which reads *falling*.)
+# otherwise. The words describe the curve's shape, not its cause: the explorer's oscillating path has a
+# loss curve that reads *falling*.
 
 # %%
 for name, rec in gallery.items():
@@ -188,15 +186,14 @@ assert lesson.GALLERY["oscillating"] == 2.0 and lesson.GALLERY["too high"] == 3.
 # ## 2. Gradient norms
 #
 # `lrlab.pytorch.train` also records the norm of the whole gradient (all weights together) at every
-# step. It is the second thing to plot when a loss curve looks wrong:
+# step, the second thing to plot when a loss curve looks wrong:
 
 # %%
 fig, _ = lesson.grad_norm_figure(gallery)
 plotting.show(fig)
 
 # %% [markdown]
-# - **Too low**: it stays near where it started. A gradient norm that stays at its starting value while
-#   the loss crawls says "take bigger steps".
+# - **Too low**: it stays near its start while the loss crawls: "take bigger steps".
 # - **Good**: it falls as the network fits the data.
 # - **Too high** and **NaN**: it climbs with the loss. Since the step is lr × gradient, an exploding
 #   gradient norm *is* the blow-up; capping it (gradient clipping) is the common safety net.
@@ -240,8 +237,8 @@ assert abs(g[-1] / g[-2] - rho[3]) < 1e-6 and round(rho[3], 2) == 1.10 and round
 # %% [markdown]
 # ## 3. Histograms of the updates
 #
-# A histogram shows every weight: for the first layer (64 × 64 weights), the size of each weight's update
-# in each of the first 20 steps, divided by the root mean square of the layer's weights.
+# For the first layer (64 × 64 weights): the size of each weight's update in each of the first 20 steps,
+# divided by the root mean square of the layer's weights.
 
 # %%
 names = ("too low", "good", "too high")
@@ -254,10 +251,9 @@ plotting.show(fig)
 # %% [markdown]
 # The three histograms have nearly the same shape, shifted: in plain SGD the update is
 # $\text{lr} \times \text{gradient}$. The too-low run changes a typical weight by a few
-# hundred-thousandths of its scale per step; the too-high run by tens of percent, which wipes out what
-# earlier steps learned; the good one by one to a few percent. What the histogram cannot tell you: the
-# too-high lr is only three times the good one, and nothing in the good run's histogram says "the edge
-# is close". The loss curve tells.
+# hundred-thousandths of its scale per step; the too-high run by tens of percent, wiping out what
+# earlier steps learned; the good one by one to a few percent. But the too-high lr is only three times
+# the good one, and nothing in the good run's histogram says "the edge is close". The loss curve tells.
 #
 # <details><summary>Optional: why the medians are not exactly 1000 and 3 times apart, and the weights that never move</summary>
 #
@@ -292,8 +288,8 @@ assert 100 < medians["good"] / medians["too low"] < 1000 and 5 < medians["too hi
 # value is around $10^{-3}$. We test it with a sweep: the digits network for 300 steps at eleven lrs
 # from $10^{-4}$ to 3, keeping each run's final (smoothed) loss, its reading, and its median ratio over
 # the **first 50 steps**. Top: the ratio during three gallery runs. Bottom: the early ratio against lr,
-# the best run starred, and in green the band of ratios of the converging runs that end within a
-# factor 10 of the best.
+# the best run starred, and in green the band of ratios of the falling runs that end within a factor 10
+# of the best.
 
 # %%
 sweep = lesson.lr_sweep()
@@ -329,24 +325,26 @@ assert at[1e-3][1] < lesson.RATIO_BAND[0] / 20 and at[3.0][1] > 3 * lesson.RATIO
 assert 2 < at[2.0][1] / best_ratio < 8
 
 # %% [markdown]
-# The first line reads *rising*, and it is the lowest lr: at $10^{-4}$ the loss barely moves, and the
-# minibatch noise leaves its smoothed value a little above where it started. A rising curve can mean a
-# too-high lr or a too-low one; the gradient norm (flat here, climbing in a blow-up) tells them apart.
+# The lowest lr, $10^{-4}$, reads *rising*: its loss barely moves, and the minibatch noise leaves the
+# smoothed value a little above its start. So a rising curve can mean a too-high lr or a too-low one;
+# the gradient norm (flat here, climbing in a blow-up) tells them apart.
 #
 # What this says:
 #
 # - **The rule of thumb is off here.** The best lr's early ratio is about $4\times10^{-2}$, forty times
-#   the rule's $10^{-3}$; the lr that hits $10^{-3}$ (0.01) ends over a hundred times higher in loss.
-#   Measure the band on your own network with a short sweep.
-# - **The ratio grows with the lr.** Up to lr 0.01 it is nearly proportional to it (in SGD the step is
-#   lr × gradient, and early on the gradient barely depends on the lr). From 0.01 to 1 it grows much more
-#   slowly than the lr, and near the edge much faster, so a proportional correction misses either way:
-#   bracket the lr instead.
-# - **It does not locate the edge.** The band was drawn from the sweep's *losses*; the ratio curve itself
-#   has no feature at the oscillating lr, 2: its ratio is about four times the best's, a jump no larger
-#   than the ones before it. The loss curve tells.
+#   the rule's $10^{-3}$. Measure the band on your own network with a short sweep.
+# - **The ratio grows with the lr, in proportion only at small lrs**, so bracket the lr rather than
+#   correct it by a factor.
+# - **It does not locate the edge.** The ratio curve has no feature at the oscillating lr, 2; the band
+#   was drawn from the sweep's *losses*.
 #
-# <details><summary>Optional: why the rule of thumb says 10⁻³</summary>
+# <details><summary>Optional: how the ratio grows with the lr, and why the rule of thumb says 10⁻³</summary>
+#
+# The lr that hits the rule's $10^{-3}$ (0.01) ends over a hundred times higher in loss than the best.
+# Up to lr 0.01 the ratio is nearly proportional to the lr (in SGD the step is lr × gradient, and early
+# on the gradient barely depends on the lr). From 0.01 to 1 it grows much more slowly than the lr, and
+# near the edge much faster, so a proportional correction misses either way. At the oscillating lr, 2,
+# the ratio is about four times the best's, a jump no larger than the ones before it.
 #
 # Averaged over the whole run, the good run's ratio is a few $10^{-3}$, because it falls as the network
 # fits; that is the number the rule resembles, but you cannot measure it before training. The rule
@@ -361,18 +359,23 @@ assert 2 < at[2.0][1] / best_ratio < 8
 #
 # Lessons 02 and 03 showed that on a quadratic, gradient descent is stable only if $\text{lr} < 2/L$,
 # where $L$, the largest curvature (the top eigenvalue of the Hessian), is called the **sharpness**. On
-# a network the sharpness is not fixed: it changes as the weights move.
+# a network the sharpness changes as the weights move. At a constant lr, training often *sharpens* the
+# surface until the sharpness hovers near $2/\text{lr}$: the **edge of stability**, which this section
+# shows.
+#
+# <details><summary>Optional: sharp at the start, sharper later</summary>
 #
 # Early in the training of many deep networks the loss surface is sharpest near the initialisation and
-# flattens as training proceeds (section 6 measures it here), so $2/L$ grows, and a warm-up (lesson 04) keeps the
-# early steps below it. Later, at a constant lr, training often *sharpens* the surface until the
-# sharpness hovers near $2/\text{lr}$: the **edge of stability**, which this section shows. Which of the
-# two dominates depends on the network and the phase of training.
+# flattens as training proceeds (section 6 measures it here), so $2/L$ grows, and a warm-up (lesson 04)
+# keeps the early steps below it. The sharpening shown in this section comes later. Which of the two
+# dominates depends on the network and the phase of training.
+#
+# </details>
 #
 # The experiment: a small tanh network (2 inputs, 32 hidden units, 2 outputs, in float64) fitted with
-# half the squared error to two interleaved spirals, with plain **full-batch** gradient descent (no
-# minibatch noise) at three lrs, for 1000 steps. Every 20 steps we measure the sharpness by power
-# iteration on Hessian-vector products (`lesson.top_eigenvalue`; see the box below).
+# half the squared error to two interleaved spirals, by **full-batch** gradient descent (no minibatch
+# noise) at three lrs for 1000 steps. Every 20 steps we measure the sharpness (`lesson.top_eigenvalue`;
+# see the box below).
 
 # %%
 eos = [lesson.edge_of_stability(lr) for lr in lesson.EOS_LRS]
@@ -386,13 +389,12 @@ plotting.show(fig)
 # 2. **It reaches $2/\text{lr}$.** On a quadratic the error along the steepest axis would now grow
 #    without end. Here it grows briefly, a **spike in the loss**, which throws the weights to a flatter
 #    region: the sharpness drops at once.
-# 3. **Cycling.** The climb starts again, and each overshoot is smaller than the one before; by the end
-#    of the run the sharpness sits close to $2/\text{lr}$. For the smallest lr it is just arriving: it
-#    reaches $2/\text{lr}$ late in the run and has not spiked by step 1000.
+# 3. **Cycling.** The climb starts again, each overshoot smaller than the last; by the end the sharpness
+#    sits close to $2/\text{lr}$ (the smallest lr reaches it late and has not spiked by step 1000).
 #
-# Here the lr caps the sharpness of where gradient descent can stay: a larger lr settles in a flatter
-# region. For debugging: **spikes in a full-batch loss curve that recover on their own are not
-# necessarily a bug**.
+# The lr caps the sharpness of where gradient descent can stay: a larger lr settles in a flatter region.
+# For debugging: **spikes in a full-batch loss curve that recover on their own are not necessarily a
+# bug**.
 
 # %%
 for run in eos:
@@ -438,9 +440,9 @@ assert abs(independent - eos[0].sharpness[-1]) < 1e-4 * independent
 # ## 6. Warm-up on a real network
 #
 # Lesson 07's quartic needed warm-up because its start was sharp. Is the digits network's start sharp?
-# We measure the sharpness of its full-data loss (the power iteration above) during the first 100 steps
-# at the good lr 1, constant and with a linear warm-up from 1% over 100 steps, three seeds each; and we
-# run the too-high lr 3 constant, with the same warm-up, and with **gradient clipping** instead
+# We measure the sharpness of its full-data loss during the first 100 steps at the good lr 1, constant
+# and with a linear warm-up from 1% over 100 steps, three seeds each; and we run the too-high lr 3
+# constant, with the same warm-up, and with **gradient clipping** instead
 # (`torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)` before each step).
 
 # %%
@@ -472,12 +474,18 @@ assert min(r.final for r in clip) > 2 * max(r.final for r in const)
 # %% [markdown]
 # The network does start sharp: a sharpness of about 4 allows only lr < 0.5, half of lr 1. Yet the
 # constant run does not blow up: its first big steps throw the weights into a flatter region (below
-# 2/lr within ten steps), as the spikes of section 5 did. The warm-up run flattens more slowly, stays far
-# inside its own limit and ends slightly *worse*. So on this small network warm-up does not matter at
-# lr 1, and at lr 3 it does not save the run: the blow-up only waits until the ramp ends. Clipping keeps
-# lr 3 finite by capping every step, but the run ends well above lr 1's loss: it hides a too-high lr
-# rather than curing it. Warm-up earns its keep on large networks (transformers, big-batch ResNets)
-# whose start is far sharper than 2/lr and does not flatten on its own.
+# 2/lr within ten steps), as the spikes of section 5 did. At lr 3 warm-up does not save the run: the
+# blow-up only waits until the ramp ends. Clipping keeps lr 3 finite by capping every step, but the run
+# ends well above lr 1's loss: it hides a too-high lr rather than curing it.
+#
+# <details><summary>Optional: the warm-up run at lr 1, and where warm-up earns its keep</summary>
+#
+# At lr 1 the warm-up run flattens more slowly, stays far inside its own limit and ends slightly
+# *worse* than the constant one: on this small network warm-up does not help. It earns its keep on
+# large networks (transformers, big-batch ResNets) whose start is far sharper than 2/lr and does not
+# flatten on its own.
+#
+# </details>
 #
 # <details><summary>Optional: Adam's own reason for warm-up</summary>
 #
@@ -500,21 +508,20 @@ assert min(r.final for r in clip) > 2 * max(r.final for r in const)
 #   | *spiky* | lr at the edge of stability |
 #   | *barely falling* | lr too low, or the network stuck (dead units, section "Diagnose and fix") |
 #   | *falling* | fine, though the weights may still oscillate (the explorer) |
-# - The **gradient norm** explodes with a blow-up (clipping caps it); flat and large with a crawling
-#   loss, the steps are too small.
-# - **Update histograms** and the **update-to-weight ratio** measure the step size. Measure the healthy
-#   band on your own network; the ratio grows with the lr (proportionally only at small lrs), and it does
-#   not show the edge.
+# - The **gradient norm** explodes with a blow-up (clipping caps it); flat with a crawling loss, the
+#   steps are too small.
+# - **Update histograms** and the **update-to-weight ratio** measure the step size, not the edge;
+#   measure the healthy band on your own network.
 # - Under full-batch gradient descent the **sharpness can rise to $2/\text{lr}$** and stay around it,
 #   with loss spikes that recover.
-# - The digits network starts sharp but its first large steps flatten it: warm-up changes nothing useful
-#   there, and clipping keeps a too-high lr finite without making it good.
+# - The digits network starts sharp but its first large steps flatten it; clipping keeps a too-high lr
+#   finite without making it good.
 #
 # ## Exercises
 #
-# **1. Diagnose these curves.** Four more runs of the digits network, this time with 32 hidden units and
-# another seed. Read each curve with the words of `read_loss_curve`: `'blew up'`, `'rising'`, `'spiky'`,
-# `'barely falling'` or `'falling'`.
+# **1. Diagnose these curves.** Four runs of the digits network with 32 hidden units and another seed.
+# Read each with the words of `read_loss_curve`: `'blew up'`, `'rising'`, `'spiky'`, `'barely falling'`
+# or `'falling'`.
 
 # %%
 exercise = lesson.exercise_runs()
@@ -526,8 +533,8 @@ answer = None   # a dict from curve letter to word: {"A": "...", "B": "...", "C"
 lesson.check_diagnosis(answer, exercise)
 
 # %% [markdown]
-# **2. Diagnose and fix.** A colleague trains the gallery's network at the gallery's good lr, 1.0, after a
-# change in their data pipeline. Here is what they see, step by step:
+# **2. Diagnose and fix.** A colleague trains the gallery's network at its good lr, 1.0, after a change
+# in their data pipeline, and sees this:
 
 # %%
 broken_loss, broken_grad, broken_model = lesson.run_with_fix(None)
@@ -544,12 +551,12 @@ assert lesson.dead_units(broken_model) == 64                 # every hidden ReLU
 assert not lesson.fix_works(broken_loss)
 
 # %% [markdown]
-# Which one change would you make? Choose one of `"lower lr"` (a tenth of it), `"warm-up"` (ramp the lr
+# Which one change? Choose one of `"lower lr"` (a tenth of it), `"warm-up"` (ramp the lr
 # up over the first 100 steps), `"clipping"` (clip the gradient to norm 1), `"re-initialisation"`
 # (initial weights at half their scale) or `"normalising"` (standardize the pixels). The check runs
-# your fix for 300 steps and says whether it worked: the smoothed loss must end below 0.3. Hint:
-# compare the first gradient norms and the first loss with the gallery's runs in section 2. Which change
-# acts on the cause of such large first gradients, rather than on their effect?
+# your fix for 300 steps: the smoothed loss must end below 0.3. Hint: compare the first gradient norms
+# and the first loss with the gallery's runs in section 2. Which change acts on the cause of such large
+# first gradients, rather than on their effect?
 
 # %%
 answer = None   # one of the five fixes, as a string
@@ -573,9 +580,11 @@ lesson.check_fix(answer)
 #
 # **3. Tune by the ratio.** A wider network: 256 hidden units, trained on batches of 256
 # (`lesson.WIDE`). Find a learning rate whose median update-to-weight ratio over the first 50 steps
-# lies in section 4's green band, between $10^{-2}$ and $10^{-1}$. `lesson.early_ratio(lr, **lesson.WIDE)`
-# measures it at any lr in a second or two. The ratio grows more slowly than the lr here: bracket the
-# lr (one too low, one too high) and narrow the bracket, rather than correcting by proportion.
+# lies in section 4's green band, between $10^{-2}$ and $10^{-1}$, and whose loss curve over those steps
+# still reads *falling* (a ratio in the band is no use at the edge). `lesson.early_ratio(lr, **lesson.WIDE)`
+# measures the ratio in a second or two;
+# `diagnostics.read_loss_curve(lesson.train_digits(lr, num_steps=50, **lesson.WIDE).loss)` reads the
+# curve. Bracket the lr (one too low, one too high) and narrow the bracket.
 
 # %%
 answer = None   # a learning rate
