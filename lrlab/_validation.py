@@ -109,3 +109,14 @@ def check_flag(name: str, value) -> bool:
 def check_count(name: str, value, *, low: int = 1, high: int | None = None) -> int:
     """Check a count (a number of points, arrows, columns, ...): an integer in ``[low, high]``."""
     return check_number(name, value, low=low, high=high, integer=True)
+
+
+def check_points(name: str, value, dim: int | None = None) -> np.ndarray:
+    """Finite points of shape (..., d), d = ``dim`` when given (a float copy: callers may write to it)."""
+    arr = np.array(as_real_array(name, value, what="an array of real numbers, shape (..., d)"), dtype=float)
+    if arr.ndim == 0 or arr.shape[-1] == 0 or (dim is not None and arr.shape[-1] != dim):
+        want = "d" if dim is None else str(dim)
+        raise ValueError(f"{name} must have shape (..., {want}), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return arr

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_real_array, check_number
+from ._validation import as_real_array, check_number, check_points
 from .loop import Trajectory, run
 from .types import Stepper
 
@@ -45,16 +45,6 @@ def _check_loss(loss) -> None:
         raise TypeError(f"loss must have value(x) and grad(x) methods, got {type(loss).__name__}")
 
 
-def _check_points(name: str, x, dim) -> np.ndarray:
-    arr = np.array(as_real_array(name, x, what="an array of real numbers, shape (..., d)"), dtype=float)
-    if arr.ndim == 0 or arr.shape[-1] == 0 or (dim is not None and arr.shape[-1] != dim):
-        want = "d" if dim is None else str(dim)
-        raise ValueError(f"{name} must have shape (..., {want}) for this loss, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
-
-
 def _check_armijo_args(lr0, shrink, c, max_iter):
     return (check_number("lr0", lr0, low=0.0, low_inclusive=False),
             check_number("shrink", shrink, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False),
@@ -65,7 +55,7 @@ def _check_armijo_args(lr0, shrink, c, max_iter):
 def _direction(loss, x: np.ndarray, direction, g: np.ndarray) -> np.ndarray:
     if direction is None:
         return -g
-    p = _check_points("direction", direction, x.shape[-1])
+    p = check_points("direction", direction, x.shape[-1])
     try:
         return np.array(np.broadcast_to(p, np.broadcast_shapes(p.shape, x.shape)))
     except ValueError:
@@ -106,7 +96,7 @@ def armijo_condition(loss, x, lr, direction=None, c: float = 1e-4):
         a bool for one point and one lr, else a bool array of the broadcast batch shape.
     """
     _check_loss(loss)
-    x = _check_points("x", x, getattr(loss, "dim", None))
+    x = check_points("x", x, getattr(loss, "dim", None))
     c = check_number("c", c, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     lrs = as_real_array("lr", lr, what="a non-negative float or an array of them")
     if lrs.size == 0:
@@ -165,7 +155,7 @@ def armijo(loss, x, direction=None, lr0: float = 1.0, shrink: float = 0.5, c: fl
     """
     _check_loss(loss)
     lr0, shrink, c, max_iter = _check_armijo_args(lr0, shrink, c, max_iter)
-    x = _check_points("x", x, getattr(loss, "dim", None))
+    x = check_points("x", x, getattr(loss, "dim", None))
     with np.errstate(all="ignore"):
         g = np.asarray(loss.grad(x), dtype=float)
         f0 = np.asarray(loss.value(x), dtype=float)
@@ -242,7 +232,7 @@ def polyak_lr(loss, x, f_star: float | None = None, max_lr: float | None = None)
         (nothing to do) or where :math:`f(x) < f^*` (``f_star`` was too high).
     """
     _check_loss(loss)
-    x = _check_points("x", x, getattr(loss, "dim", None))
+    x = check_points("x", x, getattr(loss, "dim", None))
     f_star = _f_star(loss, f_star)
     if max_lr is not None:
         max_lr = check_number("max_lr", max_lr, low=0.0, low_inclusive=False)
@@ -287,7 +277,7 @@ def _check_run_args(loss, x0, num_steps):
                         "batch_size), and the rule compares full-loss values with them; build it with "
                         "batch_size=None")
     check_number("num_steps", num_steps, low=0, integer=True)
-    return _check_points("x0", x0, getattr(loss, "dim", None))
+    return check_points("x0", x0, getattr(loss, "dim", None))
 
 
 def run_line_search(loss, x0, num_steps: int = 100, *, lr0: float = 1.0, shrink: float = 0.5, c: float = 1e-4,

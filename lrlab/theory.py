@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ._validation import as_real_array, check_lr_array, check_number
+from ._validation import as_real_array, check_lr_array, check_number, check_points
 
 __all__ = ["eigenvalues", "critical_lr", "optimal_lr", "convergence_rate", "optimal_momentum",
            "curvature", "newton_lr", "exact_line_search_lr",
@@ -117,16 +117,6 @@ def _hessian_at(loss, x):
     return np.asarray(hess(x), dtype=float)
 
 
-def _point(name: str, value, dim: int | None) -> np.ndarray:
-    arr = as_real_array(name, value, what="an array of real numbers, shape (..., d)")
-    if arr.ndim == 0 or arr.shape[-1] == 0 or (dim is not None and arr.shape[-1] != dim):
-        want = "d" if dim is None else str(dim)
-        raise ValueError(f"{name} must have shape (..., {want}), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
-
-
 def curvature(loss, direction=None, x=None):
     r"""The loss's curvature along ``direction``: the Rayleigh quotient of its Hessian.
 
@@ -151,7 +141,7 @@ def curvature(loss, direction=None, x=None):
         if getattr(loss, "eigenvalues", None) is None and callable(getattr(loss, "hessian", None)):
             _hessian_at(loss, None)                      # raises: this Hessian needs a point
         return float(eigenvalues(loss)[-1])
-    xs = None if x is None else _point("x", x, dim)
+    xs = None if x is None else check_points("x", x, dim)
     H = _hessian_at(loss, xs)
     if H.ndim < 2 or H.shape[-1] != H.shape[-2]:
         raise TypeError(f"loss.hessian returned shape {H.shape}; expected (..., d, d)")
@@ -159,7 +149,7 @@ def curvature(loss, direction=None, x=None):
         if direction is None:
             lam = np.linalg.eigvalsh(0.5 * (H + np.swapaxes(H, -1, -2)))[..., -1]
         else:
-            u = _point("direction", direction, H.shape[-1])
+            u = check_points("direction", direction, H.shape[-1])
             uu = np.sum(u * u, axis=-1)
             if np.any(uu == 0):
                 raise ValueError("direction must be non-zero: a zero vector has no curvature along it")
@@ -213,7 +203,7 @@ def exact_line_search_lr(loss, x):
     if getattr(loss, "eigenvalues", None) is None:
         raise TypeError(f"loss must be a quadratic (lrlab.losses.quadratic or least_squares: a constant Hessian), "
                         f"got {type(loss).__name__}")
-    xs = _point("x", x, getattr(loss, "dim", None))
+    xs = check_points("x", x, getattr(loss, "dim", None))
     g = np.asarray(loss.grad(xs), dtype=float)
     if np.any(np.sum(g * g, axis=-1) == 0):
         raise ValueError("x is a minimizer of the loss (its gradient is zero): there is no direction to search")

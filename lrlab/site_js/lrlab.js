@@ -105,6 +105,16 @@ export function pyRound(x) {
 
 /** The exact decimal digits of |x| rounded to `p` significant digits, ties to even (as Python's repr
  * machinery does): {digits: string of p digits, exp: the exponent of the first digit}. */
+
+/** Add one unit in the last place of the decimal digit string ``digits`` (carrying; 99 -> 10, exp + 1). */
+function roundUpDigits(digits, exp) {
+  const arr = digits.split("").map(Number);
+  let i = arr.length - 1;
+  while (i >= 0 && arr[i] === 9) { arr[i] = 0; i--; }
+  if (i < 0) { arr.unshift(1); arr.pop(); exp += 1; } else arr[i] += 1;
+  return { digits: arr.join(""), exp };
+}
+
 function roundSig(x, p) {
   // fast path: 4 more digits (rounded) decide, unless they read 5000 (then it may be a tie: look at them all)
   if (p + 3 <= 100) {
@@ -113,11 +123,7 @@ function roundSig(x, p) {
     if (tail !== "5000") {
       let digits = d4.slice(0, p), exp = parseInt(e4, 10);
       if (tail > "5000") {
-        const arr = digits.split("").map(Number);
-        let i = arr.length - 1;
-        while (i >= 0 && arr[i] === 9) { arr[i] = 0; i--; }
-        if (i < 0) { arr.unshift(1); arr.pop(); exp += 1; } else arr[i] += 1;
-        digits = arr.join("");
+        ({ digits, exp } = roundUpDigits(digits, exp));
       }
       return { digits, exp };
     }
@@ -133,11 +139,7 @@ function roundSig(x, p) {
   else if (/[1-9]/.test(rest.slice(1))) up = true;
   else up = (parseInt(digits[digits.length - 1] || "0", 10) % 2) === 1;   // an exact tie: to even
   if (up) {
-    const arr = digits.split("").map(Number);
-    let i = arr.length - 1;
-    while (i >= 0 && arr[i] === 9) { arr[i] = 0; i--; }
-    if (i < 0) { arr.unshift(1); arr.pop(); exp += 1; } else arr[i] += 1;
-    digits = arr.join("");
+    ({ digits, exp } = roundUpDigits(digits, exp));
   }
   return { digits, exp };
 }
