@@ -120,3 +120,72 @@ def check_points(name: str, value, dim: int | None = None) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr
+
+
+def check_choice(name: str, value, options) -> str:
+    """Check ``value`` is one of the strings ``options``."""
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {name}={value!r}")
+    return value
+
+
+def check_instance(name: str, value, cls, what: str, *, optional: bool = False):
+    """Check ``value`` is an instance of ``cls`` (``what`` says it in words), or None when ``optional``."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, cls):
+        raise TypeError(f"{name} must be {what}{' or None' if optional else ''}, "
+                        f"got {name}={value!r} of type {type(value).__name__}")
+    return value
+
+
+def check_text(name: str, value, *, optional: bool = False) -> str | None:
+    """Check a string (or None when ``optional``)."""
+    return check_instance(name, value, str, "a string", optional=optional)
+
+
+def check_range(name: str, value, *, positive: bool = False, optional: bool = True) -> tuple | None:
+    """Check a pair (low, high) of finite reals with low < high (both > 0 when ``positive``: a log axis)."""
+    if value is None and optional:
+        return None
+    what = "a pair (low, high) of " + ("positive " if positive else "") + "finite numbers"
+    arr = as_real_array(name, value, what=what)
+    if arr.shape != (2,) or not np.all(np.isfinite(arr)) or not arr[0] < arr[1] or (positive and arr[0] <= 0):
+        cond = "0 < low < high" if positive else "low < high"
+        raise ValueError(f"{name} must be {what}, {cond}, got {name}={value!r}")
+    return tuple(arr)
+
+
+def check_list(name: str, value, n: int, *, what: str, per: str, item=None):
+    """Check a list or tuple of exactly ``n`` entries, one per ``per``; ``item(name_i, v)`` checks each."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, np.ndarray)):
+        raise TypeError(f"{name} must be a list of {n} {what}, one per {per}, "
+                        f"got {name}={value!r} of type {type(value).__name__}")
+    if len(value) != n:
+        raise ValueError(f"{name} must have {n} entr{'y' if n == 1 else 'ies'}, one per {per}, "
+                         f"got {len(value)}: {name}={value!r}")
+    if item is not None:
+        for i, v in enumerate(value):
+            item(f"{name}[{i}]", v)
+    return value
+
+
+def check_loss(name: str, value, *, dim: int | None = None, bounds: bool = False, grad: bool = True,
+               optional: bool = False):
+    """Check an lrlab loss: an object with ``value(x)`` and ``grad(x)`` (only ``value`` when ``grad`` is False:
+    a plot), with a plotting window ``bounds`` when asked, of ``dim`` coordinates when it says its dimension."""
+    if value is None and optional:
+        return None
+    if not (callable(getattr(value, "value", None)) and (not grad or callable(getattr(value, "grad", None)))):
+        what = "an lrlab loss (an object with value(x) and grad(x))" + (" or None" if optional else "")
+        raise TypeError(f"{name} must be {what}, got {name}={value!r} of type {type(value).__name__}")
+    if bounds and getattr(value, "bounds", None) is None:
+        raise TypeError(f"{name} has no plotting window ({name}.bounds); pass bounds=(low, high) "
+                        f"or use an lrlab loss")
+    if dim is not None:
+        d = getattr(value, "dim", None)
+        if d is None and getattr(value, "bounds", None) is not None:
+            d = np.shape(value.bounds)[0]
+        if d is not None and d != dim:
+            raise ValueError(f"{name} must be a loss in {dim} dimension{'s' if dim > 1 else ''}, got one in {d}")
+    return value

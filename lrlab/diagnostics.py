@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_real_array, check_number
-from .loop import Trajectory, run
+from .loop import Trajectory, check_trajectory, run
 
 __all__ = ["REGIMES", "classify", "PATH_SHAPES", "path_shape", "progress", "progress_text", "LRRangeResult", "analyze_lr_range", "SUGGEST_METHODS", "longest_descent",
            "suggest_lr", "lr_range_test",
@@ -32,11 +32,6 @@ def _curve(name: str, values, *, min_len: int = 1, one_d: bool = False) -> np.nd
         raise ValueError(f"{name} must have at least {min_len} value{'s' * (min_len > 1)} along axis 0, "
                          f"got shape {v.shape}")
     return v
-
-
-def _check_traj(traj) -> None:
-    if not isinstance(traj, Trajectory):
-        raise TypeError(f"traj must be a lrlab Trajectory (from lrlab.run()), got {type(traj).__name__}")
 
 
 def _flat(traj):
@@ -117,7 +112,7 @@ def progress(traj: Trajectory, *, min_value: float | None = None):
     Raises:
         ValueError: the minimum is unknown (no ``min_value`` and no ``traj.loss_min``).
     """
-    _check_traj(traj)
+    check_trajectory("traj", traj)
     f_star = traj.loss_min if min_value is None else check_number("min_value", min_value)
     if f_star is None:
         raise ValueError("min_value is required: the loss's minimum is not known to the run (traj.loss_min is "
@@ -187,7 +182,7 @@ def path_shape(traj: Trajectory, *, min_flips: int = 2):
     Returns:
         a ``str`` for a single trajectory, else an array of ``str`` of shape ``traj.batch_shape``.
     """
-    _check_traj(traj)
+    check_trajectory("traj", traj)
     min_flips = check_number("min_flips", min_flips, low=1, integer=True)
     osc = _reversals(traj) >= min_flips
     out = np.where(_blew_up_or_grew(traj), "diverging", np.where(osc, "oscillating", "monotone"))
@@ -228,7 +223,7 @@ def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 
     Returns:
         a ``str`` for a single trajectory, else an array of ``str`` of shape ``traj.batch_shape``.
     """
-    _check_traj(traj)
+    check_trajectory("traj", traj)
     progress = check_number("progress", progress, low=0.0, high=1.0)
     flip_fraction = check_number("flip_fraction", flip_fraction, low=0.0, high=1.0)
     T = traj.num_steps

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_real_array, check_number, check_points
+from ._validation import as_real_array, check_loss, check_number, check_points
 from .loop import Trajectory, run
 from .types import Stepper
 
@@ -39,11 +39,6 @@ class StepRuleState(NamedTuple):
 
 
 # --------------------------------------------------------------------------- argument checks
-
-def _check_loss(loss) -> None:
-    if not (callable(getattr(loss, "value", None)) and callable(getattr(loss, "grad", None))):
-        raise TypeError(f"loss must have value(x) and grad(x) methods, got {type(loss).__name__}")
-
 
 def _check_armijo_args(lr0, shrink, c, max_iter):
     return (check_number("lr0", lr0, low=0.0, low_inclusive=False),
@@ -95,7 +90,7 @@ def armijo_condition(loss, x, lr, direction=None, c: float = 1e-4):
     Returns:
         a bool for one point and one lr, else a bool array of the broadcast batch shape.
     """
-    _check_loss(loss)
+    check_loss("loss", loss)
     x = check_points("x", x, getattr(loss, "dim", None))
     c = check_number("c", c, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     lrs = as_real_array("lr", lr, what="a non-negative float or an array of them")
@@ -153,7 +148,7 @@ def armijo(loss, x, direction=None, lr0: float = 1.0, shrink: float = 0.5, c: fl
         ValueError: ``direction`` points uphill somewhere (:math:`\nabla f(x)^\top p > 0`), or an
             argument is out of range (the message names it).
     """
-    _check_loss(loss)
+    check_loss("loss", loss)
     lr0, shrink, c, max_iter = _check_armijo_args(lr0, shrink, c, max_iter)
     x = check_points("x", x, getattr(loss, "dim", None))
     with np.errstate(all="ignore"):
@@ -231,7 +226,7 @@ def polyak_lr(loss, x, f_star: float | None = None, max_lr: float | None = None)
         a float for one point, else an array of shape ``x.shape[:-1]``. 0 where the gradient is 0
         (nothing to do) or where :math:`f(x) < f^*` (``f_star`` was too high).
     """
-    _check_loss(loss)
+    check_loss("loss", loss)
     x = check_points("x", x, getattr(loss, "dim", None))
     f_star = _f_star(loss, f_star)
     if max_lr is not None:
@@ -271,7 +266,7 @@ def _with_rule_lrs(traj: Trajectory) -> Trajectory:
 
 
 def _check_run_args(loss, x0, num_steps):
-    _check_loss(loss)
+    check_loss("loss", loss)
     if _is_stochastic(loss):
         raise TypeError("loss must be deterministic: this one draws minibatch gradients (sample_grad with a "
                         "batch_size), and the rule compares full-loss values with them; build it with "

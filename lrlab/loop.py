@@ -93,6 +93,20 @@ class Trajectory:
                 f"diverged={int(np.sum(self.diverged))}/{self.diverged.size})")
 
 
+def check_trajectory(name: str, value, *, dim: int | None = None, single: bool = False) -> "Trajectory":
+    """Check a Trajectory (what :func:`run` returns); of points of ``dim`` coordinates; unbatched when ``single``."""
+    if not isinstance(value, Trajectory):
+        raise TypeError(f"{name} must be an lrlab Trajectory (what lrlab.run returns), "
+                        f"got {name}={value!r} of type {type(value).__name__}")
+    if dim is not None and value.params.shape[-1] != dim:
+        raise ValueError(f"{name} must be a run in {dim} dimension{'s' if dim > 1 else ''}, "
+                         f"got one with points of {value.params.shape[-1]} coordinates")
+    if single and value.batch_shape:
+        raise ValueError(f"{name} must be a single run, got a batch of shape {value.batch_shape} "
+                         f"(pick one: {name}[i])")
+    return value
+
+
 def _batched_state(state, n: int, batch: tuple):
     """A copy of a stepper state with each (n, ...) array reshaped to (*batch, ...)."""
     def one(a):

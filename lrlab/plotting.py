@@ -17,11 +17,13 @@ from contextlib import contextmanager
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from . import diagnostics, theory
-from ._validation import as_real_array, check_count, check_flag, check_number
-from .loop import Trajectory
+from ._validation import (as_real_array, check_count, check_flag, check_choice, check_instance, check_list, check_loss, check_number,
+                          check_range, check_text)
+from .loop import check_trajectory
 
 __all__ = ["PALETTE", "REGIME_COLORS", "TEXT_COLORS", "STYLE", "PRESENTER_STYLE", "EXPLORER_STYLE",
            "PRESENTER_EXPLORER_STYLE", "use_style", "presenter_mode", "style", "explorer_style", "styled", "figure",
@@ -81,72 +83,8 @@ _MAX_DPI = 1_000
 
 # --------------------------------------------------------------------------- argument checks
 
-def _check_ax(ax, name: str = "ax", *, optional: bool = True):
-    """``ax`` must be a matplotlib Axes (or None when a new figure may be made)."""
-    from matplotlib.axes import Axes
-    if ax is None and optional:
-        return None
-    if not isinstance(ax, Axes):
-        what = "a matplotlib Axes or None (a new figure)" if optional else "a matplotlib Axes"
-        raise TypeError(f"{name} must be {what}, got {name}={ax!r} of type {type(ax).__name__}")
-    return ax
-
-
-def _check_fig(fig, name: str = "fig"):
-    if not isinstance(fig, Figure):
-        raise TypeError(f"{name} must be a matplotlib Figure (from lrlab.plotting.figure or plt.figure), "
-                        f"got {name}={fig!r} of type {type(fig).__name__}")
-    return fig
-
-
-def _check_traj(traj, name: str = "traj", *, dim: int | None = None, single: bool = False) -> Trajectory:
-    """A Trajectory from ``lrlab.run``; of points of ``dim`` coordinates; unbatched when ``single``."""
-    if not isinstance(traj, Trajectory):
-        raise TypeError(f"{name} must be an lrlab Trajectory (what lrlab.run returns), "
-                        f"got {name}={traj!r} of type {type(traj).__name__}")
-    if dim is not None and traj.params.shape[-1] != dim:
-        raise ValueError(f"{name} must be a run in {dim} dimension{'s' if dim > 1 else ''}, "
-                         f"got one with points of {traj.params.shape[-1]} coordinates")
-    if single and traj.batch_shape:
-        raise ValueError(f"{name} must be a single run, got a batch of shape {traj.batch_shape} "
-                         f"(pick one: {name}[i])")
-    return traj
-
-
-def _loss_dim(loss):
-    dim = getattr(loss, "dim", None)
-    if dim is None and getattr(loss, "bounds", None) is not None:
-        dim = np.shape(loss.bounds)[0]
-    return dim
-
-
-def _check_loss(loss, name: str = "loss", *, dim: int | None = None, bounds: bool = False, optional: bool = False):
-    """A loss: an object with a callable ``value`` (and ``bounds`` when asked), of ``dim`` coordinates."""
-    if loss is None and optional:
-        return None
-    if not callable(getattr(loss, "value", None)):
-        what = "an lrlab loss (an object with value(x) and grad(x))" + (" or None" if optional else "")
-        raise TypeError(f"{name} must be {what}, got {name}={loss!r} of type {type(loss).__name__}")
-    if bounds and getattr(loss, "bounds", None) is None:
-        raise TypeError(f"{name} has no plotting window ({name}.bounds); pass bounds=(low, high) "
-                        f"or use an lrlab loss")
-    if dim is not None:
-        d = _loss_dim(loss)
-        if d is not None and d != dim:
-            raise ValueError(f"{name} must be a loss in {dim} dimension{'s' if dim > 1 else ''}, "
-                             f"got one in {d}")
-    return loss
-
-
-def _check_theory_loss(loss, name: str = "loss", *, optional: bool = True):
-    """A loss with known Hessian eigenvalues (or None); anything else that theory refuses is refused here."""
-    if loss is None and optional:
-        return None
-    theory.eigenvalues(loss)          # raises TypeError/ValueError naming 'loss'
-    return loss
-
-
-def _check_color(color, name: str = "color", *, optional: bool = True):
+def _check_color(name: str, color, *, optional: bool = True):
+    """A matplotlib colour (or None when ``optional``)."""
     if color is None and optional:
         return None
     if isinstance(color, (bool, np.bool_)) or not mpl.colors.is_color_like(color):
@@ -155,57 +93,29 @@ def _check_color(color, name: str = "color", *, optional: bool = True):
     return color
 
 
-def _check_list(value, name: str, n: int, *, what: str, item=None):
-    """A list or tuple of exactly ``n`` entries (one per line or panel); ``item(name_i, v)`` checks each."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, np.ndarray)):
-        raise TypeError(f"{name} must be a list of {n} {what}, one per {_ONE_PER[name]}, "
-                        f"got {name}={value!r} of type {type(value).__name__}")
-    if len(value) != n:
-        raise ValueError(f"{name} must have {n} entr{'y' if n == 1 else 'ies'}, one per {_ONE_PER[name]}, "
-                         f"got {len(value)}: {name}={value!r}")
-    if item is not None:
-        for i, v in enumerate(value):
-            item(f"{name}[{i}]", v)
-    return value
-
-
-_ONE_PER = {"labels": "line", "colors": "line", "titles": "panel", "badges": "panel"}
-
-
-def _check_text(text, name: str, *, optional: bool = False):
-    if text is None and optional:
+def _check_theory_loss(name: str, loss, *, optional: bool = True):
+    """A loss with known Hessian eigenvalues (or None); anything else that theory refuses is refused here."""
+    if loss is None and optional:
         return None
-    if not isinstance(text, str):
-        raise TypeError(f"{name} must be a string{' or None' if optional else ''}, "
-                        f"got {name}={text!r} of type {type(text).__name__}")
-    return text
+    theory.eigenvalues(loss)          # raises TypeError/ValueError naming 'loss'
+    return loss
 
 
-def _check_range(value, name: str, *, positive: bool = False, optional: bool = True):
-    """A pair (low, high) of finite reals with low < high (both > 0 on a log axis)."""
-    if value is None and optional:
-        return None
-    what = "a pair (low, high) of " + ("positive " if positive else "") + "finite numbers"
-    arr = as_real_array(name, value, what=what)
-    if arr.shape != (2,) or not np.all(np.isfinite(arr)) or not arr[0] < arr[1] or (positive and arr[0] <= 0):
-        cond = "0 < low < high" if positive else "low < high"
-        raise ValueError(f"{name} must be {what}, {cond}, got {name}={value!r}")
-    return tuple(arr)
+def _check_size(name: str, value):
+    """A figure's width or height in inches (None: the default)."""
+    return None if value is None else check_number(name, value, low=0.0, low_inclusive=False, high=_MAX_INCHES)
 
 
-def _check_size(value, name: str):
-    if value is None:
-        return None
-    return check_number(name, value, low=0.0, low_inclusive=False, high=_MAX_INCHES)
+def _check_ax(name: str, ax, *, optional: bool = True):
+    return check_instance(name, ax, Axes, "a matplotlib Axes", optional=optional)
 
 
-def _check_lr(value, name: str):
-    """A learning rate on a log axis: finite and > 0."""
-    return check_number(name, value, low=0.0, low_inclusive=False)
+def _check_fig(name: str, fig):
+    return check_instance(name, fig, Figure, "a matplotlib Figure (from lrlab.plotting.figure or plt.figure)")
 
 
-def _check_momentum(momentum):
-    return check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+_POSITIVE = dict(low=0.0, low_inclusive=False)      # a learning rate on a log axis
+_MOMENTUM = dict(low=0.0, high=1.0, high_inclusive=False)
 
 
 def use_style(presenter: bool = False) -> None:
@@ -258,7 +168,7 @@ def figure(nrows: int = 1, ncols: int = 1, *, width: float | None = None, height
     """A new ``Figure`` (no pyplot) with a grid of axes in lrlab's style; returns ``(fig, axes)``."""
     nrows = check_count("nrows", nrows, high=_MAX_PANELS)
     ncols = check_count("ncols", ncols, high=_MAX_PANELS)
-    width, height = _check_size(width, "width"), _check_size(height, "height")
+    width, height = _check_size("width", width), _check_size("height", height)
     squeeze = check_flag("squeeze", squeeze)
     with style():
         presenter = presenter_mode()
@@ -274,14 +184,14 @@ def figure_or_ax(ax=None, *, width: float | None = None, height: float | None = 
 
     What a figure function of one axes calls first, so that it can draw into a caller's grid too.
     """
-    if _check_ax(ax) is None:
+    if _check_ax("ax", ax) is None:
         return figure(1, 1, width=width, height=height)
     return ax.figure, ax
 
 
 def png_bytes(fig, dpi: int = 100) -> bytes:
     """The figure as PNG bytes (deterministic: no metadata timestamp)."""
-    _check_fig(fig)
+    _check_fig("fig", fig)
     dpi = check_number("dpi", dpi, low=0.0, low_inclusive=False, high=_MAX_DPI)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
@@ -291,36 +201,36 @@ def png_bytes(fig, dpi: int = 100) -> bytes:
 def show(fig, dpi: int = 100):
     """Display a figure as a static PNG in a notebook (and return the Image object)."""
     from IPython.display import Image, display
-    _check_fig(fig)
+    _check_fig("fig", fig)
     dpi = check_number("dpi", dpi, low=0.0, low_inclusive=False, high=_MAX_DPI)
     img = Image(data=png_bytes(fig, dpi=dpi), format="png")
     display(img)
 
 
 def _ax(ax):
-    if _check_ax(ax) is None:
+    if _check_ax("ax", ax) is None:
         _, ax = figure()
     return ax
 
 
 def gap(traj) -> np.ndarray:
     """Loss minus the known minimum (the loss itself when the minimum is unknown)."""
-    _check_traj(traj)
+    check_trajectory("traj", traj)
     return traj.loss - (traj.loss_min or 0.0)
 
 
 def loss_curve(traj, ax=None, *, labels=None, colors=None, log: bool = True, gap_to_min: bool = True,
                ylim=None, **kwargs):
     """Loss (or loss gap) against step, one line per trajectory; returns the lines."""
-    _check_traj(traj)
+    check_trajectory("traj", traj)
     log, gap_to_min = check_flag("log", log), check_flag("gap_to_min", gap_to_min)
-    ylim = _check_range(ylim, "ylim", positive=log)
+    ylim = check_range("ylim", ylim, positive=log)
     n = int(np.prod(traj.batch_shape))
     if labels is not None:
-        _check_list(labels, "labels", n, what="strings", item=lambda name, v: _check_text(v, name))
+        check_list("labels", labels, n, what="strings", per="line", item=lambda name, v: check_text(name, v))
     if colors is not None:
-        _check_list(colors, "colors", n, what="matplotlib colours",
-                    item=lambda name, v: _check_color(v, name, optional=False))
+        check_list("colors", colors, n, what="matplotlib colours", per="line",
+                    item=lambda name, v: _check_color(name, v, optional=False))
     ax = _ax(ax)
     y = gap(traj) if gap_to_min else traj.loss
     y = y.reshape(y.shape[0], -1)
@@ -347,9 +257,9 @@ def loss_curve(traj, ax=None, *, labels=None, colors=None, log: bool = True, gap
 
 def curve_1d(loss, ax=None, *, num: int = 600, bounds=None, **kwargs):
     """The graph of a 1-D loss over its plotting bounds; returns the line."""
-    _check_loss(loss, dim=1, bounds=bounds is None)
+    check_loss("loss", loss, grad=False, dim=1, bounds=bounds is None)
     num = check_count("num", num, low=2, high=_MAX_POINTS)
-    bounds = _check_range(bounds, "bounds")
+    bounds = check_range("bounds", bounds)
     ax = _ax(ax)
     lo, hi = (loss.bounds[0] if bounds is None else bounds)
     xs = np.linspace(lo, hi, num)
@@ -368,10 +278,10 @@ def path_1d(loss, traj, ax=None, *, max_arrows: int = 15, color=None):
     Returns ``{'points': Line2D, 'arrows': Quiver, 'start': Line2D}``; update
     with ``update_path_1d``.
     """
-    _check_loss(loss, dim=1)
-    _check_traj(traj, dim=1, single=True)
+    check_loss("loss", loss, grad=False, dim=1)
+    check_trajectory("traj", traj, dim=1, single=True)
     max_arrows = check_count("max_arrows", max_arrows, high=_MAX_ARROWS)
-    _check_color(color)
+    _check_color("color", color)
     ax = _ax(ax)
     color = color or PALETTE["blue"]
     with style():
@@ -387,7 +297,7 @@ def path_1d(loss, traj, ax=None, *, max_arrows: int = 15, color=None):
 
 def update_path_1d(artists, traj):
     """Move the artists of ``path_1d`` to a new single trajectory."""
-    _check_traj(traj, dim=1, single=True)
+    check_trajectory("traj", traj, dim=1, single=True)
     x = traj.params[:, 0]
     f = traj.loss.copy()
     ok = np.isfinite(f) & np.isfinite(x)
@@ -422,7 +332,7 @@ def _clip_steps(ax, x, f, u, v, inset: float = 0.015):
 
 def contour(loss, ax=None, *, num: int = 200, bounds=None, levels: int = 18, log_levels: bool = True):
     """Filled contours of a 2-D loss on its plotting bounds; returns the contour set."""
-    _check_loss(loss, dim=2, bounds=bounds is None)
+    check_loss("loss", loss, grad=False, dim=2, bounds=bounds is None)
     num = check_count("num", num, low=2, high=_MAX_GRID)
     levels = check_count("levels", levels, low=2, high=_MAX_LEVELS)
     log_levels = check_flag("log_levels", log_levels)
@@ -460,8 +370,8 @@ def path_2d(traj, ax=None, *, color=None, **kwargs):
     A run that diverged is drawn up to where it leaves the axes' view (set the limits first), with an
     arrowhead at the edge, instead of its growing zig-zag; move it with ``update_path_2d``.
     """
-    _check_traj(traj, dim=2)
-    _check_color(color)
+    check_trajectory("traj", traj, dim=2)
+    _check_color("color", color)
     ax = _ax(ax)
     with style():
         (line,) = ax.plot([], [], "-o", color=color or PALETTE["blue"], ms=3, lw=1.6, **kwargs)
@@ -484,8 +394,8 @@ def update_path_2d(line, traj, color=None, diverging: bool | None = None):
     from matplotlib.lines import Line2D
     if not isinstance(line, Line2D) or line.axes is None:
         raise TypeError(f"line must be the matplotlib Line2D that path_2d returned (on an axes), got {line!r}")
-    _check_traj(traj, dim=2)
-    _check_color(color)
+    check_trajectory("traj", traj, dim=2)
+    _check_color("color", color)
     if diverging is not None:
         diverging = check_flag("diverging", diverging)
     p = traj.params.reshape(traj.params.shape[0], -1, 2)[:, 0]
@@ -539,11 +449,10 @@ def update_path_2d(line, traj, color=None, diverging: bool | None = None):
 
 def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bool = True):
     """Dotted lines at 1/L and 2(1+β)/L (the stability limit); returns the artists."""
-    _check_ax(ax, optional=False)
-    _check_theory_loss(loss, optional=False)
-    momentum = _check_momentum(momentum)
-    if not isinstance(axis, str) or axis not in ("x", "y"):
-        raise ValueError(f"axis must be 'x' (vertical lines at the lrs) or 'y' (horizontal lines), got axis={axis!r}")
+    _check_ax("ax", ax, optional=False)
+    _check_theory_loss("loss", loss, optional=False)
+    momentum = check_number("momentum", momentum, **_MOMENTUM)
+    axis = check_choice("axis", axis, ("x", "y"))        # x: vertical lines at the lrs; y: horizontal ones
     labels = check_flag("labels", labels)
     L = theory.eigenvalues(loss)[-1]
     marks = [(1.0 / L, "1/L", PALETTE["green"])]
@@ -574,14 +483,14 @@ def lr_ruler(ax, lr_min: float, lr_max: float, loss=None, *, momentum: float = 0
     Shades the regimes :func:`lrlab.theory.regime` names (monotone convergence below 1/L without
     momentum, oscillating convergence, divergence past the critical lr). Returns the marker artist.
     """
-    _check_ax(ax, optional=False)
-    lr_min, lr_max = _check_lr(lr_min, "lr_min"), _check_lr(lr_max, "lr_max")
+    _check_ax("ax", ax, optional=False)
+    lr_min, lr_max = check_number("lr_min", lr_min, **_POSITIVE), check_number("lr_max", lr_max, **_POSITIVE)
     if not lr_min < lr_max:
         raise ValueError(f"lr_min must be below lr_max, got lr_min={lr_min!r}, lr_max={lr_max!r}")
-    _check_loss(loss, optional=True)
-    momentum = _check_momentum(momentum)
+    check_loss("loss", loss, grad=False, optional=True)
+    momentum = check_number("momentum", momentum, **_MOMENTUM)
     if lr is not None:
-        lr = _check_lr(lr, "lr")
+        lr = check_number("lr", lr, **_POSITIVE)
     with style():
         ax.set_xscale("log")
         ax.set_xlim(lr_min, lr_max)
@@ -615,10 +524,10 @@ def lr_map(lrs, final, ax=None, *, loss=None, momentum: float = 0.0, ylim=None, 
     final = as_real_array("final", final, what="an array of losses, one per lr (NaN or inf for a diverged run)")
     if final.shape != lrs.shape:
         raise ValueError(f"final must hold one loss per lr, shape {lrs.shape}, got shape {final.shape}")
-    _check_theory_loss(loss)
-    momentum = _check_momentum(momentum)
-    ylim = _check_range(ylim, "ylim", positive=True)
-    _check_text(label, "label")
+    _check_theory_loss("loss", loss)
+    momentum = check_number("momentum", momentum, **_MOMENTUM)
+    ylim = check_range("ylim", ylim, positive=True)
+    check_text("label", label)
     ax = _ax(ax)
     with style():
         ok = np.isfinite(final) & (final > 0)
@@ -671,27 +580,27 @@ def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int 
     the shape of each path (:func:`lrlab.diagnostics.path_shape`: monotone, oscillating, diverging), which
     is what the figure can show of any loss; ``False`` for no badge (paths in the regime's colour still).
     A word of :data:`REGIME_COLORS` gets its colour, any other a neutral grey."""
-    _check_traj(traj)
+    check_trajectory("traj", traj)
     d = traj.params.shape[-1]
     if d not in (1, 2):
         raise ValueError(f"traj must be a run in 1 or 2 dimensions (a curve or a contour per panel), "
                          f"got points of {d} coordinates")
-    _check_loss(loss, dim=d, bounds=True)
+    check_loss("loss", loss, grad=False, dim=d, bounds=True)
     ncols = check_count("ncols", ncols, high=_MAX_PANELS)
     num_arrows = check_count("num_arrows", num_arrows, high=_MAX_ARROWS)
     n_runs = int(np.prod(traj.batch_shape))
     if n_runs > _MAX_PANELS ** 2:
         raise ValueError(f"traj must hold at most {_MAX_PANELS ** 2} runs (one panel each), got {n_runs}")
     if titles is not None:
-        _check_list(titles, "titles", n_runs, what="strings", item=lambda name, v: _check_text(v, name))
-    _check_text(suptitle, "suptitle", optional=True)
+        check_list("titles", titles, n_runs, what="strings", per="panel", item=lambda name, v: check_text(name, v))
+    check_text("suptitle", suptitle, optional=True)
     shapes = np.atleast_1d(diagnostics.path_shape(traj))
     n = shapes.size
     show_badges = badges is not False
     if badges is None or badges is False:
         regimes = shapes
     else:
-        _check_list(badges, "badges", n, what="strings", item=lambda name, v: _check_text(v, name))
+        check_list("badges", badges, n, what="strings", per="panel", item=lambda name, v: check_text(name, v))
         regimes = [str(b) for b in badges]
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
@@ -735,7 +644,7 @@ def schedule_curves(schedules: dict, num_steps: int, ax=None, *, loss=None, log:
             raise TypeError(f"schedules must map names (strings) to schedules (callables of the step), "
                             f"got the entry {name!r}: {sched!r}")
     num_steps = check_count("num_steps", num_steps, high=_MAX_POINTS)
-    _check_theory_loss(loss)
+    _check_theory_loss("loss", loss)
     log = check_flag("log", log)
     ax = _ax(ax)
     t = np.arange(num_steps)

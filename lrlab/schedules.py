@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_number
+from ._validation import check_choice, check_flag, check_number
 
 __all__ = [
     "Schedule",
@@ -176,18 +176,6 @@ def _check_lr(name: str, value) -> float:
 
 def _check_gamma(value) -> float:
     return check_number("gamma", value, low=0.0, low_inclusive=False)
-
-
-def _check_choice(name: str, value, allowed: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {name}={value!r}")
-    return value
-
-
-def _check_bool(name: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {name}={value!r}")
-    return bool(value)
 
 
 def _check_increasing_ints(name: str, values, *, low: int = 0) -> tuple[int, ...]:
@@ -423,11 +411,11 @@ def cyclic_lr(base_lr: float, max_lr: float, step_size_up: int = 2000, step_size
     step_size_up = check_number("step_size_up", step_size_up, low=1, integer=True)
     if step_size_down is not None:
         step_size_down = check_number("step_size_down", step_size_down, low=0, integer=True)
-    mode = _check_choice("mode", mode, _CYCLIC_MODES)
+    mode = check_choice("mode", mode, _CYCLIC_MODES)
     gamma = check_number("gamma", gamma, low=0.0, high=1.0, low_inclusive=False)
     if scale_fn is not None and not callable(scale_fn):
         raise TypeError(f"scale_fn must be None or a function of one int, got scale_fn={scale_fn!r}")
-    scale_mode = _check_choice("scale_mode", scale_mode, _SCALE_MODES)
+    scale_mode = check_choice("scale_mode", scale_mode, _SCALE_MODES)
 
     up = float(step_size_up)
     down = up if step_size_down is None else float(step_size_down)
@@ -540,10 +528,10 @@ def one_cycle_lr(max_lr: float, total_steps: int | None = None, epochs: int | No
                          f"got total_steps={total_steps!r}, epochs={epochs!r}, steps_per_epoch={steps_per_epoch!r}")
     pct_start = check_number("pct_start", pct_start, low=0.0, high=1.0, low_inclusive=False,
                              high_inclusive=False)
-    anneal_strategy = _check_choice("anneal_strategy", anneal_strategy, ("cos", "linear"))
+    anneal_strategy = check_choice("anneal_strategy", anneal_strategy, ("cos", "linear"))
     div_factor = check_number("div_factor", div_factor, low=0.0, low_inclusive=False)
     final_div_factor = check_number("final_div_factor", final_div_factor, low=0.0, low_inclusive=False)
-    three_phase = _check_bool("three_phase", three_phase)
+    three_phase = check_flag("three_phase", three_phase)
 
     initial_lr = max_lr / div_factor
     min_lr = initial_lr / final_div_factor
@@ -845,11 +833,11 @@ def reduce_lr_on_plateau(base_lr: float, mode: str = "min", factor: float = 0.1,
     ``schedule(t)``, because the lr depends on the metrics read, not on the step count.
     """
     base_lr = _check_lr("base_lr", base_lr)
-    mode = _check_choice("mode", mode, ("min", "max"))
+    mode = check_choice("mode", mode, ("min", "max"))
     factor = check_number("factor", factor, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     patience = check_number("patience", patience, low=0, integer=True)
     threshold = check_number("threshold", threshold, low=0.0)
-    threshold_mode = _check_choice("threshold_mode", threshold_mode, ("rel", "abs"))
+    threshold_mode = check_choice("threshold_mode", threshold_mode, ("rel", "abs"))
     cooldown = check_number("cooldown", cooldown, low=0, integer=True)
     min_lr = check_number("min_lr", min_lr, low=0.0)
     eps = check_number("eps", eps, low=0.0)

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_betas, check_number
+from ._validation import check_betas, check_flag, check_number
 from .types import Stepper
 
 __all__ = [
@@ -78,12 +78,6 @@ class AdagradState(NamedTuple):
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _check_bool(name: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r} of type {type(value).__name__}")
-    return bool(value)
-
 
 def _float_zeros(params, fill: float = 0.0) -> np.ndarray:
     """A fresh array shaped like ``params``, of its float dtype (float64 for integer input)."""
@@ -224,8 +218,8 @@ def sgd(*, momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 
     momentum = check_number("momentum", momentum, low=0.0)
     dampening = check_number("dampening", dampening, low=0.0, high=1.0)
     weight_decay = check_number("weight_decay", weight_decay, low=0.0)
-    nesterov = _check_bool("nesterov", nesterov)
-    maximize = _check_bool("maximize", maximize)
+    nesterov = check_flag("nesterov", nesterov)
+    maximize = check_flag("maximize", maximize)
     if nesterov and (momentum <= 0 or dampening != 0):
         raise ValueError("nesterov=True requires momentum > 0 and dampening == 0, "
                          f"got {momentum=}, {dampening=}")
@@ -355,8 +349,8 @@ def _adam_like(base, defaults, betas, eps, weight_decay, amsgrad, maximize, deco
     beta1, beta2 = check_betas("betas", betas)
     eps = check_number("eps", eps, low=0.0)
     weight_decay = check_number("weight_decay", weight_decay, low=0.0)
-    amsgrad = _check_bool("amsgrad", amsgrad)
-    maximize = _check_bool("maximize", maximize)
+    amsgrad = check_flag("amsgrad", amsgrad)
+    maximize = check_flag("maximize", maximize)
     hyperparams = dict(betas=(beta1, beta2), eps=eps, weight_decay=weight_decay,
                        amsgrad=amsgrad, maximize=maximize, **extra)
     lerp_m = _make_lerp(1 - beta1)
@@ -451,7 +445,7 @@ def adam(*, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight
         TypeError: an argument has the wrong type (bools are not numbers here).
         ValueError: an argument is NaN, infinite or out of range.
     """
-    decoupled = _check_bool("decoupled_weight_decay", decoupled_weight_decay)
+    decoupled = check_flag("decoupled_weight_decay", decoupled_weight_decay)
     extra = dict(_check_implementation(foreach=foreach, capturable=capturable, differentiable=differentiable,
                                        fused=fused), decoupled_weight_decay=decoupled)
     return _adam_like("adam", _ADAM_DEFAULTS, betas, eps, weight_decay, amsgrad, maximize,
@@ -555,8 +549,8 @@ def rmsprop(*, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0
     eps = check_number("eps", eps, low=0.0)
     weight_decay = check_number("weight_decay", weight_decay, low=0.0)
     momentum = check_number("momentum", momentum, low=0.0)
-    centered = _check_bool("centered", centered)
-    maximize = _check_bool("maximize", maximize)
+    centered = check_flag("centered", centered)
+    maximize = check_flag("maximize", maximize)
     hyperparams = dict(alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                        centered=centered, maximize=maximize,
                        **_check_implementation(capturable=capturable, foreach=foreach,
@@ -652,7 +646,7 @@ def adagrad(*, lr_decay: float = 0.0, weight_decay: float = 0.0, initial_accumul
     initial_accumulator_value = check_number("initial_accumulator_value", initial_accumulator_value,
                                              low=0.0)
     eps = check_number("eps", eps, low=0.0)
-    maximize = _check_bool("maximize", maximize)
+    maximize = check_flag("maximize", maximize)
     hyperparams = dict(lr_decay=lr_decay, weight_decay=weight_decay,
                        initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize,
                        **_check_implementation(foreach=foreach, differentiable=differentiable, fused=fused))

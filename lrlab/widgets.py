@@ -17,7 +17,7 @@ import numpy as np
 from traitlets import TraitError
 
 from . import plotting, theory
-from ._validation import check_number
+from ._validation import check_choice, check_flag, check_instance, check_loss, check_number, check_text
 
 __all__ = ["Slider", "Choice", "build_control", "lr_slider", "preset_buttons", "slider_names", "page_fit",
            "theory_text", "snap_to_slider"]
@@ -44,9 +44,10 @@ class Slider:
     width: int | None = None
 
     def __post_init__(self):
-        _check_flags(self, ("log", "integer", "live"), ("continuous",))
-        _check_texts(self, ("description", "readout_format"))
-        _check_width("width", self.width, optional=True)
+        for f in ("log", "integer", "live"):
+            check_flag(f, getattr(self, f))
+        _check_optional(self)
+        _check_readout_format(self.readout_format)
         if self.log and self.integer:
             raise ValueError("log and integer cannot both be True: a log slider's values are not integers")
         integer = self.integer
@@ -100,9 +101,8 @@ class Choice:
             raise TypeError(f"options must be hashable values (numbers, strings), got {list(self.options)}") from None
         if not distinct:
             raise ValueError(f"options must be distinct, got {list(self.options)}")
-        _check_flags(self, ("live",), ("continuous",))
-        _check_texts(self, ("description",))
-        _check_width("width", self.width, optional=True)
+        check_flag("live", self.live)
+        _check_optional(self)
         if not isinstance(self.params, dict):
             raise TypeError(f"params must be a dict option -> {{name: Slider or Choice}}, got {self.params!r}")
         for o, ps in self.params.items():
@@ -115,8 +115,7 @@ class Choice:
         if self.value is None:
             object.__setattr__(self, "value", self.options[0])
         object.__setattr__(self, "value", self.option("value", self.value))
-        if not isinstance(self.style, str) or self.style not in ("dropdown", "toggle", "slider"):
-            raise ValueError(f"style must be 'dropdown', 'toggle' or 'slider'; got {self.style!r}")
+        check_choice("style", self.style, ("dropdown", "toggle", "slider"))
         unknown = [k for k in self.params if k not in self.options]
         if unknown:
             raise ValueError(f"params must be keyed by options {list(self.options)}; got {unknown}")
@@ -145,35 +144,30 @@ class Choice:
         return {o: {k: s.value for k, s in self.params.get(o, {}).items()} for o in self.options}
 
 
-def _check_flags(spec, flags, optional=()):
-    for f in flags + tuple(optional):
-        v = getattr(spec, f)
-        if not isinstance(v, (bool, np.bool_)) and not (f in optional and v is None):
-            raise TypeError(f"{f} must be True or False{' (or None)' if f in optional else ''}, got {v!r}")
+def _check_optional(spec) -> None:
+    """The options a Slider and a Choice share, each None or: ``continuous`` a flag, ``description`` a string,
+    ``width`` a whole number of CSS pixels (the page narrows a control wider than its column)."""
+    if spec.continuous is not None:
+        check_flag("continuous", spec.continuous)
+    check_text("description", spec.description, optional=True)
+    if spec.width is not None:
+        check_number("width", spec.width, low=1, high=10_000, integer=True)
 
 
-def _check_texts(spec, names):
-    for f in names:
-        v = getattr(spec, f)
-        if v is not None and not isinstance(v, str):
-            raise TypeError(f"{f} must be a string or None, got {v!r}")
-        if f == "readout_format" and v is not None:
-            try:                              # the check the sliders' own readout_format trait applies (d3-format)
-                W.NumberFormat().validate(None, v)
-            except TraitError:
-                raise ValueError(f"readout_format must be a number format such as '.3g' or '.2f', got {v!r}") from None
+def _check_readout_format(fmt) -> None:
+    """A slider's number format, by the check its own readout_format trait applies (d3-format)."""
+    if check_text("readout_format", fmt, optional=True) is not None:
+        try:
+            W.NumberFormat().validate(None, fmt)
+        except TraitError:
+            raise ValueError(f"readout_format must be a number format such as '.3g' or '.2f', got {fmt!r}") from None
 
 
-def _check_width(name, v, optional=False):
-    """A control's width: a whole number of CSS pixels (the page narrows a control wider than its column)."""
-    if v is None and optional:
-        return None
-    return check_number(name, v, low=1, high=10_000, integer=True)
-
-
-def _check_name(name):
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty string (the argument or control it is for), got {name!r}")
+def _check_name(name) -> str:
+    """The name of the argument or control a value is for: a non-empty string."""
+    if not check_text("name", name):
+        raise ValueError("name must be a non-empty string (the argument or control it is for), got ''")
+    return name
 
 
 def build_control(name: str, spec) -> W.Widget:
@@ -215,10 +209,9 @@ def lr_slider(value: float, lr_min: float, lr_max: float, *, description: str = 
         raise ValueError(f"lr_max must be greater than lr_min, got lr_min={lr_min!r}, lr_max={lr_max!r}")
     lo, hi = math.log10(lr_min), math.log10(lr_max)
     value = check_number("value", value, low=lr_min, high=lr_max)
-    if not isinstance(description, str):
-        raise TypeError(f"description must be a string, got {description!r}")
+    description = check_text("description", description)
     steps = check_number("steps", steps, low=1, high=100_000, integer=True)
-    width = _check_width("width", width)
+    width = check_number("width", width, low=1, high=10_000, integer=True)
     return W.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=(hi - lo) / steps,
                             description=description, readout_format=".3g", continuous_update=True,
                             style={"description_width": "initial"}, layout=W.Layout(width=f"{width}px"))
@@ -232,8 +225,7 @@ def snap_to_slider(slider, value: float) -> float:
     twice and show a value the slider does not. Snapping here makes the kernel,
     the headless tests and the page agree on one lr.
     """
-    if not isinstance(slider, W.FloatLogSlider):
-        raise TypeError(f"slider must be an ipywidgets FloatLogSlider (e.g. lr_slider(...)), got {slider!r}")
+    check_instance("slider", slider, W.FloatLogSlider, "an ipywidgets FloatLogSlider (e.g. lr_slider(...))")
     value = check_number("value", value, low=0.0, low_inclusive=False)
     lo, hi, step, base = float(slider.min), float(slider.max), float(slider.step), float(slider.base)
     e = min(max(math.log(value, base), lo), hi)
@@ -243,8 +235,7 @@ def snap_to_slider(slider, value: float) -> float:
 
 def theory_text(loss, momentum: float = 0.0) -> str:
     """HTML line with 1/L and the stability limit, for beside the slider."""
-    if not (callable(getattr(loss, "value", None)) and callable(getattr(loss, "grad", None))):
-        raise TypeError(f"loss must have value(x) and grad(x) methods (a lrlab loss), got {type(loss).__name__}")
+    check_loss("loss", loss)
     momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
     if getattr(loss, "eigenvalues", None) is None:
         return '<span class="lrlab-theory">no closed-form limit for this loss: explore!</span>'
@@ -385,8 +376,7 @@ def page_fit() -> tuple:
 
 def preset_buttons(presets: dict, on_click: Callable[[Any], None]) -> list:
     """One button per preset; clicking calls ``on_click(value)``."""
-    if not isinstance(presets, dict):
-        raise TypeError(f"presets must be a dict name -> preset, got {presets!r}")
+    check_instance("presets", presets, dict, "a dict name -> preset")
     if not callable(on_click):
         raise TypeError(f"on_click must be a function of the preset, got {on_click!r}")
     buttons = []

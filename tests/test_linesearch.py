@@ -137,7 +137,7 @@ def test_bad_input_names_the_argument():
         linesearch.armijo(q, [np.nan, 1.0])
     with pytest.raises(ValueError, match="direction must have shape"):
         linesearch.armijo(q, [1.0, 1.0], direction=[1.0])
-    with pytest.raises(TypeError, match="loss must have value"):
+    with pytest.raises(TypeError, match="loss must be an lrlab loss"):
         linesearch.armijo(object(), [1.0])
     with pytest.raises(ValueError, match="lr must be finite"):
         linesearch.armijo_condition(q, [1.0, 1.0], -0.1)

@@ -468,6 +468,9 @@ NEGATIVE_OK = {"x", "x0", "center", "value", "level", "min_value", "values", "lo
 CURVE_OK = {"values", "losses", "smoothed", "loss", "final", "value"}
 EMPTY_OK = {"milestones", "hidden", "wells", "steps", "titles", "labels", "colors", "schedules_no"}
 SPECIFIC_OK = {
+    **{("plotting.regime_badge", "progress", k): "the fraction of the loss gap closed is any real: below 0 when the "
+       "loss rose, NaN or inf for a run that blew up; diagnostics.progress_text words each (NaN: nothing)"
+       for k in ("negative", "negative float", "nan", "inf", "-inf", "huge", "huge int")},
     ("schedules.cyclic_lr", "step_size_down", "zero"): "documented >= 0: a sawtooth that drops at once, as torch allows",
     ("schedules.linear_lr", "end_factor", "zero"): "documented in [0, 1]: a linear decay to 0",
     ("losses.Curve1D", "name", "string"): "name is a label", ("losses.Curve1D", "name", "numeric string"): "a label",
