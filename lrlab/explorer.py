@@ -473,10 +473,19 @@ class Explorer:
         buf = io.BytesIO()
         fig = self.fig
         # constrained layout moves the axes by fractions of a pixel on each of its first few draws; let it
-        # settle and hold it, so the same controls give the same bytes whatever was shown before
+        # settle and hold it, so the same controls give the same bytes whatever was shown before. What the
+        # layout makes room for (titles, labels, legends, axis limits: a panel's title may say the lr's
+        # factor) is its key: the layout is settled again, from the same start, whenever that changes
         engine = fig.get_layout_engine()
-        if not self._layout_settled:              # once per scene (and layout): a new scene may need another layout
-            for ax in fig.axes:                   # set_position below took them out of the layout: back in
+        key = self._layout_key()
+        if not self._layout_settled or key != self._settled_key:
+            for ax in fig.axes:
+                # start from the grid's own place, not from where the previous frame or column left the axes
+                # (the converged layout's last digits depend on its start), then back into the layout, which
+                # set_position took them out of
+                spec = ax.get_subplotspec()
+                if spec is not None:
+                    ax.set_position(spec.get_position(fig), which="both")
                 ax.set_in_layout(True)
             before = None
             for _ in range(8):
@@ -485,11 +494,10 @@ class Explorer:
                 if before is not None and now.shape == before.shape and np.allclose(now, before, rtol=0, atol=1e-7):
                     break
                 before = now
-            # where the layout has converged to within 1e-7 of the figure, the last digits still depend on
-            # where it started (the previous scene): round them off, so a scene always gets the same layout
+            # where the layout has converged to within 1e-7 of the figure, round the last digits off
             for ax in fig.axes:
                 ax.set_position(np.round(ax.get_position().bounds, 4), which="both")
-            self._layout_settled = True
+            self._layout_settled, self._settled_key = True, key
         fig.set_layout_engine("none")
         try:
             fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None})
@@ -498,6 +506,19 @@ class Explorer:
         return Frame(lr=self.lr, controls=self.values(), regime=self.regime, label=self.label.value,
                      stats=self.stats.value, theory=self.theory.value, png=buf.getvalue(),
                      progress=self.view.progress)
+
+    def _layout_key(self) -> tuple:
+        """What constrained layout makes room for around the panels: their titles, axis labels, texts (a
+        panel may write a title of its own that follows the lr), legend texts and axis limits (the tick labels
+        follow from the limits)."""
+        key = [tuple(t.get_text() for t in self.fig.texts)]
+        for ax in self.fig.axes:
+            legend = ax.get_legend()
+            key.append((ax.get_title("left"), ax.get_title(), ax.get_title("right"), ax.get_xlabel(), ax.get_ylabel(),
+                        ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+                        tuple(t.get_text() for t in ax.texts),
+                        tuple(t.get_text() for t in legend.get_texts()) if legend else None))
+        return tuple(key)
 
     def fit(self, width: float, height: float | None = None) -> bool:
         """Lay the figure out for a column ``width`` CSS px wide with ``height`` px of screen for the figure
@@ -718,7 +739,7 @@ class Explorer:
             raise TypeError(f"setup must give a scene with a run(lr) method (a lrlab.panels.Problem), or pass "
                             f"runs=(scene, lr, **controls) -> {{name: Trajectory}}; got "
                             f"{type(self.scene).__name__}")
-        self._layout_settled = False
+        self._layout_settled, self._settled_key = False, None
         view = self._compute()
         with plotting.explorer_style():    # clear() and new ticks read rcParams: keep lrlab's style
             for ax in self.axes.values():
