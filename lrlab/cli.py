@@ -25,8 +25,12 @@ import urllib.error
 import urllib.request
 import webbrowser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .course import _title, find_notebook, list_notebooks, notebooks_dir  # noqa: F401  (the command's own vocabulary)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 DEFAULT_PORT = 8866
 
@@ -43,7 +47,7 @@ def port_number(text: str) -> int:
     return port
 
 
-def present(args) -> int:
+def present(args: argparse.Namespace) -> int:
     from .present import servers
 
     folder = notebooks_dir(args.notebooks)
@@ -158,7 +162,7 @@ def lab_command(nb: Path, folder: Path, extra: list[str] | None = None, settings
     return cmd + list(extra or [])
 
 
-def lab(args) -> int:
+def lab(args: argparse.Namespace) -> int:
     folder = notebooks_dir(args.notebooks)
     nbs = list_notebooks(folder) if folder is not None and folder.is_dir() else []
     if not nbs:
@@ -192,7 +196,7 @@ def _open_browser(url: str) -> None:
     threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="lrlab", description="lrlab: see the learning rate at work.")
     sub = ap.add_subparsers(dest="command")
     p = sub.add_parser("present", help="serve a notebook for class (Voilà: no code, large type, offline)",

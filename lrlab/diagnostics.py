@@ -4,11 +4,17 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._validation import as_real_array, check_number
 from .loop import Trajectory, check_trajectory, run
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from .types import HasEigenvalues, Loss, Stepper
 
 __all__ = ["REGIMES", "classify", "PATH_SHAPES", "path_shape", "progress", "progress_text", "LRRangeResult", "analyze_lr_range", "SUGGEST_METHODS", "longest_descent",
            "suggest_lr", "lr_range_test",
@@ -91,7 +97,7 @@ def _per_trajectory(traj, out: np.ndarray):
     return out[0].item() if traj.batch_shape == () else out.reshape(traj.batch_shape)
 
 
-def progress(traj: Trajectory, *, min_value: float | None = None):
+def progress(traj: Trajectory, *, min_value: float | None = None) -> float | np.ndarray:
     r"""The fraction of the loss gap closed by the end of the run, per trajectory.
 
     .. math:: p = 1 - \frac{f(x_T) - f^*}{f(x_0) - f^*}
@@ -126,7 +132,7 @@ def progress(traj: Trajectory, *, min_value: float | None = None):
     return _per_trajectory(traj, frac)
 
 
-def progress_text(p) -> str:
+def progress_text(p: float) -> str:
     """:func:`progress` in words for a label: '70% of the loss gap closed', 'the loss gap grew 3.1×'.
 
     Percentages are whole from 1% to 99% ('over 99%' up to, and '100%' only at, the minimum; one
@@ -151,7 +157,7 @@ def progress_text(p) -> str:
     return f"{words} of the loss gap closed"
 
 
-def path_shape(traj: Trajectory, *, min_flips: int = 2):
+def path_shape(traj: Trajectory, *, min_flips: int = 2) -> str | np.ndarray:
     r"""What a run's path looked like: ``'diverging'``, ``'oscillating'`` or ``'monotone'``, per trajectory.
 
     It reads the iterates only, with no theory, so it applies to any loss and any stepper (for gradient
@@ -189,7 +195,7 @@ def path_shape(traj: Trajectory, *, min_flips: int = 2):
     return _per_trajectory(traj, out.astype("<U11"))
 
 
-def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 0.3):
+def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 0.3) -> str | np.ndarray:
     r"""Name the regime of each trajectory: 'diverging', 'oscillating', 'converging' or 'slow'.
 
     Superseded by :func:`lrlab.theory.regime` (GD and heavy ball on a quadratic) or :func:`path_shape`
@@ -271,7 +277,7 @@ def minibatch_regime(sgd_traj: Trajectory, gd_traj: Trajectory, min_value: float
     return str(path_shape(gd_traj))
 
 
-def jump_share(loss, jump: float = 10.0) -> float:
+def jump_share(loss: ArrayLike, jump: float = 10.0) -> float:
     """The fraction of steps in the second half of a loss curve that change the loss by a factor
     ``jump`` or more, up or down (rule 2 of :func:`read_loss_curve`)."""
     jump = check_number("jump", jump, low=1.0, low_inclusive=False)
@@ -287,7 +293,7 @@ def jump_share(loss, jump: float = 10.0) -> float:
 LOSS_CURVE_WORDS = ("blew up", "rising", "spiky", "barely falling", "falling")
 
 
-def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: float = 0.5) -> str:
+def read_loss_curve(loss: ArrayLike, *, jump: float = 10.0, spiky: float = 0.1, halved: float = 0.5) -> str:
     """Describe the shape of a (minibatch) loss curve in one of five words, by four rules in order.
 
     1. 'blew up' if a value is NaN or infinite;
@@ -318,8 +324,8 @@ def read_loss_curve(loss, *, jump: float = 10.0, spiky: float = 0.1, halved: flo
     return "falling"
 
 
-def first_step_below(values, level: float, *, stay: bool = False, relative_to_start: bool = False,
-                     strict: bool = False):
+def first_step_below(values: ArrayLike, level: float, *, stay: bool = False, relative_to_start: bool = False,
+                     strict: bool = False) -> int | np.ndarray:
     r"""The first step ``t`` at which a curve is at or below ``level`` (-1 if never).
 
     Args:
@@ -404,7 +410,7 @@ class MovingAverage:
         return self.m / (1 - self.beta ** self.t)
 
 
-def moving_average(values, beta: float = 0.9) -> np.ndarray:
+def moving_average(values: ArrayLike, beta: float = 0.9) -> np.ndarray:
     """:class:`MovingAverage` over a whole curve: float64 of the same length, NaN from the first
     non-finite value on (a curve that blew up has no average after that)."""
     avg = MovingAverage(beta)
@@ -417,7 +423,7 @@ def moving_average(values, beta: float = 0.9) -> np.ndarray:
     return out
 
 
-def centred_moving_average(values, beta: float = 0.9) -> np.ndarray:
+def centred_moving_average(values: ArrayLike, beta: float = 0.9) -> np.ndarray:
     r"""The zero-lag twin of :func:`moving_average`: the mean of the forward and the backward average.
 
     .. math:: c_t = \tfrac12\,\big(s^{\rightarrow}_t + s^{\leftarrow}_t\big)
@@ -434,7 +440,7 @@ def centred_moving_average(values, beta: float = 0.9) -> np.ndarray:
     return (moving_average(v, beta) + moving_average(v[::-1], beta)[::-1]) / 2
 
 
-def trailing_mean(values, k: int) -> np.ndarray:
+def trailing_mean(values: ArrayLike, k: int) -> np.ndarray:
     r"""Box mean of the last ``k`` values along axis 0 (of the first ``t + 1`` while ``t < k``).
 
     .. math:: s_t = \frac{1}{\min(k, t+1)} \sum_{i=\max(0, t-k+1)}^{t} v_i
@@ -452,7 +458,8 @@ def trailing_mean(values, k: int) -> np.ndarray:
     return out
 
 
-def analyze_lr_range(lrs, losses, smooth: float = 0.98, diverge_factor: float = 4.0) -> LRRangeResult:
+def analyze_lr_range(lrs: ArrayLike, losses: ArrayLike, smooth: float = 0.98,
+                     diverge_factor: float = 4.0) -> LRRangeResult:
     r"""Turn (lr, loss) pairs of a range test into a smoothed curve and suggestions.
 
     The smoothed loss is :math:`s_i = \frac{m_i}{1-\alpha^{i+1}}`,
@@ -495,7 +502,7 @@ def _check_lrs(lrs) -> np.ndarray:
 SUGGEST_METHODS = ("steepest", "valley")
 
 
-def longest_descent(smoothed) -> tuple[int, int]:
+def longest_descent(smoothed: ArrayLike) -> tuple[int, int]:
     """``(start, end)`` of the longest strictly falling subsequence of ``smoothed``.
 
     The points need not be adjacent: a run of values each below the one before it, skipping any
@@ -524,7 +531,8 @@ def longest_descent(smoothed) -> tuple[int, int]:
     return start, end
 
 
-def suggest_lr(lrs, smoothed, skip: int = 0, method: str = "steepest") -> tuple[float, float, str]:
+def suggest_lr(lrs: ArrayLike, smoothed: ArrayLike, skip: int = 0,
+               method: str = "steepest") -> tuple[float, float, str]:
     """The range test's rules: ``(suggestion, min_lr, rule)`` from a smoothed loss curve.
 
     ``method="steepest"``: the lr where the smoothed loss falls fastest per decade of lr,
@@ -572,8 +580,9 @@ def suggest_lr(lrs, smoothed, skip: int = 0, method: str = "steepest") -> tuple[
             f"between iteration {skip} and its minimum (iteration {i_min})")
 
 
-def lr_range_test(loss, x0, stepper=None, start_lr: float = 1e-6, end_lr: float = 10.0,
-                  num_iter: int = 100, smooth: float = 0.98, diverge_factor: float = 4.0) -> LRRangeResult:
+def lr_range_test(loss: Loss, x0: ArrayLike, stepper: Stepper | None = None, start_lr: float = 1e-6,
+                  end_lr: float = 10.0, num_iter: int = 100, smooth: float = 0.98,
+                  diverge_factor: float = 4.0) -> LRRangeResult:
     r"""The LR range test on a lrlab loss: one run whose lr grows exponentially each step.
 
     .. math:: \eta_i = \eta_{start}\,(\eta_{end}/\eta_{start})^{i/(N-1)}
@@ -617,7 +626,7 @@ def _iterates(traj) -> np.ndarray:
     return p
 
 
-def average_iterates(traj, start: int = 0) -> np.ndarray:
+def average_iterates(traj: Trajectory | ArrayLike, start: int = 0) -> np.ndarray:
     r"""Polyak(–Ruppert) averaging: the running mean of the iterates from step ``start`` on.
 
     .. math:: \bar x_t = x_t \ (t < s), \qquad
@@ -650,7 +659,7 @@ def average_iterates(traj, start: int = 0) -> np.ndarray:
     return out
 
 
-def ema_iterates(traj, decay: float, start: int = 0) -> np.ndarray:
+def ema_iterates(traj: Trajectory | ArrayLike, decay: float, start: int = 0) -> np.ndarray:
     r"""An exponential moving average of the iterates from step ``start`` on (no bias correction).
 
     .. math:: \tilde x_t = x_t \ (t \le s), \qquad
@@ -681,7 +690,8 @@ def ema_iterates(traj, decay: float, start: int = 0) -> np.ndarray:
             out[t] = out[t - 1] + w * (p[t] - out[t - 1])
     return out
 
-def sharpness(loss, x=None, *, iters: int = 100, eps: float = 1e-4, seed: int = 0) -> float:
+def sharpness(loss: Loss | HasEigenvalues, x: ArrayLike | None = None, *, iters: int = 100, eps: float = 1e-4,
+              seed: int = 0) -> float:
     r"""The top Hessian eigenvalue of ``loss`` at ``x``.
 
     Exact for losses that know their eigenvalues (quadratic, least squares) or

@@ -4,6 +4,10 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = ["Feedback", "check_number_answer", "check_choice", "student_lrs"]
 
@@ -43,7 +47,7 @@ def _text(name: str, value) -> None:
         raise TypeError(f"{name} must be a string, got {name}={value!r}")
 
 
-def check_number_answer(answer, expected: float, *, rtol: float = 0.05, hint: str = "", right: str = "",
+def check_number_answer(answer: object, expected: float, *, rtol: float = 0.05, hint: str = "", right: str = "",
                         digits: int | None = None, at_most: float | None = None, beyond: str = "") -> Feedback:
     """Right when ``answer`` is within ``rtol`` (relative) of ``expected``.
 
@@ -81,7 +85,8 @@ def check_number_answer(answer, expected: float, *, rtol: float = 0.05, hint: st
     return Feedback(False, f"{a:.4g} is {direction}. {hint}")
 
 
-def check_choice(answer, expected: str, *, choices, hint: str = "", right: str = "") -> Feedback:
+def check_choice(answer: object, expected: str, *, choices: Iterable[str], hint: str = "",
+                 right: str = "") -> Feedback:
     """Right when ``answer`` (a string, case-insensitive) is ``expected``."""
     if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
         raise TypeError(f"choices must be a list of strings, got {choices!r}")
@@ -99,7 +104,8 @@ def check_choice(answer, expected: str, *, choices, hint: str = "", right: str =
     return Feedback(False, hint or f"Not {answer!r}. Look again.")
 
 
-def student_lrs(fn, name: str, ts, *, nonnegative: bool = False, placeholder: str = "the lr of step t"):
+def student_lrs(fn: object, name: str, ts: Iterable[int], *, nonnegative: bool = False,
+                placeholder: str = "the lr of step t") -> tuple[list[float], None] | tuple[None, Feedback]:
     """Call a student's ``t -> lr`` function ``fn`` (shown as ``name``) at every ``t`` of ``ts``.
 
     Returns ``(values, None)``, the lrs as a list of floats, or ``(None, feedback)`` saying what is off:

@@ -47,7 +47,7 @@ import contextlib
 import io
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import ipywidgets as W
 import numpy as np
@@ -59,6 +59,9 @@ from .loop import Trajectory
 from .panels import BUILTIN, LossPanel, MapPanel, Panel, PathPanel, Problem, RulerPanel
 from .widgets import (Choice, Slider, build_control, lr_slider, page_fit, preset_buttons, slider_names, snap_to_slider,
                       theory_text)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["Explorer", "View", "Frame", "Problem", "Slider", "Choice", "problem_stats", "quadratic_theory",
            "fit_layout", "Layout", "Panel", "PathPanel", "LossPanel", "MapPanel", "RulerPanel"]
@@ -148,7 +151,7 @@ def _default_runs(scene, lr, **_):
     return {"main": scene.run(lr)}
 
 
-def quadratic_theory(scene) -> dict | None:
+def quadratic_theory(scene: Any) -> dict | None:
     """``{"momentum": β, "nesterov": bool}`` if :func:`lrlab.theory.regime` applies to the scene's runs, else None.
 
     It applies to a :class:`Problem` whose loss knows its Hessian eigenvalues and whose stepper is plain
@@ -187,7 +190,7 @@ def _default_theory(view) -> str:
     return theory_text(s.loss, s.momentum) if isinstance(s, Problem) else ""
 
 
-def problem_stats(view) -> list:
+def problem_stats(view: View) -> list:
     """The numbers line of a :class:`Problem` scene: lr, lr·L, the final gap or the step of divergence,
     steps to the tolerance."""
     p, traj = view.scene, view.runs["main"]
@@ -229,11 +232,13 @@ class Explorer:
             in one row where each gets :data:`MIN_PANEL` px, else in more rows.
     """
 
-    def __init__(self, setup=None, *, lr: float, lr_range=(1e-3, 1.0), runs: Callable | None = None,
-                 panels=("path", "loss", "map"), controls: dict | None = None, presets: dict | None = None,
+    def __init__(self, setup: Any = None, *, lr: float, lr_range: tuple[float, float] = (1e-3, 1.0),
+                 runs: Callable | None = None, panels: Sequence[Panel | str] = ("path", "loss", "map"),
+                 controls: dict | None = None, presets: dict | None = None,
                  preset_rows: dict | None = None, regime: Callable | None = None, stats: Callable | None = None,
                  theory: Callable | None = None, decorate: Callable | None = None, progress: Callable | None = None,
-                 lr_description: str = "learning rate", title: str | None = None, width=None, height=None):
+                 lr_description: str = "learning rate", title: str | None = None, width: float | None = None,
+                 height: float | None = None):
         for hook_name, hook in (("runs", runs), ("regime", regime), ("stats", stats), ("theory", theory),
                                 ("decorate", decorate), ("progress", progress)):
             if hook is not None and not callable(hook):
@@ -372,7 +377,7 @@ class Explorer:
         return self.view.regime
 
     @property
-    def problem(self):
+    def problem(self) -> Any:
         """The current scene (a :class:`Problem` for the common explorers)."""
         return self.scene
 
@@ -396,7 +401,7 @@ class Explorer:
         lr = self._check_lr("lr", lr)
         self.slider.value = snap_to_slider(self.slider, lr)
 
-    def set(self, lr: float | None = None, **controls) -> None:
+    def set(self, lr: float | None = None, **controls: Any) -> None:
         """Set any controls (and the lr) at once; the figure is computed once, after all of them."""
         unknown = [k for k in controls if k not in self.controls and not self._is_params_key(k)]
         if unknown:
@@ -431,7 +436,7 @@ class Explorer:
             if lr is not None:
                 self.slider.value = snap_to_slider(self.slider, lr)
 
-    def apply_preset(self, preset) -> None:
+    def apply_preset(self, preset: str | float | dict[str, Any] | Callable[[View], float]) -> None:
         """Apply a preset: an lr, a rule ``f(view) -> lr``, a dict of control values with an optional 'lr'
         (controls it does not name, and every parameter of a choice, go back to their defaults), or the name
         of one of this explorer's presets."""
@@ -466,7 +471,7 @@ class Explorer:
                 full[f"{name}_params"] = {**spec.defaults[full[name]], **extra}
         self.set(lr=preset.get("lr"), **full)
 
-    def frame(self, lr: float | None = None, **controls) -> Frame:
+    def frame(self, lr: float | None = None, **controls: Any) -> Frame:
         """The frame at these control values, computed and rendered headless (no front end needed)."""
         if lr is not None or controls:
             self.set(lr=lr, **controls)

@@ -19,13 +19,16 @@ one inside the optimizer), so these are tested against closed forms on quadratic
 from __future__ import annotations
 
 import dataclasses
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from ._validation import as_real_array, check_loss, check_number, check_points
 from .loop import Trajectory, run
-from .types import Stepper
+from .types import Loss, Stepper
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["armijo", "armijo_condition", "polyak_lr", "run_line_search", "run_polyak", "StepRuleState"]
 
@@ -72,7 +75,8 @@ def _is_stochastic(loss) -> bool:
 
 # --------------------------------------------------------------------------- Armijo
 
-def armijo_condition(loss, x, lr, direction=None, c: float = 1e-4):
+def armijo_condition(loss: Loss, x: ArrayLike, lr: ArrayLike, direction: ArrayLike | None = None,
+                     c: float = 1e-4) -> bool | np.ndarray:
     r"""Whether the step ``lr`` along ``direction`` lowers the loss enough (sufficient decrease).
 
     .. math:: f(x + \eta\, p) \le f(x) + c\, \eta\, \nabla f(x)^\top p
@@ -109,8 +113,8 @@ def armijo_condition(loss, x, lr, direction=None, c: float = 1e-4):
     return bool(ok) if np.ndim(ok) == 0 else ok
 
 
-def armijo(loss, x, direction=None, lr0: float = 1.0, shrink: float = 0.5, c: float = 1e-4,
-           max_iter: int = 50):
+def armijo(loss: Loss, x: ArrayLike, direction: ArrayLike | None = None, lr0: float = 1.0, shrink: float = 0.5,
+           c: float = 1e-4, max_iter: int = 50) -> tuple[float, int] | tuple[np.ndarray, np.ndarray]:
     r"""Backtracking line search: the first lr of ``lr0, lr0·shrink, lr0·shrink², …`` that passes Armijo's test.
 
     .. math:: \eta_k = \eta_0\,\rho^k, \qquad
@@ -204,7 +208,8 @@ def _polyak(f, g, f_star, max_lr):
     return lr
 
 
-def polyak_lr(loss, x, f_star: float | None = None, max_lr: float | None = None):
+def polyak_lr(loss: Loss, x: ArrayLike, f_star: float | None = None,
+              max_lr: float | None = None) -> float | np.ndarray:
     r"""Polyak's step size: the lr at which the loss's tangent plane reaches the minimum value.
 
     .. math:: \eta = \frac{f(x) - f^*}{\lVert \nabla f(x) \rVert^2}, \qquad
@@ -275,8 +280,8 @@ def _check_run_args(loss, x0, num_steps):
     return check_points("x0", x0, getattr(loss, "dim", None))
 
 
-def run_line_search(loss, x0, num_steps: int = 100, *, lr0: float = 1.0, shrink: float = 0.5, c: float = 1e-4,
-                    max_iter: int = 50, divergence_threshold: float = 1e10) -> Trajectory:
+def run_line_search(loss: Loss, x0: ArrayLike, num_steps: int = 100, *, lr0: float = 1.0, shrink: float = 0.5,
+                    c: float = 1e-4, max_iter: int = 50, divergence_threshold: float = 1e10) -> Trajectory:
     r"""Gradient descent whose lr comes from a fresh backtracking search (:func:`armijo`) at every step.
 
     .. math:: x_{t+1} = x_t - \eta_t \nabla f(x_t), \qquad \eta_t = \text{armijo}(f, x_t, \eta_0, \rho, c)
@@ -301,8 +306,8 @@ def run_line_search(loss, x0, num_steps: int = 100, *, lr0: float = 1.0, shrink:
     return _with_rule_lrs(traj)
 
 
-def run_polyak(loss, x0, num_steps: int = 100, *, f_star: float | None = None, max_lr: float | None = None,
-               divergence_threshold: float = 1e10) -> Trajectory:
+def run_polyak(loss: Loss, x0: ArrayLike, num_steps: int = 100, *, f_star: float | None = None,
+               max_lr: float | None = None, divergence_threshold: float = 1e10) -> Trajectory:
     r"""Gradient descent with Polyak's step size (:func:`polyak_lr`) at every step.
 
     .. math:: x_{t+1} = x_t - \eta_t \nabla f(x_t), \qquad

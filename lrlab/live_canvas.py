@@ -15,7 +15,15 @@ fails, naming the internal, when an ipympl release moves one of them.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import ipywidgets
+    from ipympl.backend_nbagg import Canvas
+    from matplotlib.backend_bases import FigureCanvasBase
+    from matplotlib.figure import Figure
 
 __all__ = ["FRAME_KEYWORD", "live_canvas", "show_frame"]
 
@@ -414,7 +422,7 @@ def _live_canvas_class():
     return LiveCanvas
 
 
-def live_canvas(fig):
+def live_canvas(fig: Figure) -> Canvas:
     """An ipympl canvas widget for ``fig`` (no toolbar, no header) that redraws only what moves.
 
     After changing artists, call ``canvas.frame()``: it blits the moving
@@ -437,7 +445,7 @@ def live_canvas(fig):
     return canvas
 
 
-def show_frame(canvas, stats, html_text: str, lr: float) -> str:
+def show_frame(canvas: FigureCanvasBase, stats: ipywidgets.HTML, html_text: str, lr: float) -> str:
     """Show a new state of a live figure: the stats line, then the pixels.
 
     The stats line is stamped with a tag unique to this frame (``data-frame``)

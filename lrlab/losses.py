@@ -14,10 +14,15 @@ points give one at a time.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_real_array, check_number
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 __all__ = ["Quadratic", "quadratic", "Rosenbrock", "rosenbrock", "Curve1D", "two_wells",
            "plateau", "Quartic", "quartic", "LeastSquares", "least_squares", "LeastSquaresReplicas",
@@ -77,7 +82,7 @@ class Quadratic:
     ``L = max(eigenvalues)``.
     """
 
-    def __init__(self, A, center=None, bounds=None):
+    def __init__(self, A: ArrayLike, center: ArrayLike | None = None, bounds: ArrayLike | None = None):
         A = as_real_array("A", A, what="curvatures (a vector) or a symmetric positive definite matrix")
         if A.ndim == 1:
             if A.size == 0 or not np.all(np.isfinite(A)) or np.any(A < 0) or not np.any(A > 0):
@@ -117,13 +122,13 @@ class Quadratic:
     def __repr__(self):
         return f"quadratic(eigenvalues={np.round(self.eigenvalues, 6).tolist()})"
 
-    def grad(self, x):
+    def grad(self, x: ArrayLike) -> np.ndarray:
         return self.value_and_grad(x)[1]
 
-    def value(self, x):
+    def value(self, x: ArrayLike) -> np.ndarray:
         return self.value_and_grad(x)[0]
 
-    def value_and_grad(self, x):
+    def value_and_grad(self, x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         diff = _as_points(x, self.dim) - self.center
         if self._diagonal:
             g = self.curvatures * diff
@@ -132,7 +137,7 @@ class Quadratic:
             g = np.add.reduce(diff[..., None, :] * self.matrix, axis=-1)
         return 0.5 * _rowsum(diff * g), g
 
-    def hessian(self, x=None):
+    def hessian(self, x: ArrayLike | None = None) -> np.ndarray:
         return self.matrix.copy()
 
 
@@ -152,7 +157,7 @@ class Rosenbrock:
     large for the walls.
     """
 
-    def __init__(self, a=1.0, b=100.0):
+    def __init__(self, a: float = 1.0, b: float = 100.0):
         self.a = check_number("a", a, low=-1e100, high=1e100)          # a**2 must stay a float
         self.b = check_number("b", b, low=0.0, low_inclusive=False, high=1e100)
         self.dim = 2
@@ -164,7 +169,7 @@ class Rosenbrock:
     def __repr__(self):
         return f"rosenbrock(a={self.a}, b={self.b})"
 
-    def value_and_grad(self, x):
+    def value_and_grad(self, x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         x = _as_points(x, 2)
         if x.ndim == 1:                     # one point: the same arithmetic on a batch of one
             f, g = self.value_and_grad(x[None])
@@ -185,7 +190,7 @@ class Rosenbrock:
         np.multiply(bs, 2.0, out=g1)        # 2 b (y - x^2)
         return f, g
 
-    def value(self, x):
+    def value(self, x: ArrayLike) -> np.ndarray:
         x = _as_points(x, 2)
         u, v = x[..., 0], x[..., 1]
         r = self.a - u
@@ -194,10 +199,10 @@ class Rosenbrock:
         f += (self.b * s) * s               # the same operations as value_and_grad
         return f
 
-    def grad(self, x):
+    def grad(self, x: ArrayLike) -> np.ndarray:
         return self.value_and_grad(x)[1]
 
-    def hessian(self, x):
+    def hessian(self, x: ArrayLike) -> np.ndarray:
         x = _as_points(x, 2)
         u, v = x[..., 0], x[..., 1]
         h = np.empty(x.shape[:-1] + (2, 2))
@@ -222,7 +227,9 @@ class Curve1D:
     good one, or a plateau. Its local minima are found numerically.
     """
 
-    def __init__(self, k, c, wells=(), steps=(), name="curve", bounds=(-3.0, 3.0)):
+    def __init__(self, k: float, c: float, wells: Iterable[Sequence[float]] = (),
+                 steps: Iterable[Sequence[float]] = (), name: str = "curve",
+                 bounds: ArrayLike | None = (-3.0, 3.0)):
         self.k = check_number("k", k, low=0.0)
         self.c = check_number("c", c)
         self.wells = _triples("wells", wells, ("height", "center", "width"))
@@ -256,7 +263,7 @@ class Curve1D:
     def __repr__(self):
         return f"{self.name}(minima at {np.round(self.local_minima, 3).tolist()})"
 
-    def value_and_grad(self, x):
+    def value_and_grad(self, x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         x = _as_points(x, 1)
         u = x[..., 0]
         d = u - self.c
@@ -273,19 +280,19 @@ class Curve1D:
             g = g + p * (1.0 - th * th) / w
         return f, g[..., None]
 
-    def value(self, x):
+    def value(self, x: ArrayLike) -> np.ndarray:
         return self.value_and_grad(x)[0]
 
-    def grad(self, x):
+    def grad(self, x: ArrayLike) -> np.ndarray:
         return self.value_and_grad(x)[1]
 
-    def curvature(self, x):
+    def curvature(self, x: ArrayLike) -> np.ndarray:
         """f''(x), by a central difference of the exact gradient."""
         x = _as_points(x, 1)
         eps = 1e-5
         return (self.grad(x + eps) - self.grad(x - eps))[..., 0] / (2 * eps)
 
-    def hessian(self, x):
+    def hessian(self, x: ArrayLike) -> np.ndarray:
         return self.curvature(x)[..., None, None]
 
 
@@ -318,7 +325,7 @@ class Quartic:
     the loss on which a warmup helps (an lr that is stable near the minimum blows up at the start).
     """
 
-    def __init__(self, c: float = 1.0, bounds=(-3.5, 3.5)):
+    def __init__(self, c: float = 1.0, bounds: ArrayLike | None = (-3.5, 3.5)):
         self.c = check_number("c", c, low=0.0)
         self.dim = 1
         self.minimizer = np.zeros(1)
@@ -329,23 +336,23 @@ class Quartic:
     def __repr__(self):
         return f"Quartic(c={self.c})"
 
-    def value_and_grad(self, x):
+    def value_and_grad(self, x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         u = _as_points(x, 1)[..., 0]
         u2 = u * u
         return 0.5 * u2 + 0.25 * self.c * u2 * u2, (u + self.c * u2 * u)[..., None]
 
-    def value(self, x):
+    def value(self, x: ArrayLike) -> np.ndarray:
         return self.value_and_grad(x)[0]
 
-    def grad(self, x):
+    def grad(self, x: ArrayLike) -> np.ndarray:
         return self.value_and_grad(x)[1]
 
-    def curvature(self, x):
+    def curvature(self, x: ArrayLike) -> np.ndarray:
         r""":math:`f''(w) = 1 + 3c\,w^2`, shape ``x.shape[:-1]``."""
         u = _as_points(x, 1)[..., 0]
         return 1.0 + 3.0 * self.c * u * u
 
-    def hessian(self, x):
+    def hessian(self, x: ArrayLike) -> np.ndarray:
         return self.curvature(x)[..., None, None]
 
 
@@ -364,7 +371,8 @@ class LeastSquares:
     numbers) and a run is reproducible.
     """
 
-    def __init__(self, X, y, batch_size=None, seed=0, bounds=None):
+    def __init__(self, X: ArrayLike, y: ArrayLike, batch_size: int | None = None, seed: int = 0,
+                 bounds: ArrayLike | None = None):
         X = as_real_array("X", X, what="a real (n, d) data matrix")
         y = as_real_array("y", y, what="real targets, shape (n,)")
         if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
@@ -401,7 +409,7 @@ class LeastSquares:
         y = self.y if rows is None else self.y[rows]
         return np.add.reduce(w[..., None, :] * X, axis=-1) - y
 
-    def value_and_grad(self, w, rows=None):
+    def value_and_grad(self, w: ArrayLike, rows: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Loss and gradient at ``w`` on all rows, or on the rows of index ``rows`` (a 1-D integer array)."""
         return self._value_and_grad(w, self._check_rows(rows))
 
@@ -426,17 +434,17 @@ class LeastSquares:
         m = r.shape[-1]
         return 0.5 * np.add.reduce(r * r, axis=-1) / m, np.add.reduce(r[..., None, :] * XT, axis=-1) / m
 
-    def value(self, w):
+    def value(self, w: ArrayLike) -> np.ndarray:
         r = self._residual(w)
         return 0.5 * np.add.reduce(r * r, axis=-1) / self.n
 
-    def grad(self, w):
+    def grad(self, w: ArrayLike) -> np.ndarray:
         return self.value_and_grad(w)[1]
 
-    def hessian(self, w=None):
+    def hessian(self, w: ArrayLike | None = None) -> np.ndarray:
         return self.X.T @ self.X / self.n
 
-    def as_quadratic(self, bounds=None) -> "Quadratic":
+    def as_quadratic(self, bounds: ArrayLike | None = None) -> "Quadratic":
         r"""The same loss minus its minimum as a quadratic form,
         :math:`\tfrac12 (w-w^*)^\top H (w-w^*)` with :math:`H = X^\top X/n` (symmetrized):
         identical gradients, so identical full-batch runs, at the cost of a ``d x d``
@@ -445,13 +453,13 @@ class LeastSquares:
         H = self.hessian()
         return quadratic(0.5 * (H + H.T), center=self.minimizer, bounds=bounds)
 
-    def minibatch(self, t):
+    def minibatch(self, t: int) -> np.ndarray | None:
         """Row indices of minibatch ``t`` (deterministic in ``(seed, t)``)."""
         if self.batch_size is None or self.batch_size == self.n:
             return None
         return np.random.default_rng((self.seed, int(t))).choice(self.n, self.batch_size, replace=False)
 
-    def sample_grad(self, w, t):
+    def sample_grad(self, w: ArrayLike, t: int) -> np.ndarray:
         """Gradient on minibatch ``t`` (the full gradient when ``batch_size`` is None)."""
         return self._value_and_grad(w, self.minibatch(t))[1]
 
@@ -475,7 +483,8 @@ class LeastSquaresReplicas(LeastSquares):
     replica axis is averaging over seeds, at the cost of one run.
     """
 
-    def __init__(self, X, y, batch_sizes, seed=0, bounds=None):
+    def __init__(self, X: ArrayLike, y: ArrayLike, batch_sizes: Iterable[int], seed: int = 0,
+                 bounds: ArrayLike | None = None):
         super().__init__(X, y, None, seed, bounds)
         if isinstance(batch_sizes, (str, bytes)) or not hasattr(batch_sizes, "__iter__"):
             raise TypeError(f"batch_sizes must be a sequence of integers (one per replica), got {batch_sizes!r}")
@@ -488,7 +497,7 @@ class LeastSquaresReplicas(LeastSquares):
         self._mask = np.arange(self.batch_sizes.max()) < self.batch_sizes[:, None]   # (K, Bmax)
         self._H = self.X.T @ self.X / self.n
 
-    def value(self, w):
+    def value(self, w: ArrayLike) -> np.ndarray:
         r"""The full loss as :math:`f^* + \tfrac12 e^\top H e`, :math:`e = w - w^*`: the same function, a ``d x d``
         product instead of a pass over the ``n`` rows per replica (and no cancellation in :math:`f - f^*`)."""
         if not hasattr(self, "_H"):                     # during LeastSquares.__init__: the plain formula
@@ -499,7 +508,7 @@ class LeastSquaresReplicas(LeastSquares):
     def __repr__(self):
         return f"least_squares_replicas(n={self.n}, d={self.dim}, K={self.batch_sizes.size})"
 
-    def sample_grad(self, w, t):
+    def sample_grad(self, w: ArrayLike, t: int) -> np.ndarray:
         """Replica ``k``'s gradient on its own ``batch_sizes[k]`` rows (with replacement); ``w`` is ``(..., K, d)``."""
         w = _as_points(w, self.dim, "w")
         K = self.batch_sizes.size

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -30,6 +30,13 @@ from . import plotting
 from ._validation import as_real_array, check_number
 from .loop import Trajectory, run
 from .types import Stepper
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from numpy.typing import ArrayLike
+
+    # lrlab.explorer is a layer above panels (docs/architecture.md), so its View is not named here
+    View = Any                  # a lrlab.explorer.View: lr, lr_range, controls, scene, runs, regime
 
 __all__ = ["Problem", "Panel", "PathPanel", "LossPanel", "MapPanel", "RulerPanel", "BUILTIN", "finite"]
 
@@ -74,13 +81,13 @@ class Problem:
         hp = getattr(self.stepper, "hyperparams", None) or {}
         return float(hp.get("momentum", 0.0))
 
-    def run(self, lr) -> Trajectory:
+    def run(self, lr: float | ArrayLike | Callable) -> Trajectory:
         """The run at ``lr`` (a number, or an array of lrs for one vectorized run)."""
         return run(loss=self.loss, stepper=self.stepper, x0=np.asarray(self.x0, dtype=float), lr=lr,
                    num_steps=self.num_steps)
 
 
-def finite(y) -> np.ndarray:
+def finite(y: ArrayLike) -> np.ndarray:
     """``y`` with inf and NaN as NaN (matplotlib leaves a gap there instead of a line to infinity)."""
     y = np.asarray(y, dtype=float)
     return np.where(np.isfinite(y), y, np.nan)
@@ -100,10 +107,10 @@ class Panel:
         self.artists: Any = None
         self.ax = None
 
-    def draw(self, ax, view) -> None:                      # pragma: no cover - protocol
+    def draw(self, ax: Axes, view: View) -> None:          # pragma: no cover - protocol
         raise NotImplementedError
 
-    def update(self, view) -> None:                        # pragma: no cover - protocol
+    def update(self, view: View) -> None:                  # pragma: no cover - protocol
         raise NotImplementedError
 
 
@@ -112,11 +119,12 @@ class PathPanel(Panel):
 
     name = "path"
 
-    def __init__(self, run: str = "main", title: str | None = None, equal_aspect: bool = False, name=None):
+    def __init__(self, run: str = "main", title: str | None = None, equal_aspect: bool = False,
+                 name: str | None = None):
         super().__init__(name)
         self.run, self.title, self.equal_aspect = run, title, equal_aspect
 
-    def draw(self, ax, view):
+    def draw(self, ax: Axes, view: View) -> None:
         p, traj = view.scene, view.runs[self.run]
         self.ax = ax
         if np.asarray(p.x0).shape[-1] == 1:
@@ -133,7 +141,7 @@ class PathPanel(Panel):
             ax.set_aspect("equal", adjustable="box")
         ax.set_title(self.title or p.title or "the path")
 
-    def update(self, view):
+    def update(self, view: View) -> None:
         traj = view.runs[self.run]
         if isinstance(self.artists, dict):
             plotting.update_path_1d(self.artists, traj)
@@ -147,11 +155,11 @@ class LossPanel(Panel):
 
     name = "loss"
 
-    def __init__(self, run: str = "main", ylim=None, name=None):
+    def __init__(self, run: str = "main", ylim: tuple[float, float] | None = None, name: str | None = None):
         super().__init__(name)
         self.run, self.ylim = run, ylim
 
-    def draw(self, ax, view):
+    def draw(self, ax: Axes, view: View) -> None:
         p, traj = view.scene, view.runs[self.run]
         self.ax = ax
         g0 = plotting.gap(traj)[0]
@@ -162,7 +170,7 @@ class LossPanel(Panel):
         ax.axhline(p.tol * g0, color=plotting.PALETTE["grey"], ls="--", lw=1)
         ax.set_title("loss, log scale")
 
-    def update(self, view):
+    def update(self, view: View) -> None:
         gap = plotting.gap(view.runs[self.run])
         self.artists.set_data(np.arange(gap.size), finite(gap))
         self.artists.set_color(plotting.REGIME_COLORS.get(view.regime, plotting.PALETTE["grey"]))
@@ -174,13 +182,13 @@ class MapPanel(Panel):
 
     name = "map"
 
-    def __init__(self, points: int = 300, name=None):
+    def __init__(self, points: int = 300, name: str | None = None):
         super().__init__(name)
         if not isinstance(points, (int, np.integer)) or isinstance(points, bool) or points < 2:
             raise ValueError(f"points must be an integer >= 2; got {points!r}")
         self.points = int(points)
 
-    def draw(self, ax, view):
+    def draw(self, ax: Axes, view: View) -> None:
         p = view.scene
         self.ax = ax
         self.lrs = np.geomspace(*view.lr_range, self.points)
@@ -189,7 +197,7 @@ class MapPanel(Panel):
                                        label=f"loss − min after {p.num_steps} steps")
         ax.set_title("every lr at once")
 
-    def update(self, view):
+    def update(self, view: View) -> None:
         m, lr = self.artists, view.lr
         i = int(np.argmin(np.abs(np.log(self.lrs) - math.log(lr))))
         y = self.final[i]
@@ -203,12 +211,12 @@ class RulerPanel(Panel):
 
     name = "ruler"
 
-    def draw(self, ax, view):
+    def draw(self, ax: Axes, view: View) -> None:
         self.ax = ax
         p = view.scene
         self.artists = plotting.lr_ruler(ax, *view.lr_range, p.loss, momentum=p.momentum)
 
-    def update(self, view):
+    def update(self, view: View) -> None:
         self.artists.set_xdata([view.lr, view.lr])
 
 

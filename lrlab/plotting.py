@@ -14,6 +14,7 @@ import io
 import os
 import weakref
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Literal, ParamSpec, TypeVar
 
 import matplotlib as mpl
 import numpy as np
@@ -23,7 +24,23 @@ from matplotlib.figure import Figure
 from . import diagnostics, theory
 from ._validation import (as_real_array, check_count, check_flag, check_choice, check_instance, check_list, check_loss, check_number,
                           check_range, check_text)
-from .loop import check_trajectory
+from .loop import Trajectory, check_trajectory
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from contextlib import AbstractContextManager
+
+    from matplotlib.artist import Artist
+    from matplotlib.contour import QuadContourSet
+    from matplotlib.figure import SubFigure
+    from matplotlib.lines import Line2D
+    from matplotlib.typing import ColorType
+    from numpy.typing import ArrayLike
+
+    from .types import HasEigenvalues, Loss
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 __all__ = ["PALETTE", "REGIME_COLORS", "TEXT_COLORS", "STYLE", "PRESENTER_STYLE", "EXPLORER_STYLE",
            "PRESENTER_EXPLORER_STYLE", "use_style", "presenter_mode", "style", "explorer_style", "styled", "figure",
@@ -134,14 +151,14 @@ def presenter_mode() -> bool:
     return _current["font.size"] > STYLE["font.size"]
 
 
-def style(presenter: bool | None = None):
+def style(presenter: bool | None = None) -> AbstractContextManager[None]:
     """Context manager applying lrlab's rcParams (the current style, or the one asked for)."""
     if presenter is not None:
         presenter = check_flag("presenter", presenter)
     return _style(_current if presenter is None else (PRESENTER_STYLE if presenter else STYLE))
 
 
-def explorer_style():
+def explorer_style() -> AbstractContextManager[None]:
     """Context manager: the current style with an explorer figure's type sizes (:data:`EXPLORER_STYLE`)."""
     return _style({**_current, **(PRESENTER_EXPLORER_STYLE if presenter_mode() else EXPLORER_STYLE)})
 
@@ -152,7 +169,7 @@ def _style(params):
         yield
 
 
-def styled(fn):
+def styled(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     """Decorator: run a figure builder inside lrlab's rcParams (titles and labels get the style)."""
     import functools
 
@@ -164,7 +181,7 @@ def styled(fn):
 
 
 def figure(nrows: int = 1, ncols: int = 1, *, width: float | None = None, height: float | None = None,
-           squeeze: bool = True, **subplot_kw):
+           squeeze: bool = True, **subplot_kw: Any) -> tuple[Figure, Axes | np.ndarray]:
     """A new ``Figure`` (no pyplot) with a grid of axes in lrlab's style; returns ``(fig, axes)``."""
     nrows = check_count("nrows", nrows, high=_MAX_PANELS)
     ncols = check_count("ncols", ncols, high=_MAX_PANELS)
@@ -179,7 +196,8 @@ def figure(nrows: int = 1, ncols: int = 1, *, width: float | None = None, height
     return fig, axes
 
 
-def figure_or_ax(ax=None, *, width: float | None = None, height: float | None = None):
+def figure_or_ax(ax: Axes | None = None, *, width: float | None = None,
+                 height: float | None = None) -> tuple[Figure | SubFigure, Axes]:
     """``(fig, ax)``: a new one-axes figure of this size when ``ax`` is None, else ``ax`` and its figure.
 
     What a figure function of one axes calls first, so that it can draw into a caller's grid too.
@@ -189,7 +207,7 @@ def figure_or_ax(ax=None, *, width: float | None = None, height: float | None = 
     return ax.figure, ax
 
 
-def png_bytes(fig, dpi: int = 100) -> bytes:
+def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
     """The figure as PNG bytes (deterministic: no metadata timestamp)."""
     _check_fig("fig", fig)
     dpi = check_number("dpi", dpi, low=0.0, low_inclusive=False, high=_MAX_DPI)
@@ -198,7 +216,7 @@ def png_bytes(fig, dpi: int = 100) -> bytes:
     return buf.getvalue()
 
 
-def show(fig, dpi: int = 100):
+def show(fig: Figure, dpi: int = 100) -> None:
     """Display a figure as a static PNG in a notebook (and return the Image object)."""
     from IPython.display import Image, display
     _check_fig("fig", fig)
@@ -213,14 +231,15 @@ def _ax(ax):
     return ax
 
 
-def gap(traj) -> np.ndarray:
+def gap(traj: Trajectory) -> np.ndarray:
     """Loss minus the known minimum (the loss itself when the minimum is unknown)."""
     check_trajectory("traj", traj)
     return traj.loss - (traj.loss_min or 0.0)
 
 
-def loss_curve(traj, ax=None, *, labels=None, colors=None, log: bool = True, gap_to_min: bool = True,
-               ylim=None, **kwargs):
+def loss_curve(traj: Trajectory, ax: Axes | None = None, *, labels: Sequence[str] | None = None,
+               colors: Sequence[ColorType] | None = None, log: bool = True, gap_to_min: bool = True,
+               ylim: tuple[float, float] | None = None, **kwargs: Any) -> list[Line2D]:
     """Loss (or loss gap) against step, one line per trajectory; returns the lines."""
     check_trajectory("traj", traj)
     log, gap_to_min = check_flag("log", log), check_flag("gap_to_min", gap_to_min)
@@ -255,7 +274,8 @@ def loss_curve(traj, ax=None, *, labels=None, colors=None, log: bool = True, gap
     return lines
 
 
-def curve_1d(loss, ax=None, *, num: int = 600, bounds=None, **kwargs):
+def curve_1d(loss: Loss, ax: Axes | None = None, *, num: int = 600, bounds: tuple[float, float] | None = None,
+             **kwargs: Any) -> Line2D:
     """The graph of a 1-D loss over its plotting bounds; returns the line."""
     check_loss("loss", loss, grad=False, dim=1, bounds=bounds is None)
     num = check_count("num", num, low=2, high=_MAX_POINTS)
@@ -270,7 +290,8 @@ def curve_1d(loss, ax=None, *, num: int = 600, bounds=None, **kwargs):
     return line
 
 
-def path_1d(loss, traj, ax=None, *, max_arrows: int = 15, color=None):
+def path_1d(loss: Loss, traj: Trajectory, ax: Axes | None = None, *, max_arrows: int = 15,
+            color: ColorType | None = None) -> dict[str, Any]:
     """The stride picture: iterates on the curve of a 1-D loss, each step an arrow.
 
     A step that leaves the axes' view (set the limits first) is cut at its edge, arrowhead there.
@@ -295,7 +316,7 @@ def path_1d(loss, traj, ax=None, *, max_arrows: int = 15, color=None):
     return artists
 
 
-def update_path_1d(artists, traj):
+def update_path_1d(artists: dict[str, Any], traj: Trajectory) -> None:
     """Move the artists of ``path_1d`` to a new single trajectory."""
     check_trajectory("traj", traj, dim=1, single=True)
     x = traj.params[:, 0]
@@ -330,7 +351,8 @@ def _clip_steps(ax, x, f, u, v, inset: float = 0.015):
     return u * t, v * t
 
 
-def contour(loss, ax=None, *, num: int = 200, bounds=None, levels: int = 18, log_levels: bool = True):
+def contour(loss: Loss, ax: Axes | None = None, *, num: int = 200, bounds: ArrayLike | None = None, levels: int = 18,
+            log_levels: bool = True) -> QuadContourSet:
     """Filled contours of a 2-D loss on its plotting bounds; returns the contour set."""
     check_loss("loss", loss, grad=False, dim=2, bounds=bounds is None)
     num = check_count("num", num, low=2, high=_MAX_GRID)
@@ -364,7 +386,7 @@ def contour(loss, ax=None, *, num: int = 200, bounds=None, levels: int = 18, log
     return cs
 
 
-def path_2d(traj, ax=None, *, color=None, **kwargs):
+def path_2d(traj: Trajectory, ax: Axes | None = None, *, color: ColorType | None = None, **kwargs: Any) -> Line2D:
     """The path of one 2-D trajectory as a polyline with markers; returns the line.
 
     A run that diverged is drawn up to where it leaves the axes' view (set the limits first), with an
@@ -386,7 +408,8 @@ def path_2d(traj, ax=None, *, color=None, **kwargs):
 _EXIT_HEADS = weakref.WeakKeyDictionary()      # path_2d's line -> its arrowhead at the view's edge
 
 
-def update_path_2d(line, traj, color=None, diverging: bool | None = None):
+def update_path_2d(line: Line2D, traj: Trajectory, color: ColorType | None = None,
+                   diverging: bool | None = None) -> None:
     """Move the line of ``path_2d`` (and its arrowhead at the edge) to a new single trajectory.
 
     ``diverging``: whether to cut the path at the view's edge; None asks ``diagnostics.path_shape``.
@@ -447,7 +470,8 @@ def update_path_2d(line, traj, color=None, diverging: bool | None = None):
             head.arrow_patch.set_color(line.get_color())
 
 
-def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bool = True):
+def theory_lines(ax: Axes, loss: HasEigenvalues, *, momentum: float = 0.0, axis: str = "x",
+                 labels: bool = True) -> list[Artist]:
     """Dotted lines at 1/L and 2(1+β)/L (the stability limit); returns the artists."""
     _check_ax("ax", ax, optional=False)
     _check_theory_loss("loss", loss, optional=False)
@@ -477,7 +501,8 @@ def theory_lines(ax, loss, *, momentum: float = 0.0, axis: str = "x", labels: bo
     return artists
 
 
-def lr_ruler(ax, lr_min: float, lr_max: float, loss=None, *, momentum: float = 0.0, lr=None):
+def lr_ruler(ax: Axes, lr_min: float, lr_max: float, loss: Loss | None = None, *, momentum: float = 0.0,
+             lr: float | None = None) -> Line2D:
     """A log-lr axis with the regimes of a quadratic shaded and the current lr marked.
 
     Shades the regimes :func:`lrlab.theory.regime` names (monotone convergence below 1/L without
@@ -512,7 +537,9 @@ def lr_ruler(ax, lr_min: float, lr_max: float, loss=None, *, momentum: float = 0
     return marker
 
 
-def lr_map(lrs, final, ax=None, *, loss=None, momentum: float = 0.0, ylim=None, label="loss after N steps"):
+def lr_map(lrs: ArrayLike, final: ArrayLike, ax: Axes | None = None, *, loss: HasEigenvalues | None = None,
+           momentum: float = 0.0, ylim: tuple[float, float] | None = None,
+           label: str = "loss after N steps") -> dict[str, Any]:
     """Final loss (gap) against lr on log-log axes; diverged runs drawn at the top.
 
     Returns ``{'line': Line2D, 'diverged': Line2D, 'marker': Line2D, 'vline': Line2D}``.
@@ -571,8 +598,9 @@ def regime_badge(regime: str, progress: float | None = None) -> str:
             f'padding:2px 10px;border-radius:10px;font-weight:bold;font-size:1.1em">{word}{detail}</span>')
 
 
-def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int = 12, suptitle=None,
-                    badges=None):
+def small_multiples(traj: Trajectory, loss: Loss, *, ncols: int = 4, titles: Sequence[str] | None = None,
+                    num_arrows: int = 12, suptitle: str | None = None,
+                    badges: Sequence[str] | Literal[False] | None = None) -> tuple[Figure, np.ndarray]:
     """One panel per trajectory of a batched run: the path (1-D curve or 2-D contour) titled with its lr,
     coloured and badged with a word per run; returns ``(fig, axes)``.
 
@@ -634,7 +662,8 @@ def small_multiples(traj, loss, *, ncols: int = 4, titles=None, num_arrows: int 
     return fig, axes
 
 
-def schedule_curves(schedules: dict, num_steps: int, ax=None, *, loss=None, log: bool = False):
+def schedule_curves(schedules: dict[str, Callable[[np.ndarray], ArrayLike]], num_steps: int, ax: Axes | None = None,
+                    *, loss: HasEigenvalues | None = None, log: bool = False) -> list[Line2D]:
     """lr against step for several schedules (a dict name -> schedule); returns the lines."""
     if not isinstance(schedules, dict) or not schedules:
         raise TypeError(f"schedules must be a non-empty dict name -> schedule (a callable of the step), "

@@ -21,7 +21,7 @@ import math
 import sys
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -40,6 +40,9 @@ except ModuleNotFoundError as _e:      # torch is the extra lrlab[torch], not a 
 
 from lrlab._validation import as_real_array, check_number
 from lrlab.diagnostics import MovingAverage, suggest_lr
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "FlatParamsLoss",
@@ -854,7 +857,7 @@ class FlatParamsLoss:
     model's parameters as that vector. One point at a time (no batch axis).
     """
 
-    def __init__(self, model: nn.Module, loss_fn: Callable, X, Y):
+    def __init__(self, model: nn.Module, loss_fn: Callable, X: torch.Tensor | ArrayLike, Y: torch.Tensor | ArrayLike):
         _check_model(model)
         _check_loss_fn(loss_fn)
         X, Y = _check_data((X, Y), model, ("X", "Y"))
@@ -886,13 +889,13 @@ class FlatParamsLoss:
         g = torch.cat([g.reshape(-1) for g in grads]).detach().double().numpy().reshape(arr.shape)
         return np.full(arr.shape[:-1], float(loss.detach())), g
 
-    def value_and_grad(self, x):
+    def value_and_grad(self, x: ArrayLike) -> tuple[float | np.ndarray, np.ndarray]:
         f, g = self._at(x)
         return (float(f) if f.ndim == 0 else f), g
 
-    def value(self, x):
+    def value(self, x: ArrayLike) -> float | np.ndarray:
         f = self._at(x)[0]
         return float(f) if f.ndim == 0 else f
 
-    def grad(self, x):
+    def grad(self, x: ArrayLike) -> np.ndarray:
         return self._at(x)[1]

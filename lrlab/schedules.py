@@ -30,11 +30,14 @@ import math
 import numbers
 import types
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from ._validation import check_choice, check_flag, check_number
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "Schedule",
@@ -113,7 +116,7 @@ class Schedule:
             out = np.asarray(self._fn(flat), dtype=np.float64)
         return np.broadcast_to(out, flat.shape).reshape(steps.shape).copy()
 
-    def __call__(self, t):
+    def __call__(self, t: int | ArrayLike) -> float | np.ndarray:
         steps, scalar = _as_steps(t)
         out = self._eval(steps)
         return float(out) if scalar else out
@@ -778,7 +781,7 @@ class PlateauSchedule:
             return metric < (best * (1.0 - th) if k["threshold_mode"] == "rel" else best - th)
         return metric > (best * (th + 1.0) if k["threshold_mode"] == "rel" else best + th)
 
-    def update(self, state: PlateauState, metric) -> PlateauState:
+    def update(self, state: PlateauState, metric: float | np.ndarray) -> PlateauState:
         """Read one metric (torch's ``scheduler.step(metric)``); return the new state (``state`` is unchanged)."""
         if not isinstance(state, PlateauState):
             raise TypeError(f"state must be a PlateauState (from init() or update()), got {type(state).__name__}")
@@ -804,7 +807,7 @@ class PlateauSchedule:
         return PlateauState(lr=lr, best=best, num_bad_epochs=bad, cooldown_counter=cool,
                             last_epoch=state.last_epoch + 1)
 
-    def lrs(self, metrics) -> np.ndarray:
+    def lrs(self, metrics: ArrayLike) -> np.ndarray:
         """The lr before each reading and after the last: shape ``(len(metrics) + 1,)``.
 
         ``out[0]`` is ``base_lr`` and ``out[k]`` the lr after ``k`` calls of ``step(metrics[i])``,

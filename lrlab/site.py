@@ -28,10 +28,15 @@ import math
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .course import find_notebook, list_notebooks, notebooks_dir, title
 from .lessons import EXPLORERS, build_explorer
 from .site_data import explorer_spec, to_json
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable
 
 __all__ = ["build_site", "player_data", "live_html", "site_script", "PAGE_BUDGET"]
 
@@ -491,7 +496,8 @@ def _map_image(out: Path):
     return "map.png"
 
 
-def build_site(out_dir, *, notebooks=None, only=None, positions: int = 61, live: bool = True) -> dict:
+def build_site(out_dir: str | os.PathLike[str], *, notebooks: str | None = None,
+               only: Iterable[str | int] | None = None, positions: int = 61, live: bool = True) -> dict:
     """Write the static site into ``out_dir``; returns {file name: bytes written}.
 
     ``only``: notebook numbers or names to build (default: all); ``positions``: lr positions per player

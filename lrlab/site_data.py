@@ -14,13 +14,17 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import losses as L
 from . import widgets
 from .panels import LossPanel, MapPanel, PathPanel, Problem
+
+if TYPE_CHECKING:
+    from .explorer import Explorer
+    from .types import Loss, Stepper
 
 __all__ = ["loss_spec", "stepper_spec", "scene_spec", "explorer_spec", "portable", "to_json", "plain",
            "SCENE_SETUPS", "JS_HOOKS", "PANEL_KINDS"]
@@ -56,7 +60,7 @@ def to_json(x: Any) -> str:
     return json.dumps(plain(x), separators=(",", ":"), allow_nan=False, ensure_ascii=False)
 
 
-def loss_spec(loss, *, batches: int | None = None) -> dict:
+def loss_spec(loss: Loss, *, batches: int | None = None) -> dict:
     """A loss as data: what ``makeLoss`` of lrlab.js builds it from (``batches`` is ignored: the page draws
     a least-squares loss's minibatches itself, as numpy does)."""
     if isinstance(loss, L.Quadratic):
@@ -81,7 +85,7 @@ def loss_spec(loss, *, batches: int | None = None) -> dict:
     raise TypeError(f"no page version of the loss {type(loss).__name__}")
 
 
-def stepper_spec(stepper) -> dict | None:
+def stepper_spec(stepper: Stepper | None) -> dict | None:
     """A stepper as data: ``{"kind": "sgd", "hyperparams": {...}}`` (None: plain gradient descent)."""
     if stepper is None:
         return None
@@ -124,7 +128,7 @@ def _panel(p) -> dict | None:
     return out
 
 
-def portable(ex, name: str | None = None) -> bool:
+def portable(ex: Explorer, name: str | None = None) -> bool:
     """Whether the page's JavaScript computes this explorer exactly as lrlab does."""
     from . import explorer as E
     if not isinstance(ex.scene, Problem) or type(ex.scene) is not Problem:
@@ -180,7 +184,7 @@ def _batch_size_data() -> dict:
 CUSTOM = {"07 batch size": ("batch_size", _batch_size_data)}
 
 
-def explorer_spec(name: str, ex=None) -> dict | None:
+def explorer_spec(name: str, ex: Explorer | None = None) -> dict | None:
     """Everything a page needs to run explorer ``name`` of :data:`lrlab.lessons.EXPLORERS` itself, or None if
     the page's JavaScript does not cover it (then the page shows precomputed frames)."""
     from .lessons import build_explorer

@@ -34,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validation import check_betas, check_flag, check_number
-from .types import Stepper
+from .types import HasHessian, Stepper
 
 __all__ = [
     "sgd", "adam", "adamw", "rmsprop", "adagrad", "newton",
@@ -297,7 +297,7 @@ class NewtonState(NamedTuple):
     step: int                              # number of updates done so far
 
 
-def newton(loss) -> Stepper:
+def newton(loss: HasHessian) -> Stepper:
     r"""Newton's method: the gradient multiplied by the inverse Hessian, then by the lr.
 
     .. math:: x_t = x_{t-1} - \eta_t\, H(x_{t-1})^{-1} \nabla f(x_{t-1})

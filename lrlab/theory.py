@@ -14,10 +14,21 @@ its own (batch-dependent) stability limit.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._validation import as_real_array, check_lr_array, check_number, check_points
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from .types import HasEigenvalues, HasHessian
+
+    # lrlab.losses is in theory's own layer (docs/architecture.md), so its classes are not named here:
+    DiagonalQuadratic = Any     # a lrlab.losses.Quadratic made from curvatures (curvatures and center are read)
+    QuadraticLoss = Any         # a lrlab.losses.Quadratic or LeastSquares (eigenvalues, grad and hessian are read)
+    LeastSquaresLoss = Any      # a lrlab.losses.LeastSquares (X and y are read; noise_floor: batch_size too)
 
 __all__ = ["eigenvalues", "critical_lr", "optimal_lr", "convergence_rate", "optimal_momentum",
            "curvature", "newton_lr", "exact_line_search_lr",
@@ -26,7 +37,7 @@ __all__ = ["eigenvalues", "critical_lr", "optimal_lr", "convergence_rate", "opti
            "momentum_regime", "REGIMES", "regime"]
 
 
-def eigenvalues(loss) -> np.ndarray:
+def eigenvalues(loss: HasEigenvalues | ArrayLike) -> np.ndarray:
     """The Hessian eigenvalues of ``loss`` (a lrlab quadratic or least-squares loss, or an array)."""
     ev = getattr(loss, "eigenvalues", loss)
     ev = as_real_array("loss", ev, what="a loss with known Hessian eigenvalues (quadratic, least_squares) "
@@ -36,19 +47,19 @@ def eigenvalues(loss) -> np.ndarray:
     return np.sort(ev)
 
 
-def critical_lr(loss, momentum: float = 0.0) -> float:
+def critical_lr(loss: HasEigenvalues | ArrayLike, momentum: float = 0.0) -> float:
     r"""The largest stable constant lr: :math:`2(1+\beta)/L` (``2/L`` without momentum)."""
     beta = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
     return 2.0 * (1.0 + beta) / eigenvalues(loss)[-1]
 
 
-def optimal_lr(loss) -> float:
+def optimal_lr(loss: HasEigenvalues | ArrayLike) -> float:
     r"""The lr that minimizes the GD rate :math:`\max|1-\eta\lambda|`: :math:`2/(\mu + L)`."""
     ev = eigenvalues(loss)
     return 2.0 / (ev[0] + ev[-1])
 
 
-def convergence_rate(loss, lr, momentum: float = 0.0):
+def convergence_rate(loss: HasEigenvalues | ArrayLike, lr: ArrayLike, momentum: float = 0.0) -> float | np.ndarray:
     r"""Spectral radius of the iteration: the per-step factor by which the error shrinks.
 
     Without momentum :math:`\rho = \max_\lambda |1 - \eta\lambda|`; with heavy-ball
@@ -70,7 +81,7 @@ def convergence_rate(loss, lr, momentum: float = 0.0):
     return float(rho) if rho.ndim == 0 else rho
 
 
-def optimal_momentum(loss) -> tuple[float, float]:
+def optimal_momentum(loss: HasEigenvalues | ArrayLike) -> tuple[float, float]:
     r"""Polyak's optimal heavy-ball parameters on a quadratic.
 
     .. math:: \eta^* = \frac{4}{(\sqrt L + \sqrt\mu)^2},\qquad
@@ -85,7 +96,8 @@ def optimal_momentum(loss) -> tuple[float, float]:
     return float(4.0 / (sL + smu) ** 2), float(((sL - smu) / (sL + smu)) ** 2)
 
 
-def steps_to_tolerance(loss, lr, tol: float, momentum: float = 0.0):
+def steps_to_tolerance(loss: HasEigenvalues | ArrayLike, lr: ArrayLike, tol: float,
+                       momentum: float = 0.0) -> float | np.ndarray:
     r"""Steps until the rate bound :math:`\rho^t` falls below ``tol``: :math:`\lceil \log tol / \log\rho \rceil`.
 
     That is the number of steps after which the distance to the minimizer has
@@ -117,7 +129,8 @@ def _hessian_at(loss, x):
     return np.asarray(hess(x), dtype=float)
 
 
-def curvature(loss, direction=None, x=None):
+def curvature(loss: HasEigenvalues | HasHessian | ArrayLike, direction: ArrayLike | None = None,
+              x: ArrayLike | None = None) -> float | np.ndarray:
     r"""The loss's curvature along ``direction``: the Rayleigh quotient of its Hessian.
 
     .. math:: \lambda_u = \frac{u^\top H u}{u^\top u}
@@ -158,7 +171,8 @@ def curvature(loss, direction=None, x=None):
     return float(lam) if lam.ndim == 0 else lam
 
 
-def newton_lr(loss, direction=None, x=None):
+def newton_lr(loss: HasEigenvalues | HasHessian | ArrayLike, direction: ArrayLike | None = None,
+              x: ArrayLike | None = None) -> float | np.ndarray:
     r"""The lr of Newton's step along a direction: one over the curvature there.
 
     On a 1-D quadratic :math:`f(w) = \tfrac{\lambda}{2} w^2`, Newton's step
@@ -184,7 +198,7 @@ def newton_lr(loss, direction=None, x=None):
     return float(out) if out.ndim == 0 else out
 
 
-def exact_line_search_lr(loss, x):
+def exact_line_search_lr(loss: QuadraticLoss, x: ArrayLike) -> float | np.ndarray:
     r"""The lr that minimizes a quadratic along the negative gradient from ``x``.
 
     On :math:`f(x) = f^* + \tfrac12 (x - x^*)^\top H (x - x^*)`, with :math:`g = \nabla f(x)`,
@@ -214,7 +228,7 @@ def exact_line_search_lr(loss, x):
 MOMENTUM_REGIMES = ("monotone", "ringing", "flipping", "diverging")
 
 
-def momentum_roots(h, momentum: float = 0.0, *, nesterov: bool = False) -> np.ndarray:
+def momentum_roots(h: ArrayLike, momentum: float = 0.0, *, nesterov: bool = False) -> np.ndarray:
     r"""The two roots of one eigendirection's characteristic polynomial, for :math:`h = \eta\lambda`.
 
     The error along an eigenvector of curvature :math:`\lambda` obeys :math:`e_t = c_1 z_1^t + c_2 z_2^t`
@@ -260,7 +274,8 @@ def _dominant_roots(h, beta, nesterov) -> np.ndarray:
     return np.where(ok, z, np.nan)
 
 
-def direction_rates(loss, lr, momentum: float = 0.0, *, nesterov: bool = False) -> np.ndarray:
+def direction_rates(loss: HasEigenvalues | ArrayLike, lr: ArrayLike, momentum: float = 0.0, *,
+                    nesterov: bool = False) -> np.ndarray:
     r"""Each eigendirection's own per-step factor: the larger root modulus of its polynomial.
 
     Gradient descent: :math:`|1 - \eta\lambda_i|`; heavy ball or Nesterov: see :func:`momentum_roots`.
@@ -283,7 +298,8 @@ EDGE_RTOL = 1e-12
 _ANGLE_TOL = 1e-6
 
 
-def regime(loss, lr, momentum: float = 0.0, nesterov: bool = False):
+def regime(loss: HasEigenvalues | ArrayLike, lr: ArrayLike, momentum: float = 0.0,
+           nesterov: bool = False) -> str | np.ndarray:
     r"""What constant-lr gradient descent (or heavy ball, or Nesterov) does on a quadratic, from theory.
 
     Along the eigenvector of each Hessian eigenvalue :math:`\lambda_i > 0` the error obeys a linear
@@ -343,7 +359,7 @@ def regime(loss, lr, momentum: float = 0.0, nesterov: bool = False):
     return str(out) if np.ndim(lr) == 0 else out
 
 
-def nesterov_critical_lr(loss, momentum: float) -> float:
+def nesterov_critical_lr(loss: HasEigenvalues | ArrayLike, momentum: float) -> float:
     r"""The largest stable constant lr of Nesterov momentum (torch's form): :math:`2(1+\beta)/((1+2\beta)L)`.
 
     Where the root of Nesterov's polynomial crosses :math:`z = -1`: :math:`(1 - h)(1 + 2\beta) = -1`.
@@ -353,7 +369,7 @@ def nesterov_critical_lr(loss, momentum: float) -> float:
     return 2.0 * (1.0 + beta) / ((1.0 + 2.0 * beta) * eigenvalues(loss)[-1])
 
 
-def critical_damping(h) -> np.ndarray:
+def critical_damping(h: ArrayLike) -> np.ndarray:
     r"""The momentum at which heavy ball's two roots merge for :math:`h = \eta\lambda`: :math:`(1 - \sqrt h)^2`.
 
     For :math:`0 < h < 1` the double root is :math:`1 - \sqrt h` (the fastest any :math:`\beta` makes this
@@ -366,7 +382,7 @@ def critical_damping(h) -> np.ndarray:
     return (1.0 - np.sqrt(h)) ** 2
 
 
-def momentum_regime(h, momentum) -> np.ndarray:
+def momentum_regime(h: ArrayLike, momentum: ArrayLike) -> np.ndarray:
     r"""Heavy ball's regime on one eigendirection, for arrays ``h`` (:math:`\eta\lambda`) and ``momentum``.
 
     An index into :data:`MOMENTUM_REGIMES`: 0 *monotone* (real roots, both >= 0: the error decays without
@@ -384,7 +400,7 @@ def momentum_regime(h, momentum) -> np.ndarray:
     return np.where(h >= 2.0 * (1.0 + beta), 3, out)
 
 
-def expected_regime(loss, x0, lr: float, num_steps: int, progress: float = 0.9) -> str:
+def expected_regime(loss: DiagonalQuadratic, x0: ArrayLike, lr: float, num_steps: int, progress: float = 0.9) -> str:
     r"""The regime the theory predicts for constant-lr GD on a diagonal quadratic.
 
     Along curvature :math:`\lambda_i` the error is multiplied by :math:`r_i = 1 - \eta\lambda_i` per
@@ -454,7 +470,7 @@ class MinibatchSGD:
     Build it from a loss with ``MinibatchSGD.of(least_squares_loss)``.
     """
 
-    def __init__(self, X, y):
+    def __init__(self, X: ArrayLike, y: ArrayLike):
         X = as_real_array("X", X, what="a real (n, d) data matrix")
         y = as_real_array("y", y, what="real targets, shape (n,)")
         if X.ndim != 2 or y.shape != X.shape[:1]:
@@ -471,7 +487,7 @@ class MinibatchSGD:
         self._I = np.eye(self.d)
 
     @classmethod
-    def of(cls, loss) -> "MinibatchSGD":
+    def of(cls, loss: LeastSquaresLoss) -> "MinibatchSGD":
         """The theory of a ``lrlab.losses.least_squares`` loss (its ``X`` and ``y``)."""
         return cls(loss.X, loss.y)
 
@@ -538,7 +554,8 @@ class MinibatchSGD:
             lo, hi = (mid, hi) if self.stable(mid, B, replacement=replacement) else (lo, mid)
         return lo
 
-    def floor(self, lr, B: int, *, replacement: bool = False, multiplicative: bool = True):
+    def floor(self, lr: ArrayLike, B: int, *, replacement: bool = False,
+              multiplicative: bool = True) -> float | np.ndarray:
         r"""The stationary mean loss gap :math:`\tfrac12\operatorname{tr}(HP)`; vectorized over ``lr``.
 
         ``inf`` where the second moment does not settle, 0 for ``lr <= 0``. With
@@ -566,7 +583,7 @@ class MinibatchSGD:
             out.flat[i] = 0.5 * np.trace(self.H @ P)
         return float(out[0]) if np.ndim(lr) == 0 else out
 
-    def floor_small_lr(self, lr, B: int, *, replacement: bool = False):
+    def floor_small_lr(self, lr: ArrayLike, B: int, *, replacement: bool = False) -> float | np.ndarray:
         r"""The small-lr law :math:`\eta\, c_B\, \operatorname{tr}\Sigma / 4` (:math:`c_B \approx 1/B`): proportional to lr/B."""
         return check_lr_array("lr", lr) * self.variance_factor(B, replacement) * np.trace(self.sigma) / 4.0
 
@@ -575,7 +592,8 @@ class MinibatchSGD:
         """tr(Σ)/4: the floor per unit of lr/B (for B much smaller than n)."""
         return float(np.trace(self.sigma) / 4.0)
 
-    def expected_gap(self, e0, lr: float, B: int, num_steps: int, *, replacement: bool = False) -> np.ndarray:
+    def expected_gap(self, e0: ArrayLike, lr: float, B: int, num_steps: int, *,
+                     replacement: bool = False) -> np.ndarray:
         r"""The exact expected loss gap :math:`E[f(w_t)] - f^*` of minibatch SGD from ``w* + e0``, t = 0..num_steps.
 
         Iterates the mean :math:`m' = (I-\eta H)m` and the second moment
@@ -604,7 +622,7 @@ class MinibatchSGD:
         return out
 
 
-def noise_floor(loss, lr, *, multiplicative: bool = False):
+def noise_floor(loss: LeastSquaresLoss, lr: ArrayLike, *, multiplicative: bool = False) -> float | np.ndarray:
     r"""The noise floor of constant-lr minibatch SGD on a least-squares loss: the expected loss gap
     :math:`E[f - f^*]` once the run has settled, for the loss's own ``batch_size``.
 

@@ -33,3 +33,15 @@ class Loss(Protocol):
     def value(self, x: np.ndarray) -> np.ndarray: ...
 
     def grad(self, x: np.ndarray) -> np.ndarray: ...
+
+
+class HasEigenvalues(Protocol):
+    """A loss whose Hessian eigenvalues are known (lrlab's quadratic, least squares): what ``lrlab.theory`` reads."""
+
+    eigenvalues: np.ndarray
+
+
+class HasHessian(Protocol):
+    """A loss with a closed-form Hessian, ``hessian(x)`` of shape ``(..., d, d)`` (``lrlab.steppers.newton``)."""
+
+    def hessian(self, x: np.ndarray) -> np.ndarray: ...

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import ipywidgets as W
 import numpy as np
 from traitlets import TraitError
+
+if TYPE_CHECKING:
+    from .types import Loss
 
 from . import plotting, theory
 from ._validation import check_choice, check_flag, check_instance, check_loss, check_number, check_text
@@ -64,7 +67,7 @@ class Slider:
                 unit = " (a log slider's step is in powers of ten)" if self.log else ""
                 raise ValueError(f"step must be at most the slider's span {span:g}{unit}, got step={self.step!r}")
 
-    def with_value(self, name: str, value) -> Slider:
+    def with_value(self, name: str, value: float) -> Slider:
         """This slider starting at ``value``; a bad value raises an error that names ``name`` (a factory's
         argument) and the slider's range."""
         _check_name(name)
@@ -120,7 +123,7 @@ class Choice:
         if unknown:
             raise ValueError(f"params must be keyed by options {list(self.options)}; got {unknown}")
 
-    def option(self, name: str, value):
+    def option(self, name: str, value: Any) -> Any:
         """The option equal to ``value`` (a bool matches only a bool); else a ValueError naming ``name``
         and the options."""
         _check_name(name)
@@ -134,7 +137,7 @@ class Choice:
                 return o
         raise ValueError(f"{name} must be one of the options {list(self.options)}; got {value!r}")
 
-    def with_value(self, name: str, value) -> Choice:
+    def with_value(self, name: str, value: Any) -> Choice:
         """This choice starting at ``value``; a value that is not an option raises an error naming ``name``."""
         return replace(self, value=self.option(name, value))
 
@@ -170,7 +173,7 @@ def _check_name(name) -> str:
     return name
 
 
-def build_control(name: str, spec) -> W.Widget:
+def build_control(name: str, spec: Slider | Choice) -> W.Widget:
     """The ipywidget for a control spec (``description`` defaults to ``name``)."""
     _check_name(name)
     if not isinstance(spec, (Slider, Choice)):
@@ -217,7 +220,7 @@ def lr_slider(value: float, lr_min: float, lr_max: float, *, description: str = 
                             style={"description_width": "initial"}, layout=W.Layout(width=f"{width}px"))
 
 
-def snap_to_slider(slider, value: float) -> float:
+def snap_to_slider(slider: W.FloatLogSlider, value: float) -> float:
     """``value`` clipped to a log slider's range and rounded to its grid of positions.
 
     The browser's slider can only stand on its grid: a preset that is not on it
@@ -233,7 +236,7 @@ def snap_to_slider(slider, value: float) -> float:
     return float(base ** min(lo + k * step, hi))
 
 
-def theory_text(loss, momentum: float = 0.0) -> str:
+def theory_text(loss: Loss, momentum: float = 0.0) -> str:
     """HTML line with 1/L and the stability limit, for beside the slider."""
     check_loss("loss", loss)
     momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)

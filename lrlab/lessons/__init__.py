@@ -7,6 +7,10 @@ precomputes their frames from the same list, so a new explorer is added here onc
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..explorer import Explorer
 
 __all__ = ["EXPLORERS", "build_explorer"]
 
@@ -30,7 +34,7 @@ EXPLORERS = {
 }
 
 
-def build_explorer(name: str, **kwargs):
+def build_explorer(name: str, **kwargs: Any) -> Explorer:
     """Build the explorer ``name`` of :data:`EXPLORERS` (keyword arguments go to its factory)."""
     if name not in EXPLORERS:
         raise ValueError(f"name must be one of {list(EXPLORERS)}; got {name!r}")
