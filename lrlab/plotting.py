@@ -217,7 +217,7 @@ def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
 
 
 def show(fig: Figure, dpi: int = 100) -> None:
-    """Display a figure as a static PNG in a notebook (and return the Image object)."""
+    """Display a figure as a static PNG in a notebook."""
     from IPython.display import Image, display
     _check_fig("fig", fig)
     dpi = check_number("dpi", dpi, low=0.0, low_inclusive=False, high=_MAX_DPI)

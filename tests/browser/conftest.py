@@ -228,6 +228,15 @@ def open_voila(new_page, url: str, *, attempts: int = 2):
             page.context.close()
 
 
+@pytest.fixture(scope="package")
+def axe_js() -> Path:
+    """axe-core's script, as the PyPI package axe-playwright-python (``test`` extra) bundles it."""
+    from .a11y import AXE
+    if AXE is None or not AXE.is_file():
+        _unavailable('axe-core is not installed (the PyPI package axe-playwright-python, in the "test" extra)')
+    return AXE
+
+
 @pytest.fixture
 def voila_page(new_page):
     return lambda url: open_voila(new_page, url)

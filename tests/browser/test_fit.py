@@ -1,8 +1,10 @@
-"""Every explorer fits its column, whole, in the front ends students and teachers use.
+"""Every explorer fits its column, whole, in JupyterLab and in the presenter (Voilà's fit, at 1024 and 390 px,
+is checked in ``test_notebooks_browser.py``, on the same page load as the rest of a lesson's checks).
 
-Voilà at 1024 px (a projector's width) and at 390 px (a phone), JupyterLab at a 1280 px window with the
-file browser open (lessons 02 and 05), and ``lrlab present`` on a 1024x768 projector. For every
-explorer on the page, once the kernel has laid its figure out for the room the page reported
+JupyterLab at a 1280 px window with the file browser open (lessons 02 and 05, whose explorers are then
+driven like a student would), and ``lrlab present`` on a 1024x768 projector for every lesson (and scanned by
+axe-core for WCAG 2.1 A/AA, with every slider and preset named and reachable by Tab). For every explorer on
+the page, once the kernel has laid its figure out for the room the page reported
 (:func:`lrlab.widgets.page_fit`; the harness waits for that answer, never for time):
 
 * the figure's canvas lies within the explorer's box and within what the page shows of it (the
@@ -19,152 +21,26 @@ Screenshots of every explorer go to ``<screenshot folder>/fit/`` (see ``conftest
 """
 from __future__ import annotations
 
-import io
+import json
 
 import pytest
 
-from lrlab.lessons import EXPLORERS
 from lrlab.present import browser, servers
 
+from .a11y import VOILA_EXCLUDE, assert_no_serious, check_live_explorer, run_axe
 from .conftest import NOTEBOOK_DIR, has_explorer, lesson_notebooks, open_voila
+from .layout import fits, settle_all, shoot
+
+pytestmark = pytest.mark.browser
 
 NOTEBOOKS = [p for p in lesson_notebooks() if has_explorer(p)]
 IDS = [p.stem for p in NOTEBOOKS]
 LAB_NOTEBOOKS = [p for p in NOTEBOOKS if p.name.startswith(("02_", "05_"))]
 
-#: where every canvas of the i-th explorer is, against its box and against what the page shows of it
-GEOMETRY_JS = r"""(i) => {
-  const box = document.querySelectorAll('.lrlab-explorer')[i];
-  const rect = (e) => { const r = e.getBoundingClientRect();
-                        return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height}; };
-  let left = 0, right = document.documentElement.clientWidth;
-  for (let e = box.parentElement; e && e !== document.documentElement; e = e.parentElement) {
-    if (getComputedStyle(e).overflowX !== 'visible') {
-      const r = e.getBoundingClientRect();
-      left = Math.max(left, r.left + e.clientLeft);
-      right = Math.min(right, r.left + e.clientLeft + e.clientWidth);
-    }
-  }
-  const canvases = Array.from(box.querySelectorAll('.jupyter-matplotlib-canvas-div canvas'));
-  const main = canvases[0];
-  const at = (sel) => { const e = box.querySelector(sel); return e ? rect(e) : null; };
-  return {box: rect(box), scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, visible: {left, right},
-          canvases: canvases.map(rect), figure: main ? [main.width / window.devicePixelRatio,
-                                                         main.height / window.devicePixelRatio] : null,
-          handle: at('.widget-slider .noUi-handle'), label: at('.lrlab-regime'), window: window.innerHeight,
-          fit: box.getAttribute('data-lrlab-fit')};
-}"""
-
-
-def fits(page, i: int, where: str) -> dict:
-    """Assert that the ``i``-th explorer's figure is whole within its column; return its geometry."""
-    g = page.evaluate(GEOMETRY_JS, i)
-    box, vis = g["box"], g["visible"]
-    assert g["canvases"] and g["figure"] and g["figure"][0] > 0, f"{where}: no figure on the page"
-    assert g["fit"], f"{where}: the page never reported the room the explorer has"
-    for c in g["canvases"]:
-        assert c["left"] >= box["left"] - 0.5 and c["right"] <= box["right"] + 0.5, \
-            f"{where}: the figure ({c['left']:.0f} to {c['right']:.0f} px) is wider than its column " \
-            f"({box['left']:.0f} to {box['right']:.0f} px)"
-        assert c["left"] >= vis["left"] - 0.5 and c["right"] <= vis["right"] + 0.5, \
-            f"{where}: the figure ({c['left']:.0f} to {c['right']:.0f} px) is cut off: the page shows " \
-            f"{vis['left']:.0f} to {vis['right']:.0f} px of it"
-    assert g["scrollWidth"] <= g["clientWidth"] + 1, \
-        f"{where}: something in the explorer is {g['scrollWidth']} px wide, its column {g['clientWidth']} px"
-    shown, (w, h) = g["canvases"][0], g["figure"]
-    assert abs(shown["width"] - w) <= 1 and abs(shown["height"] - h) <= 1, \
-        f"{where}: a {w:.0f}x{h:.0f} px figure shown at {shown['width']:.0f}x{shown['height']:.0f} px: it was " \
-        f"not laid out for this column (its type is scaled down)"
-    return g
-
-
-def settle_all(page, nb, what: str) -> int:
-    """Wait until every explorer of notebook ``nb`` is on the page and shows its figure, laid out for the
-    page; their number."""
-    n = sum(1 for notebook, _, _ in EXPLORERS.values() if notebook == nb.stem)
-    assert n, f"{nb.stem}: no explorer registered in lrlab.lessons.EXPLORERS"
-    page.wait_for_function("(n) => { const c = document.querySelectorAll("
-                           "'.lrlab-explorer .jupyter-matplotlib-canvas-div canvas:first-child');"
-                           " return c.length >= n && Array.from(c).every(x => x.width > 0); }",
-                           arg=n, timeout=120_000, polling=100)
-    for i in range(n):
-        browser.wait_settled(page, index=i, timeout=90, what=f"{what}, explorer {i}")
-    return n
-
-
-def moves_after_the_layout(page, what: str):
-    """The first explorer's lr slider to its end by keyboard: the kernel answers and the new frame reaches the screen."""
-    handle = page.locator(browser.HANDLE).first
-    page.evaluate("() => document.querySelector('.lrlab-explorer').scrollIntoView({block: 'start'})")
-
-    def press():
-        handle.focus()
-        page.keyboard.press("End")
-    before, after = browser.act(page, press, what=f"{what}, an lr move")
-    assert after["valuenow"] != before["valuenow"] and after["hash"] != before["hash"], \
-        f"{what}: an lr move after the layout did not change the figure"
-
-
-#: the i-th explorer's box, and the part of the window its scrolling panel shows (the whole window in Voilà)
-VIEW_JS = r"""(i) => {
-  const box = document.querySelectorAll('.lrlab-explorer')[i];
-  let sc = box.parentElement;
-  while (sc && !(sc.scrollHeight > sc.clientHeight && ['auto', 'scroll'].includes(getComputedStyle(sc).overflowY)))
-    sc = sc.parentElement;
-  const b = box.getBoundingClientRect(), v = sc ? sc.getBoundingClientRect() : {top: 0, bottom: window.innerHeight};
-  return {left: b.left, top: b.top, width: b.width, bottom: b.bottom,
-          from: Math.max(v.top, 0), to: Math.min(v.top + (sc ? sc.clientHeight : window.innerHeight), window.innerHeight)};
-}"""
-
-
-def shoot(page, i: int, path):
-    """A screenshot of the ``i``-th explorer, whole: shots of it down its scrolling panel, stitched (what a
-    scrolling panel does not show is not painted, so one element screenshot of a tall explorer is blank
-    in parts)."""
-    from PIL import Image
-    page.evaluate("(i) => document.querySelectorAll('.lrlab-explorer')[i].scrollIntoView({block: 'start'})", i)
-    parts, done = [], 0.0                 # done: how much of the box (from its top) is in parts
-    for _ in range(20):
-        r = page.evaluate(VIEW_JS, i)
-        top, bottom = max(r["top"] + done, r["from"]), min(r["bottom"], r["to"])
-        if bottom - top < 1:
-            break
-        parts.append(Image.open(io.BytesIO(page.screenshot(clip={"x": r["left"], "y": top, "width": r["width"],
-                                                                  "height": bottom - top}))))
-        done = bottom - r["top"]
-        if r["bottom"] <= r["to"] + 0.5:
-            break
-        page.evaluate("([i, dy]) => { let e = document.querySelectorAll('.lrlab-explorer')[i].parentElement;"
-                      " while (e && !(e.scrollHeight > e.clientHeight &&"
-                      "              ['auto', 'scroll'].includes(getComputedStyle(e).overflowY))) e = e.parentElement;"
-                      " (e || document.scrollingElement).scrollBy(0, dy); }", [i, bottom - r["from"]])
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    out = Image.new("RGB", (max(p.width for p in parts), sum(p.height for p in parts)), "white")
-    y = 0
-    for p in parts:
-        out.paste(p, (0, y))
-        y += p.height
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out.save(path)
-
-
-@pytest.mark.parametrize("viewport", [(1024, 768), (390, 844)], ids=["1024px", "390px"])
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=IDS)
-def test_every_explorer_fits_voila(nb, viewport, voila_server, new_page, screenshot_dir):
-    page, log = open_voila(lambda: new_page(viewport=viewport), f"{voila_server.url}/voila/render/{nb.name}")
-    what = f"{nb.stem} in Voilà at {viewport[0]} px"
-    n = settle_all(page, nb, what)
-    for i in range(n):
-        fits(page, i, f"{what}, explorer {i}")
-        shoot(page, i, screenshot_dir / "fit" / f"voila-{viewport[0]}--{nb.stem}--{i}.png")
-    moves_after_the_layout(page, what)
-    fits(page, 0, f"{what}, explorer 0 after an lr move")
-    assert not browser.page_errors(page), browser.page_errors(page)
-    assert not log.page_errors, log.page_errors
-
 
 @pytest.mark.parametrize("nb", LAB_NOTEBOOKS, ids=[p.stem for p in LAB_NOTEBOOKS])
-def test_every_explorer_fits_jupyterlab_beside_the_file_browser(nb, lab_server, new_page, screenshot_dir):
+def test_every_explorer_fits_jupyterlab_beside_the_file_browser_and_answers(nb, lab_server, new_page, screenshot_dir,
+                                                                           drive):
     page, log = new_page(viewport=(1280, 800))
     page.goto(f"{lab_server.url}/lab/tree/{nb.name}?reset", wait_until="domcontentloaded", timeout=120_000)
     page.wait_for_function(
@@ -188,10 +64,14 @@ def test_every_explorer_fits_jupyterlab_beside_the_file_browser(nb, lab_server, 
     for i in range(n):
         fits(page, i, f"{what}, explorer {i}")
         shoot(page, i, screenshot_dir / "fit" / f"lab-1280--{nb.stem}--{i}.png")
-    moves_after_the_layout(page, what)
-    fits(page, 0, f"{what}, explorer 0 after an lr move")
-    assert not browser.page_errors(page, ".jp-NotebookPanel .jp-OutputArea")
-    assert not log.page_errors, log.page_errors
+    scope = ".jp-NotebookPanel .jp-OutputArea"
+    errors = browser.page_errors(page, scope)
+    assert not errors, f"{nb.name}: errors in JupyterLab: {errors}"
+    steps = drive(page, screenshot_dir, f"lab-{nb.stem}", scope=scope)
+    fits(page, 0, f"{what}, explorer 0 after the lr moves")
+    assert not browser.page_errors(page, scope)
+    assert not log.page_errors, f"{nb.name}: uncaught exceptions in the page: {log.page_errors}"
+    print(json.dumps(steps))
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +87,7 @@ def presenter_voila(chromium, tmp_path_factory):
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=IDS)
 def test_the_presenter_shows_slider_label_and_whole_figure_on_one_1024x768_screen(nb, presenter_voila, new_page,
-                                                                                  screenshot_dir):
+                                                                                  screenshot_dir, axe_js):
     page, log = open_voila(lambda: new_page(viewport=(1024, 768)), f"{presenter_voila.url}/voila/render/{nb.name}")
     what = f"{nb.stem} in the presenter at 1024x768"
     settle_all(page, nb, what)
@@ -220,4 +100,6 @@ def test_the_presenter_shows_slider_label_and_whole_figure_on_one_1024x768_scree
         assert r is not None, f"{what}: no {part}"
         assert r["top"] >= 0 and r["bottom"] <= g["window"] + 0.5, \
             f"{what}: {part} spans {r['top']:.0f} to {r['bottom']:.0f} px, the screen is {g['window']} px high"
+    assert_no_serious(run_axe(page, axe_js, what, VOILA_EXCLUDE), what)
+    check_live_explorer(page, what)
     assert not log.page_errors, log.page_errors

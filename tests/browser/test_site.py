@@ -3,7 +3,8 @@
 One build of every lesson (``build_site(..., positions=9)``: the few explorers the page's JavaScript does not
 cover keep a player of 9 frames). Each page is opened at 390 px (a phone) and 1280 px wide and fails on
 sideways scrolling or on a panel or label cut by the screen's edge; the explorers answer every control,
-keep their state in the address, and say their state to a screen reader.
+keep their state in the address, and say their state to a screen reader. Every page is also scanned by
+axe-core for WCAG 2.1 A and AA (``a11y.py``), on a desktop and, for lesson 02, on a phone.
 """
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ import pytest
 
 from lrlab import site
 from lrlab.course import list_notebooks, notebooks_dir
+
+from .a11y import assert_no_serious, check_names, run_axe, tab_reaches
+from .conftest import REGIME_WORD
 
 pytestmark = pytest.mark.browser
 
@@ -351,4 +355,58 @@ def test_a_player_of_frames_still_works(built, new_page):
     rng.focus()
     page.keyboard.press("End")
     assert re.fullmatch(r".+ [\d.e+-]+, \w[\w ]*", rng.get_attribute("aria-valuetext"))
+    assert not log.page_errors, log.page_errors
+
+
+# --------------------------------------------------------------------------- accessibility (WCAG 2.1 A and AA)
+
+SITE_PAGES = ["index.html"] + [f"{p.stem}.html" for p in list_notebooks(notebooks_dir())]
+
+
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_site_page_is_accessible(built, name, new_page, axe_js):
+    """WCAG 2.1 A/AA by axe-core; every slider and button named, reachable by Tab, saying its value in the
+    page's units; the regime in words."""
+    built, _ = built
+    page, log = new_page()
+    page.route(re.compile(r"^https?://"), lambda route: route.abort())
+    page.goto((built / name).as_uri())
+    if name != "index.html":
+        page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0",
+                               timeout=60_000)
+        page.wait_for_function("() => !document.querySelector('section.lrlab-live:not([data-regime])')")
+    violations = run_axe(page, axe_js, f"site {name}")
+    assert page.evaluate("() => document.documentElement.lang"), f"{name}: <html> has no lang attribute"
+    assert_no_serious(violations, f"site {name}")
+    if name == "index.html":
+        return
+    explorers = page.locator(".lrlab-live, .lrlab-player")
+    assert explorers.count() >= 1
+    for i in range(explorers.count()):
+        p = explorers.nth(i)
+        names = [b.get_attribute("data-name") for b in p.locator("button").all()]
+        check_names(page, f".lrlab-live, .lrlab-player >> nth={i}", sliders=p.locator("input[type=range]").count(),
+                    buttons=names)
+        # every slider says its value in the page's units, not its position
+        for r in p.locator("input[type=range]").all():
+            text = r.get_attribute("aria-valuetext") or ""
+            assert re.search(r"\d", text) and text != r.input_value(), f"{name}, explorer {i}: aria-valuetext {text!r}"
+        # the regime in words, not only by colour
+        text = p.locator(".lrlab-regime").inner_text().lower()
+        assert REGIME_WORD.search(text), f"{name}, explorer {i}: the regime label {text!r} does not say the regime"
+    missed = tab_reaches(page, ".lrlab-live, .lrlab-player", "input[type=range], button")
+    assert not missed, f"{name}: Tab never reaches {missed}"
+    assert not log.page_errors, log.page_errors
+
+
+def test_site_page_is_accessible_on_a_phone(built, new_page, axe_js):
+    """Lesson 02 at 390 px: the stacked panels, the wrapped controls and the code that scrolls sideways (each
+    such block takes the focus) stay clean."""
+    built, _ = built
+    page, log = new_page(viewport=(390, 844))
+    page.goto((built / "02_too_high_too_low.html").as_uri())
+    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('section.lrlab-live:not([data-regime])')")
+    assert_no_serious(run_axe(page, axe_js, "site 02 at 390 px"), "site 02 at 390 px")
+    assert page.locator("[data-lrlab-scroll]").count() > 0      # some code is wider than a phone: it scrolls
     assert not log.page_errors, log.page_errors
