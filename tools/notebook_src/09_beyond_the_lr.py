@@ -56,9 +56,11 @@ explorer
 # - the **best achievable rate**: even at the best lr, $2/(\mu + L)$, the flat direction shrinks only by
 #   the factor $(\kappa - 1)/(\kappa + 1)$ per step, with $\kappa = L/\mu$ the condition number.
 #
-# Dividing each feature by its standard deviation is a change of units: the model
-# $w_1 x_1 + w_2 x_2$ becomes $(\sigma_1 w_1)(x_1/\sigma_1) + (\sigma_2 w_2)(x_2/\sigma_2)$, the same set of
-# predictions with the same best fit, but the new Hessian has both variances equal to 1. (Standardizing
+# Dividing each feature by its standard deviation is a change of units: the model becomes
+#
+# $$w_1 x_1 + w_2 x_2 = (\sigma_1 w_1)(x_1/\sigma_1) + (\sigma_2 w_2)(x_2/\sigma_2),$$
+#
+# the same set of predictions with the same best fit, but the new Hessian has both variances equal to 1. (Standardizing
 # usually also subtracts the mean; these features already have mean about 0.) The numbers, from
 # `lrlab.theory`:
 
