@@ -426,6 +426,7 @@ def _outside(ex) -> list:
     return out
 
 
+@pytest.mark.slow                   # a layout and a frame per page width: seconds per explorer
 @pytest.mark.parametrize("name", NAMES)
 def test_the_figure_fits_every_column_whole(explorers, name):
     """Laid out for each page the browser tests measure, the figure is no wider than the column, its
