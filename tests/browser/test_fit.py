@@ -1,10 +1,9 @@
-"""Every explorer fits its column, whole, in JupyterLab and in the presenter (Voilà's fit, at 1024 and 390 px,
-is checked in ``test_notebooks_browser.py``, on the same page load as the rest of a lesson's checks).
+"""Every explorer fits its column, whole, in JupyterLab (Voilà's fit, at 1024 and 390 px, is checked in
+``test_notebooks_browser.py`` on the same page load as the rest of a lesson's checks; the presenter's in
+``test_presenter_fit.py``).
 
 JupyterLab at a 1280 px window with the file browser open (lessons 02 and 05, whose explorers are then
-driven like a student would), and ``lrlab present`` on a 1024x768 projector for every lesson (and scanned by
-axe-core for WCAG 2.1 A/AA, with every slider and preset named and reachable by Tab). For every explorer on
-the page, once the kernel has laid its figure out for the room the page reported
+driven like a student would). For every explorer on the page, once the kernel has laid its figure out for the room the page reported
 (:func:`lrlab.widgets.page_fit`; the harness waits for that answer, never for time):
 
 * the figure's canvas lies within the explorer's box and within what the page shows of it (the
@@ -15,7 +14,6 @@ the page, once the kernel has laid its figure out for the room the page reported
   text is below 10 px and that nothing is drawn outside the figure);
 * an lr move after the layout still reaches the screen (the live canvas diffs frames of the new size).
 
-In the presenter the slider, the regime label and the whole figure are on the first screen, unscrolled.
 Screenshots of every explorer go to ``<screenshot folder>/fit/`` (see ``conftest.py``;
 ``LRLAB_SCREENSHOT_DIR=/tmp/fit-shots`` puts them there).
 """
@@ -25,16 +23,14 @@ import json
 
 import pytest
 
-from lrlab.present import browser, servers
+from lrlab.present import browser
 
-from .a11y import VOILA_EXCLUDE, assert_no_serious, check_live_explorer, run_axe
-from .conftest import NOTEBOOK_DIR, has_explorer, lesson_notebooks, open_voila
+from .conftest import has_explorer, lesson_notebooks
 from .layout import fits, settle_all, shoot
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = [p for p in lesson_notebooks() if has_explorer(p)]
-IDS = [p.stem for p in NOTEBOOKS]
 LAB_NOTEBOOKS = [p for p in NOTEBOOKS if p.name.startswith(("02_", "05_"))]
 
 
@@ -72,34 +68,3 @@ def test_every_explorer_fits_jupyterlab_beside_the_file_browser_and_answers(nb, 
     assert not browser.page_errors(page, scope)
     assert not log.page_errors, f"{nb.name}: uncaught exceptions in the page: {log.page_errors}"
     print(json.dumps(steps))
-
-
-@pytest.fixture(scope="module")
-def presenter_voila(chromium, tmp_path_factory):
-    """Voilà as ``lrlab present`` runs it (its template, LRLAB_PRESENTER=1 for the kernels), on the whole
-    notebooks folder, so that one server presents every lesson."""
-    logs = tmp_path_factory.mktemp("presenter-fit")
-    server = servers.start_voila(NOTEBOOK_DIR, cwd=NOTEBOOK_DIR, template=servers.TEMPLATE, presenter=True,
-                                 show_tracebacks=False, log_path=logs / "voila.log", timeout=90)
-    yield server
-    server.stop()
-
-
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=IDS)
-def test_the_presenter_shows_slider_label_and_whole_figure_on_one_1024x768_screen(nb, presenter_voila, new_page,
-                                                                                  screenshot_dir, axe_js):
-    page, log = open_voila(lambda: new_page(viewport=(1024, 768)), f"{presenter_voila.url}/voila/render/{nb.name}")
-    what = f"{nb.stem} in the presenter at 1024x768"
-    settle_all(page, nb, what)
-    page.evaluate("() => { for (const e of [document.scrollingElement, document.querySelector('#rendered_cells')])"
-                  " if (e) e.scrollTop = 0; }")
-    g = fits(page, 0, what)
-    (fit_dir := screenshot_dir / "fit").mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(fit_dir / f"present-1024x768--{nb.stem}.png"))
-    for part, r in (("the lr slider", g["handle"]), ("the regime label", g["label"]), ("the figure", g["canvases"][0])):
-        assert r is not None, f"{what}: no {part}"
-        assert r["top"] >= 0 and r["bottom"] <= g["window"] + 0.5, \
-            f"{what}: {part} spans {r['top']:.0f} to {r['bottom']:.0f} px, the screen is {g['window']} px high"
-    assert_no_serious(run_axe(page, axe_js, what, VOILA_EXCLUDE), what)
-    check_live_explorer(page, what)
-    assert not log.page_errors, log.page_errors
