@@ -24,7 +24,6 @@ __all__ = [
     "spirals",
     "standardize",
     "train_test_split_digits",
-    "two_moons",
 ]
 
 
@@ -219,42 +218,14 @@ def _shuffle(rng, X, y):
     return X[order], y[order]
 
 
-def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles in the plane, one per class.
-
-    Class 0 lies on the upper arc ``(cos t, sin t)``, class 1 on the lower arc
-    ``(1 - cos t, 1/2 - sin t)``, with ``t`` evenly spaced in [0, pi]; Gaussian
-    noise of std ``noise`` is added and the rows are shuffled. No straight line
-    separates the classes, so a small network with a hidden layer is needed.
-
-    Args:
-        n: total number of points (>= 2); class 0 gets ``n // 2`` of them.
-        noise: standard deviation of the noise added to each coordinate.
-        seed: seed of ``np.random.default_rng``.
-
-    Returns:
-        ``(X, y)``: X float64 of shape ``(n, 2)``, y int64 of shape ``(n,)`` in {0, 1}.
-    """
-    n, noise, seed = _check_classification_args(n, noise, seed)
-    rng = np.random.default_rng(seed)
-    n0 = n // 2
-    t0 = np.linspace(0.0, np.pi, n0)
-    t1 = np.linspace(0.0, np.pi, n - n0)
-    upper = np.stack([np.cos(t0), np.sin(t0)], axis=1)
-    lower = np.stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)], axis=1)
-    X = np.concatenate([upper, lower]) + noise * rng.standard_normal((n, 2))
-    y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n - n0, dtype=np.int64)])
-    return _shuffle(rng, X, y)
-
-
 def spirals(n: int = 200, noise: float = 0.05, seed: int = 0,
             turns: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved spiral arms in the plane, one per class.
 
     Point ``i`` of an arm sits at radius ``r`` in (0, 1] and angle
     ``2 pi turns r`` (plus pi for class 1); Gaussian noise of std ``noise`` is
-    added and the rows are shuffled. Harder than :func:`two_moons` as ``turns``
-    grows.
+    added and the rows are shuffled. No straight line separates the classes, and
+    the more ``turns``, the harder they are to tell apart.
 
     Args:
         n: total number of points (>= 2); class 0 gets ``n // 2`` of them.

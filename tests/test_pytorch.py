@@ -98,7 +98,7 @@ def test_train_records_the_scheduler_lr():
 
 
 def test_train_is_deterministic_with_minibatches_and_dropout():
-    X, y = data.two_moons(n=64, seed=0)
+    X, y = data.spirals(n=64, seed=0)
 
     def run(seed):
         model = nn.Sequential(lp.small_mlp(2, 16, 2, seed=1), nn.Dropout(0.2))
@@ -171,7 +171,7 @@ def test_a_training_loss_of_1e21_is_diverged():
 
 
 def test_train_record_every_and_eval():
-    X, y = data.two_moons(n=80, seed=0)
+    X, y = data.spirals(n=80, seed=0)
     model = lp.small_mlp(2, 8, 2)
     opt = torch.optim.SGD(model.parameters(), lr=0.5)
     model.eval()
@@ -220,7 +220,7 @@ def test_train_rejects_bad_data():
 # ----------------------------------------------------------------------------- find_lr
 
 def test_find_lr_restores_model_and_optimizer():
-    X, y = data.two_moons(n=64, seed=0)
+    X, y = data.spirals(n=64, seed=0)
     model = lp.small_mlp(2, 8, 2, norm="batch")
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2)  # adds 'initial_lr' to the groups
@@ -263,7 +263,7 @@ def test_find_lr_restores_even_when_the_loss_raises():
 
 
 def test_find_lr_ramp_and_suggestion_inside_range():
-    X, y = data.two_moons(n=128, seed=0)
+    X, y = data.spirals(n=128, seed=0)
     res = lp.find_lr(lp.small_mlp(2, 16, 2), nn.CrossEntropyLoss(), (X, y),
                      start_lr=1e-4, end_lr=10.0, num_iter=40, batch_size=32)
     k = len(res.lrs)
@@ -330,7 +330,7 @@ def test_find_lr_with_factory_and_default_optimizer():
 
 
 def test_find_lr_is_deterministic():
-    X, y = data.two_moons(n=64, seed=0)
+    X, y = data.spirals(n=64, seed=0)
     runs = [lp.find_lr(lp.small_mlp(2, 8, 2), nn.CrossEntropyLoss(), (X, y), num_iter=15,
                        batch_size=16, seed=3) for _ in range(2)]
     np.testing.assert_array_equal(runs[0].losses, runs[1].losses)

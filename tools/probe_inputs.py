@@ -174,7 +174,7 @@ def _targets():
 
     from lrlab import data
     for n, kw in {"digits": {}, "linear_regression": {}, "split": dict(X=X, y=y), "spirals": {},
-                  "standardize": dict(X=X), "train_test_split_digits": {}, "two_moons": {}}.items():
+                  "standardize": dict(X=X), "train_test_split_digits": {}}.items():
         add(f"data.{n}", lambda n=n, kw=kw: (getattr(data, n), dict(kw), None))
 
     add("run", lambda: (lrlab.run, dict(loss=_quad(), x0=[1.0, 1.0], lr=0.1, num_steps=20), None))
