@@ -143,7 +143,23 @@ WS_HOOK_JS = r"""
       } else if (t[1] === 'execute_reply') {
         W.replies += 1;
       } else if (t[1] === 'error') {
-        W.errors.push(grab(txt, 'ename') + ': ' + grab(txt, 'evalue'));
+        // the traceback's last lines too (ANSI colours removed), so a failing test says where it happened
+        let tb = '';
+        try {
+          const k = txt.indexOf('"traceback"');
+          if (k < 0) throw new Error('no traceback');
+          const s = txt.indexOf('[', k);
+          let j = s, inStr = false;
+          for (; j < txt.length; j++) {             // the array's end: the first ] outside a string
+            const c = txt[j];
+            if (inStr) { if (c === '\\') j++; else if (c === '"') inStr = false; }
+            else if (c === '"') inStr = true;
+            else if (c === ']') break;
+          }
+          tb = JSON.parse(txt.slice(s, j + 1)).join('\n').replace(/\u001b\[[0-9;]*m/g, '')
+                 .split('\n').filter(l => l.trim()).slice(-12).join(' | ');
+        } catch (err) { /* no traceback to show */ }
+        W.errors.push(grab(txt, 'ename') + ': ' + grab(txt, 'evalue') + (tb ? ' ... ' + tb : ''));
       } else if (t[1] === 'stream' && grab(txt, 'name') === 'stderr') {
         W.stderr.push(grab(txt, 'text').slice(0, 500));
       }
