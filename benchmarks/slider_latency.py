@@ -434,13 +434,13 @@ def kernel_profile(nb_path: Path, n: int = 60) -> dict:
     lo, hi = np.log10(ex.lr_range)
     lrs = 10 ** np.linspace(lo + 0.3 * (hi - lo), lo + 0.4 * (hi - lo), n)  # small steps, like arrow keys
     p = ex.problem
-    t = {"python compute (run + classify)": [], "whole update (compute + artists + frame)": [],
+    t = {"python compute (run + path_shape)": [], "whole update (compute + artists + frame)": [],
          "interact: full Agg draw + PNG": []}
     for lr in lrs:
         t0 = time.perf_counter()
         traj = lrun(loss=p.loss, stepper=p.stepper, x0=p.x0, lr=float(lr), num_steps=p.num_steps)
-        diagnostics.classify(traj)
-        t["python compute (run + classify)"].append(time.perf_counter() - t0)
+        diagnostics.path_shape(traj)
+        t["python compute (run + path_shape)"].append(time.perf_counter() - t0)
     for lr in lrs[:5]:                        # learn what moves (first move after a build: one full draw)
         ex.set_lr(float(lr))
     canvas.settle_time = 0.0                  # moves one at a time, each after a pause: diffs against the last

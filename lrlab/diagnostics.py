@@ -16,13 +16,12 @@ if TYPE_CHECKING:
 
     from .types import HasEigenvalues, Loss, Stepper
 
-__all__ = ["REGIMES", "classify", "PATH_SHAPES", "path_shape", "progress", "progress_text", "LRRangeResult", "analyze_lr_range", "SUGGEST_METHODS", "longest_descent",
+__all__ = ["PATH_SHAPES", "path_shape", "progress", "progress_text", "LRRangeResult", "analyze_lr_range", "SUGGEST_METHODS", "longest_descent",
            "suggest_lr", "lr_range_test",
            "update_to_weight_ratio", "sharpness", "MovingAverage", "moving_average", "centred_moving_average",
            "trailing_mean", "first_step_below",
            "read_loss_curve", "LOSS_CURVE_WORDS", "jump_share", "minibatch_regime", "average_iterates", "ema_iterates"]
 
-REGIMES = ("slow", "converging", "oscillating", "diverging")     # classify's words (superseded)
 #: the words of :func:`path_shape`, from the calmest to the worst
 PATH_SHAPES = ("monotone", "oscillating", "diverging")
 
@@ -72,16 +71,6 @@ def _significant(size: np.ndarray) -> np.ndarray:
     biggest = size.max(axis=0, keepdims=True) if size.shape[0] else np.zeros((1,) + size.shape[1:])
     active = size > 1e-12 * biggest
     return active[1:] & active[:-1] & (biggest > 0)
-
-
-def _step_flips(traj) -> tuple[np.ndarray, np.ndarray]:
-    """``(flips, pairs)``, each ``(n, d)``: along each coordinate, how many pairs of consecutive
-    non-negligible steps there are, and how many of them point in opposite directions."""
-    steps = _steps(traj)
-    with np.errstate(all="ignore"):
-        pair = _significant(np.abs(steps))
-        flips = pair & (np.sign(steps[1:]) != np.sign(steps[:-1]))
-    return flips.sum(axis=0), pair.sum(axis=0)
 
 
 def _reversals(traj) -> np.ndarray:
@@ -180,10 +169,10 @@ def path_shape(traj: Trajectory, *, min_flips: int = 2) -> str | np.ndarray:
     component flips sign every step and turns the step back for as long as it dominates. A count, not a
     share of the steps: heavy ball's slow spiral (complex roots of small argument :math:`\theta`) turns
     back only every :math:`\pi/\theta` steps, 3% of them at lr 0.01, β = 0.9 on a curvature of 1, yet it
-    overshoots again and again (the superseded :func:`classify`, which asks for 30% of sign flips along a
-    coordinate, calls it 'converging'). Two, not one: heavy ball's overdamped roots can turn a step back
-    once per direction without any overshoot of the minimum. A run that overshoots only early (a warm-up,
-    a high first lr) reads 'oscillating'.
+    overshoots again and again (a rule asking for 30% of sign flips along a coordinate would miss it).
+    Two, not one: heavy ball's overdamped roots can turn a step back once per direction without any
+    overshoot of the minimum. A run that overshoots only early (a warm-up, a high first lr) reads
+    'oscillating'.
 
     Returns:
         a ``str`` for a single trajectory, else an array of ``str`` of shape ``traj.batch_shape``.
@@ -192,64 +181,6 @@ def path_shape(traj: Trajectory, *, min_flips: int = 2) -> str | np.ndarray:
     min_flips = check_number("min_flips", min_flips, low=1, integer=True)
     osc = _reversals(traj) >= min_flips
     out = np.where(_blew_up_or_grew(traj), "diverging", np.where(osc, "oscillating", "monotone"))
-    return _per_trajectory(traj, out.astype("<U11"))
-
-
-def classify(traj: Trajectory, *, progress: float = 0.9, flip_fraction: float = 0.3) -> str | np.ndarray:
-    r"""Name the regime of each trajectory: 'diverging', 'oscillating', 'converging' or 'slow'.
-
-    Superseded by :func:`lrlab.theory.regime` (GD and heavy ball on a quadratic) or :func:`path_shape`
-    (any run), each with :func:`progress`; kept until the lessons move. Its words make false sentences:
-    'slow' only means that less than ``progress`` of the gap closed, and 'oscillating' overrides
-    'converging'.
-
-    The rule, applied in this order:
-
-    1. **diverging**: the run blew up (``traj.diverged``), a recorded loss is
-       NaN or inf (never progress, flagged or not: :func:`lrlab.run` flags
-       those itself, a trajectory made otherwise may not), or its final loss
-       gap :math:`f_T - f^*` is larger than the initial gap :math:`f_0 - f^*`.
-    2. **oscillating**: along some coordinate the steps keep changing sign:
-       among consecutive pairs of non-negligible steps (larger than 1e-12 of
-       that coordinate's largest step; at least two pairs), a fraction of at
-       least ``flip_fraction`` flip direction. The iterate jumps across the
-       valley instead of walking down it.
-    3. **converging**: the loss gap closed by at least the fraction
-       ``progress`` (default 90%).
-    4. **slow**: otherwise; the run is heading the right way but has not
-       got far.
-
-    :math:`f^*` is the loss's known minimum (``traj.loss_min``); when unknown,
-    progress is measured on the gradient norm instead (``1 - |g_T|/|g_0|``).
-    On a 1-D quadratic with curvature :math:`\lambda` this gives: diverging
-    for :math:`\eta\lambda > 2`, oscillating for :math:`1 < \eta\lambda < 2`,
-    converging for moderate :math:`\eta\lambda < 1`, and slow for tiny ones
-    (:math:`\eta\lambda = 10^{-4}` over 200 steps closes 4% of the gap).
-
-    Returns:
-        a ``str`` for a single trajectory, else an array of ``str`` of shape ``traj.batch_shape``.
-    """
-    check_trajectory("traj", traj)
-    progress = check_number("progress", progress, low=0.0, high=1.0)
-    flip_fraction = check_number("flip_fraction", flip_fraction, low=0.0, high=1.0)
-    T = traj.num_steps
-    loss, _ = _flat(traj)
-    gnorm = traj.grad_norm.reshape(T + 1, -1)
-    with np.errstate(all="ignore"):
-        if traj.loss_min is not None:
-            gap0 = loss[0] - traj.loss_min
-            gapT = loss[-1] - traj.loss_min
-            frac = np.where(gap0 > 0, 1.0 - gapT / gap0, 1.0)
-        else:
-            frac = np.where(gnorm[0] > 0, 1.0 - gnorm[-1] / gnorm[0], 1.0)
-        if T >= 3:
-            flips, npairs = _step_flips(traj)
-            ratio = np.where(npairs > 0, flips / np.maximum(npairs, 1), 0.0)
-            osc = ((npairs >= 2) & (ratio >= flip_fraction)).any(axis=-1)
-        else:                                                     # too few steps to see a sign pattern
-            osc = np.zeros(loss.shape[1], bool)
-    out = np.where(_blew_up_or_grew(traj), "diverging",
-                   np.where(osc, "oscillating", np.where(frac >= progress, "converging", "slow")))
     return _per_trajectory(traj, out.astype("<U11"))
 
 

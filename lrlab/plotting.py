@@ -54,7 +54,8 @@ PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "
            "grey": "#7F7F7F"}
 CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black")]
 #: a colour for every regime word: theory's (``lrlab.theory.REGIMES``), the path's
-#: (``lrlab.diagnostics.PATH_SHAPES``) and the superseded ``classify``'s (kept for old notebooks)
+#: (``lrlab.diagnostics.PATH_SHAPES``), and 'slow' and 'converging' (``lrlab.theory.expected_regime``'s
+#: words, which lessons 02 and 08 colour with)
 REGIME_COLORS = {"monotone convergence": PALETTE["green"], "oscillating convergence": PALETTE["orange"],
                  "no convergence": PALETTE["purple"], "divergence": PALETTE["vermillion"],
                  "monotone": PALETTE["green"], "oscillating": PALETTE["orange"], "diverging": PALETTE["vermillion"],

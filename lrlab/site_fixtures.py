@@ -127,7 +127,7 @@ def _spread(traj, others) -> dict | None:
 
 def _traj(traj, *, arrays: bool = True, others=None) -> dict:
     out = {"diverged": bool(traj.diverged), "diverged_at": int(traj.diverged_at), "loss_min": traj.loss_min,
-           "classify": str(diagnostics.classify(traj)), "path_shape": str(diagnostics.path_shape(traj)),
+           "path_shape": str(diagnostics.path_shape(traj)),
            "progress": diagnostics.progress(traj) if traj.loss_min is not None else None}
     if arrays:
         out.update(params=traj.params, loss=traj.loss, grad_norm=traj.grad_norm)
@@ -135,7 +135,6 @@ def _traj(traj, *, arrays: bool = True, others=None) -> dict:
         spread = _spread(traj, others)
         if spread is not None:
             out["spread"] = spread
-            out["classify_nudged"] = [str(diagnostics.classify(o)) for o in others]
             out["path_shape_nudged"] = [str(diagnostics.path_shape(o)) for o in others]
             out["diverged_at_nudged"] = [int(o.diverged_at) for o in others]
     return out

@@ -407,8 +407,9 @@ def expected_regime(loss: DiagonalQuadratic, x0: ArrayLike, lr: float, num_steps
     step, so after :math:`T` steps the loss gap is :math:`\sum_i \lambda_i r_i^{2T} e_i^2 / 2`.
     'diverging' if some :math:`|r_i| > 1`; 'oscillating' if some :math:`r_i < 0` (the steps along
     that direction alternate in sign); else 'converging' when the gap closed by ``progress``, 'slow'
-    otherwise. Only directions the start actually has an error along count. (This is the rule
-    ``lrlab.diagnostics.classify`` applies to the run.)
+    otherwise. Only directions the start actually has an error along count. It reads the lr and the
+    start, not a run: :func:`lrlab.diagnostics.path_shape` and :func:`lrlab.diagnostics.progress` say
+    what a run did.
 
     Args:
         loss: a diagonal ``lrlab.losses.quadratic`` (it needs ``curvatures`` and ``center``).

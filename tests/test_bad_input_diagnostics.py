@@ -38,7 +38,8 @@ CURVE = 1.0 / (1.0 + np.arange(10.0))
     (lambda: D.sharpness(losses.rosenbrock(), x=["a", "b"]), TypeError, "x"),
     (lambda: D.sharpness(losses.rosenbrock(), x=[np.nan, 1.0]), ValueError, "x"),
     (lambda: D.sharpness(losses.quadratic([1.0]), iters=0), ValueError, "iters"),
-    (lambda: D.classify("run"), TypeError, "traj"),
+    (lambda: D.path_shape("run"), TypeError, "traj"),
+    (lambda: D.progress("run"), TypeError, "traj"),
     (lambda: D.suggest_lr(LRS, CURVE, method=np.zeros(0)), ValueError, "method"),
     (lambda: D.suggest_lr(LRS, CURVE, method=np.array(["valley", "steepest"])), ValueError, "method"),
 ])

@@ -112,7 +112,7 @@ class Constant:
 def test_non_finite_start_is_divergence_at_0(v):
     traj = lrlab.run(Constant(v), x0=[1.0], lr=0.1, num_steps=5)
     assert bool(traj.diverged) and int(traj.diverged_at) == 0
-    assert diagnostics.classify(traj) == "diverging"
+    assert diagnostics.path_shape(traj) == "diverging"
 
 
 def test_inf_loss_flagged_at_its_first_step():
@@ -128,4 +128,4 @@ def test_scalar_only_schedule_is_called_per_step():
 def test_zero_steps_with_a_schedule_and_its_regime():
     traj = lrlab.run(Q, x0=[1.0, 1.0], lr=schedules.cosine_annealing_lr(0.1, 10), num_steps=0)
     assert traj.lr.shape == (0,) and traj.params.shape == (1, 2)
-    assert diagnostics.classify(traj) == "slow"
+    assert diagnostics.path_shape(traj) == "monotone" and diagnostics.progress(traj) == 0.0     # nothing moved

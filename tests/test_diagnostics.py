@@ -1,4 +1,4 @@
-"""lrlab.diagnostics: classify agrees with theory, the range test, ratios, sharpness."""
+"""lrlab.diagnostics: path_shape and progress agree with theory, the range test, ratios, sharpness."""
 import warnings
 
 import numpy as np
@@ -6,33 +6,51 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import lrlab
-from lrlab import diagnostics, losses, steppers
+from lrlab import diagnostics, losses, steppers, theory
 
 
 def test_design_example():
     loss = losses.quadratic([1.0, 10.0])
-    traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=[1.0, 1.0], lr=[0.1, 0.15, 0.19, 0.21], num_steps=60)
-    assert list(diagnostics.classify(traj)) == ["converging", "oscillating", "oscillating", "diverging"]
-    assert diagnostics.classify(traj[0]) == "converging"
+    lrs = [0.1, 0.15, 0.19, 0.21]
+    traj = lrlab.run(loss=loss, stepper=steppers.sgd(), x0=[1.0, 1.0], lr=lrs, num_steps=60)
+    assert list(diagnostics.path_shape(traj)) == ["monotone", "oscillating", "oscillating", "diverging"]
+    assert list(theory.regime(loss, lrs)) == ["monotone convergence", "oscillating convergence",
+                                              "oscillating convergence", "divergence"]
+    p = diagnostics.progress(traj)
+    assert (p[:3] > 0.99).all() and p[3] < 0                          # the gap grew at 0.21 > 2/L
+    assert diagnostics.path_shape(traj[0]) == "monotone" and diagnostics.progress(traj[0]) == p[0]
 
 
 @settings(max_examples=60, deadline=None)
 @given(lam=st.floats(0.01, 100.0), x0=st.floats(0.1, 10.0),
-       band=st.sampled_from(["diverging", "oscillating", "converging", "slow"]), u=st.floats(0.0, 1.0))
-def test_classify_agrees_with_theory_on_1d_quadratics(lam, x0, band, u):
+       band=st.sampled_from(["diverging", "oscillating", "fast", "slow"]), u=st.floats(0.0, 1.0))
+def test_path_shape_and_progress_are_the_closed_form_on_1d_quadratics(lam, x0, band, u):
+    """The gap is multiplied by (1 - h)^2 per step: progress is 1 - (1 - h)^(2T) until the run is flagged."""
     lo, hi = {"diverging": (2.05, 10.0), "oscillating": (1.05, 1.95),
-              "converging": (0.02, 0.95), "slow": (1e-5, 2e-4)}[band]
+              "fast": (0.02, 0.95), "slow": (1e-5, 2e-4)}[band]
     h = lo * (hi / lo) ** u                          # h = lr * lambda, log-uniform in the band
-    traj = lrlab.run(loss=losses.quadratic([lam]), x0=[x0], lr=h / lam, num_steps=200)
-    assert diagnostics.classify(traj) == band
+    T = 200
+    traj = lrlab.run(loss=losses.quadratic([lam]), x0=[x0], lr=h / lam, num_steps=T)
+    shape, p = diagnostics.path_shape(traj), diagnostics.progress(traj)
+    assert shape == {"fast": "monotone", "slow": "monotone"}.get(band, band)
+    if np.isfinite(p):
+        assert p == pytest.approx(1 - (1 - h) ** (2 * T), rel=1e-8, abs=1e-9)
+    else:
+        assert band == "diverging" and traj.diverged
+    if band == "diverging":
+        assert not p >= 0                            # NaN (flagged) or the gap grew
+    else:
+        assert (p >= 0.9) == (band != "slow")
 
 
-def test_lr_lambda_1e4_over_200_steps_is_slow():
+def test_lr_lambda_1e4_over_200_steps_closes_4_percent():
     traj = lrlab.run(loss=losses.quadratic([3.0]), x0=[1.0], lr=1e-4 / 3.0, num_steps=200)
-    assert diagnostics.classify(traj) == "slow"
+    assert diagnostics.path_shape(traj) == "monotone"
+    assert diagnostics.progress(traj) == pytest.approx(1 - (1 - 1e-4) ** 400, rel=1e-9)     # 0.0392
+    assert diagnostics.progress_text(diagnostics.progress(traj)) == "4% of the loss gap closed"
 
 
-def test_classify_shapes_and_unknown_minimum():
+def test_path_shape_shapes_and_unknown_minimum():
     class Bowl:          # a loss that does not know its minimum
         def value(self, x):
             return 0.5 * np.sum(x * x, axis=-1) + 3.0
@@ -40,28 +58,33 @@ def test_classify_shapes_and_unknown_minimum():
         def grad(self, x):
             return np.asarray(x, dtype=float)
     traj = lrlab.run(loss=Bowl(), x0=np.ones((2, 1, 1)), lr=[1e-5, 0.5, 1.5, 2.5], num_steps=100)
-    assert traj.loss_min is None
-    np.testing.assert_array_equal(diagnostics.classify(traj),
-                                  [["slow", "converging", "oscillating", "diverging"]] * 2)
+    assert traj.loss_min is None and traj.batch_shape == (2, 4)
+    np.testing.assert_array_equal(diagnostics.path_shape(traj),
+                                  [["monotone", "monotone", "oscillating", "diverging"]] * 2)
+    with pytest.raises(ValueError, match="min_value"):
+        diagnostics.progress(traj)                                     # the minimum is not known ...
+    p = diagnostics.progress(traj, min_value=3.0)                      # ... unless given
+    assert p.shape == (2, 4) and (p[:, 0] < 0.01).all() and (p[:, 1:3] > 0.99).all() and np.isnan(p[:, 3]).all()
     with pytest.raises(TypeError, match="traj"):
-        diagnostics.classify("not a trajectory")
+        diagnostics.path_shape("not a trajectory")
 
 
-def test_classify_calls_a_non_finite_loss_diverging():
+def test_path_shape_calls_a_non_finite_loss_diverging():
     """A NaN or inf loss is never progress, whether or not the trajectory is flagged (one not made by run)."""
     import dataclasses
     t = lrlab.run(loss=losses.quadratic([1.0]), x0=[1.0], lr=0.1, num_steps=20)
-    assert diagnostics.classify(t) == "converging" and not t.diverged
+    assert diagnostics.path_shape(t) == "monotone" and not t.diverged and diagnostics.progress(t) > 0.9
     last_nan, first_inf = t.loss.copy(), t.loss.copy()
     last_nan[-1], first_inf[0] = np.nan, np.inf
     for loss in (np.full_like(t.loss, np.nan), last_nan, first_inf):
         for loss_min in (t.loss_min, None):
             bad = dataclasses.replace(t, loss=loss, loss_min=loss_min)
-            assert diagnostics.classify(bad) == "diverging", (loss, loss_min)
+            assert diagnostics.path_shape(bad) == "diverging", (loss, loss_min)
+        assert np.isnan(diagnostics.progress(dataclasses.replace(t, loss=loss)))
     batch = lrlab.run(loss=losses.quadratic([1.0]), x0=[1.0], lr=[0.1, 0.1], num_steps=20)
     loss = batch.loss.copy()
     loss[:, 1] = np.nan
-    assert list(diagnostics.classify(dataclasses.replace(batch, loss=loss))) == ["converging", "diverging"]
+    assert list(diagnostics.path_shape(dataclasses.replace(batch, loss=loss))) == ["monotone", "diverging"]
 
 
 def test_lr_range_test_on_a_quadratic():
@@ -119,7 +142,8 @@ def test_diagnostics_are_silent_on_diverged_runs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         traj = lrlab.run(loss=losses.rosenbrock(), x0=[-1.5, 2.0], lr=np.geomspace(1e-4, 1, 200), num_steps=200)
-        assert (diagnostics.classify(traj)[traj.diverged] == "diverging").all()
+        assert traj.diverged.any() and (diagnostics.path_shape(traj)[traj.diverged] == "diverging").all()
+        assert np.isnan(diagnostics.progress(traj)[traj.diverged]).all()
         diagnostics.update_to_weight_ratio(traj)
 
 
@@ -352,14 +376,13 @@ def test_path_shape_on_1d_quadratics(lam, x0, band, u):
     assert diagnostics.path_shape(traj) == band
 
 
-def test_path_shape_sees_heavy_balls_slow_spiral_that_classify_missed():
+def test_path_shape_sees_heavy_balls_slow_spiral():
     """β = 0.9, ηλ = 0.01: complex roots of argument 0.087, a reversal every 36 steps (3% of the pairs)."""
     q = losses.quadratic([1.0])
     traj = lrlab.run(loss=q, stepper=steppers.sgd(momentum=0.9), x0=[1.0], lr=[0.001, 0.01], num_steps=100)
-    from lrlab import theory
     assert list(theory.regime(q, [0.001, 0.01], momentum=0.9)) == ["monotone convergence", "oscillating convergence"]
     assert list(diagnostics.path_shape(traj)) == ["monotone", "oscillating"]
-    assert list(diagnostics.classify(traj)) == ["slow", "converging"]          # the old rule: 30% of the pairs
+    assert list(diagnostics._reversals(traj)) == [0, 2]      # 2 of 98 pairs: a share-of-pairs rule would miss it
 
 
 @settings(max_examples=40, deadline=None)
@@ -392,7 +415,9 @@ def test_path_shape_reads_the_step_not_the_coordinates():
     for seed in range(200):
         x0 = np.random.default_rng(seed).standard_normal(4)
         traj = lrlab.run(loss=q, x0=x0, lr=schedules.cosine_annealing_lr(0.62, T_max=400), num_steps=400)
-        flips, _ = diagnostics._step_flips(traj)
+        steps = np.diff(traj.params, axis=0)                            # (T, 4): per coordinate
+        big = np.abs(steps) > 1e-12 * np.abs(steps).max(axis=0)
+        flips = (big[1:] & big[:-1] & (np.sign(steps[1:]) != np.sign(steps[:-1]))).sum(axis=0)
         assert diagnostics.path_shape(traj) == "monotone"
         found = found or flips.max() >= 2
     assert found

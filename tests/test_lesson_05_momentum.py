@@ -37,7 +37,7 @@ def test_critical_lr_on_the_bowl():
         crit = theory.critical_lr(lesson.BOWL, beta)
         traj = lrlab.run(loss=lesson.BOWL, stepper=steppers.sgd(momentum=beta), x0=x0, lr=[0.99 * crit, 1.01 * crit],
                          num_steps=400)
-        below, above = lrlab.diagnostics.classify(traj)
+        below, above = lrlab.diagnostics.path_shape(traj)
         assert below != "diverging" and above == "diverging"
 
 

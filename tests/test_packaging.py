@@ -120,9 +120,9 @@ def test_lrlab_and_the_torch_free_lessons_work_without_torch():
         "for name in ['00 demo', '02 one curvature', '05 heavy ball', '07 batch size']:\n"
         "    build_explorer(name).frame()\n"
         "traj = lrlab.run(loss=lrlab.losses.quadratic([1.0, 10.0]), x0=[1.0, 1.0], lr=[0.1, 0.3], num_steps=20)\n"
-        "print([str(r) for r in diagnostics.classify(traj)])\n")
+        "print([str(r) for r in diagnostics.path_shape(traj)])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert out.stdout.strip() == "['converging', 'diverging']"
+    assert out.stdout.strip() == "['monotone', 'diverging']"
 
 
 @pytest.mark.slow

@@ -106,12 +106,27 @@ def test_bad_input(call, match):
 
 # --------------------------------------------------------------------------- expected_regime
 
-@pytest.mark.parametrize("lr", [1e-4, 0.01, 0.1, 0.3, 0.6, 0.9, 1.05, 1.3])
-def test_expected_regime_agrees_with_classify(lr):
+@pytest.mark.parametrize("lr,word", [(1e-4, "slow"), (0.01, "slow"), (0.1, "converging"), (0.3, "converging"),
+                                     (0.6, "converging"), (0.9, "oscillating"), (1.05, "oscillating"),
+                                     (1.3, "diverging")])
+def test_expected_regime_is_the_closed_form_of_the_run(lr, word):
+    """The run's error along each curvature is e0 (1 - lr lambda)^t; each word's condition holds on the run."""
     q = losses.quadratic([0.5, 1.6])
-    x0 = [1.0, -0.8]
-    traj = lrlab.run(loss=q, x0=x0, lr=lr, num_steps=50)
-    assert theory.expected_regime(q, x0, lr, 50) == lrlab.diagnostics.classify(traj)
+    x0, T = np.array([1.0, -0.8]), 50
+    traj = lrlab.run(loss=q, x0=x0, lr=lr, num_steps=T)
+    r = 1.0 - lr * np.array([0.5, 1.6])
+    e = traj.params - q.center
+    np.testing.assert_allclose(e, x0 * r ** np.arange(T + 1)[:, None], rtol=1e-9)
+    assert theory.expected_regime(q, x0, lr, T) == word
+    flips = (np.sign(e[1:]) != np.sign(e[:-1])).all(axis=0)        # per direction: the error changes sign every step
+    shape, p = lrlab.diagnostics.path_shape(traj), lrlab.diagnostics.progress(traj)
+    if word == "diverging":
+        assert np.abs(r).max() > 1 and shape == "diverging" and p < 0
+    elif word == "oscillating":
+        assert np.abs(r).max() < 1 and flips.any() and shape == "oscillating" and p > 0
+    else:
+        assert (r > 0).all() and not flips.any() and shape == "monotone"
+        assert (p >= 0.9) == (word == "converging")
 
 
 def test_expected_regime_ignores_directions_without_error():
@@ -270,7 +285,7 @@ def test_nesterov_limit(beta):
     assert crit == pytest.approx(2 * (1 + beta) / ((1 + 2 * beta) * 81)) and crit <= theory.critical_lr(loss)
     stepper = steppers.sgd(momentum=beta, nesterov=beta > 0)
     pair = lrlab.run(loss=loss, stepper=stepper, x0=[-1.0, 0.8], lr=[0.99 * crit, 1.01 * crit], num_steps=2000)
-    below, above = lrlab.diagnostics.classify(pair)
+    below, above = lrlab.diagnostics.path_shape(pair)
     assert below != "diverging" and above == "diverging"
     rho = theory.direction_rates(loss, [0.99 * crit, 1.01 * crit], beta, nesterov=True).max(-1)
     assert rho[0] < 1 < rho[1]

@@ -182,7 +182,8 @@ def _targets():
     lrs = np.geomspace(1e-4, 1.0, 30)
     curve = 1.0 / (1.0 + np.arange(30.0))
     for n, kw in {
-        "classify": lambda: dict(traj=_traj(True)), "analyze_lr_range": lambda: dict(lrs=lrs, losses=curve),
+        "path_shape": lambda: dict(traj=_traj(True)), "progress": lambda: dict(traj=_traj(True)),
+        "analyze_lr_range": lambda: dict(lrs=lrs, losses=curve),
         "suggest_lr": lambda: dict(lrs=lrs, smoothed=curve),
         "lr_range_test": lambda: dict(loss=_quad(), x0=[1.0, 1.0], num_iter=20),
         "update_to_weight_ratio": lambda: dict(traj=_traj()),
@@ -326,7 +327,7 @@ def _exercise(result):
     elif isinstance(result, lrlab.types.Stepper):
         lrlab.run(losses.quadratic([1.0, 10.0]), result, x0=[1.0, 1.0], lr=0.05, num_steps=10)
     elif isinstance(result, lrlab.Trajectory):
-        diagnostics.classify(result)
+        diagnostics.path_shape(result)
     elif type(result).__name__ == "Explorer":
         result.frame()
     elif type(result).__name__ == "Problem":
@@ -453,7 +454,7 @@ def _accepted_reason(qual, arg, kind, value, default):
 LABEL_OK = {"description", "title", "lr_description", "name", "hint", "right", "beyond", "label", "suptitle"}
 ZERO_OK = {"momentum", "dampening", "weight_decay", "eps", "lr_decay", "initial_accumulator_value", "alpha",
            "eta_min", "base_lr", "max_lr", "lr", "x", "x0", "noise", "seed", "num_steps", "level",
-           "progress", "flip_fraction", "smooth", "beta", "spiky", "t", "min_value", "center", "c", "k",
+           "progress", "smooth", "beta", "spiky", "t", "min_value", "center", "c", "k",
            "skip", "last_epoch", "test_fraction", "e0", "momentum", "a", "value", "lr_min", "wells", "steps",
            "power", "num_iter_zero", "final", "values", "losses", "smoothed", "loss", "y", "X", "A", "Y",
            "regime", "dpi", "turns", "start", "decay", "f_star"}
@@ -713,8 +714,8 @@ def probe_results():
           lambda t: bool(t.diverged) and int(t.diverged_at) == 0)
     check("loss NaN at x0: diverged at 0", lambda: lrlab.run(NanAtStart(), x0=[1.0], lr=0.1, num_steps=5),
           lambda t: bool(t.diverged) and int(t.diverged_at) == 0)
-    check("classify(loss inf at x0) == diverging",
-          lambda: diagnostics.classify(lrlab.run(InfAtStart(), x0=[1.0], lr=0.1, num_steps=5)),
+    check("path_shape(loss inf at x0) == diverging",
+          lambda: diagnostics.path_shape(lrlab.run(InfAtStart(), x0=[1.0], lr=0.1, num_steps=5)),
           lambda r: r == "diverging")
     check("quadratic([1e300]), lr=1: diverged at 1 (loss inf from t=1)",
           lambda: lrlab.run(q([1e300]), x0=[1.0], lr=1.0, num_steps=5),
@@ -722,7 +723,7 @@ def probe_results():
     check("quadratic([1e300]) at lr=0: not diverged (loss stays 5e299)",
           lambda: lrlab.run(q([1e300]), x0=[1.0], lr=0.0, num_steps=5), lambda t: not bool(t.diverged))
     check("lr = 2.5/L on a quadratic: diverging",
-          lambda: diagnostics.classify(lrlab.run(q([1.0]), x0=[1.0], lr=2.5, num_steps=60)),
+          lambda: diagnostics.path_shape(lrlab.run(q([1.0]), x0=[1.0], lr=2.5, num_steps=60)),
           lambda r: r == "diverging")
     check("scalar-only schedule callable works",
           lambda: lrlab.run(q([1.0]), x0=[1.0], lr=lambda t: 0.1 if t < 5 else 0.01, num_steps=8).lr,
@@ -730,8 +731,10 @@ def probe_results():
     check("run(num_steps=0, lr=<schedule>)",
           lambda: lrlab.run(q([1.0]), x0=[1.0], lr=schedules.cosine_annealing_lr(0.1, 10), num_steps=0),
           lambda t: t.num_steps == 0 and t.lr.shape == (0,))
-    check("classify of a 0-step run", lambda: diagnostics.classify(lrlab.run(q([1.0]), x0=[1.0], lr=0.1, num_steps=0)),
-          lambda r: r in diagnostics.REGIMES)
+    check("path_shape and progress of a 0-step run: monotone, 0",
+          lambda: (lambda t: (diagnostics.path_shape(t), diagnostics.progress(t)))(
+              lrlab.run(q([1.0]), x0=[1.0], lr=0.1, num_steps=0)),
+          lambda r: r == ("monotone", 0.0))
     check("batched run == single runs, bit for bit",
           lambda: (lrlab.run(q([1.0, 3.0]), x0=[1.0, 1.0], lr=[0.1, 0.7], num_steps=30),
                    lrlab.run(q([1.0, 3.0]), x0=[1.0, 1.0], lr=0.7, num_steps=30)),
@@ -742,8 +745,8 @@ def probe_results():
     import dataclasses
 
     from lrlab import data
-    check("classify(all-NaN loss, not flagged diverged) == diverging",
-          lambda: diagnostics.classify(dataclasses.replace(_traj(), loss=np.full(21, np.nan))),
+    check("path_shape(all-NaN loss, not flagged diverged) == diverging",
+          lambda: diagnostics.path_shape(dataclasses.replace(_traj(), loss=np.full(21, np.nan))),
           lambda r: r == "diverging")
     X, y = _ls()
     X_nan = X.copy()

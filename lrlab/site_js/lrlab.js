@@ -832,45 +832,6 @@ function npMax(values) {
   return m;
 }
 
-/** diagnostics.classify(traj): 'diverging', 'oscillating', 'converging' or 'slow'. */
-export function classify(traj, { progress = 0.9, flipFraction = 0.3 } = {}) {
-  const T = traj.numSteps, loss = traj.loss, P = traj.params, d = P[0].length;
-  let grew, frac;
-  if (traj.lossMin !== null && traj.lossMin !== undefined) {
-    const gap0 = loss[0] - traj.lossMin, gapT = loss[T] - traj.lossMin;
-    grew = gapT > gap0 * (1 + 1e-12) + 1e-300;
-    frac = gap0 > 0 ? 1.0 - gapT / gap0 : 1.0;
-  } else {
-    grew = loss[T] > loss[0] + 1e-12 * Math.abs(loss[0]);
-    const g = traj.gradNorm;
-    frac = g[0] > 0 ? 1.0 - g[T] / g[0] : 1.0;
-  }
-  let osc = false;
-  if (T >= 3) {
-    for (let j = 0; j < d && !osc; j++) {
-      const steps = new Float64Array(T);
-      for (let t = 0; t < T; t++) steps[t] = P[t + 1][j] - P[t][j];
-      const mag = steps.map(Math.abs);
-      const top = npMax(mag);
-      const active = Array.from(mag, (m) => m > 1e-12 * top);
-      let pairs = 0, flips = 0;
-      for (let t = 0; t + 1 < T; t++) {
-        if (active[t + 1] && active[t] && top > 0) {
-          pairs++;
-          const s1 = Math.sign(steps[t + 1]), s0 = Math.sign(steps[t]);
-          if (!(s1 === s0)) flips++;                    // NaN != NaN, as numpy's
-        }
-      }
-      const ratio = pairs > 0 ? flips / Math.max(pairs, 1) : 0.0;
-      if (pairs >= 2 && ratio >= flipFraction) osc = true;
-    }
-  }
-  const blewUp = traj.diverged || Array.from(loss).some((v) => !Number.isFinite(v));
-  if (blewUp || grew) return "diverging";
-  if (osc) return "oscillating";
-  return frac >= progress ? "converging" : "slow";
-}
-
 /** diagnostics._blew_up_or_grew: flagged, a non-finite loss, or a final gap above the initial one. */
 function blewUpOrGrew(traj) {
   const loss = traj.loss, T = traj.numSteps;
