@@ -157,7 +157,7 @@ WS_HOOK_JS = r"""
             else if (c === ']') break;
           }
           tb = JSON.parse(txt.slice(s, j + 1)).join('\n').replace(/\u001b\[[0-9;]*m/g, '')
-                 .split('\n').filter(l => l.trim()).slice(-12).join(' | ');
+                 .split('\n').filter(l => l.trim() && !/^\s*\d+ /.test(l)).slice(-24).join(' | ');
         } catch (err) { /* no traceback to show */ }
         W.errors.push(grab(txt, 'ename') + ': ' + grab(txt, 'evalue') + (tb ? ' ... ' + tb : ''));
       } else if (t[1] === 'stream' && grab(txt, 'name') === 'stderr') {
