@@ -2,8 +2,8 @@
 ``test_notebooks_browser.py`` on the same page load as the rest of a lesson's checks; the presenter's in
 ``test_presenter_fit.py``).
 
-JupyterLab at a 1280 px window with the file browser open (lessons 02 and 05, whose explorers are then
-driven like a student would). For every explorer on the page, once the kernel has laid its figure out for the room the page reported
+JupyterLab at a 1280 px window with the file browser open (lessons 02 and 05; ``test_notebooks_browser.py``
+drives lesson 02 in JupyterLab like a student would). For every explorer on the page, once the kernel has laid its figure out for the room the page reported
 (:func:`lrlab.widgets.page_fit`; the harness waits for that answer, never for time):
 
 * the figure's canvas lies within the explorer's box and within what the page shows of it (the
@@ -19,8 +19,6 @@ Screenshots of every explorer go to ``<screenshot folder>/fit/`` (see ``conftest
 """
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from lrlab.present import browser
@@ -35,8 +33,7 @@ LAB_NOTEBOOKS = [p for p in NOTEBOOKS if p.name.startswith(("02_", "05_"))]
 
 
 @pytest.mark.parametrize("nb", LAB_NOTEBOOKS, ids=[p.stem for p in LAB_NOTEBOOKS])
-def test_every_explorer_fits_jupyterlab_beside_the_file_browser_and_answers(nb, lab_server, new_page, screenshot_dir,
-                                                                           drive):
+def test_every_explorer_fits_jupyterlab_beside_the_file_browser(nb, lab_server, new_page, screenshot_dir):
     page, log = new_page(viewport=(1280, 800))
     page.goto(f"{lab_server.url}/lab/tree/{nb.name}?reset", wait_until="domcontentloaded", timeout=120_000)
     page.wait_for_function(
@@ -63,12 +60,7 @@ def test_every_explorer_fits_jupyterlab_beside_the_file_browser_and_answers(nb, 
     scope = ".jp-NotebookPanel .jp-OutputArea"
     errors = browser.page_errors(page, scope)
     assert not errors, f"{nb.name}: errors in JupyterLab: {errors}"
-    if nb.name.startswith("02_"):
-        # driven like the Voilà pages. (05 is not: under load its β presets sometimes raise in the kernel in
-        # JupyterLab, a Text drawn without a figure, an open bug of the live canvas; see docs/browser-tests.md)
-        print(json.dumps(drive(page, screenshot_dir, f"lab-{nb.stem}", scope=scope)))
-    else:
-        moves_after_the_layout(page, what)
-    fits(page, 0, f"{what}, explorer 0 after the lr moves")
+    moves_after_the_layout(page, what)
+    fits(page, 0, f"{what}, explorer 0 after an lr move")
     assert not browser.page_errors(page, scope)
     assert not log.page_errors, f"{nb.name}: uncaught exceptions in the page: {log.page_errors}"

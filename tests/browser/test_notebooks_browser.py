@@ -12,6 +12,8 @@ One page load per lesson (Voilà executes the whole notebook for it), and every 
 4. the window shrinks to a phone's 390 px: every explorer reports its narrower column, the kernel lays
    its figure out again, and it is whole there too, and an lr move still reaches the screen;
 5. no error anywhere: on the page, from the kernel, or in Voilà's log.
+
+Lesson 02 is also driven in JupyterLab.
 """
 from __future__ import annotations
 
@@ -66,4 +68,29 @@ def test_lesson_in_voila(nb, voila_server, new_page, screenshot_dir, drive, axe_
     assert not browser.page_errors(page), browser.page_errors(page)
     assert not log.page_errors, f"{nb.name}: uncaught exceptions in the page: {log.page_errors}"
     assert not _traceback_lines(voila_server, mark), _traceback_lines(voila_server, mark)
+    print(json.dumps(steps))
+
+
+def test_lesson_02_in_jupyterlab(lab_server, new_page, screenshot_dir, drive):
+    """Lesson 02 in JupyterLab, run with Run All, its explorer driven like the Voilà pages."""
+    nb = next(p for p in NOTEBOOKS if p.name.startswith("02_"))
+    page, log = new_page()
+    page.goto(f"{lab_server.url}/lab/tree/{nb.name}?reset", wait_until="domcontentloaded", timeout=120_000)
+    page.wait_for_function(
+        "(name) => { const w = window.jupyterapp?.shell?.currentWidget; "
+        "return w?.context?.path === name && w?.sessionContext?.session?.kernel?.status === 'idle'; }",
+        arg=nb.name, timeout=120_000, polling=100)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # all cells ran: no prompt left at [*] and the kernel idle again
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget; "
+        "const prompts = Array.from(w.node.querySelectorAll('.jp-InputPrompt')).map(p => p.textContent); "
+        "return w.sessionContext.session.kernel.status === 'idle' && prompts.length > 0 && "
+        "prompts.every(t => !t.includes('*')) && prompts.some(t => /\\d/.test(t)); }",
+        timeout=240_000, polling=250)
+    scope = ".jp-NotebookPanel .jp-OutputArea"
+    errors = browser.page_errors(page, scope)
+    assert not errors, f"{nb.name}: errors in JupyterLab: {errors}"
+    steps = drive(page, screenshot_dir, f"lab-{nb.stem}", scope=scope)
+    assert not log.page_errors, f"{nb.name}: uncaught exceptions in the page: {log.page_errors}"
     print(json.dumps(steps))
